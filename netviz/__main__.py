@@ -1,0 +1,7 @@
+"""``python -m netviz``."""
+
+import sys
+
+from netviz.cli import main
+
+sys.exit(main())

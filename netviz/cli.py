@@ -1,0 +1,96 @@
+"""The ``netviz`` command line: argument parsing, error reporting, exit codes.
+
+Commands live in ``netviz.commands``; each module there adds its own
+sub-parser and runs it. Nothing here imports torch, so ``netviz --help`` is fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from collections.abc import Sequence
+from importlib import import_module
+from typing import NoReturn, TextIO
+
+from netviz import __version__
+from netviz.commands import COMMANDS
+from netviz.errors import NetvizError, NetvizWarning
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line, like every other netviz error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"netviz: error: {message} (see '{self.prog} --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the full ``netviz`` argument parser (used by the docs' CLI reference too)."""
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        help="show tracebacks and internal details when something fails",
+    )
+    parser = _Parser(
+        prog="netviz",
+        description="Compact block diagrams, pseudocode and summaries of residual networks.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"netviz {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        import_module(f"netviz.commands.{name}").register(subparsers, common)
+    return parser
+
+
+def _print_netviz_warning(stream: TextIO):  # type: ignore[no-untyped-def]
+    def show(message, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
+        if issubclass(category, NetvizWarning):
+            print(f"netviz: warning: {message}", file=stream)
+
+    return show
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return the exit code (0 ok, 1 failure, 2 bad usage)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except NetvizError as exc:  # raised by argument types such as parse_shape
+        print(f"netviz: error: {_one_line(str(exc))}", file=sys.stderr)
+        return exc.exit_code
+    debug = bool(getattr(args, "debug", False))
+    with warnings.catch_warnings():
+        if not debug:
+            warnings.simplefilter("ignore")
+            warnings.simplefilter("always", NetvizWarning)
+            warnings.showwarning = _print_netviz_warning(sys.stderr)
+        try:
+            return int(args.run(args) or 0)
+        except NetvizError as exc:
+            if debug:
+                raise
+            print(f"netviz: error: {_one_line(str(exc))}", file=sys.stderr)
+            return exc.exit_code
+        except KeyboardInterrupt:
+            print("netviz: interrupted", file=sys.stderr)
+            return 130
+        except Exception as exc:  # noqa: BLE001 - the last line of defence
+            if debug:
+                raise
+            print(
+                f"netviz: error: unexpected {type(exc).__name__}: {_one_line(str(exc))} "
+                "(run again with --debug for details)",
+                file=sys.stderr,
+            )
+            return 1
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split()) or "unknown error"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""Arguments and parsing shared by the model-taking commands."""
+
+from __future__ import annotations
+
+import argparse
+
+from netviz.errors import InputShapeError
+from netviz.ir import Shape
+
+MODEL_HELP = (
+    "a registered model name (see 'netviz list'), 'package.module:attr' "
+    "or 'path/to/file.py:attr'"
+)
+
+
+def add_model_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the ``MODEL`` positional and ``--input-shape``."""
+    parser.add_argument("model", metavar="MODEL", help=MODEL_HELP)
+    parser.add_argument(
+        "--input-shape",
+        dest="input_shapes",
+        metavar="C,H,W",
+        action="append",
+        type=parse_shape,
+        help="input shape without the batch dimension (repeat for several inputs); "
+        "default: the model's registered shape",
+    )
+
+
+def parse_shape(text: str) -> Shape:
+    """Parse ``"3,32,32"`` (or ``3x32x32``) into ``(3, 32, 32)``.
+
+    Raises:
+        InputShapeError: Not a list of positive integers.
+    """
+    parts = [p.strip() for p in text.replace("x", ",").split(",")]
+    try:
+        dims = tuple(int(p) for p in parts)
+    except ValueError:
+        raise InputShapeError(
+            f"malformed input shape {text!r}: expected positive integers like 3,32,32"
+        ) from None
+    if not dims or any(d <= 0 for d in dims):
+        raise InputShapeError(
+            f"malformed input shape {text!r}: every dimension must be a positive integer"
+        )
+    if len(dims) > 5:
+        raise InputShapeError(f"input shape {text!r} has {len(dims)} dimensions; at most 5")
+    return dims

@@ -1,0 +1,66 @@
+"""``netviz render``: draw a model's block diagram."""
+
+from __future__ import annotations
+
+import argparse
+
+from netviz.commands._common import add_model_arguments
+from netviz.output import STDOUT, check_writable, resolve_format, write_output
+
+SUFFIXES = {
+    ".svg": "svg",
+    ".png": "png",
+    ".pdf": "pdf",
+    ".dot": "dot",
+    ".gv": "dot",
+    ".mmd": "mmd",
+    ".mermaid": "mmd",
+    ".txt": "txt",
+}
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """Add the ``render`` sub-command."""
+    parser = subparsers.add_parser(
+        "render",
+        parents=[common],
+        help="draw a model's block diagram (svg, png, pdf, dot, mmd, txt)",
+        description="Draw a model's block diagram in the compact notation. "
+        "The format follows the output suffix (.svg .png .pdf .dot .gv .mmd .mermaid .txt); "
+        "svg, png and pdf need the Graphviz 'dot' binary.",
+    )
+    add_model_arguments(parser)
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        default=STDOUT,
+        help="output file; '-' (the default) writes to stdout (DOT unless --format says otherwise)",
+    )
+    parser.add_argument("--format", choices=sorted(set(SUFFIXES.values())), help="override the suffix")
+    parser.add_argument("--no-fold", dest="fold", action="store_false", help="draw every block")
+    parser.add_argument("--shapes", action="store_true", help="show spatial sizes in data nodes")
+    parser.add_argument("--legend", action="store_true", help="add a legend of the marks used")
+    parser.add_argument("--direction", choices=("TB", "LR"), default="TB", help="layout direction")
+    parser.add_argument("--theme", choices=("light", "dark"), default="light", help="colour theme")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Render and write the diagram; the file appears whole or not at all."""
+    fmt = resolve_format(args.output, args.format, SUFFIXES, default="dot")
+    check_writable(args.output)
+    from netviz import api
+
+    data = api.render(
+        args.model,
+        fmt,
+        input_shapes=args.input_shapes,
+        fold=args.fold,
+        shapes=args.shapes,
+        legend=args.legend,
+        direction=args.direction,
+        theme=args.theme,
+    )
+    write_output(args.output, data)
+    return 0

@@ -1,0 +1,67 @@
+"""Exceptions that carry a one-line, user-facing message.
+
+The CLI prints ``netviz: error: <message>`` for any ``NetvizError`` and exits
+non-zero; everything else is a bug and shows a traceback only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+
+class NetvizError(Exception):
+    """Base class: the message is one line a user can act on."""
+
+    exit_code: int = 1
+
+
+class UsageError(NetvizError):
+    """Bad command-line input (malformed shape, unknown format, ...)."""
+
+    exit_code = 2
+
+
+class UnknownModelError(NetvizError):
+    """A model name that is not registered (the message lists close matches)."""
+
+
+class ModelSpecError(NetvizError):
+    """A ``module:attr`` or ``file.py:attr`` spec that cannot be loaded."""
+
+
+class InputShapeError(NetvizError):
+    """An input shape that is malformed or that the model rejects."""
+
+
+class TraceError(NetvizError):
+    """A model that can be neither fx-traced nor run with hooks."""
+
+
+class ModelForwardError(NetvizError):
+    """The model's own forward raised."""
+
+
+class FormatError(UsageError):
+    """An unknown output format, or one that contradicts the output suffix."""
+
+
+class OutputError(NetvizError):
+    """An output path that cannot be written."""
+
+
+class GraphvizNotFoundError(NetvizError):
+    """The Graphviz ``dot`` binary is missing (needed for SVG/PNG/PDF only)."""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(
+            message
+            or "the Graphviz 'dot' binary is not installed; install it "
+            "(Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install graphviz) "
+            "or choose a text format (.dot, .mmd, .txt)"
+        )
+
+
+class NetvizWarning(UserWarning):
+    """A warning the CLI prints as one ``netviz: warning:`` line."""
+
+
+class TraceFallbackWarning(NetvizWarning):
+    """torch.fx could not trace the model; module hooks were used instead."""

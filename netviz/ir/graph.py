@@ -1,0 +1,164 @@
+"""Frozen dataclasses for the traced graph and the notation graph."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Union
+
+from netviz.ir.kinds import Kind
+
+Shape = tuple[int, ...]
+"""A tensor shape without the batch dimension, e.g. ``(32, 16, 16)``."""
+
+AttrValue = Union[int, float, str, bool, None, tuple]
+Attr = tuple[str, AttrValue]
+"""One ``(name, value)`` attribute of a node, e.g. ``("stride", (1, 1))``."""
+
+
+@dataclass(frozen=True)
+class Node:
+    """One operation (or data node) of the graph.
+
+    Attributes:
+        id: Deterministic, unique id (torch.fx node name or module path).
+        kind: What the node does, from the shared vocabulary.
+        type_name: The framework's name for the op: ``"Conv2d"``, ``"add"``, ``"view"``.
+        scope: Module path the op lives in (``"block1.layer.0.conv1"``); ``""`` for the root.
+        attrs: Op hyper-parameters as sorted ``(name, value)`` pairs. Conventional
+            names: ``kernel_size``, ``stride``, ``padding``, ``dilation``, ``groups``,
+            ``in_channels``, ``out_channels``, ``in_features``, ``out_features``,
+            ``output_size``, ``scale_factor``, ``weight_shape``.
+        shape: Output shape without the batch dimension, if known.
+        params: Number of parameters owned by this call (shared weights counted once).
+        label: Diagram text, set by the labelling transform (``"3x3 32C 1S 1P"``).
+        code: Pseudocode text, set by the labelling transform.
+    """
+
+    id: str
+    kind: Kind
+    type_name: str
+    scope: str = ""
+    attrs: tuple[Attr, ...] = ()
+    shape: Shape | None = None
+    params: int = 0
+    label: str = ""
+    code: str = ""
+
+    def attr(self, name: str, default: AttrValue = None) -> AttrValue:
+        """Return attribute ``name`` or ``default`` when absent."""
+        for key, value in self.attrs:
+            if key == name:
+                return value
+        return default
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Norm/activation ops fused onto an edge: the seed's ``---o`` circle.
+
+    Edges that share one computation (e.g. ``X = ReLU(BN(x))`` feeding both the
+    conv branch and the projection) carry equal marks: same ``node_ids``.
+
+    Attributes:
+        type_names: The fused ops in order, e.g. ``("BatchNorm2d", "ReLU")``.
+        kinds: Their kinds, e.g. ``(Kind.NORM, Kind.ACT)``.
+        node_ids: Ids of the fused nodes; identifies the computation.
+        scope: Deepest module path containing every fused op.
+        params: Parameters of the fused ops.
+        label: Diagram text (``"BN → ReLU"``), set by the labelling transform.
+        code: Pseudocode text (``"BN -> ReLU"``), set by the labelling transform.
+    """
+
+    type_names: tuple[str, ...]
+    kinds: tuple[Kind, ...]
+    node_ids: tuple[str, ...]
+    scope: str = ""
+    params: int = 0
+    label: str = ""
+    code: str = ""
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A tensor flowing from node ``src`` to node ``dst``, optionally through a mark."""
+
+    src: str
+    dst: str
+    mark: Mark | None = None
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """A residual block, or a run of identical blocks folded into one.
+
+    Attributes:
+        id: Module path of the first block it stands for.
+        group: Index of the group (stage) the block belongs to, from 0.
+        index: Index of the first block within its group, from 0.
+        blocks: Module paths of every block this cluster stands for.
+        node_ids: Ids of the nodes drawn inside the cluster, in graph order.
+        title: Cluster title, e.g. ``"Group 0 Projection"``, ``"Group 0 x (N - 1) = 3"``.
+        repeat: How many blocks the drawn nodes stand for (``len(blocks)``).
+    """
+
+    id: str
+    group: int
+    index: int
+    blocks: tuple[str, ...]
+    node_ids: tuple[str, ...]
+    title: str = ""
+    repeat: int = 1
+
+
+@dataclass(frozen=True)
+class Graph:
+    """A traced model: nodes in execution order, edges, and block clusters."""
+
+    name: str
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+    clusters: tuple[Cluster, ...] = ()
+    meta: tuple[Attr, ...] = field(default=())
+
+    @cached_property
+    def _by_id(self) -> dict[str, Node]:
+        return {node.id: node for node in self.nodes}
+
+    def node(self, node_id: str) -> Node:
+        """Return the node with id ``node_id`` (``KeyError`` if absent)."""
+        return self._by_id[node_id]
+
+    def has_node(self, node_id: str) -> bool:
+        """Whether a node with id ``node_id`` exists."""
+        return node_id in self._by_id
+
+    @cached_property
+    def _edges_by_end(self) -> tuple[dict[str, list[Edge]], dict[str, list[Edge]]]:
+        incoming: dict[str, list[Edge]] = {}
+        outgoing: dict[str, list[Edge]] = {}
+        for edge in self.edges:
+            incoming.setdefault(edge.dst, []).append(edge)
+            outgoing.setdefault(edge.src, []).append(edge)
+        return incoming, outgoing
+
+    @cached_property
+    def _cluster_by_node(self) -> dict[str, Cluster]:
+        return {node_id: c for c in self.clusters for node_id in c.node_ids}
+
+    def in_edges(self, node_id: str) -> tuple[Edge, ...]:
+        """Edges ending at ``node_id``, in edge order."""
+        return tuple(self._edges_by_end[0].get(node_id, ()))
+
+    def out_edges(self, node_id: str) -> tuple[Edge, ...]:
+        """Edges leaving ``node_id``, in edge order."""
+        return tuple(self._edges_by_end[1].get(node_id, ()))
+
+    def cluster_of(self, node_id: str) -> Cluster | None:
+        """The cluster drawing ``node_id``, or ``None``."""
+        return self._cluster_by_node.get(node_id)
+
+    def multiplicity(self, node_id: str) -> int:
+        """How many real ops node ``node_id`` stands for (its cluster's repeat)."""
+        cluster = self.cluster_of(node_id)
+        return cluster.repeat if cluster else 1

@@ -1,0 +1,100 @@
+"""Choosing an output format and writing files atomically."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from netviz.errors import FormatError, OutputError
+
+STDOUT = "-"
+
+
+def resolve_format(
+    path: str | None,
+    fmt: str | None,
+    suffixes: Mapping[str, str],
+    default: str,
+) -> str:
+    """Pick the output format from ``--format`` and the output suffix.
+
+    Args:
+        path: Output path, ``"-"`` or ``None`` for stdout.
+        fmt: Explicit ``--format`` value, or ``None``.
+        suffixes: Map from file suffix (``".svg"``) to format name.
+        default: Format used for stdout when ``fmt`` is not given.
+
+    Returns:
+        The format name.
+
+    Raises:
+        FormatError: Unknown format, unknown suffix, or the two disagree.
+    """
+    known = sorted(set(suffixes.values()))
+    if fmt is not None and fmt not in known:
+        raise FormatError(f"unknown format {fmt!r}; choose one of: {', '.join(known)}")
+    if path in (None, STDOUT):
+        return fmt or default
+    suffix = Path(path).suffix.lower()
+    by_suffix = suffixes.get(suffix)
+    if fmt is None:
+        if by_suffix is None:
+            hint = ", ".join(sorted(suffixes))
+            raise FormatError(
+                f"cannot tell the format from {path!r}; use a suffix ({hint}) or --format"
+            )
+        return by_suffix
+    if by_suffix is not None and by_suffix != fmt:
+        raise FormatError(f"--format {fmt} contradicts the suffix of {path!r} ({by_suffix})")
+    return fmt
+
+
+def check_writable(path: str | None) -> None:
+    """Fail early, before any work, if ``path`` cannot be written.
+
+    Raises:
+        OutputError: ``path`` is a directory, or its folder is missing or read-only.
+    """
+    if path in (None, STDOUT):
+        return
+    target = Path(path)
+    if target.is_dir():
+        raise OutputError(f"output path {path!r} is a directory")
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputError(f"cannot write {path!r}: folder {str(parent)!r} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise OutputError(f"cannot write {path!r}: folder {str(parent)!r} is not writable")
+    if target.exists() and not os.access(target, os.W_OK):
+        raise OutputError(f"cannot write {path!r}: file is not writable")
+
+
+def write_output(path: str | None, data: str | bytes) -> None:
+    """Write ``data`` to ``path`` atomically, or to stdout for ``"-"``/``None``.
+
+    The file appears whole or not at all: data goes to a temporary file in the
+    same folder, which is then renamed over the target.
+
+    Raises:
+        OutputError: The file cannot be written.
+    """
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    if path in (None, STDOUT):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(payload)
+        sys.stdout.buffer.flush()
+        return
+    check_writable(path)
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"cannot write {path!r}: {exc.strerror or exc}") from exc
