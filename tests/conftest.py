@@ -1,0 +1,54 @@
+"""Shared pytest options and fixtures.
+
+Golden files live under ``tests/golden/``. Run ``pytest --regen-golden`` to
+rewrite them deliberately (then review the diff and say why in the commit).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+GOLDEN_DIR = Path(__file__).parent / "golden"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--regen-golden",
+        action="store_true",
+        default=False,
+        help="rewrite golden files under tests/golden instead of comparing",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    needs = {"needs_dot": "dot", "needs_latex": "pdflatex"}
+    for item in items:
+        for marker, binary in needs.items():
+            if item.get_closest_marker(marker) and shutil.which(binary) is None:
+                item.add_marker(pytest.mark.skip(reason=f"'{binary}' is not installed"))
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Callable[[str, str | bytes], None]:
+    """Compare output with ``tests/golden/<relpath>``; rewrite it with ``--regen-golden``."""
+    regen = request.config.getoption("--regen-golden")
+
+    def check(relpath: str, actual: str | bytes) -> None:
+        path = GOLDEN_DIR / relpath
+        data = actual.encode("utf-8") if isinstance(actual, str) else actual
+        if regen:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            return
+        assert path.exists(), f"golden file {path} missing; run pytest --regen-golden"
+        expected = path.read_bytes()
+        if isinstance(actual, str):
+            assert actual == expected.decode("utf-8"), f"output differs from {path}"
+        else:
+            assert data == expected, f"output differs from {path}"
+
+    return check
