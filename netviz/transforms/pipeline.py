@@ -5,6 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from netviz.ir import Graph
+from netviz.transforms.blocks import group_blocks
+from netviz.transforms.data_nodes import insert_data_nodes
+from netviz.transforms.fold import fold_repeats, title_clusters
+from netviz.transforms.fuse import fuse_marks
+from netviz.transforms.labels import label
+from netviz.transforms.reshapes import hide_reshapes
 
 
 @dataclass(frozen=True)
@@ -28,5 +34,17 @@ class NotationOptions:
 
 
 def to_notation(graph: Graph, options: NotationOptions = NotationOptions()) -> Graph:
-    """Run every transform in order (work in progress)."""
-    raise NotImplementedError
+    """Turn a raw trace into the notation graph, one pure transform at a time.
+
+    Order: fuse norm/act into edge marks, (hide reshapes), group blocks, insert
+    data nodes, label, (fold repeats), title clusters. Idempotent as a whole.
+    """
+    graph = fuse_marks(graph)
+    if options.hide_reshapes:
+        graph = hide_reshapes(graph)
+    graph = group_blocks(graph)
+    graph = insert_data_nodes(graph)
+    graph = label(graph, shapes=options.shapes)
+    if options.fold:
+        graph = fold_repeats(graph)
+    return title_clusters(graph)

@@ -1,0 +1,199 @@
+"""Set the words every renderer shows: diagram labels and pseudocode text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from netviz.ir import Edge, Graph, Kind, Mark, Node
+from netviz.ir.graph import AttrValue
+
+# Short names of norms in marks ("BN → ReLU"); other ops keep their class name.
+_NORM_SHORT = {
+    "BatchNorm": "BN", "SyncBatchNorm": "BN", "batch_norm": "BN",
+    "InstanceNorm": "IN", "instance_norm": "IN",
+    "GroupNorm": "GN", "group_norm": "GN",
+    "LayerNorm": "LN", "layer_norm": "LN",
+    "LocalResponseNorm": "LRN",
+}
+# Functional names → the class names people read in papers.
+_FUNCTION_NAMES = {
+    "relu": "ReLU", "relu_": "ReLU", "relu6": "ReLU6", "prelu": "PReLU",
+    "leaky_relu": "LeakyReLU", "elu": "ELU", "selu": "SELU", "celu": "CELU", "gelu": "GELU",
+    "silu": "SiLU", "mish": "Mish", "sigmoid": "Sigmoid", "tanh": "Tanh",
+    "hardswish": "Hardswish", "hardsigmoid": "Hardsigmoid", "hardtanh": "Hardtanh",
+    "softplus": "Softplus", "avg_pool": "AvgPool", "max_pool": "MaxPool",
+    "adaptive_avg_pool": "AdaptiveAvgPool", "adaptive_max_pool": "AdaptiveMaxPool",
+    "interpolate": "Upsample", "upsample": "Upsample", "dropout": "Dropout",
+    "view": "View", "reshape": "Reshape", "flatten": "Flatten", "cat": "Concat",
+    "concat": "Concat", "stack": "Stack", "mul": "×",
+}
+
+
+def op_name(type_name: str) -> str:
+    """Readable op name: ``"AvgPool2d"`` → ``"AvgPool"``, ``"relu"`` → ``"ReLU"``."""
+    base = re.sub(r"([123])d$", "", type_name)
+    for key, short in _NORM_SHORT.items():
+        if base == key:
+            return short
+    return _FUNCTION_NAMES.get(base.rstrip("_"), base)
+
+
+def _dims(value: AttrValue, ndim: int) -> tuple:
+    if isinstance(value, (tuple, list)):
+        return tuple(value)
+    return (value,) * ndim
+
+
+def _compact(value: AttrValue, ndim: int, suffix: str) -> str:
+    """``1`` → ``"1S"``; ``(1, 2)`` → ``"(1,2)S"``; ``(1, 1)`` → ``"1S"``."""
+    dims = _dims(value, ndim)
+    if len(set(dims)) == 1:
+        return f"{dims[0]}{suffix}"
+    return "(" + ",".join(str(d) for d in dims) + f"){suffix}"
+
+
+def _spatial_ndim(node: Node) -> int:
+    kernel = node.attr("kernel_size")
+    if isinstance(kernel, (tuple, list)):
+        return len(kernel)
+    match = re.search(r"([123])d$", node.type_name)
+    if match:
+        return int(match.group(1))
+    return max(len(node.shape) - 1, 1) if node.shape else 2
+
+
+def _spatial(shape: tuple[int, ...] | None) -> str:
+    return "x".join(str(d) for d in shape[1:]) if shape and len(shape) > 1 else ""
+
+
+def _conv_label(node: Node) -> str:
+    ndim = _spatial_ndim(node)
+    kernel = "x".join(str(k) for k in _dims(node.attr("kernel_size"), ndim))
+    channels = node.attr("out_channels")
+    if channels is None and node.shape:
+        channels = node.shape[0]
+    parts = [
+        kernel,
+        f"{channels}C",
+        _compact(node.attr("stride", 1), ndim, "S"),
+        _compact(node.attr("padding", 0), ndim, "P"),
+    ]
+    dilation = node.attr("dilation", 1)
+    if set(_dims(dilation, ndim)) != {1}:
+        parts.append(_compact(dilation, ndim, "D"))
+    groups = node.attr("groups", 1)
+    if groups not in (1, None):
+        parts.append(f"{groups}G")
+    prefix = "ConvT " if node.attr("transposed") else ""
+    return prefix + " ".join(parts)
+
+
+def _pool_label(node: Node) -> str:
+    name = op_name(node.type_name)
+    ndim = _spatial_ndim(node)
+    if "Adaptive" in name:
+        size = node.attr("output_size")
+        return f"{name} " + "x".join(str(d) for d in _dims(size, ndim))
+    kernel = node.attr("kernel_size")
+    stride = node.attr("stride")
+    stride = kernel if stride in (None, ()) else stride
+    return " ".join(
+        [
+            name,
+            "x".join(str(k) for k in _dims(kernel, ndim)),
+            _compact(stride, ndim, "S"),
+            _compact(node.attr("padding", 0), ndim, "P"),
+        ]
+    )
+
+
+def _channels(shape: tuple[int, ...] | None) -> str:
+    return f"{shape[0]}C" if shape else "?C"
+
+
+def node_label(node: Node, *, shapes: bool = False) -> str:
+    """The diagram text of a node (``"3x3 32C 1S 1P"``, ``"32C"``, ``"+"``)."""
+    kind = node.kind
+    if kind is Kind.INPUT:
+        size = "x".join(str(d) for d in node.shape) if shapes and node.shape else ""
+        return f"Input {size}".strip()
+    if kind is Kind.OUTPUT:
+        return "Output"
+    if kind is Kind.DATA:
+        size = _spatial(node.shape) if shapes else ""
+        return f"{_channels(node.shape)} {size}".strip()
+    if kind is Kind.CONV:
+        return _conv_label(node)
+    if kind is Kind.POOL:
+        return _pool_label(node)
+    if kind is Kind.LINEAR:
+        out = node.attr("out_features")
+        return f"Linear {out if out is not None else _channels(node.shape)[:-1]}C"
+    if kind is Kind.ADD:
+        return "+"
+    if kind is Kind.MUL:
+        return "×"
+    if kind is Kind.UPSAMPLE:
+        size = _spatial((0, *node.shape[1:])) if node.shape else ""
+        return f"Upsample {size}".strip()
+    return op_name(node.type_name)
+
+
+def _size(value: AttrValue) -> str:
+    return "torch.Size([" + ", ".join(str(v) for v in value) + "])" if value else ""
+
+
+def _plain(value: AttrValue) -> str:
+    """Print an attribute as the listing does: ``1``, ``(1, 2)``; equal tuples collapse."""
+    if isinstance(value, (tuple, list)):
+        if len(set(value)) == 1:
+            return str(value[0])
+        return "(" + ", ".join(str(v) for v in value) + ")"
+    return str(value)
+
+
+def node_code(node: Node) -> str:
+    """The pseudocode text of a node (``"Conv torch.Size([16, 3, 3, 3]) Stride 1 Pad 1"``)."""
+    kind = node.kind
+    if kind is Kind.CONV:
+        conv = "ConvT" if node.attr("transposed") else "Conv"
+        return (
+            f"{conv} {_size(node.attr('weight_shape'))} "
+            f"Stride {_plain(node.attr('stride', 1))} Pad {_plain(node.attr('padding', 0))}"
+        )
+    if kind is Kind.POOL:
+        name = op_name(node.type_name)
+        if "Adaptive" in name:
+            return f"{name} {_plain(node.attr('output_size'))}"
+        kernel = node.attr("kernel_size")
+        stride = node.attr("stride")
+        stride = kernel if stride in (None, ()) else stride
+        return f"{name} {_plain(kernel)} Stride {_plain(stride)} Pad {_plain(node.attr('padding', 0))}"
+    if kind is Kind.LINEAR:
+        return f"Linear {_size(node.attr('weight_shape'))}".strip()
+    if kind is Kind.ADD:
+        return "Add"
+    return node_label(node)
+
+
+def mark_label(mark: Mark, arrow: str = " → ") -> str:
+    """``"BN → ReLU"`` for a BatchNorm→ReLU mark."""
+    return arrow.join(op_name(t) for t in mark.type_names)
+
+
+def label(graph: Graph, *, shapes: bool = False) -> Graph:
+    """Set ``label`` and ``code`` on every node and mark. Idempotent."""
+    nodes = tuple(
+        replace(n, label=node_label(n, shapes=shapes), code=node_code(n)) for n in graph.nodes
+    )
+    marks: dict[Mark, Mark] = {}
+    edges = []
+    for edge in graph.edges:
+        mark = edge.mark
+        if mark is not None:
+            if mark not in marks:
+                marks[mark] = replace(mark, label=mark_label(mark), code=mark_label(mark, " -> "))
+            mark = marks[mark]
+        edges.append(Edge(edge.src, edge.dst, mark))
+    return replace(graph, nodes=nodes, edges=tuple(edges))
