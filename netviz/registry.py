@@ -1,0 +1,474 @@
+"""The model registry: names, default input shapes, and loading model specs.
+
+A model *spec* is one of:
+
+- a registered name, e.g. ``"wrn28_2"`` (see [`list_models`][netviz.registry.list_models]);
+- ``"package.module:attr"``: imports that module;
+- ``"path/to/file.py:attr"``: loads that one file (nothing else on its path);
+- an ``nn.Module`` instance.
+
+``attr`` may be an ``nn.Module`` subclass or a builder taking no required
+arguments (both called on the target device), or a module instance (used as is).
+
+Built-in models register themselves with [`register_model`][netviz.registry.register_model]
+in modules named by the ``netviz.models`` entry-point group; a third-party
+package declares the same group to add its own. Nothing here imports torch at
+module level.
+
+Example:
+    >>> from netviz.registry import list_models, load_model
+    >>> list_models("wrn*")
+    ['wrn16_4', 'wrn28_2', 'wrn28_10', 'wrn40_2']
+    >>> load_model("wrn28_2").input_shapes
+    ((3, 32, 32),)
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import hashlib
+import importlib
+import importlib.util
+import inspect
+import os
+import re
+import sys
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from netviz.errors import InputShapeError, ModelSpecError, NetvizWarning, UnknownModelError
+from netviz.ir import Shape
+
+if TYPE_CHECKING:
+    from torch import nn
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "LoadedModel",
+    "ModelEntry",
+    "get_entry",
+    "list_models",
+    "load_model",
+    "natural_key",
+    "register_model",
+]
+
+ENTRY_POINT_GROUP = "netviz.models"
+"""Entry-point group whose modules register models when imported."""
+
+Builder = Callable[[], "nn.Module"]
+F = TypeVar("F", bound=Callable[..., Any])
+
+_IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
+_DOTTED = re.compile(rf"{_IDENT}(\.{_IDENT})*\Z")
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """One registered model.
+
+    Attributes:
+        name: Registry name, e.g. ``"wrn28_2"``.
+        builder: Callable with no required arguments returning the ``nn.Module``.
+        input_shapes: Default input shapes without the batch dimension, one per input.
+        description: One-line description shown by ``netviz list``.
+    """
+
+    name: str
+    builder: Builder
+    input_shapes: tuple[Shape, ...]
+    description: str
+
+    def build(self, device: str = "meta") -> nn.Module:
+        """Build the model under ``with torch.device(device)`` (meta: no weights allocated)."""
+        import torch
+
+        with torch.device(device):
+            return self.builder()
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A resolved model spec.
+
+    Attributes:
+        name: Display name (registry name, attribute name or class name).
+        module: The model, built on the requested device.
+        input_shapes: Input shapes without the batch dimension, one per input.
+        description: One-line description (empty when unknown).
+        build: Rebuilds the model on another device, e.g. ``build("cpu")``.
+    """
+
+    name: str
+    module: nn.Module
+    input_shapes: tuple[Shape, ...]
+    description: str
+    build: Callable[[str], nn.Module]
+
+
+_REGISTRY: dict[str, ModelEntry] = {}
+_discovered = False
+
+
+def natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key that orders digit runs by value: ``resnet18 < resnet50 < resnet101``."""
+    parts = re.split(r"(\d+)", name)
+    return tuple((1, int(p)) if p.isdigit() else (0, p) for p in parts if p)
+
+
+def _normalize_shapes(value: Any, what: str) -> tuple[Shape, ...]:
+    """Turn one shape or a sequence of shapes into a tuple of int tuples."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or not value:
+        raise InputShapeError(f"{what}: expected a shape like (3, 32, 32), got {value!r}")
+    items = [value] if all(isinstance(d, int) for d in value) else list(value)
+    shapes: list[Shape] = []
+    for item in items:
+        if (
+            isinstance(item, (str, bytes))
+            or not isinstance(item, Sequence)
+            or not item
+            or not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in item)
+        ):
+            raise InputShapeError(
+                f"{what}: every input shape must be positive integers like (3, 32, 32), "
+                f"got {item!r}"
+            )
+        shapes.append(tuple(item))
+    return tuple(shapes)
+
+
+def register_model(
+    name: str,
+    *,
+    input_shape: Shape | Sequence[Shape],
+    description: str,
+) -> Callable[[F], F]:
+    """Decorator registering a model class or builder under ``name``.
+
+    Args:
+        name: Unique registry name (letters, digits, ``_``, ``-``, ``.``).
+        input_shape: Default input shape without the batch dimension, e.g.
+            ``(3, 32, 32)``, or a tuple of shapes for a model with several inputs.
+        description: One line shown by ``netviz list``.
+
+    Returns:
+        The decorator; it returns the builder unchanged.
+
+    Raises:
+        ValueError: ``name`` is malformed or already registered to another builder.
+
+    Example:
+        >>> @register_model("tiny", input_shape=(3, 8, 8), description="a tiny net")
+        ... def tiny(): ...
+    """
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]*", name or ""):
+        raise ValueError(f"invalid model name {name!r}: use letters, digits, '_', '-', '.'")
+    shapes = _normalize_shapes(input_shape, f"model {name!r}")
+    line = " ".join(description.split())
+
+    def decorator(builder: F) -> F:
+        old = _REGISTRY.get(name)
+        if old is not None and _qualname(old.builder) != _qualname(builder):
+            raise ValueError(
+                f"model name {name!r} is already registered by {_qualname(old.builder)}"
+            )
+        _REGISTRY[name] = ModelEntry(name, builder, shapes, line)
+        return builder
+
+    return decorator
+
+
+def _qualname(obj: Any) -> str:
+    return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', repr(obj))}"
+
+
+def _discover() -> None:
+    """Import every module of the ``netviz.models`` entry-point group once."""
+    global _discovered
+    if _discovered:
+        return
+    _discovered = True
+    from importlib.metadata import entry_points
+
+    seen: set[str] = set()
+    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: (e.name, e.value)):
+        if ep.value in seen:
+            continue
+        seen.add(ep.value)
+        try:
+            ep.load()
+        except Exception as exc:  # noqa: BLE001 - a broken plug-in must not break netviz
+            warnings.warn(
+                f"cannot load models from {ep.value!r} (entry point {ep.name!r}): "
+                f"{type(exc).__name__}: {_first_line(exc)}",
+                NetvizWarning,
+                stacklevel=2,
+            )
+
+
+def list_models(pattern: str | None = None) -> list[str]:
+    """Registered model names, naturally sorted.
+
+    Args:
+        pattern: Optional shell-style pattern (``fnmatch``), e.g. ``"resnet*"``.
+
+    Returns:
+        Matching names: ``wrn16_4 < wrn28_2 < wrn28_10``.
+    """
+    _discover()
+    names = list(_REGISTRY)
+    if pattern is not None:
+        names = [n for n in names if fnmatch.fnmatchcase(n, pattern)]
+    return sorted(names, key=natural_key)
+
+
+def get_entry(name: str) -> ModelEntry:
+    """The registry entry called ``name``.
+
+    Raises:
+        UnknownModelError: No such model; the message lists close matches.
+    """
+    _discover()
+    entry = _REGISTRY.get(name)
+    if entry is None:
+        raise UnknownModelError(_unknown_message(name))
+    return entry
+
+
+def _unknown_message(name: str) -> str:
+    close = difflib.get_close_matches(name, sorted(_REGISTRY, key=natural_key), n=3)
+    hint = f"; did you mean: {', '.join(close)}?" if close else ""
+    return f"unknown model {name!r}{hint} (run 'netviz list' to see all models)"
+
+
+def load_model(
+    spec: Any,
+    input_shapes: Sequence[Shape] | Shape | None = None,
+    *,
+    device: str = "meta",
+) -> LoadedModel:
+    """Resolve a model spec and build the model under ``with torch.device(device)``.
+
+    Args:
+        spec: A registered name, ``"package.module:attr"``, ``"path/file.py:attr"``
+            or an ``nn.Module`` instance.
+        input_shapes: Input shapes without the batch dimension; default: the
+            registered shapes, else an ``input_shape`` attribute of the model.
+        device: Device to build on; ``"meta"`` allocates no weights.
+
+    Returns:
+        The [`LoadedModel`][netviz.registry.LoadedModel].
+
+    Raises:
+        UnknownModelError: ``spec`` names no registered model.
+        ModelSpecError: The spec is malformed or cannot be imported or built.
+        InputShapeError: No input shape is known, or the given one is malformed.
+    """
+    from torch import nn
+
+    given = None if input_shapes is None else _normalize_shapes(input_shapes, "input shape")
+    if isinstance(spec, nn.Module):
+        shapes = given or _shape_attr((spec,), repr(type(spec).__name__))
+        return LoadedModel(type(spec).__name__, spec, shapes, "", lambda device: spec)
+    if not isinstance(spec, str) or not spec.strip():
+        raise ModelSpecError(
+            f"invalid model spec {spec!r}: expected a model name, 'package.module:attr', "
+            "'path/to/file.py:attr' or an nn.Module"
+        )
+    spec = spec.strip()
+    if ":" not in spec:
+        return _load_name(spec, given, device)
+    target, _, attr_path = spec.rpartition(":")
+    if not target or not _DOTTED.match(attr_path):
+        raise ModelSpecError(
+            f"malformed model spec {spec!r}: expected 'package.module:attr' or 'path/to/file.py:attr'"
+        )
+    if target.endswith(".py") or "/" in target or os.sep in target:
+        module = _import_file(spec, target)
+    elif _DOTTED.match(target):
+        module = _import_module(spec, target)
+    else:
+        raise ModelSpecError(
+            f"malformed model spec {spec!r}: {target!r} is neither a module path nor a .py file"
+        )
+    attr = _get_attr(spec, module, attr_path)
+    return _load_attr(spec, attr, attr_path, given, device)
+
+
+def _load_name(name: str, given: tuple[Shape, ...] | None, device: str) -> LoadedModel:
+    _discover()
+    if name not in _REGISTRY and (name.endswith(".py") or "/" in name or _looks_dotted(name)):
+        raise ModelSpecError(
+            f"malformed model spec {name!r}: name the model inside it as "
+            f"'{name}:attr' (a class, builder or instance), or use a registered name"
+        )
+    entry = get_entry(name)
+    module = _call_builder(name, entry.builder, device)
+    return LoadedModel(entry.name, module, given or entry.input_shapes, entry.description,
+                       lambda dev: _call_builder(name, entry.builder, dev))
+
+
+def _looks_dotted(name: str) -> bool:
+    return "." in name and bool(_DOTTED.match(name))
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else "(no message)"
+
+
+def _import_module(spec: str, target: str) -> Any:
+    cwd = os.getcwd()
+    added = cwd not in sys.path and "" not in sys.path
+    if added:  # like `python -m`: the user's own packages in the working directory
+        sys.path.insert(0, cwd)
+    try:
+        return importlib.import_module(target)
+    except ModuleNotFoundError as exc:
+        if exc.name and (target == exc.name or target.startswith(exc.name + ".")):
+            raise ModelSpecError(
+                f"cannot load model spec {spec!r}: no module named {exc.name!r}"
+            ) from None
+        raise ModelSpecError(
+            f"cannot load model spec {spec!r}: importing {target!r} raised "
+            f"ModuleNotFoundError: {_first_line(exc)}"
+        ) from None
+    except BaseException as exc:  # noqa: BLE001 - user code may raise anything, even SystemExit
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        raise ModelSpecError(
+            f"cannot load model spec {spec!r}: importing {target!r} raised "
+            f"{type(exc).__name__}: {_first_line(exc)}"
+        ) from None
+    finally:
+        if added:
+            sys.path.remove(cwd)
+
+
+def _import_file(spec: str, target: str) -> Any:
+    path = Path(target).expanduser()
+    if path.suffix != ".py":
+        raise ModelSpecError(f"malformed model spec {spec!r}: {target!r} is not a .py file")
+    if not path.is_file():
+        raise ModelSpecError(f"cannot load model spec {spec!r}: no such file {target!r}")
+    resolved = path.resolve()
+    digest = hashlib.sha1(str(resolved).encode()).hexdigest()[:12]
+    stem = re.sub(r"\W", "_", resolved.stem)
+    mod_name = f"_netviz_file_{stem}_{digest}"
+    if mod_name in sys.modules:  # each file runs at most once per process
+        return sys.modules[mod_name]
+    file_spec = importlib.util.spec_from_file_location(mod_name, resolved)
+    if file_spec is None or file_spec.loader is None:
+        raise ModelSpecError(f"cannot load model spec {spec!r}: {target!r} is not importable")
+    module = importlib.util.module_from_spec(file_spec)
+    sys.modules[mod_name] = module
+    try:
+        file_spec.loader.exec_module(module)
+    except BaseException as exc:  # noqa: BLE001
+        del sys.modules[mod_name]
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        raise ModelSpecError(
+            f"cannot load model spec {spec!r}: running {target!r} raised "
+            f"{type(exc).__name__}: {_first_line(exc)}"
+        ) from None
+    return module
+
+
+def _get_attr(spec: str, module: Any, attr_path: str) -> Any:
+    obj = module
+    for part in attr_path.split("."):
+        if not hasattr(obj, part):
+            names = [n for n in dir(obj) if not n.startswith("_")]
+            close = difflib.get_close_matches(part, names, n=3)
+            hint = f"; did you mean: {', '.join(close)}?" if close else ""
+            raise ModelSpecError(
+                f"cannot load model spec {spec!r}: {getattr(obj, '__name__', attr_path)!r} "
+                f"has no attribute {part!r}{hint}"
+            )
+        obj = getattr(obj, part)
+    return obj
+
+
+def _load_attr(
+    spec: str, attr: Any, attr_path: str, given: tuple[Shape, ...] | None, device: str
+) -> LoadedModel:
+    from torch import nn
+
+    entry = next((e for e in _REGISTRY.values() if e.builder is attr), None)
+    if isinstance(attr, nn.Module):
+        shapes = given or _shape_attr((attr,), repr(spec))
+        return LoadedModel(attr_path.rsplit(".", 1)[-1], attr, shapes, "", lambda dev: attr)
+    if isinstance(attr, type) and not issubclass(attr, nn.Module):
+        raise ModelSpecError(
+            f"cannot load model spec {spec!r}: class {attr.__name__!r} is not an nn.Module"
+        )
+    if not callable(attr):
+        raise ModelSpecError(
+            f"cannot load model spec {spec!r}: {attr_path!r} is a {type(attr).__name__}, "
+            "not an nn.Module class, builder or instance"
+        )
+    _check_no_required_args(spec, attr)
+    module = _call_builder(spec, attr, device)
+    if entry is not None:
+        shapes = given or entry.input_shapes
+        name, description = entry.name, entry.description
+    else:
+        shapes = given or _shape_attr((attr, module), repr(spec))
+        name = attr.__name__ if isinstance(attr, type) else attr_path.rsplit(".", 1)[-1]
+        description = ""
+    return LoadedModel(name, module, shapes, description,
+                       lambda dev: _call_builder(spec, attr, dev))
+
+
+def _check_no_required_args(spec: str, fn: Callable[..., Any]) -> None:
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return
+    required = [
+        p.name
+        for p in sig.parameters.values()
+        if p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
+    if required:
+        raise ModelSpecError(
+            f"cannot load model spec {spec!r}: it needs argument(s) {', '.join(required)}; "
+            "point the spec at a builder that takes no required arguments"
+        )
+
+
+def _call_builder(spec: str, builder: Callable[[], Any], device: str) -> nn.Module:
+    import torch
+    from torch import nn
+
+    try:
+        with torch.device(device):
+            module = builder()
+    except BaseException as exc:  # noqa: BLE001 - user code may raise anything
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        raise ModelSpecError(
+            f"cannot build model {spec!r}: {type(exc).__name__}: {_first_line(exc)}"
+        ) from None
+    if not isinstance(module, nn.Module):
+        raise ModelSpecError(
+            f"cannot build model {spec!r}: the builder returned a {type(module).__name__}, "
+            "not an nn.Module"
+        )
+    return module
+
+
+def _shape_attr(sources: tuple[Any, ...], what: str) -> tuple[Shape, ...]:
+    for source in sources:
+        value = getattr(source, "input_shape", None)
+        if value is not None and not callable(value):
+            return _normalize_shapes(value, f"input_shape of {what}")
+    raise InputShapeError(
+        f"no input shape known for model {what}; pass --input-shape C,H,W "
+        "(or input_shapes=... in Python)"
+    )
