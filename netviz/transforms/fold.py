@@ -7,6 +7,7 @@ from dataclasses import replace
 from itertools import groupby
 
 from netviz.ir import Cluster, Edge, Graph
+from netviz.transforms.scopes import within
 
 
 def block_signature(graph: Graph, cluster: Cluster) -> Hashable:
@@ -20,11 +21,18 @@ def block_signature(graph: Graph, cluster: Cluster) -> Hashable:
         for n in (graph.node(i) for i in cluster.node_ids)
     )
     wiring = tuple(
-        (position.get(e.src), position.get(e.dst), e.mark.label if e.mark else None)
+        (position.get(e.src), position.get(e.dst), _own_mark(e, cluster))
         for node_id in cluster.node_ids
         for e in (*graph.in_edges(node_id), *graph.out_edges(node_id))
     )
     return ops, wiring
+
+
+def _own_mark(edge: Edge, cluster: Cluster) -> str | None:
+    """The mark's label when the block computes it (not the head's or the previous block's)."""
+    if edge.mark is None or not any(within(edge.mark.scope, b) for b in cluster.blocks):
+        return None
+    return edge.mark.label
 
 
 def fold_repeats(graph: Graph) -> Graph:
