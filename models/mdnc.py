@@ -341,7 +341,7 @@ class BlockBottleneck3d(_BlockBottleneckNd):
 @register_model(
     "mdnc_bottleneck2d_ex1",
     input_shape=(16, 4, 255),
-    description="mdnc BlockBottleneck2d example 1: 16→32 channels, 1/2 down-sampling",
+    description="mdnc BlockBottleneck2d example 1: 16->32 channels, 1/2 down-sampling",
 )
 def mdnc_bottleneck2d_ex1() -> BlockBottleneck2d:
     """The documentation's example 1: ``(16, 4, 255) → (32, 4, 128)``, 3,792 parameters."""
@@ -351,7 +351,7 @@ def mdnc_bottleneck2d_ex1() -> BlockBottleneck2d:
 @register_model(
     "mdnc_bottleneck2d_ex2",
     input_shape=(32, 4, 128),
-    description="mdnc BlockBottleneck2d example 2: 32→16 channels, up-sampling to 4x255",
+    description="mdnc BlockBottleneck2d example 2: 32->16 channels, up-sampling to 4x255",
 )
 def mdnc_bottleneck2d_ex2() -> BlockBottleneck2d:
     """The documentation's example 2: ``(32, 4, 128) → (16, 4, 255)``, 11,584 parameters."""
