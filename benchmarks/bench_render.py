@@ -1,0 +1,264 @@
+#!/usr/bin/env python
+"""Time and memory of ``netviz render`` against the floor ``python -c "import torch"``.
+
+Every case runs as its own subprocess, ``--repeat`` times, interleaved round-robin so that
+machine noise hits all cases alike; the table shows the median wall time, its ratio to the
+floor, the peak RSS (from ``wait4``, i.e. that process alone) and its excess over the
+floor's, with PASS/MISS against the targets of issue 3. If ``torchview`` is importable the
+same models are drawn with it for comparison (its defaults: ``depth=3``; no targets).
+
+Usage:
+    .venv/bin/python benchmarks/bench_render.py [--repeat 3] [--only wrn28_2,resnet152]
+        [--no-torchview] [--timeout 600] [--json results.json] [--check]
+
+Not part of the test suite: timings depend on the machine, so nothing here asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+RSS_TARGET_MB = 50.0
+"""Peak RSS may exceed the floor's by at most this much (every netviz case)."""
+
+WRN1000 = textwrap.dedent(
+    '''
+    """WRN-1000-2, the deep case of the benchmark."""
+    from models.wideresnet import WideResNet
+
+
+    def wrn1000_2():
+        return WideResNet(1000, 2)
+    '''
+)
+
+# torchview draws a real (CPU) model; the models come from the same reference zoo.
+TORCHVIEW = textwrap.dedent(
+    '''
+    import sys
+    import torch
+    from torchview import draw_graph
+    from models.resnet import resnet152
+    from models.wideresnet import WideResNet, wrn28_2
+
+    builders = {
+        "wrn28_2": (wrn28_2, (1, 3, 32, 32)),
+        "resnet152": (resnet152, (1, 3, 224, 224)),
+        "wrn1000_2": (lambda: WideResNet(1000, 2), (1, 3, 32, 32)),
+    }
+    build, shape = builders[sys.argv[1]]
+    graph = draw_graph(build(), input_size=shape, device="cpu", save_graph=False)
+    with open(sys.argv[2], "w") as f:
+        f.write(graph.visual_graph.source)
+    '''
+)
+
+
+@dataclass
+class Case:
+    """One command to measure."""
+
+    name: str
+    tool: str
+    argv: list[str]
+    target: float | None = None  # max ratio to the floor
+    output: Path | None = None
+    times: list[float] = field(default_factory=list)
+    rss_kb: list[int] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def time(self) -> float:
+        return statistics.median(self.times)
+
+    @property
+    def rss_mb(self) -> float:
+        return statistics.median(self.rss_kb) / 1024.0
+
+
+def run_once(argv: list[str], timeout: float) -> tuple[float, int, int, str]:
+    """Run ``argv``; return (wall seconds, peak RSS in KiB, exit code, stderr tail)."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, cwd=REPO)
+        deadline = start + timeout
+        while True:  # wait4 on this pid gives this child's own rusage
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                pid, status, usage = os.wait4(proc.pid, 0)
+                proc.returncode = -9
+                return timeout, usage.ru_maxrss, -9, f"timed out after {timeout:.0f}s"
+            time.sleep(0.005)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        tail = err.read().decode("utf-8", "replace").strip().splitlines()[-3:]
+    return wall, usage.ru_maxrss, proc.returncode, " | ".join(tail)
+
+
+def netviz_argv() -> list[str]:
+    script = Path(sys.executable).with_name("netviz")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "netviz"]
+
+
+def build_cases(tmp: Path, only: set[str] | None, torchview: bool) -> tuple[Case, list[Case], str]:
+    """The floor, the netviz cases and (maybe) the torchview cases; plus a note."""
+    wrn1000 = tmp / "wrn1000.py"
+    wrn1000.write_text(WRN1000)
+    floor = Case("import torch", "floor", [sys.executable, "-c", "import torch"])
+    models = [
+        ("wrn28_2", ["wrn28_2"], 1.10),
+        ("resnet152", ["resnet152"], 1.15),
+        ("wrn1000_2", [f"{wrn1000}:wrn1000_2", "--input-shape", "3,32,32"], 1.30),
+    ]
+    cases: list[Case] = [Case("--help", "netviz", [*netviz_argv(), "--help"])]
+    for name, spec, target in models:
+        if only and name not in only:
+            continue
+        out = tmp / f"netviz-{name}.dot"
+        argv = [*netviz_argv(), "render", *spec, "-o", str(out)]
+        cases.append(Case(name, "netviz", argv, target, out))
+    note = ""
+    if not torchview:
+        note = "torchview: skipped (--no-torchview)"
+    elif importlib.util.find_spec("torchview") is None:
+        note = "torchview: not installed, skipped (pip install torchview to compare)"
+    else:
+        script = tmp / "torchview_render.py"
+        script.write_text(TORCHVIEW)
+        for name, _, _ in models:
+            if only and name not in only:
+                continue
+            out = tmp / f"torchview-{name}.dot"
+            cases.append(Case(name, "torchview", [sys.executable, str(script), name, str(out)], None, out))
+    return floor, cases, note
+
+
+def measure(floor: Case, cases: list[Case], repeat: int, timeout: float) -> None:
+    """Run everything ``repeat`` times round-robin (after one discarded warm-up of the floor)."""
+    run_once(floor.argv, timeout)  # warm the page cache for torch's shared libraries
+    for i in range(repeat):
+        for case in [floor, *cases]:
+            if case.error:
+                continue
+            if case.output is not None and case.output.exists():
+                case.output.unlink()
+            wall, rss, code, tail = run_once(case.argv, timeout)
+            if code != 0:
+                case.error = f"exit {code}: {tail}" if code != -9 else tail
+                continue
+            if case.output is not None and (not case.output.exists() or case.output.stat().st_size == 0):
+                case.error = "no output file written"
+                continue
+            case.times.append(wall)
+            case.rss_kb.append(rss)
+            print(
+                f"  run {i + 1}/{repeat} {case.tool:9} {case.name:12} {wall:6.2f}s "
+                f"{rss / 1024:7.1f} MB",
+                file=sys.stderr,
+                flush=True,
+            )
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def report(floor: Case, cases: list[Case], note: str) -> tuple[list[dict[str, object]], bool]:
+    """Print the table; return its rows and whether every target was met."""
+    if floor.error:
+        raise SystemExit(f"bench_render: the floor failed: {floor.error}")
+    header = (
+        f"{'tool':9} {'case':12} {'median s':>8} {'x floor':>8} {'max x':>6} {'':>5} "
+        f"{'peak MB':>8} {'+MB':>7} {'':>5}  output"
+    )
+    print(header)
+    print("-" * len(header))
+    print(f"{'floor':9} {'import torch':12} {floor.time:8.2f} {1.0:8.2f} {'':>6} {'':>5} {floor.rss_mb:8.1f}")
+    rows: list[dict[str, object]] = [
+        {"tool": "floor", "case": "import torch", "seconds": floor.time, "rss_mb": floor.rss_mb}
+    ]
+    all_ok = True
+    for case in cases:
+        if case.error:
+            print(f"{case.tool:9} {case.name:12} FAILED: {case.error}")
+            rows.append({"tool": case.tool, "case": case.name, "error": case.error})
+            all_ok = all_ok and case.target is None
+            continue
+        ratio = case.time / floor.time
+        extra = case.rss_mb - floor.rss_mb
+        size = case.output.stat().st_size if case.output and case.output.exists() else 0
+        row: dict[str, object] = {
+            "tool": case.tool,
+            "case": case.name,
+            "seconds": case.time,
+            "ratio": ratio,
+            "rss_mb": case.rss_mb,
+            "rss_over_floor_mb": extra,
+            "output_bytes": size,
+        }
+        if case.target is not None:
+            t_ok, m_ok = ratio <= case.target, extra <= RSS_TARGET_MB
+            all_ok = all_ok and t_ok and m_ok
+            row.update(target=case.target, time_ok=t_ok, rss_ok=m_ok)
+            marks = f"{case.target:6.2f} {verdict(t_ok):>5}"
+            mem = f"{verdict(m_ok):>5}"
+        else:
+            marks, mem = f"{'':>6} {'':>5}", f"{'':>5}"
+        print(
+            f"{case.tool:9} {case.name:12} {case.time:8.2f} {ratio:8.2f} {marks} "
+            f"{case.rss_mb:8.1f} {extra:7.1f} {mem}  {f'{size:,} B' if case.output else ''}"
+        )
+        rows.append(row)
+    print(f"targets: time ratio <= 'max x'; peak RSS <= floor + {RSS_TARGET_MB:.0f} MB")
+    if note:
+        print(note)
+    return rows, all_ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs per command (median is shown)")
+    parser.add_argument("--only", help="comma-separated cases: wrn28_2,resnet152,wrn1000_2")
+    parser.add_argument("--no-torchview", dest="torchview", action="store_false")
+    parser.add_argument("--timeout", type=float, default=600.0, help="seconds per run")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error("--repeat must be >= 1")
+
+    only = set(args.only.split(",")) if args.only else None
+    print(
+        f"python {sys.version.split()[0]} ({sys.executable}); {os.cpu_count()} CPUs; "
+        f"dot: {shutil.which('dot') or 'missing'}; {args.repeat} runs each, median",
+        file=sys.stderr,
+        flush=True,
+    )
+    with tempfile.TemporaryDirectory(prefix="netviz-bench-") as tmp:
+        floor, cases, note = build_cases(Path(tmp), only, args.torchview)
+        measure(floor, cases, args.repeat, args.timeout)
+        rows, all_ok = report(floor, cases, note)
+    if args.json:
+        args.json.write_text(json.dumps({"rows": rows, "all_targets_met": all_ok}, indent=2) + "\n")
+    return 1 if args.check and not all_ok else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
