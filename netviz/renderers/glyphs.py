@@ -1,0 +1,78 @@
+"""One table from edge marks (fused norm/act ops) to the glyph each renderer draws.
+
+The seed's ``---o`` circle means exactly "BatchNorm then ReLU". Every other mark
+gets a distinct glyph *and* an edge label naming its ops, so a figure never
+claims an op that is not there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from netviz.ir import Kind, Mark
+
+_BATCH_NORMS = frozenset(
+    {"BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "SyncBatchNorm", "LazyBatchNorm1d",
+     "LazyBatchNorm2d", "LazyBatchNorm3d", "batch_norm"}
+)
+_RELUS = frozenset({"ReLU", "relu", "relu_"})
+
+
+@dataclass(frozen=True)
+class Glyph:
+    """How an edge mark is drawn.
+
+    Attributes:
+        name: Stable key: ``bn-relu``, ``norm-act``, ``norm``, ``act`` or ``chain``.
+        arrowhead: DOT ``arrowhead`` at the end of the edge.
+        mermaid: Mermaid link: ``--o`` (circle end) or ``-->``.
+        labelled: Whether the edge also shows the mark's label.
+        meaning: What the glyph stands for, for the legend.
+    """
+
+    name: str
+    arrowhead: str
+    mermaid: str
+    labelled: bool
+    meaning: str
+
+
+BN_RELU = Glyph("bn-relu", "odot", "--o", False, "BatchNorm then ReLU")
+GLYPHS: dict[str, Glyph] = {
+    glyph.name: glyph
+    for glyph in (
+        BN_RELU,
+        Glyph("norm-act", "dot", "--o", True, "other norm then activation (labelled)"),
+        Glyph("norm", "obox", "-->", True, "normalization alone (labelled)"),
+        Glyph("act", "odiamond", "-->", True, "activation alone (labelled)"),
+        Glyph("chain", "normal", "-->", True, "other fused ops (labelled)"),
+    )
+}
+"""Every glyph, in legend order."""
+
+
+def glyph_name(mark: Mark) -> str:
+    """The key of the glyph for ``mark``: what its kinds and op names are."""
+    kinds = tuple(mark.kinds)
+    if kinds == (Kind.NORM, Kind.ACT):
+        names = tuple(mark.type_names)
+        if len(names) == 2 and names[0] in _BATCH_NORMS and names[1] in _RELUS:
+            return "bn-relu"
+        return "norm-act"
+    if kinds == (Kind.NORM,):
+        return "norm"
+    if kinds == (Kind.ACT,):
+        return "act"
+    return "chain"
+
+
+def glyph_for(mark: Mark | None) -> Glyph | None:
+    """The glyph for ``mark``; ``None`` for a plain edge."""
+    if mark is None:
+        return None
+    return GLYPHS[glyph_name(mark)]
+
+
+def mark_text(mark: Mark) -> str:
+    """The mark's label, or its op names joined with arrows when unlabelled."""
+    return mark.label or " → ".join(mark.type_names)

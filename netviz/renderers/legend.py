@@ -1,0 +1,65 @@
+"""What a legend must explain: the node shapes and edge marks a graph actually uses.
+
+Renderers turn this neutral description into their own legend box, like the
+seed's "These are equivalent": ``A → BatchNorm → ReLU → B`` drawn beside
+``A --o B``, then one node per shape (Conv Block, Data, +).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from netviz.ir import Graph, Kind
+from netviz.renderers.glyphs import GLYPHS, Glyph, glyph_for, mark_text
+
+LEGEND_TITLE = "Legend"
+EQUIVALENT_TITLE = "These are equivalent"
+
+SHAPE_TEXT: dict[Kind, str] = {
+    Kind.CONV: "Conv Block",
+    Kind.DATA: "Data",
+    Kind.ADD: "Add",
+}
+"""Legend text of each node kind with its own shape, in legend order."""
+
+
+@dataclass(frozen=True)
+class MarkEntry:
+    """One edge mark to explain.
+
+    Attributes:
+        glyph: How the mark is drawn.
+        ops: The fused ops in order (``("BatchNorm2d", "ReLU")``).
+        text: The edge label drawn beside labelled glyphs.
+    """
+
+    glyph: Glyph
+    ops: tuple[str, ...]
+    text: str
+
+
+@dataclass(frozen=True)
+class Legend:
+    """Mark entries (glyph order, then first use) and node kinds with their own shape."""
+
+    marks: tuple[MarkEntry, ...]
+    kinds: tuple[Kind, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.marks or self.kinds)
+
+
+def legend_of(graph: Graph) -> Legend:
+    """The legend entries for the marks and node kinds ``graph`` uses."""
+    seen: dict[tuple[str, tuple[str, ...], str], MarkEntry] = {}
+    for edge in graph.edges:
+        glyph = glyph_for(edge.mark)
+        if glyph is None or edge.mark is None:
+            continue
+        entry = MarkEntry(glyph, tuple(edge.mark.type_names), mark_text(edge.mark))
+        seen.setdefault((glyph.name, entry.ops, entry.text), entry)
+    order = list(GLYPHS)
+    marks = sorted(seen.values(), key=lambda entry: order.index(entry.glyph.name))
+    used = {node.kind for node in graph.nodes}
+    kinds = tuple(kind for kind in SHAPE_TEXT if kind in used)
+    return Legend(tuple(marks), kinds)

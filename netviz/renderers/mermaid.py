@@ -1,0 +1,124 @@
+"""The notation graph as Mermaid, in the seed's own vocabulary.
+
+``graph TD``; conv ``id("…")`` (rounded), data ``id((("…")))`` (double circle),
+add ``id(["+"])``, every other op ``id["…"]``; the BN → ReLU edge ``A --o B``, a
+plain edge ``A --> B`` and other marks labelled per the glyph table; one
+``subgraph`` per cluster with its nodes (and the edges between them) inside.
+Ids are ``n0, n1, …`` by node order and ``c0, c1, …`` by cluster order.
+"""
+
+from __future__ import annotations
+
+from netviz.ir import Edge, Graph, Kind, Node
+from netviz.renderers.escape import mermaid_label
+from netviz.renderers.glyphs import glyph_for, mark_text
+from netviz.renderers.layout import check_edges, cluster_owner, layout, node_text
+from netviz.renderers.legend import EQUIVALENT_TITLE, LEGEND_TITLE, SHAPE_TEXT, Legend, legend_of
+from netviz.renderers.theme import check_direction, get_theme
+
+_INDENT = "    "
+_SHAPES: dict[Kind, tuple[str, str]] = {
+    Kind.CONV: ("(", ")"),
+    Kind.DATA: ("(((", ")))"),
+    Kind.ADD: ("([", "])"),
+}
+_BOX = ("[", "]")
+_MERMAID_DIRECTION = {"TB": "TD", "LR": "LR"}
+
+
+def mermaid_node(name: str, kind: Kind, text: str) -> str:
+    """One node declaration: ``name`` with the shape of ``kind`` and a quoted label."""
+    left, right = _SHAPES.get(kind, _BOX)
+    return f"{name}{left}{mermaid_label(text)}{right}"
+
+
+def mermaid_edge(src: str, dst: str, edge: Edge | None) -> str:
+    """One link: ``-->``, ``--o`` for BN → ReLU, or a labelled glyph for other marks."""
+    mark = edge.mark if edge is not None else None
+    glyph = glyph_for(mark)
+    if glyph is None or mark is None:
+        return f"{src} --> {dst}"
+    if glyph.labelled:
+        return f"{src} {glyph.mermaid}|{mermaid_label(mark_text(mark))}| {dst}"
+    return f"{src} {glyph.mermaid} {dst}"
+
+
+def render_mermaid(
+    graph: Graph, *, direction: str = "TB", theme: str = "light", legend: bool = False
+) -> str:
+    """Render the notation graph as a Mermaid flowchart.
+
+    Args:
+        graph: The notation graph (labels set, marks fused, clusters grouped).
+        direction: ``TB`` (``graph TD``) or ``LR``.
+        theme: ``light`` (Mermaid's default, follows the docs site) or ``dark``.
+        legend: Add a legend subgraph explaining the shapes and marks used.
+
+    Returns:
+        Mermaid text ending in a newline; the same graph always gives the same text.
+
+    Raises:
+        UsageError: unknown ``direction`` or ``theme``.
+    """
+    check_direction(direction)
+    lines: list[str] = []
+    if get_theme(theme).name == "dark":
+        lines.append('%%{init: {"theme": "dark"}}%%')
+    lines.append(f"graph {_MERMAID_DIRECTION[direction]}")
+    check_edges(graph)
+    names = {node.id: f"n{index}" for index, node in enumerate(graph.nodes)}
+    inner: dict[int, list[Edge]] = {}
+    outer: list[Edge] = []
+    owner = cluster_owner(graph)
+    for edge in graph.edges:
+        home = owner.get(edge.src)
+        if home is not None and home == owner.get(edge.dst):
+            inner.setdefault(home, []).append(edge)
+        else:
+            outer.append(edge)
+    for item in layout(graph):
+        if isinstance(item, Node):
+            lines.append(_INDENT + mermaid_node(names[item.id], item.kind, node_text(item)))
+            continue
+        index, cluster, members = item
+        lines.append(f"{_INDENT}subgraph c{index}[{mermaid_label(cluster.title or cluster.id)}]")
+        for node in members:
+            lines.append(2 * _INDENT + mermaid_node(names[node.id], node.kind, node_text(node)))
+        for edge in inner.get(index, ()):
+            lines.append(2 * _INDENT + mermaid_edge(names[edge.src], names[edge.dst], edge))
+        lines.append(f"{_INDENT}end")
+    for edge in outer:
+        lines.append(_INDENT + mermaid_edge(names[edge.src], names[edge.dst], edge))
+    if legend:
+        entries = legend_of(graph)
+        if entries:
+            lines += _legend_lines(entries)
+    return "\n".join(lines) + "\n"
+
+
+def _legend_lines(entries: Legend) -> list[str]:
+    """A legend like the seed's: "These are equivalent" rows, then one node per shape."""
+    counter = iter(range(1_000_000))
+
+    def node(kind: Kind, text: str) -> str:
+        return mermaid_node(f"legend{next(counter)}", kind, text)
+
+    lines = [f"{_INDENT}subgraph legend[{mermaid_label(LEGEND_TITLE)}]"]
+    pad = 2 * _INDENT
+    if entries.marks:
+        lines += [f"{pad}subgraph legend_eq[{mermaid_label(EQUIVALENT_TITLE)}]", f"{pad}{_INDENT}direction TB"]
+        for entry in entries.marks:
+            chain = [node(Kind.OTHER, text) for text in ("A", *entry.ops, "B")]
+            lines.append(pad + _INDENT + " --> ".join(chain))
+            src, dst = node(Kind.OTHER, "A"), node(Kind.OTHER, "B")
+            if entry.glyph.labelled:
+                link = f"{entry.glyph.mermaid}|{mermaid_label(entry.text)}|"
+            else:
+                link = entry.glyph.mermaid
+            lines.append(f"{pad}{_INDENT}{src} {link} {dst}")
+        lines.append(f"{pad}end")
+    for kind in entries.kinds:
+        text = f"+ {SHAPE_TEXT[kind]}" if kind is Kind.ADD else SHAPE_TEXT[kind]
+        lines.append(pad + node(kind, text))
+    lines.append(f"{_INDENT}end")
+    return lines

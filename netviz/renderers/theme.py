@@ -1,0 +1,112 @@
+"""Colour themes and the compact, print-ready graph style shared by DOT renders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from netviz.errors import UsageError
+
+FONT = "Helvetica,Arial,sans-serif"
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Colours of one theme.
+
+    Attributes:
+        name: ``"light"`` or ``"dark"``.
+        background: Page colour.
+        stroke: Node outlines, edges and arrowheads.
+        text: Labels.
+        cluster: Cluster outline.
+        cluster_text: Cluster titles.
+        muted: Edge labels of marks.
+    """
+
+    name: str
+    background: str
+    stroke: str
+    text: str
+    cluster: str
+    cluster_text: str
+    muted: str
+
+
+THEMES: dict[str, Theme] = {
+    "light": Theme("light", "white", "black", "black", "#8c8c8c", "#404040", "#404040"),
+    "dark": Theme("dark", "#1e1e1e", "#e0e0e0", "#f0f0f0", "#8c8c8c", "#c8c8c8", "#c8c8c8"),
+}
+
+DIRECTIONS = ("TB", "LR")
+
+
+def get_theme(name: str) -> Theme:
+    """The theme called ``name`` (``UsageError`` if unknown)."""
+    try:
+        return THEMES[name]
+    except KeyError:
+        raise UsageError(f"unknown theme {name!r}; choose one of: {', '.join(THEMES)}") from None
+
+
+def check_direction(direction: str) -> str:
+    """``direction`` if it is ``TB`` or ``LR`` (``UsageError`` otherwise)."""
+    if direction not in DIRECTIONS:
+        raise UsageError(f"unknown direction {direction!r}; choose one of: TB, LR")
+    return direction
+
+
+def graph_attrs(theme: Theme, direction: str) -> dict[str, str]:
+    """Graph attributes for a compact figure: small fonts, tight spacing."""
+    return {
+        "rankdir": direction,
+        "bgcolor": theme.background,
+        "fontname": FONT,
+        "fontsize": "10",
+        "fontcolor": theme.cluster_text,
+        "nodesep": "0.2",
+        "ranksep": "0.25",
+        "pad": "0.1",
+        "margin": "0",
+        "newrank": "true",
+        "labeljust": "l",
+    }
+
+
+def node_attrs(theme: Theme) -> dict[str, str]:
+    """Default node attributes: plain box, small label."""
+    return {
+        "shape": "box",
+        "fontname": FONT,
+        "fontsize": "9",
+        "height": "0.3",
+        "width": "0.4",
+        "margin": "0.08,0.03",
+        "penwidth": "0.8",
+        "color": theme.stroke,
+        "fontcolor": theme.text,
+    }
+
+
+def edge_attrs(theme: Theme) -> dict[str, str]:
+    """Default edge attributes: thin lines, small arrowheads."""
+    return {
+        "fontname": FONT,
+        "fontsize": "7",
+        "fontcolor": theme.muted,
+        "arrowsize": "0.6",
+        "penwidth": "0.8",
+        "color": theme.stroke,
+    }
+
+
+def cluster_attrs(theme: Theme) -> dict[str, str]:
+    """Cluster attributes: thin rounded outline, small title at the top left."""
+    return {
+        "style": "rounded",
+        "color": theme.cluster,
+        "penwidth": "0.6",
+        "fontsize": "8",
+        "fontcolor": theme.cluster_text,
+        "labeljust": "l",
+        "margin": "6",
+    }

@@ -1,0 +1,127 @@
+"""Hand-built notation graphs for renderer tests (no torch, no transforms).
+
+``wrn28_2()`` is the seed's WRN-28-2 diagram as the transforms should produce it:
+stem conv, per group a projection cluster and a folded ``x (N - 1) = 3`` cluster,
+BN → ReLU marks on the edges leaving data nodes, and the head.
+"""
+
+from __future__ import annotations
+
+from netviz.ir import Cluster, Edge, Graph, Kind, Mark, Node
+
+
+class Builder:
+    """Accumulates nodes, edges and clusters with short, readable calls."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.nodes: list[Node] = []
+        self.edges: list[Edge] = []
+        self.clusters: list[Cluster] = []
+        self._open: list[str] | None = None
+
+    def node(self, node_id: str, kind: Kind, label: str, type_name: str = "") -> str:
+        self.nodes.append(Node(node_id, kind, type_name or kind.value, label=label))
+        if self._open is not None:
+            self._open.append(node_id)
+        return node_id
+
+    def edge(self, src: str, dst: str, mark: Mark | None = None) -> None:
+        self.edges.append(Edge(src, dst, mark))
+
+    def begin(self) -> None:
+        self._open = []
+
+    def end(self, cluster_id: str, group: int, index: int, title: str, repeat: int = 1) -> None:
+        assert self._open is not None
+        blocks = tuple(f"{cluster_id}.{i}" for i in range(repeat))
+        self.clusters.append(
+            Cluster(cluster_id, group, index, blocks, tuple(self._open), title, repeat)
+        )
+        self._open = None
+
+    def graph(self) -> Graph:
+        return Graph(self.name, tuple(self.nodes), tuple(self.edges), tuple(self.clusters))
+
+
+def bn_relu(scope: str, norm: str = "BatchNorm2d", act: str = "ReLU") -> Mark:
+    """A fused norm → act mark living in module ``scope``."""
+    return Mark(
+        (norm, act),
+        (Kind.NORM, Kind.ACT),
+        (f"{scope}.bn", f"{scope}.relu"),
+        scope=scope,
+        params=0,
+        label=f"{'BN' if norm.startswith('BatchNorm') else norm} → {act}",
+        code=f"{'BN' if norm.startswith('BatchNorm') else norm} -> {act}",
+    )
+
+
+def wrn28_2() -> Graph:
+    """The seed's WRN-28-2 notation graph, folded (3 groups x 2 clusters)."""
+    b = Builder("wrn28_2")
+    b.node("x", Kind.INPUT, "Input", "input")
+    prev = b.node("conv", Kind.CONV, "3x3 16C 1S 1P", "Conv2d")
+    b.edge("x", prev)
+    in_ch = 16
+    for g, (width, stride) in enumerate([(32, 1), (64, 2), (128, 2)]):
+        for part in ("proj", "rep"):
+            scope = f"block{g + 1}.layer.{0 if part == 'proj' else 1}"
+            channels = in_ch if part == "proj" else width
+            s = stride if part == "proj" else 1
+            b.begin()
+            data = b.node(f"{scope}.data", Kind.DATA, f"{channels}C", "data")
+            b.edge(prev, data)
+            x = bn_relu(scope)
+            c1 = b.node(f"{scope}.conv1", Kind.CONV, f"3x3 {width}C {s}S 1P", "Conv2d")
+            b.edge(data, c1, x)
+            c2 = b.node(f"{scope}.conv2", Kind.CONV, f"3x3 {width}C 1S 1P", "Conv2d")
+            b.edge(c1, c2, bn_relu(f"{scope}.mid"))
+            add = b.node(f"{scope}.add", Kind.ADD, "+", "add")
+            b.edge(c2, add)
+            if part == "proj":
+                sc = b.node(f"{scope}.shortcut", Kind.CONV, f"1x1 {width}C {s}S 0P", "Conv2d")
+                b.edge(data, sc, x)
+                b.edge(sc, add)
+                b.end(scope, g, 0, f"Group {g} Projection")
+            else:
+                b.edge(data, add, x)
+                b.end(scope, g, 1, f"Group {g} x (N - 1) = 3", repeat=3)
+            prev = add
+        in_ch = width
+    pool = b.node("avgpool", Kind.POOL, "AvgPool 8x8 1S 0P", "AvgPool2d")
+    b.edge(prev, pool, bn_relu("head"))
+    fc = b.node("fc", Kind.LINEAR, "Linear 10C", "Linear")
+    b.edge(pool, fc)
+    out = b.node("output", Kind.OUTPUT, "Output", "output")
+    b.edge(fc, out)
+    return b.graph()
+
+
+def single_mark(kinds: tuple[Kind, ...], type_names: tuple[str, ...], label: str) -> Mark:
+    return Mark(type_names, kinds, tuple(f"m.{n}" for n in type_names), label=label)
+
+
+MARKS: dict[str, Mark] = {
+    "bn-relu": bn_relu("m"),
+    "norm-act": single_mark((Kind.NORM, Kind.ACT), ("InstanceNorm2d", "PReLU"), "IN → PReLU"),
+    "norm": single_mark((Kind.NORM,), ("BatchNorm2d",), "BN"),
+    "act": single_mark((Kind.ACT,), ("ReLU",), "ReLU"),
+    "chain": single_mark(
+        (Kind.NORM, Kind.ACT, Kind.DROPOUT), ("BatchNorm2d", "ReLU", "Dropout"), "BN → ReLU → Dropout"
+    ),
+}
+"""One mark per glyph, keyed by glyph name."""
+
+
+def chain(name: str, marks: list[Mark | None], labels: list[str] | None = None) -> Graph:
+    """Input → conv → conv … → Output, edge ``i`` carrying ``marks[i]``."""
+    b = Builder(name)
+    ids = [b.node("in", Kind.INPUT, "Input", "input")]
+    for i in range(len(marks) - 1):
+        label = labels[i] if labels else f"3x3 {i}C 1S 1P"
+        ids.append(b.node(f"c{i}", Kind.CONV, label, "Conv2d"))
+    ids.append(b.node("out", Kind.OUTPUT, "Output", "output"))
+    for (src, dst), mark in zip(zip(ids, ids[1:]), marks):
+        b.edge(src, dst, mark)
+    return b.graph()
