@@ -172,18 +172,31 @@ def register_model(
 
     def decorator(builder: F) -> F:
         old = _REGISTRY.get(name)
-        if old is not None and _qualname(old.builder) != _qualname(builder):
+        if old is not None and _origin(old.builder) != _origin(builder):
             raise ValueError(
-                f"model name {name!r} is already registered by {_qualname(old.builder)}"
+                f"model name {name!r} is already registered by "
+                f"{old.builder.__module__}.{old.builder.__qualname__}"
             )
+        # The same definition seen again (a file spec re-run, a reload) replaces its entry.
         _REGISTRY[name] = ModelEntry(name, builder, shapes, line)
         return builder
 
     return decorator
 
 
-def _qualname(obj: Any) -> str:
-    return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', repr(obj))}"
+def _origin(obj: Any) -> tuple[str, str]:
+    """Where ``obj`` is defined: (source file, qualified name); stable across re-imports."""
+    code = getattr(obj, "__code__", None)
+    if code is not None:
+        source = code.co_filename
+    else:
+        module = sys.modules.get(getattr(obj, "__module__", ""), None)
+        source = getattr(module, "__file__", None) or getattr(obj, "__module__", "?")
+    try:
+        source = str(Path(source).resolve())
+    except (OSError, ValueError):
+        pass
+    return source, getattr(obj, "__qualname__", repr(obj))
 
 
 def _discover() -> None:
@@ -359,8 +372,6 @@ def _import_file(spec: str, target: str) -> Any:
     digest = hashlib.sha1(str(resolved).encode()).hexdigest()[:12]
     stem = re.sub(r"\W", "_", resolved.stem)
     mod_name = f"_netviz_file_{stem}_{digest}"
-    if mod_name in sys.modules:  # each file runs at most once per process
-        return sys.modules[mod_name]
     file_spec = importlib.util.spec_from_file_location(mod_name, resolved)
     if file_spec is None or file_spec.loader is None:
         raise ModelSpecError(f"cannot load model spec {spec!r}: {target!r} is not importable")
@@ -369,7 +380,7 @@ def _import_file(spec: str, target: str) -> Any:
     try:
         file_spec.loader.exec_module(module)
     except BaseException as exc:  # noqa: BLE001
-        del sys.modules[mod_name]
+        sys.modules.pop(mod_name, None)
         if isinstance(exc, KeyboardInterrupt):
             raise
         raise ModelSpecError(
@@ -399,7 +410,8 @@ def _load_attr(
 ) -> LoadedModel:
     from torch import nn
 
-    entry = next((e for e in _REGISTRY.values() if e.builder is attr), None)
+    origin = _origin(attr) if callable(attr) else None
+    entry = next((e for e in _REGISTRY.values() if _origin(e.builder) == origin), None)
     if isinstance(attr, nn.Module):
         shapes = given or _shape_attr((attr,), repr(spec))
         return LoadedModel(attr_path.rsplit(".", 1)[-1], attr, shapes, "", lambda dev: attr)
