@@ -15,6 +15,7 @@
 #   NETVIZ_NO_APT=1     never try to install system packages, just say what is missing
 set -euo pipefail
 
+CALLER_PWD=$PWD # MODEL file specs and OUT are relative to where dev.sh was called from
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$ROOT"
 
@@ -91,7 +92,7 @@ ensure_system_tools() {
     if ! ensure_apt "${missing[@]}"; then
         if [[ $1 == render ]]; then
             log "without Graphviz, svg/png/pdf fail; text formats still work:"
-            log "    .venv/bin/netviz render wrn28_2 -o diagram.dot   (or .mmd, .txt)"
+            log "    ./dev.sh render wrn28_2 diagram.dot   (or .mmd, .txt)"
         else
             log "tests needing the missing tools will be skipped"
         fi
@@ -206,10 +207,10 @@ render)
     setup render
     step "netviz render $model -o $out"
     rc=0
-    "$VENV/bin/netviz" render "$model" -o "$out" || rc=$?
+    (cd "$CALLER_PWD" && "$VENV/bin/netviz" render "$model" -o "$out") || rc=$?
     step ""
     [[ $rc -eq 0 ]] || die "netviz render failed (exit code $rc); see the message above"
-    log "wrote $(realpath "$out") in $(elapsed "$T0") total"
+    log "wrote $(cd "$CALLER_PWD" && realpath "$out") in $(elapsed "$T0") total"
     ;;
 test)
     setup test
