@@ -99,7 +99,7 @@ def _add_node(dot: graphviz.Digraph, node: Node, name: str, prefix: str) -> None
 def _add_legend(
     dot: graphviz.Digraph, entries: Legend, prefix: str, colours: Theme, *, across: bool
 ) -> None:
-    """A legend cluster: two rows per mark (ops spelled out, then the glyph), then shapes.
+    """A legend cluster: one row per mark (``A → ops → B ≡ A --glyph--> B``), then shapes.
 
     Rows read left to right in both directions: with ``across`` (a TB layout) each row
     is a ``rank=same`` chain and invisible edges stack the rows; in an LR layout the
@@ -126,19 +126,23 @@ def _add_legend(
             with box.subgraph(name="cluster_legend_eq") as eq:
                 eq.attr(**cluster_attrs(colours), label=EQUIVALENT_TITLE, id=f"{prefix}-legend-eq")
                 for number, entry in enumerate(entries.marks):
-                    chain = row(eq, [(text, {}) for text in ("A", *entry.ops, "B")])
-                    for step, (src, dst) in enumerate(zip(chain, chain[1:])):
-                        eq.edge(src, dst, id=f"{prefix}-legend-m{number}-{step}")
-                    src, dst = row(eq, [("A", {}), ("B", {})])
-                    attrs = {"arrowhead": entry.glyph.arrowhead}
-                    if entry.glyph.labelled:
-                        attrs["label"] = dot_label(entry.text)
-                    eq.edge(src, dst, id=f"{prefix}-legend-m{number}", **attrs)
+                    texts = ["A", *entry.ops, "B"]
+                    line = row(eq, [(t, {}) for t in texts] + [("≡", _PLAIN), ("A", {}), ("B", {})])
+                    for step, (src, dst) in enumerate(zip(line, line[1:])):
+                        attrs = {"id": f"{prefix}-legend-m{number}-{step}"}
+                        if step >= len(texts) - 1 and step < len(line) - 2:
+                            attrs["style"] = "invis"  # B … ≡ … A: spacing only
+                        elif step == len(line) - 2:
+                            attrs["id"] = f"{prefix}-legend-m{number}"
+                            attrs["arrowhead"] = entry.glyph.arrowhead
+                            if entry.glyph.labelled:
+                                attrs["label"] = dot_label(entry.text)
+                        eq.edge(src, dst, **attrs)
         if entries.kinds:
             shapes: list[tuple[str, dict[str, str]]] = []
             for kind in entries.kinds:
                 if kind is Kind.ADD:
-                    shapes += [("+", shape_attrs(kind)), ("Add", {"shape": "plaintext"})]
+                    shapes += [("+", shape_attrs(kind)), ("Add", _PLAIN)]
                 else:
                     shapes.append((SHAPE_TEXT[kind], _legend_shape(kind)))
             line = row(box, shapes)
@@ -146,6 +150,9 @@ def _add_legend(
                 box.edge(src, dst, style="invis", id=f"{prefix}-legend-s{index}")
         for index, (src, dst) in enumerate(zip(firsts, firsts[1:]) if across else ()):
             box.edge(src, dst, style="invis", id=f"{prefix}-legend-i{index}")
+
+
+_PLAIN = {"shape": "plaintext", "width": "0", "margin": "0"}
 
 
 def _legend_shape(kind: Kind) -> dict[str, str]:
