@@ -1,18 +1,38 @@
-"""``netviz plot``: placeholder until its issue lands."""
+"""``netviz plot``: matplotlib charts of a model (params, mult-adds, shapes)."""
 
 from __future__ import annotations
 
 import argparse
 
-from netviz.errors import NetvizError
+from netviz.commands._common import add_model_arguments
+from netviz.output import check_writable, resolve_format, write_output
+
+KINDS = ("params", "macs", "shapes")
+SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Add the ``plot`` sub-command."""
-    parser = subparsers.add_parser("plot", parents=[common], help="(not implemented yet)")
+    parser = subparsers.add_parser(
+        "plot",
+        parents=[common],
+        help="chart a model: params or mult-adds per diagram group, or shapes (svg, png, pdf)",
+        description="Draw a matplotlib chart of a model: parameters (--kind params) or "
+        "mult-adds (--kind macs) per diagram group, or channels and spatial size after "
+        "each layer (--kind shapes). The format follows the output suffix (.svg .png .pdf).",
+    )
+    add_model_arguments(parser)
+    parser.add_argument("-o", "--output", metavar="FILE", required=True, help="output file (.svg, .png or .pdf)")
+    parser.add_argument("--kind", choices=KINDS, default="params", help="what to chart (default: params)")
+    parser.add_argument("--format", choices=sorted(set(SUFFIXES.values())), help="override the suffix")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Not implemented yet."""
-    raise NetvizError("'netviz plot' is not implemented yet")
+    """Draw and write the chart; the file appears whole or not at all."""
+    fmt = resolve_format(args.output, args.format, SUFFIXES, default="svg")
+    check_writable(args.output)
+    from netviz import api
+
+    write_output(args.output, api.plot(args.model, args.kind, fmt, input_shapes=args.input_shapes))
+    return 0

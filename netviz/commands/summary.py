@@ -1,18 +1,79 @@
-"""``netviz summary``: placeholder until its issue lands."""
+"""``netviz summary``: a model's summary table for papers and docs."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-from netviz.errors import NetvizError
+from netviz.commands._common import add_model_arguments
+from netviz.errors import FormatError
+from netviz.output import STDOUT, check_writable, resolve_format, write_output
+from netviz.summary import FORMATS, SUFFIXES, check_options
+
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Add the ``summary`` sub-command."""
-    parser = subparsers.add_parser("summary", parents=[common], help="(not implemented yet)")
+    parser = subparsers.add_parser(
+        "summary",
+        parents=[common],
+        help="summary table of a model (text, markdown, latex, csv, json, torchsummary)",
+        description="Summarize a model with torchinfo: per layer, or per diagram group "
+        "with --by-group. The format follows the output suffix (.txt .md .tex .csv .json); "
+        "--format overrides it; torchsummary prints the classic pytorch-summary table.",
+    )
+    add_model_arguments(parser)
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        default=STDOUT,
+        help="output file; '-' (the default) writes to stdout",
+    )
+    parser.add_argument("--format", choices=FORMATS, help="output format (default: from the suffix, else text)")
+    parser.add_argument(
+        "--depth",
+        type=int,
+        default=3,
+        metavar="N",
+        help="deepest module level listed, 0 = the model alone (default: 3)",
+    )
+    parser.add_argument(
+        "--by-group",
+        action="store_true",
+        help="one row per diagram group (stem, block clusters, head) instead of per layer",
+    )
+    parser.add_argument("--caption", help="latex: wrap the table in a table float with this caption")
+    parser.add_argument("--label", help="latex: \\label of that table float, e.g. tab:wrn")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Not implemented yet."""
-    raise NetvizError("'netviz summary' is not implemented yet")
+    """Write the summary; options are checked before the model is loaded."""
+    fmt = _resolve(args.output, args.format)
+    check_options(fmt, depth=args.depth, by_group=args.by_group, caption=args.caption, label=args.label)
+    check_writable(args.output)
+    from netviz import api
+
+    text = api.summary(
+        args.model,
+        fmt,
+        input_shapes=args.input_shapes,
+        depth=args.depth,
+        by_group=args.by_group,
+        caption=args.caption,
+        label=args.label,
+    )
+    write_output(args.output, text)
+    return 0
+
+
+def _resolve(path: str | None, fmt: str | None) -> str:
+    """The format from ``--format`` and the suffix; torchsummary is text (``.txt``)."""
+    if fmt != "torchsummary":
+        return resolve_format(path, fmt, SUFFIXES, default="text")
+    if path not in (None, STDOUT):
+        implied = SUFFIXES.get(Path(path).suffix.lower(), "text")
+        if implied != "text":
+            raise FormatError(f"--format torchsummary contradicts the suffix of {path!r} ({implied})")
+    return fmt

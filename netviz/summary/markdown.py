@@ -1,0 +1,43 @@
+"""Markdown summary: a GitHub / MkDocs (Material) pipe table with a totals row."""
+
+from __future__ import annotations
+
+from netviz.summary.view import Cell, Label, Sheet, shape_text, thousands
+
+_SPECIAL = set("\\`*_[]<>|")
+
+
+def render_markdown(sheet: Sheet) -> str:
+    """Render ``sheet`` as a Markdown table; module paths become code spans."""
+    header = "| " + " | ".join(c.title for c in sheet.columns) + " |"
+    rule = "|" + "|".join("---:" if c.numeric else ":---" for c in sheet.columns) + "|"
+    lines = [header, rule]
+    lines += [_row(row) for row in sheet.rows]
+    lines += [_row(row, bold=True) for row in (sheet.total, *sheet.extra)]
+    return "\n".join(lines) + "\n"
+
+
+def escape(text: str) -> str:
+    """Backslash-escape the characters Markdown would read as markup."""
+    return "".join("\\" + ch if ch in _SPECIAL else ch for ch in text)
+
+
+def _row(cells: tuple[Cell, ...], bold: bool = False) -> str:
+    texts = [_cell(c, blank=bold) for c in cells]
+    if bold:
+        texts = [f"**{t}**" if t else t for t in texts]
+    return "| " + " | ".join(texts) + " |"
+
+
+def _cell(value: Cell, blank: bool = False) -> str:
+    if isinstance(value, Label):
+        if value.code:
+            return "`" + value.text.replace("|", "\\|") + "`"
+        return escape(value.text)
+    if value is None:
+        return "" if blank else "--"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return thousands(value)
+    if isinstance(value, tuple):
+        return shape_text(value)
+    return escape(str(value))
