@@ -84,7 +84,7 @@ def decode(text: str) -> str:
         decoded = html.unescape(f"&{code};")
         return match.group(0) if decoded == f"&{code};" else decoded
 
-    return _CODE.sub(entity, text).replace("<br>", "\n")
+    return _CODE.sub(entity, text.replace("<br>", "\n"))
 
 
 def parse(text: str) -> Diagram:

@@ -1,0 +1,35 @@
+"""Labels a user's class names, attribute names or ``extra_repr`` could produce."""
+
+from __future__ import annotations
+
+NASTY: list[str] = [
+    "a<b>&c",
+    "&lt;script&gt;",
+    "&amp;",
+    "&#60;",
+    "<script>alert(1)</script>",
+    "<b>bold</b>",
+    "<<b>html</b>>",
+    'q"uote\'s',
+    '"]; n9[evil]; x["',
+    '"] -> evil [label="x',
+    "x\\Ny\\G\\l\\E",
+    "back\\\\slash\\",
+    "\\",
+    '\\"',
+    "line1\nline2",
+    "{a|b} [c] (d)",
+    "%s %d %% 100%",
+    "-->",
+    "--> B\nsubgraph evil\nend",
+    "]]><!-- -->",
+    "end",
+    "#35; #quot; #",
+    "`md` **b**",
+    "a;b:c",
+    "style n0 fill:#f00;",
+    "tab\there",
+    "ctrl\x01\x1fchars",
+    "ünïcode → ⊕ ✓",
+    "",
+]
