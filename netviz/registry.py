@@ -159,7 +159,8 @@ def register_model(
         The decorator; it returns the builder unchanged.
 
     Raises:
-        ValueError: ``name`` is malformed or already registered to another builder.
+        ValueError: ``name`` or ``input_shape`` is malformed, or ``name`` is already
+            registered to another builder.
 
     Example:
         >>> @register_model("tiny", input_shape=(3, 8, 8), description="a tiny net")
@@ -167,7 +168,10 @@ def register_model(
     """
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]*", name or ""):
         raise ValueError(f"invalid model name {name!r}: use letters, digits, '_', '-', '.'")
-    shapes = _normalize_shapes(input_shape, f"model {name!r}")
+    try:
+        shapes = _normalize_shapes(input_shape, f"model {name!r}")
+    except InputShapeError as exc:
+        raise ValueError(str(exc)) from None
     line = " ".join(description.split())
 
     def decorator(builder: F) -> F:
@@ -421,8 +425,8 @@ def _load_attr(
         )
     if not callable(attr):
         raise ModelSpecError(
-            f"cannot load model spec {spec!r}: {attr_path!r} is a {type(attr).__name__}, "
-            "not an nn.Module class, builder or instance"
+            f"cannot load model spec {spec!r}: {attr_path!r} is not an nn.Module class, "
+            f"builder or instance (it is of type {type(attr).__name__})"
         )
     _check_no_required_args(spec, attr)
     module = _call_builder(spec, attr, device)
@@ -469,8 +473,8 @@ def _call_builder(spec: str, builder: Callable[[], Any], device: str) -> nn.Modu
         ) from None
     if not isinstance(module, nn.Module):
         raise ModelSpecError(
-            f"cannot build model {spec!r}: the builder returned a {type(module).__name__}, "
-            "not an nn.Module"
+            f"cannot build model {spec!r}: the builder returned an object of type "
+            f"{type(module).__name__}, not an nn.Module"
         )
     return module
 
