@@ -85,13 +85,14 @@ def fold_repeats(graph: Graph) -> Graph:
     return replace(graph, nodes=nodes, edges=tuple(edges), clusters=tuple(clusters))
 
 
-def title_clusters(graph: Graph) -> Graph:
+def title_clusters(graph: Graph, *, folded: bool = True) -> Graph:
     """Title clusters in the seed's words.
 
     ``Group g Projection`` for a first block that differs from the next,
-    ``Group g x (N - 1) = r`` for the identical blocks after it,
-    ``Group g x N = r`` when every block of the group is identical,
-    ``Group g Block i`` for any other single block. Idempotent.
+    ``Group g x (N - 1) = r`` for the identical blocks after it (in a folded
+    graph, even when only one block follows), ``Group g x N = r`` when every
+    block of the group is identical, ``Group g Block i`` for any other single
+    block. Idempotent.
     """
     sizes: dict[int, int] = {}
     for cluster in graph.clusters:
@@ -100,10 +101,11 @@ def title_clusters(graph: Graph) -> Graph:
     for position, cluster in enumerate(graph.clusters):
         following = graph.clusters[position + 1 : position + 2]
         g, n = cluster.group, sizes[cluster.group]
-        if cluster.repeat > 1:
+        rest = cluster.index == 1 and cluster.index + cluster.repeat == n
+        if cluster.repeat > 1 or (folded and rest):
             if cluster.repeat == n:
                 title = f"Group {g} x N = {n}"
-            elif cluster.index + cluster.repeat == n and cluster.index == 1:
+            elif rest:
                 title = f"Group {g} x (N - 1) = {cluster.repeat}"
             else:
                 last = cluster.index + cluster.repeat - 1

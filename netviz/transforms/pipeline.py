@@ -47,4 +47,4 @@ def to_notation(graph: Graph, options: NotationOptions = NotationOptions()) -> G
     graph = label(graph, shapes=options.shapes)
     if options.fold:
         graph = fold_repeats(graph)
-    return title_clusters(graph)
+    return title_clusters(graph, folded=options.fold)
