@@ -1,0 +1,34 @@
+"""Count every parameter once across a whole graph (shared and tied weights)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import torch
+from torch import nn
+
+
+class ParamLedger:
+    """Hands out parameter counts, each ``nn.Parameter`` only the first time it is seen.
+
+    A module called twice owns its parameters on the first call only; weights
+    tied between two layers count for the first layer that uses them.
+    """
+
+    def __init__(self) -> None:
+        self._seen: set[int] = set()
+        self._keep: list[torch.Tensor] = []  # keeps ids valid while counting
+
+    def take(self, params: Iterable[torch.Tensor]) -> int:
+        """Number of elements of the not-yet-counted tensors in ``params``."""
+        total = 0
+        for param in params:
+            key = id(param)
+            if key in self._seen:
+                continue
+            self._seen.add(key)
+            self._keep.append(param)
+            if isinstance(param, nn.parameter.UninitializedTensorMixin):
+                continue  # a lazy layer's weights have no size yet
+            total += param.numel()
+        return total
