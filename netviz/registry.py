@@ -27,9 +27,6 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
-import hashlib
-import importlib
-import importlib.util
 import inspect
 import os
 import re
@@ -40,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from netviz._spec_import import DOTTED, first_line, get_attr, import_file, import_module
 from netviz.errors import InputShapeError, ModelSpecError, NetvizWarning, UnknownModelError
 from netviz.ir import Shape
 
@@ -63,8 +61,6 @@ ENTRY_POINT_GROUP = "netviz.models"
 Builder = Callable[[], "nn.Module"]
 F = TypeVar("F", bound=Callable[..., Any])
 
-_IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
-_DOTTED = re.compile(rf"{_IDENT}(\.{_IDENT})*\Z")
 
 
 @dataclass(frozen=True)
@@ -221,7 +217,7 @@ def _discover() -> None:
         except Exception as exc:  # noqa: BLE001 - a broken plug-in must not break netviz
             warnings.warn(
                 f"cannot load models from {ep.value!r} (entry point {ep.name!r}): "
-                f"{type(exc).__name__}: {_first_line(exc)}",
+                f"{type(exc).__name__}: {first_line(exc)}",
                 NetvizWarning,
                 stacklevel=2,
             )
@@ -300,19 +296,19 @@ def load_model(
     if ":" not in spec:
         return _load_name(spec, given, device)
     target, _, attr_path = spec.rpartition(":")
-    if not target or not _DOTTED.match(attr_path):
+    if not target or not DOTTED.match(attr_path):
         raise ModelSpecError(
             f"malformed model spec {spec!r}: expected 'package.module:attr' or 'path/to/file.py:attr'"
         )
     if target.endswith(".py") or "/" in target or os.sep in target:
-        module = _import_file(spec, target)
-    elif _DOTTED.match(target):
-        module = _import_module(spec, target)
+        module = import_file(spec, target)
+    elif DOTTED.match(target):
+        module = import_module(spec, target)
     else:
         raise ModelSpecError(
             f"malformed model spec {spec!r}: {target!r} is neither a module path nor a .py file"
         )
-    attr = _get_attr(spec, module, attr_path)
+    attr = get_attr(spec, module, attr_path, target)
     return _load_attr(spec, attr, attr_path, given, device)
 
 
@@ -330,83 +326,7 @@ def _load_name(name: str, given: tuple[Shape, ...] | None, device: str) -> Loade
 
 
 def _looks_dotted(name: str) -> bool:
-    return "." in name and bool(_DOTTED.match(name))
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else "(no message)"
-
-
-def _import_module(spec: str, target: str) -> Any:
-    cwd = os.getcwd()
-    added = cwd not in sys.path and "" not in sys.path
-    if added:  # like `python -m`: the user's own packages in the working directory
-        sys.path.insert(0, cwd)
-    try:
-        return importlib.import_module(target)
-    except ModuleNotFoundError as exc:
-        if exc.name and (target == exc.name or target.startswith(exc.name + ".")):
-            raise ModelSpecError(
-                f"cannot load model spec {spec!r}: no module named {exc.name!r}"
-            ) from None
-        raise ModelSpecError(
-            f"cannot load model spec {spec!r}: importing {target!r} raised "
-            f"ModuleNotFoundError: {_first_line(exc)}"
-        ) from None
-    except BaseException as exc:  # noqa: BLE001 - user code may raise anything, even SystemExit
-        if isinstance(exc, KeyboardInterrupt):
-            raise
-        raise ModelSpecError(
-            f"cannot load model spec {spec!r}: importing {target!r} raised "
-            f"{type(exc).__name__}: {_first_line(exc)}"
-        ) from None
-    finally:
-        if added:
-            sys.path.remove(cwd)
-
-
-def _import_file(spec: str, target: str) -> Any:
-    path = Path(target).expanduser()
-    if path.suffix != ".py":
-        raise ModelSpecError(f"malformed model spec {spec!r}: {target!r} is not a .py file")
-    if not path.is_file():
-        raise ModelSpecError(f"cannot load model spec {spec!r}: no such file {target!r}")
-    resolved = path.resolve()
-    digest = hashlib.sha1(str(resolved).encode()).hexdigest()[:12]
-    stem = re.sub(r"\W", "_", resolved.stem)
-    mod_name = f"_netviz_file_{stem}_{digest}"
-    file_spec = importlib.util.spec_from_file_location(mod_name, resolved)
-    if file_spec is None or file_spec.loader is None:
-        raise ModelSpecError(f"cannot load model spec {spec!r}: {target!r} is not importable")
-    module = importlib.util.module_from_spec(file_spec)
-    sys.modules[mod_name] = module
-    try:
-        file_spec.loader.exec_module(module)
-    except BaseException as exc:  # noqa: BLE001
-        sys.modules.pop(mod_name, None)
-        if isinstance(exc, KeyboardInterrupt):
-            raise
-        raise ModelSpecError(
-            f"cannot load model spec {spec!r}: running {target!r} raised "
-            f"{type(exc).__name__}: {_first_line(exc)}"
-        ) from None
-    return module
-
-
-def _get_attr(spec: str, module: Any, attr_path: str) -> Any:
-    obj = module
-    for part in attr_path.split("."):
-        if not hasattr(obj, part):
-            names = [n for n in dir(obj) if not n.startswith("_")]
-            close = difflib.get_close_matches(part, names, n=3)
-            hint = f"; did you mean: {', '.join(close)}?" if close else ""
-            raise ModelSpecError(
-                f"cannot load model spec {spec!r}: {getattr(obj, '__name__', attr_path)!r} "
-                f"has no attribute {part!r}{hint}"
-            )
-        obj = getattr(obj, part)
-    return obj
+    return "." in name and bool(DOTTED.match(name))
 
 
 def _load_attr(
@@ -469,7 +389,7 @@ def _call_builder(spec: str, builder: Callable[[], Any], device: str) -> nn.Modu
         if isinstance(exc, KeyboardInterrupt):
             raise
         raise ModelSpecError(
-            f"cannot build model {spec!r}: {type(exc).__name__}: {_first_line(exc)}"
+            f"cannot build model {spec!r}: {type(exc).__name__}: {first_line(exc)}"
         ) from None
     if not isinstance(module, nn.Module):
         raise ModelSpecError(

@@ -155,7 +155,10 @@ def _message(spec: object, *, error: type[NetvizError] = ModelSpecError) -> str:
         ("netviz_no_such_pkg_xyz:Net", "no module named 'netviz_no_such_pkg_xyz'"),
         ("models.no_such_family:Net", "no module named 'models.no_such_family'"),
         ("missing/dir/net.py:Net", "no such file 'missing/dir/net.py'"),
-        ("models.wideresnet:wrn28_3", "has no attribute 'wrn28_3'; did you mean: wrn28_2"),
+        (
+            "models.wideresnet:wrn28_3",
+            "'models.wideresnet' has no attribute 'wrn28_3'; did you mean: wrn28_2",
+        ),
         (f"{MOD}:NOT_A_MODEL", "'NOT_A_MODEL' is not an nn.Module class, builder or instance (it is of type int)"),
         (f"{MOD}:NotAModule", "class 'NotAModule' is not an nn.Module"),
         (f"{MOD}:NeedsArgs", "needs argument(s) width"),
@@ -183,7 +186,8 @@ def test_bad_specs(spec: object, fragment: str) -> None:
     [
         ("Net", "broken_import.py", "running"),
         ("Net", "exits_on_import.py", "SystemExit: 3"),
-        ("NoSuchThing", "tiny_models.py", "has no attribute 'NoSuchThing'"),
+        ("NoSuchThing", "tiny_models.py", "tiny_models.py' has no attribute 'NoSuchThing'"),
+        ("TinyNet.nope", "tiny_models.py", "tiny_models.py.TinyNet' has no attribute 'nope'"),
         ("raises", "tiny_models.py", "RuntimeError: boom"),
     ],
 )
