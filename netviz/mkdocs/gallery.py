@@ -1,0 +1,159 @@
+"""Markdown of the gallery: one page per registered model, and an index.
+
+The pages are plain Markdown built from ```` ```netviz ```` fences, so the
+gallery renders through exactly the same code as any fence a user writes, and
+each artifact comes with the CLI line that reproduces it.
+"""
+
+from __future__ import annotations
+
+from netviz.mkdocs.options import FenceOptions, cli_command
+from netviz.mkdocs.worker import ModelInfo
+
+CHART_TITLES = {
+    "params": "Parameters per group",
+    "macs": "Mult-adds per group",
+    "shapes": "Channels and spatial size",
+}
+
+
+def page_fences(name: str) -> list[FenceOptions]:
+    """Every fence a model's gallery page holds, in page order."""
+    return [
+        FenceOptions(model=name, legend=True),
+        FenceOptions(model=name, format="mermaid"),
+        FenceOptions(model=name, show="pseudocode"),
+        FenceOptions(model=name, show="summary", by_group=True),
+        *(FenceOptions(model=name, show="chart", chart=kind) for kind in CHART_TITLES),
+    ]
+
+
+def fence_markdown(options: FenceOptions, indent: str = "") -> str:
+    """The ```` ```netviz ```` fence that asks for ``options`` (defaults left out)."""
+    defaults = FenceOptions(model=options.model, show=options.show)
+    lines = [f"model: {options.model}"]
+    keys = ("show", "format", "legend", "fold", "shapes", "direction", "theme", "chart",
+            "by_group", "depth", "caption", "label")
+    for key in keys:
+        value = getattr(options, key)
+        if value != getattr(defaults, key) or (key == "show" and value != "diagram") or (
+            key == "chart" and options.show == "chart"
+        ):
+            lines.append(f"{key}: {str(value).lower() if isinstance(value, bool) else value}")
+    if options.input_shapes:
+        shapes = "; ".join(",".join(str(d) for d in shape) for shape in options.input_shapes)
+        lines.append(f"input_shape: {shapes}")
+    if options.downloads:
+        lines.append(f"download: {', '.join(options.downloads)}")
+    body = "\n".join(["```netviz", *lines, "```"])
+    return "\n".join(indent + line for line in body.splitlines())
+
+
+def _reproduce(options: FenceOptions, indent: str = "") -> str:
+    return f"{indent}```bash\n{indent}{cli_command(options)}\n{indent}```"
+
+
+def model_page(info: ModelInfo) -> str:
+    """The gallery page of one model."""
+    diagram, mermaid, listing, summary, *charts = page_fences(info.name)
+    params = f"{info.params:,}" if info.params is not None else "unknown"
+    out = [
+        f"# {info.name}",
+        "",
+        info.description or "(no description registered)",
+        "",
+        "| Registered name | Default input | Parameters |",
+        "| --- | --- | --- |",
+        f"| `{info.name}` | `{info.input_shapes}` | **{params}** |",
+        "",
+    ]
+    if info.error:
+        out += ["!!! failure \"The model cannot be built\"", "", f"    {info.error}", ""]
+    out += [
+        "## Diagram",
+        "",
+        "Rendered at build time by the `netviz` fence, with the legend of the marks it uses.",
+        "",
+        fence_markdown(diagram),
+        "",
+        "Reproduce:",
+        "",
+        _reproduce(diagram),
+        "",
+        "## Mermaid version",
+        "",
+        "The same diagram in the seed's Mermaid vocabulary, drawn in your browser.",
+        "",
+        fence_markdown(mermaid),
+        "",
+        _reproduce(mermaid),
+        "",
+        "## Pseudocode",
+        "",
+        '??? note "Pseudocode listing (click to open)"',
+        "",
+        fence_markdown(listing, "    "),
+        "",
+        _reproduce(listing),
+        "",
+        "## Summary by group",
+        "",
+        "One row per diagram group, so the table and the figure agree block for block.",
+        "",
+        fence_markdown(summary),
+        "",
+        _reproduce(summary),
+        "",
+        "## Charts",
+        "",
+    ]
+    for chart in charts:
+        out += [
+            f'=== "{CHART_TITLES[chart.chart]}"',
+            "",
+            fence_markdown(chart, "    "),
+            "",
+            _reproduce(chart, "    "),
+            "",
+        ]
+    out += [
+        "## In Python",
+        "",
+        "```python",
+        "import netviz",
+        "",
+        f'svg = netviz.render("{info.name}", "svg", legend=True)',
+        f'table = netviz.summary("{info.name}", "markdown", by_group=True)',
+        "```",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def index_page(infos: list[ModelInfo], links: dict[str, str]) -> str:
+    """The gallery's index: a table of every registered model.
+
+    Args:
+        infos: The models, in registry order.
+        links: Model name → relative link of its page.
+    """
+    out = [
+        "# Gallery",
+        "",
+        "One page per registered model, generated at build time from the registry "
+        "(`netviz list`): register a model and its page appears here, no docs edit needed. "
+        "Every page shows the diagram, its Mermaid version, the pseudocode, the summary "
+        "by group, charts, and the command that reproduces each artifact.",
+        "",
+        "| Model | Input | Parameters | Description |",
+        "| --- | --- | ---: | --- |",
+    ]
+    for info in infos:
+        params = f"{info.params:,}" if info.params is not None else "—"
+        description = info.description.replace("|", "\\|")
+        out.append(
+            f"| [{info.name}]({links[info.name]}) | `{info.input_shapes}` | {params} "
+            f"| {description} |"
+        )
+    out.append("")
+    return "\n".join(out)

@@ -1,0 +1,293 @@
+"""Parsing the body of a ```` ```netviz ```` fence into [`FenceOptions`][netviz.mkdocs.options.FenceOptions].
+
+A fence body is one ``key: value`` per line (blank lines and ``#`` comments are
+ignored); a first line without a colon is the model name::
+
+    model: wrn28_2
+    legend: true
+    direction: LR
+
+Nothing here imports torch: options are checked before anything is rendered,
+and they travel to the render worker as plain, picklable data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+
+from netviz.errors import NetvizError
+from netviz.ir import Shape
+
+SHOWS = ("diagram", "pseudocode", "summary", "chart")
+"""What a fence can show (option ``show``)."""
+
+FORMATS: dict[str, tuple[str, ...]] = {
+    "diagram": ("svg", "mermaid"),
+    "summary": ("markdown", "text", "latex", "csv", "json", "torchsummary"),
+}
+"""The ``format`` values of each ``show`` (the first is the default)."""
+
+DOWNLOADS: dict[str, tuple[str, ...]] = {
+    "diagram": ("svg", "png", "pdf", "dot", "mmd"),
+    "pseudocode": ("txt",),
+    "summary": ("md", "txt", "tex", "csv", "json"),
+    "chart": ("svg", "png", "pdf"),
+}
+"""File types a fence can also offer for download (option ``download``)."""
+
+CHART_KINDS = ("params", "macs", "shapes")
+DIRECTIONS = ("TB", "LR")
+THEMES = ("light", "dark")
+
+_APPLIES: dict[str, frozenset[str]] = {
+    "diagram": frozenset(
+        {"format", "legend", "fold", "shapes", "direction", "theme", "input_shape", "download"}
+    ),
+    "pseudocode": frozenset({"input_shape", "download"}),
+    "summary": frozenset(
+        {"format", "by_group", "depth", "caption", "label", "input_shape", "download"}
+    ),
+    "chart": frozenset({"chart", "input_shape", "download"}),
+}
+_COMMON = frozenset({"model", "show"})
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0"}
+
+
+class FenceError(NetvizError):
+    """A ``netviz`` fence whose options are malformed or cannot be rendered."""
+
+
+@dataclass(frozen=True)
+class FenceOptions:
+    """Everything one fence asks for; hashable, so equal fences render once.
+
+    Attributes:
+        model: A registered model name, ``package.module:attr`` or ``file.py:attr``.
+        show: ``diagram``, ``pseudocode``, ``summary`` (a table) or ``chart``.
+        format: Diagram: ``svg`` (inline Graphviz SVG) or ``mermaid``; summary:
+            ``markdown`` (an HTML table) or a text format shown as code. Empty:
+            the default of ``show``.
+        legend: Diagram only: add the legend of the marks used.
+        fold: Diagram only: fold repeated blocks into one ``x (N - 1)`` cluster.
+        shapes: Diagram only: show spatial sizes in data nodes.
+        direction: Diagram only: ``TB`` or ``LR``.
+        theme: Diagram only: ``light`` or ``dark``.
+        input_shapes: Input shapes without the batch dimension; ``None``: registered.
+        chart: Chart only: ``params``, ``macs`` or ``shapes``.
+        by_group: Summary only: one row per diagram group.
+        depth: Summary only: module nesting depth of the rows.
+        caption: Summary only, LaTeX: wrap the tabular in a ``table`` with this caption.
+        label: Summary only, LaTeX: the ``\\label`` of that table.
+        downloads: File types also written next to the page and linked below it
+            (see [`DOWNLOADS`][netviz.mkdocs.options.DOWNLOADS]).
+    """
+
+    model: str
+    show: str = "diagram"
+    format: str = ""
+    legend: bool = False
+    fold: bool = True
+    shapes: bool = False
+    direction: str = "TB"
+    theme: str = "light"
+    input_shapes: tuple[Shape, ...] | None = None
+    chart: str = "params"
+    by_group: bool = True
+    depth: int = 3
+    caption: str | None = None
+    label: str | None = None
+    downloads: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.format and self.show in FORMATS:
+            object.__setattr__(self, "format", FORMATS[self.show][0])
+
+
+_RENAMED = {"input_shapes": "input_shape", "downloads": "download"}
+OPTION_NAMES = tuple(_RENAMED.get(f.name, f.name) for f in fields(FenceOptions))
+"""The option keys a fence accepts."""
+
+
+def parse_fence(source: str, header: Mapping[str, str] | None = None) -> FenceOptions:
+    """Parse a fence body (and options from its header line) into options.
+
+    Args:
+        source: The text between the fence lines.
+        header: ``key="value"`` options written on the opening fence line.
+
+    Raises:
+        FenceError: Unknown option, bad value, missing model, or an option
+            that does not apply to what the fence shows.
+    """
+    raw: dict[str, str] = {}
+    for key, value in (header or {}).items():
+        raw[_key(key)] = str(value).strip()
+    for number, line in enumerate(source.splitlines(), start=1):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        if ":" not in text:
+            if raw or number != _first_content_line(source):
+                raise FenceError(f"line {number} {text!r} is not 'key: value'")
+            raw["model"] = text
+            continue
+        key, _, value = text.partition(":")
+        key = _key(key)
+        if key in raw:
+            raise FenceError(f"option {key!r} is given twice")
+        raw[key] = value.strip()
+    return _build(raw)
+
+
+def _first_content_line(source: str) -> int:
+    for number, line in enumerate(source.splitlines(), start=1):
+        if line.strip() and not line.strip().startswith("#"):
+            return number
+    return 0
+
+
+def _key(key: str) -> str:
+    return key.strip().lower().replace("-", "_")
+
+
+def _build(raw: dict[str, str]) -> FenceOptions:
+    unknown = sorted(set(raw) - set(OPTION_NAMES))
+    if unknown:
+        raise FenceError(
+            f"unknown option {unknown[0]!r}; known options: {', '.join(OPTION_NAMES)}"
+        )
+    model = raw.get("model", "")
+    if not model:
+        raise FenceError("no model given; write 'model: NAME' (see 'netviz list')")
+    show = _choice(raw, "show", SHOWS, "diagram")
+    misplaced = sorted(set(raw) - _COMMON - _APPLIES[show])
+    if misplaced:
+        allowed = ", ".join(sorted(_APPLIES[show]))
+        raise FenceError(
+            f"option {misplaced[0]!r} does not apply to 'show: {show}' (it takes: {allowed})"
+        )
+    return FenceOptions(
+        model=model,
+        show=show,
+        format=_choice(raw, "format", FORMATS.get(show, ("",)), ""),
+        legend=_bool(raw, "legend", False),
+        fold=_bool(raw, "fold", True),
+        shapes=_bool(raw, "shapes", False),
+        direction=_choice(raw, "direction", DIRECTIONS, "TB", upper=True),
+        theme=_choice(raw, "theme", THEMES, "light"),
+        input_shapes=_shapes(raw.get("input_shape")),
+        chart=_choice(raw, "chart", CHART_KINDS, "params"),
+        by_group=_bool(raw, "by_group", True),
+        depth=_int(raw, "depth", 3),
+        caption=raw.get("caption") or None,
+        label=raw.get("label") or None,
+        downloads=_downloads(raw.get("download"), DOWNLOADS[show]),
+    )
+
+
+def _choice(
+    raw: dict[str, str], key: str, allowed: tuple[str, ...], default: str, upper: bool = False
+) -> str:
+    if key not in raw:
+        return default
+    value = raw[key].upper() if upper else raw[key].lower()
+    if value not in allowed:
+        raise FenceError(f"{key}: {raw[key]!r} is not one of: {', '.join(allowed)}")
+    return value
+
+
+def _bool(raw: dict[str, str], key: str, default: bool) -> bool:
+    if key not in raw:
+        return default
+    value = raw[key].lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise FenceError(f"{key}: {raw[key]!r} is not a boolean (true or false)")
+
+
+def _int(raw: dict[str, str], key: str, default: int) -> int:
+    if key not in raw:
+        return default
+    try:
+        value = int(raw[key])
+    except ValueError:
+        raise FenceError(f"{key}: {raw[key]!r} is not an integer") from None
+    if value < 0:
+        raise FenceError(f"{key}: {value} must be >= 0")
+    return value
+
+
+def _downloads(text: str | None, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    if text is None:
+        return ()
+    kinds = tuple(dict.fromkeys(p.strip().lower().lstrip(".") for p in text.replace(",", " ").split()))
+    for kind in kinds:
+        if kind not in allowed:
+            raise FenceError(f"download: {kind!r} is not one of: {', '.join(allowed)}")
+    return kinds
+
+
+def _shapes(text: str | None) -> tuple[Shape, ...] | None:
+    if text is None:
+        return None
+    from netviz.commands._common import parse_shape
+
+    parts = [part for part in text.replace(";", " ").split() if part]
+    if not parts:
+        raise FenceError("input_shape: empty; write e.g. 'input_shape: 3,32,32'")
+    try:
+        return tuple(parse_shape(part) for part in parts)
+    except NetvizError as exc:
+        raise FenceError(f"input_shape: {exc}") from None
+
+
+def cli_command(options: FenceOptions, output: str | None = None) -> str:
+    """The ``netviz`` command line that reproduces what a fence shows.
+
+    Args:
+        options: The fence.
+        output: Output file name; default: ``<model>.<suffix>`` for the kind shown.
+    """
+    model = options.model
+    stem = model.rsplit(":", 1)[-1].rsplit("/", 1)[-1].replace(".py", "")
+    args = ["netviz"]
+    shape_args = [
+        f"--input-shape {','.join(str(d) for d in shape)}" for shape in options.input_shapes or ()
+    ]
+    if options.show == "diagram":
+        suffix = "svg" if options.format == "svg" else "mmd"
+        args += ["render", _quote(model), "-o", output or f"{stem}.{suffix}", *shape_args]
+        args += ["--legend"] if options.legend else []
+        args += ["--no-fold"] if not options.fold else []
+        args += ["--shapes"] if options.shapes else []
+        args += [f"--direction {options.direction}"] if options.direction != "TB" else []
+        args += [f"--theme {options.theme}"] if options.theme != "light" else []
+    elif options.show == "pseudocode":
+        args += ["pseudocode", _quote(model), "-o", output or f"{stem}.txt", *shape_args]
+    elif options.show == "summary":
+        args += ["summary", _quote(model), f"--format {options.format}", *shape_args]
+        args += ["--by-group"] if options.by_group else [f"--depth {options.depth}"]
+        args += [f"--caption {_quote(options.caption)}"] if options.caption else []
+        args += [f"--label {_quote(options.label)}"] if options.label else []
+        if options.format in SUMMARY_SUFFIXES:
+            args += ["-o", output or f"{stem}.{SUMMARY_SUFFIXES[options.format]}"]
+        else:  # torchsummary has no suffix of its own
+            args += [">", output or f"{stem}.txt"]
+    else:
+        args += ["plot", _quote(model), "--kind", options.chart]
+        args += ["-o", output or f"{stem}.{options.chart}.svg", *shape_args]
+    return " ".join(args)
+
+
+SUMMARY_SUFFIXES = {"markdown": "md", "text": "txt", "latex": "tex", "csv": "csv", "json": "json"}
+"""File suffix of each summary format (``torchsummary`` writes ``.txt``)."""
+
+
+def _quote(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)

@@ -1,0 +1,301 @@
+"""``NetvizPlugin``: the ``netviz`` MkDocs plugin (entry point ``mkdocs.plugins``).
+
+List it in ``mkdocs.yml`` and the ```` ```netviz ```` fence works in every page::
+
+    plugins:
+      - search
+      - netviz
+
+Optionally it also generates pages (each off unless configured):
+
+- ``gallery: gallery``: one page per registered model plus an index;
+- ``cli_reference: reference/cli.md``: the CLI reference from the parser;
+- ``api_reference: api``: one mkdocstrings page per public module of ``api_packages``.
+
+Generated pages are appended to the nav section that lists their index page
+(``gallery/index.md``, ``api/index.md``). Rendering happens in a pool of fresh
+worker processes (see [`netviz.mkdocs.worker`][]), started early in each build
+so diagrams render while MkDocs works on the other pages.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import re
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from netviz.mkdocs import fence, worker
+from netviz.mkdocs.apiref import api_pages
+from netviz.mkdocs.gallery import index_page, model_page
+from netviz.mkdocs.options import FenceError, FenceOptions, parse_fence
+from netviz.mkdocs.worker import ModelInfo, Rendered
+
+log = logging.getLogger("mkdocs.plugins.netviz")
+
+FENCE_RE = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*netviz[ \t]*\n(?P<body>.*?)^(?P=indent)(?P=fence)[ \t]*$",
+    re.M | re.S,
+)
+"""A ```` ```netviz ```` fence without header options, for prefetching."""
+
+
+class NetvizConfig(base.Config):
+    """Options of the ``netviz`` plugin."""
+
+    render = c.Type(bool, default=True)
+    """``False``: fences become placeholders (a fast build of the same pages)."""
+    gallery = c.Optional(c.Type(str))
+    """Docs folder of the generated gallery, e.g. ``gallery``; unset: no gallery."""
+    models = c.Optional(c.Type(str))
+    """Shell pattern of the models the gallery shows; unset: all registered."""
+    cli_reference = c.Optional(c.Type(str))
+    """Docs path of the generated CLI reference, e.g. ``reference/cli.md``."""
+    api_reference = c.Optional(c.Type(str))
+    """Docs folder of the generated API pages, e.g. ``api``."""
+    api_packages = c.ListOfItems(c.Type(str), default=["netviz"])
+    """Top-level packages documented under ``api_reference``."""
+    workers = c.Type(int, default=0)
+    """Worker processes; 0: one per CPU, at most 4."""
+    timeout = c.Type(int, default=900)
+    """Seconds to wait for one page's artifacts before giving up."""
+
+
+class NetvizPlugin(BasePlugin[NetvizConfig]):
+    """Registers the ``netviz`` fence and generates the gallery, CLI and API pages."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pool: ProcessPoolExecutor | None = None
+        self._pending: dict[FenceOptions, tuple[Future[Any], int | None]] = {}
+        self._started = 0.0
+        self._done = 0
+        self._batches = 0
+
+    # -- configuration ------------------------------------------------------------------
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        """Add the ``netviz`` custom fence to pymdownx.superfences (adding it if needed)."""
+        if "pymdownx.superfences" not in config.markdown_extensions:
+            config.markdown_extensions.append("pymdownx.superfences")
+        settings = config.mdx_configs.setdefault("pymdownx.superfences", {})
+        fences = settings.setdefault("custom_fences", [])
+        fences[:] = [f for f in fences if f.get("name") != "netviz"]
+        fences.append(
+            {
+                "name": "netviz",
+                "class": "netviz",
+                "format": fence.fence_format,
+                "validator": fence.fence_validator,
+            }
+        )
+        fence.CONTEXT.resolver = self._resolve
+        fence.CONTEXT.render = self.config.render
+        return config
+
+    # -- pages ----------------------------------------------------------------------------
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files | None:
+        """Generate the gallery, CLI and API pages; start rendering every fence."""
+        self._started = time.perf_counter()
+        self._pending, self._done, self._batches = {}, 0, 0
+        fence.CONTEXT.failures = []
+        fence.CONTEXT.downloads = {}
+        infos_job = cli_job = None
+        if self.config.gallery:
+            infos_job = self._submit(worker.model_infos, self.config.models)
+            if self.config.render:
+                self._submit(worker.warm_up)  # import torch in a second worker meanwhile
+        if self.config.cli_reference:
+            cli_job = self._submit(worker.cli_reference)
+        if self.config.api_reference:
+            self._add_api_pages(files, config)
+        if cli_job is not None:
+            self._add_page(files, config, self.config.cli_reference, self._wait(cli_job, "CLI reference"))
+        if infos_job is not None:
+            self._add_gallery(files, config, self._wait(infos_job, "model list") or [])
+        if self.config.render:
+            self._prefetch(files)
+        return files
+
+    def _add_page(self, files: Files, config: MkDocsConfig, src_uri: str, content: str) -> None:
+        existing = files.get_file_from_path(src_uri)
+        if existing is not None:
+            files.remove(existing)
+        files.append(File.generated(config, src_uri, content=content))
+
+    def _add_gallery(self, files: Files, config: MkDocsConfig, infos: list[ModelInfo]) -> None:
+        folder = self.config.gallery.strip("/")
+        if not infos:
+            log.warning("netviz: the gallery is empty: no registered models")
+        links = {info.name: f"{info.name}.md" for info in infos}
+        pages = [f"{folder}/{info.name}.md" for info in infos]
+        for info, src_uri in zip(infos, pages):
+            self._add_page(files, config, src_uri, model_page(info))
+        index = f"{folder}/index.md"
+        if files.get_file_from_path(index) is None:
+            self._add_page(files, config, index, index_page(infos, links))
+        _extend_nav(config, index, pages)
+        log.info("netviz: gallery of %d models: %s", len(infos), ", ".join(links))
+
+    def _add_api_pages(self, files: Files, config: MkDocsConfig) -> None:
+        folder = self.config.api_reference.strip("/")
+        pages = api_pages(list(self.config.api_packages), folder)
+        for page in pages:
+            self._add_page(files, config, page.src_uri, page.markdown())
+        index = f"{folder}/index.md"
+        if files.get_file_from_path(index) is None:
+            links = "\n".join(f"- [`{p.module}`]({p.module}.md)" for p in pages)
+            self._add_page(files, config, index, f"# Python API\n\n{links}\n")
+        _extend_nav(config, index, [page.src_uri for page in pages])
+
+    # -- rendering ------------------------------------------------------------------------
+
+    def _submit(self, fn: Any, *args: Any) -> Future[Any]:
+        if self._pool is None:
+            workers = self.config.workers or min(4, os.cpu_count() or 1)
+            self._pool = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=worker.init_worker,
+            )
+        return self._pool.submit(fn, *args)
+
+    def _wait(self, job: Future[Any], what: str) -> Any:
+        try:
+            return job.result(timeout=self.config.timeout)
+        except Exception as exc:  # noqa: BLE001 - reported, the build goes on
+            log.warning("netviz: could not build the %s: %s: %s", what, type(exc).__name__, exc)
+            return None
+
+    def _prefetch(self, files: Files) -> None:
+        """Send every page's fences to the workers, one batch per page."""
+        for file in files.documentation_pages():
+            try:
+                source = file.content_string
+            except Exception:  # noqa: BLE001 - MkDocs reports unreadable pages itself
+                continue
+            if "netviz" not in source:
+                continue
+            batch: list[FenceOptions] = []
+            for match in FENCE_RE.finditer(source):
+                body = _dedent(match.group("body"), match.group("indent"))
+                try:
+                    options = parse_fence(body)
+                except FenceError:
+                    continue  # reported with the page name when the page is converted
+                if options not in self._pending and options not in batch:
+                    batch.append(options)
+            if batch:
+                job = self._submit(worker.render_many, batch)
+                self._batches += 1
+                job.add_done_callback(lambda f, p=file.src_uri, n=len(batch): self._progress(p, n, f))
+                for index, options in enumerate(batch):
+                    self._pending[options] = (job, index)
+
+    def _progress(self, page: str, count: int, job: Future[Any]) -> None:
+        self._done += 1
+        seconds = sum(r.seconds for r in job.result()) if not job.exception() else 0.0
+        log.info(
+            "netviz: [%d/%d] rendered %s (%d artifacts, %.1f s)",
+            self._done,
+            self._batches,
+            page,
+            count,
+            seconds,
+        )
+
+    def _resolve(self, options: FenceOptions) -> Rendered:
+        """The fence's renderer: a prefetched result, or render it now in a worker."""
+        if options not in self._pending:
+            self._pending[options] = (self._submit(worker.render, options), None)
+        job, index = self._pending[options]
+        try:
+            result = job.result(timeout=self.config.timeout)
+        except Exception as exc:  # noqa: BLE001 - e.g. a worker that died
+            return Rendered(error=f"the render worker failed: {type(exc).__name__}: {exc}")
+        return result if index is None else result[index]
+
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        """Tell the fence which page it is on (for ids and messages)."""
+        fence.CONTEXT.start_page(page.file.src_uri, page.url)
+        return markdown
+
+    # -- teardown -------------------------------------------------------------------------
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Write the downloads, stop the workers, log how long netviz took."""
+        for path, data in sorted((fence.CONTEXT.downloads or {}).items()):
+            target = os.path.join(config.site_dir, *path.split("/"))
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "wb") as handle:
+                handle.write(data)
+        if self._pool is not None:
+            log.info(
+                "netviz: %d artifacts in %d pages, %.1f s since the files were collected",
+                len(self._pending),
+                self._batches,
+                time.perf_counter() - self._started,
+            )
+        self._shutdown()
+
+    def on_build_error(self, *, error: Exception) -> None:
+        """Stop the workers."""
+        self._shutdown()
+
+    def on_shutdown(self) -> None:
+        """Stop the workers."""
+        self._shutdown()
+
+    def _shutdown(self) -> None:
+        fence.CONTEXT.start_page(None)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+def _dedent(body: str, indent: str) -> str:
+    return "\n".join(line[len(indent):] if line.startswith(indent) else line for line in body.splitlines())
+
+
+def _extend_nav(config: MkDocsConfig, index: str, pages: list[str]) -> None:
+    """Append ``pages`` after ``index`` in the nav list that holds it (no nav: nothing)."""
+    if not config.nav:
+        return
+    found = _find_list(config.nav, index)
+    if found is None:
+        log.info("netviz: '%s' is not in the nav; generated pages are not added to it", index)
+        return
+    listed = {_target(item) for item in found}
+    found.extend(page for page in pages if page not in listed)
+
+
+def _target(item: Any) -> Any:
+    if isinstance(item, dict) and len(item) == 1:
+        return next(iter(item.values()))
+    return item
+
+
+def _find_list(items: list[Any], index: str) -> list[Any] | None:
+    for item in items:
+        if _target(item) == index:
+            return items
+    for item in items:
+        value = _target(item)
+        if isinstance(value, list):
+            found = _find_list(value, index)
+            if found is not None:
+                return found
+    return None

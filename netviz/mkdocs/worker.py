@@ -1,0 +1,239 @@
+"""What the docs build asks of netviz, run in worker processes.
+
+The MkDocs plugin sends these functions to a pool of fresh (``spawn``)
+processes: torch is imported there, never in the MkDocs process, several pages
+render in parallel, and ``mkdocs serve`` picks up code changes on every
+rebuild because each build starts new workers. Every function returns plain,
+picklable data and turns failures into one-line messages instead of raising.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from netviz.mkdocs.options import FenceOptions
+
+CLI_COLUMNS = "100"
+"""Terminal width used for ``--help`` text in the CLI reference (deterministic)."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One fence's artifact, or why there is none.
+
+    Attributes:
+        text: SVG / Mermaid / pseudocode / summary text; empty on error.
+        files: ``(file type, bytes)`` of each download the fence asked for.
+        error: One-line reason; empty on success.
+        seconds: Time spent rendering.
+    """
+
+    text: str = ""
+    files: tuple[tuple[str, bytes], ...] = ()
+    error: str = ""
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """A registered model, for its gallery page.
+
+    Attributes:
+        name: Registry name.
+        description: One-line description.
+        input_shapes: Default input shapes, e.g. ``"3x32x32"``.
+        params: Parameter count, or ``None`` when the model fails to build.
+        error: Why the model could not be built; empty when it could.
+    """
+
+    name: str
+    description: str
+    input_shapes: str
+    params: int | None
+    error: str = ""
+
+
+def init_worker() -> None:
+    """Process initializer: one thread per worker (the pool is the parallelism)."""
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+    os.environ["COLUMNS"] = CLI_COLUMNS
+    import warnings
+
+    warnings.simplefilter("ignore")
+
+
+def warm_up() -> float:
+    """Import the rendering stack (torch included); return the seconds it took."""
+    start = time.perf_counter()
+    import netviz.api  # noqa: F401
+    import netviz.registry
+
+    netviz.registry.list_models()
+    return time.perf_counter() - start
+
+
+def model_infos(pattern: str | None = None) -> list[ModelInfo]:
+    """Describe every registered model (built on the meta device to count parameters)."""
+    from netviz.registry import get_entry, list_models
+
+    infos = []
+    for name in list_models(pattern):
+        entry = get_entry(name)
+        shapes = ", ".join("x".join(str(d) for d in shape) for shape in entry.input_shapes)
+        try:
+            module = entry.build("meta")
+            params: int | None = sum(p.numel() for p in module.parameters())
+            error = ""
+        except Exception as exc:  # noqa: BLE001 - reported on the model's page
+            params, error = None, _reason(exc)
+        infos.append(ModelInfo(name, entry.description, shapes, params, error))
+    return infos
+
+
+def render_many(requests: Sequence[FenceOptions]) -> list[Rendered]:
+    """Render several fences (one page's worth) in this process, sharing traces."""
+    return [render(request) for request in requests]
+
+
+def render(options: FenceOptions) -> Rendered:
+    """Render one fence and its downloads; never raises."""
+    start = time.perf_counter()
+    try:
+        text = _text(artifact(options, _shown(options)))
+        files = tuple((kind, _bytes(artifact(options, kind))) for kind in options.downloads)
+    except Exception as exc:  # noqa: BLE001 - the plugin logs it with the page name
+        return Rendered(error=_reason(exc), seconds=time.perf_counter() - start)
+    return Rendered(text=text, files=files, seconds=time.perf_counter() - start)
+
+
+_SUMMARY_BY_SUFFIX = {"md": "markdown", "txt": "text", "tex": "latex", "csv": "csv", "json": "json"}
+
+
+def _shown(options: FenceOptions) -> str:
+    """The file type of what the page shows."""
+    if options.show == "diagram":
+        return "svg" if options.format == "svg" else "mmd"
+    if options.show == "summary":
+        return options.format
+    return "txt" if options.show == "pseudocode" else "svg"
+
+
+def artifact(options: FenceOptions, kind: str) -> str | bytes:
+    """Render what ``options`` describes as file type ``kind`` (``svg``, ``tex``, ...).
+
+    For summaries ``kind`` may also be a summary format name (``markdown``, ``latex``, ...).
+    """
+    from netviz import api
+
+    shapes = options.input_shapes
+    if options.show == "pseudocode":
+        return api.pseudocode(options.model, shapes)
+    if options.show == "summary":
+        return _summary(options, _SUMMARY_BY_SUFFIX.get(kind, kind))
+    if options.show == "chart":
+        return _chart(options, kind)
+    return _diagram(options.model, kind, shapes, options)
+
+
+def _summary(options: FenceOptions, fmt: str) -> str:
+    """A summary; the torchinfo table and its groups are collected once per model."""
+    from netviz.summary import check_options, format_table
+
+    latex = fmt == "latex"
+    caption = options.caption if latex else None
+    label = options.label if latex else None
+    check_options(fmt, depth=options.depth, by_group=options.by_group, caption=caption, label=label)
+    table = _table(options.model, options.input_shapes)
+    groups = _groups(options.model, options.input_shapes) if options.by_group else None
+    return format_table(
+        table, fmt, depth=options.depth, groups=groups, caption=caption, label=label
+    )
+
+
+def _chart(options: FenceOptions, fmt: str) -> bytes:
+    """A chart from the same cached table and groups as the summary."""
+    from netviz.summary.plot import check_plot_options, plot_groups, plot_shapes
+
+    check_plot_options(options.chart, fmt)
+    table = _table(options.model, options.input_shapes)
+    if options.chart == "shapes":
+        return plot_shapes(table, fmt)
+    return plot_groups(table, _groups(options.model, options.input_shapes), options.chart, fmt)
+
+
+@functools.lru_cache(maxsize=8)
+def _table(model: str, shapes: tuple[tuple[int, ...], ...] | None):  # type: ignore[no-untyped-def]
+    from netviz.summary import collect_table
+
+    return collect_table(model, shapes)
+
+
+@functools.lru_cache(maxsize=8)
+def _groups(model: str, shapes: tuple[tuple[int, ...], ...] | None):  # type: ignore[no-untyped-def]
+    """The summary rows of the diagram's groups, from the already traced diagram."""
+    from netviz.summary.groups import group_rows
+
+    return group_rows(_table(model, shapes), _notation(model, shapes, True, False))
+
+
+def _text(data: str | bytes) -> str:
+    return data.decode("utf-8") if isinstance(data, bytes) else data
+
+
+def _bytes(data: str | bytes) -> bytes:
+    return data.encode("utf-8") if isinstance(data, str) else data
+
+
+def _diagram(
+    model: str, fmt: str, shapes: tuple[tuple[int, ...], ...] | None, options: FenceOptions
+) -> bytes:
+    """Render through the notation graph, traced once per (model, shapes, fold, shapes)."""
+    try:
+        from netviz.renderers import render_binary, render_dot, render_mermaid
+    except ImportError:  # renderers not importable: let the public API say why
+        from netviz import api
+
+        return api.render(
+            model,
+            fmt,
+            input_shapes=shapes,
+            fold=options.fold,
+            shapes=options.shapes,
+            legend=options.legend,
+            direction=options.direction,  # type: ignore[arg-type]
+            theme=options.theme,  # type: ignore[arg-type]
+        )
+    graph = _notation(model, shapes, options.fold, options.shapes)
+    style = {"direction": options.direction, "theme": options.theme, "legend": options.legend}
+    if fmt == "mmd":
+        return render_mermaid(graph, **style).encode("utf-8")
+    dot = render_dot(graph, **style)
+    return dot.encode("utf-8") if fmt == "dot" else render_binary(dot, fmt)
+
+
+@functools.lru_cache(maxsize=32)
+def _notation(model: str, shapes: tuple[tuple[int, ...], ...] | None, fold: bool, show: bool):  # type: ignore[no-untyped-def]
+    from netviz import api
+
+    return api.diagram(model, shapes, fold=fold, shapes=show)
+
+
+def cli_reference() -> str:
+    """The CLI reference page (Markdown), generated from ``netviz.cli.build_parser()``."""
+    from netviz.mkdocs.cli_reference import cli_markdown
+
+    return cli_markdown()
+
+
+def _reason(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    from netviz.errors import NetvizError
+
+    if isinstance(exc, NetvizError):
+        return text or type(exc).__name__
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
