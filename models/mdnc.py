@@ -303,37 +303,101 @@ class _BlockBottleneckNd(_ResidualBlockNd):
 
 
 class BlockPlain1d(_BlockPlainNd):
-    """Plain residual block (two ``kernel_size`` convs) on ``(B, C, L)`` inputs."""
+    """Plain residual block (two ``kernel_size`` convs) on ``(B, C, L)`` inputs.
+
+    Arguments as for [`BlockPlain2d`][models.mdnc.BlockPlain2d].
+    """
 
     order: ClassVar[int] = 1
 
 
 class BlockPlain2d(_BlockPlainNd):
-    """Plain residual block (two ``kernel_size`` convs) on ``(B, C, L1, L2)`` inputs."""
+    """Plain residual block (two ``kernel_size`` convs) on ``(B, C, L1, L2)`` inputs.
+
+    ``conv1`` keeps the shape; ``conv2`` maps to ``out_planes`` and rescales;
+    ``in_node`` projects the input when the shape changes.
+
+    Args:
+        in_planes: Input channels.
+        out_planes: Output channels.
+        kernel_size: Kernel size of the two convs.
+        stride: Down-sampling (``scaler='down'``) or up-sampling (``'up'``) factor,
+            applied by the second conv.
+        padding: Zero padding of the two convs.
+        output_size: With ``scaler='up'``: the output size (``stride`` is then unused).
+        normalizer: One of [`NORMALIZERS`][models.mdnc.NORMALIZERS] (default ``'pinst'``).
+        activator: One of [`ACTIVATORS`][models.mdnc.ACTIVATORS] (default ``'prelu'``).
+        layer_order: One of [`LAYER_ORDERS`][models.mdnc.LAYER_ORDERS] (default ``'new'``).
+        scaler: One of [`SCALERS`][models.mdnc.SCALERS] (default ``'down'``).
+
+    Raises:
+        ValueError: An option is not one of its allowed values.
+
+    Example:
+        >>> import torch
+        >>> BlockPlain2d(16, 32, stride=2)(torch.zeros(1, 16, 8, 8)).shape
+        torch.Size([1, 32, 4, 4])
+    """
 
     order: ClassVar[int] = 2
 
 
 class BlockPlain3d(_BlockPlainNd):
-    """Plain residual block (two ``kernel_size`` convs) on ``(B, C, L1, L2, L3)`` inputs."""
+    """Plain residual block (two ``kernel_size`` convs) on ``(B, C, L1, L2, L3)`` inputs.
+
+    Arguments as for [`BlockPlain2d`][models.mdnc.BlockPlain2d].
+    """
 
     order: ClassVar[int] = 3
 
 
 class BlockBottleneck1d(_BlockBottleneckNd):
-    """Bottleneck residual block (1x1, ``kernel_size``, 1x1 convs) on ``(B, C, L)`` inputs."""
+    """Bottleneck residual block (1x1, ``kernel_size``, 1x1 convs) on ``(B, C, L)`` inputs.
+
+    Arguments as for [`BlockBottleneck2d`][models.mdnc.BlockBottleneck2d].
+    """
 
     order: ClassVar[int] = 1
 
 
 class BlockBottleneck2d(_BlockBottleneckNd):
-    """Bottleneck residual block (1x1, ``kernel_size``, 1x1 convs) on ``(B, C, L1, L2)`` inputs."""
+    """Bottleneck residual block (1x1, ``kernel_size``, 1x1 convs) on ``(B, C, L1, L2)`` inputs.
+
+    ``conv1`` (1x1) and ``conv2`` (``kernel_size``, rescaling) keep ``in_planes``
+    channels; ``conv3`` (1x1) maps to ``out_planes``; ``in_node`` projects the
+    input when the shape changes.
+
+    Args:
+        in_planes: Input channels.
+        out_planes: Output channels.
+        kernel_size: Kernel size of the middle conv.
+        stride: Down-sampling (``scaler='down'``) or up-sampling (``'up'``) factor,
+            applied by the middle conv.
+        padding: Zero padding of the middle conv.
+        output_size: With ``scaler='up'``: the output size (``stride`` is then unused).
+        normalizer: One of [`NORMALIZERS`][models.mdnc.NORMALIZERS] (default ``'pinst'``).
+        activator: One of [`ACTIVATORS`][models.mdnc.ACTIVATORS] (default ``'prelu'``).
+        layer_order: One of [`LAYER_ORDERS`][models.mdnc.LAYER_ORDERS] (default ``'new'``).
+        scaler: One of [`SCALERS`][models.mdnc.SCALERS] (default ``'down'``).
+
+    Raises:
+        ValueError: An option is not one of its allowed values.
+
+    Example:
+        >>> import torch
+        >>> layer = BlockBottleneck2d(32, 16, output_size=(4, 255), scaler="up")
+        >>> layer(torch.zeros(1, 32, 4, 128)).shape
+        torch.Size([1, 16, 4, 255])
+    """
 
     order: ClassVar[int] = 2
 
 
 class BlockBottleneck3d(_BlockBottleneckNd):
-    """Bottleneck residual block (1x1, ``kernel_size``, 1x1 convs) on 3-d inputs."""
+    """Bottleneck residual block (1x1, ``kernel_size``, 1x1 convs) on 3-d inputs.
+
+    Arguments as for [`BlockBottleneck2d`][models.mdnc.BlockBottleneck2d].
+    """
 
     order: ClassVar[int] = 3
 

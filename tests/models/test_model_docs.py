@@ -1,0 +1,33 @@
+"""The models' docstring examples run, and every public object is documented."""
+
+from __future__ import annotations
+
+import doctest
+import inspect
+from types import ModuleType
+
+import pytest
+
+import models
+from models import mdnc, resnet, wideresnet
+
+MODULES = [wideresnet, resnet, mdnc]
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
+def test_docstring_examples(module: ModuleType) -> None:
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0
+    assert result.failed == 0
+
+
+@pytest.mark.parametrize("module", [models, *MODULES], ids=lambda m: m.__name__)
+def test_public_api_documented_and_typed(module: ModuleType) -> None:
+    assert module.__doc__ and module.__doc__.strip()
+    for name in getattr(module, "__all__", []):
+        obj = getattr(module, name)
+        if inspect.isclass(obj) or inspect.isfunction(obj):
+            assert inspect.getdoc(obj), f"{module.__name__}.{name} has no docstring"
+        if inspect.isfunction(obj):
+            hints = obj.__annotations__
+            assert "return" in hints, f"{module.__name__}.{name} lacks a return type"
