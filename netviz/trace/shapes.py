@@ -156,6 +156,8 @@ def adaptive_pool_shape(module: nn.Module, shape: Shape) -> Shape | None:
     _dims(module, n, shape)
     sizes = shape[-n:]
     wanted = _tup(module.output_size, n)
+    if n == 1 and None in wanted:
+        return None  # torch rejects it with its own TypeError
     out = [i if o is None else o for i, o in zip(sizes, wanted)]
     return (*shape[:-n], *out)
 
@@ -267,8 +269,11 @@ def flatten_shape(module: nn.Module, shape: Shape) -> Shape:
         if not -rank <= dim < rank:
             raise LayerShapeError(f"flattens dimension {dim} of a {len(shape)}D input")
     start, end = start % rank, end % rank
-    if not shape or start > end:
-        return shape if shape else (1,)
+    if start > end:
+        raise LayerShapeError(f"has start_dim {module.start_dim} after end_dim {module.end_dim}",
+                              config=True)
+    if not shape:
+        return (1,)
     return (*shape[:start], math.prod(shape[start:end + 1]), *shape[end + 1:])
 
 
