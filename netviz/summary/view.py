@@ -139,7 +139,7 @@ def layer_sheet(table: SummaryTable, depth: int) -> Sheet:
         (
             Label(
                 text=s.row.path or table.model,
-                short=s.row.name,
+                short=s.row.name if s.row.path else table.model,
                 depth=s.row.depth,
                 code=bool(s.row.path),
             ),
