@@ -200,7 +200,13 @@ class ResNet(nn.Module):
         self.layer4 = self._make_layer(block, 512, layers[3], stride=2)
         self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
         self.fc = nn.Linear(512 * block.expansion, num_classes)
+        self._init_weights(zero_init_residual)
 
+    def _init_weights(self, zero_init_residual: bool) -> None:
+        if self.conv1.weight.is_meta:
+            # Meta tensors hold no values; and torch's normal_ on meta imports
+            # torch._dynamo (seconds), which netviz's fast path must not pay.
+            return
         for m in self.modules():
             if isinstance(m, nn.Conv2d):
                 nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
