@@ -218,3 +218,15 @@ def test_registry_import_does_not_import_torch() -> None:
         "sys.exit(1 if 'torch' in sys.modules else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_meta_builds_stay_off_the_slow_path() -> None:
+    """Building every built-in on meta must not import torch._dynamo (costs seconds)."""
+    code = (
+        "import sys\n"
+        "from netviz.registry import list_models, load_model\n"
+        "for name in list_models():\n"
+        "    load_model(name)\n"
+        "sys.exit(1 if 'torch._dynamo' in sys.modules else 0)\n"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
