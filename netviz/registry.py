@@ -253,7 +253,8 @@ def get_entry(name: str) -> ModelEntry:
 
 
 def _unknown_message(name: str) -> str:
-    close = difflib.get_close_matches(name, sorted(_REGISTRY, key=natural_key), n=3)
+    by_lower = {n.lower(): n for n in sorted(_REGISTRY, key=natural_key)}
+    close = [by_lower[n] for n in difflib.get_close_matches(name.lower(), list(by_lower), n=3)]
     hint = f"; did you mean: {', '.join(close)}?" if close else ""
     return f"unknown model {name!r}{hint} (run 'netviz list' to see all models)"
 

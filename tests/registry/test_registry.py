@@ -92,6 +92,11 @@ def test_unknown_name_suggests_close_matches() -> None:
         load_model("wrn28-2x")
 
 
+def test_unknown_name_close_match_ignores_case() -> None:
+    with pytest.raises(UnknownModelError, match="did you mean: resnet50"):
+        get_entry("ResNet50")
+
+
 def test_unknown_name_without_close_match() -> None:
     with pytest.raises(UnknownModelError) as info:
         load_model("qqqqqq")
