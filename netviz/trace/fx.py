@@ -126,9 +126,14 @@ class ShapeInterpreter(torch.fx.Interpreter):
     """
 
     def __init__(
-        self, module: nn.Module, graph: torch.fx.Graph, input_shapes: Sequence[Shape]
+        self,
+        module: nn.Module,
+        graph: torch.fx.Graph,
+        input_shapes: Sequence[Shape],
+        device: torch.device,
     ) -> None:
         super().__init__(module, garbage_collect_values=True, graph=graph)
+        self.device = device
         self.extra_traceback = False
         self.input_shapes = tuple(input_shapes)
         self.values: dict[str, Value] = {}
@@ -150,6 +155,17 @@ class ShapeInterpreter(torch.fx.Interpreter):
             attrs = call_attrs(method_name(n.target), args, kwargs)
         self.values[n.name] = Value(tensors, shape, attrs)
         return result
+
+    def get_attr(self, target: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """Fetch an attribute; tensor constants follow the model to its device."""
+        value = super().get_attr(target, args, kwargs)
+        if (
+            isinstance(value, torch.Tensor)
+            and not isinstance(value, nn.Parameter)
+            and value.device != self.device
+        ):
+            value = value.to(self.device)
+        return value
 
     def call_function(self, target: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         """Closed form for tensor arithmetic; a real call for anything else."""
@@ -212,7 +228,7 @@ def propagate(
     """
     device, dtype = model_device(module), model_dtype(module)
     inputs = make_inputs(input_shapes, device, dtype, random=False)
-    interpreter = ShapeInterpreter(module, graph, input_shapes)
+    interpreter = ShapeInterpreter(module, graph, input_shapes, device)
     with torch.no_grad():
         interpreter.run(*inputs)
     return interpreter.values
