@@ -1,0 +1,177 @@
+"""The built site: offline, complete, and generated from the code."""
+
+from __future__ import annotations
+
+import ast
+import collections
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.docs.conftest import ROOT, Build
+
+EXTERNAL_TAG = re.compile(
+    r"<(?:script|link|img|iframe|source|embed|object)\b[^>]*?\b(?:src|href|data)=[\"']?(?:https?:)?//",
+    re.I,
+)
+EXTERNAL_CSS = re.compile(r"(?:@import\s+(?:url\()?|url\()\s*[\"']?(?:https?:)?//", re.I)
+ID = re.compile(r"\sid=\"([^\"]+)\"")
+
+
+def _html(site: Path) -> dict[str, str]:
+    return {str(p.relative_to(site)): p.read_text("utf-8") for p in site.rglob("*.html")}
+
+
+def _page(site: Path, path: str) -> str:
+    return (site / path / "index.html").read_text("utf-8")
+
+
+def _text(page: str) -> str:
+    """The page's text: tags (e.g. syntax highlighting spans) removed, entities decoded."""
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
+def test_build_is_strict_and_logs_gallery_progress(site_build: Build) -> None:
+    assert "WARNING" not in site_build.output
+    assert re.search(r"netviz: \[\d+/\d+\] rendered gallery/wrn28_2\.md", site_build.output)
+
+
+def test_no_external_scripts_styles_or_fonts(site: Path) -> None:
+    offenders = []
+    for name, text in _html(site).items():
+        offenders += [f"{name}: {m.group(0)}" for m in EXTERNAL_TAG.finditer(text)]
+        for style in re.findall(r"<style\b[^>]*>(.*?)</style>", text, re.S | re.I):
+            offenders += [f"{name}: {m.group(0)}" for m in EXTERNAL_CSS.finditer(style)]
+    for css in site.rglob("*.css"):
+        text = css.read_text("utf-8")
+        offenders += [f"{css.name}: {m.group(0)}" for m in EXTERNAL_CSS.finditer(text)]
+    assert offenders == []
+    assert not any("fonts.googleapis" in text for text in _html(site).values())
+
+
+def test_mermaid_is_vendored_and_loaded_before_material_needs_it(site: Path) -> None:
+    assert (site / "assets/javascripts/mermaid.min.js").stat().st_size > 1_000_000
+    home = _page(site, "notation")
+    assert re.search(r'<script src="\.\./assets/javascripts/mermaid\.min\.js', home)
+    assert '<pre class="mermaid"><code>graph TD' in home
+    # Material falls back to unpkg when window.mermaid is a DOM element (id="mermaid").
+    assert not any(' id="mermaid"' in text for text in _html(site).values())
+
+
+def test_every_registered_model_has_a_gallery_page(site: Path) -> None:
+    from netviz.registry import list_models
+
+    models = list_models()
+    assert len(models) >= 11
+    index = _page(site, "gallery")
+    for name in models:
+        page = _page(site, f"gallery/{name}")
+        assert f'href="{name}/"' in index
+        assert '<div class="netviz-diagram" id="netviz-1-' in page
+        assert "netviz-mermaid" in page and "netviz-pseudocode" in page
+        assert "netviz-summary" in page and "<table>" in page.split("netviz-summary", 1)[1]
+        assert page.count('class="netviz-chart"') == 3
+        assert f"netviz render {name} -o {name}.svg --legend" in _text(page)
+        assert f"netviz pseudocode {name} -o {name}.txt" in _text(page)
+        assert "netviz-error" not in page
+
+
+def test_gallery_page_of_wrn28_2(site: Path) -> None:
+    page = _page(site, "gallery/wrn28_2")
+    assert "1,467,610" in page
+    diagram = page.split('<div class="netviz-diagram" id="netviz-1-wrn28-2"', 1)[1]
+    assert diagram.lstrip().startswith("data-search-exclude><svg")
+    assert "3x3 16C 1S 1P" in diagram.split("</svg>", 1)[0]
+    listing = page.split('class="netviz-pseudocode"', 1)[1].split("</code>", 1)[0]
+    listing = html.unescape(listing.split('<code class="language-text">', 1)[1])
+    assert listing.startswith("Conv torch.Size([16, 3, 3, 3]) Stride 1 Pad 1\nGroup 0\n\tBlock 0\n")
+    import netviz
+
+    assert listing == netviz.pseudocode("wrn28_2")  # tabs and all
+
+
+def test_ids_are_unique_on_every_page(site: Path) -> None:
+    for name, text in _html(site).items():
+        duplicates = [i for i, n in collections.Counter(ID.findall(text)).items() if n > 1]
+        assert duplicates == [], name
+
+
+def test_one_model_twice_on_a_page(site: Path) -> None:
+    page = _page(site, "notation")
+    wrappers = re.findall(r'<div class="netviz-diagram" id="(netviz-\d+-wrn28-2)"', page)
+    assert len(wrappers) == 2 and wrappers[0] != wrappers[1]
+
+
+def test_diagrams_stay_out_of_the_search_index(site: Path) -> None:
+    index = json.loads((site / "search/search_index.json").read_text("utf-8"))
+    text = json.dumps(index)
+    assert "3x3 16C 1S 1P" not in text  # only ever inside diagrams
+    assert "1x1 128C 2S 0P" not in text
+    assert any(doc["location"].startswith("gallery/wrn28_2/") for doc in index["docs"])
+
+
+def _public_definitions() -> list[str]:
+    names = []
+    for package in ("netviz", "models"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            if any(p.startswith("_") and p != "__init__" for p in parts):
+                continue
+            module = ".".join(p for p in parts if p != "__init__")
+            for node in ast.parse(path.read_text("utf-8")).body:
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    if not node.name.startswith("_"):
+                        names.append(f"{module}.{node.name}")
+    return names
+
+
+def test_api_pages_cover_every_public_function_and_class(site: Path) -> None:
+    anchors: set[str] = set()
+    for page in (site / "api").rglob("index.html"):
+        anchors |= set(ID.findall(page.read_text("utf-8")))
+    public = _public_definitions()
+    assert "netviz.api.render" in public and "models.resnet.ResNet" in public
+    assert [name for name in public if name not in anchors] == []
+
+
+def test_api_pages_exist_for_netviz_and_models(site: Path) -> None:
+    for module in ("netviz", "netviz.api", "netviz.ir", "netviz.registry", "models",
+                   "models.wideresnet", "models.resnet", "models.mdnc"):
+        assert f'id="{module}"' in _page(site, f"api/{module}")
+    assert 'id="netviz.api.render"' in _page(site, "api/netviz.api")
+
+
+def test_cli_reference_is_generated(site: Path) -> None:
+    from netviz.cli import build_parser
+    from netviz.mkdocs.cli_reference import subcommands
+
+    page = _page(site, "reference/cli")
+    for name in subcommands(build_parser()):
+        assert f"netviz {name}" in page
+    assert "--input-shape" in page and "--no-fold" in page
+
+
+def test_papers_page_embeds_latex_and_links_the_pdf(site: Path) -> None:
+    page = _page(site, "papers")
+    assert "\\begin{tabular}" in page or "\\toprule" in page
+    links = re.findall(r'href="\.\./(assets/netviz/[^"]+\.(pdf|tex|svg|png))" download', page)
+    kinds = {kind for _, kind in links}
+    assert {"pdf", "tex", "svg", "png"} <= kinds
+    for path, kind in links:
+        data = (site / path).read_bytes()
+        assert data, path
+        if kind == "pdf":
+            assert data.startswith(b"%PDF")
+        if kind == "png":
+            assert data.startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("page", ["index", "notation", "getting-started", "extending", "contributing"])
+def test_hand_written_pages_render(site: Path, page: str) -> None:
+    path = site / "index.html" if page == "index" else site / page / "index.html"
+    text = path.read_text("utf-8")
+    assert "netviz-error" not in text
+    assert "netviz-placeholder" not in text
