@@ -71,7 +71,7 @@ def import_file(spec: str, target: str) -> ModuleType:
     if not path.is_file():
         raise ModelSpecError(f"cannot load model spec {spec!r}: no such file {target!r}")
     resolved = path.resolve()
-    digest = hashlib.sha1(str(resolved).encode()).hexdigest()[:12]
+    digest = hashlib.sha1(str(resolved).encode(), usedforsecurity=False).hexdigest()[:12]
     stem = re.sub(r"\W", "_", resolved.stem)
     mod_name = f"_netviz_file_{stem}_{digest}"
     file_spec = importlib.util.spec_from_file_location(mod_name, resolved)
