@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from netviz.summary.view import Cell, Label, Sheet, shape_text, thousands
 
-_SPECIAL = set("\\`*_[]<>|")
+_BACKSLASHED = set("\\`*_[]|")
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
 def render_markdown(sheet: Sheet) -> str:
@@ -18,8 +19,11 @@ def render_markdown(sheet: Sheet) -> str:
 
 
 def escape(text: str) -> str:
-    """Backslash-escape the characters Markdown would read as markup."""
-    return "".join("\\" + ch if ch in _SPECIAL else ch for ch in text)
+    """Escape what Markdown would read as markup (backslashes; entities for ``& < >``,
+    which Python-Markdown, unlike GitHub, does not unescape after a backslash)."""
+    return "".join(
+        _ENTITIES.get(ch) or ("\\" + ch if ch in _BACKSLASHED else ch) for ch in text
+    )
 
 
 def _row(cells: tuple[Cell, ...], bold: bool = False) -> str:

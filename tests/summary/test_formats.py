@@ -108,12 +108,12 @@ def test_markdown_table_structure(tricky_table: SummaryTable) -> None:
     assert lines[1] == "|:---|:---|:---|:---|---:|---:|"
     assert all(line.startswith("|") and line.endswith("|") for line in lines)
     assert len({line.count(" | ") for line in lines if not line.startswith("|:")}) == 1
-    assert lines[2].startswith(r"| my\_net%1 | Net\_&%$# |")
+    assert lines[2].startswith(r"| my\_net%1 | Net\_&amp;%$# |")
     assert "| `stem_{1}` | Conv2d | 4x8x8 | 3x3 | 108 | 6,912 |" in lines
-    assert r"Seq~^\\\<\>\|" in lines[4]
+    assert r"Seq~^\\&lt;&gt;\|" in lines[4]
     assert lines[-2] == "| **Total** |  |  |  | **1,158** | **70,962** |"
     assert lines[-1] == "| **Trainable** |  |  |  | **158** |  |"
-    assert md_escape("a_b*c|d") == r"a\_b\*c\|d"
+    assert md_escape("a_b*c|d<e&") == r"a\_b\*c\|d&lt;e&amp;"
 
 
 def test_text_is_aligned(tricky_table: SummaryTable) -> None:
