@@ -123,10 +123,6 @@ class WideResNet(nn.Module):
         return nn.Sequential(*blocks)
 
     def _init_weights(self) -> None:
-        if self.conv1.weight.is_meta:
-            # Meta tensors hold no values; and torch's normal_ on meta imports
-            # torch._dynamo (seconds), which netviz's fast path must not pay.
-            return
         for m in self.modules():
             if isinstance(m, nn.Conv2d):
                 nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")

@@ -81,9 +81,9 @@ class ModelEntry:
 
     def build(self, device: str = "meta") -> nn.Module:
         """Build the model under ``with torch.device(device)`` (meta: no weights allocated)."""
-        import torch
+        from netviz.building import building_on
 
-        with torch.device(device):
+        with building_on(device):
             return self.builder()
 
 
@@ -380,11 +380,12 @@ def _check_no_required_args(spec: str, fn: Callable[..., Any]) -> None:
 
 
 def _call_builder(spec: str, builder: Callable[[], Any], device: str) -> nn.Module:
-    import torch
     from torch import nn
 
+    from netviz.building import building_on
+
     try:
-        with torch.device(device):
+        with building_on(device):
             module = builder()
     except BaseException as exc:  # noqa: BLE001 - user code may raise anything
         if isinstance(exc, KeyboardInterrupt):

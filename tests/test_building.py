@@ -1,0 +1,51 @@
+"""Building models on meta skips weight initialisation, and nothing leaks out."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+import torch
+from torch import nn
+
+from netviz.building import building_on
+
+
+def test_meta_build_skips_initialisers_and_restores_them() -> None:
+    original = nn.init.kaiming_normal_
+    with building_on("meta"):
+        assert nn.init.kaiming_normal_ is not original
+        layer = nn.Conv2d(3, 8, 3)
+        nn.init.normal_(layer.weight)
+    assert nn.init.kaiming_normal_ is original
+    assert layer.weight.is_meta
+
+
+def test_initialisers_are_restored_when_the_builder_raises() -> None:
+    original = nn.init.uniform_
+    with pytest.raises(RuntimeError), building_on("meta"):
+        raise RuntimeError("builder failed")
+    assert nn.init.uniform_ is original
+
+
+def test_cpu_build_initialises_for_real() -> None:
+    torch.manual_seed(0)
+    with building_on("cpu"):
+        layer = nn.Linear(4, 4)
+        nn.init.ones_(layer.weight)
+    assert torch.equal(layer.weight, torch.ones(4, 4))
+
+
+def test_meta_build_of_a_custom_initialising_model_does_not_import_dynamo() -> None:
+    code = (
+        "import sys, torch\n"
+        "from torch import nn\n"
+        "from netviz.building import building_on\n"
+        "with building_on('meta'):\n"
+        "    m = nn.Conv2d(3, 8, 3)\n"
+        "    nn.init.normal_(m.weight); nn.init.kaiming_normal_(m.weight)\n"
+        "print('torch._dynamo' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
