@@ -13,7 +13,7 @@ from netviz.registry import list_models
 from tests.renderers import mermaid_parse
 
 REFERENCE = Path(__file__).parents[1] / "golden" / "reference"
-GOLDEN_DOT_MODELS = [
+GOLDEN_MODELS = [
     "wrn28_2", "resnet18", "resnet50", "mdnc_bottleneck2d_ex1", "mdnc_bottleneck2d_ex2",
 ]
 
@@ -32,9 +32,17 @@ def test_wrn28_2_mermaid_has_the_seed_diagram_structure() -> None:
     )
 
 
-@pytest.mark.parametrize("model", GOLDEN_DOT_MODELS)
-def test_golden_dot(model: str, golden) -> None:  # type: ignore[no-untyped-def]
-    golden(f"api/{model}.dot", netviz.render(model, "dot").decode())
+@pytest.mark.parametrize("fmt", ["dot", "mmd", "txt"])
+@pytest.mark.parametrize("model", GOLDEN_MODELS)
+def test_golden_text_formats(model: str, fmt: str, golden) -> None:  # type: ignore[no-untyped-def]
+    golden(f"api/{model}.{fmt}", netviz.render(model, fmt).decode())
+
+
+def test_golden_options(golden) -> None:  # type: ignore[no-untyped-def]
+    text = netviz.render(
+        "wrn28_2", "dot", fold=False, shapes=True, legend=True, direction="LR", theme="dark"
+    )
+    golden("api/wrn28_2.nofold.shapes.legend.LR.dark.dot", text.decode())
 
 
 @pytest.mark.parametrize("fmt", ["dot", "mmd", "txt"])
