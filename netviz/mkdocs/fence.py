@@ -165,7 +165,7 @@ def _placeholder(options: FenceOptions) -> str:
 
 def _fail(reason: str, title: str) -> str:
     page = CONTEXT.page or "<unknown page>"
-    log.warning("netviz: page '%s': %s", page, reason)
+    log.warning("netviz: page '%s' (fence %d): %s", page, CONTEXT.count, reason)
     if CONTEXT.failures is not None:
         CONTEXT.failures.append((page, reason))
     return fragments.error_box(f"netviz could not render {title}", reason)
