@@ -158,7 +158,7 @@ def test_resnet50_mult_adds_match_torchinfo(table_of) -> None:
     assert round(stats.total_mult_adds / 1e9, 2) == 4.09
 
 
-def test_collect_model_falls_back_to_cpu_when_meta_fails(tmp_path) -> None:
+def test_collect_model_runs_a_model_that_meta_cannot_run(tmp_path) -> None:
     source = tmp_path / "cpuonly.py"
     source.write_text(
         "import torch\n"
@@ -175,3 +175,34 @@ def test_collect_model_falls_back_to_cpu_when_meta_fails(tmp_path) -> None:
     table = collect_model(f"{source}:Net", [(4,)])
     assert table.total_params == 10
     assert table.rows[1].output_shape == (2,)
+
+
+def test_large_inputs_run_on_meta_with_the_same_result(table_of, monkeypatch, tmp_path) -> None:
+    import netviz.summary.collect as collect_module
+
+    monkeypatch.setattr(collect_module, "META_ABOVE", 0)
+    ran_on: list[str] = []
+    real = collect_module.collect
+
+    def spy(module, *args, **kwargs):
+        ran_on.append(collect_module._device(module).type)
+        return real(module, *args, **kwargs)
+
+    monkeypatch.setattr(collect_module, "collect", spy)
+    assert collect_module.collect_model("wrn28_2") == table_of("wrn28_2")
+    assert ran_on == ["meta"]
+
+    source = tmp_path / "cpuonly2.py"
+    source.write_text(
+        "import torch\n"
+        "from torch import nn\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(4, 2)\n"
+        "    def forward(self, x):\n"
+        "        return self.fc(x) + torch.ones(2)\n"
+    )
+    ran_on.clear()
+    assert collect_module.collect_model(f"{source}:Net", [(4,)]).total_params == 10
+    assert ran_on == ["meta", "cpu"]
