@@ -9,11 +9,14 @@ deep models built on the meta device trace in about a second.
 Modules:
     tracer: ``trace_model``, the entry point.
     fx: symbolic tracing and the shape-propagating interpreter.
-    shapes: closed-form output shapes, validated like torch.
+    shapes: closed-form output shapes on plain values, validated like torch.
+    layers: those formulas for ``torch.nn`` layers.
+    functional: those formulas for functional ops (``add``, ``relu``, ``cat``...).
     attrs: layer and functional-call hyper-parameters as plain values.
     names: canonical names of functions and methods (``iadd`` → ``add``).
     build: fx graph → IR graph.
     hooks: the module-hooks fallback.
+    device, params, failures: model device and CPU copies, parameter ledger, errors.
 """
 
 from netviz.trace.tracer import trace_model

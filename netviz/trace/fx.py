@@ -4,7 +4,7 @@
 (functional residual additions included) without running anything;
 [`propagate`][netviz.trace.fx.propagate] then walks that graph with a
 ``torch.fx.Interpreter`` that answers the common layers from closed formulas
-(``torch.empty`` of the computed shape) and runs everything else for real on
+(a blank tensor of the computed shape) and runs everything else for real on
 the model's device: meta tensors for meta models, so no weights are touched.
 """
 
@@ -25,43 +25,9 @@ from netviz.trace.attrs import call_attrs
 from netviz.trace.device import make_inputs, model_device, model_dtype
 from netviz.trace.failures import layer_error, shapes_text
 from netviz.trace.names import function_name, method_name
-from netviz.trace.shapes import LayerShapeError, broadcast_shape, describe, output_shape
-
-_ARITHMETIC = {"add", "sub", "mul", "div"}
-_INPLACE = {"iadd", "isub", "imul", "itruediv", "__iadd__", "__isub__", "__imul__",
-            "__itruediv__", "add_", "sub_", "mul_", "div_"}
-_NOT_HANDLED = object()
-
-
-def arithmetic(raw_name: str, name: str, args: Sequence[Any], kwargs: dict[str, Any]) -> Any:
-    """Closed form of ``a + b`` and friends on tensors of one dtype and device.
-
-    Meta dispatch of an addition costs ~0.3 ms (torch's Python reference
-    implementation); a broadcast in Python costs microseconds. Anything unusual
-    (mixed dtypes, integer division, ``out=``) answers ``_NOT_HANDLED``.
-    """
-    if name not in _ARITHMETIC or len(args) != 2 or set(kwargs) - {"alpha"}:
-        return _NOT_HANDLED
-    a, b = args
-    if not isinstance(a, torch.Tensor) or not a.is_floating_point():
-        return _NOT_HANDLED
-    if isinstance(b, torch.Tensor):
-        if b.dtype != a.dtype or b.device != a.device:
-            return _NOT_HANDLED
-        shape = broadcast_shape(tuple(a.shape), tuple(b.shape))
-    elif isinstance(b, (int, float)) and not isinstance(b, bool):
-        shape = tuple(a.shape)
-    else:
-        return _NOT_HANDLED
-    if raw_name in _INPLACE:
-        if shape != tuple(a.shape):
-            raise RuntimeError(
-                f"output with shape {list(a.shape)} doesn't match the broadcast shape "
-                f"{list(shape)}"
-            )
-        return a
-    return torch.empty(shape, dtype=a.dtype, device=a.device)
-
+from netviz.trace.functional import NOT_HANDLED, blank, closed_form
+from netviz.trace.layers import describe, output_shape
+from netviz.trace.shapes import LayerShapeError
 
 @dataclass(frozen=True)
 class Value:
@@ -145,6 +111,8 @@ class ShapeInterpreter(torch.fx.Interpreter):
             result = getattr(self, n.op)(n.target, args, kwargs)
         except NetvizError:
             raise
+        except LayerShapeError as err:
+            raise self._layer_error(n, err) from None
         except Exception as exc:
             raise NodeFailure(n, exc) from exc
         tensors, shape = _summarize(result)
@@ -155,6 +123,14 @@ class ShapeInterpreter(torch.fx.Interpreter):
             attrs = call_attrs(method_name(n.target), args, kwargs)
         self.values[n.name] = Value(tensors, shape, attrs)
         return result
+
+    def _layer_error(self, n: torch.fx.Node, err: LayerShapeError) -> NetvizError:
+        if n.op == "call_module":
+            module = self.submodules[n.target]
+            name = type(module).__name__
+            return layer_error(n.target, name, describe(module), err, self.input_shapes)
+        name = function_name(n.target) if n.op == "call_function" else method_name(n.target)
+        return layer_error(n.name, name, name, err, self.input_shapes)
 
     def get_attr(self, target: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         """Fetch an attribute; tensor constants follow the model to its device."""
@@ -168,36 +144,27 @@ class ShapeInterpreter(torch.fx.Interpreter):
         return value
 
     def call_function(self, target: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        """Closed form for tensor arithmetic; a real call for anything else."""
+        """Closed form for common functions (``add``, ``relu``, ``cat``...); else a real call."""
         raw = getattr(target, "__name__", "")
-        result = arithmetic(raw, function_name(target), args, kwargs)
-        if result is _NOT_HANDLED:
-            return target(*args, **kwargs)
-        return result
+        result = closed_form(raw, function_name(target), args, kwargs)
+        return target(*args, **kwargs) if result is NOT_HANDLED else result
 
     def call_method(self, target: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        """Closed form for tensor arithmetic methods; a real call for anything else."""
-        result = arithmetic(target, method_name(target), args, kwargs)
-        if result is _NOT_HANDLED:
+        """Closed form for common tensor methods; else a real call."""
+        result = closed_form(target, method_name(target), args, kwargs)
+        if result is NOT_HANDLED:
             self_obj, *rest = args
             return getattr(self_obj, target)(*rest, **kwargs)
         return result
 
     def call_module(self, target: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        """Closed-form output for common layers; a real call for anything else."""
+        """Closed-form output for common layers; else a real call."""
         module = self.submodules[target]
         if len(args) == 1 and not kwargs and isinstance(args[0], torch.Tensor):
-            x = args[0]
-            try:
-                shape = output_shape(module, tuple(x.shape))
-            except LayerShapeError as err:
-                raise layer_error(
-                    target, type(module).__name__, describe(module), err, self.input_shapes
-                ) from None
+            shape = output_shape(module, tuple(args[0].shape))
             if shape is not None:
-                return torch.empty(shape, dtype=x.dtype, device=x.device)
+                return blank(shape, args[0])
         return module(*args, **kwargs)
-
 
 def placeholders(graph: torch.fx.Graph) -> list[torch.fx.Node]:
     """The graph's input nodes, in order."""

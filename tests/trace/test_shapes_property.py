@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from netviz.trace.shapes import LayerShapeError, output_shape
+from netviz.trace.layers import output_shape
+from netviz.trace.shapes import LayerShapeError
 
 SETTINGS = settings(
     max_examples=250,
