@@ -17,7 +17,6 @@ import torch
 
 from netviz.trace.shapes import (
     LayerShapeError,
-    Shape,
     adaptive_output,
     broadcast_shape,
     cat_output,

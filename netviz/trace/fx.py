@@ -24,10 +24,11 @@ from netviz.ir import Attr, Shape
 from netviz.trace.attrs import call_attrs
 from netviz.trace.device import make_inputs, model_device, model_dtype
 from netviz.trace.failures import layer_error, shapes_text
-from netviz.trace.names import function_name, method_name
 from netviz.trace.functional import NOT_HANDLED, blank, closed_form
 from netviz.trace.layers import describe, output_shape
+from netviz.trace.names import function_name, method_name
 from netviz.trace.shapes import LayerShapeError
+
 
 @dataclass(frozen=True)
 class Value:

@@ -10,8 +10,10 @@ through them, so edges still join each layer to the layers it really reads.
 from __future__ import annotations
 
 import inspect
+import weakref
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import torch
@@ -38,23 +40,35 @@ def tensors_in(value: Any) -> Iterator[torch.Tensor]:
             yield from tensors_in(item)
 
 
-@dataclass
 class _Provenance:
-    """Which nodes produced each live tensor (keyed by identity, refs held)."""
+    """Which nodes produced each live tensor.
 
-    producers: dict[int, tuple[str, ...]] = field(default_factory=dict)
-    alive: list[torch.Tensor] = field(default_factory=list)
+    Keyed by tensor identity through weak references, so the bookkeeping never
+    keeps an activation alive (a real forward of a big model stays as light as
+    the model's own) and a recycled ``id()`` never inherits stale producers.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[int, tuple[weakref.ref, tuple[str, ...]]] = {}
 
     def of(self, value: Any) -> tuple[str, ...]:
         found: dict[str, None] = {}
         for tensor in tensors_in(value):
-            found.update(dict.fromkeys(self.producers.get(id(tensor), ())))
+            entry = self._entries.get(id(tensor))
+            if entry is not None and entry[0]() is tensor:
+                found.update(dict.fromkeys(entry[1]))
         return tuple(found)
 
     def set(self, value: Any, producers: tuple[str, ...]) -> None:
         for tensor in tensors_in(value):
-            self.producers[id(tensor)] = producers
-            self.alive.append(tensor)
+            key = id(tensor)
+            ref = weakref.ref(tensor, partial(self._forget, key))
+            self._entries[key] = (ref, producers)
+
+    def _forget(self, key: int, ref: weakref.ref) -> None:
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] is ref:
+            del self._entries[key]
 
 
 class _FollowTensors(TorchFunctionMode):

@@ -138,3 +138,16 @@ def test_no_warning_when_fx_works() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         trace_model(zoo.SharedTwice(), [(4, 6, 6)], name="ok")
+
+
+def test_provenance_keeps_no_tensor_alive() -> None:
+    from netviz.trace.hooks import _Provenance
+
+    provenance = _Provenance()
+    x = torch.zeros(2)
+    provenance.set([x, torch.ones(1)], ("conv",))
+    assert provenance.of(x) == ("conv",)
+    assert len(provenance._entries) == 1  # the temporary tensor is already gone
+    del x
+    assert not provenance._entries
+    assert provenance.of(torch.zeros(2)) == ()
