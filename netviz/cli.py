@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 import warnings
 from collections.abc import Sequence
 from importlib import import_module
@@ -31,7 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--debug",
         action="store_true",
-        help="show tracebacks and internal details when something fails",
+        # SUPPRESS: a sub-command's default must not undo `netviz --debug render ...`.
+        default=argparse.SUPPRESS,
+        help="show tracebacks and internal details (render: the traced IR) when something fails",
     )
     parser = _Parser(
         prog="netviz",
@@ -71,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(args.run(args) or 0)
         except NetvizError as exc:
             if debug:
-                raise
+                _print_traceback(exc)
             print(f"netviz: error: {_one_line(str(exc))}", file=sys.stderr)
             return exc.exit_code
         except KeyboardInterrupt:
@@ -79,13 +82,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 130
         except Exception as exc:  # noqa: BLE001 - the last line of defence
             if debug:
-                raise
+                _print_traceback(exc)
+            hint = "" if debug else " (run again with --debug for details)"
             print(
-                f"netviz: error: unexpected {type(exc).__name__}: {_one_line(str(exc))} "
-                "(run again with --debug for details)",
+                f"netviz: error: unexpected {type(exc).__name__}: {_one_line(str(exc))}{hint}",
                 file=sys.stderr,
             )
             return 1
+
+
+def _print_traceback(exc: BaseException) -> None:
+    """The full traceback (with notes, e.g. the partial IR) for ``--debug``.
+
+    netviz re-raises errors from user code as one-line errors ``from None``; the
+    hidden original (with the user's own frames) is printed first.
+    """
+    hidden = exc.__context__ if exc.__suppress_context__ and exc.__cause__ is None else None
+    if hidden is not None:
+        traceback.print_exception(hidden, file=sys.stderr)
+        print("\nThe error above was reported as:\n", file=sys.stderr)
+    traceback.print_exception(exc, file=sys.stderr)
+    sys.stderr.flush()
 
 
 def _one_line(message: str) -> str:

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 
 from netviz.commands._common import add_model_arguments
+from netviz.errors import GraphvizNotFoundError
 from netviz.output import STDOUT, check_writable, resolve_format, write_output
+
+BINARY_FORMATS = ("svg", "png", "pdf")
+"""Formats drawn by the Graphviz ``dot`` binary."""
 
 SUFFIXES = {
     ".svg": "svg",
@@ -47,20 +52,34 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def run(args: argparse.Namespace) -> int:
-    """Render and write the diagram; the file appears whole or not at all."""
+    """Render and write the diagram; the file appears whole or not at all.
+
+    Everything that can be checked without the model (format, output path, the
+    ``dot`` binary) is checked first. With ``--debug`` a failure carries the
+    traced IR as an exception note, printed with the traceback.
+    """
     fmt = resolve_format(args.output, args.format, SUFFIXES, default="dot")
     check_writable(args.output)
+    if fmt in BINARY_FORMATS and shutil.which("dot") is None:
+        raise GraphvizNotFoundError()
     from netviz import api
 
-    data = api.render(
-        args.model,
-        fmt,
-        input_shapes=args.input_shapes,
-        fold=args.fold,
-        shapes=args.shapes,
-        legend=args.legend,
-        direction=args.direction,
-        theme=args.theme,
-    )
+    try:
+        data = api.render(
+            args.model,
+            fmt,
+            input_shapes=args.input_shapes,
+            fold=args.fold,
+            shapes=args.shapes,
+            legend=args.legend,
+            direction=args.direction,
+            theme=args.theme,
+        )
+    except Exception as exc:
+        if getattr(args, "debug", False):
+            from netviz.commands._debug import partial_ir
+
+            exc.add_note(partial_ir(args.model, args.input_shapes))
+        raise
     write_output(args.output, data)
     return 0

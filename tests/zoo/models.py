@@ -440,6 +440,12 @@ class WrongChannels(nn.Module):
 class NotAModule:
     """A class that is not an ``nn.Module`` (a bad spec target)."""
 
+    depth = 28
+
+
+class CallableNotAModule:
+    """A callable object that is not an ``nn.Module`` (``model = Wrapper()`` in user code)."""
+
     def __call__(self, x: object) -> object:
         return x
 
@@ -456,7 +462,10 @@ class NeedsArgs(nn.Module):
 
 
 NOT_A_MODULE_INSTANCE = NotAModule()
+CALLABLE_INSTANCE = CallableNotAModule()
+CONFIG = {"depth": 28, "widen_factor": 2}
 A_NUMBER = 42
+A_TENSOR = torch.zeros(3)
 
 
 def needs_args_builder(width: int) -> nn.Module:
