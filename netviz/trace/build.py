@@ -89,7 +89,8 @@ def build_graph(
         if node.op == "placeholder" or any(i in depends for i in inputs):
             depends.add(node)
         value = values.get(node.name)
-        keep = node.op in ("placeholder", "output") or (
+        # inputs left at a non-tensor default (``scale: float = 2.0``) are not nodes
+        keep = node.op == "output" or (
             node in depends and node.op != "get_attr" and value is not None and value.tensors
         )
         carried = [p for i in inputs if i not in kept_set for p in pending.get(i, ())]

@@ -209,3 +209,17 @@ def test_shapes_propagate_through_ops_without_closed_form() -> None:
     assert [n.shape for n in graph.nodes] == [(3, 10, 12), (6, 8, 10), (6, 8, 10),
                                               (6, 8, 10), (6, 8, 10)]
     assert [n.type_name for n in graph.nodes][1:4] == ["Conv2d", "Softmax", "PixelShuffle"]
+
+
+def test_inputs_left_at_a_non_tensor_default_are_not_nodes() -> None:
+    class Scaled(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.lin = nn.Linear(3, 3)
+
+        def forward(self, x: torch.Tensor, scale: float = 2.0) -> torch.Tensor:
+            return self.lin(x) * scale
+
+    graph = trace(Scaled(), (3,))
+    assert [n.id for n in graph.nodes] == ["x", "lin", "mul", "output"]
+    assert edges(graph) == [("x", "lin"), ("lin", "mul"), ("mul", "output")]
