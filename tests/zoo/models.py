@@ -33,6 +33,19 @@ _nasty_fn.__name__ = NASTY_NAME
 _nasty_fn.__qualname__ = NASTY_NAME
 torch.fx.wrap("_nasty_fn")  # a leaf function for fx: one call_function node named NASTY_NAME
 
+ONE_LINE_NAME = NASTY_NAME.replace("\n", " ")
+""":data:`NASTY_NAME` without its newline (every other special character kept)."""
+ONE_LINE_ATTR = NASTY_ATTR.replace("\n", " ")
+
+
+def _one_line_fn(x: torch.Tensor) -> torch.Tensor:
+    return x * 2.0 + 1.0
+
+
+_one_line_fn.__name__ = ONE_LINE_NAME
+_one_line_fn.__qualname__ = ONE_LINE_NAME
+torch.fx.wrap("_one_line_fn")
+
 
 def conv_bn(cin: int, cout: int, stride: int = 1) -> nn.Sequential:
     """3x3 conv → BN → ReLU."""
@@ -484,54 +497,116 @@ def builder_raises() -> nn.Module:
 
 
 # --- names from user code that output formats must escape ---------------------------
+# Each nasty model has a plain twin: same structure, plain names, so a test can
+# check that a nasty name changes the words of an output but never its structure.
+
+
+def _plain_fn(x: torch.Tensor) -> torch.Tensor:
+    return x * 2.0 + 1.0
+
+
+torch.fx.wrap("_plain_fn")
+
+
+def _flip(self: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    return x.flip(1)
 
 
 WeirdLeaf = type(
-    NASTY_NAME,
-    (nn.Module,),
-    {"forward": lambda self, x: x.flip(1), "__module__": __name__, "__doc__": "A nasty leaf."},
+    NASTY_NAME, (nn.Module,), {"forward": _flip, "__module__": __name__, "__doc__": "Nasty."}
 )
 """A leaf module class whose ``__name__`` is :data:`NASTY_NAME`."""
+OneLineLeaf = type(ONE_LINE_NAME, (nn.Module,), {"forward": _flip, "__module__": __name__})
+PlainLeaf = type("PlainLeaf", (nn.Module,), {"forward": _flip, "__module__": __name__})
+"""``WeirdLeaf``'s plain twin."""
 
 
 class NastyNames(nn.Module):
-    """Nasty names where fx can see them: a wrapped function, an attribute path."""
+    """Nasty names where fx sees them (a wrapped function, attribute paths) and
+    where torchinfo does (a leaf class name).
 
-    def __init__(self) -> None:
+    Args:
+        names: ``"nasty"`` (with a newline), ``"oneline"`` (every special
+            character but the newline) or ``"plain"`` (the twin).
+    """
+
+    def __init__(self, names: str = "nasty") -> None:
         super().__init__()
-        self.add_module(NASTY_ATTR, nn.Conv2d(3, 4, 3, padding=1))
-        self.add_module("a<b>&c", nn.Sequential(nn.BatchNorm2d(4), nn.ReLU()))
+        self.kind = names
+        self.names = {
+            "nasty": (NASTY_ATTR, "a<b>&c"),
+            "oneline": (ONE_LINE_ATTR, "a<b>&c"),
+            "plain": ("first", "bnrelu"),
+        }[names]
+        self.add_module(self.names[0], nn.Conv2d(3, 4, 3, padding=1))
+        self.add_module(self.names[1], nn.Sequential(nn.BatchNorm2d(4), nn.ReLU()))
+        self.weird = {"nasty": WeirdLeaf, "oneline": OneLineLeaf, "plain": PlainLeaf}[names]()
         self.tail = nn.Conv2d(4, 4, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        y = getattr(self, NASTY_ATTR)(x)
-        y = _nasty_fn(getattr(self, "a<b>&c")(y))
-        return self.tail(y) + y
+        y = getattr(self, self.names[1])(getattr(self, self.names[0])(x))
+        if self.kind == "nasty":
+            y = _nasty_fn(y)
+        elif self.kind == "oneline":
+            y = _one_line_fn(y)
+        else:
+            y = _plain_fn(y)
+        return self.tail(self.weird(y)) + y
 
 
 class NastyLeafFallback(nn.Module):
     """Data-dependent flow (hooks fallback), so its nasty leaf class is an OTHER node."""
 
-    def __init__(self) -> None:
+    def __init__(self, nasty: bool = True) -> None:
         super().__init__()
-        self.add_module(NASTY_ATTR, nn.Conv2d(3, 4, 3, padding=1))
-        self.weird = WeirdLeaf()
+        self.first_name = NASTY_ATTR if nasty else "first"
+        self.add_module(self.first_name, nn.Conv2d(3, 4, 3, padding=1))
+        self.weird = WeirdLeaf() if nasty else PlainLeaf()
         self.tail = nn.Conv2d(4, 4, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        y = self.weird(getattr(self, NASTY_ATTR)(x))
+        y = self.weird(getattr(self, self.first_name)(x))
         if float(y.sum()) > -1e30:
             y = F.relu(y)
         return self.tail(y)
 
 
-NastyClassName = type(
-    'Net<script>alert("x")</script>&{a|b}%\\',
-    (nn.Module,),
-    {
-        "__init__": lambda self: (nn.Module.__init__(self), setattr(self, "conv", nn.Conv2d(3, 4, 3)))[0],
-        "forward": lambda self, x: _nasty_fn(self.conv(x)),
-        "__module__": __name__,
-    },
-)
+def _class_named(name: str) -> type[nn.Module]:
+    def init(self: nn.Module) -> None:
+        nn.Module.__init__(self)
+        self.conv = nn.Conv2d(3, 4, 3)
+
+    def forward(self: nn.Module, x: torch.Tensor) -> torch.Tensor:
+        return F.relu(self.conv(x))
+
+    return type(name, (nn.Module,), {"__init__": init, "forward": forward, "__module__": __name__})
+
+
+NASTY_CLASS_NAME = 'Net<script>alert("x")</script>&{a|b}%\\'
+NastyClassName = _class_named(NASTY_CLASS_NAME)
 """A whole model whose class name (the graph's name) is nasty."""
+PlainClassName = _class_named("PlainClassName")
+
+
+def plain_names() -> nn.Module:
+    """``NastyNames``' plain twin."""
+    return NastyNames("plain")
+
+
+def one_line_names() -> nn.Module:
+    """``NastyNames`` with every special character but the newline."""
+    return NastyNames("oneline")
+
+
+def plain_leaf_fallback() -> nn.Module:
+    """``NastyLeafFallback``'s plain twin."""
+    return NastyLeafFallback(nasty=False)
+
+
+PLAIN_TWINS = {
+    "NastyNames": "plain_names",
+    "one_line_names": "plain_names",
+    "NastyLeafFallback": "plain_leaf_fallback",
+    "NastyClassName": "PlainClassName",
+}
+"""Nasty model → its plain twin (names in this module)."""

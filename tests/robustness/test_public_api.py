@@ -1,0 +1,31 @@
+"""The public functions of ``netviz`` stay callable however netviz was used before (issue 6).
+
+``netviz.trace`` and ``netviz.summary`` are both API functions and sub-packages:
+importing a sub-package sets the package attribute of the same name, so after
+the first trace ``netviz.trace(...)`` would call a module.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+import netviz
+
+SUBPACKAGES = ["ir", "trace", "transforms", "renderers", "summary", "registry", "api"]
+
+
+@pytest.mark.parametrize("name", [n for n in netviz.__all__ if n != "__version__"])
+def test_public_function_is_callable_after_every_subpackage_is_imported(name: str) -> None:
+    for sub in SUBPACKAGES:
+        importlib.import_module(f"netviz.{sub}")
+    assert callable(getattr(netviz, name)), f"netviz.{name} is {getattr(netviz, name)!r}"
+
+
+def test_trace_twice_through_the_package() -> None:
+    from tests.zoo.models import SharedConv
+
+    first = netviz.trace(SharedConv(), [(3, 8, 8)])
+    again = netviz.trace(SharedConv(), [(3, 8, 8)])
+    assert first == again
