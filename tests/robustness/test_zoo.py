@@ -169,13 +169,19 @@ def test_every_format_renders_and_parses(case: ZooCase, fmt: str) -> None:
     assert data and data == netviz.render(case.build("cpu"), fmt, input_shapes=case.shapes,
                                           legend=True)
     graph, _ = diagram(case, "cpu", True)
-    drawn = [n for n in graph.nodes]
+    drawn = list(graph.nodes)
+    convs = sum(n.kind is Kind.CONV for n in drawn)
     if fmt == "dot":
-        dot = parse_dot(data.decode())
-        assert len([n for n in dot.nodes if not n.startswith("legend")]) == len(drawn)
+        dot = {k: v for k, v in parse_dot(data.decode()).nodes.items() if not k.startswith("legend")}
+        assert len(dot) == len(drawn)
+        assert sum("rounded" in v.get("style", "") for v in dot.values()) == convs
     elif fmt == "mmd":
-        mmd = mermaid_parse.parse(data.decode())
-        assert len([n for n in mmd.nodes if not n.startswith("legend")]) == len(drawn)
+        mmd = {k: v for k, v in mermaid_parse.parse(data.decode()).nodes.items()
+               if not k.startswith("legend")}
+        assert len(mmd) == len(drawn)
+        assert sum(shape == mermaid_parse.ROUND for shape, _ in mmd.values()) == convs
+        if not graph.clusters:  # nothing folded: every conv call is drawn
+            assert convs == case.convs
     elif fmt == "txt":
         text = data.decode()
         assert text.endswith("\n")

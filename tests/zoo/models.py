@@ -374,6 +374,90 @@ class EncoderDecoder(nn.Module):
         return torch.sigmoid(self.out(self.drop(torch.cat([h, x], 1))))
 
 
+class CifarBlock(nn.Module):
+    """The popular CIFAR ResNet block: ``self.shortcut = nn.Sequential()`` or ``nn.Identity()``."""
+
+    def __init__(self, cin: int, cout: int, stride: int, identity: type[nn.Module]) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.shortcut: nn.Module = identity()
+        if stride != 1 or cin != cout:
+            self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False),
+                                          nn.BatchNorm2d(cout))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        out += self.shortcut(x)
+        return F.relu(out)
+
+
+class CifarResNet(nn.Module):
+    """Two stages of three CIFAR blocks; identity shortcuts are ``nn.Sequential()`` in
+    the first stage and ``nn.Identity()`` in the second."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 8, 3, 1, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(8)
+        self.layer1 = nn.Sequential(*[CifarBlock(8, 8, 1, nn.Sequential) for _ in range(3)])
+        self.layer2 = nn.Sequential(
+            *[CifarBlock(8 if i == 0 else 16, 16, 2 if i == 0 else 1, nn.Identity) for i in range(3)]
+        )
+        self.linear = nn.Linear(16, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.layer2(self.layer1(F.relu(self.bn1(self.conv1(x)))))
+        out = F.avg_pool2d(out, out.size()[3])
+        return self.linear(out.view(out.size(0), -1))
+
+
+class SqueezeExcite(nn.Module):
+    """A residual block with a squeeze-and-excitation gate (pool, 1x1 convs, sigmoid, mul)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(8, 8, 3, padding=1, bias=False)
+        self.bn = nn.BatchNorm2d(8)
+        self.fc1 = nn.Conv2d(8, 2, 1)
+        self.fc2 = nn.Conv2d(2, 8, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.bn(self.conv(x))
+        w = torch.sigmoid(self.fc2(F.relu(self.fc1(F.adaptive_avg_pool2d(y, 1)))))
+        return F.relu(x + y * w)
+
+
+class ChunkNet(nn.Module):
+    """ShuffleNet-style split: ``chunk`` into two halves, convolve one, concatenate."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3, padding=1)
+        self.branch = nn.Sequential(nn.Conv2d(4, 4, 1), nn.BatchNorm2d(4), nn.ReLU(),
+                                    nn.Conv2d(4, 4, 3, padding=1, groups=4))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        a, b = self.stem(x).chunk(2, dim=1)
+        return torch.cat([a, self.branch(b)], dim=1)
+
+
+class BufferNormalize(nn.Module):
+    """Input normalisation with registered buffers (``(x - mean) / std``), then a conv."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.register_buffer("mean", torch.tensor([0.5, 0.4, 0.3]).view(3, 1, 1))
+        self.register_buffer("std", torch.tensor([0.2, 0.2, 0.2]).view(3, 1, 1))
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.conv((x - self.mean) / self.std)
+
+
 class UnusedLayer(nn.Module):
     """A submodule that is never called: drawn nowhere, its parameters not counted."""
 
