@@ -19,6 +19,28 @@ Modules:
     device, params, failures: model device and CPU copies, parameter ledger, errors.
 """
 
+import sys
+import types
+from typing import Any
+
 from netviz.trace.tracer import trace_model
 
 __all__ = ["trace_model"]
+
+
+class _CallablePackage(types.ModuleType):
+    """Keeps ``netviz.trace(...)`` working once this subpackage is imported.
+
+    Importing ``netviz.trace`` sets the attribute ``trace`` of the ``netviz``
+    package to this module, shadowing the public function
+    [`netviz.api.trace`][netviz.api.trace] that ``netviz`` re-exports under the
+    same name; calling the module calls that function.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from netviz.api import trace
+
+        return trace(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallablePackage

@@ -45,8 +45,9 @@ def on_meta(module: nn.Module) -> bool:
 def cpu_module(module: nn.Module, rebuild: Callable[[str], nn.Module] | None) -> nn.Module:
     """A CPU instance of ``module`` that can run a real forward.
 
-    Meta models are rebuilt with ``rebuild("cpu")`` when given; otherwise a copy
-    is materialised with ``to_empty`` and re-initialised under a fixed seed.
+    Meta models are rebuilt with ``rebuild("cpu")`` when given (and when that
+    gives a real model); otherwise a copy is materialised with ``to_empty`` and
+    re-initialised under a fixed seed.
     Models already on a real device are returned as they are.
     """
     if not on_meta(module):
@@ -54,7 +55,10 @@ def cpu_module(module: nn.Module, rebuild: Callable[[str], nn.Module] | None) ->
     if rebuild is not None:
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(SEED)
-            return rebuild("cpu")
+            rebuilt = rebuild("cpu")
+        if not on_meta(rebuilt):
+            return rebuilt
+        module = rebuilt  # e.g. a user's instance, which cannot be rebuilt elsewhere
     clone = copy.deepcopy(module).to_empty(device="cpu")
     with torch.random.fork_rng(devices=[]), torch.no_grad():
         torch.manual_seed(SEED)

@@ -10,6 +10,7 @@ the model's device: meta tensors for meta models, so no weights are touched.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -66,14 +67,32 @@ def tensor_constants_removed(module: nn.Module) -> Iterator[None]:
                 delattr(module, key)
 
 
-def symbolic_graph(module: nn.Module) -> torch.fx.Graph:
+def _defaults_beyond(module: nn.Module, given: int) -> dict[str, Any]:
+    """Non-tensor defaults of the forward arguments after the ``given`` inputs."""
+    try:
+        params = list(inspect.signature(module.forward).parameters.values())
+    except (TypeError, ValueError):
+        return {}
+    kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    return {
+        p.name: p.default for p in params[given:]
+        if p.kind in kinds and p.default is not inspect.Parameter.empty
+        and not isinstance(p.default, torch.Tensor)
+    }
+
+
+def symbolic_graph(module: nn.Module, inputs: int) -> torch.fx.Graph:
     """Trace ``module`` symbolically (what ``torch.fx.symbolic_trace`` does, minus codegen).
+
+    Forward arguments beyond the first ``inputs`` keep their defaults as
+    constants, so ``if mask is None:`` traces like the call netviz makes.
 
     Raises:
         Exception: Whatever fx raises for untraceable code (data-dependent
             control flow, proxies passed to non-torch code, ...).
     """
-    return torch.fx.Tracer().trace(module)
+    concrete = _defaults_beyond(module, inputs)
+    return torch.fx.Tracer().trace(module, concrete_args=concrete or None)
 
 
 def _summarize(value: Any) -> tuple[bool, Shape | None]:

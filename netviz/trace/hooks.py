@@ -2,9 +2,11 @@
 
 A real forward runs on CPU (meta models are rebuilt there) on seeded random
 inputs. Each call of a leaf module becomes a node (``layer1.0.conv1``; a
-second call of the same module ``layer1.0.conv1#2``). Functional ops such as
-residual additions are not nodes, but a ``TorchFunctionMode`` follows tensors
-through them, so edges still join each layer to the layers it really reads.
+second call of the same module ``layer1.0.conv1#2``; a layer kept in a plain
+list ``layers.0``). Functional ops such as residual additions are not nodes,
+but a ``TorchFunctionMode`` follows tensors through them, so edges still join
+each layer to the layers it really reads. Hooks are global only for the one
+forward and are always removed.
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ from typing import Any
 
 import torch
 from torch import nn
+from torch.nn.modules.module import (
+    register_module_forward_hook,
+    register_module_forward_pre_hook,
+)
 from torch.overrides import TorchFunctionMode
 
 from netviz.errors import NetvizError, TraceError
@@ -91,7 +97,91 @@ class _FollowTensors(TorchFunctionMode):
 class _Call:
     path: str
     module: nn.Module
+    leaf: bool
     sources: tuple[str, ...]
+
+
+def _join(parent: str, name: str) -> str:
+    return f"{parent}.{name}" if parent else name
+
+
+def _find(parent_path: str, parent: nn.Module, module: nn.Module) -> str:
+    """Path of a module that is not a registered submodule of the model.
+
+    Named after where its caller keeps it: a child of another unregistered
+    module, an item of a plain list/tuple/dict attribute (``layers.0``), or else
+    its class name.
+    """
+    for name, child in parent.named_children():
+        if child is module:
+            return _join(parent_path, name)
+    for attr, value in vars(parent).items():
+        if value is module:
+            return _join(parent_path, attr)
+        items = value.items() if isinstance(value, dict) else (
+            enumerate(value) if isinstance(value, (list, tuple)) else ())
+        for key, item in items:
+            if item is module:
+                return _join(parent_path, f"{attr}.{key}")
+    return _join(parent_path, type(module).__name__)
+
+
+class _Recorder:
+    """Global forward (pre-)hooks: one node per call of a leaf module.
+
+    Global hooks (rather than hooks on each registered leaf) also see layers
+    kept in plain Python lists, which are not registered submodules.
+    """
+
+    def __init__(self, root: nn.Module, input_ids: list[str], provenance: _Provenance) -> None:
+        self.paths = {id(m): p for p, m in root.named_modules()}
+        self.modules: list[nn.Module] = []  # keeps the ids in ``paths`` valid
+        self.input_ids = input_ids
+        self.provenance = provenance
+        self.ledger = ParamLedger()
+        self.stack: list[_Call] = []
+        self.calls: dict[str, int] = {}
+        self.nodes: list[Node] = []
+        self.edges: list[Edge] = []
+
+    def link(self, sources: tuple[str, ...], dst: str) -> None:
+        for src in sources or self.input_ids[:1]:  # unknown producer: the input
+            self.edges.append(Edge(src, dst))
+
+    def _path(self, module: nn.Module) -> str:
+        path = self.paths.get(id(module))
+        if path is None:
+            caller = self.stack[-1] if self.stack else None
+            path = (_find(caller.path, caller.module, module) if caller
+                    else type(module).__name__)
+            self.paths[id(module)] = path
+            self.modules.append(module)
+        return path
+
+    def pre(self, module: nn.Module, args: tuple[Any, ...]) -> None:
+        leaf = next(module.children(), None) is None
+        sources = self.provenance.of(args) if leaf else ()
+        self.stack.append(_Call(self._path(module), module, leaf, sources))
+
+    def post(self, module: nn.Module, args: Any, kwargs: Any, output: Any) -> None:
+        call = self.stack.pop()
+        if not call.leaf:
+            return
+        path = call.path or type(module).__name__
+        self.calls[path] = count = self.calls.get(path, 0) + 1
+        node_id = path if count == 1 else f"{path}#{count}"
+        if node_id == "output" or node_id in self.input_ids:
+            node_id += "#1"  # keep the reserved ids unique
+        type_name = type(module).__name__
+        shape = tuple(output.shape[1:]) if isinstance(output, torch.Tensor) else None
+        self.nodes.append(Node(
+            id=node_id, kind=kind_of(type_name), type_name=type_name, scope=call.path,
+            attrs=module_attrs(module), shape=shape,
+            params=self.ledger.take(module.parameters()),
+        ))
+        sources = tuple(dict.fromkeys(call.sources + self.provenance.of(kwargs)))
+        self.link(sources, node_id)
+        self.provenance.set(output, (node_id,))
 
 
 def _input_names(module: nn.Module, count: int) -> list[str]:
@@ -112,7 +202,7 @@ def hooks_trace(
     reason: str,
     rebuild: Callable[[str], nn.Module] | None = None,
 ) -> Graph:
-    """Trace ``module`` with forward hooks on every leaf layer (see module docs).
+    """Trace ``module`` with forward hooks on every leaf layer call (see module docs).
 
     Raises:
         ModelForwardError: The model's forward raised.
@@ -133,54 +223,22 @@ def hooks_trace(
     provenance = _Provenance()
     for tensor, input_id in zip(inputs, input_ids):
         provenance.set(tensor, (input_id,))
+    rec = _Recorder(runnable, input_ids, provenance)
 
-    ledger = ParamLedger()
-    nodes = [Node(id=i, kind=Kind.INPUT, type_name="input", shape=tuple(s))
-             for i, s in zip(input_ids, input_shapes)]
-    edges: list[Edge] = []
-    calls: dict[str, int] = {}
-    stack: list[_Call] = []
-
-    def link(sources: tuple[str, ...], dst: str) -> None:
-        for src in sources or input_ids[:1]:
-            edges.append(Edge(src, dst))
-
-    def pre_hook(path: str) -> Callable[..., None]:
-        def hook(mod: nn.Module, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-            stack.append(_Call(path, mod, provenance.of((args, kwargs))))
-        return hook
-
-    def post_hook(mod: nn.Module, args: Any, kwargs: Any, output: Any) -> None:
-        call = stack.pop()
-        calls[call.path] = calls.get(call.path, 0) + 1
-        node_id = call.path if calls[call.path] == 1 else f"{call.path}#{calls[call.path]}"
-        if node_id == "output" or node_id in input_ids:
-            node_id += "#1"  # keep the reserved ids unique
-        type_name = type(mod).__name__
-        shape = tuple(output.shape[1:]) if isinstance(output, torch.Tensor) else None
-        nodes.append(Node(
-            id=node_id, kind=kind_of(type_name), type_name=type_name, scope=call.path,
-            attrs=module_attrs(mod), shape=shape, params=ledger.take(mod.parameters()),
-        ))
-        link(call.sources, node_id)
-        provenance.set(output, (node_id,))
-
-    leaves = [(p or type(m).__name__, m) for p, m in runnable.named_modules()
-              if next(m.children(), None) is None]
-    handles = []
     modes = [(m, m.training) for m in runnable.modules()]
+    handles = []
     try:
-        for path, leaf in leaves:
-            handles.append(leaf.register_forward_pre_hook(pre_hook(path), with_kwargs=True))
-            handles.append(leaf.register_forward_hook(post_hook, with_kwargs=True))
+        handles.append(register_module_forward_pre_hook(rec.pre))
+        handles.append(register_module_forward_hook(rec.post, with_kwargs=True))
         runnable.eval()
         with torch.no_grad(), _FollowTensors(provenance):
             result = runnable(*inputs)
     except NetvizError:
         raise
     except Exception as exc:
-        where, what = ((stack[-1].path, type(stack[-1].module).__name__) if stack
-                       else ("forward", type(runnable).__name__))
+        top = rec.stack[-1] if rec.stack else None
+        where = (top.path or "forward") if top else "forward"
+        what = type(top.module if top else runnable).__name__
         raise run_error(where, what, exc, input_shapes) from None
     finally:
         for handle in handles:
@@ -188,14 +246,15 @@ def hooks_trace(
         for mod, training in modes:
             mod.training = training
 
-    if len(nodes) == len(input_ids):
+    if not rec.nodes:
         raise TraceError(
             f"torch.fx could not trace {name} ({reason}) and no layer ran under module hooks"
         )
-    outputs = list(tensors_in(result))
+    nodes = [Node(id=i, kind=Kind.INPUT, type_name="input", shape=tuple(s))
+             for i, s in zip(input_ids, input_shapes)] + rec.nodes
     nodes.append(Node(id="output", kind=Kind.OUTPUT, type_name="output",
                       shape=tuple(result.shape[1:]) if isinstance(result, torch.Tensor) else None))
-    link(provenance.of(outputs), "output")
-    unique = list(dict.fromkeys(edges))
+    rec.link(provenance.of(list(tensors_in(result))), "output")
+    edges = tuple(dict.fromkeys(rec.edges))
     meta = (("input_shapes", tuple(tuple(int(d) for d in s) for s in input_shapes)),)
-    return Graph(name=name, nodes=tuple(nodes), edges=tuple(unique), meta=meta)
+    return Graph(name=name, nodes=tuple(nodes), edges=edges, meta=meta)

@@ -9,8 +9,8 @@ from collections.abc import Callable, Sequence
 import torch
 from torch import nn
 
-from netviz.errors import InputShapeError, TraceFallbackWarning
-from netviz.ir import Graph, Shape
+from netviz.errors import InputShapeError, TraceError, TraceFallbackWarning
+from netviz.ir import Graph, Kind, Shape
 from netviz.trace.build import build_graph
 from netviz.trace.device import cpu_module, on_meta
 from netviz.trace.failures import first_line, run_error
@@ -107,7 +107,7 @@ def _trace(
 ) -> Graph:
     with tensor_constants_removed(module):
         try:
-            graph = symbolic_graph(module)
+            graph = symbolic_graph(module, len(shapes))
         except Exception as exc:  # untraceable: fall back to hooks
             reason = first_line(exc)
             traced = hooks_trace(module, shapes, name=name, reason=reason, rebuild=rebuild)
@@ -125,7 +125,13 @@ def _trace(
                 values = propagate(root, graph, shapes)
             except NodeFailure as again:
                 raise run_error(*_where(again.node, root), again.error, shapes) from None
-        return build_graph(graph, root, values, shapes, name)
+        traced = build_graph(graph, root, values, shapes, name)
+    if all(node.kind in (Kind.INPUT, Kind.OUTPUT) for node in traced.nodes):
+        raise TraceError(
+            f"{name} has no layers or ops: its forward only passes its inputs through, "
+            "so there is nothing to draw"
+        )
+    return traced
 
 
 def _cpu_twin(module: nn.Module, rebuild: Callable[[str], nn.Module] | None) -> nn.Module:

@@ -120,3 +120,18 @@ def test_nothing_traceable() -> None:
     with pytest.raises(TraceError) as exc:
         trace_model(zoo.NothingRuns(), [(3,)], name="empty")
     assert one_line(exc).startswith("torch.fx could not trace empty (")
+
+
+class PassThrough(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x
+
+
+@pytest.mark.parametrize("model", [nn.Sequential(), PassThrough()])
+def test_model_without_ops(model: nn.Module) -> None:
+    with pytest.raises(TraceError) as exc:
+        trace_model(model, [(3, 4, 4)], name="empty")
+    assert one_line(exc) == (
+        "empty has no layers or ops: its forward only passes its inputs through, "
+        "so there is nothing to draw"
+    )

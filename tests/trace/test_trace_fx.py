@@ -223,3 +223,21 @@ def test_inputs_left_at_a_non_tensor_default_are_not_nodes() -> None:
     graph = trace(Scaled(), (3,))
     assert [n.id for n in graph.nodes] == ["x", "lin", "mul", "output"]
     assert edges(graph) == [("x", "lin"), ("lin", "mul"), ("mul", "output")]
+
+
+def test_optional_inputs_keep_their_defaults() -> None:
+    graph = trace(zoo.OptionalMask(), (3, 8, 8))
+    assert [n.id for n in graph.nodes] == ["x", "conv", "mul", "output"]
+    both = trace(zoo.OptionalMask(), (3, 8, 8), (4, 8, 8))
+    assert [n.id for n in both.nodes] == ["x", "mask", "conv", "mul", "mul_1", "output"]
+    assert [e.src for e in both.in_edges("mul_1")] == ["mul", "mask"]
+
+
+def test_the_subpackage_stays_callable_as_the_public_function() -> None:
+    import netviz
+    import netviz.trace
+
+    graph = netviz.trace(zoo.SharedTwice(), [(4, 6, 6)])
+    assert graph == netviz.trace(zoo.SharedTwice(), [(4, 6, 6)])
+    assert [n.type_name for n in graph.nodes].count("Conv2d") == 2
+    assert netviz.trace.trace_model is trace_model

@@ -96,10 +96,18 @@ def test_deterministic() -> None:
     )
 
 
+def global_hooks() -> tuple[int, int]:
+    from torch.nn.modules import module as module_mod
+
+    return len(module_mod._global_forward_hooks), len(module_mod._global_forward_pre_hooks)
+
+
 def test_hooks_removed_and_modes_restored() -> None:
     model = zoo.DataDependentShared()
     model.train()
+    before = global_hooks()
     fallback(model, (4, 6, 6))
+    assert global_hooks() == before
     assert model.training and model.drop.training
     for module in model.modules():
         assert not module._forward_hooks and not module._forward_pre_hooks
@@ -107,11 +115,11 @@ def test_hooks_removed_and_modes_restored() -> None:
 
 def test_hooks_removed_when_the_forward_fails() -> None:
     model = zoo.DataDependent()
+    before = global_hooks()
     with pytest.raises(InputShapeError) as exc:
         trace_model(model, [(2, 8, 8)], name="dd")
     assert "'c1' (Conv2d)" in str(exc.value) and "\n" not in str(exc.value)
-    for module in model.modules():
-        assert not module._forward_hooks and not module._forward_pre_hooks
+    assert global_hooks() == before
 
 
 def test_multiple_outputs_link_each_tensor() -> None:
@@ -151,3 +159,25 @@ def test_provenance_keeps_no_tensor_alive() -> None:
     del x
     assert not provenance._entries
     assert provenance.of(torch.zeros(2)) == ()
+
+
+def test_layers_in_a_plain_list_are_still_drawn() -> None:
+    model = zoo.PlainList()
+    with pytest.warns(TraceFallbackWarning, match="not installed as a submodule"):
+        graph = trace_model(model, [(3, 8, 8)], name="plain")
+    assert [n.id for n in graph.nodes] == ["x", "stem", "layers.0", "layers.1", "output"]
+    assert [(e.src, e.dst) for e in graph.edges] == [
+        ("x", "stem"), ("stem", "layers.0"), ("layers.0", "layers.1"), ("layers.1", "output"),
+    ]
+    listed = sum(p.numel() for layer in model.layers for p in layer.parameters())
+    assert sum(n.params for n in graph.nodes) == listed + sum(
+        p.numel() for p in model.parameters()
+    )
+
+
+def test_rebuild_that_returns_a_meta_instance_is_materialised() -> None:
+    with torch.device("meta"):
+        model = zoo.DataDependent()
+    graph = fallback(model, (3, 8, 8), rebuild=lambda device: model)
+    assert graph.node("c3").shape == (4, 8, 8)
+    assert all(p.is_meta for p in model.parameters())

@@ -204,3 +204,30 @@ class WithConstant(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return self.lin(x) * torch.tensor([1.0, 2.0, 3.0])
+
+
+class PlainList(nn.Module):
+    """Layers kept in a plain list: not registered, so fx fails; hooks still see them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = nn.Conv2d(3, 4, 3, padding=1)
+        self.layers = [nn.Conv2d(4, 4, 3, padding=1), nn.Conv2d(4, 4, 1)]
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = self.stem(x)
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+
+class OptionalMask(nn.Module):
+    """A second input with a ``None`` default."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+
+    def forward(self, x: Tensor, mask: Tensor | None = None, *, scale: float = 1.0) -> Tensor:
+        y = self.conv(x) * scale
+        return y if mask is None else y * mask
