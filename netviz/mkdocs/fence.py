@@ -126,6 +126,12 @@ def to_html(options: FenceOptions, text: str, uid: str) -> str:
     if options.show == "summary":
         language = "latex" if options.format == "latex" else options.format
         return fragments.wrap(uid, "netviz-summary", fragments.code_block(text, language))
+    if CONTEXT.downloads is not None:  # a file beside the page keeps the HTML light
+        path = download_path(options, "svg", "img")
+        CONTEXT.downloads[path] = text.encode("utf-8")
+        up = "../" * CONTEXT.page_url.count("/")
+        alt = html.escape(f"{options.chart} chart of {options.model}", quote=True)
+        return fragments.wrap(uid, "netviz-chart", f'<img src="{up}{path}" alt="{alt}">')
     return fragments.wrap(uid, "netviz-chart", fragments.inline_svg(text, f"{uid}-"))
 
 
@@ -133,11 +139,11 @@ DOWNLOAD_FOLDER = "assets/netviz"
 """Where downloads are written in the built site."""
 
 
-def download_path(options: FenceOptions, kind: str) -> str:
-    """Site-relative path of one download: model, a digest of the options, the type."""
+def download_path(options: FenceOptions, kind: str, role: str = "") -> str:
+    """Site-relative path of a file a fence writes: model, a digest of the options, the type."""
     digest = hashlib.sha1(repr(options).encode("utf-8")).hexdigest()[:10]
     name = fragments.slug(options.model.rsplit(":", 1)[-1])
-    return f"{DOWNLOAD_FOLDER}/{name}-{options.show}-{digest}.{kind}"
+    return f"{DOWNLOAD_FOLDER}/{name}-{options.show}{role and '-' + role}-{digest}.{kind}"
 
 
 def _download_links(options: FenceOptions, files: tuple[tuple[str, bytes], ...]) -> str:

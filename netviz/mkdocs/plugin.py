@@ -21,11 +21,10 @@ so diagrams render while MkDocs works on the other pages.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import re
 import time
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from typing import Any
 
 from mkdocs.config import base
@@ -39,6 +38,7 @@ from netviz.mkdocs import fence, worker
 from netviz.mkdocs.apiref import api_pages
 from netviz.mkdocs.gallery import index_page, model_page
 from netviz.mkdocs.options import FenceError, FenceOptions, parse_fence
+from netviz.mkdocs.pool import WorkerPool
 from netviz.mkdocs.worker import ModelInfo, Rendered
 
 log = logging.getLogger("mkdocs.plugins.netviz")
@@ -66,7 +66,7 @@ class NetvizConfig(base.Config):
     api_packages = c.ListOfItems(c.Type(str), default=["netviz"])
     """Top-level packages documented under ``api_reference``."""
     workers = c.Type(int, default=0)
-    """Worker processes; 0: one per CPU, at most 4."""
+    """Worker processes; 0: one per CPU but the one MkDocs itself uses (1 to 4)."""
     timeout = c.Type(int, default=900)
     """Seconds to wait for one page's artifacts before giving up."""
 
@@ -76,7 +76,7 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
 
     def __init__(self) -> None:
         super().__init__()
-        self._pool: ProcessPoolExecutor | None = None
+        self._pool: WorkerPool | None = None
         self._pending: dict[FenceOptions, tuple[Future[Any], int | None]] = {}
         self._started = 0.0
         self._done = 0
@@ -114,7 +114,7 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
         infos_job = cli_job = None
         if self.config.gallery:
             infos_job = self._submit(worker.model_infos, self.config.models)
-            if self.config.render:
+            if self.config.render and self._workers() > 1:
                 self._submit(worker.warm_up)  # import torch in a second worker meanwhile
         if self.config.cli_reference:
             cli_job = self._submit(worker.cli_reference)
@@ -163,13 +163,16 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
 
     def _submit(self, fn: Any, *args: Any) -> Future[Any]:
         if self._pool is None:
-            workers = self.config.workers or min(4, os.cpu_count() or 1)
-            self._pool = ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=worker.init_worker,
-            )
+            self._pool = WorkerPool(self._workers())
         return self._pool.submit(fn, *args)
+
+    def _workers(self) -> int:
+        """Worker count: as configured, else one per CPU but the one MkDocs itself uses.
+
+        Measured on 2 CPUs: a second worker pays its own torch import and traces the
+        models the first one already traced, for more CPU time than it saves.
+        """
+        return self.config.workers or max(1, min(4, (os.cpu_count() or 1) - 1))
 
     def _wait(self, job: Future[Any], what: str) -> Any:
         try:
@@ -179,8 +182,13 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
             return None
 
     def _prefetch(self, files: Files) -> None:
-        """Send every page's fences to the workers, one batch per page."""
-        for file in files.documentation_pages():
+        """Send every page's fences to the workers, one batch per page.
+
+        Pages with fences move to the end of ``files``, which is the order MkDocs
+        converts pages in: the other pages (mkdocstrings' API pages above all)
+        are converted while the workers render, instead of waiting for them.
+        """
+        for file in list(files.documentation_pages()):
             try:
                 source = file.content_string
             except Exception:  # noqa: BLE001 - MkDocs reports unreadable pages itself
@@ -202,6 +210,8 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
                 job.add_done_callback(lambda f, p=file.src_uri, n=len(batch): self._progress(p, n, f))
                 for index, options in enumerate(batch):
                     self._pending[options] = (job, index)
+                files.remove(file)
+                files.append(file)
 
     def _progress(self, page: str, count: int, job: Future[Any]) -> None:
         self._done += 1
@@ -262,7 +272,7 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
     def _shutdown(self) -> None:
         fence.CONTEXT.start_page(None)
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.shutdown()
             self._pool = None
 
 

@@ -1,16 +1,19 @@
 """What the docs build asks of netviz, run in worker processes.
 
-The MkDocs plugin sends these functions to a pool of fresh (``spawn``)
-processes: torch is imported there, never in the MkDocs process, several pages
-render in parallel, and ``mkdocs serve`` picks up code changes on every
-rebuild because each build starts new workers. Every function returns plain,
-picklable data and turns failures into one-line messages instead of raising.
+The MkDocs plugin calls these functions in ``python -m netviz.mkdocs.worker``
+processes (see [`netviz.mkdocs.pool`][]): torch is imported there, never in the
+MkDocs process, several pages render in parallel where there are CPUs to spare,
+and ``mkdocs serve`` picks up code changes on every rebuild because each build
+starts new workers. Every function returns plain, picklable data; ``render``
+turns failures into one-line messages instead of raising.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import pickle
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -132,7 +135,7 @@ def artifact(options: FenceOptions, kind: str) -> str | bytes:
 
     shapes = options.input_shapes
     if options.show == "pseudocode":
-        return api.pseudocode(options.model, shapes)
+        return _pseudocode(options.model, shapes)
     if options.show == "summary":
         return _summary(options, _SUMMARY_BY_SUFFIX.get(kind, kind))
     if options.show == "chart":
@@ -216,11 +219,29 @@ def _diagram(
     return dot.encode("utf-8") if fmt == "dot" else render_binary(dot, fmt)
 
 
-@functools.lru_cache(maxsize=32)
-def _notation(model: str, shapes: tuple[tuple[int, ...], ...] | None, fold: bool, show: bool):  # type: ignore[no-untyped-def]
+# One trace per (model, input shapes) serves every diagram, listing, summary and chart
+# of that model in this worker; what the public API would otherwise redo per call.
+
+
+@functools.lru_cache(maxsize=16)
+def _trace(model: str, shapes: tuple[tuple[int, ...], ...] | None):  # type: ignore[no-untyped-def]
     from netviz import api
 
-    return api.diagram(model, shapes, fold=fold, shapes=show)
+    return api.trace(model, shapes)
+
+
+@functools.lru_cache(maxsize=32)
+def _notation(model: str, shapes: tuple[tuple[int, ...], ...] | None, fold: bool, show: bool):  # type: ignore[no-untyped-def]
+    from netviz.transforms import NotationOptions, to_notation
+
+    return to_notation(_trace(model, shapes), NotationOptions(fold=fold, shapes=show))
+
+
+def _pseudocode(model: str, shapes: tuple[tuple[int, ...], ...] | None) -> str:
+    from netviz.renderers import render_pseudocode
+    from netviz.transforms import NotationOptions, to_notation
+
+    return render_pseudocode(to_notation(_trace(model, shapes), NotationOptions.listing()))
 
 
 def cli_reference() -> str:
@@ -237,3 +258,41 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, NetvizError):
         return text or type(exc).__name__
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+CALLS = ("warm_up", "model_infos", "render", "render_many", "cli_reference")
+"""The functions a worker process runs on request."""
+
+
+def main() -> int:
+    """Serve pickled ``(name, args)`` calls on stdin; answer ``(status, value)`` on stdout.
+
+    The first message is the parent's ``sys.path``. Anything the rendering code
+    prints goes to stderr, so it cannot corrupt the answers.
+    """
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    requests = sys.stdin.buffer
+    sys.path[:] = pickle.load(requests)
+    init_worker()
+    while True:
+        try:
+            name, args = pickle.load(requests)
+        except EOFError:
+            return 0
+        try:
+            if name not in CALLS:
+                raise ValueError(f"unknown worker call {name!r}")
+            answer: tuple[str, object] = ("ok", globals()[name](*args))
+        except Exception as exc:  # noqa: BLE001 - sent back to the plugin
+            answer = ("error", _reason(exc))
+        pickle.dump(answer, answers)
+        answers.flush()
+
+
+if __name__ == "__main__":
+    # Run the imported module's main, not this __main__ copy's, so the classes in the
+    # answers pickle as netviz.mkdocs.worker.* and the plugin can load them.
+    from netviz.mkdocs import worker as _worker
+
+    sys.exit(_worker.main())
