@@ -1,4 +1,4 @@
-"""Turn a propagated fx graph into the IR [`Graph`][netviz.ir.Graph].
+"""Turn a propagated fx graph into the IR ``Graph``.
 
 One IR node per tensor-producing fx node that depends on an input, in
 execution order. Weights reached through ``get_attr`` (and ops on weights

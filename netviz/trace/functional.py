@@ -28,7 +28,7 @@ from netviz.trace.shapes import (
 )
 
 NOT_HANDLED = object()
-"""Answer of [`closed_form`][netviz.trace.functional.closed_form] when torch must run the op."""
+"""Answer of ``closed_form`` when torch must run the op."""
 
 
 def blank(shape: Sequence[int], like: torch.Tensor) -> torch.Tensor:

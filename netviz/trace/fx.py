@@ -1,8 +1,8 @@
 """torch.fx tracing and analytic shape propagation.
 
-[`symbolic_graph`][netviz.trace.fx.symbolic_graph] records the model's ops
+``symbolic_graph`` records the model's ops
 (functional residual additions included) without running anything;
-[`propagate`][netviz.trace.fx.propagate] then walks that graph with a
+``propagate`` then walks that graph with a
 ``torch.fx.Interpreter`` that answers the common layers from closed formulas
 (a blank tensor of the computed shape) and runs everything else for real on
 the model's device: meta tensors for meta models, so no weights are touched.
@@ -108,7 +108,7 @@ def _summarize(value: Any) -> tuple[bool, Shape | None]:
 class ShapeInterpreter(torch.fx.Interpreter):
     """Runs an fx graph, answering common layers with closed-form shapes.
 
-    After ``run``, ``values`` maps every node name to a [`Value`][netviz.trace.fx.Value].
+    After ``run``, ``values`` maps every node name to a ``Value``.
     """
 
     def __init__(

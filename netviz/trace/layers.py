@@ -3,7 +3,7 @@
 Running a layer on meta tensors costs a dispatch (and, for the first op that
 has no C++ meta kernel, about a second of lazy imports); on CPU tensors it
 costs a real convolution. The rules below cost neither and do not grow with
-the input resolution. [`output_shape`][netviz.trace.layers.output_shape]
+the input resolution. ``output_shape``
 answers ``None`` for a layer it does not know, and the caller runs it.
 """
 

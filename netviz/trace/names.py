@@ -3,7 +3,7 @@
 ``operator.add``, ``operator.iadd``, ``torch.add``, ``Tensor.add`` and
 ``Tensor.add_`` all become ``"add"``; ``F.relu``, ``torch.relu`` and
 ``relu_`` become ``"relu"``. The names are what
-[`netviz.ir.kind_of`][netviz.ir.kind_of] classifies.
+``netviz.ir.kind_of`` classifies.
 """
 
 from __future__ import annotations

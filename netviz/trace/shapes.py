@@ -1,8 +1,8 @@
 """Closed-form output shapes, validated the way torch validates them.
 
 Pure functions of plain values (no modules, no tensors), shared by the layer
-rules ([`netviz.trace.layers`][netviz.trace.layers]) and the functional-op
-rules ([`netviz.trace.functional`][netviz.trace.functional]). Seed 002's
+rules (``netviz.trace.layers``) and the functional-op
+rules (``netviz.trace.functional``). Seed 002's
 formula, with dilation: ``O = floor((I + 2P - D(K - 1) - 1) / S) + 1``.
 
 Shapes here include the batch dimension. A function answers ``None`` where

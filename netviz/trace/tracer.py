@@ -73,7 +73,7 @@ def trace_model(
     torch.fx records the ops (functional additions included) and shapes come from
     closed forms or from running ops on the model's own device (meta tensors for
     meta models). Models fx cannot trace fall back to module hooks with a
-    [`TraceFallbackWarning`][netviz.errors.TraceFallbackWarning].
+    ``TraceFallbackWarning``.
 
     Args:
         module: The model, built on the meta device or a real one.
