@@ -176,3 +176,28 @@ def test_hand_written_pages_render(site: Path, page: str) -> None:
     text = path.read_text("utf-8")
     assert "netviz-error" not in text
     assert "netviz-placeholder" not in text
+
+
+@pytest.mark.needs_latex
+def test_the_worked_latex_example_compiles(site: Path, tmp_path: Path) -> None:
+    """The Papers page's example document, with the table and PDF the site offers."""
+    import shutil
+    import subprocess
+
+    page = _page(site, "papers")
+    links = dict(
+        (kind, path)
+        for path, kind in re.findall(r'href="\.\./(assets/netviz/[^"]+\.(pdf|tex))" download', page)
+    )
+    shutil.copy(site / links["pdf"], tmp_path / "wrn28_2.pdf")
+    shutil.copy(site / links["tex"], tmp_path / "wrn28_2-table.tex")
+    source = (ROOT / "docs" / "papers.md").read_text("utf-8")
+    document = source.split("```latex\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "paper.tex").write_text(document, "utf-8")
+    command = ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "paper.tex"]
+    for _ in range(2):  # twice, for the \ref
+        done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stdout[-3000:]
+    log = (tmp_path / "paper.log").read_text("utf-8", errors="replace")
+    assert "undefined" not in log.lower()
+    assert (tmp_path / "paper.pdf").read_bytes().startswith(b"%PDF")
