@@ -67,7 +67,9 @@ def argument_rows(parser: argparse.ArgumentParser) -> list[tuple[str, str, str]]
             help_text = f"{action.help or ''} (one of: {', '.join(map(str, action.choices))})"
         else:
             help_text = action.help or ""
-        rows.append((f"`{_cell(name)}`", shown, _cell(help_text % vars(action) if "%(" in help_text else help_text)))
+        if "%(" in help_text:
+            help_text = help_text % vars(action)
+        rows.append((f"`{_cell(name)}`", shown, _cell(help_text)))
     return rows
 
 

@@ -165,8 +165,8 @@ def _render_here(options: FenceOptions) -> Rendered:
 
 
 def _placeholder(options: FenceOptions) -> str:
-    what = "diagram" if options.show == "diagram" else options.show
-    return f"<p><em>netviz {html.escape(what)} of <code>{html.escape(options.model)}</code> (rendering disabled)</em></p>"
+    model = html.escape(options.model)
+    return f"<p><em>netviz {options.show} of <code>{model}</code> (rendering disabled)</em></p>"
 
 
 def _fail(reason: str, title: str) -> str:

@@ -114,7 +114,8 @@ def model_page(info: ModelInfo) -> str:
         "",
     ]
     for chart in charts:
-        out += [f"{CHART_TITLES[chart.chart]}:", "", fence_markdown(chart), "", _reproduce(chart), ""]
+        title = CHART_TITLES[chart.chart]
+        out += [f"{title}:", "", fence_markdown(chart), "", _reproduce(chart), ""]
     others = [kind for kind in CHART_TITLES if kind not in GALLERY_CHARTS]
     if others:
         out += ["The other charts (PNG and PDF work too):", "", "```bash"]

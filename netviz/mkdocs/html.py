@@ -58,7 +58,8 @@ def mermaid_block(source: str) -> str:
 
 def code_block(text: str, language: str = "text") -> str:
     """A plain ``<pre><code>`` block (tabs kept as tabs)."""
-    return f'<pre class="netviz-code"><code class="language-{language}">{html.escape(text)}</code></pre>'
+    code = html.escape(text)
+    return f'<pre class="netviz-code"><code class="language-{language}">{code}</code></pre>'
 
 
 def markdown_table(text: str) -> str:

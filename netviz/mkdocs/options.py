@@ -1,4 +1,4 @@
-"""Parsing the body of a ```` ```netviz ```` fence into [`FenceOptions`][netviz.mkdocs.options.FenceOptions].
+"""Parsing a ```` ```netviz ```` fence into [`FenceOptions`][netviz.mkdocs.options.FenceOptions].
 
 A fence body is one ``key: value`` per line (blank lines and ``#`` comments are
 ignored); a first line without a colon is the model name::
@@ -224,7 +224,8 @@ def _int(raw: dict[str, str], key: str, default: int) -> int:
 def _downloads(text: str | None, allowed: tuple[str, ...]) -> tuple[str, ...]:
     if text is None:
         return ()
-    kinds = tuple(dict.fromkeys(p.strip().lower().lstrip(".") for p in text.replace(",", " ").split()))
+    parts = text.replace(",", " ").split()
+    kinds = tuple(dict.fromkeys(part.strip().lower().lstrip(".") for part in parts))
     for kind in kinds:
         if kind not in allowed:
             raise FenceError(f"download: {kind!r} is not one of: {', '.join(allowed)}")

@@ -44,7 +44,8 @@ from netviz.mkdocs.worker import ModelInfo, Rendered
 log = logging.getLogger("mkdocs.plugins.netviz")
 
 FENCE_RE = re.compile(
-    r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*netviz[ \t]*\n(?P<body>.*?)^(?P=indent)(?P=fence)[ \t]*$",
+    r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*netviz[ \t]*\n"
+    r"(?P<body>.*?)^(?P=indent)(?P=fence)[ \t]*$",
     re.M | re.S,
 )
 """A ```` ```netviz ```` fence without header options, for prefetching."""
@@ -121,7 +122,9 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
         if self.config.api_reference:
             self._add_api_pages(files, config)
         if cli_job is not None:
-            self._add_page(files, config, self.config.cli_reference, self._wait(cli_job, "CLI reference"))
+            reference = self._wait(cli_job, "CLI reference")
+            if reference is not None:
+                self._add_page(files, config, self.config.cli_reference, reference)
         if infos_job is not None:
             self._add_gallery(files, config, self._wait(infos_job, "model list") or [])
         if self.config.render:
@@ -207,7 +210,9 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
             if batch:
                 job = self._submit(worker.render_many, batch)
                 self._batches += 1
-                job.add_done_callback(lambda f, p=file.src_uri, n=len(batch): self._progress(p, n, f))
+                job.add_done_callback(
+                    lambda done, page=file.src_uri, n=len(batch): self._progress(page, n, done)
+                )
                 for index, options in enumerate(batch):
                     self._pending[options] = (job, index)
                 files.remove(file)
@@ -277,7 +282,8 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
 
 
 def _dedent(body: str, indent: str) -> str:
-    return "\n".join(line[len(indent):] if line.startswith(indent) else line for line in body.splitlines())
+    lines = body.splitlines()
+    return "\n".join(line[len(indent) :] if line.startswith(indent) else line for line in lines)
 
 
 def _extend_nav(config: MkDocsConfig, index: str, pages: list[str]) -> None:

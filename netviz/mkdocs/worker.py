@@ -231,7 +231,9 @@ def _trace(model: str, shapes: tuple[tuple[int, ...], ...] | None):  # type: ign
 
 
 @functools.lru_cache(maxsize=32)
-def _notation(model: str, shapes: tuple[tuple[int, ...], ...] | None, fold: bool, show: bool):  # type: ignore[no-untyped-def]
+def _notation(  # type: ignore[no-untyped-def]
+    model: str, shapes: tuple[tuple[int, ...], ...] | None, fold: bool, show: bool
+):
     from netviz.transforms import NotationOptions, to_notation
 
     return to_notation(_trace(model, shapes), NotationOptions(fold=fold, shapes=show))
