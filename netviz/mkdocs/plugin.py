@@ -78,6 +78,7 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
     def __init__(self) -> None:
         super().__init__()
         self._pool: WorkerPool | None = None
+        self._root: str | None = None
         self._pending: dict[FenceOptions, tuple[Future[Any], int | None]] = {}
         self._started = 0.0
         self._done = 0
@@ -100,6 +101,7 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
                 "validator": fence.fence_validator,
             }
         )
+        self._root = os.path.dirname(os.path.abspath(config.config_file_path or "mkdocs.yml"))
         fence.CONTEXT.resolver = self._resolve
         fence.CONTEXT.render = self.config.render
         return config
@@ -166,7 +168,8 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
 
     def _submit(self, fn: Any, *args: Any) -> Future[Any]:
         if self._pool is None:
-            self._pool = WorkerPool(self._workers())
+            # Relative file specs (docs/examples/net.py:Net) are relative to mkdocs.yml.
+            self._pool = WorkerPool(self._workers(), cwd=self._root)
         return self._pool.submit(fn, *args)
 
     def _workers(self) -> int:

@@ -32,7 +32,10 @@ class WorkerError(RuntimeError):
 class WorkerPool:
     """``workers`` worker processes, started at once, serving ``submit`` calls in order."""
 
-    def __init__(self, workers: int, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, workers: int, env: dict[str, str] | None = None, cwd: str | None = None
+    ) -> None:
+        """Start ``workers`` processes with ``env`` added to the environment, in ``cwd``."""
         self._calls: queue.Queue[tuple[Future[Any], str, tuple[Any, ...]] | None] = queue.Queue()
         self._procs: list[subprocess.Popen[bytes]] = []
         self._threads: list[threading.Thread] = []
@@ -42,6 +45,7 @@ class WorkerPool:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 env={**os.environ, **(env or {})},
+                cwd=cwd,
             )
             if proc.stdin is None:  # pragma: no cover - stdin=PIPE always gives one
                 raise WorkerError("cannot talk to the render worker")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -123,3 +124,16 @@ def test_extend_nav_appends_after_the_index() -> None:
     _extend_nav(config, "missing/index.md", ["missing/x.md"])  # type: ignore[arg-type]
     assert config.nav[1] == {"Gallery": ["gallery/index.md", "gallery/a.md", "gallery/b.md"]}
     assert config.nav[2] == {"API": [{"Overview": "api/index.md"}, "api/netviz.md", "api/models.md"]}
+
+
+def test_notation_page_lists_every_glyph() -> None:
+    """The glyph table of docs/notation.md mirrors netviz.renderers.glyphs.GLYPHS."""
+    from netviz.renderers.glyphs import GLYPHS
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "notation.md").read_text("utf-8")
+    rows = {line.split("|")[1].strip(" `"): line for line in page.splitlines()
+            if line.startswith("| `")}
+    assert set(rows) == set(GLYPHS)
+    for name, glyph in GLYPHS.items():
+        assert f"`{glyph.arrowhead}`" in rows[name] or glyph.arrowhead == "normal"
+        assert f"`{glyph.mermaid}`" in rows[name]
