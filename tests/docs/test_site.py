@@ -201,3 +201,32 @@ def test_the_worked_latex_example_compiles(site: Path, tmp_path: Path) -> None:
     log = (tmp_path / "paper.log").read_text("utf-8", errors="replace")
     assert "undefined" not in log.lower()
     assert (tmp_path / "paper.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_gallery_command_lines_reproduce_the_artifacts(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run every command shown on the wrn28_2 page; the shown artifacts are their outputs."""
+    import shlex
+
+    from netviz.cli import main
+    from netviz.mkdocs.gallery import page_fences
+    from netviz.mkdocs.html import inline_svg, markdown_table
+    from netviz.mkdocs.options import cli_command
+
+    page = _page(site, "gallery/wrn28_2")
+    monkeypatch.chdir(tmp_path)
+    for options in page_fences("wrn28_2"):
+        command = cli_command(options)
+        assert command in _text(page)
+        assert main(shlex.split(command)[1:]) == 0, command
+    svg = (tmp_path / "wrn28_2.svg").read_text("utf-8")
+    assert inline_svg(svg, "netviz-1-wrn28-2-") in page
+    mermaid = html.escape((tmp_path / "wrn28_2.mmd").read_text("utf-8").strip())
+    assert f'<pre class="mermaid"><code>{mermaid}</code></pre>' in page
+    listing = html.escape((tmp_path / "wrn28_2.txt").read_text("utf-8"))
+    assert f'<code class="language-text">{listing}</code>' in page
+    assert markdown_table((tmp_path / "wrn28_2.md").read_text("utf-8")) in page
+    chart = (tmp_path / "wrn28_2.params.svg").read_bytes()
+    (image,) = re.findall(r'<div class="netviz-chart"[^>]*><img src="\.\./\.\./([^"]+)"', page)
+    assert (site / image).read_bytes() == chart
