@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+
+from netviz.errors import ModelTooLargeError
+
+MAX_MODULES = 50_000
+"""Default cap on submodules a model may register while it is built
+(WRN-1000-2 has 3,500); ``NETVIZ_MAX_MODULES`` overrides it."""
 
 # In-place initialisers of torch.nn.init that models and torch's own layers call.
 _INITIALISERS = (
@@ -15,28 +22,59 @@ _INITIALISERS = (
 
 @contextmanager
 def building_on(device: str) -> Iterator[None]:
-    """``with torch.device(device)``; on ``"meta"`` the ``torch.nn.init`` functions do nothing.
+    """``with torch.device(device)``, with two guards while a model is built.
 
-    Meta tensors hold no values, so initialising them is pure cost, and a random
-    initialiser on meta imports ``torch._dynamo`` (seconds). The functions are
-    restored on exit, whatever happens.
+    On ``"meta"`` the ``torch.nn.init`` functions do nothing: meta tensors hold
+    no values, and a random initialiser on meta imports ``torch._dynamo``
+    (seconds). On any device, a model registering more than
+    [`MAX_MODULES`][netviz.building.MAX_MODULES] submodules is stopped with
+    [`ModelTooLargeError`][netviz.errors.ModelTooLargeError] instead of building
+    for minutes. Everything is restored on exit, whatever happens.
     """
     import torch
+
+    with ExitStack() as stack:
+        stack.enter_context(_module_budget(int(os.environ.get("NETVIZ_MAX_MODULES", MAX_MODULES))))
+        if device == "meta":
+            stack.enter_context(_no_init())
+        stack.enter_context(torch.device(device))
+        yield
+
+
+@contextmanager
+def _no_init() -> Iterator[None]:
     from torch.nn import init
 
-    if device != "meta":
-        with torch.device(device):
-            yield
-        return
     saved = {name: getattr(init, name) for name in _INITIALISERS if hasattr(init, name)}
     try:
         for name in saved:
             setattr(init, name, _keep)
-        with torch.device(device):
-            yield
+        yield
     finally:
         for name, function in saved.items():
             setattr(init, name, function)
+
+
+@contextmanager
+def _module_budget(limit: int) -> Iterator[None]:
+    from torch.nn.modules.module import register_module_module_registration_hook
+
+    count = 0
+
+    def hook(module, name, submodule):  # type: ignore[no-untyped-def]
+        nonlocal count
+        count += 1
+        if count > limit:
+            raise ModelTooLargeError(
+                f"model too large: it registers more than {limit:,} submodules while it is built; "
+                "netviz stops here (set NETVIZ_MAX_MODULES to allow more)"
+            )
+
+    handle = register_module_module_registration_hook(hook)
+    try:
+        yield
+    finally:
+        handle.remove()
 
 
 def _keep(tensor, *args, **kwargs):  # type: ignore[no-untyped-def]

@@ -27,6 +27,10 @@ class ModelSpecError(NetvizError):
     """A ``module:attr`` or ``file.py:attr`` spec that cannot be loaded."""
 
 
+class ModelTooLargeError(ModelSpecError):
+    """A model that registers more submodules than netviz builds (``NETVIZ_MAX_MODULES``)."""
+
+
 class InputShapeError(NetvizError):
     """An input shape that is malformed or that the model rejects."""
 

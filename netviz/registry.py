@@ -38,7 +38,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from netviz._spec_import import DOTTED, first_line, get_attr, import_file, import_module
-from netviz.errors import InputShapeError, ModelSpecError, NetvizWarning, UnknownModelError
+from netviz.errors import (
+    InputShapeError,
+    ModelSpecError,
+    NetvizError,
+    NetvizWarning,
+    UnknownModelError,
+)
 from netviz.ir import Shape
 
 if TYPE_CHECKING:
@@ -388,7 +394,7 @@ def _call_builder(spec: str, builder: Callable[[], Any], device: str) -> nn.Modu
         with building_on(device):
             module = builder()
     except BaseException as exc:  # noqa: BLE001 - user code may raise anything
-        if isinstance(exc, KeyboardInterrupt):
+        if isinstance(exc, (KeyboardInterrupt, NetvizError)):
             raise
         raise ModelSpecError(
             f"cannot build model {spec!r}: {type(exc).__name__}: {first_line(exc)}"

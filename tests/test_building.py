@@ -49,3 +49,13 @@ def test_meta_build_of_a_custom_initialising_model_does_not_import_dynamo() -> N
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_model_registering_too_many_modules_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
+    from netviz.errors import ModelTooLargeError
+
+    monkeypatch.setenv("NETVIZ_MAX_MODULES", "10")
+    with pytest.raises(ModelTooLargeError, match="too large: it registers more than 10 submodules"), building_on("meta"):
+        nn.Sequential(*[nn.ReLU() for _ in range(20)])
+    with building_on("meta"):  # the hook is gone again: a later, smaller build works
+        nn.Sequential(*[nn.ReLU() for _ in range(5)])

@@ -27,7 +27,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from netviz.errors import InputShapeError, ModelForwardError, NetvizError
+from netviz.errors import TraceError, InputShapeError, ModelForwardError, NetvizError
 from netviz.ir import Shape
 from netviz.summary.table import LayerRow, SummaryTable
 
@@ -48,6 +48,10 @@ def collect_model(spec: Any, input_shapes: Sequence[Shape] | None = None) -> Sum
     from netviz.registry import load_model
 
     loaded = load_model(spec, input_shapes)
+    if not any(True for _ in loaded.module.children()) and not any(
+        True for _ in loaded.module.parameters()
+    ):
+        raise TraceError(f"model {loaded.name!r} has no layers: nothing to summarize")
     options: dict[str, Any] = {"name": loaded.name, "shapes_given": input_shapes is not None}
     module = loaded.module
     if _device(module).type != "meta":

@@ -82,6 +82,11 @@ def conv_output(
     batched = check_rank(n, shape)
     c = shape[-n - 1]
     if c != in_channels:
+        if not batched:  # the trace always batches: a sample is missing a dimension
+            raise LayerShapeError(
+                f"expects {n + 1} dims per sample (channels and {n} spatial), "
+                f"got {len(shape) - 1}"
+            )
         raise LayerShapeError(f"expects {in_channels} input channels, got {c}")
     sizes = shape[-n:]
     stride, dilation = tup(stride, n), tup(dilation, n)
