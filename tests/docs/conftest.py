@@ -24,12 +24,19 @@ class Build:
     seconds: float
 
 
-def mkdocs_build(config: Path, site: Path, *, strict: bool = True, timeout: int = 900) -> Build:
+def mkdocs_build(
+    config: Path,
+    site: Path,
+    *,
+    strict: bool = True,
+    timeout: int = 900,
+    env: dict[str, str] | None = None,
+) -> Build:
     """Run ``mkdocs build`` (never ``-q``: the warnings are the point) in a subprocess."""
     command = [sys.executable, "-m", "mkdocs", "build", "-f", str(config), "-d", str(site)]
     if strict:
         command.append("--strict")
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
     start = time.perf_counter()
     done = subprocess.run(
         command,

@@ -3,6 +3,7 @@ and a bad fence fails ``mkdocs build --strict`` naming the page and the reason."
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -119,3 +120,51 @@ def test_fence_listed_by_hand_without_the_plugin(tmp_path: Path) -> None:
     build = mkdocs_build(config, tmp_path / "site")
     assert build.returncode != 0
     assert "legend: 'maybe' is not a boolean" in build.output
+
+
+TINY_MODELS = '''\
+"""A third-party package that registers a model through the netviz.models entry point."""
+
+from torch import nn
+
+from netviz.registry import register_model
+
+
+class Tiny(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.block = nn.Sequential(nn.BatchNorm2d(8), nn.ReLU(), nn.Conv2d(8, 8, 3, padding=1))
+
+    def forward(self, x):
+        x = self.conv(x)
+        return x + self.block(x)
+
+
+@register_model("tiny_extra", input_shape=(3, 16, 16), description="A tiny third-party model")
+def tiny_extra() -> nn.Module:
+    return Tiny()
+'''
+
+
+def test_a_newly_registered_model_gets_its_gallery_page(tmp_path: Path) -> None:
+    """Installing a package that registers a model adds its page: no docs edit."""
+    packages = tmp_path / "packages"
+    (packages / "tiny_models").mkdir(parents=True)
+    (packages / "tiny_models" / "__init__.py").write_text(TINY_MODELS, "utf-8")
+    dist = packages / "tiny_models-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: tiny-models\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text("[netviz.models]\ntiny = tiny_models\n")
+    config = _project(
+        tmp_path / "site-src",
+        {"index.md": "# Models\n"},
+        plugin="  - netviz:\n      gallery: gallery\n      models: 'tiny_*'\n",
+    )
+    env_path = os.pathsep.join(filter(None, [str(packages), os.environ.get("PYTHONPATH")]))
+    build = mkdocs_build(config, tmp_path / "site", env={"PYTHONPATH": env_path})
+    assert build.returncode == 0, build.output
+    page = (tmp_path / "site" / "gallery" / "tiny_extra.html").read_text("utf-8")
+    assert "A tiny third-party model" in page and '<div class="netviz-diagram"' in page
+    index = (tmp_path / "site" / "gallery" / "index.html").read_text("utf-8")
+    assert 'href="tiny_extra.html"' in index
