@@ -11,6 +11,8 @@ import pytest
 
 from tests.docs.conftest import Build, mkdocs_build
 
+pytestmark = pytest.mark.needs_dot  # the fences render Graphviz SVG
+
 GOOD = """\
 # Good
 

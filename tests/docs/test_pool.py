@@ -55,6 +55,7 @@ def test_a_dead_worker_fails_calls_instead_of_hanging() -> None:
         pool.shutdown()
 
 
+@pytest.mark.needs_dot
 def test_build_from_a_script_without_a_main_guard(tmp_path: Path) -> None:
     """Workers never re-run the parent's __main__ (multiprocessing's spawn would)."""
     (tmp_path / "docs").mkdir()
