@@ -35,8 +35,10 @@ def _row(cells: tuple[Cell, ...], bold: bool = False) -> str:
 
 def _cell(value: Cell, blank: bool = False) -> str:
     if isinstance(value, Label):
-        if value.code:
-            return "`" + value.text.replace("|", "\\|") + "`"
+        # a pipe cannot be escaped inside a code span in every Markdown (Python-Markdown
+        # shows the backslash), so such paths are escaped plain text instead
+        if value.code and not set(value.text) & set("|`"):
+            return "`" + value.text + "`"
         return escape(value.text)
     if value is None:
         return "" if blank else "--"

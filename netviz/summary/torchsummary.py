@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 
 from netviz.summary.table import SummaryTable
+from netviz.text import one_line
 
 _RULE = "-" * 64
 _DOUBLE = "=" * 64
@@ -30,7 +31,7 @@ def render_torchsummary(table: SummaryTable) -> str:
     lines = [_RULE, _line("Layer (type)", "Output Shape", "Param #"), _DOUBLE]
     total_output = 0
     for number, row in enumerate(calls, start=1):
-        name = f"{row.type}-{number}"
+        name = one_line(f"{row.type}-{number}")
         if len(name) > 20:
             name = f"{name[:8]}...{name[-9:]}"
         shape = "[]" if row.output_shape is None else str([-1, *row.output_shape])

@@ -14,6 +14,7 @@ from typing import Union
 
 from netviz.ir import Shape
 from netviz.summary.table import GroupRow, LayerRow, SummaryTable
+from netviz.text import one_line
 
 
 @dataclass(frozen=True)
@@ -138,12 +139,12 @@ def layer_sheet(table: SummaryTable, depth: int) -> Sheet:
     rows = tuple(
         (
             Label(
-                text=s.row.path or table.model,
-                short=s.row.name if s.row.path else table.model,
+                text=one_line(s.row.path or table.model),
+                short=one_line(s.row.name if s.row.path else table.model),
                 depth=s.row.depth,
                 code=bool(s.row.path),
             ),
-            s.row.type,
+            one_line(s.row.type),
             s.row.output_shape,
             s.row.kernel,
             s.params or None,
@@ -181,7 +182,7 @@ def group_sheet(table: SummaryTable, groups: Sequence[GroupRow]) -> Sheet:
 def title(table: SummaryTable, suffix: str = "") -> str:
     """``"wrn28_2 (WideResNet), input 3x32x32"`` plus an optional suffix."""
     inputs = ", ".join(shape_text(s) for s in table.input_shapes)
-    text = f"{table.model} ({table.model_type}), input {inputs}"
+    text = one_line(f"{table.model} ({table.model_type}), input {inputs}")
     return f"{text}, {suffix}" if suffix else text
 
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from netviz.ir import Edge, Graph, Kind, Mark, Node
 from netviz.ir.graph import AttrValue
+from netviz.text import one_line
 
 # Short names of norms in marks ("BN → ReLU"); other ops keep their class name.
 _NORM_SHORT = {
@@ -33,10 +34,9 @@ _FUNCTION_NAMES = {
 def op_name(type_name: str) -> str:
     """Readable op name: ``"AvgPool2d"`` → ``"AvgPool"``, ``"relu"`` → ``"ReLU"``."""
     base = re.sub(r"([123])d$", "", type_name)
-    for key, short in _NORM_SHORT.items():
-        if base == key:
-            return short
-    return _FUNCTION_NAMES.get(base.rstrip("_"), base)
+    if base in _NORM_SHORT:
+        return _NORM_SHORT[base]
+    return one_line(_FUNCTION_NAMES.get(base.rstrip("_"), base))
 
 
 def _dims(value: AttrValue, ndim: int) -> tuple:

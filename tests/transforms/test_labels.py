@@ -90,3 +90,9 @@ def test_mark_labels_use_short_norm_names() -> None:
     other = Mark(("InstanceNorm2d", "PReLU"), (Kind.NORM, Kind.ACT), ("i", "p"))
     assert mark_label(other) == "IN → PReLU"
     assert op_name("relu") == "ReLU" and op_name("gelu") == "GELU"
+
+
+def test_names_from_user_code_stay_on_one_line() -> None:
+    weird = node("We<ird\nName\t2", (4, 4, 4))
+    assert node_label(weird) == "We<ird\\nName\\t2"
+    assert "\n" not in node_code(weird)
