@@ -7,10 +7,12 @@ sub-parser and runs it. Nothing here imports torch, so ``netviz --help`` is fast
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import traceback
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from importlib import import_module
 from typing import NoReturn, TextIO
 
@@ -56,6 +58,22 @@ def _print_netviz_warning(stream: TextIO):  # type: ignore[no-untyped-def]
     return show
 
 
+@contextmanager
+def _without_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector for one command.
+
+    A command is short-lived and a deep model makes hundreds of thousands of
+    objects, which the collector would scan again and again (~0.2 s on WRN-1000-2).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return the exit code (0 ok, 1 failure, 2 bad usage)."""
     parser = build_parser()
@@ -65,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"netviz: error: {_one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
     debug = bool(getattr(args, "debug", False))
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _without_gc():
         if not debug:
             warnings.simplefilter("ignore")
             warnings.simplefilter("always", NetvizWarning)
