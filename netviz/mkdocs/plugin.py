@@ -166,19 +166,22 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
 
     # -- rendering ------------------------------------------------------------------------
 
-    def _submit(self, fn: Any, *args: Any) -> Future[Any]:
+    def _submit(
+        self, fn: Any, *args: Any, affinity: str | None = None, cost: int = 1
+    ) -> Future[Any]:
         if self._pool is None:
             # Relative file specs (docs/examples/net.py:Net) are relative to mkdocs.yml.
             self._pool = WorkerPool(self._workers(), cwd=self._root)
-        return self._pool.submit(fn, *args)
+        return self._pool.submit(fn, *args, affinity=affinity, cost=cost)
 
     def _workers(self) -> int:
-        """Worker count: as configured, else one per CPU but the one MkDocs itself uses.
+        """Worker count: as configured, else one per CPU (at most 4).
 
-        Measured on 2 CPUs: a second worker pays its own torch import and traces the
-        models the first one already traced, for more CPU time than it saves.
+        MkDocs mostly waits once the other pages are converted, so on 2 CPUs two
+        workers finish sooner than one (each pays its own torch import; model
+        affinity keeps every model's trace in one of them).
         """
-        return self.config.workers or max(1, min(4, (os.cpu_count() or 1) - 1))
+        return self.config.workers or max(1, min(4, os.cpu_count() or 1))
 
     def _wait(self, job: Future[Any], what: str) -> Any:
         try:
@@ -188,7 +191,7 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
             return None
 
     def _prefetch(self, files: Files) -> None:
-        """Send every page's fences to the workers, one batch per page.
+        """Send every page's fences to the workers, one batch per page and model.
 
         Pages with fences move to the end of ``files``, which is the order MkDocs
         converts pages in: the other pages (mkdocstrings' API pages above all)
@@ -201,42 +204,48 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
                 continue
             if "netviz" not in source:
                 continue
-            batch: list[FenceOptions] = []
+            batches: dict[str, list[FenceOptions]] = {}
             for match in FENCE_RE.finditer(source):
                 body = _dedent(match.group("body"), match.group("indent"))
                 try:
                     options = parse_fence(body)
                 except FenceError:
                     continue  # reported with the page name when the page is converted
+                batch = batches.setdefault(options.model, [])
                 if options not in self._pending and options not in batch:
                     batch.append(options)
-            if batch:
-                job = self._submit(worker.render_many, batch)
+            for model, batch in batches.items():
+                if not batch:
+                    continue
+                job = self._submit(worker.render_many, batch, affinity=model, cost=len(batch))
                 self._batches += 1
                 job.add_done_callback(
-                    lambda done, page=file.src_uri, n=len(batch): self._progress(page, n, done)
+                    lambda done, page=file.src_uri, m=model: self._progress(page, m, done)
                 )
                 for index, options in enumerate(batch):
                     self._pending[options] = (job, index)
+            if batches:
                 files.remove(file)
                 files.append(file)
 
-    def _progress(self, page: str, count: int, job: Future[Any]) -> None:
+    def _progress(self, page: str, model: str, job: Future[Any]) -> None:
         self._done += 1
-        seconds = sum(r.seconds for r in job.result()) if not job.exception() else 0.0
+        results = [] if job.cancelled() or job.exception() else job.result()
         log.info(
-            "netviz: [%d/%d] rendered %s (%d artifacts, %.1f s)",
+            "netviz: [%d/%d] rendered %s: %s (%d artifacts, %.1f s)",
             self._done,
             self._batches,
             page,
-            count,
-            seconds,
+            model,
+            len(results),
+            sum(result.seconds for result in results),
         )
 
     def _resolve(self, options: FenceOptions) -> Rendered:
         """The fence's renderer: a prefetched result, or render it now in a worker."""
         if options not in self._pending:
-            self._pending[options] = (self._submit(worker.render, options), None)
+            job = self._submit(worker.render, options, affinity=options.model)
+            self._pending[options] = (job, None)
         job, index = self._pending[options]
         try:
             result = job.result(timeout=self.config.timeout)
@@ -262,7 +271,7 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
                 handle.write(data)
         if self._pool is not None:
             log.info(
-                "netviz: %d artifacts in %d pages, %.1f s since the files were collected",
+                "netviz: %d artifacts in %d batches, %.1f s since the files were collected",
                 len(self._pending),
                 self._batches,
                 time.perf_counter() - self._started,

@@ -6,8 +6,9 @@ method (the only safe one beside threads) every worker re-runs the parent's
 ``if __name__ == "__main__":`` guard would build (and clean!) the site again in
 each worker. These workers are plain subprocesses: they import nothing of the
 parent, inherit its ``sys.path``, and talk pickles over their stdin/stdout
-(their own prints go to stderr). One thread per worker feeds it calls from a
-shared queue, so a free worker always takes the next call.
+(their own prints go to stderr). One thread per worker feeds it calls from its
+own queue; calls with the same *affinity* (the plugin uses the model name) go to
+the same worker, whose caches then already hold that model's trace and tables.
 """
 
 from __future__ import annotations
@@ -36,7 +37,9 @@ class WorkerPool:
         self, workers: int, env: dict[str, str] | None = None, cwd: str | None = None
     ) -> None:
         """Start ``workers`` processes with ``env`` added to the environment, in ``cwd``."""
-        self._calls: queue.Queue[tuple[Future[Any], str, tuple[Any, ...]] | None] = queue.Queue()
+        self._queues: list[queue.Queue[tuple[Future[Any], str, tuple[Any, ...]] | None]] = []
+        self._affinity: dict[str, int] = {}
+        self._load: list[int] = []
         self._procs: list[subprocess.Popen[bytes]] = []
         self._threads: list[threading.Thread] = []
         for index in range(max(1, workers)):
@@ -52,22 +55,43 @@ class WorkerPool:
             pickle.dump(list(sys.path), proc.stdin)
             proc.stdin.flush()
             self._procs.append(proc)
+            self._queues.append(queue.Queue())
+            self._load.append(0)
             thread = threading.Thread(
-                target=self._serve, args=(proc,), name=f"netviz-worker-{index}", daemon=True
+                target=self._serve,
+                args=(proc, self._queues[index]),
+                name=f"netviz-worker-{index}",
+                daemon=True,
             )
             thread.start()
             self._threads.append(thread)
 
-    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
-        """Call ``netviz.mkdocs.worker.<fn.__name__>(*args)`` in the next free worker."""
+    def submit(
+        self, fn: Callable[..., Any], *args: Any, affinity: str | None = None, cost: int = 1
+    ) -> Future[Any]:
+        """Call ``netviz.mkdocs.worker.<fn.__name__>(*args)`` in a worker.
+
+        Args:
+            fn: A function of ``netviz.mkdocs.worker`` (only its name is sent).
+            *args: Its arguments (pickled).
+            affinity: Calls with the same key run in the same worker.
+            cost: Rough size of the call, to balance the workers' queues.
+        """
+        if affinity is not None and affinity in self._affinity:
+            index = self._affinity[affinity]
+        else:
+            index = min(range(len(self._queues)), key=lambda i: (self._load[i], i))
+            if affinity is not None:
+                self._affinity[affinity] = index
+        self._load[index] += cost
         future: Future[Any] = Future()
-        self._calls.put((future, fn.__name__, args))
+        self._queues[index].put((future, fn.__name__, args))
         return future
 
-    def _serve(self, proc: subprocess.Popen[bytes]) -> None:
+    def _serve(self, proc: subprocess.Popen[bytes], calls: queue.Queue[Any]) -> None:
         broken: str | None = None
         while True:
-            call = self._calls.get()
+            call = calls.get()
             if call is _STOP:
                 return
             future, name, args = call
@@ -92,15 +116,15 @@ class WorkerPool:
 
     def shutdown(self, timeout: float = 10.0) -> None:
         """Stop every worker (pending calls are cancelled)."""
-        while True:
-            try:
-                call = self._calls.get_nowait()
-            except queue.Empty:
-                break
-            if call is not _STOP:
-                call[0].cancel()
-        for _ in self._threads:
-            self._calls.put(_STOP)
+        for calls in self._queues:
+            while True:
+                try:
+                    call = calls.get_nowait()
+                except queue.Empty:
+                    break
+                if call is not _STOP:
+                    call[0].cancel()
+            calls.put(_STOP)
         for thread in self._threads:
             thread.join(timeout)
         for proc in self._procs:

@@ -145,7 +145,7 @@ def artifact(options: FenceOptions, kind: str) -> str | bytes:
 
 def _summary(options: FenceOptions, fmt: str) -> str:
     """A summary; the torchinfo table and its groups are collected once per model."""
-    from netviz.summary import check_options, format_table
+    from netviz.summaries import check_options, format_table
 
     latex = fmt == "latex"
     caption = options.caption if latex else None
@@ -160,7 +160,7 @@ def _summary(options: FenceOptions, fmt: str) -> str:
 
 def _chart(options: FenceOptions, fmt: str) -> bytes:
     """A chart from the same cached table and groups as the summary."""
-    from netviz.summary.plot import check_plot_options, plot_groups, plot_shapes
+    from netviz.summaries.plot import check_plot_options, plot_groups, plot_shapes
 
     check_plot_options(options.chart, fmt)
     table = _table(options.model, options.input_shapes)
@@ -171,7 +171,7 @@ def _chart(options: FenceOptions, fmt: str) -> bytes:
 
 @functools.lru_cache(maxsize=8)
 def _table(model: str, shapes: tuple[tuple[int, ...], ...] | None):  # type: ignore[no-untyped-def]
-    from netviz.summary import collect_table
+    from netviz.summaries import collect_table
 
     return collect_table(model, shapes)
 
@@ -179,7 +179,7 @@ def _table(model: str, shapes: tuple[tuple[int, ...], ...] | None):  # type: ign
 @functools.lru_cache(maxsize=8)
 def _groups(model: str, shapes: tuple[tuple[int, ...], ...] | None):  # type: ignore[no-untyped-def]
     """The summary rows of the diagram's groups, from the already traced diagram."""
-    from netviz.summary.groups import group_rows
+    from netviz.summaries.groups import group_rows
 
     return group_rows(_table(model, shapes), _notation(model, shapes, True, False))
 

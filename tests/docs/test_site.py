@@ -36,7 +36,8 @@ def _text(page: str) -> str:
 
 def test_build_is_strict_and_logs_gallery_progress(site_build: Build) -> None:
     assert "WARNING" not in site_build.output
-    assert re.search(r"netviz: \[\d+/\d+\] rendered gallery/wrn28_2\.md", site_build.output)
+    progress = r"netviz: \[\d+/\d+\] rendered gallery/wrn28_2\.md: wrn28_2 \(\d+ artifacts"
+    assert re.search(progress, site_build.output)
 
 
 def test_no_external_scripts_styles_or_fonts(site: Path) -> None:
