@@ -80,3 +80,18 @@ def test_build_from_a_script_without_a_main_guard(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("SCRIPT RAN") == 1
     assert "3x3 16C 1S 1P" in (tmp_path / "site" / "index.html").read_text("utf-8")
+
+
+def test_affinity_keeps_a_model_in_one_worker_and_balances_the_rest() -> None:
+    pool = WorkerPool(2)
+    try:
+        jobs = [
+            pool.submit(worker.cli_reference, affinity="a", cost=3),
+            pool.submit(worker.cli_reference, affinity="b"),
+            pool.submit(worker.cli_reference, affinity="a"),
+            pool.submit(worker.cli_reference, affinity="c"),  # b's worker is less loaded
+        ]
+        assert all(job.result(timeout=120).startswith("# CLI reference") for job in jobs)
+        assert pool._affinity == {"a": 0, "b": 1, "c": 1}
+    finally:
+        pool.shutdown()
