@@ -43,7 +43,7 @@ def load_model(spec: Spec, input_shapes: Sequence[Shape] | None = None) -> Loade
 
 def trace(spec: Spec, input_shapes: Sequence[Shape] | None = None) -> Graph:
     """Trace a model into the raw IR graph (every op, no fusion or folding)."""
-    from netviz.trace import trace_model
+    from netviz.tracing import trace_model
 
     loaded = load_model(spec, input_shapes)
     return trace_model(loaded.module, loaded.input_shapes, name=loaded.name, rebuild=loaded.build)
@@ -137,7 +137,7 @@ def summary(
         caption: LaTeX only: wrap the tabular in a ``table`` with this caption.
         label: LaTeX only: ``\\label`` of that table.
     """
-    from netviz.summary import summarize
+    from netviz.summaries import summarize
 
     return summarize(
         spec,
@@ -158,6 +158,6 @@ def plot(
     input_shapes: Sequence[Shape] | None = None,
 ) -> bytes:
     """A matplotlib chart of a model: ``params`` or ``macs`` per group, or ``shapes``."""
-    from netviz.summary.plot import plot_model
+    from netviz.summaries.plot import plot_model
 
     return plot_model(spec, kind, fmt, input_shapes=input_shapes)

@@ -8,7 +8,7 @@ from pathlib import Path
 from netviz.commands._common import add_model_arguments
 from netviz.errors import FormatError
 from netviz.output import STDOUT, check_writable, resolve_format, write_output
-from netviz.summary import FORMATS, SUFFIXES, check_options
+from netviz.summaries import FORMATS, SUFFIXES, check_options
 
 
 

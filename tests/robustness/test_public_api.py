@@ -1,8 +1,8 @@
 """The public functions of ``netviz`` stay callable however netviz was used before (issue 6).
 
-``netviz.trace`` and ``netviz.summary`` are both API functions and sub-packages:
-importing a sub-package sets the package attribute of the same name, so after
-the first trace ``netviz.trace(...)`` would call a module.
+Importing a sub-package sets the package attribute of the same name, so a
+sub-package named like an API function (``trace``, ``summary``) would shadow it;
+the sub-packages are ``tracing`` and ``summaries`` for that reason.
 """
 
 from __future__ import annotations
@@ -13,7 +13,10 @@ import pytest
 
 import netviz
 
-SUBPACKAGES = ["ir", "trace", "transforms", "renderers", "summary", "registry", "api"]
+SUBPACKAGES = [
+    "ir", "tracing", "transforms", "renderers", "summaries", "registry", "api", "commands",
+    "building", "output", "text",
+]
 
 
 @pytest.mark.parametrize("name", [n for n in netviz.__all__ if n != "__version__"])

@@ -1,0 +1,174 @@
+"""Summaries of a model: torchinfo -> a table of raw numbers -> one formatter per format.
+
+[`collect`][netviz.summaries.collect] is the only module that imports torchinfo;
+everything else here is pure functions over a
+[`SummaryTable`][netviz.summaries.table.SummaryTable], so each format is tested
+without torch. [`plot`][netviz.summaries.plot] draws matplotlib charts.
+
+Example:
+    >>> from netviz.summaries import summarize
+    >>> print(summarize("wrn28_2", "markdown", depth=1))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from netviz.errors import FormatError, UsageError
+from netviz.ir import Shape
+from netviz.summaries.table import GroupRow, LayerRow, SummaryTable
+
+FORMATS = ("text", "markdown", "latex", "csv", "json", "torchsummary")
+"""Summary formats, the first is the default."""
+
+SUFFIXES = {
+    ".txt": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".tex": "latex",
+    ".csv": "csv",
+    ".json": "json",
+}
+"""Output file suffixes and the format each implies (``torchsummary`` only by name)."""
+
+__all__ = [
+    "FORMATS",
+    "SUFFIXES",
+    "GroupRow",
+    "LayerRow",
+    "SummaryTable",
+    "check_options",
+    "collect_table",
+    "diagram_groups",
+    "format_table",
+    "summarize",
+]
+
+
+def summarize(
+    spec: Any,
+    fmt: str = "text",
+    *,
+    input_shapes: Sequence[Shape] | None = None,
+    depth: int = 3,
+    by_group: bool = False,
+    caption: str | None = None,
+    label: str | None = None,
+) -> str:
+    """Summarize a model in one of [`FORMATS`][netviz.summaries.FORMATS].
+
+    Args:
+        spec: Model spec: registered name, ``module:attr``, ``file.py:attr`` or ``nn.Module``.
+        fmt: Output format.
+        input_shapes: Input shapes without the batch dimension; default: the registered ones.
+        depth: Deepest module level shown (0 = the model alone); ignored by ``torchsummary``.
+        by_group: One row per diagram group (stem, block clusters, head) instead of per layer.
+        caption: LaTeX only: wrap the tabular in a ``table`` with this caption.
+        label: LaTeX only: the ``\\label`` of that table.
+
+    Raises:
+        FormatError: Unknown format.
+        UsageError: ``depth < 0``, or an option the format does not take.
+    """
+    check_options(fmt, depth=depth, by_group=by_group, caption=caption, label=label)
+    table = collect_table(spec, input_shapes)
+    groups = diagram_groups(spec, input_shapes, table) if by_group else None
+    return format_table(table, fmt, depth=depth, groups=groups, caption=caption, label=label)
+
+
+def check_options(
+    fmt: str,
+    *,
+    depth: int = 3,
+    by_group: bool = False,
+    caption: str | None = None,
+    label: str | None = None,
+) -> None:
+    """Validate summary options before any model is loaded.
+
+    Raises:
+        FormatError: Unknown format.
+        UsageError: ``depth < 0``, ``by_group`` with ``torchsummary``, or a caption or
+            label for a format other than ``latex``, or a malformed label.
+    """
+    if fmt not in FORMATS:
+        raise FormatError(f"unknown summary format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    if depth < 0:
+        raise UsageError(f"--depth must be 0 or more, not {depth}")
+    if by_group and fmt == "torchsummary":
+        raise UsageError("--by-group is not available in the torchsummary format")
+    if (caption is not None or label is not None) and fmt != "latex":
+        raise UsageError(f"--caption and --label apply to the latex format only, not {fmt}")
+    if label is not None:
+        from netviz.summaries.latex import check_label
+
+        check_label(label)
+
+
+def collect_table(spec: Any, input_shapes: Sequence[Shape] | None = None) -> SummaryTable:
+    """Load ``spec`` and collect its [`SummaryTable`][netviz.summaries.table.SummaryTable]."""
+    from netviz.summaries.collect import collect_model
+
+    return collect_model(spec, input_shapes)
+
+
+def diagram_groups(
+    spec: Any, input_shapes: Sequence[Shape] | None, table: SummaryTable
+) -> tuple[GroupRow, ...]:
+    """Group ``table`` by the clusters of the model's diagram (``netviz.api.diagram``)."""
+    from netviz.api import diagram
+    from netviz.summaries.groups import group_rows
+
+    return group_rows(table, diagram(spec, input_shapes))
+
+
+def format_table(
+    table: SummaryTable,
+    fmt: str,
+    *,
+    depth: int = 3,
+    groups: Sequence[GroupRow] | None = None,
+    caption: str | None = None,
+    label: str | None = None,
+) -> str:
+    """Format a collected table (pure: no torch, no I/O).
+
+    Args:
+        table: The collected table.
+        fmt: One of [`FORMATS`][netviz.summaries.FORMATS].
+        depth: Deepest module level shown in a per-layer view.
+        groups: Group rows for a by-group view, or ``None`` for the per-layer view.
+        caption: LaTeX caption.
+        label: LaTeX label.
+    """
+    check_options(fmt, depth=depth, by_group=groups is not None, caption=caption, label=label)
+    if fmt == "torchsummary":
+        from netviz.summaries.torchsummary import render_torchsummary
+
+        return render_torchsummary(table)
+    if fmt in ("csv", "json"):
+        from netviz.summaries import machine
+
+        if groups is None:
+            records = machine.layer_records(table, depth)
+        else:
+            records = machine.group_records(groups)
+        if fmt == "csv":
+            return machine.render_csv(records)
+        view = "layers" if groups is None else "groups"
+        return machine.render_json(table, records, view, depth if groups is None else None)
+    from netviz.summaries.view import group_sheet, layer_sheet
+
+    sheet = layer_sheet(table, depth) if groups is None else group_sheet(table, groups)
+    if fmt == "markdown":
+        from netviz.summaries.markdown import render_markdown
+
+        return render_markdown(sheet)
+    if fmt == "latex":
+        from netviz.summaries.latex import render_latex
+
+        return render_latex(sheet, caption=caption, label=label)
+    from netviz.summaries.text import render_text
+
+    return render_text(sheet, table)

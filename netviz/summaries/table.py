@@ -1,0 +1,118 @@
+"""The summary table: plain raw numbers, no torch, no formatting.
+
+[`collect`][netviz.summaries.collect.collect] fills it from one torchinfo pass;
+every output format is a pure function over it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from netviz.ir import Shape
+
+
+@dataclass(frozen=True)
+class LayerRow:
+    """One call of one module, in the order the calls started (pre-order).
+
+    Attributes:
+        index: Position of the row in [`SummaryTable.rows`][netviz.summaries.table.SummaryTable].
+        path: Module path (``"block1.layer.0.conv_0"``); ``""`` for the model itself.
+        name: Last component of ``path``; the model's name for the root row.
+        type: Module class name (``"Conv2d"``).
+        depth: Nesting depth of ``path``: 0 for the model, 1 for its children, ...
+        input_shape: Shape of the first input, without the batch dimension.
+        output_shape: Shape of the (first) output, without the batch dimension.
+        kernel: Kernel size, one entry per spatial dimension, if the module has one.
+        params: Parameters this module owns directly (not through children),
+            counted at their first appearance only, so shared weights count once.
+        trainable_params: The trainable part of ``params``.
+        mult_adds: torchinfo's multiply-accumulate count of this call (leaf modules only;
+            batch size 1).
+        leaf: Whether the module has no child modules.
+        container: Whether it is an ``nn.Sequential``/``ModuleList``/``ModuleDict``
+            (the classic torchsummary leaves these out).
+        recursive: Whether this is a repeated call of a module already listed.
+        executed: ``False`` for modules that were never called themselves (a
+            ``ModuleList``, an unused layer); they are listed so every parameter has a row.
+        finish: Position of this call in the order calls *finished* (post-order, the
+            classic torchsummary order); ``None`` if not executed.
+    """
+
+    index: int
+    path: str
+    name: str
+    type: str
+    depth: int
+    input_shape: Shape | None
+    output_shape: Shape | None
+    kernel: tuple[int, ...] | None
+    params: int
+    trainable_params: int
+    mult_adds: int
+    leaf: bool
+    container: bool = False
+    recursive: bool = False
+    executed: bool = True
+    finish: int | None = None
+
+
+@dataclass(frozen=True)
+class SummaryTable:
+    """Everything a summary shows, as raw numbers.
+
+    Attributes:
+        model: The model's name (``"wrn28_2"``).
+        model_type: The model's class name (``"WideResNet"``).
+        input_shapes: Input shapes without the batch dimension.
+        rows: One row per module call, pre-order, root first.
+        total_params: Unique parameters of the model (shared weights counted once).
+        trainable_params: The trainable part of ``total_params``.
+        mult_adds: Total multiply-accumulates of one sample (torchinfo's definition).
+        input_bytes: Size of one sample's input tensors.
+        param_bytes: Size of the unique parameters.
+        forward_backward_bytes: torchinfo's forward/backward pass estimate
+            (outputs of parameterised layers, times two for gradients).
+    """
+
+    model: str
+    model_type: str
+    input_shapes: tuple[Shape, ...]
+    rows: tuple[LayerRow, ...]
+    total_params: int
+    trainable_params: int
+    mult_adds: int
+    input_bytes: int
+    param_bytes: int
+    forward_backward_bytes: int
+
+    @property
+    def non_trainable_params(self) -> int:
+        """Parameters with ``requires_grad=False``."""
+        return self.total_params - self.trainable_params
+
+    @property
+    def total_bytes(self) -> int:
+        """Input, forward/backward and parameter sizes together."""
+        return self.input_bytes + self.forward_backward_bytes + self.param_bytes
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """One diagram group (stem, a block cluster, head) with its totals.
+
+    Attributes:
+        title: ``"Stem"``, the cluster title (``"Group 0 x (N - 1) = 3"``) or ``"Head"``.
+        blocks: How many residual blocks the group stands for (0 for stem and head).
+        params: Parameters of every module in the group (shared weights counted once).
+        trainable_params: The trainable part of ``params``.
+        mult_adds: Multiply-accumulates of every call in the group.
+        output_shape: Output shape of the group's last call, without the batch dimension.
+    """
+
+    title: str
+    blocks: int
+    params: int
+    trainable_params: int
+    mult_adds: int
+    output_shape: Shape | None

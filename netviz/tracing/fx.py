@@ -1,0 +1,222 @@
+"""torch.fx tracing and analytic shape propagation.
+
+``symbolic_graph`` records the model's ops
+(functional residual additions included) without running anything;
+``propagate`` then walks that graph with a
+``torch.fx.Interpreter`` that answers the common layers from closed formulas
+(a blank tensor of the computed shape) and runs everything else for real on
+the model's device: meta tensors for meta models, so no weights are touched.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+import torch.fx
+from torch import nn
+
+from netviz.errors import InputShapeError, NetvizError
+from netviz.ir import Attr, Shape
+from netviz.tracing.attrs import call_attrs
+from netviz.tracing.device import make_inputs, model_device, model_dtype
+from netviz.tracing.failures import layer_error, shapes_text
+from netviz.tracing.functional import NOT_HANDLED, blank, closed_form
+from netviz.tracing.layers import describe, output_shape
+from netviz.tracing.names import function_name, method_name
+from netviz.tracing.shapes import LayerShapeError
+
+
+@dataclass(frozen=True)
+class Value:
+    """What an fx node produced.
+
+    Attributes:
+        tensors: The value is a tensor, or a container holding tensors.
+        shape: Shape without the batch dimension when the value is one tensor.
+        attrs: Attributes bound from the call's concrete arguments (functions, methods).
+    """
+
+    tensors: bool
+    shape: Shape | None = None
+    attrs: tuple[Attr, ...] = ()
+
+
+class NodeFailure(Exception):
+    """A node raised while propagating: carries the node and the original error."""
+
+    def __init__(self, node: torch.fx.Node, error: BaseException) -> None:
+        super().__init__(f"{node.name}: {error}")
+        self.node = node
+        self.error = error
+
+
+@contextmanager
+def tensor_constants_removed(module: nn.Module) -> Iterator[None]:
+    """Remove the ``_tensor_constant*`` attributes fx's tracer sets on the root."""
+    before = set(vars(module))
+    try:
+        yield
+    finally:
+        for key in set(vars(module)) - before:
+            if key.startswith("_tensor_constant"):
+                delattr(module, key)
+
+
+def _defaults_beyond(module: nn.Module, given: int) -> dict[str, Any]:
+    """Non-tensor defaults of the forward arguments after the ``given`` inputs."""
+    try:
+        params = list(inspect.signature(module.forward).parameters.values())
+    except (TypeError, ValueError):
+        return {}
+    kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    return {
+        p.name: p.default for p in params[given:]
+        if p.kind in kinds and p.default is not inspect.Parameter.empty
+        and not isinstance(p.default, torch.Tensor)
+    }
+
+
+def symbolic_graph(module: nn.Module, inputs: int) -> torch.fx.Graph:
+    """Trace ``module`` symbolically (what ``torch.fx.symbolic_trace`` does, minus codegen).
+
+    Forward arguments beyond the first ``inputs`` keep their defaults as
+    constants, so ``if mask is None:`` traces like the call netviz makes.
+
+    Raises:
+        Exception: Whatever fx raises for untraceable code (data-dependent
+            control flow, proxies passed to non-torch code, ...).
+    """
+    concrete = _defaults_beyond(module, inputs)
+    return torch.fx.Tracer().trace(module, concrete_args=concrete or None)
+
+
+def _summarize(value: Any) -> tuple[bool, Shape | None]:
+    if isinstance(value, torch.Tensor):
+        return True, tuple(value.shape[1:])
+    if isinstance(value, (tuple, list)):
+        return any(_summarize(v)[0] for v in value), None
+    if isinstance(value, dict):
+        return any(_summarize(v)[0] for v in value.values()), None
+    return False, None
+
+
+class ShapeInterpreter(torch.fx.Interpreter):
+    """Runs an fx graph, answering common layers with closed-form shapes.
+
+    After ``run``, ``values`` maps every node name to a ``Value``.
+    """
+
+    def __init__(
+        self,
+        module: nn.Module,
+        graph: torch.fx.Graph,
+        input_shapes: Sequence[Shape],
+        device: torch.device,
+    ) -> None:
+        super().__init__(module, garbage_collect_values=True, graph=graph)
+        self.device = device
+        self.extra_traceback = False
+        self.input_shapes = tuple(input_shapes)
+        self.values: dict[str, Value] = {}
+
+    def run_node(self, n: torch.fx.Node) -> Any:
+        """Run one node and record what it produced."""
+        args, kwargs = self.fetch_args_kwargs_from_env(n)
+        try:
+            result = getattr(self, n.op)(n.target, args, kwargs)
+        except NetvizError:
+            raise
+        except LayerShapeError as err:
+            raise self._layer_error(n, err) from None
+        except Exception as exc:
+            raise NodeFailure(n, exc) from exc
+        tensors, shape = _summarize(result)
+        attrs: tuple[Attr, ...] = ()
+        if n.op == "call_function":
+            attrs = call_attrs(function_name(n.target), args, kwargs)
+        elif n.op == "call_method":
+            attrs = call_attrs(method_name(n.target), args, kwargs)
+        self.values[n.name] = Value(tensors, shape, attrs)
+        return result
+
+    def _layer_error(self, n: torch.fx.Node, err: LayerShapeError) -> NetvizError:
+        if n.op == "call_module":
+            module = self.submodules[n.target]
+            name = type(module).__name__
+            return layer_error(n.target, name, describe(module), err, self.input_shapes)
+        name = function_name(n.target) if n.op == "call_function" else method_name(n.target)
+        return layer_error(n.name, name, name, err, self.input_shapes)
+
+    def get_attr(self, target: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """Fetch an attribute; tensor constants follow the model to its device."""
+        value = super().get_attr(target, args, kwargs)
+        if (
+            isinstance(value, torch.Tensor)
+            and not isinstance(value, nn.Parameter)
+            and value.device != self.device
+        ):
+            value = value.to(self.device)
+        return value
+
+    def call_function(self, target: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """Closed form for common functions (``add``, ``relu``, ``cat``...); else a real call."""
+        raw = getattr(target, "__name__", "")
+        result = closed_form(raw, function_name(target), args, kwargs)
+        return target(*args, **kwargs) if result is NOT_HANDLED else result
+
+    def call_method(self, target: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """Closed form for common tensor methods; else a real call."""
+        result = closed_form(target, method_name(target), args, kwargs)
+        if result is NOT_HANDLED:
+            self_obj, *rest = args
+            return getattr(self_obj, target)(*rest, **kwargs)
+        return result
+
+    def call_module(self, target: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """Closed-form output for common layers; else a real call."""
+        module = self.submodules[target]
+        if len(args) == 1 and not kwargs and isinstance(args[0], torch.Tensor):
+            shape = output_shape(module, tuple(args[0].shape))
+            if shape is not None:
+                return blank(shape, args[0])
+        return module(*args, **kwargs)
+
+def placeholders(graph: torch.fx.Graph) -> list[torch.fx.Node]:
+    """The graph's input nodes, in order."""
+    return [n for n in graph.nodes if n.op == "placeholder"]
+
+
+def check_input_count(graph: torch.fx.Graph, input_shapes: Sequence[Shape]) -> None:
+    """Raise ``InputShapeError`` unless the shapes cover the required inputs."""
+    inputs = placeholders(graph)
+    required = [n for n in inputs if not n.args and not n.target.startswith("*")]
+    variadic = any(n.target.startswith("*") for n in inputs)
+    if len(input_shapes) < len(required) or (len(input_shapes) > len(inputs) and not variadic):
+        names = ", ".join(n.target for n in inputs)
+        raise InputShapeError(
+            f"the model takes {len(required)} input(s) ({names}) but "
+            f"{len(input_shapes)} input shape(s) were given ({shapes_text(input_shapes)})"
+        )
+
+
+def propagate(
+    module: nn.Module, graph: torch.fx.Graph, input_shapes: Sequence[Shape]
+) -> dict[str, Value]:
+    """Run ``graph`` on batch-1 inputs on the model's device; return each node's value.
+
+    Raises:
+        NetvizError: A closed-form check failed (``InputShapeError``, ...).
+        NodeFailure: Torch raised at a node.
+    """
+    device, dtype = model_device(module), model_dtype(module)
+    inputs = make_inputs(input_shapes, device, dtype, random=False)
+    interpreter = ShapeInterpreter(module, graph, input_shapes, device)
+    with torch.no_grad():
+        interpreter.run(*inputs)
+    return interpreter.values
+

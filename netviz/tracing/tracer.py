@@ -1,0 +1,143 @@
+"""``trace_model``: a module and input shapes in, the raw IR graph out."""
+
+from __future__ import annotations
+
+import gc
+import warnings
+from collections.abc import Callable, Sequence
+
+import torch
+from torch import nn
+
+from netviz.errors import InputShapeError, TraceError, TraceFallbackWarning
+from netviz.ir import Graph, Kind, Shape
+from netviz.tracing.build import build_graph
+from netviz.tracing.device import cpu_module, on_meta
+from netviz.tracing.failures import first_line, run_error
+from netviz.tracing.fx import (
+    NodeFailure,
+    check_input_count,
+    propagate,
+    symbolic_graph,
+    tensor_constants_removed,
+)
+from netviz.tracing.hooks import hooks_trace
+from netviz.tracing.names import function_name, method_name
+
+
+def _check_shapes(input_shapes: Sequence[Shape]) -> tuple[Shape, ...]:
+    shapes = tuple(input_shapes)
+    if not shapes:
+        raise InputShapeError("no input shape given; pass one per model input, e.g. 3,32,32")
+    out = []
+    for shape in shapes:
+        dims = tuple(shape)
+        if not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in dims):
+            raise InputShapeError(
+                f"input shape {dims} must be positive integers without the batch dimension"
+            )
+        out.append(dims)
+    return tuple(out)
+
+
+def _where(node: torch.fx.Node, root: nn.Module) -> tuple[str, str]:
+    if node.op == "call_module":
+        return str(node.target), type(root.get_submodule(str(node.target))).__name__
+    if node.op == "call_function":
+        return node.name, function_name(node.target)
+    if node.op == "call_method":
+        return node.name, method_name(str(node.target))
+    return node.name, node.op
+
+
+def _meta_unsupported(error: BaseException) -> bool:
+    return isinstance(error, NotImplementedError) or "meta" in first_line(error).lower()
+
+
+def _fallback_message(name: str, reason: str) -> str:
+    return (
+        f"torch.fx could not trace {name} ({reason}); used module hooks instead: "
+        "functional ops such as residual additions are not shown"
+    )
+
+
+def trace_model(
+    module: nn.Module,
+    input_shapes: Sequence[Shape],
+    *,
+    name: str,
+    rebuild: Callable[[str], nn.Module] | None = None,
+) -> Graph:
+    """Trace ``module`` into the raw IR graph: every op, in execution order.
+
+    torch.fx records the ops (functional additions included) and shapes come from
+    closed forms or from running ops on the model's own device (meta tensors for
+    meta models). Models fx cannot trace fall back to module hooks with a
+    ``TraceFallbackWarning``.
+
+    Args:
+        module: The model, built on the meta device or a real one.
+        input_shapes: One shape per model input, without the batch dimension.
+        name: Name of the graph (the model's name).
+        rebuild: Builds the same model on a given device (``rebuild("cpu")``), used
+            when a real forward is needed for a meta model.
+
+    Raises:
+        InputShapeError: An input shape is malformed or the model rejects it.
+        ModelForwardError: The model's forward raised.
+        TraceError: Neither torch.fx nor module hooks could trace the model.
+    """
+    shapes = _check_shapes(input_shapes)
+    # The cyclic GC rescans the thousands of fx nodes again and again while
+    # tracing deep models (~40% of the time); nothing here needs it.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _trace(module, shapes, name, rebuild)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _trace(
+    module: nn.Module,
+    shapes: tuple[Shape, ...],
+    name: str,
+    rebuild: Callable[[str], nn.Module] | None,
+) -> Graph:
+    with tensor_constants_removed(module):
+        try:
+            graph = symbolic_graph(module, len(shapes))
+        except Exception as exc:  # untraceable: fall back to hooks
+            reason = first_line(exc)
+            traced = hooks_trace(module, shapes, name=name, reason=reason, rebuild=rebuild)
+            warnings.warn(_fallback_message(name, reason), TraceFallbackWarning, stacklevel=3)
+            return traced
+        check_input_count(graph, shapes)
+        root = module
+        try:
+            values = propagate(root, graph, shapes)
+        except NodeFailure as failure:
+            if not (on_meta(module) and _meta_unsupported(failure.error)):
+                raise run_error(*_where(failure.node, root), failure.error, shapes) from None
+            root = _cpu_twin(module, rebuild)
+            try:
+                values = propagate(root, graph, shapes)
+            except NodeFailure as again:
+                raise run_error(*_where(again.node, root), again.error, shapes) from None
+        traced = build_graph(graph, root, values, shapes, name)
+    if all(node.kind in (Kind.INPUT, Kind.OUTPUT) for node in traced.nodes):
+        raise TraceError(
+            f"{name} has no layers or ops: its forward only passes its inputs through, "
+            "so there is nothing to draw"
+        )
+    return traced
+
+
+def _cpu_twin(module: nn.Module, rebuild: Callable[[str], nn.Module] | None) -> nn.Module:
+    """A CPU copy of a meta model that carries the tracer's tensor constants."""
+    twin = cpu_module(module, rebuild)
+    for key, value in vars(module).items():
+        if key.startswith("_tensor_constant") and isinstance(value, torch.Tensor):
+            setattr(twin, key, value.to("cpu") if value.device.type != "meta" else value)
+    return twin

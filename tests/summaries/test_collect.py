@@ -1,0 +1,208 @@
+"""torchinfo -> SummaryTable: counts, order, shared weights, odd module layouts, errors."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from netviz.errors import InputShapeError, ModelForwardError
+from netviz.summaries.collect import collect
+
+
+class Tied(nn.Module):
+    """``b`` shares ``a``'s weight; ``c`` is called twice."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.a = nn.Linear(4, 4)
+        self.b = nn.Linear(4, 4)
+        self.b.weight = self.a.weight
+        self.c = nn.Linear(4, 4)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.c(self.c(self.b(self.a(x))))
+
+
+class Listed(nn.Module):
+    """Blocks in a ModuleList (never called itself), an unused layer, a root parameter."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scale = nn.Parameter(torch.ones(1))
+        self.blocks = nn.ModuleList([nn.Conv2d(2, 2, 3, padding=1) for _ in range(2)])
+        self.unused = nn.Sequential(nn.Linear(3, 3))
+        self.frozen = nn.BatchNorm2d(2)
+        self.frozen.requires_grad_(False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for block in self.blocks:
+            x = block(x)
+        return self.frozen(x) * self.scale
+
+
+def test_shared_weights_count_once_where_torchinfo_counts_twice() -> None:
+    import torchinfo
+
+    model = Tied()
+    assert torchinfo.summary(model, input_size=(1, 4), verbose=0).total_params == 60
+    table = collect(model, [(4,)])
+    assert table.total_params == 44 == sum(p.numel() for p in model.parameters())
+    by_path = [(r.path, r.params, r.recursive) for r in table.rows]
+    assert by_path == [("", 0, False), ("a", 20, False), ("b", 4, False), ("c", 20, False),
+                       ("c", 0, True)]
+    calls_of_c = [r for r in table.rows if r.path == "c"]
+    assert [r.mult_adds for r in calls_of_c] == [20, 20]  # compute counts every call
+
+
+def test_module_list_parents_unused_layers_and_frozen_params_are_listed() -> None:
+    model = Listed()
+    table = collect(model, [(2, 5, 5)])
+    paths = [(r.path, r.executed) for r in table.rows]
+    assert paths == [
+        ("", True),
+        ("blocks", False),  # inserted before its first child, like torchinfo
+        ("blocks.0", True),
+        ("blocks.1", True),
+        ("frozen", True),
+        ("unused", False),  # never ran, but its parameters need a row
+        ("unused.0", False),
+    ]
+    assert table.total_params == sum(p.numel() for p in model.parameters()) == 1 + 2 * 38 + 12 + 4
+    assert table.trainable_params == table.total_params - 4
+    assert table.rows[0].params == 1  # the root's own parameter
+    assert [r.depth for r in table.rows] == [0, 1, 2, 2, 1, 1, 2]
+    assert table.rows[2].kernel == (3, 3)
+    assert table.rows[2].output_shape == (2, 5, 5)
+
+
+def test_finish_order_is_post_order() -> None:
+    model = nn.Sequential(nn.Sequential(nn.Linear(2, 3), nn.ReLU()), nn.Linear(3, 1))
+    table = collect(model, [(2,)])
+    by_finish = sorted(table.rows, key=lambda r: r.finish)
+    assert [r.path for r in by_finish] == ["0.0", "0.1", "0", "1", ""]
+    assert [r.container for r in table.rows] == [True, True, False, False, False]
+
+
+def test_meta_model_runs_on_meta_and_keeps_its_weights_where_they_are() -> None:
+    with torch.device("meta"):
+        meta = nn.Sequential(nn.Conv2d(3, 8, 3, stride=2), nn.BatchNorm2d(8))
+    cpu = nn.Sequential(nn.Conv2d(3, 8, 3, stride=2), nn.BatchNorm2d(8))
+    before = cpu[0].weight.detach().clone()
+    a, b = collect(meta, [(3, 9, 9)]), collect(cpu, [(3, 9, 9)])
+    assert a == b
+    assert a.rows[1].output_shape == (8, 4, 4)
+    assert a.mult_adds == (8 * 3 * 9 + 8) * 16 + 16  # torchinfo: conv incl. bias x H x W, BN
+    assert cpu[0].weight.device.type == "cpu" and torch.equal(cpu[0].weight, before)
+    assert meta[0].weight.is_meta
+
+
+def test_pooling_kernel_is_spread_over_spatial_dims() -> None:
+    assert collect(nn.MaxPool2d(3), [(1, 9, 9)]).rows[0].kernel == (3, 3)
+    assert collect(nn.AvgPool1d(2), [(1, 8)]).rows[0].kernel == (2,)
+    assert collect(nn.ReLU(), [(1, 8)]).rows[0].kernel is None
+
+
+def test_sizes() -> None:
+    table = collect(nn.Linear(10, 5), [(10,)])
+    assert table.input_bytes == 40
+    assert table.param_bytes == 55 * 4
+    assert table.forward_backward_bytes == 2 * 5 * 4
+    assert table.total_bytes == 40 + 220 + 40
+
+
+def test_rejected_input_shape_is_one_clear_error() -> None:
+    model = nn.Sequential(nn.Conv2d(3, 4, 3), nn.Flatten(), nn.Linear(4 * 6 * 6, 2))
+    with pytest.raises(InputShapeError, match=r"^Sequential rejects input shape 3x9x9: "):
+        collect(model, [(3, 9, 9)])
+    with pytest.raises(ModelForwardError, match="the forward pass of mine failed"):
+        collect(model, [(3, 9, 9)], name="mine", shapes_given=False)
+
+
+def test_hooks_are_removed_after_a_failure() -> None:
+    model = nn.Sequential(nn.Linear(2, 2))
+    with pytest.raises(InputShapeError):
+        collect(model, [(3,)])
+    assert not model[0]._forward_hooks and not model[0]._forward_pre_hooks
+    assert collect(model, [(2,)]).total_params == 6
+
+
+@pytest.mark.parametrize(
+    ("name", "total"),
+    [
+        ("wrn28_2", 1_467_610),
+        ("wrn28_10", 36_479_194),
+        ("resnet18", 11_689_512),
+        ("resnet50", 25_557_032),
+        ("resnet152", 60_192_808),
+        ("mdnc_bottleneck2d_ex1", 3_792),
+        ("mdnc_bottleneck2d_ex2", 11_584),
+    ],
+)
+def test_registered_model_totals(table_of, name: str, total: int) -> None:
+    table = table_of(name)
+    assert table.total_params == total == table.trainable_params
+    assert sum(r.params for r in table.rows) == total
+    assert table.mult_adds == sum(r.mult_adds for r in table.rows if r.leaf) > 0
+
+
+def test_resnet50_mult_adds_match_torchinfo(table_of) -> None:
+    import torchinfo
+
+    from netviz.registry import load_model
+
+    # torchinfo prints "Total mult-adds (G): 4.09" for torchvision's resnet50.
+    loaded = load_model("resnet50")
+    stats = torchinfo.summary(loaded.module, input_size=(1, 3, 224, 224), device="meta", verbose=0)
+    assert table_of("resnet50").mult_adds == stats.total_mult_adds
+    assert round(stats.total_mult_adds / 1e9, 2) == 4.09
+
+
+def test_collect_model_runs_a_model_that_meta_cannot_run(tmp_path) -> None:
+    source = tmp_path / "cpuonly.py"
+    source.write_text(
+        "import torch\n"
+        "from torch import nn\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(4, 2)\n"
+        "    def forward(self, x):\n"
+        "        return self.fc(x) + torch.ones(2)  # a CPU tensor: fails on meta\n"
+    )
+    from netviz.summaries.collect import collect_model
+
+    table = collect_model(f"{source}:Net", [(4,)])
+    assert table.total_params == 10
+    assert table.rows[1].output_shape == (2,)
+
+
+def test_large_inputs_run_on_meta_with_the_same_result(table_of, monkeypatch, tmp_path) -> None:
+    import netviz.summaries.collect as collect_module
+
+    monkeypatch.setattr(collect_module, "META_ABOVE", 0)
+    ran_on: list[str] = []
+    real = collect_module.collect
+
+    def spy(module, *args, **kwargs):
+        ran_on.append(collect_module._device(module).type)
+        return real(module, *args, **kwargs)
+
+    monkeypatch.setattr(collect_module, "collect", spy)
+    assert collect_module.collect_model("wrn28_2") == table_of("wrn28_2")
+    assert ran_on == ["meta"]
+
+    source = tmp_path / "cpuonly2.py"
+    source.write_text(
+        "import torch\n"
+        "from torch import nn\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(4, 2)\n"
+        "    def forward(self, x):\n"
+        "        return self.fc(x) + torch.ones(2)\n"
+    )
+    ran_on.clear()
+    assert collect_module.collect_model(f"{source}:Net", [(4,)]).total_params == 10
+    assert ran_on == ["meta", "cpu"]
