@@ -11,7 +11,6 @@ from netviz.output import STDOUT, check_writable, resolve_format, write_output
 from netviz.summaries import FORMATS, SUFFIXES, check_options
 
 
-
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Add the ``summary`` sub-command."""
     parser = subparsers.add_parser(

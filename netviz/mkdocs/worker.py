@@ -131,7 +131,6 @@ def artifact(options: FenceOptions, kind: str) -> str | bytes:
 
     For summaries ``kind`` may also be a summary format name (``markdown``, ``latex``, ...).
     """
-    from netviz import api
 
     shapes = options.input_shapes
     if options.show == "pseudocode":

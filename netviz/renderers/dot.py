@@ -14,7 +14,13 @@ from netviz.ir import Graph, Kind, Node
 from netviz.renderers.escape import dot_id, dot_label
 from netviz.renderers.glyphs import glyph_for, mark_text
 from netviz.renderers.layout import check_edges, layout, node_text
-from netviz.renderers.legend import EQUIVALENT_TITLE, LEGEND_TITLE, SHAPE_TEXT, Legend, legend_of
+from netviz.renderers.legend import (
+    EQUIVALENT_TITLE,
+    LEGEND_TITLE,
+    SHAPE_TEXT,
+    Legend,
+    legend_of,
+)
 from netviz.renderers.theme import (
     Theme,
     check_direction,

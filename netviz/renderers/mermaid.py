@@ -13,7 +13,13 @@ from netviz.ir import Edge, Graph, Kind, Node
 from netviz.renderers.escape import mermaid_label
 from netviz.renderers.glyphs import glyph_for, mark_text
 from netviz.renderers.layout import check_edges, cluster_owner, layout, node_text
-from netviz.renderers.legend import EQUIVALENT_TITLE, LEGEND_TITLE, SHAPE_TEXT, Legend, legend_of
+from netviz.renderers.legend import (
+    EQUIVALENT_TITLE,
+    LEGEND_TITLE,
+    SHAPE_TEXT,
+    Legend,
+    legend_of,
+)
 from netviz.renderers.theme import check_direction, get_theme
 
 _INDENT = "    "

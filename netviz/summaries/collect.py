@@ -27,7 +27,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from netviz.errors import TraceError, InputShapeError, ModelForwardError, NetvizError
+from netviz.errors import InputShapeError, ModelForwardError, NetvizError, TraceError
 from netviz.ir import Shape
 from netviz.summaries.table import LayerRow, SummaryTable
 

@@ -22,7 +22,12 @@ from models.mdnc import (
     BlockPlain2d,
     BlockPlain3d,
 )
-from tests.models.conftest import build_meta, leaf_calls, param_count, state_dict_listing
+from tests.models.conftest import (
+    build_meta,
+    leaf_calls,
+    param_count,
+    state_dict_listing,
+)
 
 # (type, output shape without batch, parameters) from the reference summaries
 EXAMPLE_1 = [

@@ -8,7 +8,14 @@ import pytest
 import torch
 from torch import nn
 
-from models.wideresnet import BasicBlock, WideResNet, wrn16_4, wrn28_2, wrn28_10, wrn40_2
+from models.wideresnet import (
+    BasicBlock,
+    WideResNet,
+    wrn16_4,
+    wrn28_2,
+    wrn28_10,
+    wrn40_2,
+)
 from tests.models.conftest import build_meta, param_count, state_dict_listing
 
 BUILDERS: dict[str, Callable[..., WideResNet]] = {

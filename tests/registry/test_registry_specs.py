@@ -9,7 +9,12 @@ import pytest
 import torch
 from torch import nn
 
-from netviz.errors import InputShapeError, ModelSpecError, NetvizError, UnknownModelError
+from netviz.errors import (
+    InputShapeError,
+    ModelSpecError,
+    NetvizError,
+    UnknownModelError,
+)
 from netviz.registry import get_entry, list_models, load_model
 
 MOD = "tests.registry.fixtures.tiny_models"

@@ -22,12 +22,11 @@ from pathlib import Path
 
 import pytest
 
-from netviz.text import one_line
-
 import netviz
 from netviz import api
 from netviz.ir import Graph, Kind
 from netviz.renderers.escape import clean
+from netviz.text import one_line
 from tests.renderers import mermaid_parse
 from tests.renderers.dot_parse import parse_dot
 from tests.zoo import models
