@@ -17,7 +17,6 @@ import shutil
 import subprocess
 import warnings
 import xml.etree.ElementTree as ET
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -27,6 +26,7 @@ from netviz import api
 from netviz.ir import Graph, Kind
 from netviz.renderers.escape import clean
 from netviz.text import one_line
+from tests.markdown_table import markdown_cells
 from tests.renderers import mermaid_parse
 from tests.renderers.dot_parse import parse_dot
 from tests.zoo import models
@@ -162,44 +162,10 @@ def test_text_summaries_keep_one_row_per_line(name: str, fmt: str) -> None:
     assert len(nasty.splitlines()) == len(plain.splitlines()), nasty
 
 
-class _Table(HTMLParser):
-    """Rows of cells (text) of the HTML tables, and every tag seen."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.rows: list[list[str]] = []
-        self.tags: set[str] = set()
-        self._cell: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:  # type: ignore[type-arg]
-        self.tags.add(tag)
-        if tag == "tr":
-            self.rows.append([])
-        elif tag in ("td", "th"):
-            self._cell = []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("td", "th") and self._cell is not None:
-            self.rows[-1].append("".join(self._cell))
-            self._cell = None
-
-    def handle_data(self, data: str) -> None:
-        if self._cell is not None:
-            self._cell.append(data)
-
-
-def markdown_table(text: str) -> _Table:
-    import markdown
-
-    table = _Table()
-    table.feed(markdown.markdown(text, extensions=["tables"]))
-    return table
-
-
 @pytest.mark.parametrize("name", SUMMARY_MODELS)
 def test_markdown_summary_keeps_its_table_and_shows_names_literally(name: str) -> None:
-    nasty = markdown_table(summary(name, "markdown"))
-    plain = markdown_table(summary(name, "markdown", twin=True))
+    nasty = markdown_cells(summary(name, "markdown"))
+    plain = markdown_cells(summary(name, "markdown", twin=True))
     assert nasty.tags <= {"table", "thead", "tbody", "tr", "th", "td", "code", "strong"}, nasty.tags
     assert [len(r) for r in nasty.rows] == [len(r) for r in plain.rows]
     cells = {c for row in nasty.rows for c in row}

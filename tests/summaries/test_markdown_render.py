@@ -2,46 +2,17 @@
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
-import markdown
 import pytest
 
 from netviz.summaries import format_table
 from netviz.summaries.table import SummaryTable
+from tests.markdown_table import TableCells, markdown_cells
 
 EXTENSIONS = ["tables", "attr_list", "md_in_html", "pymdownx.inlinehilite", "pymdownx.superfences"]
 
 
-class _Cells(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[list[str]] = []
-        self.tables = 0
-        self._cell: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag == "table":
-            self.tables += 1
-        elif tag == "tr":
-            self.rows.append([])
-        elif tag in ("td", "th"):
-            self._cell = []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("td", "th") and self._cell is not None:
-            self.rows[-1].append("".join(self._cell))
-            self._cell = None
-
-    def handle_data(self, data: str) -> None:
-        if self._cell is not None:
-            self._cell.append(data)
-
-
-def _render(text: str) -> _Cells:
-    parser = _Cells()
-    parser.feed(markdown.markdown(text, extensions=EXTENSIONS))
-    return parser
+def _render(text: str) -> TableCells:
+    return markdown_cells(text, EXTENSIONS)
 
 
 def test_special_characters_render_literally(tricky_table: SummaryTable) -> None:
