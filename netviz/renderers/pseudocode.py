@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from netviz.ir import Cluster, Edge, Graph, Kind, Mark
 
 
@@ -64,18 +66,18 @@ def _block(out: _Listing, cluster: Cluster) -> None:
     join = _residual_add(graph, cluster)
     listed: set[str] = set(data)
     if join is None:
-        _branch(out, 2, _others(cluster, listed, graph), members)
+        _branch(out, 2, _others(cluster, listed))
         return
     branches = sorted(
         ((_path_to(graph, e, members), e) for e in graph.in_edges(join)),
         key=lambda item: -len(item[0]),
     )
     (main, main_edge), skips = branches[0], branches[1:]
-    _branch(out, 2, main, members)
+    _branch(out, 2, main)
     if not out.mark(2, main_edge.mark, " = Z") and main:
         out.lines[-1] += " = Z"
     for path, edge in skips:
-        _branch(out, 3, path, members, first_prefix="X -> ")
+        _branch(out, 3, path, first_prefix="X -> ")
         out.mark(3, edge.mark)
     out.emit(3, "Z + X")
     listed.update(i for path, _ in branches for i in path)
@@ -83,7 +85,7 @@ def _block(out: _Listing, cluster: Cluster) -> None:
     for edge in graph.out_edges(join):
         if edge.mark and edge.mark.scope.startswith(cluster.id):
             out.mark(2, edge.mark)
-    _branch(out, 2, _others(cluster, listed, graph), members)
+    _branch(out, 2, _others(cluster, listed))
 
 
 def _entry_mark(graph: Graph, data: list[str], members: set[str]) -> Mark | None:
@@ -113,13 +115,11 @@ def _path_to(graph: Graph, edge: Edge, members: set[str]) -> list[str]:
     return path
 
 
-def _others(cluster: Cluster, listed: set[str], graph: Graph) -> list[str]:
+def _others(cluster: Cluster, listed: set[str]) -> list[str]:
     return [i for i in cluster.node_ids if i not in listed]
 
 
-def _branch(
-    out: _Listing, depth: int, path: list[str], members: set[str], first_prefix: str = ""
-) -> None:
+def _branch(out: _Listing, depth: int, path: list[str], first_prefix: str = "") -> None:
     graph = out.graph
     prefix = first_prefix
     for node_id in path:
@@ -132,6 +132,4 @@ def _branch(
 
 
 def _prefixed(mark: Mark, prefix: str) -> Mark:
-    from dataclasses import replace
-
     return replace(mark, code=prefix + mark.code)
