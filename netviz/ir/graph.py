@@ -68,6 +68,8 @@ class Mark:
         params: Parameters of the fused ops.
         label: Diagram text (``"BN → ReLU"``), set by the labelling transform.
         code: Pseudocode text (``"BN -> ReLU"``), set by the labelling transform.
+        names: Readable name of each op (``("BatchNorm", "ReLU")``), set by the
+            labelling transform for legends.
     """
 
     type_names: tuple[str, ...]
@@ -77,6 +79,7 @@ class Mark:
     params: int = 0
     label: str = ""
     code: str = ""
+    names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

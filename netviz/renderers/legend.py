@@ -29,7 +29,8 @@ class MarkEntry:
 
     Attributes:
         glyph: How the mark is drawn.
-        ops: The fused ops in order (``("BatchNorm2d", "ReLU")``).
+        ops: The fused ops in order (``("BatchNorm", "ReLU")``: the mark's readable
+            names where the labelling transform set them, else its type names).
         text: The edge label drawn beside labelled glyphs.
     """
 
@@ -56,7 +57,8 @@ def legend_of(graph: Graph) -> Legend:
         glyph = glyph_for(edge.mark)
         if glyph is None or edge.mark is None:
             continue
-        entry = MarkEntry(glyph, tuple(edge.mark.type_names), mark_text(edge.mark))
+        ops = edge.mark.names or edge.mark.type_names
+        entry = MarkEntry(glyph, tuple(ops), mark_text(edge.mark))
         seen.setdefault((glyph.name, entry.ops, entry.text), entry)
     order = list(GLYPHS)
     marks = sorted(seen.values(), key=lambda entry: order.index(entry.glyph.name))

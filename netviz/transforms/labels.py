@@ -28,15 +28,22 @@ _FUNCTION_NAMES = {
     "interpolate": "Upsample", "upsample": "Upsample", "dropout": "Dropout",
     "view": "View", "reshape": "Reshape", "flatten": "Flatten", "cat": "Concat",
     "concat": "Concat", "stack": "Stack", "mul": "×",
+    "batch_norm": "BatchNorm", "instance_norm": "InstanceNorm", "group_norm": "GroupNorm",
+    "layer_norm": "LayerNorm",
 }
 
 
-def op_name(type_name: str) -> str:
-    """Readable op name: ``"AvgPool2d"`` → ``"AvgPool"``, ``"relu"`` → ``"ReLU"``."""
+def op_long_name(type_name: str) -> str:
+    """Readable op name: ``"BatchNorm2d"`` → ``"BatchNorm"``, ``"relu"`` → ``"ReLU"``."""
     base = re.sub(r"([123])d$", "", type_name)
-    if base in _NORM_SHORT:
-        return _NORM_SHORT[base]
     return one_line(_FUNCTION_NAMES.get(base.rstrip("_"), base))
+
+
+def op_name(type_name: str) -> str:
+    """Short op name for labels: as [`op_long_name`][netviz.transforms.labels.op_long_name],
+    with norms abbreviated (``"BatchNorm2d"`` → ``"BN"``)."""
+    base = re.sub(r"([123])d$", "", type_name)
+    return _NORM_SHORT.get(base) or op_long_name(type_name)
 
 
 def _dims(value: AttrValue, ndim: int) -> tuple:
@@ -193,7 +200,12 @@ def label(graph: Graph, *, shapes: bool = False) -> Graph:
         mark = edge.mark
         if mark is not None:
             if mark not in marks:
-                marks[mark] = replace(mark, label=mark_label(mark), code=mark_label(mark, " -> "))
+                marks[mark] = replace(
+                    mark,
+                    label=mark_label(mark),
+                    code=mark_label(mark, " -> "),
+                    names=tuple(op_long_name(t) for t in mark.type_names),
+                )
             mark = marks[mark]
         edges.append(Edge(edge.src, edge.dst, mark))
     return replace(graph, nodes=nodes, edges=tuple(edges))

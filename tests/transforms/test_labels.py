@@ -96,3 +96,15 @@ def test_names_from_user_code_stay_on_one_line() -> None:
     weird = node("We<ird\nName\t2", (4, 4, 4))
     assert node_label(weird) == "We<ird\\nName\\t2"
     assert "\n" not in node_code(weird)
+
+
+def test_marks_get_readable_names_for_legends() -> None:
+    from netviz.ir import Edge, Graph
+    from netviz.transforms.labels import label
+
+    mark = Mark(("batch_norm", "relu"), (Kind.NORM, Kind.ACT), ("bn", "relu"))
+    graph = Graph("g", (node("add", (4,)),), (Edge("n", "n", mark),))
+    (edge,) = label(graph).edges
+    assert edge.mark is not None
+    assert edge.mark.names == ("BatchNorm", "ReLU")
+    assert edge.mark.label == "BN → ReLU"
