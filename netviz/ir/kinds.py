@@ -19,7 +19,7 @@ class Kind(str, Enum):
     CAT = "cat"
     POOL = "pool"
     LINEAR = "linear"
-    RESHAPE = "reshape"
+    RESHAPE = "reshape"  # shape-only or no-op: view, flatten, nn.Identity
     UPSAMPLE = "upsample"
     DROPOUT = "dropout"
     OTHER = "other"
@@ -68,7 +68,7 @@ _KIND_BY_NAME: dict[str, Kind] = {
     **dict.fromkeys(["Linear", "LazyLinear", "Bilinear", "linear"], Kind.LINEAR),
     **dict.fromkeys(
         ["view", "reshape", "flatten", "Flatten", "Unflatten", "squeeze", "unsqueeze",
-         "permute", "transpose", "contiguous", "expand", "expand_as", "view_as"],
+         "permute", "transpose", "contiguous", "expand", "expand_as", "view_as", "Identity"],
         Kind.RESHAPE,
     ),
     **dict.fromkeys(["Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "interpolate",

@@ -98,3 +98,19 @@ def test_folded_size_does_not_grow_with_depth(depth: int) -> None:
     shallow = to_notation(residual_net(((32, 1, 4), (64, 2, 4), (128, 2, 4))))
     assert len(graph.nodes) <= len(shallow.nodes)
     assert count_ops(graph, Kind.CONV) == 1 + 3 * (2 * n + 1) + 0 * depth
+
+
+def test_identity_modules_are_not_drawn_but_listed() -> None:
+    from tests.transforms.raw import RawBuilder
+
+    b = RawBuilder("ident")
+    x = b.add("x", "input", "", (), (4, 8, 8))
+    y = b.conv("block.conv", x, 4, 4, 3, 1, 1, 8)
+    skip = b.add("block_shortcut", "Identity", "block.shortcut", (x,), (4, 8, 8))
+    out = b.add("add", "add", "block", (y, skip), (4, 8, 8))
+    b.add("output", "output", "", (out,), None)
+    drawn = to_notation(b.graph())
+    assert "Identity" not in [n.label for n in drawn.nodes]
+    assert count_ops(drawn, Kind.ADD) == 1
+    listed = to_notation(b.graph(), NotationOptions.listing())
+    assert "Identity" in [n.label for n in listed.nodes]
