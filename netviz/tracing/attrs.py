@@ -18,11 +18,18 @@ from torch import nn
 from netviz.ir import Attr
 
 _MISSING = object()
+_SCALARS = frozenset({bool, int, float, str})
+"""Exact types that are plain values as they are (subclasses such as enums go the long way)."""
 
 
 def plain(value: Any) -> Any:
     """``value`` as a plain Python value, or ``_MISSING`` if it has no plain form."""
-    if value is None or isinstance(value, (bool, int, float, str)):
+    kind = type(value)
+    if value is None or kind in _SCALARS:
+        return value
+    if kind is tuple and all(type(v) in _SCALARS for v in value):
+        return value  # the common case (conv sizes): already plain
+    if isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, Enum):
         return str(value.value)

@@ -57,9 +57,20 @@ def _ids(kept: Sequence[torch.fx.Node]) -> dict[torch.fx.Node, str]:
     return ids
 
 
+def _module_params(module: nn.Module) -> list:
+    """``list(module.parameters())``, without its recursive walk for a childless layer."""
+    if module._modules:
+        return list(module.parameters())
+    params: dict[int, nn.Parameter] = {}
+    for param in module._parameters.values():
+        if param is not None:
+            params.setdefault(id(param), param)
+    return list(params.values())
+
+
 def _own_params(node: torch.fx.Node, root: nn.Module, modules: dict[str, nn.Module]) -> list:
     if node.op == "call_module":
-        return list(modules[node.target].parameters())
+        return _module_params(modules[node.target])
     if node.op == "get_attr":
         obj = root
         for part in str(node.target).split("."):

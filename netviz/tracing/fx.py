@@ -81,6 +81,30 @@ def _defaults_beyond(module: nn.Module, given: int) -> dict[str, Any]:
     }
 
 
+_PLAIN_ARGS = frozenset({int, float, str, bool, type(None)})
+
+
+class _Tracer(torch.fx.Tracer):
+    """``torch.fx.Tracer`` with a short path for the commonest arguments.
+
+    Proxies, plain scalars and plain tuples of those are lowered exactly as
+    the base class does, without its chain of ``isinstance`` checks (tensor,
+    parameter, module, constant and opaque types) run for every argument of
+    every node; anything else goes to the base class.
+    """
+
+    def create_arg(self, a: Any) -> Any:
+        """Lower one argument into what the fx graph stores."""
+        kind = type(a)
+        if kind is torch.fx.Proxy:
+            return a.node
+        if kind in _PLAIN_ARGS:
+            return a
+        if kind is tuple:
+            return tuple(self.create_arg(item) for item in a)
+        return super().create_arg(a)
+
+
 def symbolic_graph(module: nn.Module, inputs: int) -> torch.fx.Graph:
     """Trace ``module`` symbolically (what ``torch.fx.symbolic_trace`` does, minus codegen).
 
@@ -92,7 +116,7 @@ def symbolic_graph(module: nn.Module, inputs: int) -> torch.fx.Graph:
             control flow, proxies passed to non-torch code, ...).
     """
     concrete = _defaults_beyond(module, inputs)
-    return torch.fx.Tracer().trace(module, concrete_args=concrete or None)
+    return _Tracer().trace(module, concrete_args=concrete or None)
 
 
 def _summarize(value: Any) -> tuple[bool, Shape | None]:
