@@ -52,6 +52,7 @@ class Env:
     out: Path
     spec: Path
     monkeypatch: pytest.MonkeyPatch
+    undo: list[Callable[[], None]]
 
 
 Setup = Callable[[Env], None]
@@ -90,9 +91,17 @@ def out_file_named(name: str) -> Setup:
 
 
 def read_only_out(env: Env) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root may write anywhere: a read-only folder cannot be simulated")
-    env.out.chmod(0o555)
+    """A folder nobody may write to: mode 0555, or (root ignores modes) immutable."""
+    if os.geteuid() != 0:
+        env.out.chmod(0o555)
+        return
+    chattr = shutil.which("chattr")
+    made = chattr is not None and not subprocess.run(
+        [chattr, "+i", str(env.out)], check=False, capture_output=True
+    ).returncode
+    if not made:
+        pytest.skip("running as root without 'chattr +i' here: a read-only folder cannot be made")
+    env.undo.append(lambda: subprocess.run([chattr, "-i", str(env.out)], check=True))
 
 
 def rename_fails(env: Env) -> None:
@@ -333,13 +342,19 @@ def test_bad_input_fails_with_one_line(
 ) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "out"
     out.mkdir()
-    if case.setup is not None:
-        case.setup(Env(out, spec_dir, monkeypatch))
-    before = listing(tmp_path)
-    fill = {"out": str(out), "spec": str(spec_dir), "zoo": str(MODELS_FILE)}
-    argv = [arg.format(**fill) for arg in case.argv]
+    undo: list[Callable[[], None]] = []
+    try:
+        if case.setup is not None:
+            case.setup(Env(out, spec_dir, monkeypatch, undo))
+        before = listing(tmp_path)
+        fill = {"out": str(out), "spec": str(spec_dir), "zoo": str(MODELS_FILE)}
+        argv = [arg.format(**fill) for arg in case.argv]
 
-    code = run(argv)
+        code = run(argv)
+        after = listing(tmp_path)
+    finally:
+        for step in undo:
+            step()
 
     captured = capsys.readouterr()
     err = captured.err
@@ -350,7 +365,7 @@ def test_bad_input_fails_with_one_line(
     assert lines[0].startswith("netviz: error: "), lines[0]
     assert re.search(case.words, lines[0]), f"{lines[0]!r} does not match {case.words!r}"
     assert captured.out == ""
-    assert listing(tmp_path) == before, "an output or temporary file was left behind"
+    assert after == before, "an output or temporary file was left behind"
 
 
 HUGE = """
