@@ -8,7 +8,7 @@ floor's, with PASS/MISS against the targets of issue 3. If ``torchview`` is impo
 same models are drawn with it for comparison (its defaults: ``depth=3``; no targets).
 
 Usage:
-    .venv/bin/python benchmarks/bench_render.py [--repeat 3] [--only wrn28_2,resnet152]
+    .venv/bin/python benchmarks/bench_render.py [--repeat 5] [--only wrn28_2,resnet152]
         [--no-torchview] [--timeout 600] [--json results.json] [--check]
 
 Not part of the test suite: timings depend on the machine, so nothing here asserts.
@@ -268,7 +268,7 @@ def report(floor: Case, cases: list[Case], note: str) -> tuple[list[dict[str, ob
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeat", type=int, default=3, help="runs per command (median is shown)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per command (median is shown)")
     parser.add_argument("--only", help="comma-separated cases: wrn28_2,resnet152,wrn1000_2")
     parser.add_argument("--no-torchview", dest="torchview", action="store_false")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per run")
