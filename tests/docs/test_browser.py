@@ -121,8 +121,13 @@ def _wait_for_mermaid(tab: Any, selector: str) -> None:
     )
 
 
-def _shot(page: Any, name: str) -> None:
+def _shot(page: Any, name: str, *, top: bool = False) -> None:
+    """Save a screenshot artifact; ``top``: of the page's top, after Material's header
+    has finished swapping the site name for the page title (a short transition)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    if top:
+        page.evaluate("window.scrollTo(0, 0)")
+        page.wait_for_timeout(500)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
 
 
@@ -157,7 +162,7 @@ def test_gallery_page_shows_the_svg_and_the_mermaid_version(page: tuple[Any, Tra
     details = tab.locator("details", has_text="Pseudocode")
     details.locator("summary").click()
     assert "Conv torch.Size([16, 3, 3, 3])" in details.text_content()
-    _shot(tab, "gallery-wrn28_2")
+    _shot(tab, "gallery-wrn28_2", top=True)
     traffic.assert_clean()
 
 
