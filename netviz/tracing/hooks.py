@@ -1,12 +1,15 @@
 """Fallback tracer for models torch.fx cannot trace: forward hooks on leaf layers.
 
 A real forward runs on CPU (meta models are rebuilt there) on seeded random
-inputs. Each call of a leaf module becomes a node (``layer1.0.conv1``; a
-second call of the same module ``layer1.0.conv1#2``; a layer kept in a plain
-list ``layers.0``). Functional ops such as residual additions are not nodes,
-but a ``TorchFunctionMode`` follows tensors through them, so edges still join
-each layer to the layers it really reads. Hooks are global only for the one
-forward and are always removed.
+inputs. Each call of a layer (see ``is_layer``) becomes a node (``layer1.0.conv1``;
+a second call of the same module ``layer1.0.conv1#2``; a layer kept in a plain
+list ``layers.0``). A ``TorchFunctionMode`` follows tensors through functional
+ops, so edges join each op to the ops it really reads, and each functional op
+outside a leaf layer that depends on an input becomes a node too (the residual
+``layer1.0.add()``, ``F.relu`` ...), scoped to the module whose forward called
+it. Functional ops that feed neither a layer nor the output (``x.sum() > 0``
+deciding a branch) are dropped. The diagram shows the branches this one
+forward took. Hooks are global only for the one forward and are always removed.
 """
 
 from __future__ import annotations
@@ -28,9 +31,10 @@ from torch.overrides import TorchFunctionMode
 
 from netviz.errors import NetvizError, TraceError
 from netviz.ir import Edge, Graph, Kind, Node, Shape, kind_of
-from netviz.tracing.attrs import module_attrs
+from netviz.tracing.attrs import call_attrs, module_attrs
 from netviz.tracing.device import cpu_module, make_inputs, model_device, model_dtype
 from netviz.tracing.failures import run_error
+from netviz.tracing.names import function_name
 from netviz.tracing.params import ParamLedger
 
 
@@ -77,28 +81,56 @@ class _Provenance:
             del self._entries[key]
 
 
-class _FollowTensors(TorchFunctionMode):
-    """Passes provenance through functional ops (``x + y``, ``F.relu``, ``view``)."""
+OnCall = Callable[[Any, tuple[Any, ...], dict[str, Any], Any, tuple[str, ...]], tuple[str, ...]]
+"""``(func, args, kwargs, out, sources) -> producers of out``: records a functional op."""
 
-    def __init__(self, provenance: _Provenance) -> None:
+
+class _FollowTensors(TorchFunctionMode):
+    """Passes provenance through functional ops (``x + y``, ``F.relu``, ``view``).
+
+    ``on_call`` sees every call whose inputs depend on a model input and whose
+    output holds tensors; what it returns becomes the output's provenance.
+    """
+
+    def __init__(self, provenance: _Provenance, on_call: OnCall) -> None:
         super().__init__()
         self.provenance = provenance
+        self.on_call = on_call
 
     def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
         kwargs = kwargs or {}
         out = func(*args, **kwargs)
         sources = self.provenance.of((args, kwargs))
         if sources and any(True for _ in tensors_in(out)):
-            self.provenance.set(out, sources)
+            self.provenance.set(out, self.on_call(func, args, kwargs, out, sources))
         return out
+
+
+def is_layer(module: nn.Module) -> bool:
+    """Whether the fallback draws ``module`` as one node instead of looking inside.
+
+    As torch.fx decides: a ``torch.nn`` class other than ``Sequential`` is a layer.
+    So is a class of the user's with weights of its own and no submodules (a custom
+    layer); any other module (a block, a parameter-free wrapper around ``F.relu``)
+    is looked into, and its functional ops become nodes.
+    """
+    if isinstance(module, nn.Sequential):
+        return False
+    if type(module).__module__.startswith(("torch.nn.", "torch.ao.nn.")):
+        return True
+    own = next(module.parameters(recurse=False), None) is not None or next(
+        module.buffers(recurse=False), None
+    ) is not None
+    return own and next(module.children(), None) is None
 
 
 @dataclass
 class _Call:
     path: str
     module: nn.Module
-    leaf: bool
+    leaf: bool  # a layer drawn as one node
     sources: tuple[str, ...]
+    hidden: bool = False  # runs inside a layer: not drawn
 
 
 def _join(parent: str, name: str) -> str:
@@ -143,6 +175,15 @@ class _Recorder:
         self.calls: dict[str, int] = {}
         self.nodes: list[Node] = []
         self.edges: list[Edge] = []
+        self.layers: set[str] = set()  # ids of the layer nodes (always drawn)
+
+    def _new_id(self, path: str) -> str:
+        """``path``, or ``path#2``... for its later calls; never a reserved id."""
+        self.calls[path] = count = self.calls.get(path, 0) + 1
+        node_id = path if count == 1 else f"{path}#{count}"
+        if node_id == "output" or node_id in self.input_ids:
+            node_id += "#1"  # keep the reserved ids unique
+        return node_id
 
     def link(self, sources: tuple[str, ...], dst: str) -> None:
         for src in sources or self.input_ids[:1]:  # unknown producer: the input
@@ -159,19 +200,20 @@ class _Recorder:
         return path
 
     def pre(self, module: nn.Module, args: tuple[Any, ...]) -> None:
-        leaf = next(module.children(), None) is None
+        hidden = self._in_layer()
+        leaf = not hidden and is_layer(module)
         sources = self.provenance.of(args) if leaf else ()
-        self.stack.append(_Call(self._path(module), module, leaf, sources))
+        self.stack.append(_Call(self._path(module), module, leaf, sources, hidden))
+
+    def _in_layer(self) -> bool:
+        return bool(self.stack) and (self.stack[-1].leaf or self.stack[-1].hidden)
 
     def post(self, module: nn.Module, args: Any, kwargs: Any, output: Any) -> None:
         call = self.stack.pop()
         if not call.leaf:
             return
-        path = call.path or type(module).__name__
-        self.calls[path] = count = self.calls.get(path, 0) + 1
-        node_id = path if count == 1 else f"{path}#{count}"
-        if node_id == "output" or node_id in self.input_ids:
-            node_id += "#1"  # keep the reserved ids unique
+        node_id = self._new_id(call.path or type(module).__name__)
+        self.layers.add(node_id)
         type_name = type(module).__name__
         shape = tuple(output.shape[1:]) if isinstance(output, torch.Tensor) else None
         self.nodes.append(Node(
@@ -182,6 +224,41 @@ class _Recorder:
         sources = tuple(dict.fromkeys(call.sources + self.provenance.of(kwargs)))
         self.link(sources, node_id)
         self.provenance.set(output, (node_id,))
+
+    def function(
+        self, func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], out: Any,
+        sources: tuple[str, ...],
+    ) -> tuple[str, ...]:
+        """A node for a functional op outside leaf layers; returns ``out``'s producers."""
+        name = function_name(func)
+        if self._in_layer() or name == "get":  # part of a layer; a property read
+            return sources
+        scope = self.stack[-1].path if self.stack else ""
+        node_id = self._new_id(f"{scope}.{name}()" if scope else f"{name}()")
+        weights = [t for t in tensors_in((args, kwargs)) if isinstance(t, nn.Parameter)]
+        self.nodes.append(Node(
+            id=node_id, kind=kind_of(name), type_name=name, scope=scope,
+            attrs=call_attrs(name, args, kwargs),
+            shape=tuple(out.shape[1:]) if isinstance(out, torch.Tensor) else None,
+            params=self.ledger.take(weights),
+        ))
+        self.link(sources, node_id)
+        return (node_id,)
+
+    def without_dead_ops(self) -> tuple[list[Node], list[Edge]]:
+        """Nodes and edges without the functional ops that feed no layer and no output."""
+        consumers: dict[str, list[str]] = {}
+        for edge in self.edges:
+            consumers.setdefault(edge.src, []).append(edge.dst)
+        live: set[str] = set()
+        for node in reversed(self.nodes):  # consumers come later in execution order
+            if node.id in self.layers or any(
+                dst in live or dst == "output" for dst in consumers.get(node.id, ())
+            ):
+                live.add(node.id)
+        nodes = [n for n in self.nodes if n.id in live]
+        dead = {n.id for n in self.nodes} - live
+        return nodes, [e for e in self.edges if e.src not in dead and e.dst not in dead]
 
 
 def _input_names(module: nn.Module, count: int) -> list[str]:
@@ -207,7 +284,7 @@ def hooks_trace(
     Raises:
         ModelForwardError: The model's forward raised.
         InputShapeError: The model rejected the input shape.
-        TraceError: No layer ran, so there is nothing to draw.
+        TraceError: No layer or op reached the output, so there is nothing to draw.
     """
     try:
         runnable = cpu_module(module, rebuild)
@@ -231,7 +308,7 @@ def hooks_trace(
         handles.append(register_module_forward_pre_hook(rec.pre))
         handles.append(register_module_forward_hook(rec.post, with_kwargs=True))
         runnable.eval()
-        with torch.no_grad(), _FollowTensors(provenance):
+        with torch.no_grad(), _FollowTensors(provenance, rec.function):
             result = runnable(*inputs)
     except NetvizError:
         raise
@@ -246,15 +323,17 @@ def hooks_trace(
         for mod, training in modes:
             mod.training = training
 
-    if not rec.nodes:
+    rec.link(provenance.of(list(tensors_in(result))), "output")
+    ops, op_edges = rec.without_dead_ops()
+    if not ops:
         raise TraceError(
-            f"torch.fx could not trace {name} ({reason}) and no layer ran under module hooks"
+            f"torch.fx could not trace {name} ({reason}) and under module hooks "
+            "no layer or op of its forward reached the output"
         )
     nodes = [Node(id=i, kind=Kind.INPUT, type_name="input", shape=tuple(s))
-             for i, s in zip(input_ids, input_shapes)] + rec.nodes
+             for i, s in zip(input_ids, input_shapes)] + ops
     nodes.append(Node(id="output", kind=Kind.OUTPUT, type_name="output",
                       shape=tuple(result.shape[1:]) if isinstance(result, torch.Tensor) else None))
-    rec.link(provenance.of(list(tensors_in(result))), "output")
-    edges = tuple(dict.fromkeys(rec.edges))
+    edges = tuple(dict.fromkeys(op_edges))
     meta = (("input_shapes", tuple(tuple(int(d) for d in s) for s in input_shapes)),)
     return Graph(name=name, nodes=tuple(nodes), edges=edges, meta=meta)

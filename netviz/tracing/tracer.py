@@ -56,8 +56,8 @@ def _meta_unsupported(error: BaseException) -> bool:
 
 def _fallback_message(name: str, reason: str) -> str:
     return (
-        f"torch.fx could not trace {name} ({reason}); used module hooks instead: "
-        "functional ops such as residual additions are not shown"
+        f"torch.fx could not trace {name} ({reason}); used module hooks on one real forward "
+        "instead: the figure shows the branches this input took"
     )
 
 

@@ -14,13 +14,15 @@ import warnings
 from collections.abc import Callable
 from functools import partial
 
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import HealthCheck, event, given, settings
 
 import netviz
 from netviz import api
 from netviz.ir import Graph, Kind
 from netviz.ir.accounting import count_ops, count_params
 from netviz.renderers import render_dot, render_mermaid, render_pseudocode
+from netviz.tracing.hooks import hooks_trace
 from netviz.transforms import NotationOptions, to_notation
 from netviz.transforms.blocks import group_blocks
 from netviz.transforms.data_nodes import insert_data_nodes
@@ -164,3 +166,26 @@ def test_tracing_twice_gives_the_same_graph_and_bytes(spec: NetSpec) -> None:
     assert first == again
     options = NotationOptions()
     assert render_dot(to_notation(first, options)) == render_dot(to_notation(again, options))
+
+
+@PROPERTY
+@given(spec=net_specs())
+def test_the_hooks_fallback_draws_what_fx_draws(spec: NetSpec) -> None:
+    """The fallback (one real forward) gives the figure and listing torch.fx gives,
+    or fails the same way (an input too small for a layer)."""
+    model = build(spec, "cpu")
+    try:
+        by_fx, _ = trace(spec)
+    except netviz.errors.NetvizError as error:
+        event(f"fx rejects the network: {type(error).__name__}")
+        with pytest.raises(type(error)):
+            hooks_trace(model, [spec.input_shape], name="RandomNet", reason="test")
+        return
+    by_hooks = hooks_trace(model, [spec.input_shape], name=by_fx.name, reason="test")
+    check_wellformed(by_hooks)
+    check_counts(by_hooks, spec, sum(p.numel() for p in model.parameters()))
+    listing = NotationOptions.listing()
+    assert render_dot(to_notation(by_hooks)) == render_dot(to_notation(by_fx))
+    assert render_pseudocode(to_notation(by_hooks, listing)) == render_pseudocode(
+        to_notation(by_fx, listing)
+    )

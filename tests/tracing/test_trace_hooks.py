@@ -8,9 +8,13 @@ import pytest
 import torch
 from torch import nn
 
+from netviz.api import load_model
 from netviz.errors import InputShapeError, TraceFallbackWarning
 from netviz.ir import Graph, Kind
+from netviz.renderers import render_dot, render_pseudocode
 from netviz.tracing import trace_model
+from netviz.tracing.hooks import hooks_trace
+from netviz.transforms import NotationOptions, to_notation
 from tests.tracing import zoo
 
 
@@ -28,19 +32,22 @@ def test_warns_once_with_one_clear_line() -> None:
     assert "\n" not in message
     assert message == (
         "torch.fx could not trace dd (symbolically traced variables cannot be used as "
-        "inputs to control flow); used module hooks instead: functional ops such as "
-        "residual additions are not shown"
+        "inputs to control flow); used module hooks on one real forward instead: the "
+        "figure shows the branches this input took"
     )
 
 
-def test_still_yields_the_layers_with_shapes_and_params() -> None:
+def test_yields_the_layers_and_functional_ops_with_shapes_and_params() -> None:
     model = zoo.DataDependent()
     graph = fallback(model, (3, 8, 8))
+    # isfinite/all decide the branch and feed nothing else: they are not drawn
     assert [(n.id, n.kind, n.shape) for n in graph.nodes] == [
         ("x", Kind.INPUT, (3, 8, 8)),
         ("c1", Kind.CONV, (4, 8, 8)),
+        ("relu()", Kind.ACT, (4, 8, 8)),
         ("c2", Kind.CONV, (4, 8, 8)),
         ("c3", Kind.CONV, (4, 8, 8)),
+        ("add()", Kind.ADD, (4, 8, 8)),
         ("output", Kind.OUTPUT, (4, 8, 8)),
     ]
     assert graph.node("c2").scope == "c2" and graph.node("c2").type_name == "Conv2d"
@@ -53,14 +60,17 @@ def test_edges_follow_tensors_through_functional_ops() -> None:
     graph = fallback(zoo.DataDependent(), (3, 8, 8))
     # c1 → relu (functional) → c2; c3(y) + y → output
     assert [(e.src, e.dst) for e in graph.edges] == [
-        ("x", "c1"), ("c1", "c2"), ("c2", "c3"), ("c3", "output"), ("c2", "output"),
+        ("x", "c1"), ("c1", "relu()"), ("relu()", "c2"), ("c2", "c3"),
+        ("c3", "add()"), ("c2", "add()"), ("add()", "output"),
     ]
 
 
 def test_repeated_calls_get_numbered_ids_and_params_once() -> None:
     model = zoo.DataDependentShared()
     graph = fallback(model, (4, 6, 6))
-    assert [n.id for n in graph.nodes] == ["x", "conv", "conv#2", "drop", "head", "output"]
+    assert [n.id for n in graph.nodes] == [
+        "x", "conv", "conv#2", "mean()", "drop", "head", "output"
+    ]
     assert graph.node("conv").params == 4 * 4 * 9 + 4
     assert graph.node("conv#2").params == 0 and graph.node("conv#2").scope == "conv"
     assert ("conv", "conv#2") in [(e.src, e.dst) for e in graph.edges]
@@ -86,7 +96,7 @@ def test_meta_model_without_rebuild_is_materialised_on_a_copy() -> None:
     with torch.device("meta"):
         model = zoo.DataDependent()
     graph = fallback(model, (3, 8, 8))
-    assert [n.id for n in graph.nodes] == ["x", "c1", "c2", "c3", "output"]
+    assert [n.id for n in graph.nodes] == ["x", "c1", "relu()", "c2", "c3", "add()", "output"]
     assert all(p.is_meta for p in model.parameters())
 
 
@@ -181,3 +191,26 @@ def test_rebuild_that_returns_a_meta_instance_is_materialised() -> None:
     graph = fallback(model, (3, 8, 8), rebuild=lambda device: model)
     assert graph.node("c3").shape == (4, 8, 8)
     assert all(p.is_meta for p in model.parameters())
+
+
+def drawn(graph: Graph) -> tuple[str, str]:
+    """What a user gets from a trace: the folded DOT and the pseudocode listing."""
+    return (
+        render_dot(to_notation(graph)),
+        render_pseudocode(to_notation(graph, NotationOptions.listing())),
+    )
+
+
+@pytest.mark.parametrize(
+    "spec", ["wrn28_2", "resnet18", "mdnc_bottleneck2d_ex1", "mdnc_bottleneck2d_ex2"]
+)
+def test_hooks_draw_what_fx_draws(spec: str) -> None:
+    """The fallback sees functional ops too: on a model fx can trace, both tracers give
+    the same figure and listing, byte for byte."""
+    loaded = load_model(spec)
+    by_fx = trace_model(loaded.module, loaded.input_shapes, name=spec, rebuild=loaded.build)
+    by_hooks = hooks_trace(
+        loaded.module, loaded.input_shapes, name=spec, reason="test", rebuild=loaded.build
+    )
+    assert any(n.kind is Kind.ADD for n in by_hooks.nodes)
+    assert drawn(by_hooks) == drawn(by_fx)

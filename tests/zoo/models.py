@@ -605,6 +605,27 @@ PlainLeaf = type("PlainLeaf", (nn.Module,), {"forward": _flip, "__module__": __n
 """``WeirdLeaf``'s plain twin."""
 
 
+def _scale_init(self: nn.Module) -> None:
+    nn.Module.__init__(self)
+    self.scale = nn.Parameter(torch.ones(1))
+
+
+def _scaled_flip(self: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    return x.flip(1) * self.scale
+
+
+WeirdLayer = type(
+    NASTY_NAME, (nn.Module,),
+    {"__init__": _scale_init, "forward": _scaled_flip, "__module__": __name__, "__doc__": "Nasty."},
+)
+"""A custom layer (own weight, no submodules) whose ``__name__`` is :data:`NASTY_NAME`:
+the hooks fallback draws it as one node named by its class."""
+PlainLayer = type(
+    "PlainLayer", (nn.Module,), {"__init__": _scale_init, "forward": _scaled_flip, "__module__": __name__}
+)
+"""``WeirdLayer``'s plain twin."""
+
+
 class NastyNames(nn.Module):
     """Nasty names where fx sees them (a wrapped function, attribute paths) and
     where torchinfo does (a leaf class name).
@@ -639,13 +660,13 @@ class NastyNames(nn.Module):
 
 
 class NastyLeafFallback(nn.Module):
-    """Data-dependent flow (hooks fallback), so its nasty leaf class is an OTHER node."""
+    """Data-dependent flow (hooks fallback), so its nasty custom layer is an OTHER node."""
 
     def __init__(self, nasty: bool = True) -> None:
         super().__init__()
         self.first_name = NASTY_ATTR if nasty else "first"
         self.add_module(self.first_name, nn.Conv2d(3, 4, 3, padding=1))
-        self.weird = WeirdLeaf() if nasty else PlainLeaf()
+        self.weird = WeirdLayer() if nasty else PlainLayer()
         self.tail = nn.Conv2d(4, 4, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
