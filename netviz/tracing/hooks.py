@@ -186,7 +186,7 @@ class _Recorder:
         return node_id
 
     def link(self, sources: tuple[str, ...], dst: str) -> None:
-        for src in sources or self.input_ids[:1]:  # unknown producer: the input
+        for src in sources:
             self.edges.append(Edge(src, dst))
 
     def _path(self, module: nn.Module) -> str:

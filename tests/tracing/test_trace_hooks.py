@@ -214,3 +214,21 @@ def test_hooks_draw_what_fx_draws(spec: str) -> None:
     )
     assert any(n.kind is Kind.ADD for n in by_hooks.nodes)
     assert drawn(by_hooks) == drawn(by_fx)
+
+
+def test_a_layer_reading_no_input_gets_no_invented_edge() -> None:
+    class Constant(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.main = nn.Linear(3, 2)
+            self.bias_net = nn.Linear(4, 2)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            if x.sum() > 1e9:
+                x = -x
+            return self.main(x) + self.bias_net(torch.ones(1, 4))
+
+    graph = fallback(Constant(), (3,))
+    assert [(e.src, e.dst) for e in graph.edges] == [
+        ("x", "main"), ("main", "add()"), ("bias_net", "add()"), ("add()", "output"),
+    ]
