@@ -26,7 +26,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import ClassVar, Union
 
 from torch import Tensor, nn
@@ -60,7 +60,8 @@ LAYER_ORDERS = ("new", "old")
 SCALERS = ("down", "up")
 """``down``: ``stride`` down-samples; ``up``: ``Upsample`` by ``stride`` or to ``output_size``."""
 
-_CONV = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
+_CONV: dict[int, Callable[..., nn.Module]] = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
+"""Conv class per spatial rank (kernel, stride and padding may be ints or sequences)."""
 _BATCH = {1: nn.BatchNorm1d, 2: nn.BatchNorm2d, 3: nn.BatchNorm3d}
 _INST = {1: nn.InstanceNorm1d, 2: nn.InstanceNorm2d, 3: nn.InstanceNorm3d}
 _UPSAMPLE_MODE = {1: "linear", 2: "bilinear", 3: "trilinear"}

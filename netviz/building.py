@@ -5,8 +5,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from typing import TypeVar
 
 from netviz.errors import ModelTooLargeError
+
+T = TypeVar("T")
 
 MAX_MODULES = 50_000
 """Default cap on submodules a model may register while it is built
@@ -61,7 +64,7 @@ def _module_budget(limit: int) -> Iterator[None]:
 
     count = 0
 
-    def hook(module, name, submodule):  # type: ignore[no-untyped-def]
+    def hook(module: object, name: str, submodule: object) -> None:
         nonlocal count
         count += 1
         if count > limit:
@@ -77,5 +80,6 @@ def _module_budget(limit: int) -> Iterator[None]:
         handle.remove()
 
 
-def _keep(tensor, *args, **kwargs):  # type: ignore[no-untyped-def]
+def _keep(tensor: T, *args: object, **kwargs: object) -> T:
+    """A no-op initialiser: returns the tensor untouched, as ``torch.nn.init`` ones do."""
     return tensor

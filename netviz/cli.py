@@ -11,7 +11,7 @@ import gc
 import sys
 import traceback
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import import_module
 from typing import NoReturn, TextIO
@@ -50,8 +50,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _print_netviz_warning(stream: TextIO):  # type: ignore[no-untyped-def]
-    def show(message, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
+def _print_netviz_warning(stream: TextIO) -> Callable[..., None]:
+    """A ``warnings.showwarning`` that prints netviz warnings as one ``netviz: warning:`` line."""
+
+    def show(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
         if issubclass(category, NetvizWarning):
             print(f"netviz: warning: {message}", file=stream)
 
@@ -120,6 +129,9 @@ def _print_traceback(exc: BaseException) -> None:
         traceback.print_exception(hidden, file=sys.stderr)
         print("\nThe error above was reported as:\n", file=sys.stderr)
     traceback.print_exception(exc, file=sys.stderr)
+    if sys.version_info < (3, 11):  # tracebacks show notes from 3.11 on
+        for note in getattr(exc, "__notes__", ()):
+            print(note, file=sys.stderr)
     sys.stderr.flush()
 
 

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import sys
 import warnings
 from collections.abc import Sequence
 from typing import Any
 
 from netviz.ir import Graph, Shape
+
+
+def add_note(exc: BaseException, note: str) -> None:
+    """``exc.add_note(note)``; Python 3.10 has no notes: kept in ``__notes__`` for the CLI."""
+    if sys.version_info >= (3, 11):
+        exc.add_note(note)
+    else:
+        setattr(exc, "__notes__", [*getattr(exc, "__notes__", ()), note])  # noqa: B010
 
 
 def _value(value: Any) -> str:

@@ -77,9 +77,9 @@ def run(args: argparse.Namespace) -> int:
         )
     except Exception as exc:
         if getattr(args, "debug", False):
-            from netviz.commands._debug import partial_ir
+            from netviz.commands._debug import add_note, partial_ir
 
-            exc.add_note(partial_ir(args.model, args.input_shapes))
+            add_note(exc, partial_ir(args.model, args.input_shapes))
         raise
     write_output(args.output, data)
     return 0

@@ -25,6 +25,7 @@ import os
 import re
 import time
 from concurrent.futures import Future
+from functools import partial
 from typing import Any
 
 from mkdocs.config import base
@@ -115,20 +116,23 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
         fence.CONTEXT.failures = []
         fence.CONTEXT.downloads = {}
         infos_job = cli_job = None
-        if self.config.gallery:
+        gallery, cli_page, api_folder = (
+            self.config.gallery, self.config.cli_reference, self.config.api_reference
+        )
+        if gallery:
             infos_job = self._submit(worker.model_infos, self.config.models)
             if self.config.render and self._workers() > 1:
                 self._submit(worker.warm_up)  # import torch in a second worker meanwhile
-        if self.config.cli_reference:
+        if cli_page:
             cli_job = self._submit(worker.cli_reference)
-        if self.config.api_reference:
-            self._add_api_pages(files, config)
-        if cli_job is not None:
+        if api_folder:
+            self._add_api_pages(files, config, api_folder)
+        if cli_page and cli_job is not None:
             reference = self._wait(cli_job, "CLI reference")
             if reference is not None:
-                self._add_page(files, config, self.config.cli_reference, reference)
-        if infos_job is not None:
-            self._add_gallery(files, config, self._wait(infos_job, "model list") or [])
+                self._add_page(files, config, cli_page, reference)
+        if gallery and infos_job is not None:
+            self._add_gallery(files, config, gallery, self._wait(infos_job, "model list") or [])
         if self.config.render:
             self._prefetch(files)
         return files
@@ -139,8 +143,10 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
             files.remove(existing)
         files.append(File.generated(config, src_uri, content=content))
 
-    def _add_gallery(self, files: Files, config: MkDocsConfig, infos: list[ModelInfo]) -> None:
-        folder = self.config.gallery.strip("/")
+    def _add_gallery(
+        self, files: Files, config: MkDocsConfig, gallery: str, infos: list[ModelInfo]
+    ) -> None:
+        folder = gallery.strip("/")
         if not infos:
             log.warning("netviz: the gallery is empty: no registered models")
         links = {info.name: f"{info.name}.md" for info in infos}
@@ -153,8 +159,8 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
         _extend_nav(config, index, pages)
         log.info("netviz: gallery of %d models: %s", len(infos), ", ".join(links))
 
-    def _add_api_pages(self, files: Files, config: MkDocsConfig) -> None:
-        folder = self.config.api_reference.strip("/")
+    def _add_api_pages(self, files: Files, config: MkDocsConfig, api_folder: str) -> None:
+        folder = api_folder.strip("/")
         pages = api_pages(list(self.config.api_packages), folder)
         for page in pages:
             self._add_page(files, config, page.src_uri, page.markdown())
@@ -219,9 +225,7 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
                     continue
                 job = self._submit(worker.render_many, batch, affinity=model, cost=len(batch))
                 self._batches += 1
-                job.add_done_callback(
-                    lambda done, page=file.src_uri, m=model: self._progress(page, m, done)
-                )
+                job.add_done_callback(partial(self._progress, file.src_uri, model))
                 for index, options in enumerate(batch):
                     self._pending[options] = (job, index)
             if batches:

@@ -17,8 +17,13 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from netviz.mkdocs.options import FenceOptions
+
+if TYPE_CHECKING:  # for annotations only: results come from the lazily imported API
+    from netviz.ir import Graph
+    from netviz.summaries.table import GroupRow, SummaryTable
 
 CLI_COLUMNS = "100"
 """Terminal width used for ``--help`` text in the CLI reference (deterministic)."""
@@ -169,14 +174,14 @@ def _chart(options: FenceOptions, fmt: str) -> bytes:
 
 
 @functools.lru_cache(maxsize=8)
-def _table(model: str, shapes: tuple[tuple[int, ...], ...] | None):  # type: ignore[no-untyped-def]
+def _table(model: str, shapes: tuple[tuple[int, ...], ...] | None) -> SummaryTable:
     from netviz.summaries import collect_table
 
     return collect_table(model, shapes)
 
 
 @functools.lru_cache(maxsize=8)
-def _groups(model: str, shapes: tuple[tuple[int, ...], ...] | None):  # type: ignore[no-untyped-def]
+def _groups(model: str, shapes: tuple[tuple[int, ...], ...] | None) -> tuple[GroupRow, ...]:
     """The summary rows of the diagram's groups, from the already traced diagram."""
     from netviz.summaries.groups import group_rows
 
@@ -213,8 +218,8 @@ def _diagram(
     graph = _notation(model, shapes, options.fold, options.shapes)
     style = {"direction": options.direction, "theme": options.theme, "legend": options.legend}
     if fmt == "mmd":
-        return render_mermaid(graph, **style).encode("utf-8")
-    dot = render_dot(graph, **style)
+        return render_mermaid(graph, **style).encode("utf-8")  # type: ignore[arg-type]
+    dot = render_dot(graph, **style)  # type: ignore[arg-type]
     return dot.encode("utf-8") if fmt == "dot" else render_binary(dot, fmt)
 
 
@@ -223,16 +228,16 @@ def _diagram(
 
 
 @functools.lru_cache(maxsize=16)
-def _trace(model: str, shapes: tuple[tuple[int, ...], ...] | None):  # type: ignore[no-untyped-def]
+def _trace(model: str, shapes: tuple[tuple[int, ...], ...] | None) -> Graph:
     from netviz import api
 
     return api.trace(model, shapes)
 
 
 @functools.lru_cache(maxsize=32)
-def _notation(  # type: ignore[no-untyped-def]
+def _notation(
     model: str, shapes: tuple[tuple[int, ...], ...] | None, fold: bool, show: bool
-):
+) -> Graph:
     from netviz.transforms import NotationOptions, to_notation
 
     return to_notation(_trace(model, shapes), NotationOptions(fold=fold, shapes=show))

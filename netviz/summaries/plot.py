@@ -29,7 +29,7 @@ _BAR = "#3b6ea8"
 _BAR_EDGE = "#1f3f66"
 _OUTER = "#8c8c8c"  # stem and head bars
 _SECOND = "#b5521b"
-_RC = {
+_RC: dict[str, Any] = {
     "font.family": "DejaVu Sans",
     "font.size": 9.0,
     "svg.fonttype": "path",
@@ -156,7 +156,7 @@ def _shape_points(table: SummaryTable) -> list[tuple[int, int]]:
 def _style() -> Any:
     import matplotlib
 
-    return matplotlib.rc_context(_RC)
+    return matplotlib.rc_context(_RC)  # type: ignore[arg-type]  # stubs list every rc key
 
 
 def _figure(width: float, height: float) -> Any:

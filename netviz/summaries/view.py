@@ -153,7 +153,7 @@ def layer_sheet(table: SummaryTable, depth: int) -> Sheet:
         for s in shown_rows(table, depth)
     )
     total = (Label("Total", "Total"), None, None, None, table.total_params, table.mult_adds)
-    extra = ()
+    extra: tuple[tuple[Cell, ...], ...] = ()
     if table.non_trainable_params:
         extra = ((Label("Trainable", "Trainable"), None, None, None, table.trainable_params, None),)
     return Sheet(title(table), LAYER_COLUMNS, rows, total, extra)
@@ -173,7 +173,7 @@ def group_sheet(table: SummaryTable, groups: Sequence[GroupRow]) -> Sheet:
     )
     total = (Label("Total", "Total"), sum(g.blocks for g in groups) or None, None,
              table.total_params, table.mult_adds)
-    extra = ()
+    extra: tuple[tuple[Cell, ...], ...] = ()
     if table.non_trainable_params:
         extra = ((Label("Trainable", "Trainable"), None, None, table.trainable_params, None),)
     return Sheet(title(table, "by diagram group"), GROUP_COLUMNS, rows, total, extra)

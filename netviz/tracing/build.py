@@ -31,7 +31,7 @@ def _type_name(node: torch.fx.Node, module: nn.Module | None) -> str:
         return type(module).__name__
     if node.op == "call_function":
         return function_name(node.target)
-    return method_name(node.target)
+    return method_name(str(node.target))
 
 
 def _scope(node: torch.fx.Node) -> str:
@@ -70,9 +70,9 @@ def _module_params(module: nn.Module) -> list:
 
 def _own_params(node: torch.fx.Node, root: nn.Module, modules: dict[str, nn.Module]) -> list:
     if node.op == "call_module":
-        return _module_params(modules[node.target])
+        return _module_params(modules[str(node.target)])
     if node.op == "get_attr":
-        obj = root
+        obj: object = root
         for part in str(node.target).split("."):
             obj = getattr(obj, part, None)
         if isinstance(obj, nn.Parameter):
@@ -115,7 +115,7 @@ def build_graph(
     nodes: list[Node] = []
     edges: list[Edge] = []
     for node in kept:
-        module = modules.get(node.target) if node.op == "call_module" else None
+        module = modules.get(str(node.target)) if node.op == "call_module" else None
         type_name = _type_name(node, module)
         value = values.get(node.name)
         attrs = module_attrs(module) if module is not None else (value.attrs if value else ())

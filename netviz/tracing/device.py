@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 import torch
 from torch import nn
+from torch.nn.parameter import is_lazy
 
 from netviz.ir import Shape
 
@@ -22,7 +23,7 @@ def _tensors(module: nn.Module) -> Iterator[torch.Tensor]:
 def model_device(module: nn.Module) -> torch.device:
     """Device of the model's first parameter or buffer (CPU for stateless models)."""
     for tensor in _tensors(module):
-        if not isinstance(tensor, nn.parameter.UninitializedTensorMixin):
+        if not is_lazy(tensor):
             return tensor.device
     return torch.device("cpu")
 
@@ -30,9 +31,7 @@ def model_device(module: nn.Module) -> torch.device:
 def model_dtype(module: nn.Module) -> torch.dtype:
     """Dtype of the model's first floating parameter (``float32`` if none)."""
     for tensor in _tensors(module):
-        if tensor.is_floating_point() and not isinstance(
-            tensor, nn.parameter.UninitializedTensorMixin
-        ):
+        if tensor.is_floating_point() and not is_lazy(tensor):
             return tensor.dtype
     return torch.float32
 

@@ -11,7 +11,7 @@ torch by answering ``NOT_HANDLED``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 import torch
 
@@ -55,7 +55,7 @@ def _bind(
     return bound if all(n in bound for n in names) else None
 
 
-def _float(x: Any) -> bool:
+def _float(x: Any) -> TypeGuard[torch.Tensor]:
     return isinstance(x, torch.Tensor) and x.is_floating_point()
 
 

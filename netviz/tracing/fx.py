@@ -164,16 +164,16 @@ class ShapeInterpreter(torch.fx.Interpreter):
         if n.op == "call_function":
             attrs = call_attrs(function_name(n.target), args, kwargs)
         elif n.op == "call_method":
-            attrs = call_attrs(method_name(n.target), args, kwargs)
+            attrs = call_attrs(method_name(str(n.target)), args, kwargs)
         self.values[n.name] = Value(tensors, shape, attrs)
         return result
 
     def _layer_error(self, n: torch.fx.Node, err: LayerShapeError) -> NetvizError:
         if n.op == "call_module":
-            module = self.submodules[n.target]
+            module = self.submodules[str(n.target)]
             name = type(module).__name__
-            return layer_error(n.target, name, describe(module), err, self.input_shapes)
-        name = function_name(n.target) if n.op == "call_function" else method_name(n.target)
+            return layer_error(str(n.target), name, describe(module), err, self.input_shapes)
+        name = function_name(n.target) if n.op == "call_function" else method_name(str(n.target))
         return layer_error(n.name, name, name, err, self.input_shapes)
 
     def get_attr(self, target: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -218,10 +218,11 @@ def placeholders(graph: torch.fx.Graph) -> list[torch.fx.Node]:
 def check_input_count(graph: torch.fx.Graph, input_shapes: Sequence[Shape]) -> None:
     """Raise ``InputShapeError`` unless the shapes cover the required inputs."""
     inputs = placeholders(graph)
-    required = [n for n in inputs if not n.args and not n.target.startswith("*")]
-    variadic = any(n.target.startswith("*") for n in inputs)
+    targets = [str(n.target) for n in inputs]  # a placeholder's target is its name
+    required = [n for n, t in zip(inputs, targets) if not n.args and not t.startswith("*")]
+    variadic = any(t.startswith("*") for t in targets)
     if len(input_shapes) < len(required) or (len(input_shapes) > len(inputs) and not variadic):
-        names = ", ".join(n.target for n in inputs)
+        names = ", ".join(targets)
         raise InputShapeError(
             f"the model takes {len(required)} input(s) ({names}) but "
             f"{len(input_shapes)} input shape(s) were given ({shapes_text(input_shapes)})"

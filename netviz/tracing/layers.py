@@ -31,12 +31,22 @@ from netviz.tracing.shapes import (
 )
 
 
+_Pool = (
+    nn.AvgPool1d | nn.AvgPool2d | nn.AvgPool3d | nn.MaxPool1d | nn.MaxPool2d | nn.MaxPool3d
+)
+_AdaptivePool = (
+    nn.AdaptiveAvgPool1d | nn.AdaptiveAvgPool2d | nn.AdaptiveAvgPool3d
+    | nn.AdaptiveMaxPool1d | nn.AdaptiveMaxPool2d | nn.AdaptiveMaxPool3d
+)
+_BatchNorm = nn.BatchNorm1d | nn.BatchNorm2d | nn.BatchNorm3d | nn.SyncBatchNorm
+
+
 def _rank(module: nn.Module) -> int:
     """Spatial rank from the class name's ``1d``/``2d``/``3d`` suffix."""
     return int(type(module).__name__[-2])
 
 
-def conv_shape(m: nn.Module, shape: Shape) -> Shape:
+def conv_shape(m: nn.Conv1d | nn.Conv2d | nn.Conv3d, shape: Shape) -> Shape:
     """``Conv{1,2,3}d`` with any padding mode, ``'same'`` and ``'valid'`` included."""
     return conv_output(
         shape, in_channels=m.in_channels, out_channels=m.out_channels, kernel=m.kernel_size,
@@ -44,7 +54,9 @@ def conv_shape(m: nn.Module, shape: Shape) -> Shape:
     )
 
 
-def conv_transpose_shape(m: nn.Module, shape: Shape) -> Shape:
+def conv_transpose_shape(
+    m: nn.ConvTranspose1d | nn.ConvTranspose2d | nn.ConvTranspose3d, shape: Shape
+) -> Shape:
     """``ConvTranspose{1,2,3}d`` called without ``output_size``."""
     return conv_transpose_output(
         shape, in_channels=m.in_channels, out_channels=m.out_channels, kernel=m.kernel_size,
@@ -53,7 +65,7 @@ def conv_transpose_shape(m: nn.Module, shape: Shape) -> Shape:
     )
 
 
-def pool_shape(m: nn.Module, shape: Shape) -> Shape | None:
+def pool_shape(m: _Pool, shape: Shape) -> Shape | None:
     """``AvgPool{1,2,3}d`` and ``MaxPool{1,2,3}d`` (``ceil_mode``, dilation)."""
     if getattr(m, "return_indices", False):
         return None
@@ -62,14 +74,14 @@ def pool_shape(m: nn.Module, shape: Shape) -> Shape | None:
                        ceil_mode=m.ceil_mode)
 
 
-def adaptive_pool_shape(m: nn.Module, shape: Shape) -> Shape | None:
+def adaptive_pool_shape(m: _AdaptivePool, shape: Shape) -> Shape | None:
     """``Adaptive{Avg,Max}Pool{1,2,3}d``."""
     if getattr(m, "return_indices", False):
         return None
     return adaptive_output(shape, n=_rank(m), output_size=m.output_size)
 
 
-def batch_norm_shape(m: nn.Module, shape: Shape) -> Shape:
+def batch_norm_shape(m: _BatchNorm, shape: Shape) -> Shape:
     """``BatchNorm{1,2,3}d`` / ``SyncBatchNorm``: same shape; rank and channels checked.
 
     Torch refuses batch statistics over a single value in training mode; netviz
@@ -86,7 +98,9 @@ def batch_norm_shape(m: nn.Module, shape: Shape) -> Shape:
     return shape
 
 
-def instance_norm_shape(m: nn.Module, shape: Shape) -> Shape:
+def instance_norm_shape(
+    m: nn.InstanceNorm1d | nn.InstanceNorm2d | nn.InstanceNorm3d, shape: Shape
+) -> Shape:
     """``InstanceNorm{1,2,3}d``: same shape; rank, channels and spatial size checked."""
     n = _rank(m)
     channels = shape[1] if check_rank(n, shape) else shape[0]
@@ -100,7 +114,7 @@ def instance_norm_shape(m: nn.Module, shape: Shape) -> Shape:
     return shape
 
 
-def group_norm_shape(m: nn.Module, shape: Shape) -> Shape:
+def group_norm_shape(m: nn.GroupNorm, shape: Shape) -> Shape:
     """``GroupNorm``: same shape; channels and group divisibility checked."""
     if len(shape) < 2:
         raise LayerShapeError(f"expects an input with at least 2 dimensions, got {len(shape)}D")
@@ -114,7 +128,7 @@ def group_norm_shape(m: nn.Module, shape: Shape) -> Shape:
     return shape
 
 
-def layer_norm_shape(m: nn.Module, shape: Shape) -> Shape:
+def layer_norm_shape(m: nn.LayerNorm, shape: Shape) -> Shape:
     """``LayerNorm``: the trailing dimensions must equal ``normalized_shape``."""
     want = tuple(m.normalized_shape)
     if len(shape) < len(want) or tuple(shape[len(shape) - len(want):]) != want:
@@ -122,7 +136,7 @@ def layer_norm_shape(m: nn.Module, shape: Shape) -> Shape:
     return shape
 
 
-def prelu_shape(m: nn.Module, shape: Shape) -> Shape:
+def prelu_shape(m: nn.PReLU, shape: Shape) -> Shape:
     """``PReLU``: one parameter, or one per channel (dimension 1)."""
     channels = shape[1] if len(shape) >= 2 else 1
     if m.num_parameters not in (1, channels):
@@ -132,7 +146,7 @@ def prelu_shape(m: nn.Module, shape: Shape) -> Shape:
     return shape
 
 
-def linear_shape(m: nn.Module, shape: Shape) -> Shape:
+def linear_shape(m: nn.Linear, shape: Shape) -> Shape:
     """``Linear``: the last dimension must equal ``in_features``."""
     if not shape:
         raise LayerShapeError("expects an input with at least 1 dimension, got a scalar")
@@ -141,17 +155,17 @@ def linear_shape(m: nn.Module, shape: Shape) -> Shape:
     return (*shape[:-1], m.out_features)
 
 
-def upsample_shape(m: nn.Module, shape: Shape) -> Shape | None:
+def upsample_shape(m: nn.Upsample, shape: Shape) -> Shape | None:
     """``Upsample`` and friends: ``size`` or ``floor(I * scale_factor)``."""
     return interpolate_output(shape, size=m.size, scale_factor=m.scale_factor, mode=m.mode)
 
 
-def flatten_shape(m: nn.Module, shape: Shape) -> Shape:
+def flatten_shape(m: nn.Flatten, shape: Shape) -> Shape:
     """``Flatten(start_dim, end_dim)``."""
     return flatten_output(shape, m.start_dim, m.end_dim)
 
 
-def dropout1d_shape(m: nn.Module, shape: Shape) -> Shape:
+def dropout1d_shape(m: nn.Dropout1d, shape: Shape) -> Shape:
     """``Dropout1d`` accepts 2D or 3D inputs."""
     if len(shape) not in (2, 3):
         raise LayerShapeError(f"expects a 2D or 3D input, got {len(shape)}D")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import torch
-from torch import nn
+from torch.nn.parameter import is_lazy
 
 
 class ParamLedger:
@@ -28,7 +28,7 @@ class ParamLedger:
                 continue
             self._seen.add(key)
             self._keep.append(param)
-            if isinstance(param, nn.parameter.UninitializedTensorMixin):
+            if is_lazy(param):
                 continue  # a lazy layer's weights have no size yet
             total += param.numel()
         return total

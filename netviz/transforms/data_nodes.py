@@ -60,11 +60,8 @@ def insert_data_nodes(graph: Graph) -> Graph:
 def _reroute(graph: Graph, into: list[int], data_id: str, block: str) -> dict[int, list[Edge]]:
     """Replacements turning each ``source → member`` edge into ``source → data → member``."""
     first = graph.edges[into[0]]
-    outside = [
-        graph.edges[i].mark
-        for i in into
-        if graph.edges[i].mark and not within(graph.edges[i].mark.scope, block)
-    ]
+    marks = [graph.edges[i].mark for i in into]
+    outside = [mark for mark in marks if mark is not None and not within(mark.scope, block)]
     shared = outside[0] if outside else None
     plan: dict[int, list[Edge]] = {}
     for i in into:

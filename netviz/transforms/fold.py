@@ -44,8 +44,8 @@ def fold_repeats(graph: Graph) -> Graph:
     signatures = {c.id: block_signature(graph, c) for c in graph.clusters}
     runs: list[list[Cluster]] = []
     for _, group in groupby(graph.clusters, key=lambda c: c.group):
-        for _, run in groupby(group, key=lambda c: signatures[c.id]):
-            runs.append(list(run))
+        for _, same in groupby(group, key=lambda c: signatures[c.id]):
+            runs.append(list(same))
     if all(len(run) == 1 for run in runs):
         return graph
 

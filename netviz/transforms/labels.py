@@ -148,7 +148,10 @@ def node_label(node: Node, *, shapes: bool = False) -> str:
 
 
 def _size(value: AttrValue) -> str:
-    return "torch.Size([" + ", ".join(str(v) for v in value) + "])" if value else ""
+    """``torch.Size([32, 16, 3, 3])`` of a ``weight_shape`` tuple; ``""`` when absent."""
+    if not isinstance(value, tuple) or not value:
+        return ""
+    return "torch.Size([" + ", ".join(str(v) for v in value) + "])"
 
 
 def _plain(value: AttrValue) -> str:
