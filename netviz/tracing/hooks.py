@@ -106,18 +106,21 @@ class _FollowTensors(TorchFunctionMode):
         return out
 
 
-def is_layer(module: nn.Module) -> bool:
+def is_layer(module: nn.Module, *, root: bool = False) -> bool:
     """Whether the fallback draws ``module`` as one node instead of looking inside.
 
     As torch.fx decides: a ``torch.nn`` class other than ``Sequential`` is a layer.
     So is a class of the user's with weights of its own and no submodules (a custom
-    layer); any other module (a block, a parameter-free wrapper around ``F.relu``)
-    is looked into, and its functional ops become nodes.
+    layer), unless it is the model itself (``root``: a model written with raw
+    parameters and functional ops); any other module (a block, a parameter-free
+    wrapper around ``F.relu``) is looked into, and its functional ops become nodes.
     """
     if isinstance(module, nn.Sequential):
         return False
     if type(module).__module__.startswith(("torch.nn.", "torch.ao.nn.")):
         return True
+    if root:
+        return False
     own = next(module.parameters(recurse=False), None) is not None or next(
         module.buffers(recurse=False), None
     ) is not None
@@ -201,7 +204,7 @@ class _Recorder:
 
     def pre(self, module: nn.Module, args: tuple[Any, ...]) -> None:
         hidden = self._in_layer()
-        leaf = not hidden and is_layer(module)
+        leaf = not hidden and is_layer(module, root=not self.stack)
         sources = self.provenance.of(args) if leaf else ()
         self.stack.append(_Call(self._path(module), module, leaf, sources, hidden))
 

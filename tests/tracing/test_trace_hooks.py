@@ -7,6 +7,7 @@ import warnings
 import pytest
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 from netviz.api import load_model
 from netviz.errors import InputShapeError, TraceFallbackWarning
@@ -232,3 +233,28 @@ def test_a_layer_reading_no_input_gets_no_invented_edge() -> None:
     assert [(e.src, e.dst) for e in graph.edges] == [
         ("x", "main"), ("main", "add()"), ("bias_net", "add()"), ("add()", "output"),
     ]
+
+
+def test_a_model_of_raw_parameters_is_looked_into() -> None:
+    """A custom layer (own weights, no submodules) is one node, but not the model itself."""
+
+    class Functional(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.w1 = nn.Parameter(torch.randn(4, 3, 3, 3))
+            self.w2 = nn.Parameter(torch.randn(4, 4, 1, 1))
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            if x.sum() > 1e9:
+                x = -x
+            y = F.relu(F.conv2d(x, self.w1, padding=1))
+            return F.conv2d(y, self.w2) + y
+
+    graph = fallback(Functional(), (3, 8, 8))
+    assert [(n.id, n.kind) for n in graph.nodes] == [
+        ("x", Kind.INPUT), ("conv2d()", Kind.CONV), ("relu()", Kind.ACT),
+        ("conv2d()#2", Kind.CONV), ("add()", Kind.ADD), ("output", Kind.OUTPUT),
+    ]
+    assert graph.node("conv2d()").params == 4 * 3 * 9
+    assert graph.node("conv2d()#2").params == 16
+    assert dict(graph.node("conv2d()").attrs)["kernel_size"] == (3, 3)
