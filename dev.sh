@@ -196,7 +196,14 @@ setup() { # setup render|test
     ensure_torch
     step "netviz (editable)"
     if [[ $target == test ]]; then ensure_package docs,test; else ensure_package ""; fi
+    compile_bytecode
     step ""
+}
+
+# An editable install leaves netviz's own modules uncompiled; where PYTHONDONTWRITEBYTECODE
+# is set, every command would compile them again (~0.04 s). Only changed files are redone.
+compile_bytecode() {
+    "$PY" -m compileall -q netviz models >/dev/null || log "warning: could not precompile netviz (it still runs)"
 }
 
 usage() {

@@ -17,6 +17,7 @@ Not part of the test suite: timings depend on the machine, so nothing here asser
 from __future__ import annotations
 
 import argparse
+import compileall
 import importlib.util
 import json
 import os
@@ -170,6 +171,10 @@ def build_cases(tmp: Path, only: set[str] | None, torchview: bool) -> tuple[Case
 
 def measure(floor: Case, cases: list[Case], repeat: int, timeout: float) -> None:
     """Run everything ``repeat`` times round-robin (after one discarded warm-up of the floor)."""
+    # netviz's bytecode, as a regular install has it (PYTHONDONTWRITEBYTECODE would
+    # otherwise make every run compile netviz again, which `import torch` never does)
+    for package in ("netviz", "models"):
+        compileall.compile_dir(REPO / package, quiet=1)
     run_once(floor.argv, timeout)  # warm the page cache for torch's shared libraries
     for i in range(repeat):
         for case in [floor, *cases]:
