@@ -146,18 +146,27 @@ def build_cases(tmp: Path, only: set[str] | None, torchview: bool) -> tuple[Case
         ("resnet152", ["resnet152"], 1.15),
         ("wrn1000_2", [f"{wrn1000}:wrn1000_2", "--input-shape", "3,32,32"], 1.30),
     ]
-    cases: list[Case] = [Case("--help", "netviz", [*netviz_argv(), "--help"])]
+    # netviz ends with os._exit once its exit handlers ran (netviz.cli.run), skipping the
+    # interpreter teardown the floor pays; this reference row shows that share openly.
+    no_teardown = "import os, torch; os._exit(0)"
+    cases: list[Case] = [
+        Case("no teardown", "reference", [sys.executable, "-c", no_teardown]),
+        Case("--help", "netviz", [*netviz_argv(), "--help"]),
+    ]
     for name, spec, target in models:
         if only and name not in only:
             continue
         out = tmp / f"netviz-{name}.dot"
         argv = [*netviz_argv(), "render", *spec, "-o", str(out)]
         cases.append(Case(name, "netviz", argv, target, out))
-    note = ""
+    note = (
+        "reference 'no teardown': import torch, then os._exit as netviz ends; "
+        "netviz's own cost is its time minus that row's"
+    )
     if not torchview:
-        note = "torchview: skipped (--no-torchview)"
+        note += "\ntorchview: skipped (--no-torchview)"
     elif importlib.util.find_spec("torchview") is None:
-        note = "torchview: not installed, skipped (pip install torchview to compare)"
+        note += "\ntorchview: not installed, skipped (pip install torchview to compare)"
     else:
         script = tmp / "torchview_render.py"
         script.write_text(TORCHVIEW)

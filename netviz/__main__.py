@@ -1,7 +1,5 @@
 """``python -m netviz``."""
 
-import sys
+from netviz.cli import run
 
-from netviz.cli import main
-
-sys.exit(main())
+run()

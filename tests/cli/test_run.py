@@ -1,0 +1,57 @@
+"""``netviz`` as a process (``netviz.cli.run``): exit codes, complete output, exit handlers.
+
+``run`` ends the process with ``os._exit`` after the exit handlers, skipping the
+interpreter teardown; these tests check nothing a user sees is lost with it.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "reference"
+
+
+def netviz(*args: str, prelude: str = "") -> subprocess.CompletedProcess[bytes]:
+    """Run ``netviz ARGS`` the way the console script does, after ``prelude`` code."""
+    code = f"{prelude}\nimport sys\nfrom netviz.cli import run\nsys.argv = ['netviz', *sys.argv[1:]]\nrun()"
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, timeout=120, check=False
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (("--version",), 0),
+        (("--help",), 0),
+        (("list", "wrn*"), 0),
+        (("frobnicate",), 2),
+        (("render", "wrn28-2x", "-o", "-"), 1),
+    ],
+)
+def test_exit_codes(args: tuple[str, ...], code: int) -> None:
+    assert netviz(*args).returncode == code
+
+
+def test_stdout_is_complete() -> None:
+    done = netviz("pseudocode", "wrn28_2")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == (GOLDEN / "wrn28_2.pseudocode.txt").read_bytes()
+
+
+def test_exit_handlers_of_the_command_still_run() -> None:
+    """Handlers registered while the command runs (torch registers some) run before the exit."""
+    prelude = (
+        "import atexit, netviz.cli\n"
+        "def command(argv=None):\n"
+        "    atexit.register(lambda: print('handler ran', flush=True))\n"
+        "    return 3\n"
+        "netviz.cli.main = command"
+    )
+    done = netviz("list", prelude=prelude)
+    assert done.returncode == 3
+    assert done.stdout.decode().splitlines() == ["handler ran"]
