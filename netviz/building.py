@@ -21,15 +21,19 @@ _INITIALISERS = (
     "dirac_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
     "orthogonal_", "sparse_",
 )
+# Methods of torch's own layers that only fill parameters and buffers with values.
+_RESETS = ("reset_parameters", "reset_running_stats", "_reset_parameters")
 
 
 @contextmanager
 def building_on(device: str) -> Iterator[None]:
     """``with torch.device(device)``, with two guards while a model is built.
 
-    On ``"meta"`` the ``torch.nn.init`` functions do nothing: meta tensors hold
-    no values, and a random initialiser on meta imports ``torch._dynamo``
-    (seconds). On any device, a model registering more than
+    On ``"meta"`` the ``torch.nn.init`` functions, and the ``reset_parameters``
+    / ``reset_running_stats`` methods of torch's own layers, do nothing: meta
+    tensors hold no values, a random initialiser on meta imports
+    ``torch._dynamo`` (seconds), and the resets of a deep model's thousands of
+    layers cost a fifth of its build. On any device, a model registering more than
     [`MAX_MODULES`][netviz.building.MAX_MODULES] submodules is stopped with
     [`ModelTooLargeError`][netviz.errors.ModelTooLargeError] instead of building
     for minutes. Everything is restored on exit, whatever happens.
@@ -48,14 +52,44 @@ def building_on(device: str) -> Iterator[None]:
 def _no_init() -> Iterator[None]:
     from torch.nn import init
 
-    saved = {name: getattr(init, name) for name in _INITIALISERS if hasattr(init, name)}
+    saved: list[tuple[object, str, object]] = [
+        (init, name, getattr(init, name)) for name in _INITIALISERS if hasattr(init, name)
+    ]
+    saved += [
+        (cls, name, vars(cls)[name])
+        for cls in _torch_layer_classes()
+        for name in _RESETS
+        if name in vars(cls)
+    ]
     try:
-        for name in saved:
-            setattr(init, name, _keep)
+        for owner, name, _ in saved:
+            setattr(owner, name, _keep if owner is init else _no_reset)
         yield
     finally:
-        for name, function in saved.items():
-            setattr(init, name, function)
+        for owner, name, original in saved:
+            setattr(owner, name, original)
+
+
+def _torch_layer_classes() -> list[type]:
+    """Every ``nn.Module`` subclass defined by torch itself (``torch.nn...``)."""
+    from torch import nn
+
+    found: list[type] = []
+    seen: set[type] = set()
+    todo: list[type] = [nn.Module]
+    while todo:
+        subclasses: list[type] = todo.pop().__subclasses__()
+        for sub in subclasses:
+            if sub not in seen:
+                seen.add(sub)
+                todo.append(sub)
+                if sub.__module__.startswith("torch.nn."):
+                    found.append(sub)
+    return found
+
+
+def _no_reset(module: object) -> None:
+    """A layer's reset on meta: there are no values to reset."""
 
 
 @contextmanager

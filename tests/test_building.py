@@ -29,6 +29,40 @@ def test_initialisers_are_restored_when_the_builder_raises() -> None:
     assert nn.init.uniform_ is original
 
 
+def test_meta_build_skips_torch_layer_resets_and_restores_them() -> None:
+    resets = {
+        (cls, name): vars(cls)[name]
+        for cls in (nn.modules.conv._ConvNd, nn.modules.batchnorm._NormBase, nn.Linear)
+        for name in ("reset_parameters", "reset_running_stats")
+        if name in vars(cls)
+    }
+    assert len(resets) == 4
+    with building_on("meta"):
+        for (cls, name), original in resets.items():
+            assert vars(cls)[name] is not original
+        bn = nn.BatchNorm2d(4)
+    assert bn.running_var.is_meta and bn.running_var.shape == (4,)
+    for (cls, name), original in resets.items():
+        assert vars(cls)[name] is original
+
+
+def test_resets_are_untouched_on_cpu_and_for_user_classes() -> None:
+    class Custom(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.calls = 0
+            self.reset_parameters()
+
+        def reset_parameters(self) -> None:
+            self.calls += 1
+
+    with building_on("meta"):
+        assert Custom().calls == 1  # the user's own reset still runs
+    with building_on("cpu"):
+        bn = nn.BatchNorm2d(3)
+    assert torch.equal(bn.running_var, torch.ones(3))
+
+
 def test_cpu_build_initialises_for_real() -> None:
     torch.manual_seed(0)
     with building_on("cpu"):

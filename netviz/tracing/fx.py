@@ -11,6 +11,7 @@ the model's device: meta tensors for meta models, so no weights are touched.
 from __future__ import annotations
 
 import inspect
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -84,14 +85,35 @@ def _defaults_beyond(module: nn.Module, given: int) -> dict[str, Any]:
 _PLAIN_ARGS = frozenset({int, float, str, bool, type(None)})
 
 
+class _ModuleStack(OrderedDict[str, tuple[str, Any]]):
+    """fx's module stack, copied for every node: ``copy.copy`` takes the short path."""
+
+    def __copy__(self) -> _ModuleStack:
+        return _ModuleStack(self)
+
+
+class _Scope(torch.fx.proxy.Scope):
+    """fx's current scope, copied for every module call: ``copy.copy`` takes the short path."""
+
+    def __copy__(self) -> _Scope:
+        return _Scope(self.module_path, self.module_type)
+
+
 class _Tracer(torch.fx.Tracer):
-    """``torch.fx.Tracer`` with a short path for the commonest arguments.
+    """``torch.fx.Tracer`` with short paths for what it does for every node.
 
     Proxies, plain scalars and plain tuples of those are lowered exactly as
     the base class does, without its chain of ``isinstance`` checks (tensor,
     parameter, module, constant and opaque types) run for every argument of
-    every node; anything else goes to the base class.
+    every node; anything else goes to the base class. The module stack and the
+    scope, which fx copies for every node and every module call, copy directly
+    instead of through ``copy``'s generic reduce protocol.
     """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scope = _Scope("", None)
+        self.module_stack = _ModuleStack()
 
     def create_arg(self, a: Any) -> Any:
         """Lower one argument into what the fx graph stores."""
