@@ -194,9 +194,13 @@ def mark_label(mark: Mark, arrow: str = " → ") -> str:
 
 def label(graph: Graph, *, shapes: bool = False) -> Graph:
     """Set ``label`` and ``code`` on every node and mark. Idempotent."""
-    nodes = tuple(
-        replace(n, label=node_label(n, shapes=shapes), code=node_code(n)) for n in graph.nodes
-    )
+    words: dict[tuple[object, ...], tuple[str, str]] = {}  # the texts depend on these only
+    nodes = []
+    for n in graph.nodes:
+        key = (n.kind, n.type_name, n.attrs, n.shape)
+        if key not in words:
+            words[key] = (node_label(n, shapes=shapes), node_code(n))
+        nodes.append(replace(n, label=words[key][0], code=words[key][1]))
     marks: dict[Mark, Mark] = {}
     edges = []
     for edge in graph.edges:
@@ -211,4 +215,4 @@ def label(graph: Graph, *, shapes: bool = False) -> Graph:
                 )
             mark = marks[mark]
         edges.append(Edge(edge.src, edge.dst, mark))
-    return replace(graph, nodes=nodes, edges=tuple(edges))
+    return replace(graph, nodes=tuple(nodes), edges=tuple(edges))
