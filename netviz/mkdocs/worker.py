@@ -216,11 +216,11 @@ def _diagram(
             theme=options.theme,  # type: ignore[arg-type]
         )
     graph = _notation(model, shapes, options.fold, options.shapes)
-    style = {"direction": options.direction, "theme": options.theme, "legend": options.legend}
-    if fmt == "mmd":
-        return render_mermaid(graph, **style).encode("utf-8")  # type: ignore[arg-type]
-    dot = render_dot(graph, **style)  # type: ignore[arg-type]
-    return dot.encode("utf-8") if fmt == "dot" else render_binary(dot, fmt)
+    renderer = render_mermaid if fmt == "mmd" else render_dot
+    text = renderer(
+        graph, direction=options.direction, theme=options.theme, legend=options.legend
+    )
+    return text.encode("utf-8") if fmt in ("mmd", "dot") else render_binary(text, fmt)
 
 
 # One trace per (model, input shapes) serves every diagram, listing, summary and chart
