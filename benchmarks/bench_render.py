@@ -38,7 +38,7 @@ RSS_TARGET_MB = 50.0
 WRN1000 = textwrap.dedent(
     '''
     """WRN-1000-2, the deep case of the benchmark."""
-    from models.wideresnet import WideResNet
+    from netviz_models.wideresnet import WideResNet
 
 
     def wrn1000_2():
@@ -52,8 +52,8 @@ TORCHVIEW = textwrap.dedent(
     import sys
     import torch
     from torchview import draw_graph
-    from models.resnet import resnet152
-    from models.wideresnet import WideResNet, wrn28_2
+    from netviz_models.resnet import resnet152
+    from netviz_models.wideresnet import WideResNet, wrn28_2
 
     builders = {
         "wrn28_2": (wrn28_2, (1, 3, 32, 32)),

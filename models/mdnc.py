@@ -18,7 +18,7 @@ conv and before the projection conv, and those convs have stride 1.
 
 Example:
     >>> import torch
-    >>> from models.mdnc import BlockBottleneck2d
+    >>> from netviz_models.mdnc import BlockBottleneck2d
     >>> layer = BlockBottleneck2d(16, 32, kernel_size=3, stride=(1, 2), padding=1)
     >>> layer(torch.zeros(1, 16, 4, 255)).shape
     torch.Size([1, 32, 4, 128])
@@ -232,10 +232,10 @@ class _BlockPlainNd(_ResidualBlockNd):
                 applied by the second conv.
             padding: Zero padding of both convs.
             output_size: With ``scaler='up'``: the output size (``stride`` is then unused).
-            normalizer: One of [`NORMALIZERS`][models.mdnc.NORMALIZERS].
-            activator: One of [`ACTIVATORS`][models.mdnc.ACTIVATORS].
-            layer_order: One of [`LAYER_ORDERS`][models.mdnc.LAYER_ORDERS].
-            scaler: One of [`SCALERS`][models.mdnc.SCALERS].
+            normalizer: One of [`NORMALIZERS`][netviz_models.mdnc.NORMALIZERS].
+            activator: One of [`ACTIVATORS`][netviz_models.mdnc.ACTIVATORS].
+            layer_order: One of [`LAYER_ORDERS`][netviz_models.mdnc.LAYER_ORDERS].
+            scaler: One of [`SCALERS`][netviz_models.mdnc.SCALERS].
 
         Raises:
             ValueError: An option is not one of its allowed values.
@@ -279,10 +279,10 @@ class _BlockBottleneckNd(_ResidualBlockNd):
                 applied by the middle conv.
             padding: Zero padding of the middle conv.
             output_size: With ``scaler='up'``: the output size (``stride`` is then unused).
-            normalizer: One of [`NORMALIZERS`][models.mdnc.NORMALIZERS].
-            activator: One of [`ACTIVATORS`][models.mdnc.ACTIVATORS].
-            layer_order: One of [`LAYER_ORDERS`][models.mdnc.LAYER_ORDERS].
-            scaler: One of [`SCALERS`][models.mdnc.SCALERS].
+            normalizer: One of [`NORMALIZERS`][netviz_models.mdnc.NORMALIZERS].
+            activator: One of [`ACTIVATORS`][netviz_models.mdnc.ACTIVATORS].
+            layer_order: One of [`LAYER_ORDERS`][netviz_models.mdnc.LAYER_ORDERS].
+            scaler: One of [`SCALERS`][netviz_models.mdnc.SCALERS].
 
         Raises:
             ValueError: An option is not one of its allowed values.
@@ -306,7 +306,7 @@ class _BlockBottleneckNd(_ResidualBlockNd):
 class BlockPlain1d(_BlockPlainNd):
     """Plain residual block (two ``kernel_size`` convs) on ``(B, C, L)`` inputs.
 
-    Arguments as for [`BlockPlain2d`][models.mdnc.BlockPlain2d].
+    Arguments as for [`BlockPlain2d`][netviz_models.mdnc.BlockPlain2d].
     """
 
     order: ClassVar[int] = 1
@@ -326,10 +326,10 @@ class BlockPlain2d(_BlockPlainNd):
             applied by the second conv.
         padding: Zero padding of the two convs.
         output_size: With ``scaler='up'``: the output size (``stride`` is then unused).
-        normalizer: One of [`NORMALIZERS`][models.mdnc.NORMALIZERS] (default ``'pinst'``).
-        activator: One of [`ACTIVATORS`][models.mdnc.ACTIVATORS] (default ``'prelu'``).
-        layer_order: One of [`LAYER_ORDERS`][models.mdnc.LAYER_ORDERS] (default ``'new'``).
-        scaler: One of [`SCALERS`][models.mdnc.SCALERS] (default ``'down'``).
+        normalizer: One of [`NORMALIZERS`][netviz_models.mdnc.NORMALIZERS] (default ``'pinst'``).
+        activator: One of [`ACTIVATORS`][netviz_models.mdnc.ACTIVATORS] (default ``'prelu'``).
+        layer_order: One of [`LAYER_ORDERS`][netviz_models.mdnc.LAYER_ORDERS] (default ``'new'``).
+        scaler: One of [`SCALERS`][netviz_models.mdnc.SCALERS] (default ``'down'``).
 
     Raises:
         ValueError: An option is not one of its allowed values.
@@ -346,7 +346,7 @@ class BlockPlain2d(_BlockPlainNd):
 class BlockPlain3d(_BlockPlainNd):
     """Plain residual block (two ``kernel_size`` convs) on ``(B, C, L1, L2, L3)`` inputs.
 
-    Arguments as for [`BlockPlain2d`][models.mdnc.BlockPlain2d].
+    Arguments as for [`BlockPlain2d`][netviz_models.mdnc.BlockPlain2d].
     """
 
     order: ClassVar[int] = 3
@@ -355,7 +355,7 @@ class BlockPlain3d(_BlockPlainNd):
 class BlockBottleneck1d(_BlockBottleneckNd):
     """Bottleneck residual block (1x1, ``kernel_size``, 1x1 convs) on ``(B, C, L)`` inputs.
 
-    Arguments as for [`BlockBottleneck2d`][models.mdnc.BlockBottleneck2d].
+    Arguments as for [`BlockBottleneck2d`][netviz_models.mdnc.BlockBottleneck2d].
     """
 
     order: ClassVar[int] = 1
@@ -376,10 +376,10 @@ class BlockBottleneck2d(_BlockBottleneckNd):
             applied by the middle conv.
         padding: Zero padding of the middle conv.
         output_size: With ``scaler='up'``: the output size (``stride`` is then unused).
-        normalizer: One of [`NORMALIZERS`][models.mdnc.NORMALIZERS] (default ``'pinst'``).
-        activator: One of [`ACTIVATORS`][models.mdnc.ACTIVATORS] (default ``'prelu'``).
-        layer_order: One of [`LAYER_ORDERS`][models.mdnc.LAYER_ORDERS] (default ``'new'``).
-        scaler: One of [`SCALERS`][models.mdnc.SCALERS] (default ``'down'``).
+        normalizer: One of [`NORMALIZERS`][netviz_models.mdnc.NORMALIZERS] (default ``'pinst'``).
+        activator: One of [`ACTIVATORS`][netviz_models.mdnc.ACTIVATORS] (default ``'prelu'``).
+        layer_order: One of [`LAYER_ORDERS`][netviz_models.mdnc.LAYER_ORDERS] (default ``'new'``).
+        scaler: One of [`SCALERS`][netviz_models.mdnc.SCALERS] (default ``'down'``).
 
     Raises:
         ValueError: An option is not one of its allowed values.
@@ -397,7 +397,7 @@ class BlockBottleneck2d(_BlockBottleneckNd):
 class BlockBottleneck3d(_BlockBottleneckNd):
     """Bottleneck residual block (1x1, ``kernel_size``, 1x1 convs) on 3-d inputs.
 
-    Arguments as for [`BlockBottleneck2d`][models.mdnc.BlockBottleneck2d].
+    Arguments as for [`BlockBottleneck2d`][netviz_models.mdnc.BlockBottleneck2d].
     """
 
     order: ClassVar[int] = 3

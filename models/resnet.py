@@ -6,7 +6,7 @@ so torchvision checkpoints load with ``model.load_state_dict(...)``. Dilation
 and grouped convolutions are left out. Inputs are ``3x224x224`` images.
 
 Example:
-    >>> from models.resnet import resnet18
+    >>> from netviz_models.resnet import resnet18
     >>> sum(p.numel() for p in resnet18().parameters())
     11689512
 """

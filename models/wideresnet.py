@@ -8,7 +8,7 @@ strides ``1, 2, 2``; the head is ``BN → ReLU → AvgPool 8 → view → Linear
 Inputs are ``3x32x32`` images.
 
 Example:
-    >>> from models.wideresnet import wrn28_2
+    >>> from netviz_models.wideresnet import wrn28_2
     >>> sum(p.numel() for p in wrn28_2().parameters())
     1467610
 """

@@ -4,7 +4,8 @@ Used by [`netviz.registry.load_model`][netviz.registry.load_model] for
 ``package.module:attr`` and ``path/to/file.py:attr`` specs. Only what the user
 named is imported: a module spec imports that module (the working directory is
 searchable during the import, as with ``python -m``); a file spec runs that one
-file, without making its folder importable. Any exception raised by user code,
+file as ``python file.py`` would, with its folder first on ``sys.path`` while it
+loads (so ``from blocks import WIDTH`` finds a sibling ``blocks.py``). Any exception raised by user code,
 even ``SystemExit``, becomes a [`ModelSpecError`][netviz.errors.ModelSpecError].
 """
 
@@ -79,6 +80,8 @@ def import_file(spec: str, target: str) -> ModuleType:
         raise ModelSpecError(f"cannot load model spec {spec!r}: {target!r} is not importable")
     module = importlib.util.module_from_spec(file_spec)
     sys.modules[mod_name] = module
+    folder = str(resolved.parent)
+    sys.path.insert(0, folder)  # as `python file.py`: its siblings are importable
     try:
         file_spec.loader.exec_module(module)
     except BaseException as exc:  # noqa: BLE001
@@ -89,6 +92,8 @@ def import_file(spec: str, target: str) -> ModuleType:
             f"cannot load model spec {spec!r}: running {target!r} raised "
             f"{type(exc).__name__}: {first_line(exc)}"
         ) from None
+    finally:
+        sys.path.remove(folder)  # the first entry equal to it: the one inserted above
     return module
 
 

@@ -53,7 +53,7 @@ def api_pages(packages: list[str], folder: str) -> list[ApiPage]:
     Child packages are one page each, with their submodules shown inline.
 
     Args:
-        packages: Top-level package names, e.g. ``["netviz", "models"]``.
+        packages: Top-level package names, e.g. ``["netviz", "netviz_models"]``.
         folder: Docs folder of the pages, e.g. ``"api"``.
     """
     pages: list[ApiPage] = []

@@ -18,7 +18,7 @@ _SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def slug(text: str) -> str:
-    """A lowercase id fragment: ``"models.resnet:resnet18"`` → ``"models-resnet-resnet18"``."""
+    """A lowercase id fragment: ``"netviz_models.resnet:resnet18"`` → ``"netviz-models-resnet-resnet18"``."""
     return _SLUG.sub("-", text.lower()).strip("-") or "x"
 
 

@@ -81,7 +81,7 @@ def test_deep_models_fold_to_their_shallow_siblings_size(deep: str, shallow: str
 
 
 def test_wrn_1000_2_folds_to_the_size_of_wrn28_2() -> None:
-    from models.wideresnet import WideResNet
+    from netviz_models.wideresnet import WideResNet
 
     graph = netviz.diagram(WideResNet(1000, 2), [(3, 32, 32)])
     assert _size(graph) <= _size(netviz.diagram("wrn28_2"))

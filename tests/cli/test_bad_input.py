@@ -31,7 +31,7 @@ SPEC_FILES = {
     "notes.txt": "not python\n",
     "deep.py": (
         "from torch import nn\n"
-        "from models.wideresnet import WideResNet\n\n\n"
+        "from netviz_models.wideresnet import WideResNet\n\n\n"
         "def huge_invalid():\n"
         "    return WideResNet(10**6 + 1, 1)\n\n\n"
         "def nested():\n"
@@ -145,14 +145,14 @@ CASES: list[Bad] = [
     R("blank-spec", "   ", "-o", "{out}/d.dot", words=r"(?i)invalid model spec|model"),
     R("colon-only", ":", "-o", "{out}/d.dot", words=r"malformed model spec ':'"),
     R("spec-without-target", ":Net", "-o", "{out}/d.dot", words=r"malformed model spec"),
-    R("spec-without-attr", "models.wideresnet:", "-o", "{out}/d.dot", words=r"malformed model spec"),
-    R("attr-not-identifier", "models.wideresnet:wrn28-2", "-o", "{out}/d.dot",
+    R("spec-without-attr", "netviz_models.wideresnet:", "-o", "{out}/d.dot", words=r"malformed model spec"),
+    R("attr-not-identifier", "netviz_models.wideresnet:wrn28-2", "-o", "{out}/d.dot",
       words=r"malformed model spec"),
     R("target-not-module-path", "not a module:Net", "-o", "{out}/d.dot",
       words=r"neither a module path nor a \.py file"),
     R("missing-module", "no_such_pkg_xyz.models:Net", "-o", "{out}/d.dot",
       words=r"no module named 'no_such_pkg_xyz'"),
-    R("missing-attr", "models.wideresnet:wrn28_3", "-o", "{out}/d.dot",
+    R("missing-attr", "netviz_models.wideresnet:wrn28_3", "-o", "{out}/d.dot",
       words=r"has no attribute 'wrn28_3'; did you mean: .*wrn28_2"),
     R("missing-file", "{spec}/missing.py:Net", "-o", "{out}/d.dot", words=r"no such file"),
     R("not-a-py-file", "{spec}/notes.txt:Net", "-o", "{out}/d.dot", words=r"not a \.py file"),
@@ -177,7 +177,7 @@ CASES: list[Bad] = [
     R("builder-needs-args", "{zoo}:needs_args_builder", "-o", "{out}/d.dot",
       words=r"needs argument\(s\) width"),
     R("class-needs-args", "{zoo}:NeedsArgs", "-o", "{out}/d.dot", words=r"needs argument\(s\) width"),
-    R("class-needs-args-reference", "models.wideresnet:WideResNet", "-o", "{out}/d.dot",
+    R("class-needs-args-reference", "netviz_models.wideresnet:WideResNet", "-o", "{out}/d.dot",
       words=r"needs argument\(s\) depth, widen_factor"),
     R("builder-returns-none", "{zoo}:builder_returns_none", "-o", "{out}/d.dot",
       words=r"NoneType, not an nn\.Module"),
@@ -369,7 +369,7 @@ def test_bad_input_fails_with_one_line(
 
 
 HUGE = """
-from models.wideresnet import WideResNet
+from netviz_models.wideresnet import WideResNet
 
 
 def huge():

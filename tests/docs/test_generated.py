@@ -98,9 +98,9 @@ def test_the_mkdocs_process_never_imports_torch() -> None:
 
 
 def test_api_pages_cover_public_modules() -> None:
-    pages = {page.module: page for page in api_pages(["netviz", "models", "no_such_pkg"], "api")}
-    for module in ("netviz", "netviz.api", "netviz.registry", "netviz.ir", "netviz.mkdocs", "models",
-                   "models.wideresnet", "models.resnet", "models.mdnc"):
+    pages = {page.module: page for page in api_pages(["netviz", "netviz_models", "no_such_pkg"], "api")}
+    for module in ("netviz", "netviz.api", "netviz.registry", "netviz.ir", "netviz.mkdocs", "netviz_models",
+                   "netviz_models.wideresnet", "netviz_models.resnet", "netviz_models.mdnc"):
         assert module in pages
     assert pages["netviz.ir"].package and not pages["netviz.api"].package
     assert pages["netviz.api"].src_uri == "api/netviz.api.md"

@@ -117,9 +117,9 @@ def test_diagrams_stay_out_of_the_search_index(site: Path) -> None:
 
 def _public_definitions() -> list[str]:
     names = []
-    for package in ("netviz", "models"):
-        for path in sorted((ROOT / package).rglob("*.py")):
-            parts = path.relative_to(ROOT).with_suffix("").parts
+    for package, folder in (("netviz", "netviz"), ("netviz_models", "models")):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            parts = (package, *path.relative_to(ROOT / folder).with_suffix("").parts)
             if any(p.startswith("_") and p != "__init__" for p in parts):
                 continue
             module = ".".join(p for p in parts if p != "__init__")
@@ -135,13 +135,13 @@ def test_api_pages_cover_every_public_function_and_class(site: Path) -> None:
     for page in (site / "api").rglob("index.html"):
         anchors |= set(ID.findall(page.read_text("utf-8")))
     public = _public_definitions()
-    assert "netviz.api.render" in public and "models.resnet.ResNet" in public
+    assert "netviz.api.render" in public and "netviz_models.resnet.ResNet" in public
     assert [name for name in public if name not in anchors] == []
 
 
 def test_api_pages_exist_for_netviz_and_models(site: Path) -> None:
-    for module in ("netviz", "netviz.api", "netviz.ir", "netviz.registry", "models",
-                   "models.wideresnet", "models.resnet", "models.mdnc"):
+    for module in ("netviz", "netviz.api", "netviz.ir", "netviz.registry", "netviz_models",
+                   "netviz_models.wideresnet", "netviz_models.resnet", "netviz_models.mdnc"):
         assert f'id="{module}"' in _page(site, f"api/{module}")
     assert 'id="netviz.api.render"' in _page(site, "api/netviz.api")
 

@@ -8,8 +8,8 @@ from types import ModuleType
 
 import pytest
 
-import models
-from models import mdnc, resnet, wideresnet
+import netviz_models
+from netviz_models import mdnc, resnet, wideresnet
 
 MODULES = [wideresnet, resnet, mdnc]
 
@@ -21,7 +21,7 @@ def test_docstring_examples(module: ModuleType) -> None:
     assert result.failed == 0
 
 
-@pytest.mark.parametrize("module", [models, *MODULES], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [netviz_models, *MODULES], ids=lambda m: m.__name__)
 def test_public_api_documented_and_typed(module: ModuleType) -> None:
     assert module.__doc__ and module.__doc__.strip()
     for name in getattr(module, "__all__", []):

@@ -9,8 +9,8 @@ import pytest
 import torch
 from torch import nn
 
-from models import mdnc
-from models.mdnc import (
+from netviz_models import mdnc
+from netviz_models.mdnc import (
     ACTIVATORS,
     LAYER_ORDERS,
     NORMALIZERS,

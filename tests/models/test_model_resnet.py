@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from models.resnet import (
+from netviz_models.resnet import (
     BasicBlock,
     Bottleneck,
     ResNet,

@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from models.wideresnet import (
+from netviz_models.wideresnet import (
     BasicBlock,
     WideResNet,
     wrn16_4,

@@ -176,7 +176,7 @@ def test_register_bad_shape(clean_registry: dict, shape: object) -> None:
 
 def test_installed_entry_points_name_the_builtin_modules() -> None:
     values = {ep.value for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}
-    assert {"models.wideresnet", "models.resnet", "models.mdnc"} <= values
+    assert {"netviz_models.wideresnet", "netviz_models.resnet", "netviz_models.mdnc"} <= values
 
 
 def _fake_entry_points(*values: str):  # type: ignore[no-untyped-def]

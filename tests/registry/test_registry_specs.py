@@ -59,7 +59,7 @@ def test_module_spec_instance_is_used_as_is() -> None:
 
 
 def test_module_spec_of_registered_builder_uses_its_entry() -> None:
-    loaded = load_model("models.wideresnet:wrn28_2")
+    loaded = load_model("netviz_models.wideresnet:wrn28_2")
     assert loaded.name == "wrn28_2"
     assert loaded.input_shapes == ((3, 32, 32),)
     assert loaded.description == get_entry("wrn28_2").description
@@ -107,9 +107,9 @@ def test_file_spec_that_registers_can_be_loaded_twice(
 
 
 def test_file_spec_of_a_builtin_module_file() -> None:
-    import models.wideresnet
+    import netviz_models.wideresnet
 
-    loaded = load_model(f"{models.wideresnet.__file__}:wrn28_2")
+    loaded = load_model(f"{netviz_models.wideresnet.__file__}:wrn28_2")
     assert loaded.name == "wrn28_2"
     assert loaded.input_shapes == ((3, 32, 32),)
 
@@ -150,25 +150,25 @@ def _message(spec: object, *, error: type[NetvizError] = ModelSpecError) -> str:
         ("   ", "invalid model spec"),
         (42, "invalid model spec"),
         (None, "invalid model spec"),
-        ("models.wideresnet", "'models.wideresnet:attr'"),
+        ("netviz_models.wideresnet", "'netviz_models.wideresnet:attr'"),
         ("some/dir/net.py", "'some/dir/net.py:attr'"),
-        ("models.wideresnet:", "malformed model spec"),
+        ("netviz_models.wideresnet:", "malformed model spec"),
         (":wrn28_2", "malformed model spec"),
-        ("models.wideresnet:wrn28-2", "malformed model spec"),
+        ("netviz_models.wideresnet:wrn28-2", "malformed model spec"),
         ("not a module:Net", "neither a module path nor a .py file"),
         ("some/dir/weights.pt:Net", "is not a .py file"),
         ("netviz_no_such_pkg_xyz:Net", "no module named 'netviz_no_such_pkg_xyz'"),
         ("models.no_such_family:Net", "no module named 'models.no_such_family'"),
         ("missing/dir/net.py:Net", "no such file 'missing/dir/net.py'"),
         (
-            "models.wideresnet:wrn28_3",
-            "'models.wideresnet' has no attribute 'wrn28_3'; did you mean: wrn28_2",
+            "netviz_models.wideresnet:wrn28_3",
+            "'netviz_models.wideresnet' has no attribute 'wrn28_3'; did you mean: wrn28_2",
         ),
         (f"{MOD}:NOT_A_MODEL", "'NOT_A_MODEL' is not an nn.Module class, builder or instance (it is of type int)"),
         (f"{MOD}:NotAModule", "class 'NotAModule' is not an nn.Module"),
         (f"{MOD}:NeedsArgs", "needs argument(s) width"),
         (f"{MOD}:needs_args_builder", "needs argument(s) width, depth"),
-        ("models.wideresnet:WideResNet", "needs argument(s) depth, widen_factor"),
+        ("netviz_models.wideresnet:WideResNet", "needs argument(s) depth, widen_factor"),
         (f"{MOD}:returns_int", "returned an object of type int, not an nn.Module"),
         (f"{MOD}:raises", "RuntimeError: boom"),
         ("tests.registry.fixtures.broken_import:Net", "raised RuntimeError: broken on import"),

@@ -8,7 +8,7 @@ import torch
 from netviz.ir import Graph, Kind
 from netviz.tracing import trace_model
 
-wideresnet = pytest.importorskip("models.wideresnet")
+wideresnet = pytest.importorskip("netviz_models.wideresnet")
 
 
 @pytest.fixture(scope="module")
