@@ -29,7 +29,12 @@ DIAGRAM_FORMATS = ("svg", "png", "pdf", "dot", "mmd", "txt")
 """Formats ``render`` produces; ``txt`` is the pseudocode listing."""
 
 
-def load_model(spec: Spec, input_shapes: Sequence[Shape] | None = None) -> LoadedModel:
+def load_model(
+    spec: Spec,
+    input_shapes: Sequence[Shape] | None = None,
+    *,
+    input_dtypes: Sequence[str] | None = None,
+) -> LoadedModel:
     """Resolve ``spec`` to a model built on the meta device (no weights allocated).
 
     Raises:
@@ -38,15 +43,30 @@ def load_model(spec: Spec, input_shapes: Sequence[Shape] | None = None) -> Loade
     """
     from netviz.registry import load_model as _load
 
-    return _load(spec, input_shapes)
+    return _load(spec, input_shapes, input_dtypes=input_dtypes)
 
 
-def trace(spec: Spec, input_shapes: Sequence[Shape] | None = None) -> Graph:
-    """Trace a model into the raw IR graph (every op, no fusion or folding)."""
+def trace(
+    spec: Spec,
+    input_shapes: Sequence[Shape] | None = None,
+    *,
+    input_dtypes: Sequence[str] | None = None,
+    train: bool = False,
+) -> Graph:
+    """Trace a model into the raw IR graph (every op, no fusion or folding).
+
+    Args:
+        spec: Model spec (see module docs).
+        input_shapes: Input shapes without batch dimension; default: the registered ones.
+        input_dtypes: Dtype name per input (``["int64"]`` for token ids); default: the
+            registered ones, else the model's floating dtype.
+        train: Trace the training-mode graph (default: eval mode, what inference runs).
+    """
     from netviz.tracing import trace_model
 
-    loaded = load_model(spec, input_shapes)
-    return trace_model(loaded.module, loaded.input_shapes, name=loaded.name, rebuild=loaded.build)
+    loaded = load_model(spec, input_shapes, input_dtypes=input_dtypes)
+    return trace_model(loaded.module, loaded.input_shapes, name=loaded.name, rebuild=loaded.build,
+                       input_dtypes=loaded.input_dtypes, train=train)
 
 
 def diagram(
@@ -55,6 +75,8 @@ def diagram(
     *,
     fold: bool = True,
     shapes: bool = False,
+    input_dtypes: Sequence[str] | None = None,
+    train: bool = False,
 ) -> Graph:
     """Trace a model and turn it into the notation graph the renderers draw.
 
@@ -62,11 +84,14 @@ def diagram(
         spec: Model spec (see module docs).
         input_shapes: Input shapes without batch dimension; default: the registered ones.
         fold: Fold runs of identical blocks into one ``x (N - 1)`` cluster.
-        shapes: Show spatial sizes in data nodes (``32C 16x16``).
+        shapes: Show the other sizes in data nodes (``32C 16x16``, ``768D 197``).
+        input_dtypes: Dtype name per input (see [`trace`][netviz.api.trace]).
+        train: Draw the training-mode graph.
     """
     from netviz.transforms import NotationOptions, to_notation
 
-    return to_notation(trace(spec, input_shapes), NotationOptions(fold=fold, shapes=shapes))
+    raw = trace(spec, input_shapes, input_dtypes=input_dtypes, train=train)
+    return to_notation(raw, NotationOptions(fold=fold, shapes=shapes))
 
 
 def render(
@@ -79,11 +104,14 @@ def render(
     legend: bool = False,
     direction: Direction = "TB",
     theme: Theme = "light",
+    input_dtypes: Sequence[str] | None = None,
+    train: bool = False,
 ) -> bytes:
     """Render a model's diagram in one of [`DIAGRAM_FORMATS`][netviz.api.DIAGRAM_FORMATS].
 
     ``svg``, ``png`` and ``pdf`` need the Graphviz ``dot`` binary; ``dot``,
-    ``mmd`` and ``txt`` are pure Python.
+    ``mmd`` and ``txt`` are pure Python. ``input_dtypes`` and ``train`` are as
+    for [`trace`][netviz.api.trace].
 
     Raises:
         FormatError: ``fmt`` is not a diagram format.
@@ -94,10 +122,11 @@ def render(
     if fmt not in DIAGRAM_FORMATS:
         raise FormatError(f"unknown format {fmt!r}; choose one of: {', '.join(DIAGRAM_FORMATS)}")
     if fmt == "txt":
-        return pseudocode(spec, input_shapes).encode("utf-8")
+        return pseudocode(spec, input_shapes, input_dtypes=input_dtypes, train=train).encode()
     from netviz.renderers import render_binary, render_dot, render_mermaid
 
-    graph = diagram(spec, input_shapes, fold=fold, shapes=shapes)
+    graph = diagram(spec, input_shapes, fold=fold, shapes=shapes, input_dtypes=input_dtypes,
+                    train=train)
     if fmt == "mmd":
         return render_mermaid(graph, direction=direction, theme=theme, legend=legend).encode()
     dot = render_dot(graph, direction=direction, theme=theme, legend=legend)
@@ -106,12 +135,19 @@ def render(
     return render_binary(dot, fmt)
 
 
-def pseudocode(spec: Spec, input_shapes: Sequence[Shape] | None = None) -> str:
+def pseudocode(
+    spec: Spec,
+    input_shapes: Sequence[Shape] | None = None,
+    *,
+    input_dtypes: Sequence[str] | None = None,
+    train: bool = False,
+) -> str:
     """The seed's pseudocode listing of a model: every block, tabs for nesting."""
     from netviz.renderers import render_pseudocode
     from netviz.transforms import NotationOptions, to_notation
 
-    graph = to_notation(trace(spec, input_shapes), NotationOptions.listing())
+    raw = trace(spec, input_shapes, input_dtypes=input_dtypes, train=train)
+    graph = to_notation(raw, NotationOptions.listing())
     return render_pseudocode(graph)
 
 
@@ -124,9 +160,11 @@ def summary(
     by_group: bool = False,
     caption: str | None = None,
     label: str | None = None,
+    input_dtypes: Sequence[str] | None = None,
+    train: bool = False,
 ) -> str:
-    """A torchinfo-based summary table in ``text``, ``markdown``, ``latex``,
-    ``csv``, ``json`` or ``torchsummary`` form.
+    """A summary table in ``text``, ``markdown``, ``latex``, ``csv``, ``json`` or
+    ``torchsummary`` form: shapes and parameters from torchinfo, MACs from netviz's trace.
 
     Args:
         spec: Model spec (see module docs).
@@ -136,6 +174,8 @@ def summary(
         by_group: One row per diagram group instead of per layer.
         caption: LaTeX only: wrap the tabular in a ``table`` with this caption.
         label: LaTeX only: ``\\label`` of that table.
+        input_dtypes: Dtype name per input (see [`trace`][netviz.api.trace]).
+        train: Summarize the training-mode forward.
     """
     from netviz.summaries import summarize
 
@@ -147,6 +187,8 @@ def summary(
         by_group=by_group,
         caption=caption,
         label=label,
+        input_dtypes=input_dtypes,
+        train=train,
     )
 
 
@@ -156,8 +198,11 @@ def plot(
     fmt: str = "svg",
     *,
     input_shapes: Sequence[Shape] | None = None,
+    input_dtypes: Sequence[str] | None = None,
+    train: bool = False,
 ) -> bytes:
     """A matplotlib chart of a model: ``params`` or ``macs`` per group, or ``shapes``."""
     from netviz.summaries.plot import plot_model
 
-    return plot_model(spec, kind, fmt, input_shapes=input_shapes)
+    return plot_model(spec, kind, fmt, input_shapes=input_shapes, input_dtypes=input_dtypes,
+                      train=train)

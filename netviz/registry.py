@@ -33,11 +33,12 @@ import re
 import sys
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from netviz._spec_import import DOTTED, first_line, get_attr, import_file, import_module
+from netviz.dtypes import check_dtypes
 from netviz.errors import (
     InputShapeError,
     ModelSpecError,
@@ -78,19 +79,20 @@ class ModelEntry:
         builder: Callable with no required arguments returning the ``nn.Module``.
         input_shapes: Default input shapes without the batch dimension, one per input.
         description: One-line description shown by ``netviz list``.
+        input_dtypes: Default dtype name per input (``("int64",)`` for token ids);
+            ``None``: the model's floating dtype.
     """
 
     name: str
     builder: Builder
     input_shapes: tuple[Shape, ...]
     description: str
+    input_dtypes: tuple[str, ...] | None = None
 
     def build(self, device: str = "meta") -> nn.Module:
-        """Build the model under ``with torch.device(device)`` (meta: no weights allocated)."""
-        from netviz.building import building_on
-
-        with building_on(device):
-            return self.builder()
+        """Build the model under ``with torch.device(device)`` (meta: no weights allocated;
+        a builder that fails there is built on the CPU)."""
+        return _call_builder(self.name, self.builder, device)
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,7 @@ class LoadedModel:
         input_shapes: Input shapes without the batch dimension, one per input.
         description: One-line description (empty when unknown).
         build: Rebuilds the model on another device, e.g. ``build("cpu")``.
+        input_dtypes: Dtype name per input; ``None``: the model's floating dtype.
     """
 
     name: str
@@ -110,6 +113,7 @@ class LoadedModel:
     input_shapes: tuple[Shape, ...]
     description: str
     build: Callable[[str], nn.Module]
+    input_dtypes: tuple[str, ...] | None = None
 
 
 _REGISTRY: dict[str, ModelEntry] = {}
@@ -148,6 +152,7 @@ def register_model(
     *,
     input_shape: Shape | Sequence[Shape],
     description: str,
+    input_dtype: str | Sequence[str] | None = None,
 ) -> Callable[[F], F]:
     """Decorator registering a model class or builder under ``name``.
 
@@ -156,6 +161,8 @@ def register_model(
         input_shape: Default input shape without the batch dimension, e.g.
             ``(3, 32, 32)``, or a tuple of shapes for a model with several inputs.
         description: One line shown by ``netviz list``.
+        input_dtype: Default input dtype (``"int64"`` for token ids), or one per
+            input; ``None``: the model's floating dtype.
 
     Returns:
         The decorator; it returns the builder unchanged.
@@ -172,8 +179,12 @@ def register_model(
         raise ValueError(f"invalid model name {name!r}: use letters, digits, '_', '-', '.'")
     try:
         shapes = _normalize_shapes(input_shape, f"model {name!r}")
-    except InputShapeError as exc:
-        raise ValueError(str(exc)) from None
+        dtypes = check_dtypes(
+            [input_dtype] * len(shapes) if isinstance(input_dtype, str) else input_dtype,
+            len(shapes),
+        )
+    except NetvizError as exc:
+        raise ValueError(f"model {name!r}: {exc}") from None
     line = " ".join(description.split())
 
     def decorator(builder: F) -> F:
@@ -184,7 +195,7 @@ def register_model(
                 f"{old.builder.__module__}.{old.builder.__qualname__}"
             )
         # The same definition seen again (a file spec re-run, a reload) replaces its entry.
-        _REGISTRY[name] = ModelEntry(name, builder, shapes, line)
+        _REGISTRY[name] = ModelEntry(name, builder, shapes, line, dtypes)
         return builder
 
     return decorator
@@ -270,8 +281,14 @@ def load_model(
     input_shapes: Sequence[Shape] | Shape | None = None,
     *,
     device: str = "meta",
+    input_dtypes: Sequence[str] | None = None,
 ) -> LoadedModel:
     """Resolve a model spec and build the model under ``with torch.device(device)``.
+
+    A builder that fails on the meta device (one that computes its layer widths
+    with tensor ops, ``.item()``, ``.tolist()``: meta tensors hold no values) is
+    built again on the CPU, with real weight initialisation: slower and heavier
+    for big models, but nothing is ever downloaded.
 
     Args:
         spec: A registered name, ``"package.module:attr"``, ``"path/file.py:attr"``
@@ -279,6 +296,9 @@ def load_model(
         input_shapes: Input shapes without the batch dimension; default: the
             registered shapes, else an ``input_shape`` attribute of the model.
         device: Device to build on; ``"meta"`` allocates no weights.
+        input_dtypes: Dtype name per input (``"int64"``); default: the registered
+            ones, else an ``input_dtype`` attribute of the model, else the model's
+            floating dtype.
 
     Returns:
         The [`LoadedModel`][netviz.registry.LoadedModel].
@@ -286,8 +306,26 @@ def load_model(
     Raises:
         UnknownModelError: ``spec`` names no registered model.
         ModelSpecError: The spec is malformed or cannot be imported or built.
-        InputShapeError: No input shape is known, or the given one is malformed.
+        InputShapeError: No input shape is known, the given one is malformed, or
+            the number of dtypes does not match the inputs.
+        UsageError: An unknown dtype name.
     """
+    loaded = _load(spec, input_shapes, device)
+    dtypes = input_dtypes if input_dtypes is not None else (
+        loaded.input_dtypes or _dtype_attr(loaded.module))
+    return replace(loaded, input_dtypes=check_dtypes(dtypes, len(loaded.input_shapes)))
+
+
+def _dtype_attr(module: Any) -> tuple[str, ...] | None:
+    value = getattr(module, "input_dtype", None)
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, (tuple, list)) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    return None
+
+
+def _load(spec: Any, input_shapes: Sequence[Shape] | Shape | None, device: str) -> LoadedModel:
     from torch import nn
 
     given = None if input_shapes is None else _normalize_shapes(input_shapes, "input shape")
@@ -329,7 +367,8 @@ def _load_name(name: str, given: tuple[Shape, ...] | None, device: str) -> Loade
     entry = get_entry(name)
     module = _call_builder(name, entry.builder, device)
     return LoadedModel(entry.name, module, given or entry.input_shapes, entry.description,
-                       lambda dev: _call_builder(name, entry.builder, dev))
+                       lambda dev: _call_builder(name, entry.builder, dev),
+                       None if given else entry.input_dtypes)
 
 
 def _looks_dotted(name: str) -> bool:
@@ -357,15 +396,17 @@ def _load_attr(
         )
     _check_no_required_args(spec, attr)
     module = _call_builder(spec, attr, device)
+    dtypes = None
     if entry is not None:
         shapes = given or entry.input_shapes
         name, description = entry.name, entry.description
+        dtypes = None if given else entry.input_dtypes
     else:
         shapes = given or _shape_attr((attr, module), repr(spec))
         name = attr.__name__ if isinstance(attr, type) else attr_path.rsplit(".", 1)[-1]
         description = ""
     return LoadedModel(name, module, shapes, description,
-                       lambda dev: _call_builder(spec, attr, dev))
+                       lambda dev: _call_builder(spec, attr, dev), dtypes)
 
 
 def _check_no_required_args(spec: str, fn: Callable[..., Any]) -> None:
@@ -386,6 +427,7 @@ def _check_no_required_args(spec: str, fn: Callable[..., Any]) -> None:
 
 
 def _call_builder(spec: str, builder: Callable[[], Any], device: str) -> nn.Module:
+    """Build on ``device``; a builder failing on meta is built again on the CPU."""
     from torch import nn
 
     from netviz.building import building_on
@@ -396,9 +438,17 @@ def _call_builder(spec: str, builder: Callable[[], Any], device: str) -> nn.Modu
     except BaseException as exc:  # noqa: BLE001 - user code may raise anything
         if isinstance(exc, (KeyboardInterrupt, NetvizError)):
             raise
-        raise ModelSpecError(
-            f"cannot build model {spec!r}: {type(exc).__name__}: {first_line(exc)}"
-        ) from None
+        if device != "meta":
+            raise ModelSpecError(
+                f"cannot build model {spec!r}: {type(exc).__name__}: {first_line(exc)}"
+            ) from None
+        try:
+            module = _call_builder(spec, builder, "cpu")
+        except ModelSpecError as again:
+            on_meta = f"{type(exc).__name__}: {first_line(exc)}"
+            if on_meta in str(again):
+                raise
+            raise ModelSpecError(f"{again} (on the meta device: {on_meta})") from None
     if not isinstance(module, nn.Module):
         raise ModelSpecError(
             f"cannot build model {spec!r}: the builder returned an object of type "

@@ -31,6 +31,11 @@ class Node:
             ``output_size``, ``scale_factor``, ``weight_shape``.
         shape: Output shape without the batch dimension, if known.
         params: Number of parameters owned by this call (shared weights counted once).
+        macs: Multiply-accumulates of this call for one sample, in the convention of
+            published model tables (see [`netviz.tracing.macs`][netviz.tracing.macs]).
+        feature_axis: Which dimension of ``shape`` holds the feature width the ops act
+            on (channels of ``NCHW`` images: 0; tokens ``(N, D)`` and channels-last
+            tensors: the last); ``None`` when unknown.
         label: Diagram text, set by the labelling transform (``"3x3 32C 1S 1P"``).
         code: Pseudocode text, set by the labelling transform.
     """
@@ -42,6 +47,8 @@ class Node:
     attrs: tuple[Attr, ...] = ()
     shape: Shape | None = None
     params: int = 0
+    macs: int = 0
+    feature_axis: int | None = None
     label: str = ""
     code: str = ""
 
@@ -51,6 +58,15 @@ class Node:
             if key == name:
                 return value
         return default
+
+    @property
+    def width(self) -> int | None:
+        """The feature width of the output (``shape[feature_axis]``), if known."""
+        if self.shape is None or self.feature_axis is None:
+            return None
+        if not -len(self.shape) <= self.feature_axis < len(self.shape):
+            return None
+        return self.shape[self.feature_axis]
 
 
 @dataclass(frozen=True)

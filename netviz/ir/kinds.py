@@ -19,7 +19,9 @@ class Kind(str, Enum):
     CAT = "cat"
     POOL = "pool"
     LINEAR = "linear"
-    RESHAPE = "reshape"  # shape-only or no-op: view, flatten, nn.Identity
+    RESHAPE = "reshape"  # shape-only or no-op: view, flatten, getitem, nn.Identity
+    SPLIT = "split"  # one tensor into several: unbind, chunk, split
+    ATTENTION = "attention"  # nn.MultiheadAttention, scaled dot-product attention
     UPSAMPLE = "upsample"
     DROPOUT = "dropout"
     OTHER = "other"
@@ -68,9 +70,13 @@ _KIND_BY_NAME: dict[str, Kind] = {
     **dict.fromkeys(["Linear", "LazyLinear", "Bilinear", "linear"], Kind.LINEAR),
     **dict.fromkeys(
         ["view", "reshape", "flatten", "Flatten", "Unflatten", "squeeze", "unsqueeze",
-         "permute", "transpose", "contiguous", "expand", "expand_as", "view_as", "Identity"],
+         "permute", "transpose", "contiguous", "expand", "expand_as", "view_as", "Identity",
+         "getitem", "movedim", "swapaxes", "repeat", "broadcast_to", "narrow", "t"],
         Kind.RESHAPE,
     ),
+    **dict.fromkeys(["unbind", "chunk", "split", "tensor_split", "split_with_sizes",
+                     "unsafe_chunk", "unsafe_split"], Kind.SPLIT),
+    **dict.fromkeys(["MultiheadAttention", "scaled_dot_product_attention"], Kind.ATTENTION),
     **dict.fromkeys(["Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "interpolate",
                      "upsample"], Kind.UPSAMPLE),
     **dict.fromkeys(["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",

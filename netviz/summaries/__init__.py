@@ -55,6 +55,8 @@ def summarize(
     by_group: bool = False,
     caption: str | None = None,
     label: str | None = None,
+    input_dtypes: Sequence[str] | None = None,
+    train: bool = False,
 ) -> str:
     """Summarize a model in one of [`FORMATS`][netviz.summaries.FORMATS].
 
@@ -66,14 +68,17 @@ def summarize(
         by_group: One row per diagram group (stem, block clusters, head) instead of per layer.
         caption: LaTeX only: wrap the tabular in a ``table`` with this caption.
         label: LaTeX only: the ``\\label`` of that table.
+        input_dtypes: Dtype name per input; default: the registered ones.
+        train: Summarize the training-mode forward.
 
     Raises:
         FormatError: Unknown format.
         UsageError: ``depth < 0``, or an option the format does not take.
     """
     check_options(fmt, depth=depth, by_group=by_group, caption=caption, label=label)
-    table = collect_table(spec, input_shapes)
-    groups = diagram_groups(spec, input_shapes, table) if by_group else None
+    table = collect_table(spec, input_shapes, input_dtypes=input_dtypes, train=train)
+    groups = (diagram_groups(spec, input_shapes, table, input_dtypes=input_dtypes, train=train)
+              if by_group else None)
     return format_table(table, fmt, depth=depth, groups=groups, caption=caption, label=label)
 
 
@@ -106,21 +111,32 @@ def check_options(
         check_label(label)
 
 
-def collect_table(spec: Any, input_shapes: Sequence[Shape] | None = None) -> SummaryTable:
+def collect_table(
+    spec: Any,
+    input_shapes: Sequence[Shape] | None = None,
+    *,
+    input_dtypes: Sequence[str] | None = None,
+    train: bool = False,
+) -> SummaryTable:
     """Load ``spec`` and collect its [`SummaryTable`][netviz.summaries.table.SummaryTable]."""
     from netviz.summaries.collect import collect_model
 
-    return collect_model(spec, input_shapes)
+    return collect_model(spec, input_shapes, input_dtypes=input_dtypes, train=train)
 
 
 def diagram_groups(
-    spec: Any, input_shapes: Sequence[Shape] | None, table: SummaryTable
+    spec: Any,
+    input_shapes: Sequence[Shape] | None,
+    table: SummaryTable,
+    *,
+    input_dtypes: Sequence[str] | None = None,
+    train: bool = False,
 ) -> tuple[GroupRow, ...]:
     """Group ``table`` by the clusters of the model's diagram (``netviz.api.diagram``)."""
     from netviz.api import diagram
     from netviz.summaries.groups import group_rows
 
-    return group_rows(table, diagram(spec, input_shapes))
+    return group_rows(table, diagram(spec, input_shapes, input_dtypes=input_dtypes, train=train))
 
 
 def format_table(

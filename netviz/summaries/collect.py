@@ -1,10 +1,11 @@
 """One torchinfo pass over a model, turned into a [`SummaryTable`][netviz.summaries.table.SummaryTable].
 
 This is the only module of netviz that imports torchinfo. torchinfo 1.8.0
-gives each call's shapes, kernel and mult-adds; netviz adds what torchinfo
-lacks: full module paths, the order calls *finished* (torchsummary's row
-order), and parameter counts in which a shared weight counts once (torchinfo
-counts a weight tied between two layers twice).
+gives each call's shapes and kernel; netviz adds what torchinfo lacks: full
+module paths, the order calls *finished* (torchsummary's row order), parameter
+counts in which a shared weight counts once (torchinfo counts a weight tied
+between two layers twice), and mult-adds from netviz's own trace (torchinfo
+counts a ``Linear`` on tokens once per sample and misses attention).
 
 Registry models are built on the meta device, then summarized on a zero-filled
 CPU copy (no weight initialisation): a batch-1 CPU forward of the reference
@@ -28,7 +29,8 @@ import torch
 from torch import nn
 
 from netviz.errors import InputShapeError, ModelForwardError, NetvizError, TraceError
-from netviz.ir import Shape
+from netviz.ir import Graph, Shape
+from netviz.summaries.macs import own_macs
 from netviz.summaries.table import LayerRow, SummaryTable
 
 _CONTAINERS = (nn.Sequential, nn.ModuleList, nn.ModuleDict)
@@ -37,7 +39,13 @@ META_ABOVE = 2**20
 """Inputs with more elements per sample than this are summarized on the meta device."""
 
 
-def collect_model(spec: Any, input_shapes: Sequence[Shape] | None = None) -> SummaryTable:
+def collect_model(
+    spec: Any,
+    input_shapes: Sequence[Shape] | None = None,
+    *,
+    input_dtypes: Sequence[str] | None = None,
+    train: bool = False,
+) -> SummaryTable:
     """Load ``spec`` through the registry and collect its summary table (see module docs).
 
     Raises:
@@ -46,13 +54,19 @@ def collect_model(spec: Any, input_shapes: Sequence[Shape] | None = None) -> Sum
         ModelForwardError: The model's forward raised.
     """
     from netviz.registry import load_model
+    from netviz.tracing import trace_model
 
-    loaded = load_model(spec, input_shapes)
+    loaded = load_model(spec, input_shapes, input_dtypes=input_dtypes)
     if not any(True for _ in loaded.module.children()) and not any(
         True for _ in loaded.module.parameters()
     ):
         raise TraceError(f"model {loaded.name!r} has no layers: nothing to summarize")
-    options: dict[str, Any] = {"name": loaded.name, "shapes_given": input_shapes is not None}
+    graph = trace_model(loaded.module, loaded.input_shapes, name=loaded.name,
+                        rebuild=loaded.build, input_dtypes=loaded.input_dtypes, train=train)
+    options: dict[str, Any] = {
+        "name": loaded.name, "shapes_given": input_shapes is not None,
+        "input_dtypes": loaded.input_dtypes, "train": train, "graph": graph,
+    }
     module = loaded.module
     if _device(module).type != "meta":
         return collect(module, loaded.input_shapes, **options)
@@ -88,8 +102,15 @@ def collect(
     *,
     name: str | None = None,
     shapes_given: bool = True,
+    input_dtypes: Sequence[str] | None = None,
+    train: bool = False,
+    graph: Graph | None = None,
 ) -> SummaryTable:
     """Run one forward pass of batch size 1 through torchinfo and tabulate it.
+
+    Shapes, kernels and parameters come from torchinfo and netviz's own hooks;
+    mult-adds come from netviz's trace of the model
+    ([`own_macs`][netviz.summaries.macs.own_macs]), never from torchinfo.
 
     Args:
         module: The model; it runs on the device of its first parameter or buffer
@@ -97,6 +118,9 @@ def collect(
         input_shapes: Input shapes without the batch dimension.
         name: Model name for the table; default: the class name.
         shapes_given: Whether the user chose ``input_shapes`` (picks the error class).
+        input_dtypes: Dtype name per input; default: the model's floating dtype.
+        train: Run the forward in training mode (default: eval).
+        graph: The model's raw trace for the MACs; default: traced here.
 
     Raises:
         InputShapeError: ``shapes_given`` and the forward pass failed.
@@ -108,16 +132,17 @@ def collect(
     device = _device(module)
     shapes = tuple(tuple(int(d) for d in shape) for shape in input_shapes)
     dtype = next((p.dtype for p in module.parameters() if p.is_floating_point()), torch.float32)
+    dtypes = [getattr(torch, d) for d in input_dtypes] if input_dtypes else [dtype] * len(shapes)
     calls = _CallRecorder(module)
     try:
         stats = torchinfo.summary(
             module,
             input_size=[(1, *shape) for shape in shapes],
-            dtypes=[dtype] * len(shapes),
+            dtypes=dtypes,
             device=device,
             depth=1,
             verbose=0,
-            mode="eval",
+            mode="train" if train else "eval",
             col_names=("input_size", "output_size", "num_params", "kernel_size", "mult_adds"),
         )
     except Exception as exc:  # the model's own forward raised
@@ -137,6 +162,12 @@ def collect(
     ):
         raise RuntimeError("torchinfo and netviz saw different module calls")
     rows = _build_rows(module, executed, calls.finish, name or type(module).__name__)
+    if graph is None:
+        from netviz.tracing import trace_model
+
+        graph = trace_model(module, shapes, name=name or type(module).__name__,
+                            input_dtypes=input_dtypes, train=train)
+    rows = [replace(row, mult_adds=macs) for row, macs in zip(rows, own_macs(rows, graph))]
     total = sum(row.params for row in rows)
     trainable = sum(row.trainable_params for row in rows)
     unique_params = {id(p): p for p in module.parameters()}
@@ -149,8 +180,8 @@ def collect(
         rows=tuple(rows),
         total_params=total,
         trainable_params=trainable,
-        mult_adds=sum(row.mult_adds for row in rows if row.leaf),
-        input_bytes=sum(math.prod(s) * dtype.itemsize for s in shapes),
+        mult_adds=sum(row.mult_adds for row in rows),
+        input_bytes=sum(math.prod(s) * d.itemsize for s, d in zip(shapes, dtypes)),
         param_bytes=sum(p.numel() * p.element_size() for p in unique_params.values()),
         forward_backward_bytes=int(stats.total_output_bytes),
     )
@@ -237,7 +268,7 @@ def _build_rows(
                 input_shape=_shape(layer.input_size),
                 output_shape=output,
                 kernel=_kernel(layer.kernel_size, output),
-                mult_adds=int(layer.macs) if layer.is_leaf_layer else 0,
+                mult_adds=0,  # netviz's own count replaces torchinfo's (see collect)
                 recursive=bool(layer.is_recursive),
                 finish=fin,
             )

@@ -52,7 +52,7 @@ def group_rows(table: SummaryTable, graph: Graph) -> tuple[GroupRow, ...]:
                 blocks=blocks.get(key, 0),
                 params=sum(r.params for r in members),
                 trainable_params=sum(r.trainable_params for r in members),
-                mult_adds=sum(r.mult_adds for r in members if r.leaf),
+                mult_adds=sum(r.mult_adds for r in members),
                 output_shape=_last_output(own),
             )
         )

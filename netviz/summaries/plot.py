@@ -66,7 +66,13 @@ def check_plot_options(kind: str, fmt: str) -> None:
 
 
 def plot_model(
-    spec: Any, kind: str = "params", fmt: str = "svg", *, input_shapes: Sequence[Shape] | None = None
+    spec: Any,
+    kind: str = "params",
+    fmt: str = "svg",
+    *,
+    input_shapes: Sequence[Shape] | None = None,
+    input_dtypes: Sequence[str] | None = None,
+    train: bool = False,
 ) -> bytes:
     """Chart a model: ``params`` or ``macs`` per diagram group, or ``shapes``.
 
@@ -77,10 +83,11 @@ def plot_model(
     from netviz.summaries import collect_table, diagram_groups
 
     check_plot_options(kind, fmt)
-    table = collect_table(spec, input_shapes)
+    table = collect_table(spec, input_shapes, input_dtypes=input_dtypes, train=train)
     if kind == "shapes":
         return plot_shapes(table, fmt)
-    return plot_groups(table, diagram_groups(spec, input_shapes, table), kind, fmt)
+    groups = diagram_groups(spec, input_shapes, table, input_dtypes=input_dtypes, train=train)
+    return plot_groups(table, groups, kind, fmt)
 
 
 def plot_groups(table: SummaryTable, groups: Sequence[GroupRow], kind: str, fmt: str) -> bytes:

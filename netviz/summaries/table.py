@@ -27,8 +27,8 @@ class LayerRow:
         params: Parameters this module owns directly (not through children),
             counted at their first appearance only, so shared weights count once.
         trainable_params: The trainable part of ``params``.
-        mult_adds: torchinfo's multiply-accumulate count of this call (leaf modules only;
-            batch size 1).
+        mult_adds: Multiply-accumulates of this call's own ops, not those of its
+            children (one sample; see [`netviz.tracing.macs`][netviz.tracing.macs]).
         leaf: Whether the module has no child modules.
         container: Whether it is an ``nn.Sequential``/``ModuleList``/``ModuleDict``
             (the classic torchsummary leaves these out).
@@ -68,7 +68,7 @@ class SummaryTable:
         rows: One row per module call, pre-order, root first.
         total_params: Unique parameters of the model (shared weights counted once).
         trainable_params: The trainable part of ``total_params``.
-        mult_adds: Total multiply-accumulates of one sample (torchinfo's definition).
+        mult_adds: Total multiply-accumulates of one sample, the sum of every row's.
         input_bytes: Size of one sample's input tensors.
         param_bytes: Size of the unique parameters.
         forward_backward_bytes: torchinfo's forward/backward pass estimate

@@ -51,7 +51,7 @@ def shown_rows(table: SummaryTable, depth: int) -> tuple[ShownRow, ...]:
                 row=row,
                 params=sum(r.params for r in part),
                 trainable_params=sum(r.trainable_params for r in part),
-                mult_adds=sum(r.mult_adds for r in part if r.leaf),
+                mult_adds=sum(r.mult_adds for r in part),
                 collapsed=collapsed,
             )
         )

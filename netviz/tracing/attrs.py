@@ -43,6 +43,12 @@ def plain(value: Any) -> Any:
     return _MISSING
 
 
+def operand_name(path: str) -> str:
+    """Readable name of a parameter or constant operand (``"blocks.0.ls.gamma"`` → ``"gamma"``)."""
+    name = path.rpartition(".")[2]
+    return "const" if name.startswith("_tensor_constant") else name
+
+
 def _shape_of(tensor: Any) -> tuple[int, ...] | None:
     try:
         return tuple(int(s) for s in tensor.shape)
@@ -104,7 +110,43 @@ def _module_pairs(m: nn.Module) -> dict[str, Any]:
         return {"p": m.p}
     if isinstance(m, nn.Flatten):
         return {"start_dim": m.start_dim, "end_dim": m.end_dim}
+    if isinstance(m, nn.Embedding):
+        return {"num_embeddings": m.num_embeddings, "embedding_dim": m.embedding_dim}
+    if isinstance(m, nn.MultiheadAttention):
+        return {"embed_dim": m.embed_dim, "num_heads": m.num_heads, "kdim": m.kdim,
+                "vdim": m.vdim, "batch_first": m.batch_first}
+    if isinstance(m, nn.modules.rnn.RNNBase):
+        return {"mode": m.mode, "input_size": m.input_size, "hidden_size": m.hidden_size,
+                "num_layers": m.num_layers, "bidirectional": m.bidirectional,
+                "batch_first": m.batch_first, "proj_size": getattr(m, "proj_size", 0)}
+    if isinstance(m, nn.modules.rnn.RNNCellBase):
+        mode = {nn.LSTMCell: "LSTM", nn.GRUCell: "GRU"}.get(type(m), "RNN")
+        return {"mode": mode, "input_size": m.input_size, "hidden_size": m.hidden_size}
+    return _transformer_pairs(m)
+
+
+def _transformer_pairs(m: nn.Module) -> dict[str, Any]:
+    """``nn.Transformer`` and its encoder/decoder (layers): widths, heads, depth."""
+    layers: Any
+    if isinstance(m, (nn.TransformerEncoderLayer, nn.TransformerDecoderLayer)):
+        role = "encoder" if isinstance(m, nn.TransformerEncoderLayer) else "decoder"
+        return {"role": role, "num_layers": 1, **_layer_pairs(m)}
+    if isinstance(m, (nn.TransformerEncoder, nn.TransformerDecoder)) and len(m.layers):
+        layers = m.layers
+        role = "encoder" if isinstance(m, nn.TransformerEncoder) else "decoder"
+        return {"role": role, "num_layers": len(layers), **_layer_pairs(layers[0])}
+    if isinstance(m, nn.Transformer) and len(m.encoder.layers) and len(m.decoder.layers):
+        return {"role": "transformer", "num_encoder_layers": len(m.encoder.layers),
+                "num_decoder_layers": len(m.decoder.layers),
+                **_layer_pairs(m.encoder.layers[0])}
     return {}
+
+
+def _layer_pairs(layer: nn.Module) -> dict[str, Any]:
+    attention = layer.self_attn
+    return {"d_model": attention.embed_dim, "nhead": attention.num_heads,
+            "dim_feedforward": layer.linear1.out_features,
+            "batch_first": attention.batch_first, "norm_first": layer.norm_first}
 
 
 # Parameter names (after the input) and defaults of the functional ops whose
@@ -171,6 +213,9 @@ def call_attrs(name: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> tup
     ``name`` is the canonical name (``"avg_pool2d"``); for methods ``args[0]``
     is the tensor itself. Unknown names give no attributes.
     """
+    special = _layout_pairs(name, args, kwargs)
+    if special is not None:
+        return _pack(special)
     b = _bind(name, args, kwargs)
     if b is None:
         return ()
@@ -212,6 +257,21 @@ def call_attrs(name: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> tup
             pairs["num_features"] = shape[0]
         return _pack(pairs)
     return ()
+
+
+def _layout_pairs(
+    name: str, args: Sequence[Any], kwargs: Mapping[str, Any]
+) -> dict[str, Any] | None:
+    """Dimension arguments of ``permute``/``transpose`` and the equation of ``einsum``."""
+    if name == "permute":
+        dims = args[1:] if len(args) > 2 else (args[1] if len(args) == 2 else kwargs.get("dims"))
+        return {"dims": tuple(dims)} if isinstance(dims, (tuple, list)) else {}
+    if name in ("transpose", "swapaxes"):
+        dims = list(args[1:3]) + [kwargs[k] for k in ("dim0", "dim1") if k in kwargs]
+        return {"dims": tuple(dims)} if len(dims) == 2 else {}
+    if name == "einsum" and args and isinstance(args[0], str):
+        return {"equation": args[0]}
+    return None
 
 
 def _conv_pairs(name: str, b: dict[str, Any]) -> dict[str, Any]:

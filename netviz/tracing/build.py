@@ -13,11 +13,14 @@ from collections.abc import Sequence
 import torch.fx
 from torch import nn
 
-from netviz.ir import Edge, Graph, Node, Shape, kind_of
-from netviz.tracing.attrs import module_attrs
+from netviz.ir import Edge, Graph, Kind, Node, Shape, kind_of
+from netviz.tracing.attrs import module_attrs, operand_name
 from netviz.tracing.fx import Value
+from netviz.tracing.macs import op_macs
 from netviz.tracing.names import function_name, method_name
 from netviz.tracing.params import ParamLedger
+from netviz.tracing.values import keyed_leaves
+from netviz.tracing.widths import container_axis, feature_axis
 
 OUTPUT_ID = "output"
 
@@ -82,6 +85,26 @@ def _own_params(node: torch.fx.Node, root: nn.Module, modules: dict[str, nn.Modu
     return []
 
 
+def _output_leaves(node: torch.fx.Node, kept: set[torch.fx.Node]) -> list[tuple[str, torch.fx.Node]]:
+    """The kept nodes the model returns, keyed by their place in the returned structure."""
+    returned = node.args[0] if node.args else None
+    leaves = keyed_leaves(returned, lambda v: isinstance(v, torch.fx.Node))
+    return [(key, leaf) for key, leaf in leaves if leaf in kept]
+
+
+def _annotations(
+    node_kind: Kind, type_name: str, attrs: tuple, value: Value | None,
+    inputs: list[tuple[Shape, int | None]],
+) -> tuple[int, int | None]:
+    """MACs and feature axis (an index into the shape without batch) of one node."""
+    if value is None:
+        return 0, None
+    named = dict(attrs)
+    macs = op_macs(type_name, named, value.inputs, value.full)
+    axis = feature_axis(node_kind, type_name, named, inputs, value.full)
+    return macs, (axis - 1 if axis else None)
+
+
 def build_graph(
     fx_graph: torch.fx.Graph,
     root: nn.Module,
@@ -89,51 +112,123 @@ def build_graph(
     input_shapes: Sequence[Shape],
     name: str,
 ) -> Graph:
-    """Build the IR graph from an fx graph and the values ``propagate`` recorded."""
+    """Build the IR graph from an fx graph and the values ``propagate`` recorded.
+
+    A node is kept when tensor data from a model input flows into it: ops that
+    depend on an input only through its size (``self.cls_token.expand(x.shape[0],
+    -1, -1)``) are constants, and like weights they are folded into the first kept
+    op that uses them (their parameters counted there, their names recorded as its
+    ``operands``). A returned tuple or dict gets one output node per element
+    (``output.logits``).
+    """
     modules = dict(root.named_modules())
-    depends: set[torch.fx.Node] = set()
+    flows: set[torch.fx.Node] = set()  # tensor data from an input reaches the node
     kept: list[torch.fx.Node] = []
     kept_set: set[torch.fx.Node] = set()
     pending: dict[torch.fx.Node, list] = {}  # params of dropped nodes, passed downstream
+    names: dict[torch.fx.Node, list[str]] = {}  # operand names of dropped nodes, likewise
     for node in fx_graph.nodes:
         inputs = node.all_input_nodes
-        if node.op == "placeholder" or any(i in depends for i in inputs):
-            depends.add(node)
+        if node.op == "placeholder" or any(
+            i in flows and (values.get(i.name) or _NO_VALUE).tensors for i in inputs
+        ):
+            flows.add(node)
         value = values.get(node.name)
         # inputs left at a non-tensor default (``scale: float = 2.0``) are not nodes
         keep = node.op == "output" or (
-            node in depends and node.op != "get_attr" and value is not None and value.tensors
+            node in flows and node.op != "get_attr" and value is not None and value.tensors
         )
-        carried = [p for i in inputs if i not in kept_set for p in pending.get(i, ())]
-        pending[node] = _own_params(node, root, modules) + carried
+        dropped = [i for i in inputs if i not in kept_set]
+        pending[node] = _own_params(node, root, modules) + [
+            p for i in dropped for p in pending.get(i, ())]
+        names[node] = ([operand_name(str(node.target))] if node.op == "get_attr" else []) + [
+            n for i in dropped for n in names.get(i, ())]
         if keep:
             kept.append(node)
             kept_set.add(node)
 
     ids = _ids(kept)
     ledger = ParamLedger()
+    axes: dict[torch.fx.Node, int | None] = {}
     nodes: list[Node] = []
     edges: list[Edge] = []
     for node in kept:
+        if node.op == "output":
+            _add_outputs(node, kept_set, ids, values, axes, nodes, edges)
+            continue
         module = modules.get(str(node.target)) if node.op == "call_module" else None
         type_name = _type_name(node, module)
         value = values.get(node.name)
         attrs = module_attrs(module) if module is not None else (value.attrs if value else ())
+        operands = tuple(dict.fromkeys(names[node]))
+        if operands and node.op != "call_module":
+            attrs = tuple(sorted((*attrs, ("operands", operands))))
+        if value is not None and value.passthrough:
+            attrs = tuple(sorted((*attrs, ("passthrough", True))))
+        kind = kind_of(type_name)
+        inputs = [
+            ((values.get(i.name) or _NO_VALUE).full or (), axes.get(i))
+            for i in node.all_input_nodes
+        ]
+        macs, axis = _annotations(kind, type_name, attrs, value, inputs)
+        axes[node] = axis + 1 if axis is not None else (
+            container_axis(kind, type_name) if value is not None and value.full is None else None)
         nodes.append(
             Node(
                 id=ids[node],
-                kind=kind_of(type_name),
+                kind=kind,
                 type_name=type_name,
-                scope=_scope(node) if node.op not in ("placeholder", "output") else "",
+                scope=_scope(node) if node.op != "placeholder" else "",
                 attrs=attrs,
                 shape=value.shape if value else None,
                 params=ledger.take(pending[node]),
+                macs=macs,
+                feature_axis=axis,
             )
         )
-        seen: set[str] = set()
-        for src in node.all_input_nodes:
-            if src in kept_set and ids[src] not in seen:
-                seen.add(ids[src])
-                edges.append(Edge(ids[src], ids[node]))
+        _link(node.all_input_nodes, ids[node], kept_set, ids, edges)
     meta = (("input_shapes", tuple(tuple(int(d) for d in s) for s in input_shapes)),)
     return Graph(name=name, nodes=tuple(nodes), edges=tuple(edges), meta=meta)
+
+
+_NO_VALUE = Value(tensors=False)
+
+
+def _link(
+    sources: Sequence[torch.fx.Node], dst: str, kept: set[torch.fx.Node],
+    ids: dict[torch.fx.Node, str], edges: list[Edge],
+) -> None:
+    seen: set[str] = set()
+    for src in sources:
+        if src in kept and ids[src] not in seen:
+            seen.add(ids[src])
+            edges.append(Edge(ids[src], dst))
+
+
+def _add_outputs(
+    node: torch.fx.Node, kept: set[torch.fx.Node], ids: dict[torch.fx.Node, str],
+    values: dict[str, Value], axes: dict[torch.fx.Node, int | None], nodes: list[Node],
+    edges: list[Edge],
+) -> None:
+    """One output node for a returned tensor; one per returned element otherwise."""
+    leaves = _output_leaves(node, kept)
+    if len(leaves) <= 1 and all(key == "" for key, _ in leaves):
+        value = values.get(leaves[0][1].name) if leaves else None
+        axis = axes.get(leaves[0][1]) if leaves else None
+        nodes.append(Node(id=OUTPUT_ID, kind=Kind.OUTPUT, type_name="output",
+                          shape=value.shape if value else None,
+                          feature_axis=None if axis is None else axis - 1))
+        _link(node.all_input_nodes, OUTPUT_ID, kept, ids, edges)
+        return
+    taken = set(ids.values())
+    for key, leaf in leaves:
+        node_id = f"{OUTPUT_ID}.{key}"
+        while node_id in taken:
+            node_id += "_"
+        taken.add(node_id)
+        value = values.get(leaf.name)
+        axis = axes.get(leaf)
+        nodes.append(Node(id=node_id, kind=Kind.OUTPUT, type_name="output",
+                          attrs=(("key", key),), shape=value.shape if value else None,
+                          feature_axis=None if axis is None else axis - 1))
+        edges.append(Edge(ids[leaf], node_id))

@@ -69,13 +69,27 @@ def cpu_module(module: nn.Module, rebuild: Callable[[str], nn.Module] | None) ->
 
 
 def make_inputs(
-    shapes: Sequence[Shape], device: torch.device, dtype: torch.dtype, *, random: bool
+    shapes: Sequence[Shape],
+    device: torch.device,
+    dtype: torch.dtype,
+    *,
+    random: bool,
+    dtypes: Sequence[str] | None = None,
 ) -> list[torch.Tensor]:
-    """Batch-1 input tensors: uninitialised on meta, zeros or seeded ``randn`` elsewhere."""
+    """Batch-1 input tensors: uninitialised on meta, zeros or seeded ``randn`` elsewhere.
+
+    ``dtypes`` (canonical names, one per input) override ``dtype``; integer and
+    boolean inputs are zeros, valid indices for any embedding.
+    """
     full = [(1, *shape) for shape in shapes]
+    kinds = [getattr(torch, name) for name in dtypes] if dtypes else [dtype] * len(full)
     if device.type == "meta":
-        return [torch.empty(s, device=device, dtype=dtype) for s in full]
-    if not random:
-        return [torch.zeros(s, device=device, dtype=dtype) for s in full]
+        return [torch.empty(s, device=device, dtype=k) for s, k in zip(full, kinds)]
     gen = torch.Generator(device="cpu").manual_seed(SEED)
-    return [torch.randn(s, generator=gen, dtype=dtype).to(device) for s in full]
+    inputs = []
+    for s, k in zip(full, kinds):
+        if not random or not (k.is_floating_point or k.is_complex):
+            inputs.append(torch.zeros(s, device=device, dtype=k))
+        else:
+            inputs.append(torch.randn(s, generator=gen, dtype=k).to(device))
+    return inputs

@@ -27,9 +27,10 @@ from netviz.tracing.attrs import call_attrs
 from netviz.tracing.device import make_inputs, model_device, model_dtype
 from netviz.tracing.failures import layer_error, shapes_text
 from netviz.tracing.functional import NOT_HANDLED, blank, closed_form
-from netviz.tracing.layers import describe, output_shape
+from netviz.tracing.layers import check_input_dtype, describe, output_shape
 from netviz.tracing.names import function_name, method_name
 from netviz.tracing.shapes import LayerShapeError
+from netviz.tracing.values import tensors_in
 
 
 @dataclass(frozen=True)
@@ -40,11 +41,19 @@ class Value:
         tensors: The value is a tensor, or a container holding tensors.
         shape: Shape without the batch dimension when the value is one tensor.
         attrs: Attributes bound from the call's concrete arguments (functions, methods).
+        full: The full shape (batch dimension included) when the value is one tensor.
+        inputs: Full shapes of the call's tensor arguments, in order.
+        passthrough: The call returned one of its tensor arguments itself (an op
+            that does nothing here, such as stochastic depth in eval mode, or an
+            in-place op).
     """
 
     tensors: bool
     shape: Shape | None = None
     attrs: tuple[Attr, ...] = ()
+    full: Shape | None = None
+    inputs: tuple[Shape, ...] = ()
+    passthrough: bool = False
 
 
 class NodeFailure(Exception):
@@ -143,12 +152,8 @@ def symbolic_graph(module: nn.Module, inputs: int) -> torch.fx.Graph:
 
 def _summarize(value: Any) -> tuple[bool, Shape | None]:
     if isinstance(value, torch.Tensor):
-        return True, tuple(value.shape[1:])
-    if isinstance(value, (tuple, list)):
-        return any(_summarize(v)[0] for v in value), None
-    if isinstance(value, dict):
-        return any(_summarize(v)[0] for v in value.values()), None
-    return False, None
+        return True, tuple(value.shape)
+    return any(True for _ in tensors_in(value)), None
 
 
 class ShapeInterpreter(torch.fx.Interpreter):
@@ -181,13 +186,21 @@ class ShapeInterpreter(torch.fx.Interpreter):
             raise self._layer_error(n, err) from None
         except Exception as exc:
             raise NodeFailure(n, exc) from exc
-        tensors, shape = _summarize(result)
+        tensors, full = _summarize(result)
         attrs: tuple[Attr, ...] = ()
         if n.op == "call_function":
             attrs = call_attrs(function_name(n.target), args, kwargs)
         elif n.op == "call_method":
             attrs = call_attrs(method_name(str(n.target)), args, kwargs)
-        self.values[n.name] = Value(tensors, shape, attrs)
+        arguments = list(tensors_in((args, kwargs))) if n.op != "get_attr" else []
+        self.values[n.name] = Value(
+            tensors,
+            full[1:] if full is not None else None,
+            attrs,
+            full=full,
+            inputs=tuple(tuple(int(d) for d in t.shape) for t in arguments),
+            passthrough=n.op != "call_module" and any(result is t for t in arguments),
+        )
         return result
 
     def _layer_error(self, n: torch.fx.Node, err: LayerShapeError) -> NetvizError:
@@ -227,6 +240,7 @@ class ShapeInterpreter(torch.fx.Interpreter):
         """Closed-form output for common layers; else a real call."""
         module = self.submodules[target]
         if len(args) == 1 and not kwargs and isinstance(args[0], torch.Tensor):
+            check_input_dtype(module, args[0].is_floating_point(), str(args[0].dtype))
             shape = output_shape(module, tuple(args[0].shape))
             if shape is not None:
                 return blank(shape, args[0])
@@ -252,16 +266,25 @@ def check_input_count(graph: torch.fx.Graph, input_shapes: Sequence[Shape]) -> N
 
 
 def propagate(
-    module: nn.Module, graph: torch.fx.Graph, input_shapes: Sequence[Shape]
+    module: nn.Module,
+    graph: torch.fx.Graph,
+    input_shapes: Sequence[Shape],
+    input_dtypes: Sequence[str] | None = None,
 ) -> dict[str, Value]:
     """Run ``graph`` on batch-1 inputs on the model's device; return each node's value.
+
+    Args:
+        module: The traced model.
+        graph: Its fx graph.
+        input_shapes: Input shapes without the batch dimension.
+        input_dtypes: Canonical dtype names per input; ``None``: the model's float dtype.
 
     Raises:
         NetvizError: A closed-form check failed (``InputShapeError``, ...).
         NodeFailure: Torch raised at a node.
     """
     device, dtype = model_device(module), model_dtype(module)
-    inputs = make_inputs(input_shapes, device, dtype, random=False)
+    inputs = make_inputs(input_shapes, device, dtype, random=False, dtypes=input_dtypes)
     interpreter = ShapeInterpreter(module, graph, input_shapes, device)
     with torch.no_grad():
         interpreter.run(*inputs)

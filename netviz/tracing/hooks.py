@@ -30,24 +30,15 @@ from torch.nn.modules.module import (
 from torch.overrides import TorchFunctionMode
 
 from netviz.errors import NetvizError, TraceError
-from netviz.ir import Edge, Graph, Kind, Node, Shape, kind_of
-from netviz.tracing.attrs import call_attrs, module_attrs
+from netviz.ir import Attr, Edge, Graph, Kind, Node, Shape, kind_of
+from netviz.tracing.attrs import call_attrs, module_attrs, operand_name
 from netviz.tracing.device import cpu_module, make_inputs, model_device, model_dtype
 from netviz.tracing.failures import run_error
 from netviz.tracing.names import function_name
 from netviz.tracing.params import ParamLedger
-
-
-def tensors_in(value: Any) -> Iterator[torch.Tensor]:
-    """Every tensor in a (nested) tuple, list or dict, in order."""
-    if isinstance(value, torch.Tensor):
-        yield value
-    elif isinstance(value, (tuple, list)):
-        for item in value:
-            yield from tensors_in(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from tensors_in(item)
+from netviz.tracing.macs import op_macs
+from netviz.tracing.values import full_shapes, keyed_leaves, tensors_in
+from netviz.tracing.widths import container_axis, feature_axis
 
 
 class _Provenance:
@@ -179,6 +170,25 @@ class _Recorder:
         self.nodes: list[Node] = []
         self.edges: list[Edge] = []
         self.layers: set[str] = set()  # ids of the layer nodes (always drawn)
+        self.full: dict[str, Shape] = {}  # node id -> full output shape
+        self.axes: dict[str, int | None] = {}  # node id -> feature axis of the full shape
+        self.names = {id(t): operand_name(path)
+                      for path, t in (*root.named_parameters(), *root.named_buffers())}
+
+    def annotate(
+        self, node_id: str, kind: Kind, type_name: str, attrs: tuple[Attr, ...],
+        args: Any, output: Any, sources: tuple[str, ...],
+    ) -> tuple[int, int | None]:
+        """Record ``node_id``'s full shape; return its MACs and feature axis (without batch)."""
+        full = tuple(int(d) for d in output.shape) if isinstance(output, torch.Tensor) else None
+        if full is not None:
+            self.full[node_id] = full
+        named = dict(attrs)
+        macs = op_macs(type_name, named, full_shapes(args), full)
+        inputs = [(self.full.get(src, ()), self.axes.get(src)) for src in sources]
+        axis = feature_axis(kind, type_name, named, inputs, full)
+        self.axes[node_id] = axis if full is not None else container_axis(kind, type_name)
+        return macs, (axis - 1 if axis else None)
 
     def _new_id(self, path: str) -> str:
         """``path``, or ``path#2``... for its later calls; never a reserved id."""
@@ -219,12 +229,16 @@ class _Recorder:
         self.layers.add(node_id)
         type_name = type(module).__name__
         shape = tuple(output.shape[1:]) if isinstance(output, torch.Tensor) else None
-        self.nodes.append(Node(
-            id=node_id, kind=kind_of(type_name), type_name=type_name, scope=call.path,
-            attrs=module_attrs(module), shape=shape,
-            params=self.ledger.take(module.parameters()),
-        ))
         sources = tuple(dict.fromkeys(call.sources + self.provenance.of(kwargs)))
+        attrs = module_attrs(module)
+        kind = kind_of(type_name)
+        macs, axis = self.annotate(node_id, kind, type_name, attrs, (args, kwargs), output,
+                                   sources)
+        self.nodes.append(Node(
+            id=node_id, kind=kind, type_name=type_name, scope=call.path,
+            attrs=attrs, shape=shape, params=self.ledger.take(module.parameters()),
+            macs=macs, feature_axis=axis,
+        ))
         self.link(sources, node_id)
         self.provenance.set(output, (node_id,))
 
@@ -238,12 +252,20 @@ class _Recorder:
             return sources
         scope = self.stack[-1].path if self.stack else ""
         node_id = self._new_id(f"{scope}.{name}()" if scope else f"{name}()")
-        weights = [t for t in tensors_in((args, kwargs)) if isinstance(t, nn.Parameter)]
+        arguments = list(tensors_in((args, kwargs)))
+        weights = [t for t in arguments if isinstance(t, nn.Parameter)]
+        attrs = call_attrs(name, args, kwargs)
+        operands = tuple(dict.fromkeys(self.names[id(t)] for t in arguments if id(t) in self.names))
+        if operands:
+            attrs = tuple(sorted((*attrs, ("operands", operands))))
+        if any(out is t for t in arguments):
+            attrs = tuple(sorted((*attrs, ("passthrough", True))))
+        kind = kind_of(name)
+        macs, axis = self.annotate(node_id, kind, name, attrs, (args, kwargs), out, sources)
         self.nodes.append(Node(
-            id=node_id, kind=kind_of(name), type_name=name, scope=scope,
-            attrs=call_attrs(name, args, kwargs),
+            id=node_id, kind=kind, type_name=name, scope=scope, attrs=attrs,
             shape=tuple(out.shape[1:]) if isinstance(out, torch.Tensor) else None,
-            params=self.ledger.take(weights),
+            params=self.ledger.take(weights), macs=macs, feature_axis=axis,
         ))
         self.link(sources, node_id)
         return (node_id,)
@@ -256,12 +278,38 @@ class _Recorder:
         live: set[str] = set()
         for node in reversed(self.nodes):  # consumers come later in execution order
             if node.id in self.layers or any(
-                dst in live or dst == "output" for dst in consumers.get(node.id, ())
+                dst in live or dst == "output" or dst.startswith("output.")
+                for dst in consumers.get(node.id, ())
             ):
                 live.add(node.id)
         nodes = [n for n in self.nodes if n.id in live]
         dead = {n.id for n in self.nodes} - live
         return nodes, [e for e in self.edges if e.src not in dead and e.dst not in dead]
+
+
+def _output_nodes(rec: _Recorder, provenance: _Provenance, result: Any) -> list[Node]:
+    """One output node for a returned tensor, one per returned element otherwise (linked)."""
+    leaves = keyed_leaves(result, lambda v: isinstance(v, torch.Tensor))
+    if len(leaves) <= 1 and all(key == "" for key, _ in leaves):
+        rec.link(provenance.of(list(tensors_in(result))), "output")
+        tensor = leaves[0][1] if leaves else None
+        sources = provenance.of(tensor) if tensor is not None else ()
+        axis = rec.axes.get(sources[0]) if len(sources) == 1 else None
+        return [Node(id="output", kind=Kind.OUTPUT, type_name="output",
+                     shape=tuple(tensor.shape[1:]) if tensor is not None else None,
+                     feature_axis=axis - 1 if axis else None)]
+    nodes = []
+    for key, tensor in leaves:
+        sources = provenance.of(tensor)
+        if not sources:
+            continue
+        node_id = f"output.{key}"
+        rec.link(sources, node_id)
+        axis = rec.axes.get(sources[0]) if len(sources) == 1 else None
+        nodes.append(Node(id=node_id, kind=Kind.OUTPUT, type_name="output",
+                          attrs=(("key", key),), shape=tuple(tensor.shape[1:]),
+                          feature_axis=axis - 1 if axis else None))
+    return nodes
 
 
 def _input_names(module: nn.Module, count: int) -> list[str]:
@@ -281,8 +329,13 @@ def hooks_trace(
     name: str,
     reason: str,
     rebuild: Callable[[str], nn.Module] | None = None,
+    input_dtypes: Sequence[str] | None = None,
+    train: bool = False,
 ) -> Graph:
     """Trace ``module`` with forward hooks on every leaf layer call (see module docs).
+
+    The forward runs in eval mode unless ``train``; ``input_dtypes`` are canonical
+    dtype names per input (integer inputs are zeros).
 
     Raises:
         ModelForwardError: The model's forward raised.
@@ -299,18 +352,20 @@ def hooks_trace(
             f"for module hooks: {type(exc).__name__}: {exc}".splitlines()[0]
         ) from None
     input_ids = _input_names(runnable, len(input_shapes))
-    inputs = make_inputs(input_shapes, model_device(runnable), model_dtype(runnable), random=True)
+    inputs = make_inputs(input_shapes, model_device(runnable), model_dtype(runnable), random=True,
+                         dtypes=input_dtypes)
     provenance = _Provenance()
     for tensor, input_id in zip(inputs, input_ids):
         provenance.set(tensor, (input_id,))
     rec = _Recorder(runnable, input_ids, provenance)
+    rec.full.update((i, tuple(t.shape)) for i, t in zip(input_ids, inputs))
 
     modes = [(m, m.training) for m in runnable.modules()]
     handles = []
     try:
         handles.append(register_module_forward_pre_hook(rec.pre))
         handles.append(register_module_forward_hook(rec.post, with_kwargs=True))
-        runnable.eval()
+        runnable.train(train)
         with torch.no_grad(), _FollowTensors(provenance, rec.function):
             result = runnable(*inputs)
     except NetvizError:
@@ -326,7 +381,7 @@ def hooks_trace(
         for mod, training in modes:
             mod.training = training
 
-    rec.link(provenance.of(list(tensors_in(result))), "output")
+    outputs = _output_nodes(rec, provenance, result)
     ops, op_edges = rec.without_dead_ops()
     if not ops:
         raise TraceError(
@@ -334,9 +389,7 @@ def hooks_trace(
             "no layer or op of its forward reached the output"
         )
     nodes = [Node(id=i, kind=Kind.INPUT, type_name="input", shape=tuple(s))
-             for i, s in zip(input_ids, input_shapes)] + ops
-    nodes.append(Node(id="output", kind=Kind.OUTPUT, type_name="output",
-                      shape=tuple(result.shape[1:]) if isinstance(result, torch.Tensor) else None))
+             for i, s in zip(input_ids, input_shapes)] + ops + outputs
     edges = tuple(dict.fromkeys(op_edges))
     meta = (("input_shapes", tuple(tuple(int(d) for d in s) for s in input_shapes)),)
     return Graph(name=name, nodes=tuple(nodes), edges=edges, meta=meta)

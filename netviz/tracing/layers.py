@@ -172,6 +172,21 @@ def dropout1d_shape(m: nn.Dropout1d, shape: Shape) -> Shape:
     return shape
 
 
+def embedding_shape(m: nn.Embedding, shape: Shape) -> Shape:
+    """``Embedding``: one ``embedding_dim`` vector per index."""
+    return (*shape, m.embedding_dim)
+
+
+def check_input_dtype(module: nn.Module, floating: bool, dtype: str) -> None:
+    """Raise ``LayerShapeError`` for float input to an embedding (it takes indices)."""
+    if floating and isinstance(module, (nn.Embedding, nn.EmbeddingBag)):
+        name = dtype.removeprefix("torch.")
+        raise LayerShapeError(
+            f"expects integer indices, got {name}; give the input dtype, e.g. "
+            "--input-dtype int64 (input_dtypes=['int64'] in Python)"
+        )
+
+
 def same_shape(m: nn.Module, shape: Shape) -> Shape:
     """Element-wise layers: the output has the input's shape."""
     return shape
@@ -203,6 +218,7 @@ def _table() -> dict[type, Callable[[Any, Shape], Shape | None]]:
         ([nn.Linear], linear_shape),
         ([nn.Flatten], flatten_shape),
         ([nn.Dropout1d], dropout1d_shape),
+        ([nn.Embedding], embedding_shape),
     ]
     for classes, rule in groups:
         table.update(dict.fromkeys(classes, rule))

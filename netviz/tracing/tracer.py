@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import gc
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 import torch
 from torch import nn
 
+from netviz.dtypes import check_dtypes
 from netviz.errors import InputShapeError, TraceError, TraceFallbackWarning
 from netviz.ir import Graph, Kind, Shape
 from netviz.tracing.build import build_graph
@@ -67,13 +69,17 @@ def trace_model(
     *,
     name: str,
     rebuild: Callable[[str], nn.Module] | None = None,
+    input_dtypes: Sequence[str] | None = None,
+    train: bool = False,
 ) -> Graph:
     """Trace ``module`` into the raw IR graph: every op, in execution order.
 
     torch.fx records the ops (functional additions included) and shapes come from
     closed forms or from running ops on the model's own device (meta tensors for
     meta models). Models fx cannot trace fall back to module hooks with a
-    ``TraceFallbackWarning``.
+    ``TraceFallbackWarning``. The model is traced in eval mode (the inference
+    graph: no dropout, stochastic depth or training-only branches) unless
+    ``train``; its own mode is restored afterwards.
 
     Args:
         module: The model, built on the meta device or a real one.
@@ -81,22 +87,40 @@ def trace_model(
         name: Name of the graph (the model's name).
         rebuild: Builds the same model on a given device (``rebuild("cpu")``), used
             when a real forward is needed for a meta model.
+        input_dtypes: Dtype names per input (``"int64"`` for token ids); ``None``:
+            the model's floating dtype for every input.
+        train: Trace the training-mode graph instead.
 
     Raises:
         InputShapeError: An input shape is malformed or the model rejects it.
+        UsageError: An input dtype is unknown.
         ModelForwardError: The model's forward raised.
         TraceError: Neither torch.fx nor module hooks could trace the model.
     """
     shapes = _check_shapes(input_shapes)
+    dtypes = check_dtypes(input_dtypes, len(shapes))
     # The cyclic GC rescans the thousands of fx nodes again and again while
     # tracing deep models (~40% of the time); nothing here needs it.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _trace(module, shapes, name, rebuild)
+        with training_mode(module, train):
+            return _trace(module, shapes, name, rebuild, dtypes, train)
     finally:
         if was_enabled:
             gc.enable()
+
+
+@contextmanager
+def training_mode(module: nn.Module, train: bool) -> Iterator[None]:
+    """Put every submodule in training (``train``) or eval mode; restore each one's after."""
+    modes = [(m, m.training) for m in module.modules()]
+    try:
+        module.train(train)
+        yield
+    finally:
+        for sub, mode in modes:
+            sub.training = mode
 
 
 def _trace(
@@ -104,25 +128,29 @@ def _trace(
     shapes: tuple[Shape, ...],
     name: str,
     rebuild: Callable[[str], nn.Module] | None,
+    dtypes: tuple[str, ...] | None,
+    train: bool,
 ) -> Graph:
     with tensor_constants_removed(module):
         try:
             graph = symbolic_graph(module, len(shapes))
         except Exception as exc:  # untraceable: fall back to hooks
             reason = first_line(exc)
-            traced = hooks_trace(module, shapes, name=name, reason=reason, rebuild=rebuild)
+            traced = hooks_trace(module, shapes, name=name, reason=reason, rebuild=rebuild,
+                                 input_dtypes=dtypes, train=train)
             warnings.warn(_fallback_message(name, reason), TraceFallbackWarning, stacklevel=3)
             return traced
         check_input_count(graph, shapes)
         root = module
         try:
-            values = propagate(root, graph, shapes)
+            values = propagate(root, graph, shapes, dtypes)
         except NodeFailure as failure:
             if not (on_meta(module) and _meta_unsupported(failure.error)):
                 raise run_error(*_where(failure.node, root), failure.error, shapes) from None
             root = _cpu_twin(module, rebuild)
+            root.train(train)
             try:
-                values = propagate(root, graph, shapes)
+                values = propagate(root, graph, shapes, dtypes)
             except NodeFailure as again:
                 raise run_error(*_where(again.node, root), again.error, shapes) from None
         traced = build_graph(graph, root, values, shapes, name)

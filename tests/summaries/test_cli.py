@@ -93,7 +93,7 @@ def test_torchsummary_to_a_txt_file(capsys, tmp_path: Path) -> None:
         (["summary", "wrn28_2", "--format", "csv", "-o", "{dir}/s.json"], "contradicts"),
         (["summary", "wrn28_2", "--format", "torchsummary", "-o", "{dir}/s.md"], "contradicts"),
         (["summary", "wrn28_2", "--input-shape", "3,a,32", "-o", "{dir}/s.txt"], "malformed input shape"),
-        (["summary", "wrn28_2", "--input-shape", "3,4,4", "-o", "{dir}/s.txt"], "rejects input shape 3x4x4"),
+        (["summary", "wrn28_2", "--input-shape", "3,4,4", "-o", "{dir}/s.txt"], "input shape 3x4x4 is too small for layer 'avgpool'"),
         (["summary", "wrn28_2", "--depth", "-1", "-o", "{dir}/s.txt"], "--depth must be 0 or more"),
         (["summary", "wrn28_2", "--by-group", "--format", "torchsummary"], "--by-group"),
         (["summary", "wrn28_2", "--caption", "x", "-o", "{dir}/s.md"], "latex format only"),
@@ -103,7 +103,7 @@ def test_torchsummary_to_a_txt_file(capsys, tmp_path: Path) -> None:
         (["plot", "wrn28_2", "-o", "{dir}/p.jpg"], "cannot tell the format"),
         (["plot", "wrn28_2", "--kind", "flops", "-o", "{dir}/p.svg"], "invalid choice: 'flops'"),
         (["plot", "nope_model", "-o", "{dir}/p.svg"], "nope_model"),
-        (["plot", "wrn28_2", "--input-shape", "3,4,4", "-o", "{dir}/p.svg"], "rejects input shape"),
+        (["plot", "wrn28_2", "--input-shape", "3,4,4", "-o", "{dir}/p.svg"], "input shape 3x4x4 is too small for layer 'avgpool'"),
         (["plot", "wrn28_2", "-o", "{dir}/missing/p.svg"], "does not exist"),
     ],
 )

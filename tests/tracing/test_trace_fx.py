@@ -170,15 +170,20 @@ def test_two_inputs_and_tuple_output() -> None:
     graph = trace(zoo.TwoInTwoOut(), (3, 8, 8), (5,))
     assert [n.id for n in graph.nodes if n.kind is Kind.INPUT] == ["img", "vec"]
     assert graph.node("vec").shape == (5,)
-    assert [e.src for e in graph.in_edges("output")] == ["mean", "add"]
-    assert graph.node("output").shape is None
+    outputs = [n for n in graph.nodes if n.kind is Kind.OUTPUT]
+    assert [n.id for n in outputs] == ["output.0", "output.1"]
+    assert [dict(n.attrs)["key"] for n in outputs] == ["0", "1"]
+    assert [[e.src for e in graph.in_edges(n.id)] for n in outputs] == [["mean"], ["add"]]
+    assert graph.node("output.1").shape == graph.node("add").shape
     assert graph.meta == (("input_shapes", ((3, 8, 8), (5,))),)
     assert not any(n.type_name in ("size", "getattr") for n in graph.nodes)
 
 
-def test_dict_output_has_one_edge_per_tensor() -> None:
+def test_dict_output_has_one_output_node_per_key() -> None:
     graph = trace(zoo.DictOut(), (3,))
-    assert [e.src for e in graph.in_edges("output")] == ["a", "b"]
+    assert [e.src for e in graph.in_edges("output.a")] == ["a"]
+    assert [e.src for e in graph.in_edges("output.b")] == ["b"]
+    assert not graph.has_node("output")
     assert graph.node("a").shape == (2,) and graph.node("b").shape == (5,)
 
 

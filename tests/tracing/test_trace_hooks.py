@@ -148,9 +148,10 @@ def test_multiple_outputs_link_each_tensor() -> None:
     graph = fallback(Branchy(), (3,), (3,))
     assert [n.id for n in graph.nodes if n.kind is Kind.INPUT] == ["x", "y"]
     assert [(e.src, e.dst) for e in graph.edges] == [
-        ("x", "a"), ("y", "b"), ("a", "output"), ("b", "output"),
+        ("x", "a"), ("y", "b"), ("a", "output.0"), ("b", "output.1"),
     ]
-    assert graph.node("output").shape is None
+    assert graph.node("output.1").shape == (4,)
+    assert not graph.has_node("output")
 
 
 def test_no_warning_when_fx_works() -> None:

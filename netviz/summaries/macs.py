@@ -1,0 +1,51 @@
+"""Each summary row's own multiply-accumulates, taken from netviz's trace.
+
+torchinfo counts a ``Linear`` once per sample whatever the number of tokens, and
+misses functional matrix products and attention; netviz's trace knows every op's
+shapes (see [`netviz.tracing.macs`][netviz.tracing.macs]). A traced op belongs to
+the module it runs in (its ``scope``): a layer call to that layer's row, a
+functional op (``q @ k.transpose(-2, -1)``) to the row of the module whose forward
+calls it. A module whose path has no row of its own (a layer called inside a
+fused ``torch.nn`` layer) gives its MACs to its nearest ancestor with a row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from netviz.ir import Graph
+from netviz.summaries.table import LayerRow
+from netviz.transforms.scopes import parent
+
+
+def own_macs(rows: Sequence[LayerRow], graph: Graph) -> list[int]:
+    """The MACs each row's own calls account for; they sum to the graph's total.
+
+    Ops with one scope go to the rows of that module path: one op to one row in
+    call order when the module was called as often as it has rows (a layer
+    called twice), else all to its first row.
+    """
+    by_path: dict[str, list[int]] = {}
+    for index, row in enumerate(rows):
+        if row.executed:
+            by_path.setdefault(row.path, []).append(index)
+    ops: dict[str, list[int]] = {}
+    for node in graph.nodes:
+        if node.macs:
+            ops.setdefault(_owner(node.scope, by_path), []).append(node.macs)
+    macs = [0] * len(rows)
+    for path, counts in ops.items():
+        targets = by_path.get(path) or [0]  # no row anywhere up: the model's own row
+        if len(targets) == len(counts):
+            for index, count in zip(targets, counts):
+                macs[index] += count
+        else:
+            macs[targets[0]] += sum(counts)
+    return macs
+
+
+def _owner(scope: str, by_path: dict[str, list[int]]) -> str:
+    path = scope
+    while path and path not in by_path:
+        path = parent(path)
+    return path

@@ -1,0 +1,125 @@
+"""Which dimension of a tensor holds its feature width, decided by the op that made it.
+
+A convolution, batch/instance/group norm, pooling or upsampling works on dimension 1
+of an ``NCHW`` tensor (channels); a linear layer, layer norm, embedding, attention,
+recurrent layer or matrix product works on the last dimension (token width ``D``,
+channels of a channels-last ``NHWC`` tensor). Element-wise ops keep the axis of
+their input; ``permute``/``transpose`` move it; other shape changes keep it when the
+dimensions up to it (or from it to the end) are unchanged, else it is unknown.
+
+Pure functions of plain values. Axes and shapes here are **full** (batch dimension
+included); [`feature_axis`][netviz.tracing.widths.feature_axis] answers an index into
+the full output shape, or ``None``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from netviz.ir import Kind
+
+Shape = tuple[int, ...]
+
+_CHANNELS_FIRST_NORMS = frozenset(
+    {"BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "SyncBatchNorm", "InstanceNorm1d",
+     "InstanceNorm2d", "InstanceNorm3d", "GroupNorm", "LocalResponseNorm", "batch_norm",
+     "instance_norm", "group_norm", "local_response_norm", "LazyBatchNorm1d",
+     "LazyBatchNorm2d", "LazyBatchNorm3d"}
+)
+_LAST_AXIS_OPS = frozenset(
+    {"Embedding", "EmbeddingBag", "embedding", "MultiheadAttention", "RNN", "LSTM", "GRU",
+     "RNNCell", "LSTMCell", "GRUCell", "TransformerEncoderLayer", "TransformerEncoder",
+     "TransformerDecoderLayer", "TransformerDecoder", "Transformer", "matmul", "mm", "bmm",
+     "addmm", "baddbmm", "einsum", "scaled_dot_product_attention", "LayerNorm", "layer_norm",
+     "RMSNorm", "rms_norm"}
+)
+_CHANNELS_FIRST_KINDS = frozenset({Kind.CONV, Kind.POOL, Kind.UPSAMPLE})
+
+
+def _normalise(axis: int, rank: int) -> int | None:
+    return axis % rank if rank and -rank <= axis < rank else None
+
+
+def _permuted(axis: int, rank: int, attrs: Mapping[str, Any], type_name: str) -> int | None:
+    dims = attrs.get("dims")
+    if not isinstance(dims, tuple):
+        return None
+    if type_name in ("transpose", "swapaxes") and len(dims) == 2:
+        a, b = (_normalise(int(d), rank) for d in dims)
+        if a is None or b is None:
+            return None
+        return b if axis == a else a if axis == b else axis
+    order = [_normalise(int(d), rank) for d in dims]
+    return order.index(axis) if len(order) == rank and axis in order else None
+
+
+def carried_axis(axis: int, before: Shape, after: Shape) -> int | None:
+    """Where ``axis`` of ``before`` is in ``after`` when a shape change keeps it.
+
+    It is kept when the dimensions up to and including it are unchanged (counted
+    from the front), or from it to the end (counted from the back).
+    """
+    if not before or not after or not 0 <= axis < len(before):
+        return None
+    if tuple(after[: axis + 1]) == tuple(before[: axis + 1]):
+        return axis
+    tail = len(before) - axis
+    if len(after) >= tail and tuple(after[-tail:]) == tuple(before[-tail:]):
+        return len(after) - tail
+    return None
+
+
+def feature_axis(
+    kind: Kind,
+    type_name: str,
+    attrs: Mapping[str, Any],
+    inputs: Sequence[tuple[Shape, int | None]],
+    output: Shape | None,
+) -> int | None:
+    """The feature axis of an op's output (an index into its full shape) or ``None``.
+
+    Args:
+        kind: The op's kind.
+        type_name: Its name as the IR records it (``"Conv2d"``, ``"permute"``).
+        attrs: Its attributes (``Node.attrs`` as a mapping).
+        inputs: Full shape and feature axis of each tensor input, in order.
+        output: Its full output shape, if one tensor.
+    """
+    if not output or len(output) < 2:
+        return None
+    rank = len(output)
+    if type_name in _LAST_AXIS_OPS or kind in (Kind.LINEAR, Kind.ATTENTION):
+        return rank - 1
+    if kind in _CHANNELS_FIRST_KINDS or type_name in _CHANNELS_FIRST_NORMS:
+        return 1
+    known = [(shape, axis) for shape, axis in inputs if axis is not None]
+    if not known:
+        return None
+    shape, axis = known[0]
+    if not shape:  # an element of a tuple (``out, _ = self.lstm(x)``): see container_axis
+        return _normalise(axis, rank)
+    if type_name in ("permute", "transpose", "swapaxes"):
+        return _permuted(axis, len(shape), attrs, type_name)
+    if kind is Kind.CAT:
+        stacked = type_name == "stack"
+        dim = attrs.get("dim", 0)
+        at = _normalise(int(dim), rank) if isinstance(dim, int) else None
+        if stacked:
+            return None if at is None else axis + (1 if at <= axis else 0)
+        return axis if len(shape) == rank else None
+    if len(shape) == rank and all(
+        a == b or a == 1 or b == 1 for a, b in zip(shape, output)
+    ):
+        return axis  # element-wise, broadcasting included
+    return carried_axis(axis, shape, output)
+
+
+def container_axis(kind: Kind, type_name: str) -> int | None:
+    """The feature axis of the tensors in a tuple an op returns (``nn.LSTM``,
+    ``nn.MultiheadAttention``): ``-1`` (last) or ``1``, applied to each element."""
+    if type_name in _LAST_AXIS_OPS or kind in (Kind.LINEAR, Kind.ATTENTION):
+        return -1
+    if kind in _CHANNELS_FIRST_KINDS or type_name in _CHANNELS_FIRST_NORMS:
+        return 1
+    return None
