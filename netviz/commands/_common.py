@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
+from netviz.dtypes import parse_dtype
 from netviz.errors import InputShapeError
 from netviz.ir import Shape
 
@@ -14,7 +16,7 @@ MODEL_HELP = (
 
 
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the ``MODEL`` positional and ``--input-shape``."""
+    """Add the ``MODEL`` positional, ``--input-shape``, ``--input-dtype`` and ``--train``."""
     parser.add_argument("model", metavar="MODEL", help=MODEL_HELP)
     parser.add_argument(
         "--input-shape",
@@ -25,6 +27,27 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
         help="input shape without the batch dimension (repeat for several inputs); "
         "default: the model's registered shape",
     )
+    parser.add_argument(
+        "--input-dtype",
+        dest="input_dtypes",
+        metavar="DTYPE",
+        action="append",
+        type=parse_dtype,
+        help="dtype of the input (repeat, in the order of --input-shape): int64 (long) for "
+        "token ids, int32, float16, bfloat16, bool...; integer inputs are zeros; "
+        "default: the model's registered dtype, else its float dtype",
+    )
+    parser.add_argument(
+        "--train",
+        action="store_true",
+        help="trace the training-mode forward (default: eval mode, the inference graph)",
+    )
+
+
+def model_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The model options every model-taking command passes to the API."""
+    return {"input_shapes": args.input_shapes, "input_dtypes": args.input_dtypes,
+            "train": args.train}
 
 
 def parse_shape(text: str) -> Shape:

@@ -54,7 +54,7 @@ def describe_graph(graph: Graph) -> str:
     return "\n".join(lines)
 
 
-def partial_ir(spec: Any, input_shapes: Sequence[Shape] | None) -> str:
+def partial_ir(spec: Any, input_shapes: Sequence[Shape] | None, **options: Any) -> str:
     """The raw traced IR of ``spec`` as text, or why there is none (tracing failed).
 
     Traces again (deterministic), so a failure in a transform or renderer can be
@@ -65,7 +65,7 @@ def partial_ir(spec: Any, input_shapes: Sequence[Shape] | None) -> str:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            graph = api.trace(spec, input_shapes)
+            graph = api.trace(spec, input_shapes, **options)
     except Exception as exc:  # noqa: BLE001 - this runs while reporting another error
         first = (str(exc).strip().splitlines() or [""])[0]
         return f"netviz debug: no IR: tracing failed ({type(exc).__name__}: {first})"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from netviz.commands._common import add_model_arguments
+from netviz.commands._common import add_model_arguments, model_options
 from netviz.output import check_writable, resolve_format, write_output
 
 KINDS = ("params", "macs", "shapes")
@@ -34,5 +34,5 @@ def run(args: argparse.Namespace) -> int:
     check_writable(args.output)
     from netviz import api
 
-    write_output(args.output, api.plot(args.model, args.kind, fmt, input_shapes=args.input_shapes))
+    write_output(args.output, api.plot(args.model, args.kind, fmt, **model_options(args)))
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from netviz.commands._common import add_model_arguments
+from netviz.commands._common import add_model_arguments, model_options
 from netviz.output import STDOUT, check_writable, write_output
 
 
@@ -27,5 +27,5 @@ def run(args: argparse.Namespace) -> int:
     check_writable(args.output)
     from netviz import api
 
-    write_output(args.output, api.pseudocode(args.model, args.input_shapes))
+    write_output(args.output, api.pseudocode(args.model, **model_options(args)))
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import shutil
 
-from netviz.commands._common import add_model_arguments
+from netviz.commands._common import add_model_arguments, model_options
 from netviz.errors import GraphvizNotFoundError
 from netviz.output import STDOUT, check_writable, resolve_format, write_output
 
@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         data = api.render(
             args.model,
             fmt,
-            input_shapes=args.input_shapes,
+            **model_options(args),
             fold=args.fold,
             shapes=args.shapes,
             legend=args.legend,
@@ -79,7 +79,8 @@ def run(args: argparse.Namespace) -> int:
         if getattr(args, "debug", False):
             from netviz.commands._debug import add_note, partial_ir
 
-            add_note(exc, partial_ir(args.model, args.input_shapes))
+            add_note(exc, partial_ir(args.model, args.input_shapes, input_dtypes=args.input_dtypes,
+                                    train=args.train))
         raise
     write_output(args.output, data)
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from netviz.commands._common import add_model_arguments
+from netviz.commands._common import add_model_arguments, model_options
 from netviz.errors import FormatError
 from netviz.output import STDOUT, check_writable, resolve_format, write_output
 from netviz.summaries import FORMATS, SUFFIXES, check_options
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     text = api.summary(
         args.model,
         fmt,
-        input_shapes=args.input_shapes,
+        **model_options(args),
         depth=args.depth,
         by_group=args.by_group,
         caption=args.caption,

@@ -14,6 +14,7 @@ class _Listing:
         self.graph = graph
         self.lines: list[str] = []
         self.printed: set[tuple[str, ...]] = set()
+        self.position = {node.id: i for i, node in enumerate(graph.nodes)}
 
     def emit(self, depth: int, text: str) -> None:
         self.lines.append("\t" * depth + text)
@@ -56,6 +57,8 @@ def render_pseudocode(graph: Graph) -> str:
 
 
 def _block(out: _Listing, cluster: Cluster) -> None:
+    """One block: the entry mark, then one ``= Z`` / ``X -> ...`` / ``Z + X`` segment per
+    residual sum in execution order (a pre-norm transformer block has two), each op once."""
     graph = out.graph
     members = set(cluster.node_ids)
     out.emit(1, f"Block {cluster.index}")
@@ -63,56 +66,62 @@ def _block(out: _Listing, cluster: Cluster) -> None:
     entry = _entry_mark(graph, data, members)
     if entry is not None:
         out.mark(2, entry, " = X")
-    join = _residual_add(graph, cluster)
     listed: set[str] = set(data)
-    if join is None:
-        _branch(out, 2, _others(cluster, listed))
-        return
-    branches = sorted(
-        ((_path_to(graph, e, members), e) for e in graph.in_edges(join)),
-        key=lambda item: -len(item[0]),
-    )
-    (main, main_edge), skips = branches[0], branches[1:]
-    _branch(out, 2, main)
-    if not out.mark(2, main_edge.mark, " = Z") and main:
-        out.lines[-1] += " = Z"
-    for path, edge in skips:
-        _branch(out, 3, path, first_prefix="X -> ")
-        out.mark(3, edge.mark)
-    out.emit(3, "Z + X")
-    listed.update(i for path, _ in branches for i in path)
-    listed.add(join)
-    for edge in graph.out_edges(join):
-        if edge.mark and edge.mark.scope.startswith(cluster.id):
-            out.mark(2, edge.mark)
+    for join in _residual_adds(graph, cluster):
+        branches = sorted(
+            ((_branch_nodes(graph, e.src, members, listed, out.position), e)
+             for e in graph.in_edges(join)),
+            key=lambda item: -len(item[0]),
+        )
+        (main, main_edge), skips = branches[0], branches[1:]
+        _branch(out, 2, main)
+        if not out.mark(2, main_edge.mark, " = Z") and main:
+            out.lines[-1] += " = Z"
+        for path, edge in skips:
+            _branch(out, 3, path, first_prefix="X -> ")
+            out.mark(3, edge.mark)
+        out.emit(3, "Z + X")
+        listed.update(i for path, _ in branches for i in path)
+        listed.add(join)
+        for edge in graph.out_edges(join):
+            if edge.mark and edge.mark.scope.startswith(cluster.id) and edge.dst not in members:
+                out.mark(2, edge.mark)
     _branch(out, 2, _others(cluster, listed))
 
 
 def _entry_mark(graph: Graph, data: list[str], members: set[str]) -> Mark | None:
-    marks = [e.mark for d in data for e in graph.out_edges(d) if e.mark and e.dst in members]
-    return max(marks, key=marks.count) if marks else None
+    """The mark every edge from the block's data node carries: ``X`` is its result."""
+    marks = [e.mark for d in data for e in graph.out_edges(d) if e.dst in members]
+    if marks and marks[0] is not None and all(m == marks[0] for m in marks):
+        return marks[0]
+    return None
 
 
-def _residual_add(graph: Graph, cluster: Cluster) -> str | None:
-    adds = [
+def _residual_adds(graph: Graph, cluster: Cluster) -> list[str]:
+    """The block's residual sums (adds of two different tensors), in execution order."""
+    return [
         i
         for i in cluster.node_ids
-        if graph.node(i).kind is Kind.ADD and len(graph.in_edges(i)) >= 2
+        if graph.node(i).kind is Kind.ADD and len({e.src for e in graph.in_edges(i)}) >= 2
     ]
-    return adds[-1] if adds else None
 
 
-def _path_to(graph: Graph, edge: Edge, members: set[str]) -> list[str]:
-    """Nodes of the branch ending in ``edge``, back to (not including) the data node."""
-    path: list[str] = []
-    current = edge.src
-    while current in members and graph.node(current).kind is not Kind.DATA:
-        path.insert(0, current)
-        incoming = graph.in_edges(current)
-        if not incoming:
-            break
-        current = incoming[0].src
-    return path
+def _branch_nodes(
+    graph: Graph, end: str, members: set[str], listed: set[str], position: dict[str, int]
+) -> list[str]:
+    """The not yet listed block ops that ``end`` depends on (``end`` included), in
+    execution order: one branch into a residual sum."""
+    found: set[str] = set()
+    todo = [end]
+    while todo:
+        current = todo.pop()
+        if current in found or current in listed or current not in members:
+            continue
+        if graph.node(current).kind is Kind.DATA:
+            continue
+        found.add(current)
+        todo.extend(e.src for e in graph.in_edges(current))
+    return sorted(found, key=position.__getitem__)
 
 
 def _others(cluster: Cluster, listed: set[str]) -> list[str]:

@@ -143,9 +143,10 @@ def _transformer_pairs(m: nn.Module) -> dict[str, Any]:
 
 
 def _layer_pairs(layer: nn.Module) -> dict[str, Any]:
-    attention = layer.self_attn
+    attention: Any = layer.self_attn
+    linear: Any = layer.linear1
     return {"d_model": attention.embed_dim, "nhead": attention.num_heads,
-            "dim_feedforward": layer.linear1.out_features,
+            "dim_feedforward": linear.out_features,
             "batch_first": attention.batch_first, "norm_first": layer.norm_first}
 
 
@@ -271,6 +272,10 @@ def _layout_pairs(
         return {"dims": tuple(dims)} if len(dims) == 2 else {}
     if name == "einsum" and args and isinstance(args[0], str):
         return {"equation": args[0]}
+    if name in ("add", "sub", "mul", "div"):
+        numbers = [a for a in args
+                   if isinstance(a, (int, float)) and not isinstance(a, bool)]
+        return {"scalar": numbers[0]} if len(numbers) == 1 and len(args) == 2 else {}
     return None
 
 

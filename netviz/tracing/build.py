@@ -165,6 +165,8 @@ def build_graph(
             attrs = tuple(sorted((*attrs, ("operands", operands))))
         if value is not None and value.passthrough:
             attrs = tuple(sorted((*attrs, ("passthrough", True))))
+        if value is not None and value.full and value.full[0] != 1:
+            attrs = tuple(sorted((*attrs, ("lead", value.full[0]))))  # batch folded in
         kind = kind_of(type_name)
         inputs = [
             ((values.get(i.name) or _NO_VALUE).full or (), axes.get(i))

@@ -31,15 +31,19 @@ NOT_HANDLED = object()
 """Answer of ``closed_form`` when torch must run the op."""
 
 
-def blank(shape: Sequence[int], like: torch.Tensor) -> torch.Tensor:
+def blank(
+    shape: Sequence[int], like: torch.Tensor, dtype: torch.dtype | None = None
+) -> torch.Tensor:
     """A tensor standing for an op's output: free on meta, zeros elsewhere.
 
-    Zeros (not ``torch.empty``) on real devices keep any later data-dependent
-    op (``nonzero``) deterministic.
+    It has ``like``'s device and ``dtype`` (default: ``like``'s). Zeros (not
+    ``torch.empty``) on real devices keep any later data-dependent op
+    (``nonzero``) deterministic.
     """
+    kind = dtype or like.dtype
     if like.device.type == "meta":
-        return torch.empty(tuple(shape), dtype=like.dtype, device=like.device)
-    return torch.zeros(tuple(shape), dtype=like.dtype, device=like.device)
+        return torch.empty(tuple(shape), dtype=kind, device=like.device)
+    return torch.zeros(tuple(shape), dtype=kind, device=like.device)
 
 
 def _bind(

@@ -27,7 +27,7 @@ from netviz.tracing.attrs import call_attrs
 from netviz.tracing.device import make_inputs, model_device, model_dtype
 from netviz.tracing.failures import layer_error, shapes_text
 from netviz.tracing.functional import NOT_HANDLED, blank, closed_form
-from netviz.tracing.layers import check_input_dtype, describe, output_shape
+from netviz.tracing.layers import check_input_dtype, describe, output_dtype, output_shape
 from netviz.tracing.names import function_name, method_name
 from netviz.tracing.shapes import LayerShapeError
 from netviz.tracing.values import tensors_in
@@ -243,7 +243,7 @@ class ShapeInterpreter(torch.fx.Interpreter):
             check_input_dtype(module, args[0].is_floating_point(), str(args[0].dtype))
             shape = output_shape(module, tuple(args[0].shape))
             if shape is not None:
-                return blank(shape, args[0])
+                return blank(shape, args[0], output_dtype(module, args[0].dtype))
         return module(*args, **kwargs)
 
 def placeholders(graph: torch.fx.Graph) -> list[torch.fx.Node]:

@@ -230,7 +230,7 @@ class _Recorder:
         type_name = type(module).__name__
         shape = tuple(output.shape[1:]) if isinstance(output, torch.Tensor) else None
         sources = tuple(dict.fromkeys(call.sources + self.provenance.of(kwargs)))
-        attrs = module_attrs(module)
+        attrs = with_lead(module_attrs(module), output)
         kind = kind_of(type_name)
         macs, axis = self.annotate(node_id, kind, type_name, attrs, (args, kwargs), output,
                                    sources)
@@ -260,6 +260,7 @@ class _Recorder:
             attrs = tuple(sorted((*attrs, ("operands", operands))))
         if any(out is t for t in arguments):
             attrs = tuple(sorted((*attrs, ("passthrough", True))))
+        attrs = with_lead(attrs, out)
         kind = kind_of(name)
         macs, axis = self.annotate(node_id, kind, name, attrs, (args, kwargs), out, sources)
         self.nodes.append(Node(
@@ -285,6 +286,13 @@ class _Recorder:
         nodes = [n for n in self.nodes if n.id in live]
         dead = {n.id for n in self.nodes} - live
         return nodes, [e for e in self.edges if e.src not in dead and e.dst not in dead]
+
+
+def with_lead(attrs: tuple[Attr, ...], output: Any) -> tuple[Attr, ...]:
+    """``attrs`` plus ``("lead", n)`` when the output's first dimension is not the batch of one."""
+    if isinstance(output, torch.Tensor) and output.dim() and output.shape[0] != 1:
+        return tuple(sorted((*attrs, ("lead", int(output.shape[0])))))
+    return attrs
 
 
 def _output_nodes(rec: _Recorder, provenance: _Provenance, result: Any) -> list[Node]:

@@ -177,6 +177,13 @@ def embedding_shape(m: nn.Embedding, shape: Shape) -> Shape:
     return (*shape, m.embedding_dim)
 
 
+def output_dtype(module: nn.Module, dtype: Any) -> Any:
+    """The dtype of a layer's output: an embedding's weights', else its input's."""
+    if isinstance(module, (nn.Embedding, nn.EmbeddingBag)):
+        return module.weight.dtype
+    return dtype
+
+
 def check_input_dtype(module: nn.Module, floating: bool, dtype: str) -> None:
     """Raise ``LayerShapeError`` for float input to an embedding (it takes indices)."""
     if floating and isinstance(module, (nn.Embedding, nn.EmbeddingBag)):

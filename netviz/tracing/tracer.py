@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from dataclasses import replace
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -105,10 +106,12 @@ def trace_model(
     gc.disable()
     try:
         with training_mode(module, train):
-            return _trace(module, shapes, name, rebuild, dtypes, train)
+            traced = _trace(module, shapes, name, rebuild, dtypes, train)
     finally:
         if was_enabled:
             gc.enable()
+    extra = ((("input_dtypes", dtypes),) if dtypes else ()) + ((("mode", "train"),) if train else ())
+    return replace(traced, meta=traced.meta + extra) if extra else traced
 
 
 @contextmanager

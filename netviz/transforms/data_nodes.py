@@ -41,6 +41,7 @@ def insert_data_nodes(graph: Graph) -> Graph:
                 type_name="data",
                 scope=cluster.id,
                 shape=graph.node(source).shape,
+                feature_axis=graph.node(source).feature_axis,
             )
             data_before.setdefault(first.id, []).append(data)
             data_ids.append(data.id)

@@ -33,10 +33,12 @@ def fuse_marks(graph: Graph) -> Graph:
     """Replace every single-input norm or activation node by a mark on its out-edges.
 
     A chain ``A → BatchNorm → ReLU → B`` becomes one edge ``A --o B`` whose mark
-    records both ops (and their parameters). When the activation feeds several
-    consumers, every new edge carries the same mark, so renderers can tell one
-    shared computation from several. Nodes with several inputs stay as they are.
-    Idempotent: a fused graph has no fusible single-input node left.
+    records both ops (and their parameters): the mark sits on the edge into the op
+    that consumes their result. When the activation feeds several consumers, every
+    new edge carries the same mark, so renderers can tell one shared computation
+    from several. Nodes with several inputs stay as they are, and so do data nodes,
+    so a chain never runs across a block's start. Idempotent: a fused graph has no
+    fusible single-input node left.
     """
     in_edges: dict[str, list[Edge]] = {n.id: [] for n in graph.nodes}
     out_edges: dict[str, list[Edge]] = {n.id: [] for n in graph.nodes}
@@ -62,7 +64,10 @@ def fuse_marks(graph: Graph) -> Graph:
         return graph
     kept = tuple(n for n in graph.nodes if n.id not in fused)
     edges = tuple(e for n in kept for e in in_edges[n.id])
-    return replace(graph, nodes=kept, edges=edges)
+    clusters = tuple(
+        replace(c, node_ids=tuple(i for i in c.node_ids if i not in fused)) for c in graph.clusters
+    )
+    return replace(graph, nodes=kept, edges=edges, clusters=clusters)
 
 
 def chain_marks(first: Mark | None, second: Mark | None) -> Mark | None:

@@ -27,16 +27,21 @@ _FUNCTION_NAMES = {
     "adaptive_avg_pool": "AdaptiveAvgPool", "adaptive_max_pool": "AdaptiveMaxPool",
     "interpolate": "Upsample", "upsample": "Upsample", "dropout": "Dropout",
     "view": "View", "reshape": "Reshape", "flatten": "Flatten", "cat": "Concat",
-    "concat": "Concat", "stack": "Stack", "mul": "×",
+    "concat": "Concat", "stack": "Stack", "mul": "×", "matmul": "MatMul", "bmm": "MatMul",
+    "mm": "MatMul", "einsum": "Einsum", "softmax": "Softmax", "log_softmax": "LogSoftmax",
+    "scaled_dot_product_attention": "SDPA", "layer_norm": "LayerNorm",
     "batch_norm": "BatchNorm", "instance_norm": "InstanceNorm", "group_norm": "GroupNorm",
-    "layer_norm": "LayerNorm",
 }
 
 
 def op_long_name(type_name: str) -> str:
-    """Readable op name: ``"BatchNorm2d"`` → ``"BatchNorm"``, ``"relu"`` → ``"ReLU"``."""
+    """Readable op name: ``"BatchNorm2d"`` → ``"BatchNorm"``, ``"relu"`` → ``"ReLU"``,
+    ``"roll"`` → ``"Roll"`` (torch's lower-case function names are capitalised)."""
     base = re.sub(r"([123])d$", "", type_name)
-    return one_line(_FUNCTION_NAMES.get(base.rstrip("_"), base))
+    name = _FUNCTION_NAMES.get(base.rstrip("_"))
+    if name is None:
+        name = base[:1].upper() + base[1:] if re.fullmatch(r"[a-z][a-z0-9_]*", base) else base
+    return one_line(name)
 
 
 def op_name(type_name: str) -> str:
@@ -119,6 +124,99 @@ def _channels(shape: tuple[int, ...] | None) -> str:
     return f"{shape[0]}C" if shape else "?C"
 
 
+def width_text(node: Node, *, shapes: bool = False) -> str:
+    """A tensor's feature width with its letter, and with ``shapes`` the other sizes.
+
+    ``C`` for channels (of ``NCHW`` images, of channels-last images, of plain
+    vectors), ``D`` for the width of tokens (``(N, D)``): ``32C``, ``32C 16x16``,
+    ``96C 56x56``, ``768D 197``. Without a known feature axis, dimension 0 is taken.
+    """
+    shape = node.shape
+    if not shape:
+        return "?C"
+    axis = node.feature_axis
+    if axis is None or not -len(shape) <= axis < len(shape):
+        axis = 0
+    axis %= len(shape)
+    rest = shape[:axis] + shape[axis + 1:]
+    letter = "D" if len(shape) == 2 and axis == 1 else "C"
+    size = "x".join(str(d) for d in rest)
+    return f"{shape[axis]}{letter} {size}".strip() if shapes else f"{shape[axis]}{letter}"
+
+
+_GREEK = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "eps": "ε",
+    "lambda": "λ", "lambda_": "λ", "lamda": "λ", "mu": "μ", "sigma": "σ", "tau": "τ",
+    "theta": "θ", "omega": "ω",
+}
+_SYMBOLS = {"add": "+", "sub": "−", "mul": "×", "div": "÷"}
+
+
+def operand_label(node: Node) -> str:
+    """``+ pos_embedding``, ``× γ``, ``× 0.125``: an op with a parameter or constant operand."""
+    symbol = _SYMBOLS.get(node.type_name, op_name(node.type_name))
+    operands = node.attr("operands")
+    names = [_GREEK.get(str(n), one_line(str(n))) for n in operands] if isinstance(
+        operands, tuple) else []
+    scalar = node.attr("scalar")
+    if scalar is not None:
+        names.append(f"{scalar:g}" if isinstance(scalar, float) else str(scalar))
+    return f"{symbol} {', '.join(names)}".strip()
+
+
+def _heads_width(node: Node) -> str:
+    heads, dim = node.attr("heads"), node.attr("dim")
+    return " ".join(part for part in (f"{heads}h" if heads else "", f"{dim}D" if dim else "")
+                    if part)
+
+
+def attention_label(node: Node) -> str:
+    """``MHA 12h 768D`` (``nn.MultiheadAttention``), ``Attention 4h 64D``,
+    ``Window attention 3h 96D 7x7`` (a collapsed hand-written core)."""
+    if node.type_name == "MultiheadAttention":
+        return f"MHA {node.attr('num_heads')}h {node.attr('embed_dim')}D"
+    window = node.attr("window")
+    if isinstance(window, tuple):
+        size = "x".join(str(w) for w in window)
+        return f"Window attention {_heads_width(node)} {size}".replace("  ", " ")
+    return f"Attention {_heads_width(node)}".strip()
+
+
+_RECURRENT = {"LSTM": "LSTM", "GRU": "GRU", "RNN_TANH": "RNN", "RNN_RELU": "RNN"}
+_TRANSFORMER = {
+    "TransformerEncoderLayer": "Encoder layer", "TransformerDecoderLayer": "Decoder layer",
+    "TransformerEncoder": "Encoder", "TransformerDecoder": "Decoder",
+    "Transformer": "Transformer",
+}
+
+
+def _layer_label(node: Node) -> str | None:
+    """Labels of embeddings, recurrent and transformer layers; ``None`` for other ops."""
+    name = node.type_name
+    if name in ("Embedding", "EmbeddingBag"):
+        return f"{name} {node.attr('embedding_dim')}D"
+    if name in ("RNN", "LSTM", "GRU"):
+        kind = _RECURRENT.get(str(node.attr("mode")), name)
+        prefix = "Bi" if node.attr("bidirectional") else ""
+        layers = node.attr("num_layers")
+        depth = f" x{layers}" if isinstance(layers, int) and layers > 1 else ""
+        return f"{prefix}{kind} {node.attr('hidden_size')}D{depth}"
+    if name in _TRANSFORMER:
+        layers = node.attr("num_layers") or node.attr("num_encoder_layers")
+        depth = f" x{layers}" if isinstance(layers, int) and layers > 1 else ""
+        return (f"{_TRANSFORMER[name]} {node.attr('nhead')}h {node.attr('d_model')}D "
+                f"{node.attr('dim_feedforward')}F{depth}")
+    return None
+
+
+def _linear_label(node: Node) -> str:
+    out = node.attr("out_features")
+    if out is None and node.shape:
+        out = node.shape[-1]
+    letter = "D" if node.shape and len(node.shape) == 2 else "C"
+    return f"Linear {out if out is not None else '?'}{letter}"
+
+
 def node_label(node: Node, *, shapes: bool = False) -> str:
     """The diagram text of a node (``"3x3 32C 1S 1P"``, ``"32C"``, ``"+"``)."""
     kind = node.kind
@@ -126,25 +224,32 @@ def node_label(node: Node, *, shapes: bool = False) -> str:
         size = "x".join(str(d) for d in node.shape) if shapes and node.shape else ""
         return f"Input {size}".strip()
     if kind is Kind.OUTPUT:
-        return "Output"
+        key = node.attr("key")
+        return f"Output {one_line(str(key))}" if key not in (None, "") else "Output"
     if kind is Kind.DATA:
-        size = _spatial(node.shape) if shapes else ""
-        return f"{_channels(node.shape)} {size}".strip()
+        return width_text(node, shapes=shapes)
     if kind is Kind.CONV:
         return _conv_label(node)
     if kind is Kind.POOL:
         return _pool_label(node)
     if kind is Kind.LINEAR:
-        out = node.attr("out_features")
-        return f"Linear {out if out is not None else _channels(node.shape)[:-1]}C"
+        return _linear_label(node)
     if kind is Kind.ADD:
         return "+"
     if kind is Kind.MUL:
         return "×"
+    if kind is Kind.ATTENTION:
+        return attention_label(node)
+    if kind is Kind.SPLIT:
+        return "Split"
     if kind is Kind.UPSAMPLE:
         size = _spatial((0, *node.shape[1:])) if node.shape else ""
         return f"Upsample {size}".strip()
-    return op_name(node.type_name)
+    if node.type_name in _SYMBOLS:
+        return operand_label(node)
+    if kind is Kind.CAT and node.attr("operands"):
+        return f"{op_name(node.type_name)} {operand_label(node).partition(' ')[2]}"
+    return _layer_label(node) or op_name(node.type_name)
 
 
 def _size(value: AttrValue) -> str:
@@ -197,7 +302,7 @@ def label(graph: Graph, *, shapes: bool = False) -> Graph:
     words: dict[tuple[object, ...], tuple[str, str]] = {}  # the texts depend on these only
     nodes = []
     for n in graph.nodes:
-        key = (n.kind, n.type_name, n.attrs, n.shape)
+        key = (n.kind, n.type_name, n.attrs, n.shape, n.feature_axis)
         if key not in words:
             words[key] = (node_label(n, shapes=shapes), node_code(n))
         nodes.append(replace(n, label=words[key][0], code=words[key][1]))

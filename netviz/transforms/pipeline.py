@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from netviz.ir import Graph
+from netviz.transforms.attention import collapse_attention
 from netviz.transforms.blocks import group_blocks
 from netviz.transforms.data_nodes import insert_data_nodes
 from netviz.transforms.fold import fold_repeats, title_clusters
 from netviz.transforms.fuse import fuse_marks
 from netviz.transforms.labels import label
+from netviz.transforms.operands import constant_operand_ops
+from netviz.transforms.prune import prune_dead
 from netviz.transforms.reshapes import hide_reshapes
 
 
@@ -20,7 +23,9 @@ class NotationOptions:
     Attributes:
         fold: Fold runs of identical blocks into one cluster with a repeat count.
         shapes: Show spatial sizes in data nodes (``32C 16x16``).
-        hide_reshapes: Drop view/flatten nodes (the diagram does; the listing does not).
+        hide_reshapes: Draw the compact diagram: hide ops that change no values (views,
+            selections, eval-mode dropout) and collapse hand-written attention into one
+            box. The listing keeps every op.
     """
 
     fold: bool = True
@@ -36,14 +41,20 @@ class NotationOptions:
 def to_notation(graph: Graph, options: NotationOptions = NotationOptions()) -> Graph:
     """Turn a raw trace into the notation graph, one pure transform at a time.
 
-    Order: fuse norm/act into edge marks, (hide reshapes), group blocks, insert
-    data nodes, label, (fold repeats), title clusters. Idempotent as a whole.
+    Order: drop unused free ops, (collapse attention, hide ops that change no
+    values), make constant-operand adds plain ops, group blocks, insert data
+    nodes, fuse norm/act into edge marks (after the data nodes, so a mark never
+    spans a block's start), label, (fold repeats), title clusters. Idempotent as
+    a whole.
     """
-    graph = fuse_marks(graph)
+    graph = prune_dead(graph)
     if options.hide_reshapes:
+        graph = collapse_attention(graph)
         graph = hide_reshapes(graph)
+    graph = constant_operand_ops(graph)
     graph = group_blocks(graph)
     graph = insert_data_nodes(graph)
+    graph = fuse_marks(graph)
     graph = label(graph, shapes=options.shapes)
     if options.fold:
         graph = fold_repeats(graph)

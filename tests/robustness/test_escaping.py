@@ -57,7 +57,7 @@ def diagram(name: str) -> Graph:
 
 def nasty_labels(graph: Graph) -> list[str]:
     """Labels of the graph that carry a nasty name (the OTHER nodes named by user code)."""
-    return [n.label for n in graph.nodes if n.kind is Kind.OTHER and n.label != "flip"]
+    return [n.label for n in graph.nodes if n.kind is Kind.OTHER and n.label != "Flip"]
 
 
 def blank_strings(line: str) -> str:

@@ -1,0 +1,164 @@
+"""Collapse hand-written attention into one box that says what it is.
+
+Users write attention as ops: ``q @ k.transpose(-2, -1)``, a scale, a bias or mask,
+``softmax``, ``@ v`` (or ``F.scaled_dot_product_attention``). That core is found
+by its shape in the graph, never by a module or class name: a ``softmax`` reached
+from a matrix product through single-input ops, feeding another matrix product.
+The module it runs in (the ``Attention`` module with its q/k/v and output
+projections) becomes one ``Kind.ATTENTION`` node carrying the heads, the width
+and, when tokens were split into windows, the window size; where that module is
+a whole residual block (attention written inline in the block), only the core
+is collapsed. Parameters and MACs of everything collapsed stay on the new node.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+from netviz.ir import Attr, Edge, Graph, Kind, Node
+from netviz.transforms.scopes import common_scope, within
+
+_SOFTMAX = frozenset({"softmax", "log_softmax", "Softmax", "LogSoftmax"})
+_PRODUCTS = frozenset({"matmul", "bmm", "einsum", "mm", "baddbmm"})
+_STEPS = 12  # ops allowed between the products and the softmax (scale, bias, mask, views)
+ATTENTION_TYPE = "attention"
+"""``type_name`` of a collapsed attention node."""
+
+
+def _single_input(graph: Graph, node_id: str) -> str | None:
+    sources = {e.src for e in graph.in_edges(node_id)}
+    return next(iter(sources)) if len(sources) == 1 else None
+
+
+def _single_consumer(graph: Graph, node_id: str) -> str | None:
+    targets = {e.dst for e in graph.out_edges(node_id)}
+    return next(iter(targets)) if len(targets) == 1 else None
+
+
+def _core(graph: Graph, softmax: Node) -> list[str] | None:
+    """Ids from the first product to the second, through ``softmax``; ``None`` if no core."""
+    back: list[str] = []
+    current = _single_input(graph, softmax.id)
+    while current is not None and len(back) < _STEPS:
+        back.insert(0, current)
+        if graph.node(current).type_name in _PRODUCTS:
+            break
+        current = _single_input(graph, current)
+    if not back or graph.node(back[0]).type_name not in _PRODUCTS:
+        return None
+    forward: list[str] = []
+    current = _single_consumer(graph, softmax.id)
+    while current is not None and len(forward) < _STEPS:
+        forward.append(current)
+        if graph.node(current).type_name in _PRODUCTS:
+            return [*back, softmax.id, *forward]
+        current = _single_consumer(graph, current)
+    return None
+
+
+def _is_block(graph: Graph, scope: str) -> bool:
+    """Whether ``scope`` holds a residual join (an add of two different tensors)."""
+    return any(
+        n.kind is Kind.ADD and within(n.scope, scope)
+        and len({e.src for e in graph.in_edges(n.id)}) >= 2
+        for n in graph.nodes
+    )
+
+
+def _regions(graph: Graph) -> list[set[str]]:
+    regions: list[set[str]] = []
+    taken: set[str] = set()
+    for node in graph.nodes:
+        if node.id in taken:
+            continue
+        if node.type_name in _SOFTMAX:
+            core = _core(graph, node)
+        elif node.type_name == "scaled_dot_product_attention":
+            core = [node.id]
+        else:
+            continue
+        if core is None:
+            continue
+        scope = common_scope(graph.node(i).scope for i in core)
+        if scope and not _is_block(graph, scope):
+            region = {n.id for n in graph.nodes if within(n.scope, scope)
+                      and n.kind not in (Kind.INPUT, Kind.OUTPUT)}
+        else:
+            region = set(core)
+        if region & taken:
+            continue
+        taken |= region
+        regions.append(region)
+    return regions
+
+
+def _attributes(core_end: Node, output: Node) -> tuple[Attr, ...]:
+    """Heads, width and window size of an attention core ending at ``core_end``."""
+    shape = core_end.shape or ()
+    head_dim = shape[-1] if shape else None
+    width = output.width
+    heads = None
+    if width and head_dim and width % head_dim == 0:
+        heads = width // head_dim
+    elif len(shape) >= 3:
+        heads = shape[-3]
+    attrs: list[Attr] = []
+    if heads:
+        attrs.append(("heads", heads))
+    if width:
+        attrs.append(("dim", width))
+    lead = core_end.attr("lead", 1)
+    windows = lead if len(shape) >= 3 else (lead // heads if heads and isinstance(lead, int) else 1)
+    if isinstance(windows, int) and windows > 1 and len(shape) >= 2:
+        tokens = shape[-2]
+        side = math.isqrt(tokens)
+        attrs.append(("window", (side, side) if side * side == tokens else (tokens,)))
+    return tuple(sorted(attrs))
+
+
+def collapse_attention(graph: Graph) -> Graph:
+    """Replace each attention core (or the module holding it) by one attention node.
+
+    Idempotent: a collapsed node has no ``softmax`` left inside it.
+    """
+    regions = _regions(graph)
+    if not regions:
+        return graph
+    owner: dict[str, str] = {}
+    replacement: dict[str, Node] = {}
+    taken = {n.id for n in graph.nodes}
+    for region in regions:
+        members = [n for n in graph.nodes if n.id in region]
+        leaving = [n for n in members if any(e.dst not in region for e in graph.out_edges(n.id))]
+        output = leaving[-1] if leaving else members[-1]
+        products = [n for n in members if n.type_name in _PRODUCTS
+                    or n.type_name == "scaled_dot_product_attention"]
+        core_end = products[-1] if products else output
+        scope = common_scope(n.scope for n in members)
+        node_id = scope or core_end.id
+        if node_id in taken and node_id not in region:
+            node_id += ":attention"
+        taken.add(node_id)
+        replacement[members[0].id] = Node(
+            id=node_id, kind=Kind.ATTENTION, type_name=ATTENTION_TYPE, scope=scope,
+            attrs=_attributes(core_end, output), shape=output.shape,
+            params=sum(n.params for n in members), macs=sum(n.macs for n in members),
+            feature_axis=output.feature_axis,
+        )
+        owner.update(dict.fromkeys(region, node_id))
+    nodes = []
+    for node in graph.nodes:
+        if node.id in replacement:
+            nodes.append(replacement[node.id])
+        elif node.id not in owner:
+            nodes.append(node)
+    edges: list[Edge] = []
+    seen: set[tuple[str, str]] = set()
+    for edge in graph.edges:
+        src, dst = owner.get(edge.src, edge.src), owner.get(edge.dst, edge.dst)
+        if src == dst or (src, dst) in seen:
+            continue
+        seen.add((src, dst))
+        edges.append(Edge(src, dst, edge.mark))
+    return replace(graph, nodes=tuple(nodes), edges=tuple(edges))
