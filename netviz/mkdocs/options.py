@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from typing import Any
 
 from netviz.errors import NetvizError
 from netviz.ir import Shape
@@ -50,7 +51,7 @@ _APPLIES: dict[str, frozenset[str]] = {
     ),
     "chart": frozenset({"chart", "input_shape", "download"}),
 }
-_COMMON = frozenset({"model", "show"})
+_COMMON = frozenset({"model", "show", "input_dtype", "train"})
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
 
@@ -82,6 +83,8 @@ class FenceOptions:
         label: Summary only, LaTeX: the ``\\label`` of that table.
         downloads: File types also written next to the page and linked below it
             (see [`DOWNLOADS`][netviz.mkdocs.options.DOWNLOADS]).
+        input_dtypes: Dtype name per input (``int64`` for token ids); ``None``: registered.
+        train: Draw or summarize the training-mode forward.
     """
 
     model: str
@@ -99,13 +102,42 @@ class FenceOptions:
     caption: str | None = None
     label: str | None = None
     downloads: tuple[str, ...] = ()
+    input_dtypes: tuple[str, ...] | None = None
+    train: bool = False
 
     def __post_init__(self) -> None:
         if not self.format and self.show in FORMATS:
             object.__setattr__(self, "format", FORMATS[self.show][0])
 
+    @property
+    def subject(self) -> Subject:
+        """What is traced: the model and its input and mode options."""
+        return Subject(self.model, self.input_shapes, self.input_dtypes, self.train)
 
-_RENAMED = {"input_shapes": "input_shape", "downloads": "download"}
+
+@dataclass(frozen=True)
+class Subject:
+    """A model as traced: one trace serves every fence with the same subject.
+
+    Attributes:
+        model: A registered model name, ``package.module:attr`` or ``file.py:attr``.
+        input_shapes: Input shapes without the batch dimension; ``None``: registered.
+        input_dtypes: Dtype name per input; ``None``: registered.
+        train: The training-mode forward.
+    """
+
+    model: str
+    input_shapes: tuple[Shape, ...] | None = None
+    input_dtypes: tuple[str, ...] | None = None
+    train: bool = False
+
+    def api_options(self) -> dict[str, Any]:
+        """Keyword arguments of the public API functions for this subject."""
+        return {"input_shapes": self.input_shapes, "input_dtypes": self.input_dtypes,
+                "train": self.train}
+
+
+_RENAMED = {"input_shapes": "input_shape", "downloads": "download", "input_dtypes": "input_dtype"}
 OPTION_NAMES = tuple(_RENAMED.get(f.name, f.name) for f in fields(FenceOptions))
 """The option keys a fence accepts."""
 
@@ -184,6 +216,8 @@ def _build(raw: dict[str, str]) -> FenceOptions:
         caption=raw.get("caption") or None,
         label=raw.get("label") or None,
         downloads=_downloads(raw.get("download"), DOWNLOADS[show]),
+        input_dtypes=_dtypes(raw.get("input_dtype")),
+        train=_bool(raw, "train", False),
     )
 
 
@@ -246,6 +280,20 @@ def _shapes(text: str | None) -> tuple[Shape, ...] | None:
         raise FenceError(f"input_shape: {exc}") from None
 
 
+def _dtypes(text: str | None) -> tuple[str, ...] | None:
+    if text is None:
+        return None
+    from netviz.dtypes import parse_dtype
+
+    parts = [part for part in text.replace(",", " ").replace(";", " ").split() if part]
+    if not parts:
+        raise FenceError("input_dtype: empty; write e.g. 'input_dtype: int64'")
+    try:
+        return tuple(parse_dtype(part) for part in parts)
+    except NetvizError as exc:
+        raise FenceError(f"input_dtype: {exc}") from None
+
+
 def cli_command(options: FenceOptions, output: str | None = None) -> str:
     """The ``netviz`` command line that reproduces what a fence shows.
 
@@ -259,6 +307,8 @@ def cli_command(options: FenceOptions, output: str | None = None) -> str:
     shape_args = [
         f"--input-shape {','.join(str(d) for d in shape)}" for shape in options.input_shapes or ()
     ]
+    shape_args += [f"--input-dtype {dtype}" for dtype in options.input_dtypes or ()]
+    shape_args += ["--train"] if options.train else []
     if options.show == "diagram":
         suffix = "svg" if options.format == "svg" else "mmd"
         args += ["render", _quote(model), "-o", output or f"{stem}.{suffix}", *shape_args]

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from netviz.mkdocs.options import FenceOptions
+from netviz.mkdocs.options import FenceOptions, Subject
 
 if TYPE_CHECKING:  # for annotations only: results come from the lazily imported API
     from netviz.ir import Graph
@@ -137,14 +137,13 @@ def artifact(options: FenceOptions, kind: str) -> str | bytes:
     For summaries ``kind`` may also be a summary format name (``markdown``, ``latex``, ...).
     """
 
-    shapes = options.input_shapes
     if options.show == "pseudocode":
-        return _pseudocode(options.model, shapes)
+        return _pseudocode(options.subject)
     if options.show == "summary":
         return _summary(options, _SUMMARY_BY_SUFFIX.get(kind, kind))
     if options.show == "chart":
         return _chart(options, kind)
-    return _diagram(options.model, kind, shapes, options)
+    return _diagram(kind, options)
 
 
 def _summary(options: FenceOptions, fmt: str) -> str:
@@ -155,8 +154,8 @@ def _summary(options: FenceOptions, fmt: str) -> str:
     caption = options.caption if latex else None
     label = options.label if latex else None
     check_options(fmt, depth=options.depth, by_group=options.by_group, caption=caption, label=label)
-    table = _table(options.model, options.input_shapes)
-    groups = _groups(options.model, options.input_shapes) if options.by_group else None
+    table = _table(options.subject)
+    groups = _groups(options.subject) if options.by_group else None
     return format_table(
         table, fmt, depth=options.depth, groups=groups, caption=caption, label=label
     )
@@ -167,25 +166,25 @@ def _chart(options: FenceOptions, fmt: str) -> bytes:
     from netviz.summaries.plot import check_plot_options, plot_groups, plot_shapes
 
     check_plot_options(options.chart, fmt)
-    table = _table(options.model, options.input_shapes)
+    table = _table(options.subject)
     if options.chart == "shapes":
         return plot_shapes(table, fmt)
-    return plot_groups(table, _groups(options.model, options.input_shapes), options.chart, fmt)
+    return plot_groups(table, _groups(options.subject), options.chart, fmt)
 
 
 @functools.lru_cache(maxsize=8)
-def _table(model: str, shapes: tuple[tuple[int, ...], ...] | None) -> SummaryTable:
+def _table(subject: Subject) -> SummaryTable:
     from netviz.summaries import collect_table
 
-    return collect_table(model, shapes)
+    return collect_table(subject.model, **subject.api_options())
 
 
 @functools.lru_cache(maxsize=8)
-def _groups(model: str, shapes: tuple[tuple[int, ...], ...] | None) -> tuple[GroupRow, ...]:
+def _groups(subject: Subject) -> tuple[GroupRow, ...]:
     """The summary rows of the diagram's groups, from the already traced diagram."""
     from netviz.summaries.groups import group_rows
 
-    return group_rows(_table(model, shapes), _notation(model, shapes, True, False))
+    return group_rows(_table(subject), _notation(subject, True, False))
 
 
 def _text(data: str | bytes) -> str:
@@ -196,26 +195,24 @@ def _bytes(data: str | bytes) -> bytes:
     return data.encode("utf-8") if isinstance(data, str) else data
 
 
-def _diagram(
-    model: str, fmt: str, shapes: tuple[tuple[int, ...], ...] | None, options: FenceOptions
-) -> bytes:
-    """Render through the notation graph, traced once per (model, shapes, fold, shapes)."""
+def _diagram(fmt: str, options: FenceOptions) -> bytes:
+    """Render through the notation graph, traced once per (subject, fold, shapes)."""
     try:
         from netviz.renderers import render_binary, render_dot, render_mermaid
     except ImportError:  # renderers not importable: let the public API say why
         from netviz import api
 
         return api.render(
-            model,
+            options.model,
             fmt,
-            input_shapes=shapes,
+            **options.subject.api_options(),
             fold=options.fold,
             shapes=options.shapes,
             legend=options.legend,
             direction=options.direction,  # type: ignore[arg-type]
             theme=options.theme,  # type: ignore[arg-type]
         )
-    graph = _notation(model, shapes, options.fold, options.shapes)
+    graph = _notation(options.subject, options.fold, options.shapes)
     renderer = render_mermaid if fmt == "mmd" else render_dot
     text = renderer(
         graph, direction=options.direction, theme=options.theme, legend=options.legend
@@ -223,31 +220,30 @@ def _diagram(
     return text.encode("utf-8") if fmt in ("mmd", "dot") else render_binary(text, fmt)
 
 
-# One trace per (model, input shapes) serves every diagram, listing, summary and chart
-# of that model in this worker; what the public API would otherwise redo per call.
+# One trace per subject (model, input shapes and dtypes, mode) serves every diagram,
+# listing, summary and chart of that model in this worker; what the public API would
+# otherwise redo per call.
 
 
 @functools.lru_cache(maxsize=16)
-def _trace(model: str, shapes: tuple[tuple[int, ...], ...] | None) -> Graph:
+def _trace(subject: Subject) -> Graph:
     from netviz import api
 
-    return api.trace(model, shapes)
+    return api.trace(subject.model, **subject.api_options())
 
 
 @functools.lru_cache(maxsize=32)
-def _notation(
-    model: str, shapes: tuple[tuple[int, ...], ...] | None, fold: bool, show: bool
-) -> Graph:
+def _notation(subject: Subject, fold: bool, show: bool) -> Graph:
     from netviz.transforms import NotationOptions, to_notation
 
-    return to_notation(_trace(model, shapes), NotationOptions(fold=fold, shapes=show))
+    return to_notation(_trace(subject), NotationOptions(fold=fold, shapes=show))
 
 
-def _pseudocode(model: str, shapes: tuple[tuple[int, ...], ...] | None) -> str:
+def _pseudocode(subject: Subject) -> str:
     from netviz.renderers import render_pseudocode
     from netviz.transforms import NotationOptions, to_notation
 
-    return render_pseudocode(to_notation(_trace(model, shapes), NotationOptions.listing()))
+    return render_pseudocode(to_notation(_trace(subject), NotationOptions.listing()))
 
 
 def cli_reference() -> str:
