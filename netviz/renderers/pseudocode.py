@@ -48,9 +48,15 @@ def render_pseudocode(graph: Graph) -> str:
             if node.kind not in (Kind.INPUT, Kind.OUTPUT):
                 out.emit(0, node.code)
             continue
+        entering = [e.mark for i in cluster.node_ids for e in graph.in_edges(i)
+                    if graph.cluster_of(e.src) is not cluster]
         if cluster.group != group:
+            for mark in entering:  # computed before the block, e.g. by the stem
+                out.mark(0, mark)
             group = cluster.group
             out.emit(0, f"Group {group}")
+        for mark in entering:
+            out.mark(1, mark)
         _block(out, cluster)
         done.update(cluster.node_ids)
     return "\n".join(out.lines) + "\n"

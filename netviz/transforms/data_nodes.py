@@ -1,11 +1,12 @@
-"""Insert a data node (double circle, channel count) where each block begins."""
+"""Insert data nodes (double circle, channel count) where each block begins, and where
+a norm/activation chain would otherwise run out of a block into the next op."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 from netviz.ir import Edge, Graph, Kind, Node
-from netviz.transforms.scopes import within
+from netviz.transforms.scopes import common_scope, within
 
 
 def insert_data_nodes(graph: Graph) -> Graph:
@@ -71,3 +72,40 @@ def _reroute(graph: Graph, into: list[int], data_id: str, block: str) -> dict[in
         plan[i] = [Edge(data_id, edge.dst, inner)]
     plan[into[0]].insert(0, Edge(first.src, data_id, shared))
     return plan
+
+
+_FUSIBLE = (Kind.NORM, Kind.ACT)
+
+
+def insert_exit_nodes(graph: Graph) -> Graph:
+    """Put a data node between a block's last norm/activation and one right after the block.
+
+    Without it the two would fuse into one mark spanning the block's end (a
+    post-activation ReLU and the head's BatchNorm); with it each stays a mark of
+    its own, on its own side. The data node lies outside every block. Idempotent.
+    """
+    cluster_of = {nid: c.id for c in graph.clusters for nid in c.node_ids}
+    exits = [
+        i for i, e in enumerate(graph.edges)
+        if e.src in cluster_of and cluster_of.get(e.dst) != cluster_of[e.src]
+        and graph.node(e.src).kind in _FUSIBLE and graph.node(e.dst).kind in _FUSIBLE
+        and len(graph.in_edges(e.dst)) == 1
+    ]
+    if not exits:
+        return graph
+    inserted: dict[str, Node] = {}  # source id -> its exit data node
+    edges = list(graph.edges)
+    for i in exits:
+        edge = edges[i]
+        source = graph.node(edge.src)
+        scope = common_scope((source.scope, graph.node(edge.dst).scope))
+        data = inserted.setdefault(source.id, Node(
+            id=f"{source.id}:out", kind=Kind.DATA, type_name="data", scope=scope,
+            shape=source.shape, feature_axis=source.feature_axis,
+        ))
+        edges[i] = Edge(data.id, edge.dst, edge.mark)
+    nodes = [m for n in graph.nodes for m in ((n, inserted[n.id]) if n.id in inserted else (n,))]
+    order = {n.id: i for i, n in enumerate(nodes)}
+    extra = [Edge(src, data.id) for src, data in inserted.items()]
+    new_edges = sorted([*edges, *extra], key=lambda e: order[e.dst])
+    return replace(graph, nodes=tuple(nodes), edges=tuple(new_edges))

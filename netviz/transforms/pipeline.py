@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from netviz.ir import Graph
 from netviz.transforms.attention import collapse_attention
 from netviz.transforms.blocks import group_blocks
-from netviz.transforms.data_nodes import insert_data_nodes
+from netviz.transforms.data_nodes import insert_data_nodes, insert_exit_nodes
 from netviz.transforms.fold import fold_repeats, title_clusters
 from netviz.transforms.fuse import fuse_marks
 from netviz.transforms.labels import label
@@ -53,7 +53,7 @@ def to_notation(graph: Graph, options: NotationOptions = NotationOptions()) -> G
         graph = hide_reshapes(graph)
     graph = constant_operand_ops(graph)
     graph = group_blocks(graph)
-    graph = insert_data_nodes(graph)
+    graph = insert_exit_nodes(insert_data_nodes(graph))
     graph = fuse_marks(graph)
     graph = label(graph, shapes=options.shapes)
     if options.fold:

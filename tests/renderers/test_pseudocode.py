@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import given, settings
+
+from netviz.ir import Kind
 from netviz.renderers.pseudocode import render_pseudocode
 from netviz.transforms import NotationOptions, to_notation
-from tests.transforms.raw import residual_net
+from tests.transforms.raw import build_random_net, random_nets, residual_net
 
 REFERENCE = Path(__file__).parents[1] / "golden" / "reference" / "wrn28_2.pseudocode.txt"
 
@@ -48,3 +51,20 @@ def test_post_activation_blocks_use_the_same_grammar() -> None:
 def test_a_shared_mark_is_listed_once_per_block() -> None:
     text = listing(groups=((8, 1, 1),), stem=4)
     assert text.count("BN -> ReLU = X") == 1
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(desc=random_nets)
+def test_every_op_and_every_mark_is_listed_once(desc: dict) -> None:
+    graph = to_notation(build_random_net(desc), NotationOptions.listing())
+    listed = [
+        line.strip().removeprefix("X -> ").removesuffix(" = Z").removesuffix(" = X")
+        for line in render_pseudocode(graph).splitlines()
+    ]
+    ops = [n for n in graph.nodes if n.kind not in (Kind.INPUT, Kind.OUTPUT, Kind.DATA)]
+    joins = [n for n in ops if graph.cluster_of(n.id) and n.kind is Kind.ADD]
+    assert listed.count("Z + X") == len(joins)  # each residual sum of each block
+    marks = {e.mark.node_ids: e.mark.code for e in graph.edges if e.mark is not None}
+    texts = [n.code for n in ops if n not in joins] + list(marks.values())
+    for text in set(texts):
+        assert listed.count(text) == texts.count(text), text

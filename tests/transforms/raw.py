@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from hypothesis import strategies as st
+
 from netviz.ir import Edge, Graph, Node, Shape, kind_of
 
 
@@ -109,3 +111,68 @@ def residual_net(
               in_features=c, out_features=classes, weight_shape=(classes, c))
     b.add("output", "output", "", (x,), None)
     return b.graph()
+
+
+# Random pre-norm (transformer), post-norm (ResNet) and pre-activation (WRN) residual nets:
+# norm/activation chains at block starts, inside branches, after sums, in stem and head.
+NORMS = ("BatchNorm2d", "LayerNorm", "GroupNorm", "InstanceNorm2d")
+ACTS = ("ReLU", "GELU", "PReLU", "SiLU")
+
+chain = st.lists(st.sampled_from(NORMS + ACTS), max_size=3)
+block = st.fixed_dictionaries({
+    "style": st.sampled_from(["pre-norm", "post-norm", "pre-activation"]),
+    "entry": chain,  # ops at the block's start (pre-norm / pre-activation)
+    "inner": chain,  # ops between the block's two layers
+    "skip_uses_entry": st.booleans(),  # the shortcut reads the entry ops' result
+    "projection": st.booleans(),
+    "after": chain,  # ops after the residual sum (post-activation)
+    "view": st.booleans(),  # a hidden view inside the branch
+})
+random_nets = st.fixed_dictionaries({
+    "stem": chain,
+    "blocks": st.lists(block, min_size=1, max_size=4),
+    "head": chain,
+})
+
+
+class _Net:
+    """Builds a raw graph from a drawn description; numbers the ops' ids."""
+
+    def __init__(self) -> None:
+        self.b = RawBuilder("random")
+        self.count = 0
+
+    def op(self, type_name: str, scope: str, x: str, **attrs: object) -> str:
+        self.count += 1
+        node_id = f"{type_name.lower()}_{self.count}"
+        return self.b.add(node_id, type_name, scope, (x,), (8, 4, 4), 2, **attrs)
+
+    def ops(self, names: list[str], scope: str, x: str) -> str:
+        for name in names:
+            x = self.op(name, scope, x)
+        return x
+
+
+def build_random_net(desc: dict) -> Graph:
+    net = _Net()
+    x = net.b.add("x", "input", "", (), (3, 4, 4))
+    x = net.op("Conv2d", "stem", x, kernel_size=(3, 3), out_channels=8)
+    x = net.ops(desc["stem"], "stem", x)
+    for i, spec in enumerate(desc["blocks"]):
+        scope = f"blocks.{i}"
+        entry = net.ops(spec["entry"], scope, x) if spec["style"] != "post-norm" else x
+        h = net.op("Conv2d", f"{scope}.conv1", entry, kernel_size=(3, 3), out_channels=8)
+        if spec["view"]:
+            h = net.op("view", scope, h)
+        h = net.ops(spec["inner"], scope, h)
+        h = net.op("Conv2d", f"{scope}.conv2", h, kernel_size=(1, 1), out_channels=8)
+        skip = entry if spec["skip_uses_entry"] else x
+        if spec["projection"]:
+            skip = net.op("Conv2d", f"{scope}.proj", skip, kernel_size=(1, 1), out_channels=8)
+        net.count += 1
+        x = net.b.add(f"add_{net.count}", "add", scope, (h, skip), (8, 4, 4))
+        x = net.ops(spec["after"], scope, x)
+    x = net.ops(desc["head"], "head", x)
+    x = net.op("Linear", "fc", x, in_features=8, out_features=2)
+    net.b.add("output", "output", "", (x,), None)
+    return net.b.graph()
