@@ -17,7 +17,6 @@ from netviz.renderers.layout import check_edges, layout, node_text
 from netviz.renderers.legend import (
     EQUIVALENT_TITLE,
     LEGEND_TITLE,
-    SHAPE_TEXT,
     Legend,
     legend_of,
 )
@@ -150,7 +149,7 @@ def _add_legend(
                 if kind is Kind.ADD:
                     shapes += [("+", shape_attrs(kind)), ("Add", _PLAIN)]
                 else:
-                    shapes.append((SHAPE_TEXT[kind], _legend_shape(kind)))
+                    shapes.append((entries.text(kind), _legend_shape(kind)))
             line = row(box, shapes)
             for index, (src, dst) in enumerate(zip(line, line[1:])):
                 box.edge(src, dst, style="invis", id=f"{prefix}-legend-s{index}")

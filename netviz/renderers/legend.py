@@ -19,8 +19,12 @@ SHAPE_TEXT: dict[Kind, str] = {
     Kind.CONV: "Conv Block",
     Kind.DATA: "Data",
     Kind.ADD: "Add",
+    Kind.ATTENTION: "Attention: h heads, width D",
 }
-"""Legend text of each node kind with its own shape, in legend order."""
+"""Legend text of each node kind the legend explains, in legend order."""
+
+TOKEN_DATA_TEXT = "Data: width C (channels) or D (tokens)"
+"""The data entry's text when a figure has token tensors (``768D``) too."""
 
 
 @dataclass(frozen=True)
@@ -45,9 +49,16 @@ class Legend:
 
     marks: tuple[MarkEntry, ...]
     kinds: tuple[Kind, ...]
+    tokens: bool = False
 
     def __bool__(self) -> bool:
         return bool(self.marks or self.kinds)
+
+    def text(self, kind: Kind) -> str:
+        """The legend text of ``kind`` in this figure."""
+        if kind is Kind.DATA and self.tokens:
+            return TOKEN_DATA_TEXT
+        return SHAPE_TEXT[kind]
 
 
 def legend_of(graph: Graph) -> Legend:
@@ -64,4 +75,5 @@ def legend_of(graph: Graph) -> Legend:
     marks = sorted(seen.values(), key=lambda entry: order.index(entry.glyph.name))
     used = {node.kind for node in graph.nodes}
     kinds = tuple(kind for kind in SHAPE_TEXT if kind in used)
-    return Legend(tuple(marks), kinds)
+    tokens = any(n.kind is Kind.DATA and n.label.split(" ")[0].endswith("D") for n in graph.nodes)
+    return Legend(tuple(marks), kinds, tokens)

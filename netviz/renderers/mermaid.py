@@ -16,7 +16,6 @@ from netviz.renderers.layout import check_edges, cluster_owner, layout, node_tex
 from netviz.renderers.legend import (
     EQUIVALENT_TITLE,
     LEGEND_TITLE,
-    SHAPE_TEXT,
     Legend,
     legend_of,
 )
@@ -124,7 +123,7 @@ def _legend_lines(entries: Legend) -> list[str]:
             lines.append(f"{pad}{_INDENT}{src} {link} {dst}")
         lines.append(f"{pad}end")
     for kind in entries.kinds:
-        text = f"+ {SHAPE_TEXT[kind]}" if kind is Kind.ADD else SHAPE_TEXT[kind]
+        text = f"+ {entries.text(kind)}" if kind is Kind.ADD else entries.text(kind)
         lines.append(pad + node(kind, text))
     lines.append(f"{_INDENT}end")
     return lines

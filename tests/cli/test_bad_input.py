@@ -29,6 +29,11 @@ SPEC_FILES = {
     "exits.py": "import sys\nsys.exit(3)\n",
     "needs_dep.py": "import netviz_no_such_dependency\n",
     "notes.txt": "not python\n",
+    "lm.py": (
+        "from torch import nn\n\n\n"
+        "def build():\n"
+        "    return nn.Sequential(nn.Embedding(20, 8), nn.Linear(8, 20))\n"
+    ),
     "deep.py": (
         "from torch import nn\n"
         "from netviz_models.wideresnet import WideResNet\n\n\n"
@@ -226,6 +231,18 @@ CASES: list[Bad] = [
       words=r"takes 2 input"),
     R("shape-3d-for-conv1d", "{zoo}:Conv1dNet", "--input-shape", "4,16,16", "-o", "{out}/d.dot",
       words=r"(?i)'stem'|dimension"),
+    # --- input dtypes -------------------------------------------------------------------
+    R("dtype-unknown", "wrn28_2", "--input-dtype", "int65", "-o", "{out}/d.dot",
+      words=r"unknown input dtype 'int65'; choose one of: .*int64"),
+    R("dtype-count-mismatch", "wrn28_2", "--input-dtype", "float32", "--input-dtype", "float32",
+      "-o", "{out}/d.dot", words=r"2 input dtype\(s\) given for 1 input"),
+    R("dtype-float-for-embedding", "{spec}/lm.py:build", "--input-shape", "8", "--input-dtype",
+      "float32", "-o", "{out}/d.dot", words=r"'0' \(Embedding\) expects integer indices, got float32"),
+    R("dtype-default-float-for-embedding", "{spec}/lm.py:build", "--input-shape", "8",
+      "-o", "{out}/d.svg", words=r"expects integer indices.*--input-dtype int64"),
+    Bad("summary-dtype-float-for-embedding",
+        ("summary", "{spec}/lm.py:build", "--input-shape", "8", "--input-dtype", "half", "-o",
+         "{out}/s.json"), r"expects integer indices, got float16"),
     # --- formats ----------------------------------------------------------------------
     R("unknown-suffix", "wrn28_2", "-o", "{out}/d.xyz", words=r"cannot tell the format"),
     R("no-suffix", "wrn28_2", "-o", "{out}/diagram", words=r"cannot tell the format"),

@@ -166,3 +166,19 @@ def test_marks_stay_on_their_side_of_a_block_start() -> None:
     assert marks[Kind.ADD] is None
     inner = [e.mark for e in graph.out_edges(data.id) if e.mark is not None]
     assert [m.scope for m in inner] == ["blocks.0.norm1"]
+
+
+def test_the_language_model_summarizes_from_the_command_line() -> None:
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "netviz", "summary", spec("Tagger"), "--input-shape",
+         str(families.LENGTH), "--input-dtype", "int64", "--format", "json"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    table = json.loads(done.stdout)
+    assert table["mult_adds"] == families.tagger_macs()
+    assert table["input_bytes"] == families.LENGTH * 8  # int64 ids
