@@ -16,7 +16,7 @@ normalizer, ``conv → act`` (the conv then has a bias). With ``scaler='up'`` an
 ``Upsample`` (to ``output_size``, or by ``stride``) comes before the rescaling
 conv and before the projection conv, and those convs have stride 1.
 
-Example:
+Examples:
     >>> import torch
     >>> from netviz_models.mdnc import BlockBottleneck2d
     >>> layer = BlockBottleneck2d(16, 32, kernel_size=3, stride=(1, 2), padding=1)
@@ -334,7 +334,7 @@ class BlockPlain2d(_BlockPlainNd):
     Raises:
         ValueError: An option is not one of its allowed values.
 
-    Example:
+    Examples:
         >>> import torch
         >>> BlockPlain2d(16, 32, stride=2)(torch.zeros(1, 16, 8, 8)).shape
         torch.Size([1, 32, 4, 4])
@@ -384,7 +384,7 @@ class BlockBottleneck2d(_BlockBottleneckNd):
     Raises:
         ValueError: An option is not one of its allowed values.
 
-    Example:
+    Examples:
         >>> import torch
         >>> layer = BlockBottleneck2d(32, 16, output_size=(4, 255), scaler="up")
         >>> layer(torch.zeros(1, 32, 4, 128)).shape

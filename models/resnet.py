@@ -5,7 +5,7 @@ Module names, ``state_dict`` keys and tensor shapes are identical to
 so torchvision checkpoints load with ``model.load_state_dict(...)``. Dilation
 and grouped convolutions are left out. Inputs are ``3x224x224`` images.
 
-Example:
+Examples:
     >>> from netviz_models.resnet import resnet18
     >>> sum(p.numel() for p in resnet18().parameters())
     11689512

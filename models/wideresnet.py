@@ -7,7 +7,7 @@ groups of ``N = (depth - 4) / 6`` blocks have widths ``16k, 32k, 64k`` and
 strides ``1, 2, 2``; the head is ``BN → ReLU → AvgPool 8 → view → Linear``.
 Inputs are ``3x32x32`` images.
 
-Example:
+Examples:
     >>> from netviz_models.wideresnet import wrn28_2
     >>> sum(p.numel() for p in wrn28_2().parameters())
     1467610

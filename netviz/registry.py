@@ -18,7 +18,7 @@ in modules named by the ``netviz.models`` entry-point group; a third-party
 package declares the same group to add its own. Nothing here imports torch at
 module level.
 
-Example:
+Examples:
     >>> from netviz.registry import list_models, load_model
     >>> list_models("wrn*")
     ['wrn16_4', 'wrn28_2', 'wrn28_10', 'wrn40_2']
@@ -177,7 +177,7 @@ def register_model(
         ValueError: ``name`` or ``input_shape`` is malformed, or ``name`` is already
             registered to another builder.
 
-    Example:
+    Examples:
         >>> @register_model("tiny", input_shape=(3, 8, 8), description="a tiny net")
         ... def tiny(): ...
     """
