@@ -32,10 +32,18 @@ DIRECTIVE_RE = re.compile(
 
 _SUBMODULES = re.compile(r"^\s*show_submodules:\s*true\s*$", re.M | re.I)
 
+_SHOWN_AS_CODE = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<fence>`{4,}|~{4,})(?![ \t]*netviz[ \t]*$).*?\n"
+    r".*?^(?P=indent)(?P=fence)[ \t]*$",
+    re.M | re.S,
+)
+"""A fence of four or more backticks that is not a netviz fence: what it holds (a
+```` ```netviz ```` example on a docs page) is shown as code, not rendered."""
+
 
 def fence_bodies(text: str) -> Iterator[str]:
     """The bodies of the ``netviz`` fences in ``text`` (Markdown or Python source), dedented."""
-    for match in FENCE_RE.finditer(text):
+    for match in FENCE_RE.finditer(_SHOWN_AS_CODE.sub("", text)):
         indent = match.group("indent")
         lines = match.group("body").splitlines()
         yield "\n".join(line[len(indent) :] if line.startswith(indent) else line for line in lines)
