@@ -11,7 +11,7 @@ spatial rank) live in [`netviz_models.mdnc`][].
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import ClassVar, Union
+from typing import ClassVar, NamedTuple, Union
 
 from torch import Tensor, nn
 
@@ -146,8 +146,20 @@ class _ConvFactory:
         return nn.Sequential(*seq)
 
 
+class Geometry(NamedTuple):
+    """The size arguments of a block, as its branch builders need them."""
+
+    in_planes: int
+    out_planes: int
+    kernel_size: IntOrTuple
+    stride: IntOrTuple
+    padding: IntOrTuple
+    output_size: IntOrTuple | None
+    scaler: str
+
+
 class ResidualBlockNd(nn.Module):
-    """Option checking shared by the plain and bottleneck blocks."""
+    """What the plain and bottleneck blocks share: option checks, the input branch, the sum."""
 
     _order: ClassVar[int] = 2
 
@@ -164,6 +176,12 @@ class ResidualBlockNd(nn.Module):
         layer_order: str = "new",
         scaler: str = "down",
     ) -> None:
+        """Build the block (arguments as documented on
+        [`BlockBottleneck2d`][netviz_models.mdnc.BlockBottleneck2d]).
+
+        Raises:
+            ValueError: An option is not one of its allowed values.
+        """
         super().__init__()
         for name, value in (("in_planes", in_planes), ("out_planes", out_planes)):
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
@@ -172,79 +190,46 @@ class ResidualBlockNd(nn.Module):
         _check_choice("activator", activator, ACTIVATORS)
         _check_choice("layer_order", layer_order, LAYER_ORDERS)
         _check_choice("scaler", scaler, SCALERS)
-        self._factory = _ConvFactory(self._order, normalizer, activator, layer_order)
+        factory = _ConvFactory(self._order, normalizer, activator, layer_order)
+        self._build_branch(
+            factory, Geometry(in_planes, out_planes, kernel_size, stride, padding, output_size, scaler)
+        )
+        self.in_node = factory.projection(in_planes, out_planes, stride, output_size, scaler)
+
+    def _build_branch(self, f: _ConvFactory, g: Geometry) -> None:
+        raise NotImplementedError
+
+    def _branch(self, x: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Return ``branch(x) + in_node(x)`` (``x`` itself without a projection)."""
+        out = self._branch(x)  # first: summaries list the layers in call order
+        skip = x if self.in_node is None else self.in_node(x)
+        return out + skip
 
 
 class BlockPlainNd(ResidualBlockNd):
-    """Plain block: two modern conv layers and the input branch."""
+    """Plain block: two modern conv layers (``conv1`` keeps the shape) and the input branch."""
 
-    def __init__(
-        self,
-        in_planes: int,
-        out_planes: int,
-        kernel_size: IntOrTuple = 3,
-        stride: IntOrTuple = 1,
-        padding: IntOrTuple = 1,
-        output_size: IntOrTuple | None = None,
-        normalizer: str = "pinst",
-        activator: str = "prelu",
-        layer_order: str = "new",
-        scaler: str = "down",
-    ) -> None:
-        """Build the block (arguments as documented on
-        [`BlockPlain2d`][netviz_models.mdnc.BlockPlain2d]).
+    def _build_branch(self, f: _ConvFactory, g: Geometry) -> None:
+        self.conv1 = f.conv_layer(g.in_planes, g.in_planes, g.kernel_size, 1, g.padding)
+        self.conv2 = f.conv_layer(g.in_planes, g.out_planes, g.kernel_size, g.stride, g.padding,
+                                  g.output_size, g.scaler)
 
-        Raises:
-            ValueError: An option is not one of its allowed values.
-        """
-        super().__init__(in_planes, out_planes, kernel_size, stride, padding, output_size,
-                         normalizer, activator, layer_order, scaler)
-        f = self._factory
-        self.conv1 = f.conv_layer(in_planes, in_planes, kernel_size, 1, padding)
-        self.conv2 = f.conv_layer(in_planes, out_planes, kernel_size, stride, padding,
-                                  output_size, scaler)
-        self.in_node = f.projection(in_planes, out_planes, stride, output_size, scaler)
-
-    def forward(self, x: Tensor) -> Tensor:
-        """Return ``conv2(conv1(x)) + in_node(x)``."""
-        out = self.conv2(self.conv1(x))
-        skip = x if self.in_node is None else self.in_node(x)
-        return out + skip
+    def _branch(self, x: Tensor) -> Tensor:
+        return self.conv2(self.conv1(x))
 
 
 class BlockBottleneckNd(ResidualBlockNd):
-    """Bottleneck block: 1x1, ``kernel_size``, 1x1 modern conv layers and the input branch."""
+    """Bottleneck block: 1x1, ``kernel_size``, 1x1 modern conv layers (inner width
+    ``in_planes``) and the input branch."""
 
-    def __init__(
-        self,
-        in_planes: int,
-        out_planes: int,
-        kernel_size: IntOrTuple = 3,
-        stride: IntOrTuple = 1,
-        padding: IntOrTuple = 1,
-        output_size: IntOrTuple | None = None,
-        normalizer: str = "pinst",
-        activator: str = "prelu",
-        layer_order: str = "new",
-        scaler: str = "down",
-    ) -> None:
-        """Build the block; the inner width equals ``in_planes`` (arguments as documented on
-        [`BlockBottleneck2d`][netviz_models.mdnc.BlockBottleneck2d]).
+    def _build_branch(self, f: _ConvFactory, g: Geometry) -> None:
+        self.conv1 = f.conv_layer(g.in_planes, g.in_planes, 1, 1, 0)
+        self.conv2 = f.conv_layer(g.in_planes, g.in_planes, g.kernel_size, g.stride, g.padding,
+                                  g.output_size, g.scaler)
+        self.conv3 = f.conv_layer(g.in_planes, g.out_planes, 1, 1, 0)
 
-        Raises:
-            ValueError: An option is not one of its allowed values.
-        """
-        super().__init__(in_planes, out_planes, kernel_size, stride, padding, output_size,
-                         normalizer, activator, layer_order, scaler)
-        f = self._factory
-        self.conv1 = f.conv_layer(in_planes, in_planes, 1, 1, 0)
-        self.conv2 = f.conv_layer(in_planes, in_planes, kernel_size, stride, padding,
-                                  output_size, scaler)
-        self.conv3 = f.conv_layer(in_planes, out_planes, 1, 1, 0)
-        self.in_node = f.projection(in_planes, out_planes, stride, output_size, scaler)
-
-    def forward(self, x: Tensor) -> Tensor:
-        """Return ``conv3(conv2(conv1(x))) + in_node(x)``."""
-        out = self.conv3(self.conv2(self.conv1(x)))
-        skip = x if self.in_node is None else self.in_node(x)
-        return out + skip
+    def _branch(self, x: Tensor) -> Tensor:
+        return self.conv3(self.conv2(self.conv1(x)))

@@ -109,11 +109,8 @@ class BlockPlain2d(BlockPlainNd):
     input_shape: 16,4,255
     ```
 
-    A modern conv layer is norm → act → conv with ``layer_order='new'``, the
-    "pre-activation" order of [He et al., *Identity Mappings in Deep Residual
-    Networks*](https://arxiv.org/abs/1603.05027) (the default, recommended), and
-    conv → norm → act with ``'old'``. The edges of the diagrams carry that norm
-    and activation (``IN → PReLU``: InstanceNorm, then PReLU).
+    The modern conv layers and their order (``layer_order``) are those of
+    [`BlockBottleneck2d`][netviz_models.mdnc.BlockBottleneck2d].
 
     Args:
         in_planes: Input channels.
