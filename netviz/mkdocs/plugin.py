@@ -44,6 +44,7 @@ from netviz.mkdocs.gallery import index_page, model_page
 from netviz.mkdocs.options import FenceError, FenceOptions, parse_fence
 from netviz.mkdocs.pool import WorkerPool
 from netviz.mkdocs.prefetch import documented_files, fence_bodies
+from netviz.mkdocs.style import CSS, STYLESHEET
 from netviz.mkdocs.worker import ModelInfo, Rendered
 
 log = logging.getLogger("mkdocs.plugins.netviz")
@@ -104,6 +105,8 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
                 "validator": fence.fence_validator,
             }
         )
+        if STYLESHEET not in config.extra_css:
+            config.extra_css.append(STYLESHEET)  # the file is written after the build
         self._root = os.path.dirname(os.path.abspath(config.config_file_path or "mkdocs.yml"))
         fence.CONTEXT.resolver = self._resolve
         fence.CONTEXT.render = self.config.render
@@ -275,8 +278,9 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
     # -- teardown -------------------------------------------------------------------------
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """Write the downloads, stop the workers, log how long netviz took."""
-        for path, data in sorted((fence.CONTEXT.downloads or {}).items()):
+        """Write the stylesheet and the downloads, stop the workers, log how long netviz took."""
+        files = {STYLESHEET: CSS.encode("utf-8"), **(fence.CONTEXT.downloads or {})}
+        for path, data in sorted(files.items()):
             target = os.path.join(config.site_dir, *path.split("/"))
             os.makedirs(os.path.dirname(target), exist_ok=True)
             with open(target, "wb") as handle:
