@@ -49,6 +49,7 @@ from netviz.mkdocs.worker import ModelInfo, Rendered
 
 log = logging.getLogger("mkdocs.plugins.netviz")
 
+
 class NetvizConfig(base.Config):
     """Options of the ``netviz`` plugin."""
 
