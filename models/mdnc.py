@@ -8,7 +8,7 @@ A block has a convolutional branch of "modern" conv layers (``conv1``,
 ``conv2`` and, for the bottleneck, ``conv3``, each an ``nn.Sequential``) and
 an input branch ``in_node``: ``None`` (identity) unless the block rescales or
 changes the channel count, then a 1x1 projection conv followed by a norm. The
-output is ``branch(x) + in_node(x)``.
+output is ``branch(x) + in_node(x)``. Each class's page shows both variants.
 
 A modern conv layer is, with ``layer_order='new'`` (pre-activation),
 ``norm → act → conv``; with ``'old'``, ``conv → norm → act``; without a
@@ -16,7 +16,7 @@ normalizer, ``conv → act`` (the conv then has a bias). With ``scaler='up'`` an
 ``Upsample`` (to ``output_size``, or by ``stride``) comes before the rescaling
 conv and before the projection conv, and those convs have stride 1.
 
-Example:
+Examples:
     >>> import torch
     >>> from netviz_models.mdnc import BlockBottleneck2d
     >>> layer = BlockBottleneck2d(16, 32, kernel_size=3, stride=(1, 2), padding=1)
@@ -26,12 +26,19 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import ClassVar, Union
-
-from torch import Tensor, nn
+from typing import ClassVar
 
 from netviz.registry import register_model
+
+# Relative: the folder is `models/` in the repository (as mypy reads it), `netviz_models` installed.
+from ._mdnc_layers import (
+    ACTIVATORS,
+    LAYER_ORDERS,
+    NORMALIZERS,
+    SCALERS,
+    BlockBottleneckNd,
+    BlockPlainNd,
+)
 
 __all__ = [
     "ACTIVATORS",
@@ -48,275 +55,62 @@ __all__ = [
     "mdnc_bottleneck2d_ex2",
 ]
 
-IntOrTuple = Union[int, Sequence[int]]
-
-NORMALIZERS = ("batch", "inst", "pinst", "null")
-"""``batch``: BatchNorm; ``inst``: InstanceNorm; ``pinst``: InstanceNorm with affine
-parameters; ``null``: none (the conv gets a bias)."""
-ACTIVATORS = ("prelu", "relu", "null")
-"""``prelu``: one PReLU parameter per channel; ``relu``; ``null``: none."""
-LAYER_ORDERS = ("new", "old")
-"""``new``: norm → act → conv (pre-activation); ``old``: conv → norm → act."""
-SCALERS = ("down", "up")
-"""``down``: ``stride`` down-samples; ``up``: ``Upsample`` by ``stride`` or to ``output_size``."""
-
-_CONV: dict[int, Callable[..., nn.Module]] = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
-"""Conv class per spatial rank (kernel, stride and padding may be ints or sequences)."""
-_BATCH = {1: nn.BatchNorm1d, 2: nn.BatchNorm2d, 3: nn.BatchNorm3d}
-_INST = {1: nn.InstanceNorm1d, 2: nn.InstanceNorm2d, 3: nn.InstanceNorm3d}
-_UPSAMPLE_MODE = {1: "linear", 2: "bilinear", 3: "trilinear"}
-
-
-def _check_choice(name: str, value: object, allowed: tuple[str, ...]) -> str:
-    if not isinstance(value, str) or value not in allowed:
-        choices = ", ".join(repr(a) for a in allowed)
-        raise ValueError(f"{name} must be one of {choices}; got {value!r}")
-    return value
-
-
-def _is_scaling(stride: IntOrTuple, output_size: IntOrTuple | None, scaler: str) -> bool:
-    """Whether the block changes the spatial size (mdnc's ``check_is_stride``)."""
-    if scaler == "up" and output_size is not None:
-        return True
-    strides = stride if isinstance(stride, Sequence) else (stride,)
-    return any(s > 1 for s in strides)
-
-
-class _ConvFactory:
-    """Builds the modern conv layers and the projection branch of one block."""
-
-    def __init__(self, order: int, normalizer: str, activator: str, layer_order: str) -> None:
-        self.order = order
-        self.normalizer = normalizer
-        self.activator = activator
-        self.layer_order = layer_order
-
-    def norm(self, planes: int) -> nn.Module:
-        if self.normalizer == "batch":
-            return _BATCH[self.order](planes)
-        return _INST[self.order](planes, affine=self.normalizer == "pinst")
-
-    def act(self, planes: int) -> nn.Module | None:
-        if self.activator == "prelu":
-            return nn.PReLU(num_parameters=planes)
-        if self.activator == "relu":
-            return nn.ReLU(inplace=False)
-        return None
-
-    def upsample(self, stride: IntOrTuple, output_size: IntOrTuple | None) -> nn.Upsample:
-        mode = _UPSAMPLE_MODE[self.order]
-        if output_size is not None:
-            size = tuple(output_size) if isinstance(output_size, Sequence) else output_size
-            return nn.Upsample(size=size, mode=mode, align_corners=True)
-        factor = tuple(stride) if isinstance(stride, Sequence) else (stride,) * self.order
-        return nn.Upsample(scale_factor=tuple(float(f) for f in factor), mode=mode, align_corners=True)
-
-    def conv_layer(
-        self,
-        in_planes: int,
-        out_planes: int,
-        kernel_size: IntOrTuple,
-        stride: IntOrTuple = 1,
-        padding: IntOrTuple = 0,
-        output_size: IntOrTuple | None = None,
-        scaler: str = "down",
-    ) -> nn.Sequential:
-        """One modern conv layer: [norm, act,] [upsample,] conv [, norm, act]."""
-        conv_nd = _CONV[self.order]
-        up = scaler == "up" and _is_scaling(stride, output_size, scaler)
-        has_norm = self.normalizer != "null"
-        seq: list[nn.Module | None] = []
-        if has_norm and self.layer_order == "new":
-            seq += [self.norm(in_planes), self.act(in_planes)]
-        if up:
-            seq.append(self.upsample(stride, output_size))
-        seq.append(
-            conv_nd(
-                in_planes,
-                out_planes,
-                kernel_size=kernel_size,
-                stride=1 if up else stride,
-                padding=padding,
-                bias=not has_norm,
-            )
-        )
-        if not has_norm:
-            seq.append(self.act(out_planes))
-        elif self.layer_order == "old":
-            seq += [self.norm(out_planes), self.act(out_planes)]
-        return nn.Sequential(*(m for m in seq if m is not None))
-
-    def projection(
-        self,
-        in_planes: int,
-        out_planes: int,
-        stride: IntOrTuple,
-        output_size: IntOrTuple | None,
-        scaler: str,
-    ) -> nn.Sequential | None:
-        """The input branch: ``None`` or [upsample,] 1x1 conv [, norm]."""
-        scaling = _is_scaling(stride, output_size, scaler)
-        if not scaling and in_planes == out_planes:
-            return None
-        conv_nd = _CONV[self.order]
-        up = scaler == "up" and scaling
-        has_norm = self.normalizer != "null"
-        seq: list[nn.Module] = []
-        if up:
-            seq.append(self.upsample(stride, output_size))
-        seq.append(
-            conv_nd(
-                in_planes,
-                out_planes,
-                kernel_size=1,
-                stride=1 if up else stride,
-                padding=0,
-                bias=not has_norm,
-            )
-        )
-        if has_norm:
-            seq.append(self.norm(out_planes))
-        return nn.Sequential(*seq)
-
-
-class _ResidualBlockNd(nn.Module):
-    """Option checking shared by the plain and bottleneck blocks."""
-
-    order: ClassVar[int] = 2
-
-    def __init__(
-        self,
-        in_planes: int,
-        out_planes: int,
-        kernel_size: IntOrTuple = 3,
-        stride: IntOrTuple = 1,
-        padding: IntOrTuple = 1,
-        output_size: IntOrTuple | None = None,
-        normalizer: str = "pinst",
-        activator: str = "prelu",
-        layer_order: str = "new",
-        scaler: str = "down",
-    ) -> None:
-        super().__init__()
-        for name, value in (("in_planes", in_planes), ("out_planes", out_planes)):
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{name} must be a positive integer; got {value!r}")
-        _check_choice("normalizer", normalizer, NORMALIZERS)
-        _check_choice("activator", activator, ACTIVATORS)
-        _check_choice("layer_order", layer_order, LAYER_ORDERS)
-        _check_choice("scaler", scaler, SCALERS)
-        self._factory = _ConvFactory(self.order, normalizer, activator, layer_order)
-
-
-class _BlockPlainNd(_ResidualBlockNd):
-    def __init__(
-        self,
-        in_planes: int,
-        out_planes: int,
-        kernel_size: IntOrTuple = 3,
-        stride: IntOrTuple = 1,
-        padding: IntOrTuple = 1,
-        output_size: IntOrTuple | None = None,
-        normalizer: str = "pinst",
-        activator: str = "prelu",
-        layer_order: str = "new",
-        scaler: str = "down",
-    ) -> None:
-        """Build the block.
-
-        Args:
-            in_planes: Input channels.
-            out_planes: Output channels.
-            kernel_size: Kernel size of both convs.
-            stride: Down-sampling (``scaler='down'``) or up-sampling (``'up'``) factor,
-                applied by the second conv.
-            padding: Zero padding of both convs.
-            output_size: With ``scaler='up'``: the output size (``stride`` is then unused).
-            normalizer: One of [`NORMALIZERS`][netviz_models.mdnc.NORMALIZERS].
-            activator: One of [`ACTIVATORS`][netviz_models.mdnc.ACTIVATORS].
-            layer_order: One of [`LAYER_ORDERS`][netviz_models.mdnc.LAYER_ORDERS].
-            scaler: One of [`SCALERS`][netviz_models.mdnc.SCALERS].
-
-        Raises:
-            ValueError: An option is not one of its allowed values.
-        """
-        super().__init__(in_planes, out_planes, kernel_size, stride, padding, output_size,
-                         normalizer, activator, layer_order, scaler)
-        f = self._factory
-        self.conv1 = f.conv_layer(in_planes, in_planes, kernel_size, 1, padding)
-        self.conv2 = f.conv_layer(in_planes, out_planes, kernel_size, stride, padding,
-                                  output_size, scaler)
-        self.in_node = f.projection(in_planes, out_planes, stride, output_size, scaler)
-
-    def forward(self, x: Tensor) -> Tensor:
-        """Return ``conv2(conv1(x)) + in_node(x)``."""
-        out = self.conv2(self.conv1(x))
-        skip = x if self.in_node is None else self.in_node(x)
-        return out + skip
-
-
-class _BlockBottleneckNd(_ResidualBlockNd):
-    def __init__(
-        self,
-        in_planes: int,
-        out_planes: int,
-        kernel_size: IntOrTuple = 3,
-        stride: IntOrTuple = 1,
-        padding: IntOrTuple = 1,
-        output_size: IntOrTuple | None = None,
-        normalizer: str = "pinst",
-        activator: str = "prelu",
-        layer_order: str = "new",
-        scaler: str = "down",
-    ) -> None:
-        """Build the block; the inner width equals ``in_planes``.
-
-        Args:
-            in_planes: Input channels (and the bottleneck's inner width).
-            out_planes: Output channels.
-            kernel_size: Kernel size of the middle conv.
-            stride: Down-sampling (``scaler='down'``) or up-sampling (``'up'``) factor,
-                applied by the middle conv.
-            padding: Zero padding of the middle conv.
-            output_size: With ``scaler='up'``: the output size (``stride`` is then unused).
-            normalizer: One of [`NORMALIZERS`][netviz_models.mdnc.NORMALIZERS].
-            activator: One of [`ACTIVATORS`][netviz_models.mdnc.ACTIVATORS].
-            layer_order: One of [`LAYER_ORDERS`][netviz_models.mdnc.LAYER_ORDERS].
-            scaler: One of [`SCALERS`][netviz_models.mdnc.SCALERS].
-
-        Raises:
-            ValueError: An option is not one of its allowed values.
-        """
-        super().__init__(in_planes, out_planes, kernel_size, stride, padding, output_size,
-                         normalizer, activator, layer_order, scaler)
-        f = self._factory
-        self.conv1 = f.conv_layer(in_planes, in_planes, 1, 1, 0)
-        self.conv2 = f.conv_layer(in_planes, in_planes, kernel_size, stride, padding,
-                                  output_size, scaler)
-        self.conv3 = f.conv_layer(in_planes, out_planes, 1, 1, 0)
-        self.in_node = f.projection(in_planes, out_planes, stride, output_size, scaler)
-
-    def forward(self, x: Tensor) -> Tensor:
-        """Return ``conv3(conv2(conv1(x))) + in_node(x)``."""
-        out = self.conv3(self.conv2(self.conv1(x)))
-        skip = x if self.in_node is None else self.in_node(x)
-        return out + skip
-
-
-class BlockPlain1d(_BlockPlainNd):
+class BlockPlain1d(BlockPlainNd):
     """Plain residual block (two ``kernel_size`` convs) on ``(B, C, L)`` inputs.
 
-    Arguments as for [`BlockPlain2d`][netviz_models.mdnc.BlockPlain2d].
+    [`BlockPlain2d`][netviz_models.mdnc.BlockPlain2d] on sequences: the same
+    arguments (a size or stride is one number), branches and options.
+
+    ```netviz
+    model: netviz_models.mdnc:BlockPlain1d(16, 16)
+    input_shape: 16,255
+    ```
+
+    With a projection (``in_planes != out_planes`` or a rescaling ``stride``):
+
+    ```netviz
+    model: netviz_models.mdnc:BlockPlain1d(16, 32, stride=2)
+    input_shape: 16,255
+    ```
+
+    Examples:
+        >>> import torch
+        >>> layer = BlockPlain1d(16, 32, stride=2)
+        >>> layer(torch.zeros(1, 16, 255)).shape
+        torch.Size([1, 32, 128])
+        >>> sum(p.numel() for p in layer.parameters())
+        2976
     """
 
-    order: ClassVar[int] = 1
+    _order: ClassVar[int] = 1
 
 
-class BlockPlain2d(_BlockPlainNd):
+class BlockPlain2d(BlockPlainNd):
     """Plain residual block (two ``kernel_size`` convs) on ``(B, C, L1, L2)`` inputs.
 
-    ``conv1`` keeps the shape; ``conv2`` maps to ``out_planes`` and rescales;
-    ``in_node`` projects the input when the shape changes.
+    The first of the two residual blocks of [He et al., *Deep Residual Learning
+    for Image Recognition*](https://arxiv.org/abs/1512.03385). The block is the
+    sum of two branches, the input and a convolutional branch of two modern conv
+    layers: ``conv1`` keeps the shape, ``conv2`` maps to ``out_planes`` and
+    rescales. When neither the channels nor the size change, the input branch
+    is the identity:
+
+    ```netviz
+    model: netviz_models.mdnc:BlockPlain2d(16, 16)
+    input_shape: 16,4,255
+    ```
+
+    If the channels or the size of the output change, the input branch
+    ``in_node`` maps the input to the output space with a 1x1 projection conv
+    and a norm:
+
+    ```netviz
+    model: netviz_models.mdnc:BlockPlain2d(16, 32, stride=(1, 2))
+    input_shape: 16,4,255
+    ```
+
+    The modern conv layers and their order (``layer_order``) are those of
+    [`BlockBottleneck2d`][netviz_models.mdnc.BlockBottleneck2d].
 
     Args:
         in_planes: Input channels.
@@ -334,42 +128,122 @@ class BlockPlain2d(_BlockPlainNd):
     Raises:
         ValueError: An option is not one of its allowed values.
 
-    Example:
+    Examples:
+        A plain block with ½ down-sampling along the second axis and same padding:
+
         >>> import torch
-        >>> BlockPlain2d(16, 32, stride=2)(torch.zeros(1, 16, 8, 8)).shape
-        torch.Size([1, 32, 4, 4])
+        >>> layer = BlockPlain2d(16, 32, kernel_size=3, stride=(1, 2), padding=1)
+        >>> layer(torch.zeros(1, 16, 4, 255)).shape
+        torch.Size([1, 32, 4, 128])
+        >>> sum(p.numel() for p in layer.parameters())
+        7584
+
+        Its layers in the form of torchsummary (``netviz summary SPEC --format torchsummary``):
+
+        ```netviz
+        model: netviz_models.mdnc:BlockPlain2d(16, 32, stride=(1, 2))
+        input_shape: 16,4,255
+        show: summary
+        format: torchsummary
+        ```
     """
 
-    order: ClassVar[int] = 2
+    _order: ClassVar[int] = 2
 
 
-class BlockPlain3d(_BlockPlainNd):
+class BlockPlain3d(BlockPlainNd):
     """Plain residual block (two ``kernel_size`` convs) on ``(B, C, L1, L2, L3)`` inputs.
 
-    Arguments as for [`BlockPlain2d`][netviz_models.mdnc.BlockPlain2d].
+    [`BlockPlain2d`][netviz_models.mdnc.BlockPlain2d] on volumes: the same
+    arguments, branches and options.
+
+    ```netviz
+    model: netviz_models.mdnc:BlockPlain3d(16, 16)
+    input_shape: 16,8,8,8
+    ```
+
+    With a projection (``in_planes != out_planes`` or a rescaling ``stride``):
+
+    ```netviz
+    model: netviz_models.mdnc:BlockPlain3d(16, 32, stride=2)
+    input_shape: 16,8,8,8
+    ```
+
+    Examples:
+        >>> import torch
+        >>> layer = BlockPlain3d(16, 32, stride=2)
+        >>> layer(torch.zeros(1, 16, 8, 8, 8)).shape
+        torch.Size([1, 32, 4, 4, 4])
+        >>> sum(p.numel() for p in layer.parameters())
+        21408
     """
 
-    order: ClassVar[int] = 3
+    _order: ClassVar[int] = 3
 
 
-class BlockBottleneck1d(_BlockBottleneckNd):
-    """Bottleneck residual block (1x1, ``kernel_size``, 1x1 convs) on ``(B, C, L)`` inputs.
+class BlockBottleneck1d(BlockBottleneckNd):
+    """Bottleneck residual block (1, ``kernel_size``, 1 convs) on ``(B, C, L)`` inputs.
 
-    Arguments as for [`BlockBottleneck2d`][netviz_models.mdnc.BlockBottleneck2d].
+    [`BlockBottleneck2d`][netviz_models.mdnc.BlockBottleneck2d] on sequences:
+    the same arguments (a size or stride is one number), branches and options.
+
+    ```netviz
+    model: netviz_models.mdnc:BlockBottleneck1d(16, 16)
+    input_shape: 16,255
+    ```
+
+    With a projection (``in_planes != out_planes`` or a rescaling ``stride``):
+
+    ```netviz
+    model: netviz_models.mdnc:BlockBottleneck1d(16, 32, stride=2)
+    input_shape: 16,255
+    ```
+
+    Examples:
+        >>> import torch
+        >>> layer = BlockBottleneck1d(16, 32, stride=2)
+        >>> layer(torch.zeros(1, 16, 255)).shape
+        torch.Size([1, 32, 128])
+        >>> sum(p.numel() for p in layer.parameters())
+        2256
     """
 
-    order: ClassVar[int] = 1
+    _order: ClassVar[int] = 1
 
 
-class BlockBottleneck2d(_BlockBottleneckNd):
+class BlockBottleneck2d(BlockBottleneckNd):
     """Bottleneck residual block (1x1, ``kernel_size``, 1x1 convs) on ``(B, C, L1, L2)`` inputs.
 
-    ``conv1`` (1x1) and ``conv2`` (``kernel_size``, rescaling) keep ``in_planes``
-    channels; ``conv3`` (1x1) maps to ``out_planes``; ``in_node`` projects the
-    input when the shape changes.
+    The second of the two residual blocks of [He et al., *Deep Residual Learning
+    for Image Recognition*](https://arxiv.org/abs/1512.03385). The block is the
+    sum of two branches, the input and a convolutional branch of three modern
+    conv layers: ``conv1`` and ``conv3`` are projection convs (``kernel_size=1``),
+    ``conv2`` has ``kernel_size`` and rescales; the inner width is ``in_planes``.
+    When neither the channels nor the size change, the input branch is the
+    identity:
+
+    ```netviz
+    model: netviz_models.mdnc:BlockBottleneck2d(16, 16)
+    input_shape: 16,4,255
+    ```
+
+    Compared to the plain block, it has fewer parameters for a deeper stack. If
+    the channels or the size of the output change, the input branch ``in_node``
+    maps the input to the output space with a 1x1 projection conv and a norm:
+
+    ```netviz
+    model: netviz_models.mdnc:BlockBottleneck2d(16, 32, stride=(1, 2))
+    input_shape: 16,4,255
+    ```
+
+    A modern conv layer is norm → act → conv with ``layer_order='new'``, the
+    "pre-activation" order of [He et al., *Identity Mappings in Deep Residual
+    Networks*](https://arxiv.org/abs/1603.05027) (the default, recommended), and
+    conv → norm → act with ``'old'``. The edges of the diagrams carry that norm
+    and activation (``IN → PReLU``: InstanceNorm, then PReLU).
 
     Args:
-        in_planes: Input channels.
+        in_planes: Input channels (and the bottleneck's inner width).
         out_planes: Output channels.
         kernel_size: Kernel size of the middle conv.
         stride: Down-sampling (``scaler='down'``) or up-sampling (``'up'``) factor,
@@ -384,23 +258,73 @@ class BlockBottleneck2d(_BlockBottleneckNd):
     Raises:
         ValueError: An option is not one of its allowed values.
 
-    Example:
+    Examples:
+        A bottleneck block with ½ down-sampling along the second axis and same padding:
+
         >>> import torch
+        >>> layer = BlockBottleneck2d(16, 32, kernel_size=3, stride=(1, 2), padding=1)
+        >>> layer(torch.zeros(1, 16, 4, 255)).shape
+        torch.Size([1, 32, 4, 128])
+        >>> sum(p.numel() for p in layer.parameters())
+        3792
+
+        Its layers in the form of torchsummary (``netviz summary SPEC --format torchsummary``):
+
+        ```netviz
+        model: netviz_models.mdnc:BlockBottleneck2d(16, 32, stride=(1, 2))
+        input_shape: 16,4,255
+        show: summary
+        format: torchsummary
+        ```
+
+        The output size is ``(4, 128)``: the same padding is used on both axes. A
+        reverse layer gives the output size of its up-sampling explicitly:
+
         >>> layer = BlockBottleneck2d(32, 16, output_size=(4, 255), scaler="up")
         >>> layer(torch.zeros(1, 32, 4, 128)).shape
         torch.Size([1, 16, 4, 255])
+        >>> sum(p.numel() for p in layer.parameters())
+        11584
+
+        ```netviz
+        model: netviz_models.mdnc:BlockBottleneck2d(32, 16, output_size=(4, 255), scaler="up")
+        input_shape: 32,4,128
+        show: summary
+        format: torchsummary
+        ```
     """
 
-    order: ClassVar[int] = 2
+    _order: ClassVar[int] = 2
 
 
-class BlockBottleneck3d(_BlockBottleneckNd):
-    """Bottleneck residual block (1x1, ``kernel_size``, 1x1 convs) on 3-d inputs.
+class BlockBottleneck3d(BlockBottleneckNd):
+    """Bottleneck residual block (1, ``kernel_size``, 1 convs) on ``(B, C, L1, L2, L3)`` inputs.
 
-    Arguments as for [`BlockBottleneck2d`][netviz_models.mdnc.BlockBottleneck2d].
+    [`BlockBottleneck2d`][netviz_models.mdnc.BlockBottleneck2d] on volumes: the
+    same arguments, branches and options.
+
+    ```netviz
+    model: netviz_models.mdnc:BlockBottleneck3d(16, 16)
+    input_shape: 16,8,8,8
+    ```
+
+    With a projection (``in_planes != out_planes`` or a rescaling ``stride``):
+
+    ```netviz
+    model: netviz_models.mdnc:BlockBottleneck3d(16, 32, stride=2)
+    input_shape: 16,8,8,8
+    ```
+
+    Examples:
+        >>> import torch
+        >>> layer = BlockBottleneck3d(16, 32, stride=2)
+        >>> layer(torch.zeros(1, 16, 8, 8, 8)).shape
+        torch.Size([1, 32, 4, 4, 4])
+        >>> sum(p.numel() for p in layer.parameters())
+        8400
     """
 
-    order: ClassVar[int] = 3
+    _order: ClassVar[int] = 3
 
 
 @register_model(

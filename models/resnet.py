@@ -5,7 +5,7 @@ Module names, ``state_dict`` keys and tensor shapes are identical to
 so torchvision checkpoints load with ``model.load_state_dict(...)``. Dilation
 and grouped convolutions are left out. Inputs are ``3x224x224`` images.
 
-Example:
+Examples:
     >>> from netviz_models.resnet import resnet18
     >>> sum(p.numel() for p in resnet18().parameters())
     11689512
@@ -47,6 +47,23 @@ def conv1x1(in_planes: int, out_planes: int, stride: int = 1) -> nn.Conv2d:
 class BasicBlock(nn.Module):
     """Two 3x3 convs with BN; ReLU after the residual add (ResNet-18/34).
 
+    The block of [He et al., *Deep Residual Learning for Image
+    Recognition*](https://arxiv.org/abs/1512.03385) for the shallower ResNets:
+    ``conv1`` (with the block's stride) → BN → ReLU → ``conv2`` → BN, plus the
+    input, then ReLU. The input is added as it is, or through ``downsample``
+    (a 1x1 conv and BN) in the first block of a stage that changes the shape.
+
+    ```netviz
+    model: netviz_models.resnet:BasicBlock(64, 64)
+    input_shape: 64,56,56
+    ```
+
+    Args:
+        inplanes: Input channels.
+        planes: Output channels.
+        stride: Stride of ``conv1`` (and of ``downsample``).
+        downsample: Projection of the input when shapes change.
+
     Attributes:
         expansion: Output channels per ``planes`` (1).
         conv1: 3x3 conv with the block's stride.
@@ -55,6 +72,14 @@ class BasicBlock(nn.Module):
         conv2: 3x3 conv.
         bn2: Norm after ``conv2``.
         downsample: 1x1 conv + BN projection of the input, or ``None``.
+
+    Examples:
+        >>> import torch
+        >>> block = BasicBlock(64, 64)
+        >>> block(torch.zeros(1, 64, 56, 56)).shape
+        torch.Size([1, 64, 56, 56])
+        >>> sum(p.numel() for p in block.parameters())
+        73984
     """
 
     expansion: ClassVar[int] = 1
@@ -66,14 +91,6 @@ class BasicBlock(nn.Module):
         stride: int = 1,
         downsample: nn.Module | None = None,
     ) -> None:
-        """Build the block.
-
-        Args:
-            inplanes: Input channels.
-            planes: Output channels.
-            stride: Stride of ``conv1`` (and of ``downsample``).
-            downsample: Projection of the input when shapes change.
-        """
         super().__init__()
         self.conv1 = conv3x3(inplanes, planes, stride)
         self.bn1 = nn.BatchNorm2d(planes)
@@ -97,6 +114,22 @@ class BasicBlock(nn.Module):
 class Bottleneck(nn.Module):
     """1x1 reduce, 3x3 (with the stride), 1x1 expand by 4; ReLU after the add.
 
+    The block of the deeper ResNets (50, 101, 152 layers): ``conv1`` reduces the
+    width to ``planes``, ``conv2`` (3x3, with the block's stride) keeps it and
+    ``conv3`` expands it to ``planes * 4``, each followed by BN (and ReLU but
+    the last); the input is added as it is or through ``downsample``, then ReLU.
+
+    ```netviz
+    model: netviz_models.resnet:Bottleneck(256, 64)
+    input_shape: 256,56,56
+    ```
+
+    Args:
+        inplanes: Input channels.
+        planes: Inner width; the output has ``planes * 4`` channels.
+        stride: Stride of ``conv2`` (and of ``downsample``).
+        downsample: Projection of the input when shapes change.
+
     Attributes:
         expansion: Output channels per ``planes`` (4).
         conv1: 1x1 conv to ``planes``.
@@ -107,6 +140,14 @@ class Bottleneck(nn.Module):
         bn3: Norm after ``conv3``.
         relu: Shared ReLU.
         downsample: 1x1 conv + BN projection of the input, or ``None``.
+
+    Examples:
+        >>> import torch
+        >>> block = Bottleneck(256, 64)
+        >>> block(torch.zeros(1, 256, 56, 56)).shape
+        torch.Size([1, 256, 56, 56])
+        >>> sum(p.numel() for p in block.parameters())
+        70400
     """
 
     expansion: ClassVar[int] = 4
@@ -118,14 +159,6 @@ class Bottleneck(nn.Module):
         stride: int = 1,
         downsample: nn.Module | None = None,
     ) -> None:
-        """Build the block.
-
-        Args:
-            inplanes: Input channels.
-            planes: Inner width; the output has ``planes * 4`` channels.
-            stride: Stride of ``conv2`` (and of ``downsample``).
-            downsample: Projection of the input when shapes change.
-        """
         super().__init__()
         self.conv1 = conv1x1(inplanes, planes)
         self.bn1 = nn.BatchNorm2d(planes)
@@ -155,6 +188,39 @@ Block = Union[type[BasicBlock], type[Bottleneck]]
 class ResNet(nn.Module):
     """ResNet for ImageNet-sized inputs.
 
+    A 7x7 stem and a max pool, four stages of blocks (each stage but the first
+    halves the size; its first block projects the input), a global average pool
+    and a linear classifier. With [`BasicBlock`][netviz_models.resnet.BasicBlock]
+    (ResNet-18, the repeated blocks of each stage folded into one cluster):
+
+    ```netviz
+    model: resnet18
+    legend: true
+    ```
+
+    With [`Bottleneck`][netviz_models.resnet.Bottleneck] (ResNet-50):
+
+    ```netviz
+    model: resnet50
+    legend: true
+    ```
+
+    Its layers and parameters, one row per group of the diagram:
+
+    ```netviz
+    model: resnet50
+    show: summary
+    ```
+
+    Args:
+        block: ``BasicBlock`` or ``Bottleneck``.
+        layers: Number of blocks in each of the four stages.
+        num_classes: Outputs of the final linear layer.
+        zero_init_residual: Start each block's last BN at zero (block = identity).
+
+    Raises:
+        ValueError: ``layers`` does not have four positive counts.
+
     Attributes:
         conv1: Stem, 7x7 conv to 64 channels, stride 2.
         bn1: Stem norm.
@@ -166,6 +232,12 @@ class ResNet(nn.Module):
         layer4: Stage 4 (512 planes, stride 2).
         avgpool: Global average pool.
         fc: Linear classifier.
+
+    Examples:
+        >>> import torch
+        >>> model = ResNet(BasicBlock, [2, 2, 2, 2], num_classes=10)
+        >>> model(torch.zeros(1, 3, 64, 64)).shape  # any size: the average pool is global
+        torch.Size([1, 10])
     """
 
     def __init__(
@@ -175,17 +247,6 @@ class ResNet(nn.Module):
         num_classes: int = 1000,
         zero_init_residual: bool = False,
     ) -> None:
-        """Build the network.
-
-        Args:
-            block: ``BasicBlock`` or ``Bottleneck``.
-            layers: Number of blocks in each of the four stages.
-            num_classes: Outputs of the final linear layer.
-            zero_init_residual: Start each block's last BN at zero (block = identity).
-
-        Raises:
-            ValueError: ``layers`` does not have four positive counts.
-        """
         super().__init__()
         if len(layers) != 4 or any(not isinstance(n, int) or n < 1 for n in layers):
             raise ValueError(f"layers must be four positive block counts, got {layers!r}")
@@ -243,19 +304,43 @@ class ResNet(nn.Module):
 
 @register_model("resnet18", input_shape=IMAGENET_SHAPE, description="ResNet-18 (ImageNet, 224x224)")
 def resnet18(*, num_classes: int = 1000) -> ResNet:
-    """ResNet-18: BasicBlock x [2, 2, 2, 2] (11,689,512 parameters)."""
+    """ResNet-18: BasicBlock x [2, 2, 2, 2], 11,689,512 parameters.
+
+    Examples:
+        >>> import torch
+        >>> with torch.device("meta"):  # no weights allocated
+        ...     model = resnet18()
+        >>> f"{sum(p.numel() for p in model.parameters()):,}"
+        '11,689,512'
+    """
     return ResNet(BasicBlock, [2, 2, 2, 2], num_classes)
 
 
 @register_model("resnet34", input_shape=IMAGENET_SHAPE, description="ResNet-34 (ImageNet, 224x224)")
 def resnet34(*, num_classes: int = 1000) -> ResNet:
-    """ResNet-34: BasicBlock x [3, 4, 6, 3] (21,797,672 parameters)."""
+    """ResNet-34: BasicBlock x [3, 4, 6, 3], 21,797,672 parameters.
+
+    Examples:
+        >>> import torch
+        >>> with torch.device("meta"):  # no weights allocated
+        ...     model = resnet34()
+        >>> f"{sum(p.numel() for p in model.parameters()):,}"
+        '21,797,672'
+    """
     return ResNet(BasicBlock, [3, 4, 6, 3], num_classes)
 
 
 @register_model("resnet50", input_shape=IMAGENET_SHAPE, description="ResNet-50 (ImageNet, 224x224)")
 def resnet50(*, num_classes: int = 1000) -> ResNet:
-    """ResNet-50: Bottleneck x [3, 4, 6, 3] (25,557,032 parameters)."""
+    """ResNet-50: Bottleneck x [3, 4, 6, 3], 25,557,032 parameters.
+
+    Examples:
+        >>> import torch
+        >>> with torch.device("meta"):  # no weights allocated
+        ...     model = resnet50()
+        >>> f"{sum(p.numel() for p in model.parameters()):,}"
+        '25,557,032'
+    """
     return ResNet(Bottleneck, [3, 4, 6, 3], num_classes)
 
 
@@ -263,7 +348,15 @@ def resnet50(*, num_classes: int = 1000) -> ResNet:
     "resnet101", input_shape=IMAGENET_SHAPE, description="ResNet-101 (ImageNet, 224x224)"
 )
 def resnet101(*, num_classes: int = 1000) -> ResNet:
-    """ResNet-101: Bottleneck x [3, 4, 23, 3] (44,549,160 parameters)."""
+    """ResNet-101: Bottleneck x [3, 4, 23, 3], 44,549,160 parameters.
+
+    Examples:
+        >>> import torch
+        >>> with torch.device("meta"):  # no weights allocated
+        ...     model = resnet101()
+        >>> f"{sum(p.numel() for p in model.parameters()):,}"
+        '44,549,160'
+    """
     return ResNet(Bottleneck, [3, 4, 23, 3], num_classes)
 
 
@@ -271,5 +364,13 @@ def resnet101(*, num_classes: int = 1000) -> ResNet:
     "resnet152", input_shape=IMAGENET_SHAPE, description="ResNet-152 (ImageNet, 224x224)"
 )
 def resnet152(*, num_classes: int = 1000) -> ResNet:
-    """ResNet-152: Bottleneck x [3, 8, 36, 3] (60,192,808 parameters)."""
+    """ResNet-152: Bottleneck x [3, 8, 36, 3], 60,192,808 parameters.
+
+    Examples:
+        >>> import torch
+        >>> with torch.device("meta"):  # no weights allocated
+        ...     model = resnet152()
+        >>> f"{sum(p.numel() for p in model.parameters()):,}"
+        '60,192,808'
+    """
     return ResNet(Bottleneck, [3, 8, 36, 3], num_classes)

@@ -7,7 +7,7 @@ groups of ``N = (depth - 4) / 6`` blocks have widths ``16k, 32k, 64k`` and
 strides ``1, 2, 2``; the head is ``BN → ReLU → AvgPool 8 → view → Linear``.
 Inputs are ``3x32x32`` images.
 
-Example:
+Examples:
     >>> from netviz_models.wideresnet import wrn28_2
     >>> sum(p.numel() for p in wrn28_2().parameters())
     1467610
@@ -27,6 +27,27 @@ CIFAR_SHAPE = (3, 32, 32)
 class BasicBlock(nn.Module):
     """A pre-activation residual block: ``X = ReLU(BN(x))``, ``conv(X) + skip(X)``.
 
+    Both branches start from ``X``: the conv branch is ``conv1`` (with the
+    block's stride) → BN → ReLU → ``conv2``, and the skip is ``X`` itself when
+    the shape stays:
+
+    ```netviz
+    model: netviz_models.wideresnet:BasicBlock(32, 32)
+    input_shape: 32,32,32
+    ```
+
+    When the channels or the stride change, the skip is a 1x1 projection of ``X``:
+
+    ```netviz
+    model: netviz_models.wideresnet:BasicBlock(16, 32)
+    input_shape: 16,32,32
+    ```
+
+    Args:
+        in_planes: Input channels.
+        out_planes: Output channels.
+        stride: Stride of the first conv and of the projection.
+
     Attributes:
         bn1: Norm of the block input.
         relu1: Activation giving ``X``, shared by both branches.
@@ -35,16 +56,17 @@ class BasicBlock(nn.Module):
         relu2: Activation after ``bn2``.
         conv2: 3x3 conv, stride 1.
         shortcut: 1x1 projection of ``X`` (stride, channels), or ``None`` for identity.
+
+    Examples:
+        >>> import torch
+        >>> block = BasicBlock(16, 32, stride=2)
+        >>> block(torch.zeros(1, 16, 32, 32)).shape
+        torch.Size([1, 32, 16, 16])
+        >>> sum(p.numel() for p in block.parameters())
+        14432
     """
 
     def __init__(self, in_planes: int, out_planes: int, stride: int = 1) -> None:
-        """Build the block.
-
-        Args:
-            in_planes: Input channels.
-            out_planes: Output channels.
-            stride: Stride of the first conv and of the projection.
-        """
         super().__init__()
         self.bn1 = nn.BatchNorm2d(in_planes)
         self.relu1 = nn.ReLU(inplace=True)
@@ -70,6 +92,33 @@ class BasicBlock(nn.Module):
 class WideResNet(nn.Module):
     """WideResNet-``depth``-``widen_factor`` for 32x32 inputs.
 
+    [Zagoruyko and Komodakis, *Wide Residual Networks*](https://arxiv.org/abs/1605.07146):
+    a 3x3 stem, three groups of ``N = (depth - 4) / 6`` pre-activation
+    [`BasicBlock`][netviz_models.wideresnet.BasicBlock]s of widths ``16k``,
+    ``32k``, ``64k`` (strides 1, 2, 2), then BN → ReLU → 8x8 average pool →
+    linear. WideResNet-28-2, the identical blocks of each group folded into one
+    cluster:
+
+    ```netviz
+    model: wrn28_2
+    legend: true
+    ```
+
+    Its layers and parameters, one row per group of the diagram:
+
+    ```netviz
+    model: wrn28_2
+    show: summary
+    ```
+
+    Args:
+        depth: Total depth, ``6N + 4`` (16, 22, 28, 40, ...).
+        widen_factor: Width multiplier ``k``.
+        num_classes: Outputs of the final linear layer.
+
+    Raises:
+        ValueError: ``depth`` is not ``6N + 4`` with ``N >= 1``, or a size is not positive.
+
     Attributes:
         conv1: Stem, 3x3 conv to 16 channels.
         layer1: Group 0, ``N`` blocks of width ``16k``, stride 1.
@@ -79,19 +128,15 @@ class WideResNet(nn.Module):
         relu: Final activation.
         avgpool: 8x8 average pool (stride 1).
         fc: Linear classifier.
+
+    Examples:
+        >>> import torch
+        >>> model = WideResNet(16, 1, num_classes=100)
+        >>> model(torch.zeros(2, 3, 32, 32)).shape
+        torch.Size([2, 100])
     """
 
     def __init__(self, depth: int, widen_factor: int, num_classes: int = 10) -> None:
-        """Build the network.
-
-        Args:
-            depth: Total depth, ``6N + 4`` (16, 22, 28, 40, ...).
-            widen_factor: Width multiplier ``k``.
-            num_classes: Outputs of the final linear layer.
-
-        Raises:
-            ValueError: ``depth`` is not ``6N + 4`` with ``N >= 1``, or a size is not positive.
-        """
         super().__init__()
         if not isinstance(depth, int) or depth < 10 or (depth - 4) % 6 != 0:
             raise ValueError(
@@ -146,13 +191,29 @@ class WideResNet(nn.Module):
 
 @register_model("wrn16_4", input_shape=CIFAR_SHAPE, description="WideResNet-16-4 (CIFAR, 32x32)")
 def wrn16_4(*, num_classes: int = 10) -> WideResNet:
-    """WideResNet-16-4: 2 blocks per group, widths 64/128/256."""
+    """WideResNet-16-4: 2 blocks per group, widths 64/128/256, 2,748,890 parameters.
+
+    Examples:
+        >>> import torch
+        >>> with torch.device("meta"):  # no weights allocated
+        ...     model = wrn16_4()
+        >>> f"{sum(p.numel() for p in model.parameters()):,}"
+        '2,748,890'
+    """
     return WideResNet(16, 4, num_classes)
 
 
 @register_model("wrn28_2", input_shape=CIFAR_SHAPE, description="WideResNet-28-2 (CIFAR, 32x32)")
 def wrn28_2(*, num_classes: int = 10) -> WideResNet:
-    """WideResNet-28-2: 4 blocks per group, widths 32/64/128 (1,467,610 parameters)."""
+    """WideResNet-28-2: 4 blocks per group, widths 32/64/128, 1,467,610 parameters.
+
+    Examples:
+        >>> import torch
+        >>> with torch.device("meta"):  # no weights allocated
+        ...     model = wrn28_2()
+        >>> f"{sum(p.numel() for p in model.parameters()):,}"
+        '1,467,610'
+    """
     return WideResNet(28, 2, num_classes)
 
 
@@ -160,11 +221,27 @@ def wrn28_2(*, num_classes: int = 10) -> WideResNet:
     "wrn28_10", input_shape=CIFAR_SHAPE, description="WideResNet-28-10 (CIFAR, 32x32)"
 )
 def wrn28_10(*, num_classes: int = 10) -> WideResNet:
-    """WideResNet-28-10: 4 blocks per group, widths 160/320/640 (36,479,194 parameters)."""
+    """WideResNet-28-10: 4 blocks per group, widths 160/320/640, 36,479,194 parameters.
+
+    Examples:
+        >>> import torch
+        >>> with torch.device("meta"):  # no weights allocated
+        ...     model = wrn28_10()
+        >>> f"{sum(p.numel() for p in model.parameters()):,}"
+        '36,479,194'
+    """
     return WideResNet(28, 10, num_classes)
 
 
 @register_model("wrn40_2", input_shape=CIFAR_SHAPE, description="WideResNet-40-2 (CIFAR, 32x32)")
 def wrn40_2(*, num_classes: int = 10) -> WideResNet:
-    """WideResNet-40-2: 6 blocks per group, widths 32/64/128."""
+    """WideResNet-40-2: 6 blocks per group, widths 32/64/128, 2,243,546 parameters.
+
+    Examples:
+        >>> import torch
+        >>> with torch.device("meta"):  # no weights allocated
+        ...     model = wrn40_2()
+        >>> f"{sum(p.numel() for p in model.parameters()):,}"
+        '2,243,546'
+    """
     return WideResNet(40, 2, num_classes)

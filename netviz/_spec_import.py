@@ -11,13 +11,18 @@ even ``SystemExit``, becomes a [`ModelSpecError`][netviz.errors.ModelSpecError].
 
 from __future__ import annotations
 
+import ast
 import difflib
+import functools
 import hashlib
 import importlib
 import importlib.util
+import inspect
 import os
 import re
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -27,6 +32,105 @@ from netviz.errors import ModelSpecError
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
 DOTTED = re.compile(rf"{_IDENT}(\.{_IDENT})*\Z")
 """A dotted Python name such as ``package.module`` or ``Outer.attr``."""
+
+
+@dataclass(frozen=True)
+class CallArgs:
+    """Literal arguments written after a spec's model, as in ``"pkg.mod:Block(16, 32, stride=2)"``.
+
+    Attributes:
+        args: Positional arguments.
+        kwargs: Keyword arguments, as ``(name, value)`` pairs in the written order.
+    """
+
+    args: tuple[Any, ...] = ()
+    kwargs: tuple[tuple[str, Any], ...] = ()
+
+
+def split_call(spec: str) -> tuple[str, CallArgs | None]:
+    """Split ``"target(arg, ..., key=value)"`` into the target and its literal arguments.
+
+    The arguments are Python literals only (numbers, strings, tuples, lists, dicts,
+    ``True``, ``False``, ``None``), read with ``ast.literal_eval``: nothing is run.
+
+    Returns:
+        ``(spec, None)`` when ``spec`` does not end with a call.
+
+    Raises:
+        ModelSpecError: The call is malformed or an argument is not a literal.
+
+    Examples:
+        >>> split_call("netviz_models.mdnc:BlockPlain2d(16, 32, stride=(1, 2))")
+        ('netviz_models.mdnc:BlockPlain2d', CallArgs(args=(16, 32), kwargs=(('stride', (1, 2)),)))
+        >>> split_call("wrn28_2")
+        ('wrn28_2', None)
+    """
+    text = spec.strip()
+    start = text.find("(")
+    if start < 0 or not text.endswith(")"):
+        return spec, None
+    target = text[:start].strip()
+    try:
+        call = ast.parse(f"f{text[start:]}", mode="eval").body
+    except SyntaxError:
+        call = None
+    if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name):
+        raise ModelSpecError(
+            f"malformed model spec {spec!r}: write its arguments as a call, "
+            "e.g. 'pkg.mod:Block(16, 32, stride=2)'"
+        )
+    try:
+        args = tuple(_literal(arg) for arg in call.args)
+        kwargs = tuple((kw.arg or "**", _literal(kw.value)) for kw in call.keywords)
+    except ValueError as exc:
+        raise ModelSpecError(
+            f"malformed model spec {spec!r}: argument {exc} is not a Python literal "
+            "(numbers, strings, tuples, lists, dicts, True, False, None)"
+        ) from None
+    if any(name == "**" for name, _ in kwargs):
+        raise ModelSpecError(f"malformed model spec {spec!r}: '**' arguments are not supported")
+    return target, CallArgs(args, kwargs)
+
+
+def _literal(node: ast.expr) -> Any:
+    if isinstance(node, ast.Starred):
+        raise ValueError(repr(ast.unparse(node)))
+    try:
+        return ast.literal_eval(node)
+    except ValueError:
+        raise ValueError(repr(ast.unparse(node))) from None
+
+
+def bind_args(spec: str, fn: Callable[..., Any], call: CallArgs | None) -> Callable[..., Any]:
+    """``fn`` with the spec's call arguments bound (checked against its signature)."""
+    if call is None:
+        return fn
+    try:
+        inspect.signature(fn).bind_partial(*call.args, **dict(call.kwargs))
+    except TypeError as exc:
+        raise ModelSpecError(f"cannot load model spec {spec!r}: {first_line(exc)}") from None
+    except ValueError:  # no signature to check against: calling it will tell
+        pass
+    return functools.partial(fn, *call.args, **dict(call.kwargs))
+
+
+def check_no_required_args(spec: str, fn: Callable[..., Any]) -> None:
+    """Raise when ``fn`` still has required parameters (the spec must give them)."""
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return
+    required = [
+        p.name
+        for p in sig.parameters.values()
+        if p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
+    if required:
+        raise ModelSpecError(
+            f"cannot load model spec {spec!r}: it needs argument(s) {', '.join(required)}; "
+            "give them in the spec, e.g. 'pkg.mod:Block(16, 32)', or point it at a builder "
+            "that takes no required arguments"
+        )
 
 
 def first_line(exc: BaseException) -> str:

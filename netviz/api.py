@@ -4,7 +4,7 @@ Every function takes a model *spec*: a registered name (``"wrn28_2"``), a
 ``"package.module:attr"`` or ``"path/to/file.py:attr"`` string, or an
 ``nn.Module`` instance; and optional input shapes without the batch dimension.
 
-Example:
+Examples:
     >>> import netviz
     >>> svg = netviz.render("wrn28_2", "svg")
     >>> print(netviz.pseudocode("wrn28_2").splitlines()[0])

@@ -9,13 +9,16 @@ A model *spec* is one of:
 
 ``attr`` may be an ``nn.Module`` subclass or a builder taking no required
 arguments (both called on the target device), or a module instance (used as is).
+A class or builder (a registered name too) may be followed by literal arguments,
+as in ``"netviz_models.mdnc:BlockPlain2d(16, 32, stride=2)"`` or
+``"wrn28_2(num_classes=100)"``: they are read with ``ast.literal_eval``, never run.
 
 Built-in models register themselves with [`register_model`][netviz.registry.register_model]
 in modules named by the ``netviz.models`` entry-point group; a third-party
 package declares the same group to add its own. Nothing here imports torch at
 module level.
 
-Example:
+Examples:
     >>> from netviz.registry import list_models, load_model
     >>> list_models("wrn*")
     ['wrn16_4', 'wrn28_2', 'wrn28_10', 'wrn40_2']
@@ -27,7 +30,6 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
-import inspect
 import os
 import re
 import sys
@@ -37,7 +39,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from netviz._spec_import import DOTTED, first_line, get_attr, import_file, import_module
+from netviz._spec_import import (
+    DOTTED,
+    CallArgs,
+    bind_args,
+    check_no_required_args,
+    first_line,
+    get_attr,
+    import_file,
+    import_module,
+    split_call,
+)
 from netviz.dtypes import check_dtypes
 from netviz.errors import (
     InputShapeError,
@@ -171,7 +183,7 @@ def register_model(
         ValueError: ``name`` or ``input_shape`` is malformed, or ``name`` is already
             registered to another builder.
 
-    Example:
+    Examples:
         >>> @register_model("tiny", input_shape=(3, 8, 8), description="a tiny net")
         ... def tiny(): ...
     """
@@ -292,6 +304,7 @@ def load_model(
 
     Args:
         spec: A registered name, ``"package.module:attr"``, ``"path/file.py:attr"``
+            (each optionally with literal call arguments, ``"pkg.mod:Block(16, 32)"``)
             or an ``nn.Module`` instance.
         input_shapes: Input shapes without the batch dimension; default: the
             registered shapes, else an ``input_shape`` attribute of the model.
@@ -338,9 +351,10 @@ def _load(spec: Any, input_shapes: Sequence[Shape] | Shape | None, device: str) 
             "'path/to/file.py:attr' or an nn.Module"
         )
     spec = spec.strip()
-    if ":" not in spec:
-        return _load_name(spec, given, device)
-    target, _, attr_path = spec.rpartition(":")
+    name, call = split_call(spec)
+    if ":" not in name:
+        return _load_name(spec, name, given, device, call)
+    target, _, attr_path = name.rpartition(":")
     if not target or not DOTTED.match(attr_path):
         raise ModelSpecError(
             f"malformed model spec {spec!r}: expected 'package.module:attr' or 'path/to/file.py:attr'"
@@ -354,10 +368,12 @@ def _load(spec: Any, input_shapes: Sequence[Shape] | Shape | None, device: str) 
             f"malformed model spec {spec!r}: {target!r} is neither a module path nor a .py file"
         )
     attr = get_attr(spec, module, attr_path, target)
-    return _load_attr(spec, attr, attr_path, given, device)
+    return _load_attr(spec, attr, attr_path, given, device, call)
 
 
-def _load_name(name: str, given: tuple[Shape, ...] | None, device: str) -> LoadedModel:
+def _load_name(
+    spec: str, name: str, given: tuple[Shape, ...] | None, device: str, call: CallArgs | None
+) -> LoadedModel:
     _discover()
     if name not in _REGISTRY and (name.endswith(".py") or "/" in name or _looks_dotted(name)):
         raise ModelSpecError(
@@ -365,9 +381,10 @@ def _load_name(name: str, given: tuple[Shape, ...] | None, device: str) -> Loade
             f"'{name}:attr' (a class, builder or instance), or use a registered name"
         )
     entry = get_entry(name)
-    module = _call_builder(name, entry.builder, device)
+    builder = bind_args(spec, entry.builder, call)
+    module = _call_builder(spec, builder, device)
     return LoadedModel(entry.name, module, given or entry.input_shapes, entry.description,
-                       lambda dev: _call_builder(name, entry.builder, dev),
+                       lambda dev: _call_builder(spec, builder, dev),
                        None if given else entry.input_dtypes)
 
 
@@ -376,13 +393,23 @@ def _looks_dotted(name: str) -> bool:
 
 
 def _load_attr(
-    spec: str, attr: Any, attr_path: str, given: tuple[Shape, ...] | None, device: str
+    spec: str,
+    attr: Any,
+    attr_path: str,
+    given: tuple[Shape, ...] | None,
+    device: str,
+    call: CallArgs | None = None,
 ) -> LoadedModel:
     from torch import nn
 
     origin = _origin(attr) if callable(attr) else None
     entry = next((e for e in _REGISTRY.values() if _origin(e.builder) == origin), None)
     if isinstance(attr, nn.Module):
+        if call is not None:
+            raise ModelSpecError(
+                f"cannot load model spec {spec!r}: {attr_path!r} is a module instance, "
+                "not a class or builder to call with arguments"
+            )
         shapes = given or _shape_attr((attr,), repr(spec))
         return LoadedModel(attr_path.rsplit(".", 1)[-1], attr, shapes, "", lambda dev: attr)
     if isinstance(attr, type) and not issubclass(attr, nn.Module):
@@ -394,8 +421,9 @@ def _load_attr(
             f"cannot load model spec {spec!r}: {attr_path!r} is not an nn.Module class, "
             f"builder or instance (it is of type {type(attr).__name__})"
         )
-    _check_no_required_args(spec, attr)
-    module = _call_builder(spec, attr, device)
+    builder = bind_args(spec, attr, call)
+    check_no_required_args(spec, builder)
+    module = _call_builder(spec, builder, device)
     dtypes = None
     if entry is not None:
         shapes = given or entry.input_shapes
@@ -406,24 +434,7 @@ def _load_attr(
         name = attr.__name__ if isinstance(attr, type) else attr_path.rsplit(".", 1)[-1]
         description = ""
     return LoadedModel(name, module, shapes, description,
-                       lambda dev: _call_builder(spec, attr, dev), dtypes)
-
-
-def _check_no_required_args(spec: str, fn: Callable[..., Any]) -> None:
-    try:
-        sig = inspect.signature(fn)
-    except (TypeError, ValueError):
-        return
-    required = [
-        p.name
-        for p in sig.parameters.values()
-        if p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-    ]
-    if required:
-        raise ModelSpecError(
-            f"cannot load model spec {spec!r}: it needs argument(s) {', '.join(required)}; "
-            "point the spec at a builder that takes no required arguments"
-        )
+                       lambda dev: _call_builder(spec, builder, dev), dtypes)
 
 
 def _call_builder(spec: str, builder: Callable[[], Any], device: str) -> nn.Module:

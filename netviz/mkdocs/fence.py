@@ -18,10 +18,13 @@ the fence; without the plugin, list it yourself::
               format: !!python/name:netviz.mkdocs.fence.fence_format
               validator: !!python/name:netviz.mkdocs.fence.fence_validator
 
+The fence works in docstrings too: mkdocstrings converts them with the site's
+Markdown extensions, so a class's docstring can carry its own diagram.
+
 superfences swallows exceptions raised by custom fences and prints the fence
 as code, so this formatter catches every failure itself: it logs a warning
-naming the page and the reason (``mkdocs build --strict`` then fails) and puts
-a visible failure box in the page.
+naming the page (and, in a docstring, the documented object) and the reason
+(``mkdocs build --strict`` then fails) and puts a visible failure box in the page.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ import hashlib
 import html
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from netviz.mkdocs import html as fragments
@@ -51,6 +54,7 @@ class FenceContext:
         page: Source path of the page being converted (for messages).
         page_url: URL of that page relative to the site root (for download links).
         count: Fences seen on this page so far (makes ids unique per page).
+        in_docstrings: Fences seen so far in each docstring of this page, by object.
         resolver: How to render; ``None`` renders in this process.
         render: ``False`` puts placeholders instead of artifacts (fast builds).
         downloads: Site-relative path → bytes of every download to write; ``None``
@@ -61,6 +65,7 @@ class FenceContext:
     page: str | None = None
     page_url: str = ""
     count: int = 0
+    in_docstrings: dict[str, int] = field(default_factory=dict)
     resolver: Resolver | None = None
     render: bool = True
     downloads: dict[str, bytes] | None = None
@@ -71,6 +76,24 @@ class FenceContext:
         self.page = page
         self.page_url = url
         self.count = 0
+        self.in_docstrings = {}
+
+    def where(self, md: Any) -> str:
+        """Count a fence of this page: ``fence N``, or in a docstring ``docstring of X, fence N``.
+
+        mkdocstrings converts a docstring with the ids of its elements prefixed by
+        the object's id (``pkg.mod.Class--``), through its public
+        ``IdPrependingTreeprocessor`` (registered as ``mkdocstrings_ids``).
+        """
+        self.count += 1
+        processors = getattr(md, "treeprocessors", {})
+        ids = processors["mkdocstrings_ids"] if "mkdocstrings_ids" in processors else None
+        prefix = str(getattr(ids, "id_prefix", "") or "")
+        if not prefix:
+            return f"fence {self.count}"
+        name = prefix.removesuffix("--")
+        self.in_docstrings[name] = self.in_docstrings.get(name, 0) + 1
+        return f"docstring of {name}, fence {self.in_docstrings[name]}"
 
 
 CONTEXT = FenceContext()
@@ -89,26 +112,29 @@ def fence_format(
     source: str, language: str, class_name: str, options: dict[str, Any], md: Any, **kwargs: Any
 ) -> str:
     """Render one fence to HTML; never raises (see the module docs)."""
-    CONTEXT.count += 1
+    where = CONTEXT.where(md)
     number = CONTEXT.count
     try:
         opts = parse_fence(source, options)
     except FenceError as exc:
-        return _fail(f"bad netviz fence: {exc}", "netviz fence")
+        return _fail(f"bad netviz fence: {exc}", "netviz fence", where)
     except Exception as exc:  # noqa: BLE001 - superfences would hide it
-        return _fail(f"bad netviz fence: {type(exc).__name__}: {exc}", "netviz fence")
+        return _fail(f"bad netviz fence: {type(exc).__name__}: {exc}", "netviz fence", where)
     uid = f"netviz-{number}-{fragments.slug(opts.model)}"
     if not CONTEXT.render:
         return fragments.wrap(uid, f"netviz-{opts.show} netviz-placeholder", _placeholder(opts))
     try:
         if opts.downloads and CONTEXT.downloads is None:
-            return _fail("'download' needs the netviz plugin (plugins: [netviz])", opts.model)
+            reason = "'download' needs the netviz plugin (plugins: [netviz])"
+            return _fail(reason, opts.model, where)
         result = (CONTEXT.resolver or _render_here)(opts)
         if result.error:
-            return _fail(f"cannot render {opts.model!r} ({opts.show}): {result.error}", opts.model)
+            reason = f"cannot render {opts.model!r} ({opts.show}): {result.error}"
+            return _fail(reason, opts.model, where)
         return to_html(opts, result.text, uid) + _download_links(opts, result.files)
     except Exception as exc:  # noqa: BLE001 - superfences would hide it
-        return _fail(f"cannot render {opts.model!r}: {type(exc).__name__}: {exc}", opts.model)
+        reason = f"cannot render {opts.model!r}: {type(exc).__name__}: {exc}"
+        return _fail(reason, opts.model, where)
 
 
 def to_html(options: FenceOptions, text: str, uid: str) -> str:
@@ -169,9 +195,9 @@ def _placeholder(options: FenceOptions) -> str:
     return f"<p><em>netviz {options.show} of <code>{model}</code> (rendering disabled)</em></p>"
 
 
-def _fail(reason: str, title: str) -> str:
+def _fail(reason: str, title: str, where: str) -> str:
     page = CONTEXT.page or "<unknown page>"
-    log.warning("netviz: page '%s' (fence %d): %s", page, CONTEXT.count, reason)
+    log.warning("netviz: page '%s' (%s): %s", page, where, reason)
     if CONTEXT.failures is not None:
         CONTEXT.failures.append((page, reason))
     return fragments.error_box(f"netviz could not render {title}", reason)

@@ -77,7 +77,8 @@ class FenceOptions:
         theme: Diagram only: ``light`` or ``dark``.
         input_shapes: Input shapes without the batch dimension; ``None``: registered.
         chart: Chart only: ``params``, ``macs`` or ``shapes``.
-        by_group: Summary only: one row per diagram group.
+        by_group: Summary only: one row per diagram group (a fence's default: yes,
+            but for ``torchsummary``, which lists every layer).
         depth: Summary only: module nesting depth of the rows.
         caption: Summary only, LaTeX: wrap the tabular in a ``table`` with this caption.
         label: Summary only, LaTeX: the ``\\label`` of that table.
@@ -200,10 +201,11 @@ def _build(raw: dict[str, str]) -> FenceOptions:
         raise FenceError(
             f"option {misplaced[0]!r} does not apply to 'show: {show}' (it takes: {allowed})"
         )
+    fmt = _choice(raw, "format", FORMATS.get(show, ("",)), "")
     return FenceOptions(
         model=model,
         show=show,
-        format=_choice(raw, "format", FORMATS.get(show, ("",)), ""),
+        format=fmt,
         legend=_bool(raw, "legend", False),
         fold=_bool(raw, "fold", True),
         shapes=_bool(raw, "shapes", False),
@@ -211,7 +213,7 @@ def _build(raw: dict[str, str]) -> FenceOptions:
         theme=_choice(raw, "theme", THEMES, "light"),
         input_shapes=_shapes(raw.get("input_shape")),
         chart=_choice(raw, "chart", CHART_KINDS, "params"),
-        by_group=_bool(raw, "by_group", True),
+        by_group=_bool(raw, "by_group", fmt != "torchsummary"),  # it has no groups
         depth=_int(raw, "depth", 3),
         caption=raw.get("caption") or None,
         label=raw.get("label") or None,
@@ -302,7 +304,7 @@ def cli_command(options: FenceOptions, output: str | None = None) -> str:
         output: Output file name; default: ``<model>.<suffix>`` for the kind shown.
     """
     model = options.model
-    stem = model.rsplit(":", 1)[-1].rsplit("/", 1)[-1].replace(".py", "")
+    stem = model.split("(", 1)[0].rsplit(":", 1)[-1].rsplit("/", 1)[-1].replace(".py", "")
     args = ["netviz"]
     shape_args = [
         f"--input-shape {','.join(str(d) for d in shape)}" for shape in options.input_shapes or ()
@@ -321,7 +323,8 @@ def cli_command(options: FenceOptions, output: str | None = None) -> str:
         args += ["pseudocode", _quote(model), "-o", output or f"{stem}.txt", *shape_args]
     elif options.show == "summary":
         args += ["summary", _quote(model), f"--format {options.format}", *shape_args]
-        args += ["--by-group"] if options.by_group else [f"--depth {options.depth}"]
+        if options.format != "torchsummary":  # every layer, whatever the depth
+            args += ["--by-group"] if options.by_group else [f"--depth {options.depth}"]
         args += [f"--caption {_quote(options.caption)}"] if options.caption else []
         args += [f"--label {_quote(options.label)}"] if options.label else []
         if options.format in SUMMARY_SUFFIXES:

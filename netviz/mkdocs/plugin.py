@@ -1,6 +1,7 @@
 """``NetvizPlugin``: the ``netviz`` MkDocs plugin (entry point ``mkdocs.plugins``).
 
-List it in ``mkdocs.yml`` and the ```` ```netviz ```` fence works in every page::
+List it in ``mkdocs.yml`` and the ```` ```netviz ```` fence works in every page,
+and in every docstring that mkdocstrings shows::
 
     plugins:
       - search
@@ -15,23 +16,25 @@ Optionally it also generates pages (each off unless configured):
 Generated pages are appended to the nav section that lists their index page
 (``gallery/index.md``, ``api/index.md``). Rendering happens in a pool of fresh
 worker processes (see [`netviz.mkdocs.worker`][]), started early in each build
-so diagrams render while MkDocs works on the other pages.
+so diagrams render while MkDocs works on the other pages: every fence of the
+site, docstrings included (see [`netviz.mkdocs.prefetch`][]), is sent to them
+as soon as the files are collected.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import re
 import time
 from concurrent.futures import Future
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
@@ -40,16 +43,11 @@ from netviz.mkdocs.apiref import api_pages
 from netviz.mkdocs.gallery import index_page, model_page
 from netviz.mkdocs.options import FenceError, FenceOptions, parse_fence
 from netviz.mkdocs.pool import WorkerPool
+from netviz.mkdocs.prefetch import documented_files, fence_bodies
+from netviz.mkdocs.style import CSS, STYLESHEET
 from netviz.mkdocs.worker import ModelInfo, Rendered
 
 log = logging.getLogger("mkdocs.plugins.netviz")
-
-FENCE_RE = re.compile(
-    r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*netviz[ \t]*\n"
-    r"(?P<body>.*?)^(?P=indent)(?P=fence)[ \t]*$",
-    re.M | re.S,
-)
-"""A ```` ```netviz ```` fence without header options, for prefetching."""
 
 
 class NetvizConfig(base.Config):
@@ -87,8 +85,14 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
 
     # -- configuration ------------------------------------------------------------------
 
+    @event_priority(50)  # before mkdocstrings copies the Markdown settings for docstrings
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
-        """Add the ``netviz`` custom fence to pymdownx.superfences (adding it if needed)."""
+        """Add the ``netviz`` custom fence to pymdownx.superfences (adding it if needed).
+
+        This runs before the other plugins' ``on_config`` whatever their order in
+        ``mkdocs.yml``: mkdocstrings takes its own copy of an empty
+        ``mdx_configs``, and docstrings would then be converted without the fence.
+        """
         if "pymdownx.superfences" not in config.markdown_extensions:
             config.markdown_extensions.append("pymdownx.superfences")
         settings = config.mdx_configs.setdefault("pymdownx.superfences", {})
@@ -102,6 +106,8 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
                 "validator": fence.fence_validator,
             }
         )
+        if STYLESHEET not in config.extra_css:
+            config.extra_css.append(STYLESHEET)  # the file is written after the build
         self._root = os.path.dirname(os.path.abspath(config.config_file_path or "mkdocs.yml"))
         fence.CONTEXT.resolver = self._resolve
         fence.CONTEXT.render = self.config.render
@@ -199,20 +205,26 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
     def _prefetch(self, files: Files) -> None:
         """Send every page's fences to the workers, one batch per page and model.
 
-        Pages with fences move to the end of ``files``, which is the order MkDocs
-        converts pages in: the other pages (mkdocstrings' API pages above all)
+        A page's fences are those in its Markdown and in the docstrings its
+        mkdocstrings directives show. Pages with fences move to the end of
+        ``files``, which is the order MkDocs converts pages in: the other pages
         are converted while the workers render, instead of waiting for them.
         """
+        roots = [Path(self._root or ".")]
+        sources: dict[Path, list[str]] = {}
         for file in list(files.documentation_pages()):
             try:
                 source = file.content_string
             except Exception:  # noqa: BLE001 - MkDocs reports unreadable pages itself
                 continue
-            if "netviz" not in source:
-                continue
+            bodies = list(fence_bodies(source)) if "netviz" in source else []
+            if ":::" in source:
+                for path in documented_files(source, roots):
+                    if path not in sources:
+                        sources[path] = _file_fences(path)
+                    bodies += sources[path]
             batches: dict[str, list[FenceOptions]] = {}
-            for match in FENCE_RE.finditer(source):
-                body = _dedent(match.group("body"), match.group("indent"))
+            for body in bodies:
                 try:
                     options = parse_fence(body)
                 except FenceError:
@@ -267,8 +279,9 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
     # -- teardown -------------------------------------------------------------------------
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """Write the downloads, stop the workers, log how long netviz took."""
-        for path, data in sorted((fence.CONTEXT.downloads or {}).items()):
+        """Write the stylesheet and the downloads, stop the workers, log how long netviz took."""
+        files = {STYLESHEET: CSS.encode("utf-8"), **(fence.CONTEXT.downloads or {})}
+        for path, data in sorted(files.items()):
             target = os.path.join(config.site_dir, *path.split("/"))
             os.makedirs(os.path.dirname(target), exist_ok=True)
             with open(target, "wb") as handle:
@@ -297,9 +310,12 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
             self._pool = None
 
 
-def _dedent(body: str, indent: str) -> str:
-    lines = body.splitlines()
-    return "\n".join(line[len(indent) :] if line.startswith(indent) else line for line in lines)
+def _file_fences(path: Path) -> list[str]:
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    return list(fence_bodies(text)) if "netviz" in text else []
 
 
 def _extend_nav(config: MkDocsConfig, index: str, pages: list[str]) -> None:

@@ -190,3 +190,42 @@ def test_search_works_offline(page: tuple[Any, Traffic], base_url: str) -> None:
     tab.wait_for_load_state("networkidle")
     assert tab.url != base_url
     traffic.assert_clean()
+
+
+def test_block_api_page_reads_like_the_seed(page: tuple[Any, Traffic], base_url: str) -> None:
+    """seed 001: the block's signature, its two charts, its arguments, and both worked
+    examples with their torchsummary tables (3,792 and 11,584 parameters)."""
+    tab, traffic = page
+    tab.goto(base_url + "api/netviz_models.mdnc/#netviz_models.mdnc.BlockBottleneck2d",
+             wait_until="networkidle")
+    heading = tab.locator("[id='netviz_models.mdnc.BlockBottleneck2d']")
+    block = heading.locator("xpath=..")  # the class's doc-object: heading, signature, contents
+    assert "BlockBottleneck2d(" in block.locator(".doc-signature").first.text_content()
+    charts = block.locator(".netviz-diagram svg")
+    assert charts.count() == 2
+    for index in range(2):
+        box = charts.nth(index).bounding_box()
+        assert box is not None and box["width"] > 50 and box["height"] > 150
+    plain, projected = (charts.nth(i).locator("text").all_text_contents() for i in range(2))
+    assert plain.count("1x1 16C 1S 0P") == 2 and "1x1 32C (1,2)S 0P" not in plain
+    assert "1x1 32C (1,2)S 0P" in projected  # the projection branch
+    arguments = block.locator("table", has_text="in_planes").first
+    assert arguments.is_visible() and "output_size" in arguments.text_content()
+    examples = block.locator("div.highlight", has=tab.locator(".gp"))  # pycon: '>>>' prompts
+    assert examples.count() == 2 and "BlockBottleneck2d(16, 32" in examples.first.text_content()
+    tables = block.locator(".netviz-summary")
+    assert tables.count() == 2
+    assert "Total params: 3,792" in tables.nth(0).text_content()
+    assert "Total params: 11,584" in tables.nth(1).text_content()
+    signature = block.locator(".doc-signature").first.bounding_box()
+    assert signature is not None and signature["height"] > 40  # wrapped, not scrolled sideways
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    tab.evaluate("window.scrollTo(0, 0)")
+    box = tab.evaluate(
+        "e => { const r = e.getBoundingClientRect();"
+        " return {x: r.x, y: r.y + window.scrollY, width: r.width, height: r.height}; }",
+        block.element_handle(),
+    )
+    # The whole section, from the page (the sticky header stays at the top of the page).
+    tab.screenshot(path=str(ARTIFACTS / "api-BlockBottleneck2d.png"), full_page=True, clip=box)
+    traffic.assert_clean()

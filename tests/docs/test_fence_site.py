@@ -73,6 +73,9 @@ def test_plugin_alone_gives_any_site_the_fence(tmp_path: Path) -> None:
     assert 'id="netviz-1-wrn28-2"' in page and 'id="netviz-2-wrn28-2"' in page
     assert "3x3 16C 1S 1P" in page and "data-search-exclude" in page
     assert "model: wrn28_2" not in page  # never printed as code
+    assert 'href="assets/netviz/netviz-fence.css"' in page  # the fences' look comes along
+    css = (tmp_path / "site" / "assets" / "netviz" / "netviz-fence.css").read_text("utf-8")
+    assert ".netviz-diagram" in css
 
 
 def test_bad_fence_fails_the_strict_build(bad_build: Build) -> None:

@@ -14,16 +14,15 @@ from netviz.mkdocs.apiref import api_pages
 from netviz.mkdocs.cli_reference import cli_markdown, subcommands
 from netviz.mkdocs.gallery import fence_markdown, index_page, model_page, page_fences
 from netviz.mkdocs.options import cli_command, parse_fence
-from netviz.mkdocs.plugin import FENCE_RE, _dedent, _extend_nav
+from netviz.mkdocs.plugin import _extend_nav
+from netviz.mkdocs.prefetch import fence_bodies
 from netviz.mkdocs.worker import ModelInfo
 
 INFO = ModelInfo("wrn28_2", "WideResNet-28-2 (CIFAR, 32x32)", "3x32x32", 1467610)
 
 
 def _fences(markdown: str) -> list:
-    return [
-        parse_fence(_dedent(m.group("body"), m.group("indent"))) for m in FENCE_RE.finditer(markdown)
-    ]
+    return [parse_fence(body) for body in fence_bodies(markdown)]
 
 
 def test_fence_markdown_round_trips() -> None:

@@ -58,6 +58,8 @@ def test_summary_and_chart_options() -> None:
     summary = parse_fence("model: m\nshow: summary\nformat: latex\ncaption: A b.\nlabel: tab:x")
     assert (summary.format, summary.caption, summary.label) == ("latex", "A b.", "tab:x")
     assert parse_fence("model: m\nshow: summary").format == "markdown"
+    assert parse_fence("model: m\nshow: summary").by_group
+    assert not parse_fence("model: m\nshow: summary\nformat: torchsummary").by_group
     chart = parse_fence("model: m\nshow: chart\nchart: macs\ndownload: png")
     assert (chart.chart, chart.downloads) == ("macs", ("png",))
 
@@ -124,6 +126,11 @@ def test_option_names_cover_the_dataclass() -> None:
             "netviz plot wrn28_2 --kind macs -o wrn28_2.macs.svg",
         ),
         ("model: pkg.nets:Net", "netviz render pkg.nets:Net -o Net.svg"),
+        (
+            "model: pkg.nets:Block(16, 32)\ninput_shape: 16,8,8\nshow: summary\nformat: torchsummary",
+            "netviz summary 'pkg.nets:Block(16, 32)' --format torchsummary --input-shape 16,8,8 "
+            "> Block.txt",
+        ),
     ],
 )
 def test_cli_command(body: str, command: str) -> None:

@@ -169,6 +169,16 @@ def _message(spec: object, *, error: type[NetvizError] = ModelSpecError) -> str:
         (f"{MOD}:NeedsArgs", "needs argument(s) width"),
         (f"{MOD}:needs_args_builder", "needs argument(s) width, depth"),
         ("netviz_models.wideresnet:WideResNet", "needs argument(s) depth, widen_factor"),
+        (f"{MOD}:NeedsArgs(4, 5)", "too many positional arguments"),
+        (f"{MOD}:NeedsArgs(size=4)", "unexpected keyword argument 'size'"),
+        (f"{MOD}:NeedsArgs(width)", "argument 'width' is not a Python literal"),
+        (f"{MOD}:NeedsArgs(*[4])", "argument '*[4]' is not a Python literal"),
+        (f"{MOD}:NeedsArgs(**{{'width': 4}})", "'**' arguments are not supported"),
+        (f"{MOD}:NeedsArgs(__import__('os'))", "is not a Python literal"),
+        (f"{MOD}:NeedsArgs(4", "malformed model spec"),
+        (f"{MOD}:NeedsArgs(4))", "write its arguments as a call"),
+        (f"{MOD}:tiny_instance(4)", "is a module instance, not a class or builder"),
+        ("wrn28_2(classes=100)", "unexpected keyword argument 'classes'"),
         (f"{MOD}:returns_int", "returned an object of type int, not an nn.Module"),
         (f"{MOD}:raises", "RuntimeError: boom"),
         ("tests.registry.fixtures.broken_import:Net", "raised RuntimeError: broken on import"),
@@ -220,3 +230,28 @@ def test_bad_input_shapes(shapes: object) -> None:
 def test_unknown_model_error_is_not_a_spec_error() -> None:
     message = _message("wrn28-2x", error=UnknownModelError)
     assert "wrn28_2" in message
+
+
+def test_class_spec_with_literal_arguments() -> None:
+    loaded = load_model(f"{MOD}:NeedsArgs(6)", [(6,)])
+    assert loaded.name == "NeedsArgs"
+    assert sum(p.numel() for p in loaded.module.parameters()) == 6 * 6 + 6  # Linear(6, 6)
+
+
+def test_builder_spec_with_positional_and_keyword_arguments() -> None:
+    loaded = load_model(f"{MOD}:needs_args_builder(6, depth=4)", [(6,)])
+    assert loaded.build("cpu")(torch.zeros(1, 6)).shape == (1, 4)
+
+
+def test_registered_name_with_arguments_keeps_its_entry() -> None:
+    loaded = load_model("wrn28_2(num_classes=100)")
+    assert loaded.name == "wrn28_2"
+    assert loaded.input_shapes == ((3, 32, 32),)
+    assert loaded.module.fc.out_features == 100  # type: ignore[union-attr]
+
+
+def test_block_spec_with_arguments_matches_the_seed_example() -> None:
+    """seed 001, example 1: 3,792 parameters (reference/mdnc-bottleneck2d-examples.txt)."""
+    spec = "netviz_models.mdnc:BlockBottleneck2d(16, 32, kernel_size=3, stride=(1, 2), padding=1)"
+    loaded = load_model(spec, [(16, 4, 255)])
+    assert sum(p.numel() for p in loaded.module.parameters()) == 3792

@@ -1,0 +1,42 @@
+"""The stylesheet the plugin adds to every site: how fences look, whatever the site's CSS.
+
+Diagrams and charts sit on a white card (Graphviz and matplotlib draw on white, so they
+stay readable in a dark theme), centred, scrolling sideways rather than overflowing.
+Material's colour variables are used where the theme has them.
+"""
+
+from __future__ import annotations
+
+STYLESHEET = "assets/netviz/netviz-fence.css"
+"""Site-relative path of the stylesheet (written at the end of each build)."""
+
+CSS = """\
+/* Added by the netviz MkDocs plugin: the look of ```netviz fences. */
+.netviz-diagram,
+.netviz-chart {
+  margin: 1em 0;
+  padding: 0.8em;
+  overflow-x: auto;
+  text-align: center;
+  background: #ffffff;
+  border-radius: 0.2rem;
+  box-shadow: var(--md-shadow-z1, 0 0.2rem 0.5rem rgba(0, 0, 0, 0.05));
+}
+.netviz-diagram svg,
+.netviz-chart svg {
+  max-width: 100%;
+  height: auto;
+}
+.netviz-mermaid {
+  background: transparent;
+  box-shadow: none;
+}
+.netviz-pseudocode pre > code {
+  tab-size: 4;
+  -moz-tab-size: 4;
+}
+.netviz-placeholder {
+  background: var(--md-code-bg-color, #f5f5f5);
+}
+"""
+"""The stylesheet's text."""
