@@ -109,7 +109,7 @@ class Edge:
 
 @dataclass(frozen=True)
 class Cluster:
-    """A residual block, or a run of identical blocks folded into one.
+    """A block, or a run of identical (or near-identical) blocks folded into one.
 
     Attributes:
         id: Module path of the first block it stands for.
@@ -119,6 +119,12 @@ class Cluster:
         node_ids: Ids of the nodes drawn inside the cluster, in graph order.
         title: Cluster title, e.g. ``"Group 0 Projection"``, ``"Group 0 x (N - 1) = 3"``.
         repeat: How many blocks the drawn nodes stand for (``len(blocks)``).
+        kind: What the block is, from its module's class (``"Dense layer"``), if known.
+        widths: For blocks that differ only in their channel counts, the feature width
+            entering each of them and the width leaving the last (``(64, 96, ..., 256)``);
+            empty when the drawn nodes are every block's exactly.
+        totals: ``(params, macs)`` of every block together when they differ (the drawn
+            nodes are the first block's); ``None`` when nodes times ``repeat`` is exact.
     """
 
     id: str
@@ -128,17 +134,37 @@ class Cluster:
     node_ids: tuple[str, ...]
     title: str = ""
     repeat: int = 1
+    kind: str = ""
+    widths: tuple[int, ...] = ()
+    totals: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
 class Graph:
-    """A traced model: nodes in execution order, edges, and block clusters."""
+    """A traced model: nodes in execution order, edges, and block clusters.
+
+    Attributes:
+        name: The model's name.
+        nodes: Ops (and data nodes) in execution order.
+        edges: Tensors flowing between them.
+        clusters: Blocks, set by the grouping transform.
+        meta: Facts about the trace: ``input_shapes``, ``input_dtypes``, ``mode``.
+        modules: ``(path, class name)`` of every module the ops run in and of its
+            ancestors, e.g. ``("features.denseblock1.denselayer1", "_DenseLayer")``:
+            the structure the model's author named.
+    """
 
     name: str
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
     clusters: tuple[Cluster, ...] = ()
     meta: tuple[Attr, ...] = field(default=())
+    modules: tuple[tuple[str, str], ...] = ()
+
+    @cached_property
+    def module_types(self) -> dict[str, str]:
+        """Class name of each module path in ``modules``."""
+        return dict(self.modules)
 
     @cached_property
     def _by_id(self) -> dict[str, Node]:

@@ -9,6 +9,7 @@ Non-tensor nodes (``x.size(0)``) are dropped; edges join tensor nodes only.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import torch.fx
 from torch import nn
@@ -17,6 +18,7 @@ from netviz.ir import Edge, Graph, Kind, Node, Shape, kind_of
 from netviz.tracing.attrs import module_attrs, operand_name
 from netviz.tracing.fx import Value
 from netviz.tracing.macs import op_macs
+from netviz.tracing.modules import module_classes
 from netviz.tracing.names import function_name, method_name
 from netviz.tracing.params import ParamLedger
 from netviz.tracing.values import keyed_leaves
@@ -190,7 +192,8 @@ def build_graph(
         )
         _link(node.all_input_nodes, ids[node], kept_set, ids, edges)
     meta = (("input_shapes", tuple(tuple(int(d) for d in s) for s in input_shapes)),)
-    return Graph(name=name, nodes=tuple(nodes), edges=tuple(edges), meta=meta)
+    graph = Graph(name=name, nodes=tuple(nodes), edges=tuple(edges), meta=meta)
+    return replace(graph, modules=module_classes(root, graph))
 
 
 _NO_VALUE = Value(tensors=False)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import inspect
 import weakref
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
@@ -37,6 +37,7 @@ from netviz.tracing.failures import run_error
 from netviz.tracing.names import function_name
 from netviz.tracing.params import ParamLedger
 from netviz.tracing.macs import op_macs
+from netviz.tracing.modules import module_classes
 from netviz.tracing.values import full_shapes, keyed_leaves, tensors_in
 from netviz.tracing.widths import container_axis, feature_axis
 
@@ -400,4 +401,5 @@ def hooks_trace(
              for i, s in zip(input_ids, input_shapes)] + ops + outputs
     edges = tuple(dict.fromkeys(op_edges))
     meta = (("input_shapes", tuple(tuple(int(d) for d in s) for s in input_shapes)),)
-    return Graph(name=name, nodes=tuple(nodes), edges=edges, meta=meta)
+    graph = Graph(name=name, nodes=tuple(nodes), edges=edges, meta=meta)
+    return replace(graph, modules=module_classes(runnable, graph))

@@ -1,12 +1,30 @@
-"""Find residual blocks in the module hierarchy and give each a cluster."""
+"""Find the model's blocks and give each a cluster; number the stages they form.
+
+Two sources of structure, both general: residual sums (a module whose forward adds
+two different tensors is a residual block) and, where those are silent, the module
+hierarchy the model's author named (dense layers, inception modules, inverted
+residual blocks, transitions). Never a model's or class's particular name.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Container
 from dataclasses import replace
 
-from netviz.ir import Cluster, Graph, Kind
-from netviz.transforms.scopes import parent
+from netviz.ir import Cluster, Graph, Kind, Node
+from netviz.transforms.scopes import parent, within
+
+CONTAINERS = frozenset({"Sequential", "ModuleList", "ModuleDict"})
+"""Module classes that only hold others: never a block themselves."""
+
+_LIGHT = frozenset({Kind.NORM, Kind.ACT, Kind.RESHAPE, Kind.DROPOUT, Kind.INPUT, Kind.OUTPUT,
+                    Kind.DATA, Kind.SPLIT})
+_JOINS = frozenset({Kind.ADD, Kind.CAT, Kind.MUL})
+
+
+def _sources(graph: Graph, node_id: str) -> int:
+    return len({edge.src for edge in graph.in_edges(node_id)})
 
 
 def residual_block_scopes(graph: Graph) -> list[str]:
@@ -20,38 +38,118 @@ def residual_block_scopes(graph: Graph) -> list[str]:
     for node in graph.nodes:
         if node.kind is not Kind.ADD or not node.scope or node.scope in candidates:
             continue
-        if len({edge.src for edge in graph.in_edges(node.id)}) >= 2:
+        if _sources(graph, node.id) >= 2:
             candidates.append(node.scope)
     found = set(candidates)
     return [block for block in candidates if _enclosing(parent(block), found) is None]
 
 
-def group_blocks(graph: Graph) -> Graph:
-    """Give every residual block a cluster; blocks with one parent form a group.
+def _weights(graph: Graph) -> dict[str, int]:
+    """How many drawn ops (not norms, activations or views) run in each module."""
+    weights: dict[str, int] = {}
+    for node in graph.nodes:
+        if node.kind in _LIGHT:
+            continue
+        path = node.scope
+        while True:
+            weights[path] = weights.get(path, 0) + 1
+            if not path:
+                break
+            path = parent(path)
+    return weights
 
-    Groups are numbered in execution order from 0, blocks within a group too.
-    Idempotent: a graph that already has clusters is returned unchanged.
+
+def hierarchy_block_scopes(graph: Graph, residual: list[str]) -> list[str]:
+    """Blocks the module hierarchy names, outside residual blocks.
+
+    A module is a block candidate when its class is not a plain container, at least
+    two drawn ops run in it, and either its class repeats among its siblings
+    (``denselayer1``…``denselayer6``, ``features.3``…) or it joins parallel
+    paths (a concatenation of branches). A candidate holding a run of such blocks
+    or a residual block is a stage, not a block (``denseblock1``). Of the rest, the
+    outermost are the blocks.
+    """
+    types = graph.module_types
+    weights = _weights(graph)
+    joins = {n.scope for n in graph.nodes if n.kind in _JOINS and _sources(graph, n.id) >= 2}
+    children: dict[str, list[str]] = {}
+    for path in types:
+        if path and weights.get(path, 0):
+            children.setdefault(parent(path), []).append(path)
+
+    def repeated(path: str) -> bool:
+        return sum(types[s] == types[path] for s in children.get(parent(path), ())) >= 2
+
+    candidates = {
+        path for path in types
+        if path and types[path] not in CONTAINERS and weights.get(path, 0) >= 2
+        and (repeated(path) or any(within(j, path) for j in joins))
+        and not any(within(path, r) for r in residual)
+    }
+
+    def stage(path: str) -> bool:
+        inner = [c for c in children.get(path, ()) if c in candidates]
+        classes = [types[c] for c in inner]
+        return any(within(r, path) and r != path for r in residual) or len(classes) != len(
+            set(classes))
+
+    blocks = {c for c in candidates if not stage(c)}
+    return [b for b in blocks if _enclosing(parent(b), blocks) is None]
+
+
+def _humanize(class_name: str) -> str:
+    """``"_DenseLayer"`` → ``"Dense layer"``, ``"InvertedResidual"`` → ``"Inverted residual"``."""
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", class_name.strip("_")).split()
+    if not words:
+        return ""
+    rest = [w if w.isupper() else w.lower() for w in words[1:]]
+    return " ".join([words[0], *rest])
+
+
+def _spatial(node: Node) -> tuple[int, ...]:
+    shape = node.shape or ()
+    axis = node.feature_axis if node.feature_axis is not None else 0
+    return tuple(d for i, d in enumerate(shape) if i != axis % max(len(shape), 1))
+
+
+def _output(graph: Graph, members: list[str]) -> Node | None:
+    inside = set(members)
+    leaving = [m for m in members if any(e.dst not in inside for e in graph.out_edges(m))]
+    return graph.node(leaving[-1]) if leaving else None
+
+
+def group_blocks(graph: Graph) -> Graph:
+    """Give every block a cluster; number stages and blocks within them.
+
+    A new stage (group) begins where the parent module changes or where a block's
+    output resolution differs from the previous block's. Groups are numbered in
+    execution order from 0, blocks within a group too. Idempotent: a graph that
+    already has clusters is returned unchanged.
     """
     if graph.clusters:
         return graph
-    blocks = residual_block_scopes(graph)
-    members: dict[str, list[str]] = {block: [] for block in blocks}
+    residual = residual_block_scopes(graph)
+    found = set(residual) | set(hierarchy_block_scopes(graph, residual))
+    members: dict[str, list[str]] = {}
     for node in graph.nodes:
-        block = _enclosing(node.scope, members)
-        if block is not None:
-            members[block].append(node.id)
-    group_ids: dict[str, int] = {}
-    counts: dict[str, int] = {}
+        block = _enclosing(node.scope, found)
+        if block is not None and node.kind not in (Kind.INPUT, Kind.OUTPUT):
+            members.setdefault(block, []).append(node.id)
+    types = graph.module_types
     clusters = []
-    for block in blocks:
-        group = group_ids.setdefault(parent(block), len(group_ids))
-        index = counts.get(parent(block), 0)
-        counts[parent(block)] = index + 1
+    group, index = -1, 0
+    previous: tuple[str, tuple[int, ...]] | None = None
+    for block in members:  # execution order of each block's first op
+        out = _output(graph, members[block])
+        here = (parent(block), _spatial(out) if out is not None else ())
+        if previous is None or here[0] != previous[0] or here[1] != previous[1]:
+            group, index = group + 1, 0
+        previous = here
         clusters.append(
-            Cluster(
-                id=block, group=group, index=index, blocks=(block,), node_ids=tuple(members[block])
-            )
+            Cluster(id=block, group=group, index=index, blocks=(block,),
+                    node_ids=tuple(members[block]), kind=_humanize(types.get(block, "")))
         )
+        index += 1
     return replace(graph, clusters=tuple(clusters))
 
 

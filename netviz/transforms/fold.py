@@ -1,25 +1,62 @@
-"""Fold runs of identical blocks into one cluster and title every cluster."""
+"""Fold runs of identical (or near-identical) blocks into one cluster and title every cluster."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import replace
 from itertools import groupby
 
-from netviz.ir import Cluster, Edge, Graph
+from netviz.ir import Cluster, Edge, Graph, Kind, Node
+from netviz.ir.accounting import cluster_totals
 from netviz.transforms.scopes import within
+
+_CHANNEL_ATTRS = frozenset({
+    "in_channels", "out_channels", "num_features", "num_channels", "weight_shape",
+    "in_features", "out_features", "normalized_shape", "embedding_dim", "num_parameters",
+    "dim", "hidden_size", "input_size", "embed_dim", "d_model", "dim_feedforward", "kdim",
+    "vdim", "size",
+})
+"""Attributes that only state a channel count: blocks may differ in them and still fold."""
 
 
 def block_signature(graph: Graph, cluster: Cluster) -> Hashable:
-    """What makes two blocks identical: ops, labels, shapes and wiring, never names.
+    """What makes two blocks identical: ops, every attribute, shapes and wiring, never names.
 
     Requires labelled nodes (run the labelling transform first).
     """
+    return _signature(graph, cluster, _exact)
+
+
+def similar_signature(graph: Graph, cluster: Cluster) -> Hashable:
+    """What makes two blocks near-identical: the same, but for their channel counts."""
+    return _signature(graph, cluster, _loose)
+
+
+def _exact(node: Node) -> Hashable:
+    return node.kind, node.label, node.code, node.shape, node.params, node.macs, node.attrs
+
+
+def _loose(node: Node) -> Hashable:
+    attrs = tuple((k, v) for k, v in node.attrs if k not in _CHANNEL_ATTRS and k != "groups")
+    groups = node.attr("groups")
+    grouping = None if groups in (None, 1) else (
+        "depthwise" if groups == node.attr("in_channels") else "grouped")
+    return node.kind, node.type_name, attrs, grouping, _spatial(node)
+
+
+def _spatial(node: Node) -> tuple[int, ...]:
+    shape = node.shape or ()
+    if not shape:
+        return ()
+    axis = (node.feature_axis if node.feature_axis is not None else 0) % len(shape)
+    return shape[:axis] + shape[axis + 1:]
+
+
+def _signature(
+    graph: Graph, cluster: Cluster, describe: Callable[[Node], Hashable]
+) -> Hashable:
     position = {node_id: i for i, node_id in enumerate(cluster.node_ids)}
-    ops = tuple(
-        (n.kind, n.label, n.code, n.shape, n.params)
-        for n in (graph.node(i) for i in cluster.node_ids)
-    )
+    ops = tuple(describe(graph.node(i)) for i in cluster.node_ids)
     wiring = tuple(
         (position.get(e.src), position.get(e.dst), _own_mark(e, cluster))
         for node_id in cluster.node_ids
@@ -28,20 +65,19 @@ def block_signature(graph: Graph, cluster: Cluster) -> Hashable:
     return ops, wiring
 
 
-def _own_mark(edge: Edge, cluster: Cluster) -> str | None:
-    """The mark's label when the block computes it (not the head's or the previous block's)."""
+def _own_mark(edge: Edge, cluster: Cluster) -> tuple[str, ...] | None:
+    """The mark's op names when the block computes it (not the head's or the previous block's)."""
     if edge.mark is None or not any(within(edge.mark.scope, b) for b in cluster.blocks):
         return None
-    return edge.mark.label
+    return edge.mark.type_names + (edge.mark.label,) if edge.mark.label else edge.mark.type_names
 
 
-def fold_repeats(graph: Graph) -> Graph:
-    """Draw each run of identical consecutive blocks of a group once, with a repeat count.
+Merge = Callable[[Graph, list[Cluster]], Cluster]
 
-    The first block of the run stands for all of them; edges leaving the run's
-    last block leave the kept block instead. Idempotent.
-    """
-    signatures = {c.id: block_signature(graph, c) for c in graph.clusters}
+
+def _fold(graph: Graph, signature: Callable[[Graph, Cluster], Hashable], merge: Merge) -> Graph:
+    """Draw each run of consecutive clusters of a group with one signature once."""
+    signatures = {c.id: signature(graph, c) for c in graph.clusters}
     runs: list[list[Cluster]] = []
     for _, group in groupby(graph.clusters, key=lambda c: c.group):
         for _, same in groupby(group, key=lambda c: signatures[c.id]):
@@ -60,13 +96,7 @@ def fold_repeats(graph: Graph) -> Graph:
         for other in run[1:]:
             drop.update(other.node_ids)
             rename.update(zip(other.node_ids, kept.node_ids))
-        clusters.append(
-            replace(
-                kept,
-                blocks=tuple(b for c in run for b in c.blocks),
-                repeat=sum(c.repeat for c in run),
-            )
-        )
+        clusters.append(merge(graph, run) if len(run) > 1 else kept)
 
     edges: list[Edge] = []
     seen: set[Edge] = set()
@@ -85,14 +115,101 @@ def fold_repeats(graph: Graph) -> Graph:
     return replace(graph, nodes=nodes, edges=tuple(edges), clusters=tuple(clusters))
 
 
-def title_clusters(graph: Graph, *, folded: bool = True) -> Graph:
-    """Title clusters in the seed's words.
+def _merge_identical(graph: Graph, run: list[Cluster]) -> Cluster:
+    return replace(run[0], blocks=tuple(b for c in run for b in c.blocks),
+                   repeat=sum(c.repeat for c in run))
 
-    ``Group g Projection`` for a first block that differs from the next,
-    ``Group g x (N - 1) = r`` for the identical blocks after it (in a folded
-    graph, even when only one block follows), ``Group g x N = r`` when every
-    block of the group is identical, ``Group g Block i`` for any other single
-    block. Idempotent.
+
+def fold_repeats(graph: Graph) -> Graph:
+    """Draw each run of identical consecutive blocks of a group once, with a repeat count.
+
+    The first block of the run stands for all of them; edges leaving the run's
+    last block leave the kept block instead. Idempotent.
+    """
+    return _fold(graph, block_signature, _merge_identical)
+
+
+def _width(node: Node | None) -> int | None:
+    if node is None or not node.shape:
+        return None
+    return node.width if node.width is not None else node.shape[0]
+
+
+def _entry_width(graph: Graph, cluster: Cluster) -> int | None:
+    first = graph.node(cluster.node_ids[0]) if cluster.node_ids else None
+    if first is not None and first.kind is Kind.DATA:
+        return _width(first)
+    sources = [e.src for e in graph.in_edges(cluster.node_ids[0])] if first else []
+    return _width(graph.node(sources[0])) if sources else None
+
+
+def _exit_width(graph: Graph, cluster: Cluster) -> int | None:
+    inside = set(cluster.node_ids)
+    leaving = [i for i in cluster.node_ids if any(e.dst not in inside for e in graph.out_edges(i))]
+    return _width(graph.node(leaving[-1])) if leaving else None
+
+
+def _merge_similar(graph: Graph, run: list[Cluster]) -> Cluster:
+    widths: list[int] = []
+    for cluster in run:
+        entry = _entry_width(graph, cluster)
+        if entry is None:
+            widths = []
+            break
+        widths += [entry] * cluster.repeat
+    end = _exit_width(graph, run[-1])
+    totals = [cluster_totals(graph, c) for c in run]
+    return replace(
+        run[0],
+        blocks=tuple(b for c in run for b in c.blocks),
+        repeat=sum(c.repeat for c in run),
+        widths=(*widths, end) if widths and end is not None else (),
+        totals=(sum(p for p, _ in totals), sum(m for _, m in totals)),
+    )
+
+
+def fold_similar(graph: Graph) -> Graph:
+    """Draw each run of consecutive blocks of a group that differ only in their channel
+    counts once (a dense block's layers, inception modules of one stage), keeping the
+    widths they span and their exact totals. Run after ``fold_repeats``. Idempotent.
+    """
+    return _fold(graph, similar_signature, _merge_similar)
+
+
+def _widths_text(graph: Graph, cluster: Cluster) -> str:
+    widths = cluster.widths
+    first = graph.node(cluster.node_ids[0]) if cluster.node_ids else None
+    letter = first.label.split(" ")[0][-1:] if first and first.kind is Kind.DATA else "C"
+    letter = letter if letter in ("C", "D") else "C"
+    text = f"{widths[0]}{letter} → {widths[-1]}{letter}"
+    steps = {b - a for a, b in zip(widths, widths[1:])}
+    if len(steps) == 1 and (step := steps.pop()) > 0:
+        text += f" (+{step}{letter} each)"
+    return text
+
+
+def has_projection(graph: Graph, cluster: Cluster) -> bool:
+    """Whether the block's residual sum takes no input straight from the block's entry:
+    its shortcut is computed (a 1x1 projection), not the identity."""
+    members = set(cluster.node_ids)
+    for node_id in cluster.node_ids:
+        sources = {e.src for e in graph.in_edges(node_id)}
+        if graph.node(node_id).kind is Kind.ADD and len(sources) >= 2:
+            return all(s in members and graph.node(s).kind is not Kind.DATA for s in sources)
+    return False
+
+
+def title_clusters(graph: Graph, *, folded: bool = True) -> Graph:
+    """Title clusters in the seed's words, extended by what each block is.
+
+    ``Group g Projection`` for a first block whose shortcut is computed (a 1x1
+    projection), ``Group g x (N - 1) = r`` for the identical blocks after it (in a
+    folded graph, even when only one block follows), ``Group g x N = r`` when every
+    block of the group is identical, ``Group g Blocks i-j x r`` for another run;
+    blocks that differ only in channel counts ``Group g Dense layer x 6, 64C → 256C
+    (+32C each)``; a first block without a computed shortcut, or a group's only block,
+    is named by its kind (``Group g Transition``, its module's class), any other
+    block ``Group g Block i``. Idempotent.
     """
     sizes: dict[int, int] = {}
     for cluster in graph.clusters:
@@ -102,7 +219,10 @@ def title_clusters(graph: Graph, *, folded: bool = True) -> Graph:
         following = graph.clusters[position + 1 : position + 2]
         g, n = cluster.group, sizes[cluster.group]
         rest = cluster.index == 1 and cluster.index + cluster.repeat == n
-        if cluster.repeat > 1 or (folded and rest):
+        if cluster.widths:
+            kind = cluster.kind or "Block"
+            title = f"Group {g} {kind} x {cluster.repeat}, {_widths_text(graph, cluster)}"
+        elif cluster.repeat > 1 or (folded and rest):
             if cluster.repeat == n:
                 title = f"Group {g} x N = {n}"
             elif rest:
@@ -111,13 +231,15 @@ def title_clusters(graph: Graph, *, folded: bool = True) -> Graph:
                 last = cluster.index + cluster.repeat - 1
                 title = f"Group {g} Blocks {cluster.index}-{last} x {cluster.repeat}"
         elif n == 1:
-            title = f"Group {g}"
-        elif cluster.index == 0 and not (
+            title = f"Group {g} {cluster.kind}" if cluster.kind else f"Group {g}"
+        elif cluster.index == 0 and has_projection(graph, cluster):
+            title = f"Group {g} Projection"
+        elif cluster.index == 0 and cluster.kind and not (
             following
             and following[0].group == g
             and block_signature(graph, following[0]) == block_signature(graph, cluster)
         ):
-            title = f"Group {g} Projection"
+            title = f"Group {g} {cluster.kind}"
         else:
             title = f"Group {g} Block {cluster.index}"
         clusters.append(replace(cluster, title=title))

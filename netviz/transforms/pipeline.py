@@ -8,7 +8,7 @@ from netviz.ir import Graph
 from netviz.transforms.attention import collapse_attention
 from netviz.transforms.blocks import group_blocks
 from netviz.transforms.data_nodes import insert_data_nodes, insert_exit_nodes
-from netviz.transforms.fold import fold_repeats, title_clusters
+from netviz.transforms.fold import fold_repeats, fold_similar, title_clusters
 from netviz.transforms.fuse import fuse_marks
 from netviz.transforms.labels import label
 from netviz.transforms.operands import constant_operand_ops
@@ -57,5 +57,5 @@ def to_notation(graph: Graph, options: NotationOptions = NotationOptions()) -> G
     graph = fuse_marks(graph)
     graph = label(graph, shapes=options.shapes)
     if options.fold:
-        graph = fold_repeats(graph)
+        graph = fold_similar(fold_repeats(graph))
     return title_clusters(graph, folded=options.fold)

@@ -29,6 +29,36 @@ def _hidden(graph: Graph, node: Node, train: bool) -> bool:
     return node.kind in _NOOP_KINDS and bool(node.attr("passthrough"))
 
 
+_REORDERS = frozenset({"permute", "transpose", "swapaxes", "movedim"})
+
+
+def _shuffles(graph: Graph) -> dict[str, Node]:
+    """Chains of views that give back their input's shape with its values reordered
+    (a channel shuffle: view, transpose, view): the last view of each, as a ``Shuffle`` op."""
+    found: dict[str, Node] = {}
+    for node in graph.nodes:
+        sources = {e.src for e in graph.in_edges(node.id)}
+        if node.kind is not Kind.RESHAPE or len(sources) != 1:
+            continue
+        (source,) = sources
+        if graph.node(source).kind is Kind.RESHAPE:
+            continue  # not the start of a chain
+        chain = [node]
+        while True:
+            consumers = {e.dst for e in graph.out_edges(chain[-1].id)}
+            if len(consumers) != 1:
+                break
+            after = graph.node(next(iter(consumers)))
+            if after.kind is not Kind.RESHAPE or len(graph.in_edges(after.id)) != 1:
+                break
+            chain.append(after)
+        last = chain[-1]
+        if (len(chain) > 1 and last.shape == graph.node(source).shape
+                and any(n.type_name in _REORDERS for n in chain)):
+            found[last.id] = replace(last, kind=Kind.OTHER, type_name="shuffle")
+    return found
+
+
 def hide_reshapes(graph: Graph) -> Graph:
     """Bypass every single-input op that changes no values; its marks join the bypassing edge.
 
@@ -36,9 +66,13 @@ def hide_reshapes(graph: Graph) -> Graph:
     ``nn.Identity``...), dropout in eval mode, ops that returned their input
     untouched (stochastic depth in eval mode), and splits (``unbind``, ``chunk``)
     whose parts all go to one op. A split whose parts go separate ways stays, as
-    a ``Split`` box. The seed's diagram draws ``AvgPool → Linear`` with no
+    a ``Split`` box; views that reorder values and give back the same shape (a
+    channel shuffle) stay as one ``Shuffle`` box. The seed's diagram draws ``AvgPool → Linear`` with no
     ``View`` between them; the pseudocode listing keeps every op. Idempotent.
     """
+    shuffles = _shuffles(graph)
+    if shuffles:
+        graph = replace(graph, nodes=tuple(shuffles.get(n.id, n) for n in graph.nodes))
     train = training(graph)
     hidden = {n.id for n in graph.nodes if _hidden(graph, n, train)}
     if not hidden:
