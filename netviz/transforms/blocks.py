@@ -112,17 +112,27 @@ def _spatial(node: Node) -> tuple[int, ...]:
     return tuple(d for i, d in enumerate(shape) if i != axis % max(len(shape), 1))
 
 
-def _output(graph: Graph, members: list[str]) -> Node | None:
+def _io(graph: Graph, members: list[str]) -> tuple[tuple[int, ...], bool]:
+    """A block's output resolution, and whether it changes the feature width."""
     inside = set(members)
     leaving = [m for m in members if any(e.dst not in inside for e in graph.out_edges(m))]
-    return graph.node(leaving[-1]) if leaving else None
+    entering = [e.src for m in members for e in graph.in_edges(m) if e.src not in inside]
+    out = graph.node(leaving[-1]) if leaving else None
+    into = graph.node(entering[0]) if entering else None
+    widens = out is not None and into is not None and _width(out) != _width(into)
+    return (_spatial(out) if out is not None else ()), widens
+
+
+def _width(node: Node) -> int | None:
+    return node.width if node.width is not None else (node.shape[0] if node.shape else None)
 
 
 def group_blocks(graph: Graph) -> Graph:
     """Give every block a cluster; number stages and blocks within them.
 
-    A new stage (group) begins where the parent module changes or where a block's
-    output resolution differs from the previous block's. Groups are numbered in
+    A new stage (group) begins where the parent module changes, where a block's
+    output resolution differs from the previous block's, or where a block changes the
+    feature width after one that did not (MobileNet's 64C blocks, then its 96C ones). Groups are numbered in
     execution order from 0, blocks within a group too. Idempotent: a graph that
     already has clusters is returned unchanged.
     """
@@ -138,11 +148,10 @@ def group_blocks(graph: Graph) -> Graph:
     types = graph.module_types
     clusters = []
     group, index = -1, 0
-    previous: tuple[str, tuple[int, ...]] | None = None
+    previous: tuple[str, tuple[int, ...], bool] | None = None
     for block in members:  # execution order of each block's first op
-        out = _output(graph, members[block])
-        here = (parent(block), _spatial(out) if out is not None else ())
-        if previous is None or here[0] != previous[0] or here[1] != previous[1]:
+        here = (parent(block), *_io(graph, members[block]))
+        if previous is None or here[:2] != previous[:2] or (here[2] and not previous[2]):
             group, index = group + 1, 0
         previous = here
         clusters.append(

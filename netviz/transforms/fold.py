@@ -28,8 +28,19 @@ def block_signature(graph: Graph, cluster: Cluster) -> Hashable:
 
 
 def similar_signature(graph: Graph, cluster: Cluster) -> Hashable:
-    """What makes two blocks near-identical: the same, but for their channel counts."""
-    return _signature(graph, cluster, _loose)
+    """What makes two blocks near-identical: the same ops, attributes and wiring but for
+    their channel counts. The block's inputs count as one: a dense layer fed by the
+    concatenation of all earlier outputs is like the first layer, fed by one."""
+    entry = {i for i in cluster.node_ids if graph.node(i).kind is Kind.DATA}
+    ops = [i for i in cluster.node_ids if i not in entry]
+    position = {node_id: i for i, node_id in enumerate(ops)}
+    position.update(dict.fromkeys(entry, -1))
+    wiring = sorted({
+        (position.get(e.src), position.get(e.dst), _own_mark(e, cluster))
+        for node_id in ops
+        for e in (*graph.in_edges(node_id), *graph.out_edges(node_id))
+    }, key=repr)
+    return tuple(_loose(graph.node(i)) for i in ops), tuple(wiring)
 
 
 def _exact(node: Node) -> Hashable:
@@ -136,17 +147,23 @@ def _width(node: Node | None) -> int | None:
 
 
 def _entry_width(graph: Graph, cluster: Cluster) -> int | None:
-    first = graph.node(cluster.node_ids[0]) if cluster.node_ids else None
-    if first is not None and first.kind is Kind.DATA:
-        return _width(first)
-    sources = [e.src for e in graph.in_edges(cluster.node_ids[0])] if first else []
-    return _width(graph.node(sources[0])) if sources else None
+    """The width entering a block: its data node's, or the sum over several (a dense
+    layer concatenates everything before it)."""
+    data = [graph.node(i) for i in cluster.node_ids if graph.node(i).kind is Kind.DATA]
+    widths = [_width(d) for d in data]
+    if not widths or any(w is None for w in widths):
+        return None
+    return sum(w for w in widths if w is not None)
 
 
 def _exit_width(graph: Graph, cluster: Cluster) -> int | None:
+    """The width after a block: that of the first op outside it reading its output."""
     inside = set(cluster.node_ids)
-    leaving = [i for i in cluster.node_ids if any(e.dst not in inside for e in graph.out_edges(i))]
-    return _width(graph.node(leaving[-1])) if leaving else None
+    for node_id in reversed(cluster.node_ids):
+        for edge in graph.out_edges(node_id):
+            if edge.dst not in inside:
+                return _width(graph.node(edge.dst))
+    return None
 
 
 def _merge_similar(graph: Graph, run: list[Cluster]) -> Cluster:
