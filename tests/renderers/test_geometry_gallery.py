@@ -1,0 +1,62 @@
+"""Every gallery figure, laid out: no overlaps, straight columns, a legend that does not
+widen the figure. The set is whatever the registry holds when the tests run."""
+
+from __future__ import annotations
+
+import pytest
+
+import netviz
+from netviz.mkdocs.gallery import page_fences
+from netviz.mkdocs.options import FenceOptions
+from netviz.mkdocs.worker import artifact
+from netviz.registry import list_models
+from tests.geometry import alignment_problems, overlaps, read_figure
+
+pytestmark = pytest.mark.needs_dot
+
+GALLERY = [
+    fence
+    for name in list_models()
+    for fence in page_fences(name)
+    if fence.show == "diagram" and fence.format == "svg"
+]
+"""The diagrams the gallery pages show (one per model today: folded, with its legend)."""
+
+VARIANTS = [
+    FenceOptions(model="wrn28_10", fold=False),
+    FenceOptions(model="wrn28_2", direction="LR", legend=True),
+    FenceOptions(model="resnet50", direction="LR", shapes=True),
+    FenceOptions(model="resnet18", theme="dark", legend=True),
+]
+"""The same models with the other options a user may choose."""
+
+
+def _name(fence: FenceOptions) -> str:
+    changed = [f"{k}={v}" for k, v in vars(fence).items()
+               if k != "model" and v != getattr(FenceOptions(model=fence.model), k)]
+    return ",".join([fence.model, *changed])
+
+
+@pytest.mark.parametrize("fence", GALLERY + VARIANTS, ids=_name)
+def test_the_figure_is_clean(fence: FenceOptions) -> None:
+    source = artifact(fence, "dot")
+    assert isinstance(source, bytes)
+    figure = read_figure(source.decode())
+    graph = netviz.diagram(fence.model, fold=fence.fold, shapes=fence.shapes)
+    assert overlaps(figure) == []
+    assert alignment_problems(graph, figure, fence.direction) == []
+
+
+@pytest.mark.parametrize("direction", ["TB", "LR"])
+@pytest.mark.parametrize("model", list_models())
+def test_the_legend_does_not_widen_the_figure(model: str, direction: str) -> None:
+    """The legend adds length along the flow, never width across it."""
+    boxes = []
+    for legend in (False, True):
+        fence = FenceOptions(model=model, legend=legend, direction=direction)
+        boxes.append(read_figure(artifact(fence, "dot").decode()).box)  # type: ignore[union-attr]
+    plain, with_legend = boxes
+    if direction == "TB":
+        assert with_legend.width <= plain.width + 0.5
+    else:
+        assert with_legend.height <= plain.height + 0.5
