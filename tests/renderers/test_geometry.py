@@ -18,6 +18,7 @@ from tests.geometry import (
     svg_text_positions,
 )
 from tests.renderers.graphs import bottleneck_resnet
+from tests.renderers.nasty import nasty_graph
 
 pytestmark = pytest.mark.needs_dot
 
@@ -32,15 +33,26 @@ def test_the_json_geometry_is_the_svgs(wrn: Graph) -> None:
     assert svg_text_positions(render_binary(source, "svg")) == json_text_positions(source)
 
 
+@pytest.mark.parametrize("legend", [False, True])
 @pytest.mark.parametrize("direction", ["TB", "LR"])
-def test_no_edge_crosses_a_title_or_a_label(wrn: Graph, direction: str) -> None:
+def test_no_edge_crosses_a_title_or_a_label(wrn: Graph, direction: str, legend: bool) -> None:
     """Folded clusters are narrow: the entering edge used to run through the title."""
-    assert overlaps(read_figure(render_dot(wrn, direction=direction))) == []
+    assert overlaps(read_figure(render_dot(wrn, direction=direction, legend=legend))) == []
+
+
+@pytest.mark.parametrize("direction", ["TB", "LR"])
+def test_every_glyph_and_every_nasty_label_lays_out_cleanly(all_marks: Graph,
+                                                            direction: str) -> None:
+    """Labelled glyphs (in the figure and the legend) and labels of every odd kind."""
+    for graph in (all_marks, nasty_graph()):
+        figure = read_figure(render_dot(graph, direction=direction, legend=True))
+        assert overlaps(figure) == []
+        assert alignment_problems(graph, figure, direction) == []
 
 
 @pytest.mark.parametrize("direction", ["TB", "LR"])
 def test_bottleneck_blocks_are_clean(resnet50_like: Graph, direction: str) -> None:
-    figure = read_figure(render_dot(resnet50_like, direction=direction))
+    figure = read_figure(render_dot(resnet50_like, direction=direction, legend=True))
     assert overlaps(figure) == []
     assert alignment_problems(resnet50_like, figure, direction) == []
 

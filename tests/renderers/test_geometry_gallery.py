@@ -10,7 +10,7 @@ from netviz.mkdocs.gallery import page_fences
 from netviz.mkdocs.options import FenceOptions
 from netviz.mkdocs.worker import artifact
 from netviz.registry import list_models
-from tests.geometry import alignment_problems, overlaps, read_figure
+from tests.geometry import alignment_problems, longest_path, overlaps, read_figure
 
 pytestmark = pytest.mark.needs_dot
 
@@ -50,13 +50,30 @@ def test_the_figure_is_clean(fence: FenceOptions) -> None:
 @pytest.mark.parametrize("direction", ["TB", "LR"])
 @pytest.mark.parametrize("model", list_models())
 def test_the_legend_does_not_widen_the_figure(model: str, direction: str) -> None:
-    """The legend adds length along the flow, never width across it."""
-    boxes = []
+    """The legend continues the spine past the output: it adds length along the flow and,
+    across it, reaches no further from the spine than the figure or the legend itself."""
+    axis = 0 if direction == "TB" else 1
+    end = f"n{_spine_end(model)}"
+    reach = []
     for legend in (False, True):
         fence = FenceOptions(model=model, legend=legend, direction=direction)
-        boxes.append(read_figure(artifact(fence, "dot").decode()).box)  # type: ignore[union-attr]
-    plain, with_legend = boxes
-    if direction == "TB":
-        assert with_legend.width <= plain.width + 0.5
-    else:
-        assert with_legend.height <= plain.height + 0.5
+        figure = read_figure(artifact(fence, "dot").decode())  # type: ignore[union-attr]
+        spine = figure.nodes[end].box.center[axis]
+        box = figure.box
+        reach.append((spine - (box.x0, box.y0)[axis], (box.x1, box.y1)[axis] - spine))
+        if legend:
+            own = next(c.box for c in figure.clusters if c.id.endswith("-legend")).grown(_MARGIN)
+            reach.append((spine - (own.x0, own.y0)[axis], (own.x1, own.y1)[axis] - spine))
+    (plain_low, plain_high), (low, high), (own_low, own_high) = reach
+    assert low <= max(plain_low, own_low) + 0.5
+    assert high <= max(plain_high, own_high) + 0.5
+
+
+_MARGIN = 8.0
+"""Graphviz's margin around a top-level cluster (points)."""
+
+
+def _spine_end(model: str) -> int:
+    graph = netviz.diagram(model)
+    last = longest_path(graph)[-1]
+    return next(i for i, node in enumerate(graph.nodes) if node.id == last)
