@@ -42,7 +42,8 @@ THEMES = ("light", "dark")
 
 _APPLIES: dict[str, frozenset[str]] = {
     "diagram": frozenset(
-        {"format", "legend", "fold", "shapes", "direction", "theme", "input_shape", "download"}
+        {"format", "legend", "fold", "shapes", "direction", "theme", "input_shape", "download",
+         "dpi"}
     ),
     "pseudocode": frozenset({"input_shape", "download"}),
     "summary": frozenset(
@@ -82,6 +83,8 @@ class FenceOptions:
         label: Summary only, LaTeX: the ``\\label`` of that table.
         downloads: File types also written next to the page and linked below it
             (see [`DOWNLOADS`][netviz.mkdocs.options.DOWNLOADS]).
+        dpi: Diagram only: resolution of the PNG download; ``None``: the default
+            [`PNG_DPI`][netviz.output.PNG_DPI].
     """
 
     model: str
@@ -99,6 +102,7 @@ class FenceOptions:
     caption: str | None = None
     label: str | None = None
     downloads: tuple[str, ...] = ()
+    dpi: int | None = None
 
     def __post_init__(self) -> None:
         if not self.format and self.show in FORMATS:
@@ -184,6 +188,7 @@ def _build(raw: dict[str, str]) -> FenceOptions:
         caption=raw.get("caption") or None,
         label=raw.get("label") or None,
         downloads=_downloads(raw.get("download"), DOWNLOADS[show]),
+        dpi=_dpi(raw),
     )
 
 
@@ -218,6 +223,22 @@ def _int(raw: dict[str, str], key: str, default: int) -> int:
         raise FenceError(f"{key}: {raw[key]!r} is not an integer") from None
     if value < 0:
         raise FenceError(f"{key}: {value} must be >= 0")
+    return value
+
+
+def _dpi(raw: dict[str, str]) -> int | None:
+    if "dpi" not in raw:
+        return None
+    from netviz.output import check_dpi
+
+    try:
+        value = check_dpi(int(raw["dpi"]))
+    except ValueError:
+        raise FenceError(f"dpi: {raw['dpi']!r} is not a whole number") from None
+    except NetvizError as exc:
+        raise FenceError(str(exc)) from None
+    if "png" not in _downloads(raw.get("download"), DOWNLOADS["diagram"]):
+        raise FenceError("dpi sets the resolution of the PNG download: add 'download: png'")
     return value
 
 

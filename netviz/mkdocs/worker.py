@@ -214,13 +214,16 @@ def _diagram(
             legend=options.legend,
             direction=options.direction,  # type: ignore[arg-type]
             theme=options.theme,  # type: ignore[arg-type]
+            dpi=options.dpi if fmt == "png" else None,
         )
     graph = _notation(model, shapes, options.fold, options.shapes)
     renderer = render_mermaid if fmt == "mmd" else render_dot
     text = renderer(
         graph, direction=options.direction, theme=options.theme, legend=options.legend
     )
-    return text.encode("utf-8") if fmt in ("mmd", "dot") else render_binary(text, fmt)
+    if fmt in ("mmd", "dot"):
+        return text.encode("utf-8")
+    return render_binary(text, fmt, dpi=options.dpi if fmt == "png" else None)
 
 
 # One trace per (model, input shapes) serves every diagram, listing, summary and chart
