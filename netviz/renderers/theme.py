@@ -90,10 +90,11 @@ def node_attrs(theme: Theme) -> dict[str, str]:
 
 
 def edge_attrs(theme: Theme) -> dict[str, str]:
-    """Default edge attributes: thin lines, small arrowheads."""
+    """Default edge attributes: thin lines, small arrowheads, mark labels one point
+    smaller than node labels."""
     return {
         "fontname": FONT,
-        "fontsize": "7",
+        "fontsize": "8",
         "fontcolor": theme.muted,
         "arrowsize": "0.6",
         "penwidth": "0.8",
@@ -102,24 +103,21 @@ def edge_attrs(theme: Theme) -> dict[str, str]:
 
 
 def cluster_attrs(theme: Theme) -> dict[str, str]:
-    """Cluster attributes: thin rounded outline, small title at the top left."""
+    """Cluster attributes: thin rounded outline (the title is a node, see ``title_attrs``)."""
     return {
         "style": "rounded",
         "color": theme.cluster,
         "penwidth": "0.6",
-        "fontsize": "8",
-        "fontcolor": theme.cluster_text,
-        "labeljust": "l",
         "margin": "6",
     }
 
 
 def title_attrs(theme: Theme) -> dict[str, str]:
-    """A cluster title drawn as a text-only node (edges are routed around nodes, not
-    around cluster labels)."""
+    """A cluster title drawn as a text-only node, as large as node labels, in the muted
+    title colour (dot routes edges around nodes, never around cluster labels)."""
     return {
         "shape": "plaintext",
-        "fontsize": "8",
+        "fontsize": "9",
         "fontcolor": theme.cluster_text,
         "width": "0",
         "height": "0",

@@ -199,7 +199,7 @@ def test_legend_explains_bn_relu_like_the_seed(wrn: Graph) -> None:
         "Legend", "These are equivalent",
         "A", "BatchNorm2d", "ReLU", "B", "≡", "A", "B", "Conv Block", "Data", "+", "Add"
     ]
-    headings = [n for n in legend_nodes(dot) if n.get("fontsize") == "8"]  # title style
+    headings = [n for n in legend_nodes(dot) if n.get("fontsize") == "9"]  # title style
     assert [n["label"] for n in headings] == ["Legend", "These are equivalent"]
     assert "label" not in dot.subgraphs["cluster_legend"]  # titles are nodes, as in clusters
     assert [a.get("arrowhead") for a in glyph_edges(dot)] == ["odot"]
