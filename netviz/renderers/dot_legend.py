@@ -27,6 +27,8 @@ from netviz.renderers.theme import (
 
 _PLAIN = {"shape": "plaintext", "width": "0", "margin": "0"}
 _LANE = {"group": SPINE_GROUP}
+_ASIDE = {"group": "legend"}
+"""The second lane (TB): a straight column of its own."""
 
 
 class _LegendBuilder:
@@ -89,7 +91,9 @@ def add_legend(
             chain = [legend.node(text, _LANE) for text in ["A", *entry.ops, "B"]]
             for step, (src, dst) in enumerate(zip(chain, chain[1:])):
                 legend.edge(src, dst, f"m{number}-{step}")
-            same, a, b = legend.node("≡", _PLAIN), legend.node("A", {}), legend.node("B", {})
+            aside = _ASIDE if legend.two_lanes else {}
+            same = legend.node("≡", {**_PLAIN, **aside})
+            a, b = legend.node("A", aside), legend.node("B", aside)
             glyph = {"arrowhead": entry.glyph.arrowhead}
             if entry.glyph.labelled:
                 glyph["label"] = dot_label(entry.text)

@@ -112,11 +112,10 @@ def columns(graph: Graph) -> list[list[str]]:
         add = residual_add(graph, cluster)
         if add is None or add in placed:
             continue
-        members = set(cluster.node_ids)
-        main, edge = residual_branches(graph, add, members)[0]
-        start = graph.node(main[0]).id if main else edge.src
-        entry = [e.src for e in graph.in_edges(start) if graph.node(e.src).kind is Kind.DATA]
-        path = [n for n in [*entry[:1], *main, add] if n not in placed]
+        main, _ = residual_branches(graph, add, set(cluster.node_ids))[0]
+        first = main[0] if main else add
+        data = [e.src for e in graph.in_edges(first) if graph.node(e.src).kind is Kind.DATA]
+        path = [n for n in [*data[:1], *main, add] if n not in placed]
         placed.update(path)
         paths.append(path)
     return [path for path in paths if len(path) > 1]

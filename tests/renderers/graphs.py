@@ -184,3 +184,22 @@ def bottleneck_resnet(name: str, stages: list[int]) -> Graph:
     b.edge(pool, fc)
     b.edge(fc, b.node("output", Kind.OUTPUT, "Output", "output"))
     return b.graph()
+
+
+def parallel_with_block() -> Graph:
+    """Two parallel branches joined by a concat: six convs, and a residual block (data
+    node, conv, add) that is therefore off the spine."""
+    b = Builder("parallel")
+    long = [b.node("in", Kind.INPUT, "Input", "input")]
+    long += [b.node(f"long{i}", Kind.CONV, f"3x3 {i + 1}C 1S 1P", "Conv2d") for i in range(6)]
+    b.begin()
+    data = b.node("d", Kind.DATA, "8C", "data")
+    conv = b.node("c", Kind.CONV, "3x3 8C 1S 1P", "Conv2d")
+    add = b.node("a", Kind.ADD, "+", "add")
+    b.end("blk", 0, 0, "Group 0 Block")
+    long += [b.node("cat", Kind.CAT, "Cat", "cat"), b.node("out", Kind.OUTPUT, "Output", "output")]
+    for src, dst in zip(long, long[1:]):
+        b.edge(src, dst)
+    for src, dst in (("in", data), (data, conv), (conv, add), (data, add), (add, "cat")):
+        b.edge(src, dst, bn_relu(f"{src}.{dst}") if src == data else None)
+    return b.graph()

@@ -17,7 +17,7 @@ from tests.geometry import (
     read_figure,
     svg_text_positions,
 )
-from tests.renderers.graphs import bottleneck_resnet
+from tests.renderers.graphs import bottleneck_resnet, parallel_with_block
 from tests.renderers.nasty import nasty_graph
 
 pytestmark = pytest.mark.needs_dot
@@ -55,6 +55,14 @@ def test_bottleneck_blocks_are_clean(resnet50_like: Graph, direction: str) -> No
     figure = read_figure(render_dot(resnet50_like, direction=direction, legend=True))
     assert overlaps(figure) == []
     assert alignment_problems(resnet50_like, figure, direction) == []
+
+
+@pytest.mark.parametrize("direction", ["TB", "LR"])
+def test_a_block_beside_the_spine_is_its_own_column(direction: str) -> None:
+    graph = parallel_with_block()
+    figure = read_figure(render_dot(graph, direction=direction, legend=True))
+    assert overlaps(figure) == []
+    assert alignment_problems(graph, figure, direction) == []
 
 
 def test_a_deep_model_is_one_straight_column(wrn: Graph) -> None:

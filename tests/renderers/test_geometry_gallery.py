@@ -1,18 +1,25 @@
-"""Every gallery figure, laid out: no overlaps, straight columns, a legend that does not
-widen the figure. The set is whatever the registry holds when the tests run."""
+"""Every gallery figure and every diagram of the docs pages, laid out: no overlaps,
+straight columns, a legend that does not widen the figure. The gallery is whatever the
+registry holds when the tests run; the docs figures are read from the ``netviz`` fences
+of ``docs/*.md``."""
 
 from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
 import netviz
 from netviz.mkdocs.gallery import page_fences
-from netviz.mkdocs.options import FenceOptions
+from netviz.mkdocs.options import FenceOptions, parse_fence
+from netviz.mkdocs.plugin import FENCE_RE
 from netviz.mkdocs.worker import artifact
 from netviz.registry import list_models
 from tests.geometry import alignment_problems, longest_path, overlaps, read_figure
 
 pytestmark = pytest.mark.needs_dot
+ROOT = Path(__file__).resolve().parents[2]
 
 GALLERY = [
     fence
@@ -21,6 +28,25 @@ GALLERY = [
     if fence.show == "diagram" and fence.format == "svg"
 ]
 """The diagrams the gallery pages show (one per model today: folded, with its legend)."""
+
+def _docs_figures() -> list[FenceOptions]:
+    """The Graphviz diagrams the docs pages show, file specs made absolute."""
+    figures = []
+    for page in sorted((ROOT / "docs").rglob("*.md")):
+        for match in FENCE_RE.finditer(page.read_text(encoding="utf-8")):
+            indent = match.group("indent")
+            body = "\n".join(line.removeprefix(indent) for line in match.group("body").splitlines())
+            fence = parse_fence(body)
+            path, _, attr = fence.model.rpartition(":")
+            if path.endswith(".py"):
+                fence = replace(fence, model=f"{ROOT / path}:{attr}")
+            if fence.show == "diagram" and fence.format == "svg" and fence not in figures:
+                figures.append(fence)
+    return figures
+
+
+DOCS = _docs_figures()
+"""The diagrams of the hand-written docs pages (the notation page's examples...)."""
 
 VARIANTS = [
     FenceOptions(model="wrn28_10", fold=False),
@@ -34,15 +60,19 @@ VARIANTS = [
 def _name(fence: FenceOptions) -> str:
     changed = [f"{k}={v}" for k, v in vars(fence).items()
                if k != "model" and v != getattr(FenceOptions(model=fence.model), k)]
-    return ",".join([fence.model, *changed])
+    return ",".join([fence.model.rsplit("/", 1)[-1], *changed])
 
 
-@pytest.mark.parametrize("fence", GALLERY + VARIANTS, ids=_name)
+def test_the_docs_figures_are_found() -> None:
+    assert len(DOCS) >= 8 and any(f.model.endswith("all_marks.py:AllMarks") for f in DOCS)
+
+
+@pytest.mark.parametrize("fence", list(dict.fromkeys(GALLERY + DOCS + VARIANTS)), ids=_name)
 def test_the_figure_is_clean(fence: FenceOptions) -> None:
     source = artifact(fence, "dot")
     assert isinstance(source, bytes)
     figure = read_figure(source.decode())
-    graph = netviz.diagram(fence.model, fold=fence.fold, shapes=fence.shapes)
+    graph = netviz.diagram(fence.model, fence.input_shapes, fold=fence.fold, shapes=fence.shapes)
     assert overlaps(figure) == []
     assert alignment_problems(graph, figure, fence.direction) == []
 
