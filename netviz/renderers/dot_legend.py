@@ -91,9 +91,9 @@ def add_legend(
             chain = [legend.node(text, _LANE) for text in ["A", *entry.ops, "B"]]
             for step, (src, dst) in enumerate(zip(chain, chain[1:])):
                 legend.edge(src, dst, f"m{number}-{step}")
-            aside = _ASIDE if legend.two_lanes else {}
-            same = legend.node("≡", {**_PLAIN, **aside})
-            a, b = legend.node("A", aside), legend.node("B", aside)
+            lane2 = _ASIDE if legend.two_lanes else {}
+            same = legend.node("≡", {**_PLAIN, **lane2})
+            a, b = legend.node("A", lane2), legend.node("B", lane2)
             glyph = {"arrowhead": entry.glyph.arrowhead}
             if entry.glyph.labelled:
                 glyph["label"] = dot_label(entry.text)

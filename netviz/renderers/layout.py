@@ -4,9 +4,9 @@ which paths are the figure's straight columns (the spine, each block's main bran
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
-from netviz.ir import Cluster, Edge, Graph, Kind, Node
+from netviz.ir import Cluster, Graph, Kind, Node
 
 
 def node_text(node: Node) -> str:
@@ -51,71 +51,62 @@ def layout(graph: Graph) -> Iterator[Node | tuple[int, Cluster, list[Node]]]:
             yield index, graph.clusters[index], members[index]
 
 
-def residual_add(graph: Graph, cluster: Cluster) -> str | None:
-    """The block's residual sum: its last add with two or more inputs (``None``: none)."""
-    adds = [
+def residual_adds(graph: Graph, cluster: Cluster) -> list[str]:
+    """The block's residual sums (adds of two different tensors), in execution order."""
+    return [
         i
         for i in cluster.node_ids
-        if graph.node(i).kind is Kind.ADD and len(graph.in_edges(i)) >= 2
+        if graph.node(i).kind is Kind.ADD and len({e.src for e in graph.in_edges(i)}) >= 2
     ]
-    return adds[-1] if adds else None
 
 
-def branch_to(graph: Graph, edge: Edge, members: set[str]) -> list[str]:
-    """Nodes of the branch ending in ``edge``, back to (not including) the data node:
-    follow each node's first input while it stays inside ``members``."""
-    path: list[str] = []
-    current = edge.src
-    while current in members and graph.node(current).kind is not Kind.DATA:
-        path.insert(0, current)
-        incoming = graph.in_edges(current)
-        if not incoming:
-            break
-        current = incoming[0].src
-    return path
+def longest_path(
+    graph: Graph, members: Collection[str] | None = None, end: str | None = None
+) -> list[str]:
+    """The longest path (by node count) through ``members`` (default: every node),
+    ending at ``end`` if given; on a tie the earlier in-edge, and the later end.
 
-
-def residual_branches(graph: Graph, add: str, members: set[str]) -> list[tuple[list[str], Edge]]:
-    """The branches into ``add`` with the edge each ends in, main branch (the longest;
-    the first in-edge on a tie) first, then the shortcuts."""
-    branches = [(branch_to(graph, edge, members), edge) for edge in graph.in_edges(add)]
-    return sorted(branches, key=lambda item: -len(item[0]))
-
-
-def spine(graph: Graph) -> list[str]:
-    """The longest path through the graph (by node count; on a tie, the earlier in-edge
-    and the later end): input → … → output through each block's main branch."""
+    Through a residual block it takes the block's main branch: its longest branch
+    into the sum (the one the pseudocode lists first, ending in ``= Z``).
+    """
+    allowed = set(members) if members is not None else None
     best: dict[str, tuple[int, str | None]] = {}
     for node_id in _topological(graph):
+        if allowed is not None and node_id not in allowed:
+            continue
         length, prev = 1, None
         for edge in graph.in_edges(node_id):
             if edge.src in best and best[edge.src][0] + 1 > length:
                 length, prev = best[edge.src][0] + 1, edge.src
         best[node_id] = (length, prev)
-    if not best:
-        return []
-    longest = max(length for length, _ in best.values())
-    current: str | None = [n.id for n in graph.nodes if best.get(n.id, (0,))[0] == longest][-1]
+    if end is None:
+        longest = max((length for length, _ in best.values()), default=0)
+        ends = [n.id for n in graph.nodes if n.id in best and best[n.id][0] == longest]
+        end = ends[-1] if ends else None
     path: list[str] = []
+    current = end if end in best else None
     while current is not None:
         path.append(current)
         current = best[current][1]
     return path[::-1]
 
 
+def spine(graph: Graph) -> list[str]:
+    """The figure's spine: the longest path through the whole graph, input → … → output
+    through each block's data node, main branch and sum."""
+    return longest_path(graph)
+
+
 def columns(graph: Graph) -> list[list[str]]:
-    """Paths to draw as straight columns: the spine first, then the main path (data
-    node, main branch, add) of every residual block that is not on the spine."""
+    """Paths to draw as straight columns: the spine first, then, for every residual block
+    not on the spine, its longest path from its data node to its last sum."""
     paths = [spine(graph)]
     placed = set(paths[0])
     for cluster in graph.clusters:
-        add = residual_add(graph, cluster)
-        if add is None or add in placed:
+        adds = residual_adds(graph, cluster)
+        if not adds or adds[-1] in placed:
             continue
-        main, _ = residual_branches(graph, add, set(cluster.node_ids))[0]
-        first = main[0] if main else add
-        data = [e.src for e in graph.in_edges(first) if graph.node(e.src).kind is Kind.DATA]
-        path = [n for n in [*data[:1], *main, add] if n not in placed]
+        path = [n for n in longest_path(graph, cluster.node_ids, adds[-1]) if n not in placed]
         placed.update(path)
         paths.append(path)
     return [path for path in paths if len(path) > 1]

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from netviz.ir import Cluster, Graph, Kind, Mark
-from netviz.renderers.layout import residual_add, residual_branches
+from netviz.ir import Cluster, Edge, Graph, Kind, Mark
 
 
 class _Listing:
@@ -64,12 +63,15 @@ def _block(out: _Listing, cluster: Cluster) -> None:
     entry = _entry_mark(graph, data, members)
     if entry is not None:
         out.mark(2, entry, " = X")
-    join = residual_add(graph, cluster)
+    join = _residual_add(graph, cluster)
     listed: set[str] = set(data)
     if join is None:
         _branch(out, 2, _others(cluster, listed))
         return
-    branches = residual_branches(graph, join, members)
+    branches = sorted(
+        ((_path_to(graph, e, members), e) for e in graph.in_edges(join)),
+        key=lambda item: -len(item[0]),
+    )
     (main, main_edge), skips = branches[0], branches[1:]
     _branch(out, 2, main)
     if not out.mark(2, main_edge.mark, " = Z") and main:
@@ -89,6 +91,28 @@ def _block(out: _Listing, cluster: Cluster) -> None:
 def _entry_mark(graph: Graph, data: list[str], members: set[str]) -> Mark | None:
     marks = [e.mark for d in data for e in graph.out_edges(d) if e.mark and e.dst in members]
     return max(marks, key=marks.count) if marks else None
+
+
+def _residual_add(graph: Graph, cluster: Cluster) -> str | None:
+    adds = [
+        i
+        for i in cluster.node_ids
+        if graph.node(i).kind is Kind.ADD and len(graph.in_edges(i)) >= 2
+    ]
+    return adds[-1] if adds else None
+
+
+def _path_to(graph: Graph, edge: Edge, members: set[str]) -> list[str]:
+    """Nodes of the branch ending in ``edge``, back to (not including) the data node."""
+    path: list[str] = []
+    current = edge.src
+    while current in members and graph.node(current).kind is not Kind.DATA:
+        path.insert(0, current)
+        incoming = graph.in_edges(current)
+        if not incoming:
+            break
+        current = incoming[0].src
+    return path
 
 
 def _others(cluster: Cluster, listed: set[str]) -> list[str]:

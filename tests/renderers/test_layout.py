@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from netviz.ir import Edge, Graph, Kind, Node
-from netviz.renderers.layout import columns, residual_add, residual_branches, spine
+from netviz.renderers.layout import columns, longest_path, residual_adds, spine
 from tests.renderers.graphs import bottleneck_resnet, parallel_with_block
 
 
@@ -47,11 +47,11 @@ def test_the_spine_runs_through_every_blocks_main_branch() -> None:
     path = spine(graph)
     assert path[0] == "x" and path[-1] == "output"
     for cluster in graph.clusters:
-        add = residual_add(graph, cluster)
-        assert add is not None
-        (main, _), *shortcuts = residual_branches(graph, add, set(cluster.node_ids))
-        assert [cluster.id + ".data", *main, add] == [n for n in path if n.startswith(cluster.id)]
-        assert all(n not in path for branch, _ in shortcuts for n in branch)
+        (add,) = residual_adds(graph, cluster)
+        main = [f"{cluster.id}.{n}" for n in ("data", "conv1", "conv2", "conv3", "add")]
+        assert longest_path(graph, cluster.node_ids, add) == main
+        assert [n for n in path if n.startswith(cluster.id)] == main
+        assert f"{cluster.id}.downsample" not in path
     assert columns(graph) == [path]
 
 
