@@ -92,3 +92,15 @@ def parse_dot(text: str) -> Dot:
             continue
         raise AssertionError(f"unparsed DOT line: {line!r}")
     return dot
+
+
+def figure_nodes(dot: Dot) -> dict[str, dict[str, str]]:
+    """The graph's own nodes (named ``n<k>``): no cluster titles (``t<k>``), no legend."""
+    return {name: node for name, node in dot.nodes.items() if re.fullmatch(r"n\d+", name)}
+
+
+def cluster_titles(dot: Dot) -> list[str]:
+    """The cluster titles (text nodes ``t<k>``), in cluster order."""
+    found = {int(name[1:]): node["label"] for name, node in dot.nodes.items()
+             if re.fullmatch(r"t\d+", name)}
+    return [found[k] for k in sorted(found)]

@@ -10,7 +10,7 @@ import pytest
 from netviz.errors import UsageError
 from netviz.ir import Edge, Graph, Kind, Node
 from netviz.renderers import render_dot
-from tests.renderers.dot_parse import Dot, parse_dot
+from tests.renderers.dot_parse import Dot, figure_nodes, parse_dot
 from tests.renderers.graphs import MARKS, Builder, bottleneck_resnet, chain
 from tests.renderers.mermaid_parse import parse
 
@@ -21,18 +21,13 @@ def dot_of(graph: Graph, **kwargs: object) -> Dot:
     return parse_dot(render_dot(graph, **kwargs))  # type: ignore[arg-type]
 
 
-def figure_nodes(dot: Dot) -> list[dict[str, str]]:
-    """The graph's own nodes (ids ``<prefix>-n<k>``): no titles, no legend."""
-    return [node for node in dot.nodes.values() if re.search(r"-n\d+$", node["id"])]
-
-
 def visible_edges(dot: Dot) -> list[tuple[str, str, dict[str, str]]]:
     """Drawn edges: not the invisible ones that only rank and order nodes."""
     return [edge for edge in dot.edges if edge[2].get("style") != "invis"]
 
 
 def by_label(dot: Dot, label: str) -> list[dict[str, str]]:
-    return [node for node in figure_nodes(dot) if node.get("label") == label]
+    return [node for node in figure_nodes(dot).values() if node.get("label") == label]
 
 
 def test_shapes_per_kind(wrn: Graph) -> None:
@@ -45,7 +40,7 @@ def test_shapes_per_kind(wrn: Graph) -> None:
     for label in ("Input", "Output", "AvgPool 8x8 1S 0P", "Linear 10C"):
         node = by_label(dot, label)[0]
         assert node["shape"] == "box" and "style" not in node
-    shapes = Counter((n["shape"], n.get("style", "")) for n in figure_nodes(dot))
+    shapes = Counter((n["shape"], n.get("style", "")) for n in figure_nodes(dot).values())
     assert shapes == {("box", "rounded"): 16, ("box", ""): 4, ("doublecircle", ""): 6,
                       ("circle", ""): 6}
 
@@ -88,7 +83,7 @@ def test_clusters_hold_their_nodes_with_titles(wrn: Graph) -> None:
         "Group 1 Projection", "Group 1 x (N - 1) = 3",
         "Group 2 Projection", "Group 2 x (N - 1) = 3",
     ]
-    members = Counter(node["_cluster"] for node in figure_nodes(dot))
+    members = Counter(node["_cluster"] for node in figure_nodes(dot).values())
     assert members == {"": 5, "cluster_0": 5, "cluster_1": 4, "cluster_2": 5,
                        "cluster_3": 4, "cluster_4": 5, "cluster_5": 4}
     assert by_label(dot, "1x1 64C 2S 0P")[0]["_cluster"] == "cluster_2"
