@@ -106,21 +106,31 @@ def render(
     theme: Theme = "light",
     input_dtypes: Sequence[str] | None = None,
     train: bool = False,
+    dpi: int | None = None,
 ) -> bytes:
     """Render a model's diagram in one of [`DIAGRAM_FORMATS`][netviz.api.DIAGRAM_FORMATS].
 
     ``svg``, ``png`` and ``pdf`` need the Graphviz ``dot`` binary; ``dot``,
     ``mmd`` and ``txt`` are pure Python. ``input_dtypes`` and ``train`` are as
-    for [`trace`][netviz.api.trace].
+    for [`trace`][netviz.api.trace]. ``dpi`` sets a PNG's resolution (default
+    [`PNG_DPI`][netviz.output.PNG_DPI], sharp on a 2x screen).
 
     Raises:
         FormatError: ``fmt`` is not a diagram format.
+        UsageError: a bad ``dpi`` (outside [`DPI_RANGE`][netviz.output.DPI_RANGE])
+            or a ``dpi`` for another format than ``png``; checked before tracing.
         GraphvizNotFoundError: a binary format was asked for and ``dot`` is missing.
     """
-    from netviz.errors import FormatError
+    from netviz.errors import FormatError, UsageError
 
     if fmt not in DIAGRAM_FORMATS:
         raise FormatError(f"unknown format {fmt!r}; choose one of: {', '.join(DIAGRAM_FORMATS)}")
+    if dpi is not None:
+        from netviz.output import check_dpi
+
+        if fmt != "png":
+            raise UsageError(f"dpi applies to PNG output only, not {fmt}")
+        check_dpi(dpi)
     if fmt == "txt":
         return pseudocode(spec, input_shapes, input_dtypes=input_dtypes, train=train).encode()
     from netviz.renderers import render_binary, render_dot, render_mermaid
@@ -132,7 +142,7 @@ def render(
     dot = render_dot(graph, direction=direction, theme=theme, legend=legend)
     if fmt == "dot":
         return dot.encode("utf-8")
-    return render_binary(dot, fmt)
+    return render_binary(dot, fmt, dpi=dpi)
 
 
 def pseudocode(

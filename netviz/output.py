@@ -1,4 +1,4 @@
-"""Choosing an output format and writing files atomically."""
+"""Choosing an output format (and a PNG's resolution) and writing files atomically."""
 
 from __future__ import annotations
 
@@ -8,9 +8,30 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from netviz.errors import FormatError, OutputError
+from netviz.errors import FormatError, OutputError, UsageError
 
 STDOUT = "-"
+
+PNG_DPI = 192
+"""Default resolution of PNG output: twice the 96 pixels per inch of a standard screen, so
+the figure shown at its size in inches has one image pixel per device pixel on a 2x
+(HiDPI) screen, and prints sharply (Graphviz's own 96 dpi is blurry on both)."""
+
+DPI_RANGE = (36, 1200)
+"""Accepted PNG resolutions: from a thumbnail to the finest common print resolution
+(beyond it a tall figure is a PNG of hundreds of megapixels)."""
+
+
+def check_dpi(dpi: int) -> int:
+    """``dpi`` if it is a whole number in [`DPI_RANGE`][netviz.output.DPI_RANGE].
+
+    Raises:
+        UsageError: anything else (zero, negative, absurdly large, not an integer).
+    """
+    low, high = DPI_RANGE
+    if isinstance(dpi, bool) or not isinstance(dpi, int) or not low <= dpi <= high:
+        raise UsageError(f"dpi must be a whole number from {low} to {high}, not {dpi!r}")
+    return dpi
 
 
 def resolve_format(

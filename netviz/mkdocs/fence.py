@@ -140,7 +140,8 @@ def fence_format(
 def to_html(options: FenceOptions, text: str, uid: str) -> str:
     """Wrap a rendered artifact in its ``div`` (see [`netviz.mkdocs.html`][])."""
     if options.show == "diagram" and options.format == "svg":
-        return fragments.wrap(uid, "netviz-diagram", fragments.inline_svg(text, f"{uid}-"))
+        svg = fragments.inline_svg(fragments.readable(text), f"{uid}-")
+        return fragments.wrap(uid, "netviz-diagram", svg)
     if options.show == "diagram":
         return fragments.wrap(uid, "netviz-diagram netviz-mermaid", fragments.mermaid_block(text))
     if options.show == "pseudocode":

@@ -15,6 +15,8 @@ _STRIP = re.compile(r"<\?xml.*?\?>|<!DOCTYPE.*?>|<!--.*?-->", re.S)
 _ID = re.compile(r'(?<![\w:-])id="([^"]*)"')
 _REF = re.compile(r'(url\(#|href="#)([^)"]+)')
 _SLUG = re.compile(r"[^a-z0-9]+")
+_ROOT = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"\s+viewBox="([^"]*)"')
+_FONT = re.compile(r'font-size="([\d.]+)"')
 
 
 def slug(text: str) -> str:
@@ -43,6 +45,29 @@ def inline_svg(svg: str, prefix: str) -> str:
     body = _ID.sub(lambda m: f'id="{prefix}{m.group(1)}"', body)
     body = _REF.sub(lambda m: f"{m.group(1)}{prefix}{m.group(2)}", body)
     return "\n".join(line for line in body.splitlines() if line.strip())
+
+
+def readable(svg: str) -> str:
+    """Size a Graphviz SVG in ``em`` so its smallest text is as large as the page's text.
+
+    Graphviz sizes a figure in points, as printed, with 7-9 pt labels: about 9-12 px on a
+    web page, smaller than the body text, and smaller still once a wide figure is shrunk
+    to the page. Here the figure's width and height become ems, one em per smallest font
+    size, so every label is at least the body text size wherever the figure is shown
+    (CSS lets a wider figure scroll sideways instead of shrinking). An SVG without that
+    root element or without text is returned unchanged.
+    """
+    match = _ROOT.search(svg)
+    sizes = [float(size) for size in _FONT.findall(svg)]
+    if match is None or not sizes or min(sizes) <= 0:
+        return svg
+    view = match.group(3).split()
+    if len(view) != 4:
+        return svg
+    unit = min(sizes)  # viewBox units (points) per em
+    width, height = float(view[2]) / unit, float(view[3]) / unit
+    root = f'<svg width="{width:.2f}em" height="{height:.2f}em"\n viewBox="{match.group(3)}"'
+    return svg[: match.start()] + root + svg[match.end() :]
 
 
 def wrap(uid: str, classes: str, inner: str, *, searchable: bool = False) -> str:

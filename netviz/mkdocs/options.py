@@ -43,7 +43,8 @@ THEMES = ("light", "dark")
 
 _APPLIES: dict[str, frozenset[str]] = {
     "diagram": frozenset(
-        {"format", "legend", "fold", "shapes", "direction", "theme", "input_shape", "download"}
+        {"format", "legend", "fold", "shapes", "direction", "theme", "input_shape", "download",
+         "dpi"}
     ),
     "pseudocode": frozenset({"input_shape", "download"}),
     "summary": frozenset(
@@ -86,6 +87,8 @@ class FenceOptions:
             (see [`DOWNLOADS`][netviz.mkdocs.options.DOWNLOADS]).
         input_dtypes: Dtype name per input (``int64`` for token ids); ``None``: registered.
         train: Draw or summarize the training-mode forward.
+        dpi: Diagram only: resolution of the PNG download; ``None``: the default
+            [`PNG_DPI`][netviz.output.PNG_DPI].
     """
 
     model: str
@@ -105,6 +108,7 @@ class FenceOptions:
     downloads: tuple[str, ...] = ()
     input_dtypes: tuple[str, ...] | None = None
     train: bool = False
+    dpi: int | None = None
 
     def __post_init__(self) -> None:
         if not self.format and self.show in FORMATS:
@@ -220,6 +224,7 @@ def _build(raw: dict[str, str]) -> FenceOptions:
         downloads=_downloads(raw.get("download"), DOWNLOADS[show]),
         input_dtypes=_dtypes(raw.get("input_dtype")),
         train=_bool(raw, "train", False),
+        dpi=_dpi(raw),
     )
 
 
@@ -254,6 +259,22 @@ def _int(raw: dict[str, str], key: str, default: int) -> int:
         raise FenceError(f"{key}: {raw[key]!r} is not an integer") from None
     if value < 0:
         raise FenceError(f"{key}: {value} must be >= 0")
+    return value
+
+
+def _dpi(raw: dict[str, str]) -> int | None:
+    if "dpi" not in raw:
+        return None
+    from netviz.output import check_dpi
+
+    try:
+        value = check_dpi(int(raw["dpi"]))
+    except ValueError:
+        raise FenceError(f"dpi: {raw['dpi']!r} is not a whole number") from None
+    except NetvizError as exc:
+        raise FenceError(str(exc)) from None
+    if "png" not in _downloads(raw.get("download"), DOWNLOADS["diagram"]):
+        raise FenceError("dpi sets the resolution of the PNG download: add 'download: png'")
     return value
 
 

@@ -22,10 +22,15 @@ CSS = """\
   border-radius: 0.2rem;
   box-shadow: var(--md-shadow-z1, 0 0.2rem 0.5rem rgba(0, 0, 0, 0.05));
 }
-.netviz-diagram svg,
 .netviz-chart svg {
   max-width: 100%;
   height: auto;
+}
+/* Graphviz diagrams are sized in em (netviz.mkdocs.html.readable): their smallest text is
+   the body text size. A diagram wider than the page scrolls sideways, never shrinks. */
+.netviz-diagram svg,
+.md-typeset .netviz-diagram svg {
+  max-width: none;
 }
 .netviz-mermaid {
   background: transparent;

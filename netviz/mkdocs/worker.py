@@ -211,13 +211,16 @@ def _diagram(fmt: str, options: FenceOptions) -> bytes:
             legend=options.legend,
             direction=options.direction,  # type: ignore[arg-type]
             theme=options.theme,  # type: ignore[arg-type]
+            dpi=options.dpi if fmt == "png" else None,
         )
     graph = _notation(options.subject, options.fold, options.shapes)
     renderer = render_mermaid if fmt == "mmd" else render_dot
     text = renderer(
         graph, direction=options.direction, theme=options.theme, legend=options.legend
     )
-    return text.encode("utf-8") if fmt in ("mmd", "dot") else render_binary(text, fmt)
+    if fmt in ("mmd", "dot"):
+        return text.encode("utf-8")
+    return render_binary(text, fmt, dpi=options.dpi if fmt == "png" else None)
 
 
 # One trace per subject (model, input shapes and dtypes, mode) serves every diagram,

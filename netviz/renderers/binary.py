@@ -13,34 +13,40 @@ import re
 import shutil
 import subprocess
 
-from netviz.errors import FormatError, GraphvizNotFoundError, NetvizError
+from netviz.errors import FormatError, GraphvizNotFoundError, NetvizError, UsageError
+from netviz.output import PNG_DPI, check_dpi
 
 BINARY_FORMATS = ("svg", "png", "pdf")
 """Formats ``render_binary`` produces."""
 
 _PDF_DATE = re.compile(rb"(/(?:CreationDate|ModDate)\s*\(D:)(\d{4,14})([^)]*)\)")
 _EPOCH = b"19700101000000"
-PNG_DPI = 150
-"""Resolution of PNG output (Graphviz's default 96 dpi is blurry in print)."""
-
-
-def render_binary(dot_source: str, fmt: str) -> bytes:
+def render_binary(dot_source: str, fmt: str, *, dpi: int | None = None) -> bytes:
     """Lay out and draw ``dot_source`` as ``svg``, ``png`` or ``pdf``.
+
+    Args:
+        dot_source: DOT text.
+        fmt: ``svg``, ``png`` or ``pdf``.
+        dpi: PNG only: pixels per inch (default [`PNG_DPI`][netviz.output.PNG_DPI]).
 
     Raises:
         FormatError: ``fmt`` is not one of [`BINARY_FORMATS`][netviz.renderers.binary.BINARY_FORMATS].
+        UsageError: a bad ``dpi``, or a ``dpi`` for a vector format.
         GraphvizNotFoundError: the ``dot`` binary is not on ``PATH``.
         NetvizError: ``dot`` failed (its first error line is in the message).
     """
     if fmt not in BINARY_FORMATS:
         raise FormatError(f"unknown image format {fmt!r}; choose one of: {', '.join(BINARY_FORMATS)}")
+    if dpi is not None and fmt != "png":
+        raise UsageError(f"dpi applies to PNG output only, not {fmt}")
+    resolution = check_dpi(dpi) if dpi is not None else PNG_DPI
     exe = shutil.which("dot")
     if exe is None:
         raise GraphvizNotFoundError()
     env = {**os.environ, "SOURCE_DATE_EPOCH": "0"}
     try:
         proc = subprocess.run(
-            [exe, f"-T{fmt}", *([f"-Gdpi={PNG_DPI}"] if fmt == "png" else [])],
+            [exe, f"-T{fmt}", *([f"-Gdpi={resolution}"] if fmt == "png" else [])],
             input=dot_source.encode("utf-8"),
             capture_output=True,
             env=env,

@@ -4,44 +4,36 @@ Shapes follow the seed: conv = rounded box, data = double circle, add = small
 circle with ``+``, every other op a plain box; edge marks are drawn by the glyph
 table (``arrowhead=odot`` for BN → ReLU). Every element gets an ``id`` prefixed
 with the graph's name so several inline SVGs on one page never collide.
+
+Layout hints, by graph structure only (see [`columns`][netviz.renderers.layout.columns]):
+the spine and each block's main path share a ``group`` with heavy edges, so each is one
+straight column and shortcuts run beside it; a cluster's title is a text node in the
+rank of its first node (dot routes edges around nodes, not around cluster labels).
 """
 
 from __future__ import annotations
 
 import graphviz
 
-from netviz.ir import Graph, Kind, Node
+from netviz.ir import Edge, Graph, Node
+from netviz.renderers.dot_legend import add_legend
 from netviz.renderers.escape import dot_id, dot_label
 from netviz.renderers.glyphs import glyph_for, mark_text
-from netviz.renderers.layout import check_edges, layout, node_text
-from netviz.renderers.legend import (
-    EQUIVALENT_TITLE,
-    LEGEND_TITLE,
-    Legend,
-    legend_of,
-)
+from netviz.renderers.layout import check_edges, columns, layout, node_text
+from netviz.renderers.legend import legend_of
 from netviz.renderers.theme import (
-    Theme,
+    BRANCH_WEIGHT,
+    COLUMN_WEIGHT,
+    SPINE_GROUP,
     check_direction,
     cluster_attrs,
     edge_attrs,
     get_theme,
     graph_attrs,
     node_attrs,
+    shape_attrs,
+    title_attrs,
 )
-
-_ADD_SIZE = "0.24"
-
-
-def shape_attrs(kind: Kind) -> dict[str, str]:
-    """DOT node attributes that draw ``kind`` in the notation."""
-    if kind is Kind.CONV:
-        return {"shape": "box", "style": "rounded"}
-    if kind is Kind.DATA:
-        return {"shape": "doublecircle", "margin": "0.02", "width": "0.3"}
-    if kind is Kind.ADD:
-        return {"shape": "circle", "fixedsize": "true", "width": _ADD_SIZE, "fontsize": "11"}
-    return {"shape": "box"}
 
 
 def render_dot(
@@ -53,7 +45,7 @@ def render_dot(
         graph: The notation graph (labels set, marks fused, clusters grouped).
         direction: ``TB`` (top to bottom) or ``LR`` (left to right).
         theme: ``light`` or ``dark``.
-        legend: Add a legend box explaining the shapes and marks used.
+        legend: Add a legend explaining the shapes and marks used, after the output.
 
     Returns:
         DOT text; the same graph always gives the same text.
@@ -71,95 +63,61 @@ def render_dot(
     )
     check_edges(graph)
     names = {node.id: f"n{index}" for index, node in enumerate(graph.nodes)}
+    paths = columns(graph)
+    groups = {n: SPINE_GROUP if k == 0 else f"col{k}" for k, path in enumerate(paths) for n in path}
+    straight = {(src, dst) for path in paths for src, dst in zip(path, path[1:])}
+
+    def add(parent: graphviz.Digraph, node: Node) -> None:
+        group = {"group": groups[node.id]} if node.id in groups else {}
+        parent.node(names[node.id], label=dot_label(node_text(node)),
+                    id=f"{prefix}-{names[node.id]}", **shape_attrs(node.kind), **group)
+
     for item in layout(graph):
         if isinstance(item, Node):
-            _add_node(dot, item, names[item.id], prefix)
+            add(dot, item)
             continue
         index, cluster, members = item
         with dot.subgraph(name=f"cluster_{index}") as sub:
             sub.attr(**cluster_attrs(colours), id=f"{prefix}-c{index}")
-            if cluster.title:
-                sub.attr(label=dot_label(cluster.title))
-            for node in members:
-                _add_node(sub, node, names[node.id], prefix)
-    for index, edge in enumerate(graph.edges):
-        attrs = {"id": f"{prefix}-e{index}"}
+            if cluster.title:  # a text node beside the first node, in its rank
+                title = f"t{index}"
+                with sub.subgraph() as row:
+                    row.attr(rank="same")
+                    row.node(title, label=dot_label(cluster.title),
+                             id=f"{prefix}-c{index}-title", **title_attrs(colours))
+                    add(row, members[0])
+                sub.edge(title, names[members[0].id], style="invis", id=f"{prefix}-c{index}-t")
+            for node in members[1 if cluster.title else 0 :]:
+                add(sub, node)
+    # Column edges first: dot's initial order then lays each column out before the
+    # branches, which go beside it.
+    ordered = sorted(enumerate(graph.edges), key=lambda item: _ends(item[1]) not in straight)
+    for index, edge in ordered:
+        attrs = {"id": f"{prefix}-e{index}", **_weight(edge, straight, groups)}
         glyph = glyph_for(edge.mark)
         if glyph is not None and edge.mark is not None:
             attrs["arrowhead"] = glyph.arrowhead
             if glyph.labelled:
                 attrs["label"] = dot_label(mark_text(edge.mark))
         dot.edge(names[edge.src], names[edge.dst], **attrs)
-    if legend:
-        entries = legend_of(graph)
-        if entries:
-            _add_legend(dot, entries, prefix, colours, across=direction == "TB")
+    entries = legend_of(graph) if legend else None
+    if entries:
+        end = paths[0][-1] if paths else graph.nodes[-1].id
+        add_legend(dot, entries, prefix, colours, after=names[end], direction=direction)
     return dot.source
 
 
-def _add_node(dot: graphviz.Digraph, node: Node, name: str, prefix: str) -> None:
-    dot.node(name, label=dot_label(node_text(node)), id=f"{prefix}-{name}", **shape_attrs(node.kind))
+def _ends(edge: Edge) -> tuple[str, str]:
+    return edge.src, edge.dst
 
 
-def _add_legend(
-    dot: graphviz.Digraph, entries: Legend, prefix: str, colours: Theme, *, across: bool
-) -> None:
-    """A legend cluster: one row per mark (``A → ops → B ≡ A --glyph--> B``), then shapes.
-
-    Rows read left to right in both directions: with ``across`` (a TB layout) each row
-    is a ``rank=same`` chain and invisible edges stack the rows; in an LR layout the
-    chains already run left to right and dot stacks them.
-    """
-    names = (f"legend{index}" for index in range(1_000_000))
-    firsts: list[str] = []
-
-    def row(parent: graphviz.Digraph, items: list[tuple[str, dict[str, str]]]) -> list[str]:
-        with parent.subgraph(name=f"legend_row{len(firsts)}") as line:
-            if across:
-                line.attr(rank="same")
-            out = []
-            for text, attrs in items:
-                name = next(names)
-                line.node(name, label=dot_label(text), id=f"{prefix}-{name}", **attrs)
-                out.append(name)
-        firsts.append(out[0])
-        return out
-
-    with dot.subgraph(name="cluster_legend") as box:
-        box.attr(**cluster_attrs(colours), label=LEGEND_TITLE, id=f"{prefix}-legend")
-        if entries.marks:
-            with box.subgraph(name="cluster_legend_eq") as eq:
-                eq.attr(**cluster_attrs(colours), label=EQUIVALENT_TITLE, id=f"{prefix}-legend-eq")
-                for number, entry in enumerate(entries.marks):
-                    texts = ["A", *entry.ops, "B"]
-                    line = row(eq, [(t, {}) for t in texts] + [("≡", _PLAIN), ("A", {}), ("B", {})])
-                    for step, (src, dst) in enumerate(zip(line, line[1:])):
-                        attrs = {"id": f"{prefix}-legend-m{number}-{step}"}
-                        if step >= len(texts) - 1 and step < len(line) - 2:
-                            attrs["style"] = "invis"  # B … ≡ … A: spacing only
-                        elif step == len(line) - 2:
-                            attrs["id"] = f"{prefix}-legend-m{number}"
-                            attrs["arrowhead"] = entry.glyph.arrowhead
-                            if entry.glyph.labelled:
-                                attrs["label"] = dot_label(entry.text)
-                        eq.edge(src, dst, **attrs)
-        if entries.kinds:
-            shapes: list[tuple[str, dict[str, str]]] = []
-            for kind in entries.kinds:
-                if kind is Kind.ADD:
-                    shapes += [("+", shape_attrs(kind)), ("Add", _PLAIN)]
-                else:
-                    shapes.append((entries.text(kind), _legend_shape(kind)))
-            line = row(box, shapes)
-            for index, (src, dst) in enumerate(zip(line, line[1:])):
-                box.edge(src, dst, style="invis", id=f"{prefix}-legend-s{index}")
-        for index, (src, dst) in enumerate(zip(firsts, firsts[1:]) if across else ()):
-            box.edge(src, dst, style="invis", id=f"{prefix}-legend-i{index}")
-
-
-_PLAIN = {"shape": "plaintext", "width": "0", "margin": "0"}
-
-
-def _legend_shape(kind: Kind) -> dict[str, str]:
-    """Shape attributes of a legend node, free to grow around its text."""
-    return {k: v for k, v in shape_attrs(kind).items() if k not in ("fixedsize", "width")}
+def _weight(edge: Edge, straight: set[tuple[str, str]], groups: dict[str, str]) -> dict[str, str]:
+    """Heavy along a column; none for a shortcut between two nodes of one column (it
+    must not pull onto the column); a little from a column into a branch."""
+    if _ends(edge) in straight:
+        return {"weight": COLUMN_WEIGHT}
+    if edge.src in groups and groups[edge.src] == groups.get(edge.dst):
+        return {"weight": "0"}
+    if edge.src in groups:
+        return {"weight": BRANCH_WEIGHT}
+    return {}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from netviz.ir import Cluster, Edge, Graph, Kind, Mark
+from netviz.ir import Cluster, Graph, Kind, Mark
+from netviz.renderers.layout import residual_adds
 
 
 class _Listing:
@@ -73,7 +74,7 @@ def _block(out: _Listing, cluster: Cluster) -> None:
     if entry is not None:
         out.mark(2, entry, " = X")
     listed: set[str] = set(data)
-    for join in _residual_adds(graph, cluster):
+    for join in residual_adds(graph, cluster):
         branches = sorted(
             ((_branch_nodes(graph, e.src, members, listed, out.position), e)
              for e in graph.in_edges(join)),
@@ -101,15 +102,6 @@ def _entry_mark(graph: Graph, data: list[str], members: set[str]) -> Mark | None
     if marks and marks[0] is not None and all(m == marks[0] for m in marks):
         return marks[0]
     return None
-
-
-def _residual_adds(graph: Graph, cluster: Cluster) -> list[str]:
-    """The block's residual sums (adds of two different tensors), in execution order."""
-    return [
-        i
-        for i in cluster.node_ids
-        if graph.node(i).kind is Kind.ADD and len({e.src for e in graph.in_edges(i)}) >= 2
-    ]
 
 
 def _branch_nodes(

@@ -1,10 +1,12 @@
-"""Colour themes and the compact, print-ready graph style shared by DOT renders."""
+"""Colour themes and the compact, print-ready graph style shared by DOT renders: fonts,
+spacing, node shapes per kind, and the edge weights that keep columns straight."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from netviz.errors import UsageError
+from netviz.ir import Kind
 
 FONT = "Helvetica,Arial,sans-serif"
 
@@ -88,10 +90,11 @@ def node_attrs(theme: Theme) -> dict[str, str]:
 
 
 def edge_attrs(theme: Theme) -> dict[str, str]:
-    """Default edge attributes: thin lines, small arrowheads."""
+    """Default edge attributes: thin lines, small arrowheads, mark labels one point
+    smaller than node labels."""
     return {
         "fontname": FONT,
-        "fontsize": "7",
+        "fontsize": "8",
         "fontcolor": theme.muted,
         "arrowsize": "0.6",
         "penwidth": "0.8",
@@ -100,13 +103,47 @@ def edge_attrs(theme: Theme) -> dict[str, str]:
 
 
 def cluster_attrs(theme: Theme) -> dict[str, str]:
-    """Cluster attributes: thin rounded outline, small title at the top left."""
+    """Cluster attributes: thin rounded outline (the title is a node, see ``title_attrs``)."""
     return {
         "style": "rounded",
         "color": theme.cluster,
         "penwidth": "0.6",
-        "fontsize": "8",
-        "fontcolor": theme.cluster_text,
-        "labeljust": "l",
         "margin": "6",
     }
+
+
+def title_attrs(theme: Theme) -> dict[str, str]:
+    """A cluster title drawn as a text-only node, as large as node labels, in the muted
+    title colour (dot routes edges around nodes, never around cluster labels)."""
+    return {
+        "shape": "plaintext",
+        "fontsize": "9",
+        "fontcolor": theme.cluster_text,
+        "width": "0",
+        "height": "0",
+        "margin": "0",
+    }
+
+
+ADD_SIZE = "0.24"
+"""Diameter (inches) of the small ``+`` circle."""
+
+SPINE_GROUP = "col0"
+"""DOT ``group`` of the spine (input → … → output): one straight column."""
+
+COLUMN_WEIGHT = "10"
+"""Edge weight along a column: dot keeps heavier edges short and straight."""
+
+BRANCH_WEIGHT = "2"
+"""Edge weight from a column into a branch: the branch starts beside its source."""
+
+
+def shape_attrs(kind: Kind) -> dict[str, str]:
+    """DOT node attributes that draw ``kind`` in the notation."""
+    if kind is Kind.CONV:
+        return {"shape": "box", "style": "rounded"}
+    if kind is Kind.DATA:
+        return {"shape": "doublecircle", "margin": "0.02", "width": "0.3"}
+    if kind is Kind.ADD:
+        return {"shape": "circle", "fixedsize": "true", "width": ADD_SIZE, "fontsize": "11"}
+    return {"shape": "box"}

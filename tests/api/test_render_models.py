@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 import netviz
+from netviz import api
+from netviz.errors import UsageError
 from netviz.ir import Graph, Kind
 from netviz.ir.accounting import count_ops, count_params
 from netviz.registry import list_models
@@ -87,3 +89,20 @@ def test_wrn_1000_2_folds_to_the_size_of_wrn28_2() -> None:
     assert _size(graph) <= _size(netviz.diagram("wrn28_2"))
     assert count_ops(graph, Kind.CONV) == 1 + 3 * (2 * 166 + 1)
     assert [c.repeat for c in graph.clusters] == [1, 165] * 3
+
+
+@pytest.mark.parametrize(("fmt", "dpi", "words"), [
+    ("png", 0, "from 36 to 1200, not 0"),
+    ("png", 5000, "from 36 to 1200, not 5000"),
+    ("svg", 300, "PNG output only, not svg"),
+    ("dot", 300, "PNG output only, not dot"),
+])
+def test_a_bad_dpi_fails_before_tracing(
+    fmt: str, dpi: int, words: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_trace(*args: object, **kwargs: object) -> None:
+        raise AssertionError("traced before the options were checked")
+
+    monkeypatch.setattr(api, "trace", no_trace)
+    with pytest.raises(UsageError, match=words):
+        netviz.render("wrn28_2", fmt, dpi=dpi)  # type: ignore[arg-type]

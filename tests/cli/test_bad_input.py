@@ -253,6 +253,17 @@ CASES: list[Bad] = [
       words=r"invalid choice: 'jpeg'"),
     R("bad-direction", "wrn28_2", "--direction", "XY", "-o", "{out}/d.dot", words=r"invalid choice"),
     R("bad-theme", "wrn28_2", "--theme", "neon", "-o", "{out}/d.dot", words=r"invalid choice"),
+    # --- PNG resolution -----------------------------------------------------------------
+    R("dpi-zero", "wrn28_2", "--dpi", "0", "-o", "{out}/d.png",
+      words=r"--dpi must be a whole number from 36 to 1200, not 0$"),
+    R("dpi-negative", "wrn28_2", "--dpi=-72", "-o", "{out}/d.png", words=r"from 36 to 1200, not -72"),
+    R("dpi-absurd", "wrn28_2", "--dpi", "100000", "-o", "{out}/d.png",
+      words=r"from 36 to 1200, not 100000"),
+    R("dpi-not-a-number", "wrn28_2", "--dpi", "high", "-o", "{out}/d.png",
+      words=r"--dpi: 'high' is not a whole number"),
+    R("dpi-fraction", "wrn28_2", "--dpi", "150.5", "-o", "{out}/d.png", words=r"not a whole number"),
+    R("dpi-for-svg", "wrn28_2", "--dpi", "300", "-o", "{out}/d.svg",
+      words=r"--dpi applies to PNG output only, not svg"),
     # --- output paths -----------------------------------------------------------------
     R("output-is-a-folder", "wrn28_2", "-o", "{out}/d.svg", words=r"is a directory",
       setup=out_dir_named("d.svg")),

@@ -166,6 +166,38 @@ def test_gallery_page_shows_the_svg_and_the_mermaid_version(page: tuple[Any, Tra
     traffic.assert_clean()
 
 
+_TEXT_SIZES = """() => {
+  const body = parseFloat(getComputedStyle(document.querySelector('.md-typeset p')).fontSize);
+  return [...document.querySelectorAll('.netviz-diagram svg')]
+    .filter(svg => svg.getBoundingClientRect().width > 0)  // not in a hidden tab
+    .map(svg => ({
+      body,
+      smallest: Math.min(...[...svg.querySelectorAll('text')].map(
+        t => parseFloat(t.getAttribute('font-size')) * t.getScreenCTM().a)),
+      texts: svg.querySelectorAll('text').length,
+    }));
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 1920])
+@pytest.mark.parametrize("path", ["gallery/wrn28_2/", "gallery/resnet50/", "notation/"])
+def test_diagram_text_is_at_least_the_body_text(
+    browser: Any, base_url: str, path: str, width: int
+) -> None:
+    """Measured in CSS pixels as drawn (font size x the SVG's scale on screen): every
+    label of every shown Graphviz diagram, including wide LR ones, against the body text."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        tab = context.new_page()
+        tab.goto(base_url + path, wait_until="networkidle")
+        diagrams = tab.evaluate(_TEXT_SIZES)
+    finally:
+        context.close()
+    assert diagrams and all(d["texts"] > 0 for d in diagrams)
+    for diagram in diagrams:
+        assert diagram["smallest"] >= diagram["body"] - 0.01, diagram
+
+
 def test_api_page(page: tuple[Any, Traffic], base_url: str) -> None:
     tab, traffic = page
     tab.goto(base_url + "api/netviz.api/", wait_until="networkidle")

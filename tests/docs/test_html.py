@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from netviz.mkdocs.html import code_block, inline_svg, mermaid_block, slug, wrap
+from netviz.mkdocs.html import code_block, inline_svg, mermaid_block, readable, slug, wrap
 
 SVG = """<?xml version="1.0" encoding="UTF-8" standalone="no"?>
 <!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN"
@@ -73,3 +73,25 @@ def test_text_blocks_are_escaped() -> None:
 )
 def test_slug(text: str, expected: str) -> None:
     assert slug(text) == expected
+
+
+GRAPHVIZ_SVG = """<svg width="281pt" height="1232pt"
+ viewBox="0.00 0.00 281.40 1231.54" xmlns="http://www.w3.org/2000/svg">
+<text font-size="9.00">a</text><text font-size="8.00">b</text><text font-size="11.00">+</text>
+</svg>"""
+
+
+def test_readable_sizes_a_graphviz_svg_in_ems_of_its_smallest_text() -> None:
+    """8 pt is the smallest text: 281.40 / 8 = 35.175 em wide, 1231.54 / 8 = 153.94 em high."""
+    out = readable(GRAPHVIZ_SVG)
+    assert out.startswith('<svg width="35.17em" height="153.94em"\n viewBox="0.00 0.00 281.40 1231.54"')
+    assert out.split("viewBox", 1)[1] == GRAPHVIZ_SVG.split("viewBox", 1)[1]
+
+
+@pytest.mark.parametrize("svg", [
+    '<svg width="100pt" height="50pt" viewBox="0 0 100 50"><rect/></svg>',  # no text
+    '<svg viewBox="0 0 100 50"><text font-size="9">a</text></svg>',  # no size in points
+    "not an svg",
+])
+def test_readable_leaves_other_svgs_alone(svg: str) -> None:
+    assert readable(svg) == svg

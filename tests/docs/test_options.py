@@ -47,6 +47,13 @@ def test_every_option() -> None:
     )
 
 
+def test_dpi_of_the_png_download() -> None:
+    options = parse_fence("model: wrn28_2\ndownload: png, svg\ndpi: 300")
+    assert (options.dpi, options.downloads) == (300, ("png", "svg"))
+    assert parse_fence("model: wrn28_2\ndownload: png").dpi is None  # the default, 192
+    assert [parse_fence(f"model: m\ndownload: png\ndpi: {d}").dpi for d in (36, 1200)] == [36, 1200]
+
+
 def test_model_shorthand_and_header_options() -> None:
     assert parse_fence("wrn28_2\nlegend: true") == FenceOptions(model="wrn28_2", legend=True)
     assert parse_fence("", {"model": "wrn28_2", "legend": "true"}) == FenceOptions(
@@ -86,6 +93,11 @@ def test_several_input_shapes() -> None:
         ("model: m\ninput_shape: 3,x,32", "input_shape: malformed input shape"),
         ("model: m\ndownload: gif", "download: 'gif' is not one of"),
         ("model: m\nmodel: n", "option 'model' is given twice"),
+        ("model: m\ndownload: png\ndpi: 0", "dpi must be a whole number from 36 to 1200, not 0"),
+        ("model: m\ndownload: png\ndpi: 5000", "from 36 to 1200, not 5000"),
+        ("model: m\ndownload: png\ndpi: fine", "dpi: 'fine' is not a whole number"),
+        ("model: m\ndownload: svg\ndpi: 300", "dpi sets the resolution of the PNG download"),
+        ("model: m\nshow: chart\ndownload: png\ndpi: 300", "'dpi' does not apply to 'show: chart'"),
         ("model: m\njust words", "line 2 'just words' is not 'key: value'"),
     ],
 )

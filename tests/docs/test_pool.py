@@ -35,6 +35,21 @@ def test_render_failures_come_back_as_one_line(pool: WorkerPool) -> None:
     assert rendered.text == "" and "wrn28_2" in rendered.error and "\n" not in rendered.error
 
 
+@pytest.mark.needs_dot
+def test_the_png_download_has_the_fences_dpi() -> None:
+    """The fence's ``dpi`` reaches the PNG download (pixels from the PNG header)."""
+
+    def width(options: FenceOptions) -> int:
+        rendered = worker.render(options)
+        (kind, data), = rendered.files
+        assert kind == "png" and rendered.error == ""
+        return int.from_bytes(data[16:20], "big")
+
+    default = width(FenceOptions(model="wrn28_2", downloads=("png",)))
+    low = width(FenceOptions(model="wrn28_2", downloads=("png",), dpi=96))
+    assert abs(default - 2 * low) <= 2
+
+
 def test_unknown_calls_are_refused(pool: WorkerPool) -> None:
     def not_a_worker_call() -> None: ...
 

@@ -212,7 +212,7 @@ def test_gallery_command_lines_reproduce_the_artifacts(
 
     from netviz.cli import main
     from netviz.mkdocs.gallery import page_fences
-    from netviz.mkdocs.html import inline_svg, markdown_table
+    from netviz.mkdocs.html import inline_svg, markdown_table, readable
     from netviz.mkdocs.options import cli_command
 
     page = _page(site, "gallery/wrn28_2")
@@ -222,7 +222,7 @@ def test_gallery_command_lines_reproduce_the_artifacts(
         assert command in _text(page)
         assert main(shlex.split(command)[1:]) == 0, command
     svg = (tmp_path / "wrn28_2.svg").read_text("utf-8")
-    assert inline_svg(svg, "netviz-1-wrn28-2-") in page
+    assert inline_svg(readable(svg), "netviz-1-wrn28-2-") in page
     mermaid = html.escape((tmp_path / "wrn28_2.mmd").read_text("utf-8").strip())
     assert f'<pre class="mermaid"><code>{mermaid}</code></pre>' in page
     listing = html.escape((tmp_path / "wrn28_2.txt").read_text("utf-8"))

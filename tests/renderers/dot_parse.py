@@ -31,7 +31,9 @@ class Dot:
     Attributes:
         name: The graph name.
         graph: Root graph attributes (``graph [...]`` and bare ``key=value`` lines).
-        nodes: ``{name: attrs}`` with ``_cluster`` set to the innermost subgraph name.
+        nodes: ``{name: attrs}`` with ``_cluster`` set to the innermost named subgraph
+            (anonymous ``{ rank=same ... }`` groups do not count), ``_rank`` to ``same``
+            when the node is declared or named again in such a group.
         edges: ``[(src, dst, attrs)]``.
         subgraphs: ``{name: attrs}`` (bare ``key=value`` lines inside it).
     """
@@ -61,6 +63,9 @@ def parse_dot(text: str) -> Dot:
             stack.append(m.group(1))
             dot.subgraphs[m.group(1)] = {}
             continue
+        if stripped == "{":
+            stack.append("")
+            continue
         if m := re.match(r"^\s*(graph|node|edge) \[(.*)\]$", line):
             if m.group(1) == "graph" and not stack:
                 dot.graph.update(attrs(m.group(2)))
@@ -70,12 +75,32 @@ def parse_dot(text: str) -> Dot:
             continue
         if m := _NODE.match(line):
             node = attrs(m.group(2))
-            node["_cluster"] = stack[-1] if stack else ""
+            node["_cluster"] = next((name for name in reversed(stack) if name), "")
+            if stack and not stack[-1]:
+                node["_rank"] = "same"
             dot.nodes[m.group(1)] = node
             continue
+        if re.match(r"^\s*[A-Za-z_][A-Za-z0-9_]*$", line) and stack and not stack[-1]:
+            if stripped in dot.nodes:  # a node named again inside a rank=same group
+                dot.nodes[stripped]["_rank"] = "same"
+            continue
         if _BARE.match(line):
+            if stack and not stack[-1]:
+                continue  # rank=same of an anonymous group
             target = dot.subgraphs[stack[-1]] if stack else dot.graph
             target.update(attrs(stripped))
             continue
         raise AssertionError(f"unparsed DOT line: {line!r}")
     return dot
+
+
+def figure_nodes(dot: Dot) -> dict[str, dict[str, str]]:
+    """The graph's own nodes (named ``n<k>``): no cluster titles (``t<k>``), no legend."""
+    return {name: node for name, node in dot.nodes.items() if re.fullmatch(r"n\d+", name)}
+
+
+def cluster_titles(dot: Dot) -> list[str]:
+    """The cluster titles (text nodes ``t<k>``), in cluster order."""
+    found = {int(name[1:]): node["label"] for name, node in dot.nodes.items()
+             if re.fullmatch(r"t\d+", name)}
+    return [found[k] for k in sorted(found)]

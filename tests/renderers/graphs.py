@@ -125,3 +125,81 @@ def chain(name: str, marks: list[Mark | None], labels: list[str] | None = None) 
     for (src, dst), mark in zip(zip(ids, ids[1:]), marks):
         b.edge(src, dst, mark)
     return b.graph()
+
+
+def _norm(scope: str) -> Mark:
+    return Mark(("BatchNorm2d",), (Kind.NORM,), (f"{scope}.bn",), scope=scope, label="BN",
+                code="BN")
+
+
+def _relu(scope: str) -> Mark:
+    return Mark(("ReLU",), (Kind.ACT,), (f"{scope}.relu",), scope=scope, label="ReLU",
+                code="ReLU")
+
+
+def bottleneck_resnet(name: str, stages: list[int]) -> Graph:
+    """A ResNet-50-style notation graph: per stage a projection bottleneck (1x1 shortcut
+    conv, ``BN`` on both edges into the add, ``ReLU`` after it) and, when the stage has
+    more than one block, a folded ``x (N - 1)`` bottleneck with an identity shortcut."""
+    b = Builder(name)
+    b.node("x", Kind.INPUT, "Input", "input")
+    stem = b.node("stem", Kind.CONV, "7x7 64C 2S 3P", "Conv2d")
+    b.edge("x", stem)
+    prev = b.node("pool", Kind.POOL, "MaxPool 3x3 2S 1P", "MaxPool2d")
+    b.edge(stem, prev, bn_relu("stem"))
+    into, after = None, None
+    channels = 64
+    for g, blocks in enumerate(stages):
+        width, out = 64 * 2**g, 256 * 2**g
+        stride = 1 if g == 0 else 2
+        for part in ("proj", "rep")[: 1 + (blocks > 1)]:
+            scope = f"layer{g + 1}.{0 if part == 'proj' else 1}"
+            s = stride if part == "proj" else 1
+            b.begin()
+            data = b.node(f"{scope}.data", Kind.DATA, f"{channels}C", "data")
+            b.edge(prev, data, after)
+            c1 = b.node(f"{scope}.conv1", Kind.CONV, f"1x1 {width}C 1S 0P", "Conv2d")
+            b.edge(data, c1)
+            c2 = b.node(f"{scope}.conv2", Kind.CONV, f"3x3 {width}C {s}S 1P", "Conv2d")
+            b.edge(c1, c2, bn_relu(f"{scope}.1"))
+            c3 = b.node(f"{scope}.conv3", Kind.CONV, f"1x1 {out}C 1S 0P", "Conv2d")
+            b.edge(c2, c3, bn_relu(f"{scope}.2"))
+            if part == "proj":
+                sc = b.node(f"{scope}.downsample", Kind.CONV, f"1x1 {out}C {s}S 0P", "Conv2d")
+                b.edge(data, sc)
+            add = b.node(f"{scope}.add", Kind.ADD, "+", "add")
+            b.edge(c3, add, _norm(f"{scope}.3"))
+            if part == "proj":
+                b.edge(sc, add, _norm(f"{scope}.downsample"))
+                b.end(scope, g, 0, f"Group {g} Projection")
+            else:
+                b.edge(data, add)
+                b.end(scope, g, 1, f"Group {g} x (N - 1) = {blocks - 1}", repeat=blocks - 1)
+            prev, after, channels = add, _relu(f"{scope}.out"), out
+        into = prev
+    assert into is not None
+    pool = b.node("avgpool", Kind.POOL, "AdaptiveAvgPool 1x1", "AdaptiveAvgPool2d")
+    b.edge(into, pool, after)
+    fc = b.node("fc", Kind.LINEAR, "Linear 1000C", "Linear")
+    b.edge(pool, fc)
+    b.edge(fc, b.node("output", Kind.OUTPUT, "Output", "output"))
+    return b.graph()
+
+
+def parallel_with_block() -> Graph:
+    """Two parallel branches joined by a concat: six convs, and a residual block (data
+    node, conv, add) that is therefore off the spine."""
+    b = Builder("parallel")
+    long = [b.node("in", Kind.INPUT, "Input", "input")]
+    long += [b.node(f"long{i}", Kind.CONV, f"3x3 {i + 1}C 1S 1P", "Conv2d") for i in range(6)]
+    b.begin()
+    data = b.node("d", Kind.DATA, "8C", "data")
+    conv = b.node("c", Kind.CONV, "3x3 8C 1S 1P", "Conv2d")
+    add = b.node("a", Kind.ADD, "+", "add")
+    b.end("blk", 0, 0, "Group 0 Block")
+    long += [b.node("cat", Kind.CAT, "Cat", "cat"), b.node("out", Kind.OUTPUT, "Output", "output")]
+    for src, dst in zip(long, long[1:]):
+        b.edge(src, dst)
+    for src, dst in (("in", data), (data, conv), (conv, add), (data, add), (add, "cat")):
+        b.edge(src, dst, bn_relu(f"{src}.{dst}") if src == data else None)
+    return b.graph()

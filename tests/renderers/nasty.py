@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from netviz.ir import Graph, Kind, Mark
+from tests.renderers.graphs import Builder
+
 NASTY: list[str] = [
     "a<b>&c",
     "&lt;script&gt;",
@@ -33,3 +36,16 @@ NASTY: list[str] = [
     "ünïcode → ⊕ ✓",
     "",
 ]
+
+
+def nasty_graph(name: str = 'evil" name<>&') -> Graph:
+    """One node, one cluster and one labelled mark per nasty label."""
+    b = Builder(name)
+    for i, label in enumerate(NASTY):
+        b.begin()
+        b.node(f"x{i}", Kind.OTHER, label, "MyOp")
+        b.end(f"c{i}", i, 0, label or "untitled")
+    for i in range(len(NASTY) - 1):
+        mark = Mark(("Weird",), (Kind.ACT,), (f"w{i}",), label=NASTY[i] or "w")
+        b.edge(f"x{i}", f"x{i + 1}", mark)
+    return b.graph()

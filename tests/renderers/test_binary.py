@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from netviz.errors import FormatError, GraphvizNotFoundError, NetvizError
+from netviz.errors import FormatError, GraphvizNotFoundError, NetvizError, UsageError
 from netviz.ir import Graph
 from netviz.renderers import render_binary, render_dot
+from netviz.output import PNG_DPI
 from netviz.renderers.binary import normalize_pdf
 
 MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF-", "svg": b"<?xml"}
@@ -94,3 +95,32 @@ def test_failing_dot_without_stderr(monkeypatch: pytest.MonkeyPatch, tmp_path: P
 def test_unknown_format() -> None:
     with pytest.raises(FormatError):
         render_binary("digraph {}", "jpg")
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data.startswith(MAGIC["png"])
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+@pytest.mark.needs_dot
+def test_png_resolution_follows_dpi(wrn_dot: str) -> None:
+    """Pixels scale with dpi (an independent check: the PNG header's own size); the
+    default is PNG_DPI, twice a standard screen's 96 dpi."""
+    at_96 = _png_size(render_binary(wrn_dot, "png", dpi=96))
+    at_288 = _png_size(render_binary(wrn_dot, "png", dpi=288))
+    default = _png_size(render_binary(wrn_dot, "png"))
+    assert PNG_DPI == 192
+    for got, factor in ((default, 2), (at_288, 3)):
+        assert all(abs(g - factor * base) <= factor for g, base in zip(got, at_96))
+
+
+@pytest.mark.parametrize("dpi", [0, -1, 35, 1201, 10**6, True, 1.5])
+def test_bad_dpi_is_a_usage_error(wrn_dot: str, dpi: object) -> None:
+    with pytest.raises(UsageError, match=r"^dpi must be a whole number from 36 to 1200"):
+        render_binary(wrn_dot, "png", dpi=dpi)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("fmt", ["svg", "pdf"])
+def test_dpi_is_for_png_only(wrn_dot: str, fmt: str) -> None:
+    with pytest.raises(UsageError, match=f"PNG output only, not {fmt}"):
+        render_binary(wrn_dot, fmt, dpi=300)

@@ -8,13 +8,12 @@ from dataclasses import replace
 
 import pytest
 
-from netviz.ir import Graph, Kind, Mark
+from netviz.ir import Graph
 from netviz.renderers import render_binary, render_dot, render_mermaid
 from netviz.renderers.escape import clean, dot_id, dot_label, mermaid_label
 from tests.renderers.dot_parse import parse_dot
-from tests.renderers.graphs import Builder
 from tests.renderers.mermaid_parse import parse
-from tests.renderers.nasty import NASTY
+from tests.renderers.nasty import NASTY, nasty_graph
 
 SVG = "{http://www.w3.org/2000/svg}"
 SVG_TAGS = {"svg", "g", "title", "text", "polygon", "path", "ellipse", "polyline"}
@@ -23,19 +22,6 @@ SVG_TAGS = {"svg", "g", "title", "text", "polygon", "path", "ellipse", "polyline
 def shown(label: str) -> str:
     """What the figure must show for ``label``."""
     return clean(label) or "MyOp"
-
-
-def nasty_graph(name: str = 'evil" name<>&') -> Graph:
-    """One node, one cluster and one labelled mark per nasty label."""
-    b = Builder(name)
-    for i, label in enumerate(NASTY):
-        b.begin()
-        b.node(f"x{i}", Kind.OTHER, label, "MyOp")
-        b.end(f"c{i}", i, 0, label or "untitled")
-    for i in range(len(NASTY) - 1):
-        mark = Mark(("Weird",), (Kind.ACT,), (f"w{i}",), label=NASTY[i] or "w")
-        b.edge(f"x{i}", f"x{i + 1}", mark)
-    return b.graph()
 
 
 def plain_graph() -> Graph:
@@ -81,7 +67,7 @@ def test_svg_shows_every_label_literally_and_injects_nothing() -> None:
 
     for i, label in enumerate(NASTY):
         assert text(f"evil_name-n{i}") == shown(label)
-        assert text(f"evil_name-c{i}") == clean(label or "untitled")
+        assert text(f"evil_name-c{i}-title") == clean(label or "untitled")  # a title node
     for i, label in enumerate(NASTY[:-1]):
         assert text(f"evil_name-e{i}") == clean(label or "w")
     assert not any(el.get("id", "").startswith(("node", "edge", "clust")) for el in root.iter())

@@ -31,7 +31,7 @@ from netviz.transforms.fuse import fuse_marks
 from netviz.transforms.labels import label
 from netviz.transforms.reshapes import hide_reshapes
 from tests.renderers import mermaid_parse
-from tests.renderers.dot_parse import parse_dot
+from tests.renderers.dot_parse import cluster_titles, figure_nodes, parse_dot
 from tests.robustness.random_nets import NetSpec, build, net_specs
 
 PROPERTY = settings(
@@ -138,8 +138,8 @@ def check_renders(graph: Graph, spec: NetSpec) -> None:
         dot = render_dot(graph, legend=legend)
         assert dot == render_dot(graph, legend=legend)
         parsed = parse_dot(dot)
-        drawn = [n for n in parsed.nodes if not n.startswith("legend")]
-        assert len(drawn) == len(graph.nodes)
+        assert len(figure_nodes(parsed)) == len(graph.nodes)
+        assert cluster_titles(parsed) == [c.title for c in graph.clusters if c.title]
         mmd = render_mermaid(graph, legend=legend)
         assert mmd == render_mermaid(graph, legend=legend)
         diagram = mermaid_parse.parse(mmd)

@@ -21,7 +21,7 @@ from netviz.errors import NetvizError, TraceFallbackWarning
 from netviz.ir import Graph, Kind
 from netviz.ir.accounting import count_ops, count_params
 from tests.renderers import mermaid_parse
-from tests.renderers.dot_parse import parse_dot
+from tests.renderers.dot_parse import figure_nodes, parse_dot
 from tests.zoo import FAILS, RENDERS, ZOO, ZooCase
 
 pytestmark = pytest.mark.filterwarnings("ignore::netviz.errors.TraceFallbackWarning")
@@ -172,7 +172,7 @@ def test_every_format_renders_and_parses(case: ZooCase, fmt: str) -> None:
     drawn = list(graph.nodes)
     convs = sum(n.kind is Kind.CONV for n in drawn)
     if fmt == "dot":
-        dot = {k: v for k, v in parse_dot(data.decode()).nodes.items() if not k.startswith("legend")}
+        dot = figure_nodes(parse_dot(data.decode()))
         assert len(dot) == len(drawn)
         assert sum("rounded" in v.get("style", "") for v in dot.values()) == convs
     elif fmt == "mmd":
