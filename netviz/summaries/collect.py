@@ -1,7 +1,7 @@
 """One torchinfo pass over a model, turned into a [`SummaryTable`][netviz.summaries.table.SummaryTable].
 
-This is the only module of netviz that imports torchinfo. torchinfo 1.8.0
-gives each call's shapes, kernel and mult-adds; netviz adds what torchinfo
+This is the only module of netviz that imports torchinfo (1.8 or later, its public
+``summary`` only). torchinfo gives each call's shapes, kernel and mult-adds; netviz adds what torchinfo
 lacks: full module paths, the order calls *finished* (torchsummary's row
 order), and parameter counts in which a shared weight counts once (torchinfo
 counts a weight tied between two layers twice).
@@ -103,7 +103,6 @@ def collect(
         ModelForwardError: The forward pass of the default input failed.
     """
     import torchinfo
-    from torchinfo.torchinfo import clear_cached_forward_pass
 
     device = _device(module)
     shapes = tuple(tuple(int(d) for d in shape) for shape in input_shapes)
@@ -130,7 +129,25 @@ def collect(
         raise ModelForwardError(f"the forward pass of {model} failed: {text}") from exc
     finally:
         calls.remove()
-        clear_cached_forward_pass()  # torchinfo keeps every summary otherwise
+    try:
+        return _table(module, stats, calls, name, shapes, dtype)
+    finally:
+        # torchinfo keeps the last summary list of each model class in a module-level
+        # cache, and that list holds the modules: this is the very list, so emptying it
+        # lets the model be freed without touching torchinfo's private cache
+        # (tests/summaries/test_collect.py checks the model is freed).
+        stats.summary_list.clear()
+
+
+def _table(
+    module: nn.Module,
+    stats: Any,
+    calls: _CallRecorder,
+    name: str | None,
+    shapes: tuple[Shape, ...],
+    dtype: torch.dtype,
+) -> SummaryTable:
+    """The summary table of one torchinfo pass (``stats``) and the recorded calls."""
     executed = [layer for layer in stats.summary_list if layer.executed]
     if len(executed) != len(calls.modules) or not all(
         layer.module is mod for layer, mod in zip(executed, calls.modules)
