@@ -29,6 +29,7 @@ from torch import nn
 
 from netviz.errors import InputShapeError, ModelForwardError, NetvizError, TraceError
 from netviz.ir import Shape
+from netviz.serial import one_at_a_time
 from netviz.summaries.table import LayerRow, SummaryTable
 
 _CONTAINERS = (nn.Sequential, nn.ModuleList, nn.ModuleDict)
@@ -82,6 +83,7 @@ def materialize(module: nn.Module) -> nn.Module:
     return clone
 
 
+@one_at_a_time  # a torch.fx trace in another thread would patch nn.Module under the forward
 def collect(
     module: nn.Module,
     input_shapes: Sequence[Shape],
