@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import import_module
-from typing import NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
 
 from netviz import __version__
 from netviz.commands import COMMANDS
@@ -29,6 +29,23 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"netviz: error: {message} (see '{self.prog} --help')\n")
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        """``add_argument``; string choices match in any case (``--direction lr``)."""
+        choices = kwargs.get("choices")
+        if choices is not None and "type" not in kwargs and all(isinstance(c, str) for c in choices):
+            kwargs["type"] = _any_case(tuple(choices))
+        return super().add_argument(*args, **kwargs)
+
+
+def _any_case(choices: tuple[str, ...]) -> Callable[[str], str]:
+    """An argument type giving the choice spelled as ``--help`` shows it, whatever the case."""
+    canonical = {choice.casefold(): choice for choice in choices}
+
+    def choice(text: str) -> str:
+        return canonical.get(text.casefold(), text)  # argparse reports a text that is no choice
+
+    return choice
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,7 +7,7 @@ import shutil
 
 from netviz.commands._common import add_model_arguments
 from netviz.errors import GraphvizNotFoundError
-from netviz.output import STDOUT, check_writable, resolve_format, write_output
+from netviz.output import STDOUT, check_not_terminal, check_writable, resolve_format, write_output
 
 BINARY_FORMATS = ("svg", "png", "pdf")
 """Formats drawn by the Graphviz ``dot`` binary."""
@@ -60,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
     """
     fmt = resolve_format(args.output, args.format, SUFFIXES, default="dot")
     check_writable(args.output)
+    check_not_terminal(args.output, fmt)
     if fmt in BINARY_FORMATS and shutil.which("dot") is None:
         raise GraphvizNotFoundError()
     from netviz import api

@@ -31,6 +31,7 @@ from netviz.errors import InputShapeError, ModelForwardError, NetvizError, Trace
 from netviz.ir import Shape
 from netviz.serial import one_at_a_time
 from netviz.summaries.table import LayerRow, SummaryTable
+from netviz.tracing.failures import batch_hint
 
 _CONTAINERS = (nn.Sequential, nn.ModuleList, nn.ModuleDict)
 
@@ -127,7 +128,8 @@ def collect(
         model = name or type(module).__name__
         if shapes_given:
             shown = ", ".join(_shape_text(s) for s in shapes)
-            raise InputShapeError(f"{model} rejects input shape {shown}: {text}") from exc
+            hint = batch_hint(text, shapes)
+            raise InputShapeError(f"{model} rejects input shape {shown}: {text}{hint}") from exc
         raise ModelForwardError(f"the forward pass of {model} failed: {text}") from exc
     finally:
         calls.remove()
