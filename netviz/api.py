@@ -1,8 +1,11 @@
 """The public Python API: one function per thing netviz makes.
 
-Every function takes a model *spec*: a registered name (``"wrn28_2"``), a
-``"package.module:attr"`` or ``"path/to/file.py:attr"`` string, or an
-``nn.Module`` instance; and optional input shapes without the batch dimension.
+Every function takes a model *spec* (see [`Spec`][netviz.api.Spec]): a registered
+name (``"wrn28_2"``), a ``"package.module:attr"`` or ``"path/to/file.py:attr"``
+string, or an ``nn.Module`` instance; and optional input shapes without the batch
+dimension. [`diagram`][netviz.api.diagram] returns a
+[`Diagram`][netviz.diagrams.Diagram] and [`summary`][netviz.api.summary] a
+[`Summary`][netviz.summaries.summary.Summary]; both display in Jupyter.
 
 Example:
     >>> import netviz
@@ -14,18 +17,23 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Union
 
+from netviz.diagrams import FORMATS, Diagram, Direction, Theme
 from netviz.ir import Graph, Shape
+from netviz.summaries.summary import Summary
 
 if TYPE_CHECKING:
+    import torch
+
     from netviz.registry import LoadedModel
 
-Spec = Any  # str | torch.nn.Module; kept loose so this module never imports torch
-Direction = Literal["TB", "LR"]
-Theme = Literal["light", "dark"]
+Spec = Union[str, "torch.nn.Module"]
+"""A model: a registered name (``"wrn28_2"``), ``"package.module:attr"``,
+``"path/to/file.py:attr"``, or an ``nn.Module`` instance. (torch is imported for
+type checkers only, so importing this module stays fast.)"""
 
-DIAGRAM_FORMATS = ("svg", "png", "pdf", "dot", "mmd", "txt")
+DIAGRAM_FORMATS = FORMATS
 """Formats ``render`` produces; ``txt`` is the pseudocode listing."""
 
 
@@ -55,22 +63,33 @@ def diagram(
     *,
     fold: bool = True,
     shapes: bool = False,
-) -> Graph:
-    """Trace a model and turn it into the notation graph the renderers draw.
+    legend: bool = False,
+    direction: Direction = "TB",
+    theme: Theme = "light",
+) -> Diagram:
+    """Trace a model and turn it into its [`Diagram`][netviz.diagrams.Diagram].
+
+    The diagram shows as SVG in Jupyter, gives ``.dot``, ``.mermaid``,
+    ``.pseudocode`` and ``.svg``, saves any format with ``.save(path)``, and keeps
+    the notation graph (plain data) at ``.graph``.
 
     Args:
         spec: Model spec (see module docs).
         input_shapes: Input shapes without batch dimension; default: the registered ones.
         fold: Fold runs of identical blocks into one ``x (N - 1)`` cluster.
         shapes: Show spatial sizes in data nodes (``32C 16x16``).
+        legend: Draw a legend of the shapes and marks used.
+        direction: Layout direction, ``TB`` or ``LR``.
+        theme: ``light`` or ``dark``.
     """
-    from netviz.transforms import NotationOptions, to_notation
-
-    return to_notation(trace(spec, input_shapes), NotationOptions(fold=fold, shapes=shapes))
+    return Diagram.of(
+        trace(spec, input_shapes), fold=fold, shapes=shapes,
+        legend=legend, direction=direction, theme=theme,
+    )
 
 
 def render(
-    spec: Spec,
+    spec: Spec | Diagram | Graph,
     fmt: str = "svg",
     *,
     input_shapes: Sequence[Shape] | None = None,
@@ -85,25 +104,45 @@ def render(
     ``svg``, ``png`` and ``pdf`` need the Graphviz ``dot`` binary; ``dot``,
     ``mmd`` and ``txt`` are pure Python.
 
+    ``spec`` may also be a [`Diagram`][netviz.diagrams.Diagram] (drawn as it is;
+    ``legend``, ``direction`` and ``theme`` left at their defaults keep its own) or
+    an IR [`Graph`][netviz.ir.Graph] from [`trace`][netviz.api.trace] or
+    ``Diagram.graph``.
+
     Raises:
         FormatError: ``fmt`` is not a diagram format.
         GraphvizNotFoundError: a binary format was asked for and ``dot`` is missing.
+        ModelSpecError: ``spec`` is of a type netviz cannot draw.
     """
     from netviz.errors import FormatError
 
     if fmt not in DIAGRAM_FORMATS:
         raise FormatError(f"unknown format {fmt!r}; choose one of: {', '.join(DIAGRAM_FORMATS)}")
+    if isinstance(spec, (Diagram, Graph)):
+        return _drawn(spec, fold, shapes, legend, direction, theme).render(fmt)
     if fmt == "txt":
         return pseudocode(spec, input_shapes).encode("utf-8")
     from netviz.renderers import render_binary, render_dot, render_mermaid
 
-    graph = diagram(spec, input_shapes, fold=fold, shapes=shapes)
+    graph = diagram(spec, input_shapes, fold=fold, shapes=shapes).graph
     if fmt == "mmd":
         return render_mermaid(graph, direction=direction, theme=theme, legend=legend).encode()
     dot = render_dot(graph, direction=direction, theme=theme, legend=legend)
     if fmt == "dot":
         return dot.encode("utf-8")
     return render_binary(dot, fmt)
+
+
+def _drawn(
+    drawn: Diagram | Graph, fold: bool, shapes: bool, legend: bool, direction: Direction,
+    theme: Theme,
+) -> Diagram:
+    """A diagram or graph given to ``render``, with the style ``render`` was given."""
+    if isinstance(drawn, Graph):
+        return Diagram.of(drawn, fold=fold, shapes=shapes, legend=legend,
+                          direction=direction, theme=theme)
+    return drawn.styled(legend=legend or None, direction=None if direction == "TB" else direction,
+                        theme=None if theme == "light" else theme)
 
 
 def pseudocode(spec: Spec, input_shapes: Sequence[Shape] | None = None) -> str:
@@ -124,9 +163,14 @@ def summary(
     by_group: bool = False,
     caption: str | None = None,
     label: str | None = None,
-) -> str:
+) -> Summary:
     """A torchinfo-based summary table in ``text``, ``markdown``, ``latex``,
     ``csv``, ``json`` or ``torchsummary`` form.
+
+    The result is a [`Summary`][netviz.summaries.summary.Summary]: the text in
+    ``fmt``, a ``str`` as before (``print`` it, write it, compare it), which
+    Jupyter shows as an HTML table and which gives the other formats
+    (``.to("latex")``, ``.markdown``, ``.save(path)``).
 
     Args:
         spec: Model spec (see module docs).

@@ -301,8 +301,9 @@ def load_model(
         shapes = given or _shape_attr((spec,), repr(type(spec).__name__))
         return LoadedModel(type(spec).__name__, spec, shapes, "", lambda device: spec)
     if not isinstance(spec, str) or not spec.strip():
+        what = repr(spec) if isinstance(spec, str) else f"of type {type(spec).__name__}"
         raise ModelSpecError(
-            f"invalid model spec {spec!r}: expected a model name, 'package.module:attr', "
+            f"invalid model spec {what}: expected a model name, 'package.module:attr', "
             "'path/to/file.py:attr' or an nn.Module"
         )
     spec = spec.strip()

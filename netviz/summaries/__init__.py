@@ -13,11 +13,14 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from netviz.errors import FormatError, UsageError
 from netviz.ir import Shape
 from netviz.summaries.table import GroupRow, LayerRow, SummaryTable
+
+if TYPE_CHECKING:
+    from netviz.summaries.summary import Summary
 
 FORMATS = ("text", "markdown", "latex", "csv", "json", "torchsummary")
 """Summary formats, the first is the default."""
@@ -55,8 +58,13 @@ def summarize(
     by_group: bool = False,
     caption: str | None = None,
     label: str | None = None,
-) -> str:
+) -> Summary:
     """Summarize a model in one of [`FORMATS`][netviz.summaries.FORMATS].
+
+    Returns:
+        The [`Summary`][netviz.summaries.summary.Summary]: the text in ``fmt`` (a
+        ``str``), which also displays as an HTML table in Jupyter and gives the
+        other formats.
 
     Args:
         spec: Model spec: registered name, ``module:attr``, ``file.py:attr`` or ``nn.Module``.
@@ -71,10 +79,12 @@ def summarize(
         FormatError: Unknown format.
         UsageError: ``depth < 0``, or an option the format does not take.
     """
+    from netviz.summaries.summary import Summary
+
     check_options(fmt, depth=depth, by_group=by_group, caption=caption, label=label)
     table = collect_table(spec, input_shapes)
     groups = diagram_groups(spec, input_shapes, table) if by_group else None
-    return format_table(table, fmt, depth=depth, groups=groups, caption=caption, label=label)
+    return Summary(table, fmt, depth=depth, groups=groups, caption=caption, label=label)
 
 
 def check_options(
@@ -120,7 +130,7 @@ def diagram_groups(
     from netviz.api import diagram
     from netviz.summaries.groups import group_rows
 
-    return group_rows(table, diagram(spec, input_shapes))
+    return group_rows(table, diagram(spec, input_shapes).graph)
 
 
 def format_table(
