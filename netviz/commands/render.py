@@ -6,22 +6,12 @@ import argparse
 import shutil
 
 from netviz.commands._common import add_model_arguments
+from netviz.diagrams import SUFFIXES
 from netviz.errors import GraphvizNotFoundError
 from netviz.output import STDOUT, check_not_terminal, check_writable, resolve_format, write_output
 
 BINARY_FORMATS = ("svg", "png", "pdf")
 """Formats drawn by the Graphviz ``dot`` binary."""
-
-SUFFIXES = {
-    ".svg": "svg",
-    ".png": "png",
-    ".pdf": "pdf",
-    ".dot": "dot",
-    ".gv": "dot",
-    ".mmd": "mmd",
-    ".mermaid": "mmd",
-    ".txt": "txt",
-}
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
