@@ -159,8 +159,8 @@ def summary(
     fmt: str = "text",
     *,
     input_shapes: Sequence[Shape] | None = None,
-    depth: int = 3,
-    by_group: bool = False,
+    depth: int | None = None,
+    by_group: bool | None = None,
     caption: str | None = None,
     label: str | None = None,
 ) -> Summary:
@@ -176,8 +176,10 @@ def summary(
         spec: Model spec (see module docs).
         fmt: Output format.
         input_shapes: Input shapes without batch dimension.
-        depth: Module nesting depth of the rows.
-        by_group: One row per diagram group instead of per layer.
+        depth: Module nesting depth of the rows (default 3).
+        by_group: One row per diagram group instead of per layer; default: per group
+            for ``latex`` unless ``depth`` is given (so the table fits a page), else
+            per layer.
         caption: LaTeX only: wrap the tabular in a ``table`` with this caption.
         label: LaTeX only: ``\\label`` of that table.
     """
