@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from netviz.summaries.view import Cell, Label, Sheet, shape_text, thousands
+from netviz.summaries.view import Cell, Label, Sheet, value_text
 
 _RIGHT = ' style="text-align: right"'
 
@@ -32,10 +32,4 @@ def _row(cells: tuple[Cell, ...], right: list[bool], total: bool = False) -> str
 def _cell(value: Cell, blank: bool) -> str:
     if isinstance(value, Label):
         return f"<code>{escape(value.text)}</code>" if value.code else escape(value.text)
-    if value is None:
-        return "" if blank else "--"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return thousands(value)
-    if isinstance(value, tuple):
-        return shape_text(value)
-    return escape(str(value))
+    return value_text(value, blank, escape)

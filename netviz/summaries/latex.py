@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from netviz.errors import UsageError
-from netviz.summaries.view import Cell, Label, Sheet, shape_text, thousands
+from netviz.summaries.view import Cell, Label, Sheet, value_text
 
 _ESCAPES = {
     "\\": r"\textbackslash{}",
@@ -97,10 +97,4 @@ def _cell(value: Cell, blank: bool) -> str:
     if isinstance(value, Label):
         text = escape(value.text)
         return f"\\texttt{{{text}}}" if value.code else _typeset(text)
-    if value is None:
-        return "" if blank else "--"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return thousands(value)
-    if isinstance(value, tuple):
-        return shape_text(value, _TIMES)
-    return escape(str(value))
+    return value_text(value, blank, escape, _TIMES)

@@ -11,7 +11,7 @@ carry them (a block may own parameters or mult-adds besides its layers').
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Union
 
@@ -202,6 +202,21 @@ def title(table: SummaryTable, suffix: str = "") -> str:
     inputs = ", ".join(shape_text(s) for s in table.input_shapes)
     text = one_line(f"{table.model} ({table.model_type}), input {inputs}")
     return f"{text}, {suffix}" if suffix else text
+
+
+def value_text(value: Cell, blank: bool, escape: Callable[[str], str], times: str = "x") -> str:
+    """A cell other than a label as a format's text.
+
+    ``None`` is ``--`` (nothing in a totals row, ``blank``), counts get thousands
+    separators, shapes and kernels are joined with ``times``, text goes through ``escape``.
+    """
+    if value is None:
+        return "" if blank else "--"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return thousands(value)
+    if isinstance(value, tuple):
+        return shape_text(value, times)
+    return escape(str(value))
 
 
 def thousands(value: int) -> str:
