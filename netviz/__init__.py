@@ -1,18 +1,22 @@
 """netviz: compact block diagrams, pseudocode and summaries of residual networks.
 
 The public functions live in [`netviz.api`][netviz.api] and are re-exported here
-lazily, so ``import netviz`` (and ``netviz --help``) never imports torch.
+lazily, with the [`Diagram`][netviz.diagrams.Diagram] and
+[`Summary`][netviz.summaries.summary.Summary] they return, so ``import netviz``
+(and ``netviz --help``) never imports torch.
 """
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 __version__ = "0.1.0"
 
 _API = ("load_model", "trace", "diagram", "render", "pseudocode", "summary", "plot")
+_CLASSES = {"Diagram": "netviz.diagrams", "Summary": "netviz.summaries.summary"}
 
-__all__ = ["__version__", *_API]
+__all__ = ["__version__", *_API, *_CLASSES]
 
 
 def __getattr__(name: str) -> Any:
@@ -20,4 +24,11 @@ def __getattr__(name: str) -> Any:
         from netviz import api
 
         return getattr(api, name)
+    if name in _CLASSES:
+        return getattr(import_module(_CLASSES[name]), name)
     raise AttributeError(f"module 'netviz' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The public API (what ``dir(netviz)`` and tab completion show)."""
+    return sorted(__all__)

@@ -1,8 +1,11 @@
 """The public Python API: one function per thing netviz makes.
 
-Every function takes a model *spec*: a registered name (``"wrn28_2"``), a
-``"package.module:attr"`` or ``"path/to/file.py:attr"`` string, or an
-``nn.Module`` instance; and optional input shapes without the batch dimension.
+Every function takes a model *spec* (see [`Spec`][netviz.api.Spec]): a registered
+name (``"wrn28_2"``), a ``"package.module:attr"`` or ``"path/to/file.py:attr"``
+string, or an ``nn.Module`` instance; and optional input shapes without the batch
+dimension. [`diagram`][netviz.api.diagram] returns a
+[`Diagram`][netviz.diagrams.Diagram] and [`summary`][netviz.api.summary] a
+[`Summary`][netviz.summaries.summary.Summary]; both display in Jupyter.
 
 Examples:
     >>> import netviz
@@ -14,18 +17,23 @@ Examples:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Union
 
+from netviz.diagrams import FORMATS, Diagram, Direction, Theme
 from netviz.ir import Graph, Shape
+from netviz.summaries.summary import Summary
 
 if TYPE_CHECKING:
+    import torch
+
     from netviz.registry import LoadedModel
 
-Spec = Any  # str | torch.nn.Module; kept loose so this module never imports torch
-Direction = Literal["TB", "LR"]
-Theme = Literal["light", "dark"]
+Spec = Union[str, "torch.nn.Module"]
+"""A model: a registered name (``"wrn28_2"``), ``"package.module:attr"``,
+``"path/to/file.py:attr"``, or an ``nn.Module`` instance. (torch is imported for
+type checkers only, so importing this module stays fast.)"""
 
-DIAGRAM_FORMATS = ("svg", "png", "pdf", "dot", "mmd", "txt")
+DIAGRAM_FORMATS = FORMATS
 """Formats ``render`` produces; ``txt`` is the pseudocode listing."""
 
 
@@ -75,27 +83,37 @@ def diagram(
     *,
     fold: bool = True,
     shapes: bool = False,
+    legend: bool = False,
+    direction: Direction = "TB",
+    theme: Theme = "light",
     input_dtypes: Sequence[str] | None = None,
     train: bool = False,
-) -> Graph:
-    """Trace a model and turn it into the notation graph the renderers draw.
+) -> Diagram:
+    """Trace a model and turn it into its [`Diagram`][netviz.diagrams.Diagram].
+
+    The diagram shows as SVG in Jupyter, gives ``.dot``, ``.mermaid``,
+    ``.pseudocode`` and ``.svg``, saves any format with ``.save(path)``, and keeps
+    the notation graph (plain data) at ``.graph``.
 
     Args:
         spec: Model spec (see module docs).
         input_shapes: Input shapes without batch dimension; default: the registered ones.
         fold: Fold runs of identical blocks into one ``x (N - 1)`` cluster.
         shapes: Show the other sizes in data nodes (``32C 16x16``, ``768D 197``).
+        legend: Draw a legend of the shapes and marks used.
+        direction: Layout direction, ``TB`` or ``LR``.
+        theme: ``light`` or ``dark``.
         input_dtypes: Dtype name per input (see [`trace`][netviz.api.trace]).
         train: Draw the training-mode graph.
     """
-    from netviz.transforms import NotationOptions, to_notation
-
-    raw = trace(spec, input_shapes, input_dtypes=input_dtypes, train=train)
-    return to_notation(raw, NotationOptions(fold=fold, shapes=shapes))
+    return Diagram.of(
+        trace(spec, input_shapes, input_dtypes=input_dtypes, train=train), fold=fold,
+        shapes=shapes, legend=legend, direction=direction, theme=theme,
+    )
 
 
 def render(
-    spec: Spec,
+    spec: Spec | Diagram | Graph,
     fmt: str = "svg",
     *,
     input_shapes: Sequence[Shape] | None = None,
@@ -115,11 +133,17 @@ def render(
     for [`trace`][netviz.api.trace]. ``dpi`` sets a PNG's resolution (default
     [`PNG_DPI`][netviz.output.PNG_DPI], sharp on a 2x screen).
 
+    ``spec`` may also be a [`Diagram`][netviz.diagrams.Diagram] (drawn as it is;
+    ``legend``, ``direction`` and ``theme`` left at their defaults keep its own) or
+    an IR [`Graph`][netviz.ir.Graph] from [`trace`][netviz.api.trace] or
+    ``Diagram.graph``.
+
     Raises:
         FormatError: ``fmt`` is not a diagram format.
         UsageError: a bad ``dpi`` (outside [`DPI_RANGE`][netviz.output.DPI_RANGE])
             or a ``dpi`` for another format than ``png``; checked before tracing.
         GraphvizNotFoundError: a binary format was asked for and ``dot`` is missing.
+        ModelSpecError: ``spec`` is of a type netviz cannot draw.
     """
     from netviz.errors import FormatError, UsageError
 
@@ -131,18 +155,32 @@ def render(
         if fmt != "png":
             raise UsageError(f"dpi applies to PNG output only, not {fmt}")
         check_dpi(dpi)
+    if isinstance(spec, (Diagram, Graph)):
+        return _drawn(spec, fold, shapes, legend, direction, theme).render(fmt, dpi=dpi)
     if fmt == "txt":
         return pseudocode(spec, input_shapes, input_dtypes=input_dtypes, train=train).encode()
     from netviz.renderers import render_binary, render_dot, render_mermaid
 
     graph = diagram(spec, input_shapes, fold=fold, shapes=shapes, input_dtypes=input_dtypes,
-                    train=train)
+                    train=train).graph
     if fmt == "mmd":
         return render_mermaid(graph, direction=direction, theme=theme, legend=legend).encode()
     dot = render_dot(graph, direction=direction, theme=theme, legend=legend)
     if fmt == "dot":
         return dot.encode("utf-8")
     return render_binary(dot, fmt, dpi=dpi)
+
+
+def _drawn(
+    drawn: Diagram | Graph, fold: bool, shapes: bool, legend: bool, direction: Direction,
+    theme: Theme,
+) -> Diagram:
+    """A diagram or graph given to ``render``, with the style ``render`` was given."""
+    if isinstance(drawn, Graph):
+        return Diagram.of(drawn, fold=fold, shapes=shapes, legend=legend,
+                          direction=direction, theme=theme)
+    return drawn.styled(legend=legend or None, direction=None if direction == "TB" else direction,
+                        theme=None if theme == "light" else theme)
 
 
 def pseudocode(
@@ -166,22 +204,29 @@ def summary(
     fmt: str = "text",
     *,
     input_shapes: Sequence[Shape] | None = None,
-    depth: int = 3,
-    by_group: bool = False,
+    depth: int | None = None,
+    by_group: bool | None = None,
     caption: str | None = None,
     label: str | None = None,
     input_dtypes: Sequence[str] | None = None,
     train: bool = False,
-) -> str:
+) -> Summary:
     """A summary table in ``text``, ``markdown``, ``latex``, ``csv``, ``json`` or
     ``torchsummary`` form: shapes and parameters from torchinfo, MACs from netviz's trace.
+
+    The result is a [`Summary`][netviz.summaries.summary.Summary]: the text in
+    ``fmt``, a ``str`` as before (``print`` it, write it, compare it), which
+    Jupyter shows as an HTML table and which gives the other formats
+    (``.to("latex")``, ``.markdown``, ``.save(path)``).
 
     Args:
         spec: Model spec (see module docs).
         fmt: Output format.
         input_shapes: Input shapes without batch dimension.
-        depth: Module nesting depth of the rows.
-        by_group: One row per diagram group instead of per layer.
+        depth: Module nesting depth of the rows (default 3).
+        by_group: One row per diagram group instead of per layer; default: per group
+            for ``latex`` unless ``depth`` is given (so the table fits a page), else
+            per layer.
         caption: LaTeX only: wrap the tabular in a ``table`` with this caption.
         label: LaTeX only: ``\\label`` of that table.
         input_dtypes: Dtype name per input (see [`trace`][netviz.api.trace]).

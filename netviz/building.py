@@ -1,15 +1,26 @@
-"""Build models on a device, skipping weight initialisation on the meta device."""
+"""Build models on a device, skipping weight initialisation on the meta device.
+
+The skipping is scoped to the building context: the ``torch.nn.init`` functions
+and the resets of torch's layers are wrapped (once, under a lock, for as long as
+any build needs them) by functions that consult a ``ContextVar`` and only do
+nothing in the thread (or task) that builds on meta. Any other thread building a
+model meanwhile initialises its weights as usual, and the originals are back as
+soon as the last build ends. The module budget counts only the building
+context's own registrations.
+"""
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from typing import TypeVar
+from contextvars import ContextVar
+from typing import Any
 
 from netviz.errors import ModelTooLargeError
-
-T = TypeVar("T")
+from netviz.serial import MODEL_WORK
 
 MAX_MODULES = 50_000
 """Default cap on submodules a model may register while it is built
@@ -24,23 +35,31 @@ _INITIALISERS = (
 # Methods of torch's own layers that only fill parameters and buffers with values.
 _RESETS = ("reset_parameters", "reset_running_stats", "_reset_parameters")
 
+_SKIP_INIT: ContextVar[bool] = ContextVar("netviz_skip_init", default=False)
+"""True in a context that builds on meta: the wrapped initialisers do nothing there."""
+
+_PATCH_LOCK = threading.Lock()
+_patched: list[tuple[object, str, object]] = []  # (owner, name, original) while installed
+_users = 0  # builds on meta that need the wrappers
+
 
 @contextmanager
 def building_on(device: str) -> Iterator[None]:
     """``with torch.device(device)``, with two guards while a model is built.
 
     On ``"meta"`` the ``torch.nn.init`` functions, and the ``reset_parameters``
-    / ``reset_running_stats`` methods of torch's own layers, do nothing: meta
-    tensors hold no values, a random initialiser on meta imports
+    / ``reset_running_stats`` methods of torch's own layers, do nothing for
+    this build: meta tensors hold no values, a random initialiser on meta imports
     ``torch._dynamo`` (seconds), and the resets of a deep model's thousands of
     layers cost a fifth of its build. On any device, a model registering more than
     [`MAX_MODULES`][netviz.building.MAX_MODULES] submodules is stopped with
     [`ModelTooLargeError`][netviz.errors.ModelTooLargeError] instead of building
-    for minutes. Everything is restored on exit, whatever happens.
+    for minutes. Other threads are not affected (see the module docs); everything
+    is restored on exit, whatever happens.
     """
     import torch
 
-    with ExitStack() as stack:
+    with MODEL_WORK, ExitStack() as stack:
         stack.enter_context(_module_budget(int(os.environ.get("NETVIZ_MAX_MODULES", MAX_MODULES))))
         if device == "meta":
             stack.enter_context(_no_init())
@@ -50,24 +69,74 @@ def building_on(device: str) -> Iterator[None]:
 
 @contextmanager
 def _no_init() -> Iterator[None]:
-    from torch.nn import init
-
-    saved: list[tuple[object, str, object]] = [
-        (init, name, getattr(init, name)) for name in _INITIALISERS if hasattr(init, name)
-    ]
-    saved += [
-        (cls, name, vars(cls)[name])
-        for cls in _torch_layer_classes()
-        for name in _RESETS
-        if name in vars(cls)
-    ]
+    """Initialisers and resets do nothing in this context (see the module docs)."""
+    _install()
+    token = _SKIP_INIT.set(True)
     try:
-        for owner, name, _ in saved:
-            setattr(owner, name, _keep if owner is init else _no_reset)
         yield
     finally:
+        _SKIP_INIT.reset(token)
+        _uninstall()
+
+
+def _install() -> None:
+    """Wrap the initialisers and resets, unless an earlier build already did."""
+    global _users
+    from torch.nn import init
+
+    with _PATCH_LOCK:
+        _users += 1
+        if _users > 1:
+            return
+        saved: list[tuple[object, str, object]] = [
+            (init, name, getattr(init, name)) for name in _INITIALISERS if hasattr(init, name)
+        ]
+        saved += [
+            (cls, name, vars(cls)[name])
+            for cls in _torch_layer_classes()
+            for name in _RESETS
+            if name in vars(cls)
+        ]
         for owner, name, original in saved:
+            wrap = _skipping_initialiser if owner is init else _skipping_reset
+            setattr(owner, name, wrap(original))  # type: ignore[arg-type]
+        _patched[:] = saved
+
+
+def _uninstall() -> None:
+    """Put the originals back once the last build that needed the wrappers ends."""
+    global _users
+    with _PATCH_LOCK:
+        _users -= 1
+        if _users:
+            return
+        for owner, name, original in _patched:
             setattr(owner, name, original)
+        _patched.clear()
+
+
+def _skipping_initialiser(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``original``, except that it returns the tensor untouched in a meta build."""
+
+    @functools.wraps(original)
+    def initialiser(*args: Any, **kwargs: Any) -> Any:
+        if _SKIP_INIT.get():
+            return args[0] if args else kwargs.get("tensor")
+        return original(*args, **kwargs)
+
+    return initialiser
+
+
+def _skipping_reset(original: Callable[..., Any]) -> Callable[..., Any]:
+    """A layer's reset that does nothing in a meta build: there are no values to reset."""
+
+    @functools.wraps(original)
+    def reset(self: object, *args: Any, **kwargs: Any) -> Any:
+        if _SKIP_INIT.get():
+            return None
+        return original(self, *args, **kwargs)
+
+    return reset
 
 
 def _torch_layer_classes() -> list[type]:
@@ -88,32 +157,40 @@ def _torch_layer_classes() -> list[type]:
     return found
 
 
-def _no_reset(module: object) -> None:
-    """A layer's reset on meta: there are no values to reset."""
+class _Budget:
+    """Submodules registered by one build, stopped past ``limit``."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.count = 0
+
+    def add(self) -> None:
+        self.count += 1
+        if self.count > self.limit:
+            raise ModelTooLargeError(
+                f"model too large: it registers more than {self.limit:,} submodules while it "
+                "is built; netviz stops here (set NETVIZ_MAX_MODULES to allow more)"
+            )
+
+
+_BUDGET: ContextVar[_Budget | None] = ContextVar("netviz_module_budget", default=None)
 
 
 @contextmanager
 def _module_budget(limit: int) -> Iterator[None]:
+    """Count the submodules this context registers (torch's hook is process-wide)."""
     from torch.nn.modules.module import register_module_module_registration_hook
 
-    count = 0
+    budget = _Budget(limit)
 
     def hook(module: object, name: str, submodule: object) -> None:
-        nonlocal count
-        count += 1
-        if count > limit:
-            raise ModelTooLargeError(
-                f"model too large: it registers more than {limit:,} submodules while it is built; "
-                "netviz stops here (set NETVIZ_MAX_MODULES to allow more)"
-            )
+        if _BUDGET.get() is budget:  # another thread's (or an inner build's) module
+            budget.add()
 
+    token = _BUDGET.set(budget)
     handle = register_module_module_registration_hook(hook)
     try:
         yield
     finally:
         handle.remove()
-
-
-def _keep(tensor: T, *args: object, **kwargs: object) -> T:
-    """A no-op initialiser: returns the tensor untouched, as ``torch.nn.init`` ones do."""
-    return tensor
+        _BUDGET.reset(token)

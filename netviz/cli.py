@@ -11,12 +11,13 @@ import atexit
 import gc
 import os
 import sys
+import threading
 import traceback
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import import_module
-from typing import NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
 
 from netviz import __version__
 from netviz.commands import COMMANDS
@@ -28,6 +29,23 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"netviz: error: {message} (see '{self.prog} --help')\n")
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        """``add_argument``; string choices match in any case (``--direction lr``)."""
+        choices = kwargs.get("choices")
+        if choices is not None and "type" not in kwargs and all(isinstance(c, str) for c in choices):
+            kwargs["type"] = _any_case(tuple(choices))
+        return super().add_argument(*args, **kwargs)
+
+
+def _any_case(choices: tuple[str, ...]) -> Callable[[str], str]:
+    """An argument type giving the choice spelled as ``--help`` shows it, whatever the case."""
+    canonical = {choice.casefold(): choice for choice in choices}
+
+    def choice(text: str) -> str:
+        return canonical.get(text.casefold(), text)  # argparse reports a text that is no choice
+
+    return choice
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -123,29 +141,32 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run() -> None:
     """The ``netviz`` command (console script and ``python -m netviz``): ``main()``, then exit.
 
-    Once the exit handlers have run (torch's included), the process ends with
-    ``os._exit``: tearing down an interpreter that imported torch (freeing every
-    module and object one by one) takes ~0.25 s and does nothing a finished
-    command needs, since outputs are written and flushed by then. Call ``main()``
-    to run a command without exiting.
+    After the command, the other threads are joined and every exit handler runs
+    (those registered before netviz started, such as coverage's, and torch's);
+    then the process ends with ``os._exit``: tearing down an interpreter that
+    imported torch (freeing every module and object one by one) takes ~0.25 s and
+    does nothing a finished command needs, since outputs are written and flushed by
+    then. Call ``main()`` to run a command without exiting.
     """
-    status = 1
+    status = main()  # --help, --version and usage errors exit through argparse, as usual
+    _flush()
+    for thread in threading.enumerate():  # what the interpreter does before the handlers
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join()
+    # atexit has no public "run the handlers now"; _run_exitfuncs (CPython since 3.0,
+    # and PyPy) runs and clears them all, in the usual order, reporting their errors.
+    # tests/cli/test_run.py pins it: a handler registered before netviz started runs.
+    atexit._run_exitfuncs()
+    _flush()
+    os._exit(status)
 
-    def leave() -> None:
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except (OSError, ValueError):  # a closed pipe or stream: nothing left to say
-                pass
-        os._exit(status)
 
-    atexit.register(leave)  # registered first, so it runs after every other exit handler
-    try:
-        status = main()
-    except SystemExit as exc:  # --help, --version and usage errors exit through argparse
-        status = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
-        raise
-    sys.exit(status)
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe or stream: nothing left to say
+            pass
 
 
 def _print_traceback(exc: BaseException) -> None:

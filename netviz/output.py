@@ -93,6 +93,22 @@ def check_writable(path: str | None) -> None:
         raise OutputError(f"cannot write {path!r}: file is not writable")
 
 
+NON_TEXT_FORMATS = ("png", "pdf")
+"""Formats that are bytes a terminal cannot show (SVG is text)."""
+
+
+def check_not_terminal(path: str | None, fmt: str) -> None:
+    """Refuse, before any work, to write a binary format to stdout when it is a terminal.
+
+    Raises:
+        OutputError: ``fmt`` is binary, ``path`` is stdout and stdout is a terminal.
+    """
+    if path in (None, STDOUT) and fmt in NON_TEXT_FORMATS and sys.stdout.isatty():
+        raise OutputError(
+            f"{fmt} is binary and stdout is a terminal; write it to a file with -o FILE"
+        )
+
+
 def write_output(path: str | None, data: str | bytes) -> None:
     """Write ``data`` to ``path`` atomically, or to stdout for ``"-"``/``None``.
 

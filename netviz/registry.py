@@ -256,7 +256,7 @@ def list_models(pattern: str | None = None) -> list[str]:
     """Registered model names, naturally sorted.
 
     Args:
-        pattern: Optional shell-style pattern (``fnmatch``), e.g. ``"resnet*"``.
+        pattern: Optional shell-style pattern (``fnmatch``), e.g. ``"resnet*"``, in any case.
 
     Returns:
         Matching names: ``wrn16_4 < wrn28_2 < wrn28_10``.
@@ -264,21 +264,27 @@ def list_models(pattern: str | None = None) -> list[str]:
     _discover()
     names = list(_REGISTRY)
     if pattern is not None:
-        names = [n for n in names if fnmatch.fnmatchcase(n, pattern)]
+        names = [n for n in names if fnmatch.fnmatchcase(n.casefold(), pattern.casefold())]
     return sorted(names, key=natural_key)
 
 
 def get_entry(name: str) -> ModelEntry:
-    """The registry entry called ``name``.
+    """The registry entry called ``name``; any case matches when only one name does.
 
     Raises:
         UnknownModelError: No such model; the message lists close matches.
     """
     _discover()
-    entry = _REGISTRY.get(name)
+    entry = _REGISTRY.get(name) or _REGISTRY.get(_any_case(name))
     if entry is None:
         raise UnknownModelError(_unknown_message(name))
     return entry
+
+
+def _any_case(name: str) -> str:
+    """The registered name that equals ``name`` but for case (``WRN28_2``), if exactly one does."""
+    same = [n for n in _REGISTRY if n.casefold() == name.casefold()]
+    return same[0] if len(same) == 1 else name
 
 
 def _unknown_message(name: str) -> str:
@@ -346,8 +352,9 @@ def _load(spec: Any, input_shapes: Sequence[Shape] | Shape | None, device: str) 
         shapes = given or _shape_attr((spec,), repr(type(spec).__name__))
         return LoadedModel(type(spec).__name__, spec, shapes, "", lambda device: spec)
     if not isinstance(spec, str) or not spec.strip():
+        what = repr(spec) if isinstance(spec, str) else f"of type {type(spec).__name__}"
         raise ModelSpecError(
-            f"invalid model spec {spec!r}: expected a model name, 'package.module:attr', "
+            f"invalid model spec {what}: expected a model name, 'package.module:attr', "
             "'path/to/file.py:attr' or an nn.Module"
         )
     spec = spec.strip()

@@ -93,3 +93,91 @@ def test_a_model_registering_too_many_modules_is_stopped(monkeypatch: pytest.Mon
         nn.Sequential(*[nn.ReLU() for _ in range(20)])
     with building_on("meta"):  # the hook is gone again: a later, smaller build works
         nn.Sequential(*[nn.ReLU() for _ in range(5)])
+
+
+# --- threads: netviz's patches are seen by the building context only -----------------------
+
+
+def _resets() -> dict[tuple[type, str], object]:
+    from netviz.building import _RESETS, _torch_layer_classes
+
+    return {(cls, name): vars(cls)[name] for cls in _torch_layer_classes() for name in _RESETS
+            if name in vars(cls)}
+
+
+def _seeded_linear() -> nn.Linear:
+    torch.manual_seed(1234)
+    return nn.Linear(16, 16)
+
+
+def test_a_cpu_model_built_in_another_thread_during_a_meta_build_is_initialised(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threading
+
+    monkeypatch.setenv("NETVIZ_MAX_MODULES", "10")
+    expected = _seeded_linear().weight.detach().clone()
+    building, built = threading.Event(), threading.Event()
+    other: dict[str, object] = {}
+
+    def plain_torch_user() -> None:  # another thread, not netviz: it never waits for netviz
+        building.wait(30)
+        try:
+            other["weight"] = _seeded_linear().weight.detach().clone()
+            other["many"] = nn.Sequential(*[nn.ReLU() for _ in range(20)])  # not netviz's budget
+            other["bn"] = nn.BatchNorm1d(3)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            other["error"] = exc
+        built.set()
+
+    thread = threading.Thread(target=plain_torch_user)
+    thread.start()
+    with building_on("meta"):
+        meta = nn.Linear(16, 16)
+        building.set()
+        assert built.wait(30)
+        nn.init.kaiming_normal_(meta.weight)  # still skipped here, in the building thread
+    thread.join(30)
+    assert "error" not in other, other.get("error")
+    weight = other["weight"]
+    assert isinstance(weight, torch.Tensor) and weight.abs().sum() > 0
+    assert torch.equal(weight, expected)  # real, seeded-reproducible initial weights
+    bn = other["bn"]
+    assert isinstance(bn, nn.BatchNorm1d) and torch.equal(bn.running_var, torch.ones(3))
+    assert meta.weight.is_meta
+
+
+def test_nested_meta_builds_keep_the_wrappers_until_the_last_one_ends() -> None:
+    original = nn.init.kaiming_normal_
+    resets = _resets()
+    with building_on("meta"):
+        with building_on("meta"):
+            inner = nn.Conv2d(3, 8, 3)
+        wrapped = nn.init.kaiming_normal_
+        assert wrapped is not original and wrapped.__wrapped__ is original  # type: ignore[attr-defined]
+        with building_on("cpu"):  # a CPU build nested in a meta build initialises for real
+            torch.manual_seed(0)
+            real = nn.Linear(4, 4)
+        outer = nn.Conv2d(3, 8, 3)
+    assert inner.weight.is_meta and outer.weight.is_meta
+    assert real.weight.abs().sum() > 0
+    assert nn.init.kaiming_normal_ is original
+    assert _resets() == resets
+
+
+def test_four_concurrent_diagrams_equal_sequential_ones_and_leave_torch_as_it_was() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    import netviz
+
+    names = ["wrn28_2", "resnet18", "wrn16_4", "mdnc_bottleneck2d_ex1"]
+    original = {name: getattr(nn.init, name) for name in ("kaiming_normal_", "uniform_", "zeros_")}
+    resets = _resets()
+    module_call = nn.Module.__call__
+    sequential = [netviz.render(name, "dot") for name in names]
+    with ThreadPoolExecutor(4) as pool:
+        concurrent = list(pool.map(lambda name: netviz.render(name, "dot"), names))
+    assert concurrent == sequential
+    assert {name: getattr(nn.init, name) for name in original} == original
+    assert _resets() == resets
+    assert nn.Module.__call__ is module_call

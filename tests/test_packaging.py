@@ -90,3 +90,28 @@ def test_a_users_models_py_never_hides_the_reference_models(user_project: Path) 
     assert done.returncode == 0, done.stderr
     assert "wrn28_2" in done.stdout
     assert "warning" not in done.stderr
+
+
+def _requirements() -> dict[str, object]:
+    from packaging.requirements import Requirement
+
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["dependencies"]
+    return {req.name: req.specifier for req in map(Requirement, deps)}
+
+
+def test_torch_has_no_upper_cap() -> None:
+    """pip must keep the torch a user already has: newer releases satisfy the range."""
+    spec = _requirements()["torch"]
+    assert all(v in spec for v in ("2.1.0", "2.13.0", "2.14.0", "2.15.1", "3.0.0"))  # type: ignore[operator]
+    assert "2.0.1" not in spec  # type: ignore[operator]
+
+
+def test_torchinfo_is_a_range_not_a_pin() -> None:
+    spec = _requirements()["torchinfo"]
+    assert "1.8.0" in spec and "1.9.0" in spec  # type: ignore[operator]
+    assert not any(s.operator in ("==", "===") for s in spec)  # type: ignore[attr-defined]
+
+
+def test_no_private_torchinfo_api_is_used() -> None:
+    sources = "\n".join(p.read_text("utf-8") for p in (ROOT / "netviz").rglob("*.py"))
+    assert "torchinfo.torchinfo" not in sources and "clear_cached_forward_pass" not in sources

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from netviz.commands._common import add_model_arguments, model_options
-from netviz.output import check_writable, resolve_format, write_output
+from netviz.output import check_not_terminal, check_writable, resolve_format, write_output
 
 KINDS = ("params", "macs", "shapes")
 SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
@@ -32,6 +32,7 @@ def run(args: argparse.Namespace) -> int:
     """Draw and write the chart; the file appears whole or not at all."""
     fmt = resolve_format(args.output, args.format, SUFFIXES, default="svg")
     check_writable(args.output)
+    check_not_terminal(args.output, fmt)
     from netviz import api
 
     write_output(args.output, api.plot(args.model, args.kind, fmt, **model_options(args)))

@@ -6,12 +6,14 @@ import argparse
 import shutil
 
 from netviz.commands._common import add_model_arguments, model_options
+from netviz.diagrams import SUFFIXES
 from netviz.errors import GraphvizNotFoundError, UsageError
 from netviz.output import (
     DPI_RANGE,
     PNG_DPI,
     STDOUT,
     check_dpi,
+    check_not_terminal,
     check_writable,
     resolve_format,
     write_output,
@@ -19,17 +21,6 @@ from netviz.output import (
 
 BINARY_FORMATS = ("svg", "png", "pdf")
 """Formats drawn by the Graphviz ``dot`` binary."""
-
-SUFFIXES = {
-    ".svg": "svg",
-    ".png": "png",
-    ".pdf": "pdf",
-    ".dot": "dot",
-    ".gv": "dot",
-    ".mmd": "mmd",
-    ".mermaid": "mmd",
-    ".txt": "txt",
-}
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -89,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
     if args.dpi is not None and fmt != "png":
         raise UsageError(f"--dpi applies to PNG output only, not {fmt}")
     check_writable(args.output)
+    check_not_terminal(args.output, fmt)
     if fmt in BINARY_FORMATS and shutil.which("dot") is None:
         raise GraphvizNotFoundError()
     from netviz import api

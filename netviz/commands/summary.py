@@ -8,7 +8,7 @@ from pathlib import Path
 from netviz.commands._common import add_model_arguments, model_options
 from netviz.errors import FormatError
 from netviz.output import STDOUT, check_writable, resolve_format, write_output
-from netviz.summaries import FORMATS, SUFFIXES, check_options
+from netviz.summaries import FORMATS, SUFFIXES, check_options, resolve_view
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -18,8 +18,10 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         parents=[common],
         help="summary table of a model (text, markdown, latex, csv, json, torchsummary)",
         description="Summarize a model with torchinfo: per layer, or per diagram group "
-        "with --by-group. The format follows the output suffix (.txt .md .tex .csv .json); "
-        "--format overrides it; torchsummary prints the classic pytorch-summary table.",
+        "with --by-group (LaTeX lists groups unless --depth is given, so the table fits a "
+        "page; its block rows show their subtotals). The format follows the output suffix "
+        "(.txt .md .tex .csv .json); --format overrides it; torchsummary prints the classic "
+        "pytorch-summary table.",
     )
     add_model_arguments(parser)
     parser.add_argument(
@@ -33,14 +35,17 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     parser.add_argument(
         "--depth",
         type=int,
-        default=3,
+        default=None,
         metavar="N",
-        help="deepest module level listed, 0 = the model alone (default: 3)",
+        help="deepest module level listed, 0 = the model alone (default: 3); "
+        "with latex, giving it lists layers instead of groups",
     )
     parser.add_argument(
         "--by-group",
         action="store_true",
-        help="one row per diagram group (stem, block clusters, head) instead of per layer",
+        default=None,
+        help="one row per diagram group (stem, block clusters, head) instead of per layer; "
+        "the default for latex, so the table fits a page",
     )
     parser.add_argument("--caption", help="latex: wrap the table in a table float with this caption")
     parser.add_argument("--label", help="latex: \\label of that table float, e.g. tab:wrn")
@@ -50,6 +55,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 def run(args: argparse.Namespace) -> int:
     """Write the summary; options are checked before the model is loaded."""
     fmt = _resolve(args.output, args.format)
+    args.depth, args.by_group = resolve_view(fmt, args.depth, args.by_group)
     check_options(fmt, depth=args.depth, by_group=args.by_group, caption=args.caption, label=args.label)
     check_writable(args.output)
     from netviz import api

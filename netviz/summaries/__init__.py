@@ -15,11 +15,14 @@ Examples:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from netviz.errors import FormatError, UsageError
 from netviz.ir import Shape
 from netviz.summaries.table import GroupRow, LayerRow, SummaryTable
+
+if TYPE_CHECKING:
+    from netviz.summaries.summary import Summary
 
 FORMATS = ("text", "markdown", "latex", "csv", "json", "torchsummary")
 """Summary formats, the first is the default."""
@@ -34,7 +37,11 @@ SUFFIXES = {
 }
 """Output file suffixes and the format each implies (``torchsummary`` only by name)."""
 
+DEFAULT_DEPTH = 3
+"""Deepest module level a per-layer summary lists by default."""
+
 __all__ = [
+    "DEFAULT_DEPTH",
     "FORMATS",
     "SUFFIXES",
     "GroupRow",
@@ -44,6 +51,7 @@ __all__ = [
     "collect_table",
     "diagram_groups",
     "format_table",
+    "resolve_view",
     "summarize",
 ]
 
@@ -53,21 +61,29 @@ def summarize(
     fmt: str = "text",
     *,
     input_shapes: Sequence[Shape] | None = None,
-    depth: int = 3,
-    by_group: bool = False,
+    depth: int | None = None,
+    by_group: bool | None = None,
     caption: str | None = None,
     label: str | None = None,
     input_dtypes: Sequence[str] | None = None,
     train: bool = False,
-) -> str:
+) -> Summary:
     """Summarize a model in one of [`FORMATS`][netviz.summaries.FORMATS].
+
+    Returns:
+        The [`Summary`][netviz.summaries.summary.Summary]: the text in ``fmt`` (a
+        ``str``), which also displays as an HTML table in Jupyter and gives the
+        other formats.
 
     Args:
         spec: Model spec: registered name, ``module:attr``, ``file.py:attr`` or ``nn.Module``.
         fmt: Output format.
         input_shapes: Input shapes without the batch dimension; default: the registered ones.
-        depth: Deepest module level shown (0 = the model alone); ignored by ``torchsummary``.
-        by_group: One row per diagram group (stem, block clusters, head) instead of per layer.
+        depth: Deepest module level shown (0 = the model alone; default 3); ignored by
+            ``torchsummary``.
+        by_group: One row per diagram group (stem, block clusters, head) instead of per
+            layer; default: per group for ``latex`` unless ``depth`` is given (a page),
+            else per layer (see [`resolve_view`][netviz.summaries.resolve_view]).
         caption: LaTeX only: wrap the tabular in a ``table`` with this caption.
         label: LaTeX only: the ``\\label`` of that table.
         input_dtypes: Dtype name per input; default: the registered ones.
@@ -77,11 +93,28 @@ def summarize(
         FormatError: Unknown format.
         UsageError: ``depth < 0``, or an option the format does not take.
     """
+    from netviz.summaries.summary import Summary
+
+    depth, by_group = resolve_view(fmt, depth, by_group)
     check_options(fmt, depth=depth, by_group=by_group, caption=caption, label=label)
     table = collect_table(spec, input_shapes, input_dtypes=input_dtypes, train=train)
     groups = (diagram_groups(spec, input_shapes, table, input_dtypes=input_dtypes, train=train)
               if by_group else None)
-    return format_table(table, fmt, depth=depth, groups=groups, caption=caption, label=label)
+    return Summary(table, fmt, depth=depth, groups=groups, caption=caption, label=label)
+
+
+def resolve_view(fmt: str, depth: int | None, by_group: bool | None) -> tuple[int, bool]:
+    """The rows a summary shows when ``depth`` or ``by_group`` is left out (``None``).
+
+    LaTeX is for a paper's page, so it lists diagram groups unless a depth is given;
+    every other format lists layers down to depth 3 unless ``by_group`` is set.
+
+    Returns:
+        ``(depth, by_group)``.
+    """
+    if by_group is None:
+        by_group = fmt == "latex" and depth is None
+    return (DEFAULT_DEPTH if depth is None else depth), by_group
 
 
 def check_options(
@@ -138,7 +171,8 @@ def diagram_groups(
     from netviz.api import diagram
     from netviz.summaries.groups import group_rows
 
-    return group_rows(table, diagram(spec, input_shapes, input_dtypes=input_dtypes, train=train))
+    return group_rows(table, diagram(spec, input_shapes, input_dtypes=input_dtypes,
+                                     train=train).graph)
 
 
 def format_table(
@@ -178,7 +212,10 @@ def format_table(
         return machine.render_json(table, records, view, depth if groups is None else None)
     from netviz.summaries.view import group_sheet, layer_sheet
 
-    sheet = layer_sheet(table, depth) if groups is None else group_sheet(table, groups)
+    if groups is None:  # LaTeX's block rows show their subtotals, for a paper's table
+        sheet = layer_sheet(table, depth, subtotals=fmt == "latex")
+    else:
+        sheet = group_sheet(table, groups)
     if fmt == "markdown":
         from netviz.summaries.markdown import render_markdown
 

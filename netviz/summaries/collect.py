@@ -1,11 +1,11 @@
 """One torchinfo pass over a model, turned into a [`SummaryTable`][netviz.summaries.table.SummaryTable].
 
-This is the only module of netviz that imports torchinfo. torchinfo 1.8.0
-gives each call's shapes and kernel; netviz adds what torchinfo lacks: full
-module paths, the order calls *finished* (torchsummary's row order), parameter
-counts in which a shared weight counts once (torchinfo counts a weight tied
-between two layers twice), and mult-adds from netviz's own trace (torchinfo
-counts a ``Linear`` on tokens once per sample and misses attention).
+This is the only module of netviz that imports torchinfo (1.8 or later, its public
+``summary`` only). torchinfo gives each call's shapes and kernel; netviz adds what
+torchinfo lacks: full module paths, the order calls *finished* (torchsummary's row
+order), parameter counts in which a shared weight counts once (torchinfo counts a
+weight tied between two layers twice), and mult-adds from netviz's own trace
+(torchinfo counts a ``Linear`` on tokens once per sample and misses attention).
 
 Registry models are built on the meta device, then summarized on a zero-filled
 CPU copy (no weight initialisation): a batch-1 CPU forward of the reference
@@ -30,8 +30,10 @@ from torch import nn
 
 from netviz.errors import InputShapeError, ModelForwardError, NetvizError, TraceError
 from netviz.ir import Graph, Shape
+from netviz.serial import one_at_a_time
 from netviz.summaries.macs import own_macs
 from netviz.summaries.table import LayerRow, SummaryTable
+from netviz.tracing.failures import batch_hint
 
 _CONTAINERS = (nn.Sequential, nn.ModuleList, nn.ModuleDict)
 
@@ -96,6 +98,7 @@ def materialize(module: nn.Module) -> nn.Module:
     return clone
 
 
+@one_at_a_time  # a torch.fx trace in another thread would patch nn.Module under the forward
 def collect(
     module: nn.Module,
     input_shapes: Sequence[Shape],
@@ -127,7 +130,6 @@ def collect(
         ModelForwardError: The forward pass of the default input failed.
     """
     import torchinfo
-    from torchinfo.torchinfo import clear_cached_forward_pass
 
     device = _device(module)
     shapes = tuple(tuple(int(d) for d in shape) for shape in input_shapes)
@@ -151,22 +153,43 @@ def collect(
         model = name or type(module).__name__
         if shapes_given:
             shown = ", ".join(_shape_text(s) for s in shapes)
-            raise InputShapeError(f"{model} rejects input shape {shown}: {text}") from exc
+            hint = batch_hint(text, shapes)
+            raise InputShapeError(f"{model} rejects input shape {shown}: {text}{hint}") from exc
         raise ModelForwardError(f"the forward pass of {model} failed: {text}") from exc
     finally:
         calls.remove()
-        clear_cached_forward_pass()  # torchinfo keeps every summary otherwise
+    try:
+        if graph is None:
+            from netviz.tracing import trace_model
+
+            graph = trace_model(module, shapes, name=name or type(module).__name__,
+                                input_dtypes=input_dtypes, train=train)
+        return _table(module, stats, calls, name, shapes, dtypes, graph)
+    finally:
+        # torchinfo keeps the last summary list of each model class in a module-level
+        # cache, and that list holds the modules: this is the very list, so emptying it
+        # lets the model be freed without touching torchinfo's private cache
+        # (tests/summaries/test_collect.py checks the model is freed).
+        stats.summary_list.clear()
+
+
+def _table(
+    module: nn.Module,
+    stats: Any,
+    calls: _CallRecorder,
+    name: str | None,
+    shapes: tuple[Shape, ...],
+    dtypes: list[torch.dtype],
+    graph: Graph,
+) -> SummaryTable:
+    """The summary table of one torchinfo pass (``stats``), the recorded calls and
+    netviz's trace (``graph``, for the mult-adds)."""
     executed = [layer for layer in stats.summary_list if layer.executed]
     if len(executed) != len(calls.modules) or not all(
         layer.module is mod for layer, mod in zip(executed, calls.modules)
     ):
         raise RuntimeError("torchinfo and netviz saw different module calls")
     rows = _build_rows(module, executed, calls.finish, name or type(module).__name__)
-    if graph is None:
-        from netviz.tracing import trace_model
-
-        graph = trace_model(module, shapes, name=name or type(module).__name__,
-                            input_dtypes=input_dtypes, train=train)
     rows = [replace(row, mult_adds=macs) for row, macs in zip(rows, own_macs(rows, graph))]
     total = sum(row.params for row in rows)
     trainable = sum(row.trainable_params for row in rows)

@@ -2,7 +2,9 @@
 
 Needs ``\\usepackage{booktabs}`` in the preamble and nothing else; every
 character LaTeX treats specially is escaped, so module and class names can
-hold underscores, ``#``, ``%`` or ``&``.
+hold underscores, ``#``, ``%`` or ``&``. The model's name and module paths are
+typewriter (``\\texttt``), class names and titles roman, and the ``x`` and
+``N - 1`` of a group title are typeset as math, like the shapes' ``$\\times$``.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import re
 
 from netviz.errors import UsageError
-from netviz.summaries.view import Cell, Label, Sheet, shape_text, thousands
+from netviz.summaries.view import Cell, Label, Sheet, value_text
 
 _ESCAPES = {
     "\\": r"\textbackslash{}",
@@ -28,6 +30,7 @@ _ESCAPES = {
     "|": r"\textbar{}",
 }
 _TIMES = r"$\times$"
+_MINUS = re.compile(r"\b(\w+) - (\w+)\b")  # "N - 1" in a title: a minus sign, not a hyphen
 _LABEL_OK = re.compile(r"[A-Za-z0-9:._\-/+]+")
 
 
@@ -81,6 +84,11 @@ def render_latex(sheet: Sheet, *, caption: str | None = None, label: str | None 
     return "\n".join(wrapped) + "\n"
 
 
+def _typeset(title: str) -> str:
+    """A title's notation as math: ``Group 1 x (N - 1) = 3`` -> ``Group 1 $\\times$ ($N-1$) = 3``."""
+    return _MINUS.sub(r"$\1-\2$", title.replace(" x ", f" {_TIMES} "))
+
+
 def _row(cells: tuple[Cell, ...], blank: bool = False) -> str:
     return " & ".join(_cell(c, blank) for c in cells) + " \\\\"
 
@@ -88,11 +96,5 @@ def _row(cells: tuple[Cell, ...], blank: bool = False) -> str:
 def _cell(value: Cell, blank: bool) -> str:
     if isinstance(value, Label):
         text = escape(value.text)
-        return f"\\texttt{{{text}}}" if value.code else text
-    if value is None:
-        return "" if blank else "--"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return thousands(value)
-    if isinstance(value, tuple):
-        return shape_text(value, _TIMES)
-    return escape(str(value))
+        return f"\\texttt{{{text}}}" if value.code else _typeset(text)
+    return value_text(value, blank, escape, _TIMES)

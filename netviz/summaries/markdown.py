@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from netviz.summaries.view import Cell, Label, Sheet, shape_text, thousands
+from netviz.summaries.view import Cell, Label, Sheet, value_text
 
 _BACKSLASHED = set("\\`*_[]|")
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
@@ -40,10 +40,4 @@ def _cell(value: Cell, blank: bool = False) -> str:
         if value.code and not set(value.text) & set("|`"):
             return "`" + value.text + "`"
         return escape(value.text)
-    if value is None:
-        return "" if blank else "--"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return thousands(value)
-    if isinstance(value, tuple):
-        return shape_text(value)
-    return escape(str(value))
+    return value_text(value, blank, escape)

@@ -3,12 +3,15 @@
 Pure functions over [`SummaryTable`][netviz.summaries.table.SummaryTable]. A row
 whose children are hidden (it sits at the maximum depth) shows the parameters
 and mult-adds of its whole subtree; a row whose children are shown shows only
-its own, so each column always sums to the model's total.
+its own, so each column always sums to the model's total. With ``subtotals``
+(the LaTeX table) every row shows its whole subtree: a block row shows what its
+layers add up to. Subtree sums add up each row's *own* numbers, whichever rows
+carry them (a block may own parameters or mult-adds besides its layers').
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Union
 
@@ -77,7 +80,8 @@ class Label:
         text: Full text: the module path (the model name for the root), or a title.
         short: Short text for indented layouts: the last path component.
         depth: Nesting depth, for indentation.
-        code: Whether ``text`` is a module path (typeset as code where possible).
+        code: Whether ``text`` is a name in code, a module path or the model's name
+            (typeset as code where possible).
     """
 
     text: str
@@ -134,21 +138,35 @@ GROUP_COLUMNS = (
 )
 
 
-def layer_sheet(table: SummaryTable, depth: int) -> Sheet:
-    """A per-layer sheet of ``table`` down to ``depth``."""
+def layer_sheet(table: SummaryTable, depth: int, *, subtotals: bool = False) -> Sheet:
+    """A per-layer sheet of ``table`` down to ``depth``.
+
+    Args:
+        table: The collected table.
+        depth: Deepest module level shown (0 = the model alone).
+        subtotals: Every row shows its whole subtree's parameters and mult-adds
+            (a block row: its layers' sum), not only its own.
+    """
+    ends = subtree_ends(table.rows)
+
+    def numbers(s: ShownRow) -> tuple[int, int]:
+        if not subtotals or s.collapsed:
+            return s.params, s.mult_adds
+        part = table.rows[s.row.index : ends[s.row.index]]
+        return sum(r.params for r in part), sum(r.mult_adds for r in part)
+
     rows = tuple(
         (
             Label(
                 text=one_line(s.row.path or table.model),
                 short=one_line(s.row.name if s.row.path else table.model),
                 depth=s.row.depth,
-                code=bool(s.row.path),
+                code=True,  # a module path, or the model's name
             ),
             one_line(s.row.type),
             s.row.output_shape,
             s.row.kernel,
-            s.params or None,
-            s.mult_adds or None,
+            *(n or None for n in numbers(s)),
         )
         for s in shown_rows(table, depth)
     )
@@ -184,6 +202,21 @@ def title(table: SummaryTable, suffix: str = "") -> str:
     inputs = ", ".join(shape_text(s) for s in table.input_shapes)
     text = one_line(f"{table.model} ({table.model_type}), input {inputs}")
     return f"{text}, {suffix}" if suffix else text
+
+
+def value_text(value: Cell, blank: bool, escape: Callable[[str], str], times: str = "x") -> str:
+    """A cell other than a label as a format's text.
+
+    ``None`` is ``--`` (nothing in a totals row, ``blank``), counts get thousands
+    separators, shapes and kernels are joined with ``times``, text goes through ``escape``.
+    """
+    if value is None:
+        return "" if blank else "--"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return thousands(value)
+    if isinstance(value, tuple):
+        return shape_text(value, times)
+    return escape(str(value))
 
 
 def thousands(value: int) -> str:

@@ -40,6 +40,37 @@ def is_shape_problem(exc: BaseException) -> bool:
     )
 
 
+# A rank complaint: netviz's closed forms, then torch's own wording (batched rank, actual rank).
+_RANK_WORDS = (
+    re.compile(r"expects a \d+D or (\d+)D input, got (\d+)D"),
+    re.compile(r"Expected \d+D \(unbatched\) or (\d+)D \(batched\) input.*?got input of size:? \[([\d, ]+)\]"),
+)
+
+
+def batch_hint(message: str, shapes: Sequence[Shape]) -> str:
+    """A hint to leave out the batch dimension, when ``message`` says so; else ``""``.
+
+    That is when an op got one dimension more than it takes with a batch, and an
+    input shape was given with that many dimensions: it holds a batch dimension
+    (the trace adds its own).
+    """
+    for pattern in _RANK_WORDS:
+        found = pattern.search(message)
+        if found is None:
+            continue
+        batched, got = int(found.group(1)), found.group(2)
+        rank = int(got) if got.isdigit() else len(got.split(","))
+        extra = [s for s in shapes if len(s) == batched]
+        if rank != batched + 1 or not extra:
+            return ""
+        shape = extra[0]
+        rest = ",".join(map(str, shape[1:]))
+        if shape[0] == 1:
+            return f"; input shapes leave out the batch dimension: use {rest}"
+        return f"; input shapes leave out the batch dimension: if {shape[0]} is the batch size, use {rest}"
+    return ""
+
+
 def layer_error(
     layer: str, type_name: str, description: str, err: LayerShapeError, shapes: Sequence[Shape]
 ) -> NetvizError:
@@ -53,7 +84,10 @@ def layer_error(
             f"{shapes_text(shapes)} is too small for layer '{layer}' ({description}): "
             f"it {err.detail}; use a larger input"
         )
-    return InputShapeError(f"layer '{layer}' ({type_name}) {err.detail} ({shapes_text(shapes)})")
+    return InputShapeError(
+        f"layer '{layer}' ({type_name}) {err.detail} ({shapes_text(shapes)})"
+        + batch_hint(err.detail, shapes)
+    )
 
 
 def run_error(where: str, what: str, exc: BaseException, shapes: Sequence[Shape]) -> NetvizError:
@@ -63,7 +97,7 @@ def run_error(where: str, what: str, exc: BaseException, shapes: Sequence[Shape]
     if is_shape_problem(exc):
         return InputShapeError(
             f"{shapes_text(shapes)} does not fit the model at '{where}' ({what}): "
-            f"{first_line(exc)}"
+            f"{first_line(exc)}" + batch_hint(first_line(exc), shapes)
         )
     return ModelForwardError(
         f"model forward raised at '{where}' ({what}): {type(exc).__name__}: {first_line(exc)}"

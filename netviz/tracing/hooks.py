@@ -9,7 +9,9 @@ outside a leaf layer that depends on an input becomes a node too (the residual
 ``layer1.0.add()``, ``F.relu`` ...), scoped to the module whose forward called
 it. Functional ops that feed neither a layer nor the output (``x.sum() > 0``
 deciding a branch) are dropped. The diagram shows the branches this one
-forward took. Hooks are global only for the one forward and are always removed.
+forward took. Hooks are global only for the one forward and are always removed;
+they record only calls made in the tracing thread (a ``ContextVar`` tells), so a
+model another thread runs meanwhile is neither recorded nor disturbed.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import inspect
 import weakref
 from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
@@ -321,6 +324,20 @@ def _output_nodes(rec: _Recorder, provenance: _Provenance, result: Any) -> list[
     return nodes
 
 
+_RECORDING: ContextVar[_Recorder | None] = ContextVar("netviz_recording", default=None)
+"""The recorder of the forward this context runs; torch's forward hooks are process-wide."""
+
+
+def _own_calls(recorder: _Recorder, hook: Callable[..., None]) -> Callable[..., None]:
+    """``hook``, for the calls made in the context whose forward ``recorder`` records."""
+
+    def guarded(*args: Any) -> None:
+        if _RECORDING.get() is recorder:
+            hook(*args)
+
+    return guarded
+
+
 def _input_names(module: nn.Module, count: int) -> list[str]:
     try:
         params = list(inspect.signature(module.forward).parameters.values())
@@ -371,9 +388,10 @@ def hooks_trace(
 
     modes = [(m, m.training) for m in runnable.modules()]
     handles = []
+    recording = _RECORDING.set(rec)
     try:
-        handles.append(register_module_forward_pre_hook(rec.pre))
-        handles.append(register_module_forward_hook(rec.post, with_kwargs=True))
+        handles.append(register_module_forward_pre_hook(_own_calls(rec, rec.pre)))
+        handles.append(register_module_forward_hook(_own_calls(rec, rec.post), with_kwargs=True))
         runnable.train(train)
         with torch.no_grad(), _FollowTensors(provenance, rec.function):
             result = runnable(*inputs)
@@ -385,6 +403,7 @@ def hooks_trace(
         what = type(top.module if top else runnable).__name__
         raise run_error(where, what, exc, input_shapes) from None
     finally:
+        _RECORDING.reset(recording)
         for handle in handles:
             handle.remove()
         for mod, training in modes:

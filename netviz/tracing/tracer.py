@@ -14,6 +14,7 @@ from torch import nn
 from netviz.dtypes import check_dtypes
 from netviz.errors import InputShapeError, TraceError, TraceFallbackWarning
 from netviz.ir import Graph, Kind, Shape
+from netviz.serial import one_at_a_time
 from netviz.tracing.build import build_graph
 from netviz.tracing.device import cpu_module, on_meta
 from netviz.tracing.failures import first_line, run_error
@@ -64,6 +65,7 @@ def _fallback_message(name: str, reason: str) -> str:
     )
 
 
+@one_at_a_time  # torch.fx patches nn.Module for the whole process while it traces
 def trace_model(
     module: nn.Module,
     input_shapes: Sequence[Shape],

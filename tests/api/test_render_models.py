@@ -64,7 +64,7 @@ def _modules(model: str) -> tuple[int, int]:
 @pytest.mark.parametrize("model", list_models())
 @pytest.mark.parametrize("fold", [True, False])
 def test_every_conv_and_parameter_is_accounted_for(model: str, fold: bool) -> None:
-    graph = netviz.diagram(model, fold=fold)
+    graph = netviz.diagram(model, fold=fold).graph
     convs, params = _modules(model)
     assert count_ops(graph, Kind.CONV) == convs
     assert count_params(graph) == params
@@ -79,14 +79,14 @@ def _size(graph: Graph) -> int:
     [("resnet152", "resnet50"), ("wrn28_10", "wrn28_2"), ("wrn40_2", "wrn28_2")],
 )
 def test_deep_models_fold_to_their_shallow_siblings_size(deep: str, shallow: str) -> None:
-    assert _size(netviz.diagram(deep)) <= _size(netviz.diagram(shallow))
+    assert _size(netviz.diagram(deep).graph) <= _size(netviz.diagram(shallow).graph)
 
 
 def test_wrn_1000_2_folds_to_the_size_of_wrn28_2() -> None:
     from netviz_models.wideresnet import WideResNet
 
-    graph = netviz.diagram(WideResNet(1000, 2), [(3, 32, 32)])
-    assert _size(graph) <= _size(netviz.diagram("wrn28_2"))
+    graph = netviz.diagram(WideResNet(1000, 2), [(3, 32, 32)]).graph
+    assert _size(graph) <= _size(netviz.diagram("wrn28_2").graph)
     assert count_ops(graph, Kind.CONV) == 1 + 3 * (2 * 166 + 1)
     assert [c.repeat for c in graph.clusters] == [1, 165] * 3
 

@@ -136,6 +136,11 @@ def disk_full(env: Env) -> None:
     env.monkeypatch.setattr("netviz.output.os.fdopen", lambda fd, mode="r": Full(fd))
 
 
+def terminal(env: Env) -> None:
+    """stdout is a terminal (as far as netviz can tell)."""
+    env.monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+
+
 def R(id: str, *argv: str, words: str, setup: Setup | None = None) -> Bad:  # noqa: N802
     """A ``netviz render`` case."""
     return Bad(id, ("render", *argv), words, setup)
@@ -243,6 +248,14 @@ CASES: list[Bad] = [
     Bad("summary-dtype-float-for-embedding",
         ("summary", "{spec}/lm.py:build", "--input-shape", "8", "--input-dtype", "half", "-o",
          "{out}/s.json"), r"expects integer indices, got float16"),
+    R("shape-with-batch-dim", "wrn28_2", "--input-shape", "1,3,32,32", "-o", "{out}/d.dot",
+      words=r"got 5D .*leave out the batch dimension: use 3,32,32$"),
+    R("shape-with-batch-of-8", "resnet18", "--input-shape", "8,3,64,64", "-o", "{out}/d.dot",
+      words=r"leave out the batch dimension: if 8 is the batch size, use 3,64,64$"),
+    R("shape-with-batch-dim-conv1d", "{zoo}:Conv1dNet", "--input-shape", "1,4,16",
+      "-o", "{out}/d.dot", words=r"leave out the batch dimension: use 4,16$"),
+    R("shape-with-batch-dim-fallback", "{zoo}:DataDependent", "--input-shape", "1,3,8,8",
+      "-o", "{out}/d.dot", words=r"leave out the batch dimension: use 3,8,8$"),
     # --- formats ----------------------------------------------------------------------
     R("unknown-suffix", "wrn28_2", "-o", "{out}/d.xyz", words=r"cannot tell the format"),
     R("no-suffix", "wrn28_2", "-o", "{out}/diagram", words=r"cannot tell the format"),
@@ -264,6 +277,10 @@ CASES: list[Bad] = [
     R("dpi-fraction", "wrn28_2", "--dpi", "150.5", "-o", "{out}/d.png", words=r"not a whole number"),
     R("dpi-for-svg", "wrn28_2", "--dpi", "300", "-o", "{out}/d.svg",
       words=r"--dpi applies to PNG output only, not svg"),
+    R("png-to-a-terminal", "wrn28_2", "--format", "png", words=r"png is binary .*-o FILE$",
+      setup=terminal),
+    R("pdf-to-a-terminal", "wrn28_2", "--format", "PDF", "-o", "-", words=r"pdf is binary .*-o FILE",
+      setup=terminal),
     # --- output paths -----------------------------------------------------------------
     R("output-is-a-folder", "wrn28_2", "-o", "{out}/d.svg", words=r"is a directory",
       setup=out_dir_named("d.svg")),
@@ -315,6 +332,11 @@ CASES: list[Bad] = [
     Bad("summary-output-is-a-folder", ("summary", "wrn28_2", "--format", "text", "-o", "{out}"),
         r"is a directory"),
     Bad("summary-unknown-model", ("summary", "wrn28-2x", "-o", "{out}/s.md"), r"wrn28_2"),
+    Bad("summary-shape-with-batch-dim",
+        ("summary", "wrn28_2", "--input-shape", "1,3,32,32", "-o", "{out}/s.md"),
+        r"leave out the batch dimension: use 3,32,32$"),
+    Bad("pseudocode-shape-with-batch-dim", ("pseudocode", "wrn28_2", "--input-shape", "1,3,32,32"),
+        r"leave out the batch dimension: use 3,32,32$"),
     Bad("summary-wrong-channels", ("summary", "wrn28_2", "--input-shape", "1,32,32", "-o", "{out}/s.md"),
         r"(?i)channel"),
     Bad("summary-forward-raises",
@@ -328,6 +350,8 @@ CASES: list[Bad] = [
     Bad("plot-without-output", ("plot", "wrn28_2"), r"required: -o/--output"),
     Bad("plot-format-contradicts-suffix", ("plot", "wrn28_2", "--format", "png", "-o", "{out}/p.svg"),
         r"contradicts"),
+    Bad("plot-png-to-a-terminal", ("plot", "wrn28_2", "-o", "-", "--format", "png"),
+        r"png is binary", terminal),
     Bad("plot-unknown-model", ("plot", "wrn28-2x", "-o", "{out}/p.svg"), r"wrn28_2"),
     Bad("plot-missing-parent", ("plot", "wrn28_2", "-o", "{out}/no/p.png"), r"does not exist"),
     Bad("plot-forward-raises",

@@ -55,3 +55,37 @@ def test_exit_handlers_of_the_command_still_run() -> None:
     done = netviz("list", prelude=prelude)
     assert done.returncode == 3
     assert done.stdout.decode().splitlines() == ["handler ran"]
+
+
+def test_exit_handlers_registered_before_netviz_started_run() -> None:
+    """coverage and telemetry flushers register theirs before netviz runs; they must run."""
+    prelude = (
+        "import atexit\n"
+        "atexit.register(lambda: print('registered first', flush=True))\n"
+        "import netviz.cli\n"
+        "def command(argv=None):\n"
+        "    atexit.register(lambda: print('registered by the command', flush=True))\n"
+        "    return 4\n"
+        "netviz.cli.main = command"
+    )
+    done = netviz("list", prelude=prelude)
+    assert done.returncode == 4
+    assert done.stdout.decode().splitlines() == ["registered by the command", "registered first"]
+
+
+def test_a_real_command_runs_the_earlier_exit_handler_too() -> None:
+    done = netviz("list", "wrn28*", prelude="import atexit\natexit.register(print, 'bye')")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode().splitlines()[-1] == "bye"
+    assert "wrn28_2" in done.stdout.decode()
+
+
+def test_atexit_can_run_the_handlers_now() -> None:
+    """The one private API ``run`` uses: ``atexit._run_exitfuncs`` runs and clears the handlers."""
+    import atexit
+
+    assert callable(atexit._run_exitfuncs)
+    code = ("import atexit, os\natexit.register(print, 'ran')\natexit._run_exitfuncs()\n"
+            "print('after')\nos._exit(0)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.splitlines() == ["ran", "after"]

@@ -231,3 +231,22 @@ def test_gallery_command_lines_reproduce_the_artifacts(
     chart = (tmp_path / "wrn28_2.params.svg").read_bytes()
     (image,) = re.findall(r'<div class="netviz-chart"[^>]*><img src="\.\./\.\./([^"]+)"', page)
     assert (site / image).read_bytes() == chart
+
+
+def test_spec_is_documented_as_the_union_it_is(site: Path) -> None:
+    """``Spec`` is ``str | nn.Module`` (torch imported for type checkers only), never ``Any``."""
+    import typing
+
+    from netviz.api import Spec
+
+    assert typing.get_args(Spec) == (str, typing.ForwardRef("torch.nn.Module"))
+    text = _text(_page(site, "api/netviz.api"))
+    assert "Spec = Union[str, 'torch.nn.Module']" in text
+    assert "Spec = Any" not in text
+
+
+def test_the_notebook_page_is_in_the_nav_and_links_the_objects(site: Path) -> None:
+    page = _page(site, "notebook")
+    assert "<h1" in page and "In a notebook" in _text(page)
+    assert 'href="../api/netviz.diagrams/#netviz.diagrams.Diagram"' in page
+    assert "In a notebook" in _text(_page(site, ""))  # the navigation lists it

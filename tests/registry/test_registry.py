@@ -50,7 +50,7 @@ def test_builtins_listed_in_natural_order() -> None:
         ("wrn28_?", ["wrn28_2"]),
         ("*ex[12]", ["mdnc_bottleneck2d_ex1", "mdnc_bottleneck2d_ex2"]),
         ("nothing*", []),
-        ("WRN*", []),  # case-sensitive, like the names
+        ("WRN*", ["wrn16_4", "wrn28_2", "wrn28_10", "wrn40_2"]),  # any case, like the names
     ],
 )
 def test_list_pattern(pattern: str, expected: list[str]) -> None:
@@ -92,9 +92,10 @@ def test_unknown_name_suggests_close_matches() -> None:
         load_model("wrn28-2x")
 
 
-def test_unknown_name_close_match_ignores_case() -> None:
+def test_names_match_in_any_case_and_close_matches_ignore_case() -> None:
+    assert get_entry("ResNet50").name == "resnet50"
     with pytest.raises(UnknownModelError, match="did you mean: resnet50"):
-        get_entry("ResNet50")
+        get_entry("ResNet5O")
 
 
 def test_unknown_name_without_close_match() -> None:

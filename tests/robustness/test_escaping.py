@@ -52,7 +52,7 @@ def render(name: str, fmt: str, twin: bool = False) -> str:
 def diagram(name: str) -> Graph:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return netviz.diagram(build(name), SHAPES)
+        return netviz.diagram(build(name), SHAPES).graph
 
 
 def nasty_labels(graph: Graph) -> list[str]:

@@ -61,7 +61,7 @@ def attempt(key: tuple[Any, ...], call: Callable[[], Any]) -> Any:
 def diagram(case: ZooCase, device: str = "cpu", fold: bool = True) -> tuple[Any, list]:
     return attempt(
         ("diagram", case.id, device, fold),
-        lambda: netviz.diagram(case.build(device), case.shapes, fold=fold),
+        lambda: netviz.diagram(case.build(device), case.shapes, fold=fold).graph,
     )
 
 

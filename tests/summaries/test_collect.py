@@ -244,3 +244,16 @@ def test_large_inputs_run_on_meta_with_the_same_result(table_of, monkeypatch, tm
     ran_on.clear()
     assert collect_module.collect_model(f"{source}:Net", [(4,)]).total_params == 10
     assert ran_on == ["meta", "cpu"]
+
+
+def test_collect_keeps_no_reference_to_the_model() -> None:
+    """torchinfo caches each class's last summary list (holding its modules); netviz empties it."""
+    import gc
+    import weakref
+
+    model = Tied()
+    collect(model, [(4,)])
+    alive = weakref.ref(model)
+    del model
+    gc.collect()
+    assert alive() is None

@@ -108,7 +108,7 @@ def test_markdown_table_structure(tricky_table: SummaryTable) -> None:
     assert lines[1] == "|:---|:---|:---|:---|---:|---:|"
     assert all(line.startswith("|") and line.endswith("|") for line in lines)
     assert len({line.count(" | ") for line in lines if not line.startswith("|:")}) == 1
-    assert lines[2].startswith(r"| my\_net%1 | Net\_&amp;%$# |")
+    assert lines[2].startswith(r"| `my_net%1` | Net\_&amp;%$# |")  # the model name is code too
     assert "| `stem_{1}` | Conv2d | 4x8x8 | 3x3 | 108 | 6,912 |" in lines
     assert r"Seq~^\\&lt;&gt;\|" in lines[4]
     assert lines[-2] == "| **Total** |  |  |  | **1,158** | **70,962** |"
@@ -181,7 +181,7 @@ def test_group_view_in_every_format(tricky_table: SummaryTable) -> None:
     assert "| Group 0 x (N - 1) = 2 | 2 | 4x8x8 | 1,000 | 64,000 |" in format_table(
         tricky_table, "markdown", groups=groups
     )
-    assert "Group 0 x (N - 1) = 2 & 2 & 4$\\times$8$\\times$8 & 1,000 & 64,000 \\\\" in format_table(
+    assert "Group 0 $\\times$ ($N-1$) = 2 & 2 & 4$\\times$8$\\times$8 & 1,000 & 64,000 \\\\" in format_table(
         tricky_table, "latex", groups=groups
     )
     assert format_table(tricky_table, "csv", groups=groups).splitlines()[0] == (

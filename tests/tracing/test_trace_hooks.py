@@ -259,3 +259,40 @@ def test_a_model_of_raw_parameters_is_looked_into() -> None:
     assert graph.node("conv2d()").params == 4 * 3 * 9
     assert graph.node("conv2d()#2").params == 16
     assert dict(graph.node("conv2d()").attrs)["kernel_size"] == (3, 3)
+
+
+class _Pausing(nn.Module):
+    """Untraceable (a branch on a value); its forward waits while another thread runs a model."""
+
+    def __init__(self, started: object, resume: object) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+        self.started, self.resume = started, resume
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.sum() > -1e9:
+            self.started.set()  # type: ignore[attr-defined]
+            self.resume.wait(30)  # type: ignore[attr-defined]
+        return F.relu(self.conv(x))
+
+
+def test_a_model_another_thread_runs_meanwhile_is_not_recorded() -> None:
+    import threading
+
+    quiet = threading.Event()
+    quiet.set()
+    alone = fallback(_Pausing(quiet, quiet), (3, 8, 8))
+    started, resume = threading.Event(), threading.Event()
+    others: list[torch.Tensor] = []
+
+    def plain_torch_user() -> None:
+        started.wait(30)
+        others.append(nn.Sequential(nn.Linear(5, 5), nn.ReLU())(torch.ones(2, 5)))
+        resume.set()
+
+    thread = threading.Thread(target=plain_torch_user)
+    thread.start()
+    meanwhile = fallback(_Pausing(started, resume), (3, 8, 8))
+    thread.join(30)
+    assert len(others) == 1
+    assert meanwhile == alone
