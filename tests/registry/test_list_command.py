@@ -108,12 +108,38 @@ def test_list_shows_registered_plugin_models(
     assert out.splitlines()[1].split() == ["zz_pair", "3x8x8,", "10", "110", "two", "inputs"]
 
 
+def test_list_builds_on_the_cpu_what_cannot_build_on_meta(
+    clean_registry: dict, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A builder that reads tensor values (``.tolist()``) fails on meta: counted on the CPU."""
+
+    @register_model("zz_values", input_shape=(4,), description="width from a tensor")
+    def zz_values() -> nn.Module:
+        import torch
+
+        width = int(torch.tensor([3, 5]).sum().item())
+        return nn.Linear(4, width)
+
+    @register_model("zz_broken", input_shape=(4,), description="never builds")
+    def zz_broken() -> nn.Module:
+        raise RuntimeError("no such layer\nsecond line")
+
+    assert main(["list", "zz_*"]) == 0
+    captured = capsys.readouterr()
+    rows = _rows(captured.out)
+    assert rows["zz_values"][2] == "40" and rows["zz_broken"][2] == "?"
+    assert captured.err == (
+        "netviz: warning: cannot build model 'zz_broken': RuntimeError: no such layer\n"
+    )
+
+
 def test_format_helpers() -> None:
     assert format_shapes(((3, 32, 32),)) == "3x32x32"
     assert format_shapes(((3, 8, 8), (10,))) == "3x8x8, 10"
-    table = format_table([("a", "1x2", 1234567, "d"), ("bbbb", "3", 5, "")])
+    table = format_table([("a", "1x2", 1234567, "d"), ("bbbb", "3", 5, ""), ("c", "1", None, "")])
     assert table == (
         "name  input     params  description\n"
         "a     1x2    1,234,567  d\n"
         "bbbb  3              5\n"
+        "c     1              ?\n"
     )
