@@ -10,6 +10,7 @@ from torch import nn
 from netviz.cli import main
 from netviz.commands.list import format_shapes, format_table
 from netviz.registry import register_model
+from tests.models.test_model_families import COMPACT
 
 COUNTS = {
     "wrn16_4": "2,748,890",
@@ -23,12 +24,17 @@ COUNTS = {
     "resnet152": "60,192,808",
     "mdnc_bottleneck2d_ex1": "3,792",
     "mdnc_bottleneck2d_ex2": "11,584",
+    # the families' compact models: analytic counts (tests/models/family_params.py)
+    **{name: f"{count:,}" for name, (_, count) in COMPACT.items()},
 }
 SHAPES = {
     "wrn": "3x32x32",
     "resnet": "3x224x224",
     "mdnc_bottleneck2d_ex1": "16x4x255",
     "mdnc_bottleneck2d_ex2": "32x4x128",
+    "transformer_lm_mini": "16",
+    "lstm_tagger_mini": "16",
+    "": "3x32x32",  # the other compact models
 }
 
 
@@ -50,8 +56,10 @@ def _rows(text: str) -> dict[str, list[str]]:
 def test_list_shows_every_builtin_with_exact_counts(listing: str) -> None:
     rows = _rows(listing)
     assert list(rows) == [
-        "mdnc_bottleneck2d_ex1", "mdnc_bottleneck2d_ex2",
+        "convnext_mini", "densenet_mini", "googlenet_mini", "lstm_tagger_mini",
+        "mdnc_bottleneck2d_ex1", "mdnc_bottleneck2d_ex2", "mobilenet_v2_mini", "regnet_mini",
         "resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
+        "swin_mini", "transformer_lm_mini", "vit_mini", "vit_mini_qkv",
         "wrn16_4", "wrn28_2", "wrn28_10", "wrn40_2",
     ]
     for name, count in COUNTS.items():
