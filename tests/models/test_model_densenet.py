@@ -6,21 +6,13 @@ import pytest
 import torch
 
 from netviz_models.densenet import DenseNet, densenet121, densenet_mini
-from tests.models.conftest import build_meta, state_dict_listing
+from tests.models.conftest import ExpectedListing, build_meta, state_dict_listing
 
 
 def torchvision_densenet_listing(growth: int, blocks: list[int], init: int, bn_size: int) -> str:
     """torchvision's DenseNet state_dict (key and shape), from its naming rules."""
-    lines: list[str] = []
-
-    def conv(key: str, shape: list[int]) -> None:
-        lines.append(f"{key}.weight\t{shape}\n")
-
-    def bn(key: str, c: int) -> None:
-        for s in ("weight", "bias", "running_mean", "running_var"):
-            lines.append(f"{key}.{s}\t[{c}]\n")
-        lines.append(f"{key}.num_batches_tracked\t[]\n")
-
+    listing = ExpectedListing()
+    conv, bn = listing.conv, listing.bn
     conv("features.conv0", [init, 3, 7, 7])
     bn("features.norm0", init)
     channels = init
@@ -38,8 +30,9 @@ def torchvision_densenet_listing(growth: int, blocks: list[int], init: int, bn_s
             conv(f"features.transition{b}.conv", [channels // 2, channels, 1, 1])
             channels //= 2
     bn("features.norm5", channels)
-    lines += [f"classifier.weight\t[1000, {channels}]\n", "classifier.bias\t[1000]\n"]
-    return "".join(lines)
+    listing.add("classifier.weight", [1000, channels])
+    listing.add("classifier.bias", [1000])
+    return listing.text()
 
 
 def test_state_dict_matches_torchvision_densenet121() -> None:
