@@ -11,7 +11,7 @@ Module names and ``state_dict`` keys follow the original
 is the same network under other names (``layer_scale`` of shape ``(C, 1, 1)``
 applied after the permute back), with the same 28,589,128 parameters.
 
-Example:
+Examples:
     >>> import torch
     >>> from netviz_models.convnext import convnext_mini, convnext_tiny
     >>> with torch.device("meta"):

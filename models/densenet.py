@@ -10,7 +10,7 @@ MaxPool 3/2``; head ``BN → ReLU → global average pool → Linear``.
 Module names and ``state_dict`` keys equal ``torchvision.models.densenet121``'s
 (``features.denseblock1.denselayer1.conv1``, ``features.transition1.conv``, …).
 
-Example:
+Examples:
     >>> import torch
     >>> from netviz_models.densenet import densenet121, densenet_mini
     >>> with torch.device("meta"):

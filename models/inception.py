@@ -13,7 +13,7 @@ Module names and ``state_dict`` keys equal ``torchvision.models.googlenet``'s
 without the auxiliary classifiers (``aux_logits=False``, as its published
 weights are used for inference).
 
-Example:
+Examples:
     >>> import torch
     >>> from netviz_models.inception import googlenet, googlenet_mini
     >>> with torch.device("meta"):

@@ -3,7 +3,7 @@
 Each matches the torchvision (or timm) layer of the same job in behaviour and in
 ``state_dict`` keys, so the families that use them stay checkpoint-compatible.
 
-Example:
+Examples:
     >>> import torch
     >>> from netviz_models.layers import DropPath, transformer_mlp
     >>> mlp = transformer_mlp(8, 32)

@@ -9,7 +9,7 @@ channels do not change. Stem ``3x3/2 conv → BN → ReLU6``, a last ``1x1 conv 
 Module names and ``state_dict`` keys equal ``torchvision.models.mobilenet_v2``'s
 (``features.0`` … ``features.18``, ``features.N.conv.M``, ``classifier.1``).
 
-Example:
+Examples:
     >>> import torch
     >>> from netviz_models.mobilenet import mobilenet_v2, mobilenet_v2_mini
     >>> with torch.device("meta"):

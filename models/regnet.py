@@ -13,7 +13,7 @@ Blocks are residual bottlenecks: ``1x1 → BN → ReLU``, ``3x3 group conv (stri
 ReLU``; head global average pool, ``fc``. Module names and ``state_dict`` keys
 equal ``torchvision.models.regnet_y_400mf``'s.
 
-Example:
+Examples:
     >>> import torch
     >>> from netviz_models.regnet import BlockParams, regnet_mini, regnet_y_400mf
     >>> BlockParams.from_init_params(depth=16, w_0=48, w_a=27.89, w_m=2.09, group_width=8).widths

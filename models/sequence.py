@@ -11,7 +11,7 @@ Both read ``(B, N)`` int64 token ids (one sequence of ``N`` ids per sample):
   tutorial; its forward returns a ``dict`` (``tags``, ``hidden``) and ignores the
   LSTM's final ``(h, c)``.
 
-Example:
+Examples:
     >>> import torch
     >>> from netviz_models.sequence import lstm_tagger_mini, transformer_lm_mini
     >>> tokens = torch.zeros(2, 16, dtype=torch.int64)

@@ -15,7 +15,7 @@ timm, each block is built for its feature-map size: the shift mask is computed
 once (a non-persistent buffer, so ``state_dict`` keys do not change) and the
 shift is off where the window covers the whole map. The input size is fixed.
 
-Example:
+Examples:
     >>> import torch
     >>> from netviz_models.swin import swin_mini, swin_t
     >>> with torch.device("meta"):

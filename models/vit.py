@@ -13,7 +13,7 @@ Attention comes written two ways, as users write it:
 - ``attention="qkv"``: the timm way, [`Attention`][netviz_models.vit.Attention]: one qkv
   ``Linear``, reshape/permute, ``unbind``, ``q @ kᵀ · scale``, softmax, ``@ v``, proj.
 
-Example:
+Examples:
     >>> import torch
     >>> from netviz_models.vit import vit_b_16, vit_mini
     >>> with torch.device("meta"):
