@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import warnings
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from netviz.errors import UnknownModelError
+from netviz.errors import NetvizError, NetvizWarning, UnknownModelError
 from netviz.ir import Shape
+
+if TYPE_CHECKING:
+    from netviz.registry import ModelEntry
 
 HEADERS = ("name", "input", "params", "description")
 
@@ -19,7 +24,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         help="list the registered models",
         description="List the registered models (built-ins and those of installed plug-ins "
         "in the 'netviz.models' entry-point group): name, default input shape, "
-        "parameter count and description, naturally sorted.",
+        "parameter count and description, naturally sorted. Models are built on the meta "
+        "device (no weights); one whose builder needs real tensors is built on the CPU, "
+        "and one that cannot be built shows '?' and a warning.",
     )
     parser.add_argument(
         "pattern",
@@ -35,12 +42,12 @@ def format_shapes(shapes: Sequence[Shape]) -> str:
     return ", ".join("x".join(str(d) for d in shape) for shape in shapes)
 
 
-def format_table(rows: Sequence[tuple[str, str, int, str]]) -> str:
+def format_table(rows: Sequence[tuple[str, str, int | None, str]]) -> str:
     """Align ``(name, input, params, description)`` rows under a header.
 
-    Parameter counts are right-aligned with thousands separators.
+    Parameter counts are right-aligned with thousands separators (``?`` when unknown).
     """
-    cells = [HEADERS] + [(n, s, f"{p:,}", d) for n, s, p, d in rows]
+    cells = [HEADERS] + [(n, s, "?" if p is None else f"{p:,}", d) for n, s, p, d in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(3)]
     lines = []
     for name, shape, params, desc in cells:
@@ -63,8 +70,28 @@ def run(args: argparse.Namespace) -> int:
     rows = []
     for name in names:
         entry = get_entry(name)
-        module = entry.build("meta")
-        params = sum(p.numel() for p in module.parameters())
+        params = param_count(entry)
         rows.append((name, format_shapes(entry.input_shapes), params, entry.description))
     print(format_table(rows), end="")
     return 0
+
+
+def param_count(entry: ModelEntry) -> int | None:
+    """The model's parameter count, built on the meta device (no weights allocated).
+
+    A builder that reads tensor values (e.g. computes its widths with ``.tolist()``)
+    cannot run on meta; it is built on the CPU instead. A model that builds on
+    neither gets ``None`` and a warning, and the listing goes on.
+    """
+    reason = ""
+    for device in ("meta", "cpu"):
+        try:
+            module = entry.build(device)
+        except Exception as exc:  # noqa: BLE001 - one broken model must not break the list
+            reason = str(exc) if isinstance(exc, NetvizError) else (
+                f"cannot build model {entry.name!r}: {type(exc).__name__}: {exc}"
+            )
+            continue
+        return sum(p.numel() for p in module.parameters())
+    warnings.warn(reason.splitlines()[0], NetvizWarning, stacklevel=2)
+    return None

@@ -9,7 +9,8 @@ and in every docstring that mkdocstrings shows::
 
 Optionally it also generates pages (each off unless configured):
 
-- ``gallery: gallery``: one page per registered model plus an index;
+- ``gallery: gallery``: one page per registered model plus an index (``models``
+  and ``exclude`` choose the models by shell patterns);
 - ``cli_reference: reference/cli.md``: the CLI reference from the parser;
 - ``api_reference: api``: one mkdocstrings page per public module of ``api_packages``.
 
@@ -59,6 +60,8 @@ class NetvizConfig(base.Config):
     """Docs folder of the generated gallery, e.g. ``gallery``; unset: no gallery."""
     models = c.Optional(c.Type(str))
     """Shell pattern of the models the gallery shows; unset: all registered."""
+    exclude = c.ListOfItems(c.Type(str), default=[])
+    """Shell patterns of registered models the gallery leaves out."""
     cli_reference = c.Optional(c.Type(str))
     """Docs path of the generated CLI reference, e.g. ``reference/cli.md``."""
     api_reference = c.Optional(c.Type(str))
@@ -126,7 +129,9 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
             self.config.gallery, self.config.cli_reference, self.config.api_reference
         )
         if gallery:
-            infos_job = self._submit(worker.model_infos, self.config.models)
+            infos_job = self._submit(
+                worker.model_infos, self.config.models, list(self.config.exclude)
+            )
             if self.config.render and self._workers() > 1:
                 self._submit(worker.warm_up)  # import torch in a second worker meanwhile
         if cli_page:

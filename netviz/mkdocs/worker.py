@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 
 from netviz.mkdocs.options import FenceOptions, Subject
@@ -85,12 +86,19 @@ def warm_up() -> float:
     return time.perf_counter() - start
 
 
-def model_infos(pattern: str | None = None) -> list[ModelInfo]:
-    """Describe every registered model (built on the meta device to count parameters)."""
+def model_infos(pattern: str | None = None, exclude: Sequence[str] = ()) -> list[ModelInfo]:
+    """Describe every registered model (built on the meta device to count parameters).
+
+    Args:
+        pattern: Shell pattern of the models to describe; ``None``: all.
+        exclude: Shell patterns of models to leave out.
+    """
     from netviz.registry import get_entry, list_models
 
     infos = []
     for name in list_models(pattern):
+        if any(fnmatchcase(name, skip) for skip in exclude):
+            continue
         entry = get_entry(name)
         shapes = ", ".join("x".join(str(d) for d in shape) for shape in entry.input_shapes)
         try:

@@ -106,7 +106,7 @@ def _fold(graph: Graph, signature: Callable[[Graph, Cluster], Hashable], merge: 
             inner[node_id] = kept.id
         for other in run[1:]:
             drop.update(other.node_ids)
-            rename.update(zip(other.node_ids, kept.node_ids))
+            rename.update(_alignment(graph, other, kept))
         clusters.append(merge(graph, run) if len(run) > 1 else kept)
 
     edges: list[Edge] = []
@@ -124,6 +124,22 @@ def _fold(graph: Graph, signature: Callable[[Graph, Cluster], Hashable], merge: 
             edges.append(new)
     nodes = tuple(n for n in graph.nodes if n.id not in drop)
     return replace(graph, nodes=nodes, edges=tuple(edges), clusters=tuple(clusters))
+
+
+def _alignment(graph: Graph, other: Cluster, kept: Cluster) -> dict[str, str]:
+    """Which kept node each node of a folded block stands for: ops by their order, every
+    data node by the kept block's first (a dense layer has one per earlier output)."""
+    def split(cluster: Cluster) -> tuple[list[str], list[str]]:
+        data = [i for i in cluster.node_ids if graph.node(i).kind is Kind.DATA]
+        return data, [i for i in cluster.node_ids if i not in set(data)]
+
+    (other_data, other_ops), (kept_data, kept_ops) = split(other), split(kept)
+    mapping = dict(zip(other_ops, kept_ops))
+    if kept_data:
+        mapping.update(dict.fromkeys(other_data, kept_data[0]))
+    if len(other_data) == len(kept_data):
+        mapping.update(zip(other_data, kept_data))
+    return mapping
 
 
 def _merge_identical(graph: Graph, run: list[Cluster]) -> Cluster:

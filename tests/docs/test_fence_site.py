@@ -149,6 +149,11 @@ class Tiny(nn.Module):
 @register_model("tiny_extra", input_shape=(3, 16, 16), description="A tiny third-party model")
 def tiny_extra() -> nn.Module:
     return Tiny()
+
+
+@register_model("tiny_hidden", input_shape=(3, 16, 16), description="Left out of the gallery")
+def tiny_hidden() -> nn.Module:
+    return Tiny()
 '''
 
 
@@ -164,7 +169,8 @@ def test_a_newly_registered_model_gets_its_gallery_page(tmp_path: Path) -> None:
     config = _project(
         tmp_path / "site-src",
         {"index.md": "# Models\n"},
-        plugin="  - netviz:\n      gallery: gallery\n      models: 'tiny_*'\n",
+        plugin="  - netviz:\n      gallery: gallery\n      models: 'tiny_*'\n"
+        "      exclude: ['*_hidden']\n",
     )
     env_path = os.pathsep.join(filter(None, [str(packages), os.environ.get("PYTHONPATH")]))
     build = mkdocs_build(config, tmp_path / "site", env={"PYTHONPATH": env_path})
@@ -173,3 +179,5 @@ def test_a_newly_registered_model_gets_its_gallery_page(tmp_path: Path) -> None:
     assert "A tiny third-party model" in page and '<div class="netviz-diagram"' in page
     index = (tmp_path / "site" / "gallery" / "index.html").read_text("utf-8")
     assert 'href="tiny_extra.html"' in index
+    assert "tiny_hidden" not in index
+    assert not (tmp_path / "site" / "gallery" / "tiny_hidden.html").exists()

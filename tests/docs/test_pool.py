@@ -27,6 +27,8 @@ def test_answers_are_plain_data_of_the_worker_module(pool: WorkerPool) -> None:
     infos = pool.submit(worker.model_infos, "wrn28_*").result(timeout=300)
     assert [info.name for info in infos] == ["wrn28_2", "wrn28_10"]
     assert type(infos[0]) is worker.ModelInfo and infos[0].params == 1_467_610
+    infos = pool.submit(worker.model_infos, "wrn*", ["*_10", "wrn16_?"]).result(timeout=300)
+    assert [info.name for info in infos] == ["wrn28_2", "wrn40_2"]
 
 
 def test_render_failures_come_back_as_one_line(pool: WorkerPool) -> None:

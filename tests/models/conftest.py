@@ -45,6 +45,29 @@ def leaf_calls(module: nn.Module, *inputs: torch.Tensor) -> list[LayerRow]:
     return rows
 
 
+class ExpectedListing:
+    """The ``key<TAB>shape`` lines of a state_dict, written from a naming scheme."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def add(self, key: str, shape: list[int]) -> None:
+        self.lines.append(f"{key}\t{shape}\n")
+
+    def conv(self, key: str, shape: list[int]) -> None:
+        """A conv (or linear) without bias."""
+        self.add(f"{key}.weight", shape)
+
+    def bn(self, key: str, channels: int) -> None:
+        """A BatchNorm: weight, bias, running statistics and the batch counter."""
+        for name in ("weight", "bias", "running_mean", "running_var"):
+            self.add(f"{key}.{name}", [channels])
+        self.add(f"{key}.num_batches_tracked", [])
+
+    def text(self) -> str:
+        return "".join(self.lines)
+
+
 def build_meta(builder: Callable[[], nn.Module]) -> nn.Module:
     with torch.device("meta"):
         return builder()

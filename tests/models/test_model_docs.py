@@ -8,9 +8,23 @@ from types import ModuleType
 import pytest
 
 import netviz_models
-from netviz_models import mdnc, resnet, wideresnet
+from netviz_models import (
+    convnext,
+    densenet,
+    inception,
+    layers,
+    mdnc,
+    mobilenet,
+    regnet,
+    resnet,
+    sequence,
+    swin,
+    vit,
+    wideresnet,
+)
 
-MODULES = [wideresnet, resnet, mdnc]
+MODULES = [wideresnet, resnet, mdnc, vit, swin, convnext, densenet, inception, mobilenet, regnet,
+           sequence, layers]
 
 
 @pytest.mark.parametrize("module", [netviz_models, *MODULES], ids=lambda m: m.__name__)

@@ -18,7 +18,7 @@ from netviz_models.resnet import (
     resnet101,
     resnet152,
 )
-from tests.models.conftest import build_meta, param_count, state_dict_listing
+from tests.models.conftest import ExpectedListing, build_meta, param_count, state_dict_listing
 
 BUILDERS: dict[str, Callable[..., ResNet]] = {
     "resnet18": resnet18,
@@ -38,16 +38,8 @@ LAYOUT = {
 
 def torchvision_listing(kind: str, layers: list[int]) -> str:
     """torchvision's ResNet state_dict (key and shape), derived from its naming rules."""
-    lines: list[str] = []
-
-    def conv(key: str, shape: list[int]) -> None:
-        lines.append(f"{key}.weight\t{shape}\n")
-
-    def bn(key: str, c: int) -> None:
-        for s in ("weight", "bias", "running_mean", "running_var"):
-            lines.append(f"{key}.{s}\t[{c}]\n")
-        lines.append(f"{key}.num_batches_tracked\t[]\n")
-
+    listing = ExpectedListing()
+    conv, bn = listing.conv, listing.bn
     conv("conv1", [64, 3, 7, 7])
     bn("bn1", 64)
     expansion = 1 if kind == "basic" else 4
@@ -71,9 +63,9 @@ def torchvision_listing(kind: str, layers: list[int]) -> str:
                 conv(f"{p}.downsample.0", [planes * expansion, inplanes, 1, 1])
                 bn(f"{p}.downsample.1", planes * expansion)
             inplanes = planes * expansion
-    lines.append(f"fc.weight\t[1000, {512 * expansion}]\n")
-    lines.append("fc.bias\t[1000]\n")
-    return "".join(lines)
+    listing.add("fc.weight", [1000, 512 * expansion])
+    listing.add("fc.bias", [1000])
+    return listing.text()
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from netviz.ir import Cluster, Graph
-from netviz.registry import list_models
 from netviz.summaries.groups import group_rows
 from netviz.summaries.table import GroupRow, SummaryTable
+from netviz.registry import list_models
 from tests.summaries.conftest import row
 
 
