@@ -9,11 +9,12 @@ residual blocks, transitions). Never a model's or class's particular name.
 from __future__ import annotations
 
 import re
-from collections.abc import Container
+from collections import Counter
+from collections.abc import Container, Iterable
 from dataclasses import replace
 
 from netviz.ir import Cluster, Graph, Kind, Node
-from netviz.transforms.scopes import parent, within
+from netviz.transforms.scopes import parent
 
 CONTAINERS = frozenset({"Sequential", "ModuleList", "ModuleDict"})
 """Module classes that only hold others: never a block themselves."""
@@ -71,30 +72,44 @@ def hierarchy_block_scopes(graph: Graph, residual: list[str]) -> list[str]:
     """
     types = graph.module_types
     weights = _weights(graph)
-    joins = {n.scope for n in graph.nodes if n.kind in _JOINS and _sources(graph, n.id) >= 2}
+    joining = _with_ancestors(
+        n.scope for n in graph.nodes if n.kind in _JOINS and _sources(graph, n.id) >= 2)
+    holds_residual = _with_ancestors(parent(r) for r in residual)
+    in_residual = set(residual)
     children: dict[str, list[str]] = {}
     for path in types:
         if path and weights.get(path, 0):
             children.setdefault(parent(path), []).append(path)
+    siblings = {p: Counter(types[c] for c in kids) for p, kids in children.items()}
 
     def repeated(path: str) -> bool:
-        return sum(types[s] == types[path] for s in children.get(parent(path), ())) >= 2
+        return siblings.get(parent(path), Counter())[types[path]] >= 2
 
     candidates = {
         path for path in types
         if path and types[path] not in CONTAINERS and weights.get(path, 0) >= 2
-        and (repeated(path) or any(within(j, path) for j in joins))
-        and not any(within(path, r) for r in residual)
+        and (repeated(path) or path in joining)
+        and _enclosing(path, in_residual) is None
     }
 
     def stage(path: str) -> bool:
-        inner = [c for c in children.get(path, ()) if c in candidates]
-        classes = [types[c] for c in inner]
-        return any(within(r, path) and r != path for r in residual) or len(classes) != len(
-            set(classes))
+        classes = [types[c] for c in children.get(path, ()) if c in candidates]
+        return path in holds_residual or len(classes) != len(set(classes))
 
     blocks = {c for c in candidates if not stage(c)}
     return [b for b in blocks if _enclosing(parent(b), blocks) is None]
+
+
+def _with_ancestors(paths: Iterable[str]) -> set[str]:
+    """Every path given and every ancestor of it (the root ``""`` included)."""
+    found: set[str] = set()
+    for path in paths:
+        while path not in found:
+            found.add(path)
+            if not path:
+                break
+            path = parent(path)
+    return found
 
 
 def _humanize(class_name: str) -> str:
