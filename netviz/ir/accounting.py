@@ -61,8 +61,19 @@ def count_macs(graph: Graph) -> int:
 
 
 def count_ops(graph: Graph, kind: Kind) -> int:
-    """How many ops of ``kind`` the graph stands for, counting fused marks and repeats."""
-    nodes = sum(graph.multiplicity(n.id) for n in graph.nodes if n.kind is kind)
+    """How many ops of ``kind`` the graph stands for, counting fused marks, repeats and
+    the ops of modules collapsed into one box (their ``ops`` attribute)."""
+    nodes = sum(
+        graph.multiplicity(n.id) * ((n.kind is kind) + _inside(n.attr("ops"), kind))
+        for n in graph.nodes
+    )
     marks = sum(m.kinds.count(kind) * (owner.repeat if owner else 1)
                 for m, owner in _unique_marks(graph).values())
     return nodes + marks
+
+
+def _inside(ops: object, kind: Kind) -> int:
+    """How many ops of ``kind`` a collapsed box's ``(kind, count)`` pairs hold."""
+    if not isinstance(ops, tuple):
+        return 0
+    return sum(count for name, count in ops if name == kind.value)

@@ -112,7 +112,7 @@ def _with_ancestors(paths: Iterable[str]) -> set[str]:
     return found
 
 
-def _humanize(class_name: str) -> str:
+def humanize(class_name: str) -> str:
     """``"_DenseLayer"`` → ``"Dense layer"``, ``"InvertedResidual"`` → ``"Inverted residual"``."""
     words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", class_name.strip("_")).split()
     if not words:
@@ -171,7 +171,7 @@ def group_blocks(graph: Graph) -> Graph:
         previous = here
         clusters.append(
             Cluster(id=block, group=group, index=index, blocks=(block,),
-                    node_ids=tuple(members[block]), kind=_humanize(types.get(block, "")))
+                    node_ids=tuple(members[block]), kind=humanize(types.get(block, "")))
         )
         index += 1
     return replace(graph, clusters=tuple(clusters))

@@ -178,7 +178,8 @@ def _exit_width(graph: Graph, cluster: Cluster) -> int | None:
     for node_id in reversed(cluster.node_ids):
         for edge in graph.out_edges(node_id):
             if edge.dst not in inside:
-                return _width(graph.node(edge.dst))
+                after = _width(graph.node(edge.dst))
+                return after if after is not None else _width(graph.node(node_id))
     return None
 
 
@@ -263,10 +264,10 @@ def title_clusters(graph: Graph, *, folded: bool = True) -> Graph:
             else:
                 last = cluster.index + cluster.repeat - 1
                 title = f"Group {g} Blocks {cluster.index}-{last} x {cluster.repeat}"
-        elif n == 1:
-            title = f"Group {g} {cluster.kind}" if cluster.kind else f"Group {g}"
         elif cluster.index == 0 and has_projection(graph, cluster):
             title = f"Group {g} Projection"
+        elif n == 1:
+            title = f"Group {g} {cluster.kind}" if cluster.kind else f"Group {g}"
         elif cluster.index == 0 and cluster.kind and not (
             following
             and following[0].group == g

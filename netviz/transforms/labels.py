@@ -247,6 +247,9 @@ def node_label(node: Node, *, shapes: bool = False) -> str:
         return f"Upsample {size}".strip()
     if node.type_name in _SYMBOLS:
         return operand_label(node)
+    module = node.attr("module")
+    if isinstance(module, str):  # a module collapsed into one box
+        return one_line(module)
     if kind is Kind.CAT and node.attr("operands"):
         return f"{op_name(node.type_name)} {operand_label(node).partition(' ')[2]}"
     return _layer_label(node) or op_name(node.type_name)

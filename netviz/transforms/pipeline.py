@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from netviz.ir import Graph
 from netviz.transforms.attention import collapse_attention
 from netviz.transforms.blocks import group_blocks
+from netviz.transforms.collapse import collapse_to_page
 from netviz.transforms.data_nodes import insert_data_nodes, insert_exit_nodes
 from netviz.transforms.fold import fold_repeats, fold_similar, title_clusters
 from netviz.transforms.fuse import fuse_marks
@@ -44,7 +45,8 @@ def to_notation(graph: Graph, options: NotationOptions = NotationOptions()) -> G
     Order: drop unused free ops, (collapse attention, hide ops that change no
     values), make constant-operand adds plain ops, group blocks, insert data
     nodes, fuse norm/act into edge marks (after the data nodes, so a mark never
-    spans a block's start), label, (fold repeats), title clusters. Idempotent as
+    spans a block's start), label, (fold repeats and keep the figure to a page),
+    title clusters. Idempotent as
     a whole.
     """
     graph = prune_dead(graph)
@@ -57,5 +59,5 @@ def to_notation(graph: Graph, options: NotationOptions = NotationOptions()) -> G
     graph = fuse_marks(graph)
     graph = label(graph, shapes=options.shapes)
     if options.fold:
-        graph = fold_similar(fold_repeats(graph))
+        graph = collapse_to_page(fold_similar(fold_repeats(graph)))
     return title_clusters(graph, folded=options.fold)

@@ -41,7 +41,7 @@ def test_macs_equal_the_analytic_count(name, shapes, dtypes, expected) -> None:
 
 
 def data_labels(name: str, inputs=IMAGE, **options) -> list[str]:
-    graph = netviz.diagram(spec(name), inputs, **options)
+    graph = netviz.diagram(spec(name), inputs, **options).graph
     return [n.label for n in graph.nodes if n.kind is Kind.DATA]
 
 
@@ -54,7 +54,7 @@ def test_data_nodes_show_the_width_the_layers_act_on() -> None:
 
 
 def labels(name: str, inputs=IMAGE, **options) -> list[str]:
-    return [n.label for n in netviz.diagram(spec(name), inputs, **options).nodes]
+    return [n.label for n in netviz.diagram(spec(name), inputs, **options).graph.nodes]
 
 
 def test_attention_is_one_box_that_says_what_it_is() -> None:
@@ -66,7 +66,7 @@ def test_attention_is_one_box_that_says_what_it_is() -> None:
 
 
 def test_constant_operands_are_labelled_boxes_not_joins() -> None:
-    vit = netviz.diagram(spec("ViT"), IMAGE)
+    vit = netviz.diagram(spec("ViT"), IMAGE).graph
     (pos,) = [n for n in vit.nodes if n.label == "+ pos_embedding"]
     assert pos.kind is Kind.OTHER
     assert "Concat cls_token" in [n.label for n in vit.nodes]
@@ -84,7 +84,7 @@ def test_views_selections_and_eval_no_ops_are_hidden_from_diagrams_but_listed() 
 
 
 def test_dict_outputs_are_named_and_unused_lstm_state_is_not_drawn() -> None:
-    graph = netviz.diagram(spec("Tagger"), TOKENS, input_dtypes=["int64"])
+    graph = netviz.diagram(spec("Tagger"), TOKENS, input_dtypes=["int64"]).graph
     outputs = [n.label for n in graph.nodes if n.kind is Kind.OUTPUT]
     assert outputs == ["Output tags", "Output features"]
     assert [n.label for n in graph.nodes if n.kind is not Kind.OUTPUT] == [
@@ -142,7 +142,7 @@ def test_instances_get_their_own_mode_back() -> None:
 def test_a_builder_that_needs_values_is_built_on_cpu() -> None:
     loaded = netviz.load_model(spec("regnet_like"), IMAGE)
     assert next(loaded.module.parameters()).device.type == "cpu"
-    assert [n.label for n in netviz.diagram(spec("regnet_like"), IMAGE).nodes
+    assert [n.label for n in netviz.diagram(spec("regnet_like"), IMAGE).graph.nodes
             if n.kind is Kind.CONV] == ["3x3 8C 1S 1P", "3x3 16C 1S 1P", "3x3 24C 1S 1P"]
 
 
@@ -156,7 +156,7 @@ def test_a_builder_failing_on_cpu_too_names_the_cause(tmp_path) -> None:
 def test_marks_stay_on_their_side_of_a_block_start() -> None:
     # Swin: the stem's LayerNorm and the first block's LayerNorm are two marks, and the
     # shortcut (the block's input itself) carries none
-    graph = netviz.diagram(spec("Swin"), IMAGE, fold=False)
+    graph = netviz.diagram(spec("Swin"), IMAGE, fold=False).graph
     first = graph.clusters[0]
     data = graph.node(first.node_ids[0])
     (into,) = graph.in_edges(data.id)

@@ -114,3 +114,46 @@ def test_identity_modules_are_not_drawn_but_listed() -> None:
     assert count_ops(drawn, Kind.ADD) == 1
     listed = to_notation(b.graph(), NotationOptions.listing())
     assert "Identity" in [n.label for n in listed.nodes]
+
+
+def _blocks(padding_modes: list[str], widths: list[int] | None = None) -> Graph:
+    """Blocks of conv → conv → add on one parent, each with the given padding mode and
+    width (a block that widens takes a 1x1 projection shortcut; the input has 4 channels
+    when widths are given, so every block widens)."""
+    from tests.transforms.raw import RawBuilder
+
+    b = RawBuilder("modes")
+    c = 4 if widths else 8
+    x = b.add("x", "input", "", (), (c, 8, 8))
+    for i, mode in enumerate(padding_modes):
+        w = (widths or [8] * len(padding_modes))[i]
+        scope = f"stage.{i}"
+        h = b.add(f"c{i}a", "Conv2d", f"{scope}.a", (x,), (w, 8, 8), w * c * 9,
+                  kernel_size=(3, 3), stride=(1, 1), padding=(1, 1), in_channels=c,
+                  out_channels=w, padding_mode=mode)
+        h = b.add(f"c{i}b", "Conv2d", f"{scope}.b", (h,), (w, 8, 8), w * w * 9,
+                  kernel_size=(3, 3), stride=(1, 1), padding=(1, 1), in_channels=w,
+                  out_channels=w, padding_mode=mode)
+        skip = x if w == c else b.add(f"p{i}", "Conv2d", f"{scope}.p", (x,), (w, 8, 8), w * c,
+                                      kernel_size=(1, 1), in_channels=c, out_channels=w)
+        x = b.add(f"add{i}", "add", scope, (h, skip), (w, 8, 8))
+        c = w
+    b.add("output", "output", "", (x,), None)
+    return b.graph()
+
+
+def test_blocks_differing_in_a_computation_attribute_never_fold() -> None:
+    assert titles(to_notation(_blocks(["zeros", "zeros", "zeros"]))) == ["Group 0 x N = 3"]
+    mixed = titles(to_notation(_blocks(["zeros", "reflect", "zeros"])))
+    assert len(mixed) == 3  # the reflect-padded block stands apart
+
+
+def test_blocks_differing_only_in_width_fold_with_the_range() -> None:
+    graph = to_notation(_blocks(["zeros"] * 4, widths=[8, 16, 24, 32]))
+    assert len(graph.clusters) == 1
+    (cluster,) = graph.clusters
+    assert cluster.repeat == 4 and cluster.widths == (4, 8, 16, 24, 32)
+    assert count_params(graph) == count_params(to_notation(_blocks(["zeros"] * 4, [8, 16, 24, 32]),
+                                                           NotationOptions(fold=False)))
+    reflect = to_notation(_blocks(["zeros", "reflect", "zeros", "zeros"], [8, 16, 24, 32]))
+    assert len(reflect.clusters) == 3

@@ -1,0 +1,118 @@
+"""Keep a folded figure to a page: collapse modules inside blocks into one box each.
+
+Folding draws one block per run, whatever the depth; a block itself can still be
+large (a squeeze-excitation gate, an MLP, a stem of its own). When a folded figure
+has more nodes than a page holds, modules inside blocks become one box each, named
+by their class (``Squeeze excitation``), innermost first (so a block keeps its own
+structure), until it fits. Every module of one class collapses together, so the figure stays consistent;
+the box keeps the parameters (marks inside it included), MACs and op counts of
+what it stands for.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+
+from netviz.ir import Edge, Graph, Kind, Node
+from netviz.transforms.blocks import CONTAINERS, humanize
+from netviz.text import one_line
+from netviz.transforms.scopes import within
+
+PAGE = 60
+"""Nodes a folded figure may have (about what a page holds legibly)."""
+
+COLLAPSED_TYPE = "module"
+"""``type_name`` of a collapsed module's box."""
+
+
+def _regions(graph: Graph) -> dict[str, list[str]]:
+    """Collapsible modules: inside a drawn block, not a container, several ops, one exit."""
+    types = graph.module_types
+    regions: dict[str, list[str]] = {}
+    for cluster in graph.clusters:
+        for block in cluster.blocks[:1]:
+            inner = {n.scope for n in (graph.node(i) for i in cluster.node_ids)
+                     if n.scope != block and within(n.scope, block)}
+            paths: set[str] = set()
+            for scope in inner:
+                parts = scope.split(".")
+                for end in range(len(block.split(".")) + 1, len(parts) + 1):
+                    paths.add(".".join(parts[:end]))
+            for path in paths:
+                if types.get(path, "Sequential") in CONTAINERS:
+                    continue
+                members = [i for i in cluster.node_ids if within(graph.node(i).scope, path)
+                           and graph.node(i).kind is not Kind.DATA]
+                leaving = {i for i in members for e in graph.out_edges(i) if e.dst not in members}
+                if len(members) >= 3 and len(leaving) == 1:
+                    regions[path] = members
+    return regions
+
+
+def collapse_to_page(graph: Graph, page: int = PAGE) -> Graph:
+    """Collapse modules inside blocks, biggest saving first, until ``graph`` fits ``page``.
+
+    A graph that already fits is returned unchanged (and so is a collapsed one).
+    """
+    if len(graph.nodes) <= page:
+        return graph
+    regions = _regions(graph)
+    types = graph.module_types
+    by_class: dict[str, list[str]] = {}
+    for path in regions:
+        by_class.setdefault(types[path], []).append(path)
+    # the innermost details go first (the block's own structure stays), then the biggest
+    order = sorted(by_class, key=lambda c: (
+        -min(p.count(".") for p in by_class[c]), -sum(len(regions[p]) - 1 for p in by_class[c])))
+    chosen: list[str] = []
+    size = len(graph.nodes)
+    for cls in order:
+        if size <= page:
+            break
+        paths = [p for p in by_class[cls]
+                 if not any(within(p, q) or within(q, p) for q in chosen)]
+        saved = sum(len(regions[p]) - 1 for p in paths)
+        if saved > 0:
+            chosen += paths
+            size -= saved
+    return _collapse(graph, {p: regions[p] for p in chosen}) if chosen else graph
+
+
+def _collapse(graph: Graph, regions: dict[str, list[str]]) -> Graph:
+    owner: dict[str, str] = {}
+    boxes: dict[str, Node] = {}  # first member id -> the box
+    types = graph.module_types
+    for path, members in regions.items():
+        inside = set(members)
+        nodes = [graph.node(i) for i in members]
+        exit_id = next(i for i in members if any(e.dst not in inside for e in graph.out_edges(i)))
+        last = graph.node(exit_id)
+        marks = {e.mark.node_ids: e.mark for i in members for e in graph.out_edges(i)
+                 if e.dst in inside and e.mark is not None}
+        ops = Counter(n.kind.value for n in nodes)
+        for mark in marks.values():
+            ops.update(k.value for k in mark.kinds)
+        name = one_line(humanize(types.get(path, "")) or path)
+        boxes[members[0]] = Node(
+            id=f"{path}:module", kind=Kind.OTHER, type_name=COLLAPSED_TYPE, scope=path,
+            attrs=(("module", name), ("ops", tuple(sorted(ops.items())))), label=name, code=name,
+            shape=last.shape, feature_axis=last.feature_axis,
+            params=sum(n.params for n in nodes) + sum(m.params for m in marks.values()),
+            macs=sum(n.macs for n in nodes),
+        )
+        owner.update(dict.fromkeys(members, f"{path}:module"))
+    nodes = [boxes.get(n.id, n) for n in graph.nodes if n.id in boxes or n.id not in owner]
+    edges: list[Edge] = []
+    seen: set[tuple[str, str]] = set()
+    for edge in graph.edges:
+        src, dst = owner.get(edge.src, edge.src), owner.get(edge.dst, edge.dst)
+        if src == dst or (src, dst) in seen:
+            continue
+        seen.add((src, dst))
+        edges.append(Edge(src, dst, edge.mark))
+    clusters = tuple(
+        replace(c, node_ids=tuple(dict.fromkeys(owner.get(i, i) for i in c.node_ids)))
+        for c in graph.clusters
+    )
+    return replace(graph, nodes=tuple(nodes), edges=tuple(edges), clusters=clusters)
