@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING, Any, Literal
 from netviz.ir import Graph, Shape
 
 if TYPE_CHECKING:
+    from netviz.cache import TraceRequest
     from netviz.registry import LoadedModel
+    from netviz.transforms import NotationOptions
 
 Spec = Any  # str | torch.nn.Module; kept loose so this module never imports torch
 Direction = Literal["TB", "LR"]
@@ -42,11 +44,30 @@ def load_model(spec: Spec, input_shapes: Sequence[Shape] | None = None) -> Loade
 
 
 def trace(spec: Spec, input_shapes: Sequence[Shape] | None = None) -> Graph:
-    """Trace a model into the raw IR graph (every op, no fusion or folding)."""
+    """Trace a model into the raw IR graph (every op, no fusion or folding).
+
+    A model traced before whose source files are unchanged comes from netviz's
+    cache, without importing torch (see [`netviz.cache`][netviz.cache]).
+    """
+    from netviz.cache import TraceRequest, cached_trace
+
+    return cached_trace(TraceRequest.of(spec, input_shapes), _trace_uncached)
+
+
+def _trace_uncached(request: TraceRequest) -> tuple[Graph, Any]:
+    """Load and trace the model of ``request``; returns the graph and the model."""
     from netviz.tracing import trace_model
 
-    loaded = load_model(spec, input_shapes)
-    return trace_model(loaded.module, loaded.input_shapes, name=loaded.name, rebuild=loaded.build)
+    loaded = load_model(request.spec, request.input_shapes)
+    graph = trace_model(loaded.module, loaded.input_shapes, name=loaded.name, rebuild=loaded.build)
+    return graph, loaded.module
+
+
+def _notation(spec: Spec, input_shapes: Sequence[Shape] | None, options: NotationOptions) -> Graph:
+    """The notation graph of a model (cached like [`trace`][netviz.api.trace])."""
+    from netviz.cache import TraceRequest, cached_notation
+
+    return cached_notation(TraceRequest.of(spec, input_shapes), options, _trace_uncached)
 
 
 def diagram(
@@ -64,9 +85,9 @@ def diagram(
         fold: Fold runs of identical blocks into one ``x (N - 1)`` cluster.
         shapes: Show spatial sizes in data nodes (``32C 16x16``).
     """
-    from netviz.transforms import NotationOptions, to_notation
+    from netviz.transforms import NotationOptions
 
-    return to_notation(trace(spec, input_shapes), NotationOptions(fold=fold, shapes=shapes))
+    return _notation(spec, input_shapes, NotationOptions(fold=fold, shapes=shapes))
 
 
 def render(
@@ -109,10 +130,9 @@ def render(
 def pseudocode(spec: Spec, input_shapes: Sequence[Shape] | None = None) -> str:
     """The seed's pseudocode listing of a model: every block, tabs for nesting."""
     from netviz.renderers import render_pseudocode
-    from netviz.transforms import NotationOptions, to_notation
+    from netviz.transforms import NotationOptions
 
-    graph = to_notation(trace(spec, input_shapes), NotationOptions.listing())
-    return render_pseudocode(graph)
+    return render_pseudocode(_notation(spec, input_shapes, NotationOptions.listing()))
 
 
 def summary(

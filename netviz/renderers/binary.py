@@ -27,6 +27,9 @@ PNG_DPI = 150
 def render_binary(dot_source: str, fmt: str) -> bytes:
     """Lay out and draw ``dot_source`` as ``svg``, ``png`` or ``pdf``.
 
+    The same DOT text drawn by the same ``dot`` before comes from netviz's cache
+    (see [`netviz.cache`][netviz.cache]) without running ``dot``.
+
     Raises:
         FormatError: ``fmt`` is not one of [`BINARY_FORMATS`][netviz.renderers.binary.BINARY_FORMATS].
         GraphvizNotFoundError: the ``dot`` binary is not on ``PATH``.
@@ -37,10 +40,18 @@ def render_binary(dot_source: str, fmt: str) -> bytes:
     exe = shutil.which("dot")
     if exe is None:
         raise GraphvizNotFoundError()
+    from netviz.cache import cached_image
+
+    argv = [exe, f"-T{fmt}", *([f"-Gdpi={PNG_DPI}"] if fmt == "png" else [])]
+    return cached_image(argv, dot_source, lambda: _run_dot(argv, dot_source, fmt))
+
+
+def _run_dot(argv: list[str], dot_source: str, fmt: str) -> bytes:
     env = {**os.environ, "SOURCE_DATE_EPOCH": "0"}
+    exe = argv[0]
     try:
         proc = subprocess.run(
-            [exe, f"-T{fmt}", *([f"-Gdpi={PNG_DPI}"] if fmt == "png" else [])],
+            argv,
             input=dot_source.encode("utf-8"),
             capture_output=True,
             env=env,
