@@ -10,6 +10,7 @@ installed metadata.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -24,10 +25,17 @@ from netviz.ir import Shape
 
 def torch_version() -> str:
     """torch's installed version (read from its metadata; torch is not imported)."""
+    return installed_version("torch")
+
+
+@functools.lru_cache(maxsize=None)
+def installed_version(package: str) -> str:
+    """An installed distribution's version, from its metadata (looked up once per process:
+    a package that is upgraded under a running process is not what that process runs)."""
     from importlib import metadata
 
     try:
-        return metadata.version("torch")
+        return metadata.version(package)
     except metadata.PackageNotFoundError:
         return "not installed"
 
