@@ -14,6 +14,7 @@ a file that was touched but not changed is read and found unchanged.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import sys
@@ -113,6 +114,11 @@ def snapshot(paths: Iterable[str]) -> tuple[Source, ...]:
 class SourceRecorder:
     """Records the files a computation depends on (a context manager).
 
+    A module loaded before the recording began whose file was modified since this
+    process started may not be what the file now says (Python does not re-import
+    it); then [`sources`][netviz.cache.sources.SourceRecorder.sources] is ``None``
+    and nothing should be cached.
+
     Example:
         >>> with SourceRecorder() as recorder:
         ...     import json  # modules imported inside are recorded
@@ -120,31 +126,65 @@ class SourceRecorder:
     """
 
     def __init__(self) -> None:
-        self._before: set[str] = set()
-        self._imported: set[str] = set()
+        self._before: dict[str, int] = {}
+        self._fresh: set[str] = set()
         self._roots: list[Any] = []
 
     def __enter__(self) -> SourceRecorder:
-        self._before = set(sys.modules)
+        self._before = {name: id(module) for name, module in list(sys.modules.items())}
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._imported = set(sys.modules) - self._before
+        before = self._before
+        self._fresh = {n for n, m in list(sys.modules.items()) if before.get(n) != id(m)}
 
     def add(self, *objects: Any) -> None:
         """Record the modules defining ``objects`` (classes, functions, modules, or
         instances: their class and its bases) and their import closures."""
         self._roots.extend(objects)
 
-    def sources(self) -> tuple[Source, ...]:
-        """Every recorded file, as it is now."""
+    def sources(self) -> tuple[Source, ...] | None:
+        """Every recorded file as it is now; ``None`` if a loaded module may be stale."""
         skip = _Skipped()
-        modules = [sys.modules[name] for name in self._imported if name in sys.modules]
+        modules = [sys.modules[name] for name in self._fresh if name in sys.modules]
         modules += [m for name, m in list(sys.modules.items()) if _is_netviz(name)]
         for obj in self._roots:
             modules.extend(_defining_modules(obj))
-        files = {path for module in _closure(modules, skip) if (path := skip.file(module))}
-        return snapshot(files)
+        files: dict[str, bool] = {}  # path -> loaded before the recording began
+        for module in _closure(modules, skip):
+            path = skip.file(module)
+            if path is not None:
+                files[path] = files.get(path, True) and module.__name__ not in self._fresh
+        recorded = snapshot(files)
+        started = process_start_ns()
+        if any(files[s.path] and _modified_since(s, started) for s in recorded):
+            return None
+        return recorded
+
+
+def process_start_ns() -> int:
+    """When this process started (Linux: from ``/proc``; elsewhere: when netviz's cache
+    was imported), less a second for the coarse clocks involved."""
+    try:
+        with open("/proc/self/stat") as handle:
+            ticks = int(handle.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/stat") as handle:
+            boot = next(int(line.split()[1]) for line in handle if line.startswith("btime "))
+        started = boot + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        started = _IMPORTED
+    return int((started - 1.0) * 1e9)
+
+
+def _modified_since(source: Source, since_ns: int) -> bool:
+    try:
+        return os.stat(source.path).st_mtime_ns >= since_ns
+    except OSError:
+        return True
+
+
+_IMPORTED = time.time()
+"""When this module was imported: the process's start where ``/proc`` is missing."""
 
 
 class _Skipped:
@@ -208,15 +248,21 @@ def _defining_modules(obj: Any) -> Iterator[ModuleType]:
 
 
 def _closure(roots: Iterable[ModuleType], skip: _Skipped) -> list[ModuleType]:
-    """``roots`` and every recorded module reachable through module globals."""
+    """``roots`` and every recorded module they reach: through module globals, and for
+    the user's own modules (outside site-packages and netviz) through their import
+    statements too (``from helper import WIDTH`` leaves no module in the globals)."""
     seen: dict[str, ModuleType] = {}
     todo = list(roots)
     while todo:
         module = todo.pop()
         name = getattr(module, "__name__", None)
-        if not isinstance(name, str) or name in seen or skip.file(module) is None:
+        path = skip.file(module)
+        if not isinstance(name, str) or name in seen or path is None:
             continue
         seen[name] = module
+        if not (_is_netviz(name) or _in_site_packages(path)):
+            package = getattr(module, "__package__", None) or ""
+            todo += [sys.modules[m] for m in _imported_names(path, package) if m in sys.modules]
         for value in list(vars(module).values()):
             kind = type(value)
             if issubclass(kind, ModuleType):
@@ -226,6 +272,48 @@ def _closure(roots: Iterable[ModuleType], skip: _Skipped) -> list[ModuleType]:
                 if owner is not None:
                     todo.append(owner)
     return list(seen.values())
+
+
+def _in_site_packages(path: str) -> bool:
+    return any(part in path for part in ("site-packages", "dist-packages"))
+
+
+def _imported_names(path: str, package: str) -> tuple[str, ...]:
+    """Every module name an import statement of the Python file ``path`` may bind."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return ()
+    return _parsed_imports(path, stat.st_size, stat.st_mtime_ns, package)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed_imports(path: str, size: int, mtime_ns: int, package: str) -> tuple[str, ...]:
+    """:func:`_imported_names` of one version of the file (memoized by size and time)."""
+    if not path.endswith(".py"):
+        return ()
+    import ast  # only when recording: a hit needs none of it
+
+    try:
+        with open(path, "rb") as handle:
+            tree = ast.parse(handle.read(), path)
+    except (OSError, SyntaxError, ValueError):
+        return ()
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                parts = alias.name.split(".")
+                names += [".".join(parts[: i + 1]) for i in range(len(parts))]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                base = f"{anchor}.{base}" if base else anchor
+            if base:
+                names.append(base)
+                names += [f"{base}.{alias.name}" for alias in node.names]
+    return tuple(dict.fromkeys(names))
 
 
 def _digest(path: str) -> str:

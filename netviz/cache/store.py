@@ -17,7 +17,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import time
 import warnings
 from collections.abc import Iterator
@@ -138,6 +137,8 @@ class Cache:
             "notes": [list(note) for note in entry.notes],
         }
         data = _MAGIC + json.dumps(header, separators=(",", ":")).encode() + b"\n" + entry.payload
+        import tempfile  # only when writing: a hit needs none of it
+
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)

@@ -59,10 +59,10 @@ def cached_notation(request: TraceRequest, options: NotationOptions, trace: Trac
     from netviz.transforms import to_notation
 
     graph = to_notation(traced.graph, options)
-    if key is not None and traced.sources is not None:
-        # netviz's own modules (the transforms among them) are recorded as sources too
-        sources = merge(traced.sources, SourceRecorder().sources())
-        _save_graph(cache, "notation", key, graph, sources, traced.notes)
+    # netviz's own modules (the transforms among them) are sources too
+    own = SourceRecorder().sources() if key is not None and traced.sources is not None else None
+    if key is not None and traced.sources is not None and own is not None:
+        _save_graph(cache, "notation", key, graph, merge(traced.sources, own), traced.notes)
     return graph
 
 
@@ -90,10 +90,9 @@ def _traced(request: TraceRequest, key: str | None, trace: TraceFunction, cache:
         for w in caught
         if issubclass(w.category, NetvizWarning)
     )
-    if key is None:
-        return _Traced(graph, None, notes)
-    sources = recorder.sources()
-    _save_graph(cache, "trace", key, graph, sources, notes)
+    sources = recorder.sources() if key is not None else None
+    if key is not None and sources is not None:
+        _save_graph(cache, "trace", key, graph, sources, notes)
     return _Traced(graph, sources, notes)
 
 

@@ -63,11 +63,11 @@ def rendered_fence(
         except Exception:  # noqa: BLE001 - a model that renders but does not trace
             return result
         model_sources = trace_sources(request)
-    if model_sources is not None:
+    own = recorder.sources()
+    if model_sources is not None and own is not None:
         files = [[kind, _b64(data)] for kind, data in result.files]
         payload = {"text": result.text, "files": files}
-        sources = merge(model_sources, recorder.sources())
-        cache.save("fence", key, Entry(json.dumps(payload).encode(), sources))
+        cache.save("fence", key, Entry(json.dumps(payload).encode(), merge(model_sources, own)))
     return result
 
 
@@ -86,9 +86,10 @@ def model_list(
             pass
     with SourceRecorder() as recorder:
         infos = describe(recorder)
-    if cache.enabled and not any(info.error for info in infos):
+    sources = recorder.sources() if cache.enabled else None
+    if sources is not None and not any(info.error for info in infos):
         payload = json.dumps([asdict(info) for info in infos]).encode()
-        cache.save("models", key, Entry(payload, recorder.sources()))
+        cache.save("models", key, Entry(payload, sources))
     return infos
 
 
