@@ -174,10 +174,12 @@ class Cache:
     def clear(self) -> Usage:
         """Remove every entry; returns what was removed."""
         removed = self.usage()
-        for kind, name, _ in self._files():
+        kinds = set()
+        for kind, name, _ in list(self._files()):
+            kinds.add(kind)
             with contextlib.suppress(OSError):
                 os.unlink(self.folder / kind / name)
-        for kind in {kind for kind, _, _ in self._files()} | set(removed.entries):
+        for kind in kinds:
             with contextlib.suppress(OSError):
                 (self.folder / kind).rmdir()
         return removed

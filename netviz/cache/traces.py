@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from netviz.cache.keys import TraceRequest, digest, options_of, spec_identity
 from netviz.cache.sources import Source, SourceRecorder, merge
 from netviz.cache.store import Cache, Entry, current_cache
-from netviz.errors import NetvizWarning
+from netviz.errors import NetvizError, NetvizWarning
 from netviz.ir import Graph
 
 if TYPE_CHECKING:
@@ -59,10 +59,10 @@ def cached_notation(request: TraceRequest, options: NotationOptions, trace: Trac
     from netviz.transforms import to_notation
 
     graph = to_notation(traced.graph, options)
-    # netviz's own modules (the transforms among them) are sources too
-    own = SourceRecorder().sources() if key is not None and traced.sources is not None else None
-    if key is not None and traced.sources is not None and own is not None:
-        _save_graph(cache, "notation", key, graph, merge(traced.sources, own), traced.notes)
+    if key is not None and traced.sources is not None:
+        own = SourceRecorder().sources()  # netviz's own modules, the transforms among them
+        if own is not None:
+            _save_graph(cache, "notation", key, graph, merge(traced.sources, own), traced.notes)
     return graph
 
 
@@ -103,9 +103,10 @@ def _roots(request: TraceRequest, model: Any) -> list[Any]:
     roots: list[Any] = list({type(m) for m in modules()} if callable(modules) else {type(model)})
     identity = spec_identity(request.spec) or {}
     if "name" in identity:
-        registry = sys.modules.get("netviz.registry")
-        with contextlib.suppress(Exception):
-            roots.append(registry.get_entry(identity["name"]).builder)  # type: ignore[union-attr]
+        from netviz.registry import get_entry
+
+        with contextlib.suppress(NetvizError):
+            roots.append(get_entry(identity["name"]).builder)
     elif "module" in identity and identity["module"] in sys.modules:
         roots.append(sys.modules[identity["module"]])
     elif "file" in identity:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 from netviz.cache import Cache, current_cache
-from netviz.cache.store import SIZE_LIMIT
 
 ABOUT = (
     "netviz keeps the traced IR of every model it draws, the notation graphs made from it "
@@ -48,7 +47,7 @@ def run_info(args: argparse.Namespace) -> int:
     print(f"folder:  {usage.folder}")
     print(f"status:  {_status(cache)}")
     print(f"entries: {total}" + (f" ({kinds})" if kinds else ""))
-    print(f"size:    {_megabytes(usage.size)} (limit {_megabytes(cache.limit or SIZE_LIMIT)})")
+    print(f"size:    {_megabytes(usage.size)} (limit {_megabytes(cache.limit)})")
     return 0
 
 
