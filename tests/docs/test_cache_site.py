@@ -15,7 +15,9 @@ pytestmark = pytest.mark.needs_dot  # the fences render Graphviz SVG
 
 NET = textwrap.dedent(
     """
-        from torch import nn
+    import os
+
+    from torch import nn
 
     WIDTH = 8
 
