@@ -1,11 +1,18 @@
 #!/usr/bin/env python
-"""Time and memory of ``netviz render`` against the floor ``python -c "import torch"``.
+"""Time and memory of ``netviz render`` against the honest floor ``import torch`` + ``os._exit``.
 
-Every case runs as its own subprocess, ``--repeat`` times, interleaved round-robin so that
-machine noise hits all cases alike; the table shows the median wall time, its ratio to the
-floor, the peak RSS (from ``wait4``, i.e. that process alone) and its excess over the
-floor's, with PASS/MISS against the targets of issue 3. If ``torchview`` is importable the
-same models are drawn with it for comparison (its defaults: ``depth=3``; no targets).
+Any CLI that draws a PyTorch model imports torch, and netviz ends with ``os._exit``
+(no interpreter teardown), so the floor is ``python -c "import os, torch; os._exit(0)"``;
+plain ``python -c "import torch"`` (with teardown) is a reference row. Each model is drawn
+as SVG twice over: *cold* (``NETVIZ_NO_CACHE=1``: load, trace, transform, ``dot``) and
+*warm* (netviz's cache on, primed by one unmeasured run: an unchanged model drawn again;
+its SVG must be byte-identical to the cold one). Every case runs as its own subprocess,
+``--repeat`` times, interleaved round-robin so that machine noise hits all cases alike;
+the table shows the median wall time, its ratio to the floor, the peak RSS (from
+``wait4``, i.e. that process alone) and its excess over the floor's, with PASS/MISS
+against the targets of issue 13 (cold <= 1.10x, warm <= 0.10x, RSS <= floor + 50 MB). If
+``torchview`` is importable the same models are drawn with it for comparison (its
+defaults: ``depth=3``; DOT source only, no layout; no targets).
 
 Usage:
     .venv/bin/python benchmarks/bench_render.py [--repeat 5] [--only wrn28_2,resnet152]
@@ -35,6 +42,11 @@ REPO = Path(__file__).resolve().parent.parent
 RSS_TARGET_MB = 50.0
 """Peak RSS may exceed the floor's by at most this much (every netviz case)."""
 
+COLD_TARGET = 1.10
+"""A cold render (cache off) may take at most this multiple of the floor."""
+WARM_TARGET = 0.10
+"""A warm render (cache on, model unchanged) may take at most this multiple of the floor."""
+
 WRN1000 = textwrap.dedent(
     '''
     """WRN-1000-2, the deep case of the benchmark."""
@@ -45,24 +57,39 @@ WRN1000 = textwrap.dedent(
         return WideResNet(1000, 2)
     '''
 )
+ZOO = REPO / "tests" / "zoo" / "models.py"
 
-# torchview draws a real (CPU) model; the models come from the same reference zoo.
+
+@dataclass(frozen=True)
+class Model:
+    """A benchmarked model: its name in the table and the ``netviz render`` arguments
+    naming it (``{tmp}`` is the benchmark's temporary folder)."""
+
+    name: str
+    spec: tuple[str, ...]
+
+
+MODELS = (
+    Model("wrn28_2", ("wrn28_2",)),
+    Model("resnet152", ("resnet152",)),
+    Model("wrn1000_2", ("{tmp}/wrn1000.py:wrn1000_2", "--input-shape", "3,32,32")),
+    # One line per further case, e.g. a model of the test zoo:
+    # Model("densenet", (f"{ZOO}:DenseNetStyle", "--input-shape", "3,32,32")),
+)
+
+# torchview draws a real (CPU) model, loaded from the same spec by netviz's registry.
 TORCHVIEW = textwrap.dedent(
     '''
     import sys
-    import torch
+    from netviz.registry import load_model
     from torchview import draw_graph
-    from netviz_models.resnet import resnet152
-    from netviz_models.wideresnet import WideResNet, wrn28_2
 
-    builders = {
-        "wrn28_2": (wrn28_2, (1, 3, 32, 32)),
-        "resnet152": (resnet152, (1, 3, 224, 224)),
-        "wrn1000_2": (lambda: WideResNet(1000, 2), (1, 3, 32, 32)),
-    }
-    build, shape = builders[sys.argv[1]]
-    graph = draw_graph(build(), input_size=shape, device="cpu", save_graph=False)
-    with open(sys.argv[2], "w") as f:
+    spec, shape_args, out = sys.argv[1], sys.argv[2:-1], sys.argv[-1]
+    shapes = [tuple(int(d) for d in a.split(",")) for a in shape_args] or None
+    loaded = load_model(spec, shapes, device="cpu")
+    sizes = [(1, *shape) for shape in loaded.input_shapes]
+    graph = draw_graph(loaded.module, input_size=sizes, device="cpu", save_graph=False)
+    with open(out, "w") as f:
         f.write(graph.visual_graph.source)
     '''
 )
@@ -77,6 +104,8 @@ class Case:
     argv: list[str]
     target: float | None = None  # max ratio to the floor
     output: Path | None = None
+    env: dict[str, str] = field(default_factory=dict)  # added to the environment
+    same_as: Path | None = None  # output that must be byte-identical (the cold render's)
     times: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
     rss_kb: list[int] = field(default_factory=list)
@@ -106,11 +135,13 @@ class Run:
     tail: str  # last lines of stderr
 
 
-def run_once(argv: list[str], timeout: float) -> Run:
-    """Run ``argv`` and measure it."""
+def run_once(argv: list[str], timeout: float, env: dict[str, str] | None = None) -> Run:
+    """Run ``argv`` (with ``env`` added to the environment) and measure it."""
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, cwd=REPO)
+        proc = subprocess.Popen(
+            argv, stdout=subprocess.DEVNULL, stderr=err, cwd=REPO, env={**os.environ, **(env or {})}
+        )
         deadline = start + timeout
         while True:  # wait4 on this pid gives this child's own rusage
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -137,31 +168,30 @@ def netviz_argv() -> list[str]:
 
 
 def build_cases(tmp: Path, only: set[str] | None, torchview: bool) -> tuple[Case, list[Case], str]:
-    """The floor, the netviz cases and (maybe) the torchview cases; plus a note."""
-    wrn1000 = tmp / "wrn1000.py"
-    wrn1000.write_text(WRN1000)
-    floor = Case("import torch", "floor", [sys.executable, "-c", "import torch"])
-    models = [
-        ("wrn28_2", ["wrn28_2"], 1.10),
-        ("resnet152", ["resnet152"], 1.15),
-        ("wrn1000_2", [f"{wrn1000}:wrn1000_2", "--input-shape", "3,32,32"], 1.30),
-    ]
-    # netviz ends with os._exit once its exit handlers ran (netviz.cli.run), skipping the
-    # interpreter teardown the floor pays; this reference row shows that share openly.
-    no_teardown = "import os, torch; os._exit(0)"
+    """The floor, the reference rows, the netviz cases and (maybe) torchview's; plus a note."""
+    (tmp / "wrn1000.py").write_text(WRN1000)
+    floor = Case("import torch", "floor", [sys.executable, "-c", "import os, torch; os._exit(0)"])
     cases: list[Case] = [
-        Case("no teardown", "reference", [sys.executable, "-c", no_teardown]),
+        Case("import torch", "reference", [sys.executable, "-c", "import torch"]),
         Case("--help", "netviz", [*netviz_argv(), "--help"]),
     ]
-    for name, spec, target in models:
-        if only and name not in only:
-            continue
-        out = tmp / f"netviz-{name}.dot"
+    models = [m for m in MODELS if not only or m.name in only]
+    cold = {"NETVIZ_NO_CACHE": "1"}
+    warm = {"NETVIZ_NO_CACHE": "", "NETVIZ_CACHE_DIR": str(tmp / "cache")}
+    for model in models:
+        spec = [arg.replace("{tmp}", str(tmp)) for arg in model.spec]
+        out = tmp / f"cold-{model.name}.svg"
         argv = [*netviz_argv(), "render", *spec, "-o", str(out)]
-        cases.append(Case(name, "netviz", argv, target, out))
+        cases.append(Case(model.name, "cold", argv, COLD_TARGET, out, cold))
+    for model in models:
+        spec = [arg.replace("{tmp}", str(tmp)) for arg in model.spec]
+        out = tmp / f"warm-{model.name}.svg"
+        argv = [*netviz_argv(), "render", *spec, "-o", str(out)]
+        cases.append(Case(model.name, "warm", argv, WARM_TARGET, out, warm, tmp / f"cold-{model.name}.svg"))
     note = (
-        "reference 'no teardown': import torch, then os._exit as netviz ends; "
-        "netviz's own cost is its time minus that row's"
+        "floor: import torch, then os._exit (netviz ends that way too); reference: import torch "
+        "with the interpreter's teardown\ncold: NETVIZ_NO_CACHE=1; warm: netviz's cache on, "
+        "primed by one unmeasured run (same SVG bytes as cold: 'same')"
     )
     if not torchview:
         note += "\ntorchview: skipped (--no-torchview)"
@@ -170,12 +200,22 @@ def build_cases(tmp: Path, only: set[str] | None, torchview: bool) -> tuple[Case
     else:
         script = tmp / "torchview_render.py"
         script.write_text(TORCHVIEW)
-        for name, _, _ in models:
-            if only and name not in only:
-                continue
-            out = tmp / f"torchview-{name}.dot"
-            cases.append(Case(name, "torchview", [sys.executable, str(script), name, str(out)], None, out))
+        for model in models:
+            spec = [arg.replace("{tmp}", str(tmp)) for arg in model.spec]
+            shapes = spec[2::2] if len(spec) > 1 else []
+            out = tmp / f"torchview-{model.name}.dot"
+            argv = [sys.executable, str(script), spec[0], *shapes, str(out)]
+            cases.append(Case(model.name, "torchview", argv, None, out))
     return floor, cases, note
+
+
+def prime(cases: list[Case], timeout: float) -> None:
+    """One unmeasured run of every warm case: fills netviz's cache."""
+    for case in cases:
+        if case.tool == "warm":
+            run = run_once(case.argv, timeout, case.env)
+            if run.code != 0:
+                case.error = f"priming run: exit {run.code}: {run.tail}"
 
 
 def measure(floor: Case, cases: list[Case], repeat: int, timeout: float) -> None:
@@ -185,13 +225,14 @@ def measure(floor: Case, cases: list[Case], repeat: int, timeout: float) -> None
     for package in ("netviz", "models"):
         compileall.compile_dir(REPO / package, quiet=1)
     run_once(floor.argv, timeout)  # warm the page cache for torch's shared libraries
+    prime(cases, timeout)
     for i in range(repeat):
         for case in [floor, *cases]:
             if case.error:
                 continue
             if case.output is not None and case.output.exists():
                 case.output.unlink()
-            run = run_once(case.argv, timeout)
+            run = run_once(case.argv, timeout, case.env)
             if run.code != 0:
                 case.error = f"exit {run.code}: {run.tail}" if run.code != -9 else run.tail
                 continue
@@ -224,7 +265,7 @@ def report(floor: Case, cases: list[Case], note: str) -> tuple[list[dict[str, ob
     print(header)
     print("-" * len(header))
     print(
-        f"{'floor':9} {'import torch':12} {floor.time:8.2f} {1.0:8.2f} {'':>6} {'':>5} "
+        f"{'floor':9} {floor.name:12} {floor.time:8.2f} {1.0:8.2f} {'':>6} {'':>5} "
         f"{1.0:6.2f} {floor.rss_mb:8.1f}"
     )
     rows: list[dict[str, object]] = [
@@ -247,6 +288,7 @@ def report(floor: Case, cases: list[Case], note: str) -> tuple[list[dict[str, ob
         cpu_ratio = case.cpu_time / floor.cpu_time
         extra = case.rss_mb - floor.rss_mb
         size = case.output.stat().st_size if case.output and case.output.exists() else 0
+        same = _same_bytes(case)
         row: dict[str, object] = {
             "tool": case.tool,
             "case": case.name,
@@ -258,6 +300,9 @@ def report(floor: Case, cases: list[Case], note: str) -> tuple[list[dict[str, ob
             "rss_over_floor_mb": extra,
             "output_bytes": size,
         }
+        if same is not None:
+            row["same_as_cold"] = same
+            all_ok = all_ok and same
         if case.target is not None:
             t_ok, m_ok = ratio <= case.target, extra <= RSS_TARGET_MB
             all_ok = all_ok and t_ok and m_ok
@@ -269,6 +314,7 @@ def report(floor: Case, cases: list[Case], note: str) -> tuple[list[dict[str, ob
         print(
             f"{case.tool:9} {case.name:12} {case.time:8.2f} {ratio:8.2f} {marks} {cpu_ratio:6.2f} "
             f"{case.rss_mb:8.1f} {extra:7.1f} {mem}  {f'{size:,} B' if case.output else ''}"
+            + ("" if same is None else " same" if same else " DIFFERENT from cold")
         )
         rows.append(row)
     print(
@@ -280,10 +326,22 @@ def report(floor: Case, cases: list[Case], note: str) -> tuple[list[dict[str, ob
     return rows, all_ok
 
 
+def _same_bytes(case: Case) -> bool | None:
+    """Whether the case's output equals the one it must equal (``None``: no such check)."""
+    if case.same_as is None or case.output is None:
+        return None
+    try:
+        return case.output.read_bytes() == case.same_as.read_bytes()
+    except OSError:
+        return False
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5, help="runs per command (median is shown)")
-    parser.add_argument("--only", help="comma-separated cases: wrn28_2,resnet152,wrn1000_2")
+    parser.add_argument(
+        "--only", help=f"comma-separated models: {','.join(m.name for m in MODELS)}"
+    )
     parser.add_argument("--no-torchview", dest="torchview", action="store_false")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per run")
     parser.add_argument("--json", type=Path, help="also write the results here")

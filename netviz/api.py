@@ -17,7 +17,7 @@ Examples:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from netviz.diagrams import FORMATS, Diagram, Direction, Theme
 from netviz.ir import Graph, Shape
@@ -26,7 +26,9 @@ from netviz.summaries.summary import Summary
 if TYPE_CHECKING:
     import torch
 
+    from netviz.cache import TraceRequest
     from netviz.registry import LoadedModel
+    from netviz.transforms import NotationOptions
 
 Spec = Union[str, "torch.nn.Module"]
 """A model: a registered name (``"wrn28_2"``), ``"package.module:attr"``,
@@ -63,6 +65,9 @@ def trace(
 ) -> Graph:
     """Trace a model into the raw IR graph (every op, no fusion or folding).
 
+    A model traced before whose source files are unchanged comes from netviz's
+    cache, without importing torch (see [`netviz.cache`][netviz.cache]).
+
     Args:
         spec: Model spec (see module docs).
         input_shapes: Input shapes without batch dimension; default: the registered ones.
@@ -70,11 +75,41 @@ def trace(
             registered ones, else the model's floating dtype.
         train: Trace the training-mode graph (default: eval mode, what inference runs).
     """
+    from netviz.cache import cached_trace
+
+    return cached_trace(_request(spec, input_shapes, input_dtypes, train), _trace_uncached)
+
+
+def _request(
+    spec: Spec, input_shapes: Sequence[Shape] | None, input_dtypes: Sequence[str] | None,
+    train: bool,
+) -> TraceRequest:
+    from netviz.cache import TraceRequest
+    from netviz.dtypes import parse_dtype
+
+    dtypes = None if input_dtypes is None else [parse_dtype(d) for d in input_dtypes]
+    return TraceRequest.of(spec, input_shapes, input_dtypes=dtypes, train=train)
+
+
+def _trace_uncached(request: TraceRequest) -> tuple[Graph, Any]:
+    """Load and trace the model of ``request``; returns the graph and the model."""
     from netviz.tracing import trace_model
 
-    loaded = load_model(spec, input_shapes, input_dtypes=input_dtypes)
-    return trace_model(loaded.module, loaded.input_shapes, name=loaded.name, rebuild=loaded.build,
-                       input_dtypes=loaded.input_dtypes, train=train)
+    loaded = load_model(request.spec, request.input_shapes, input_dtypes=request.input_dtypes)
+    graph = trace_model(loaded.module, loaded.input_shapes, name=loaded.name, rebuild=loaded.build,
+                        input_dtypes=loaded.input_dtypes, train=request.train)
+    return graph, loaded.module
+
+
+def _notation(
+    spec: Spec, input_shapes: Sequence[Shape] | None, options: NotationOptions,
+    input_dtypes: Sequence[str] | None = None, train: bool = False,
+) -> Graph:
+    """The notation graph of a model (cached like [`trace`][netviz.api.trace])."""
+    from netviz.cache import cached_notation
+
+    request = _request(spec, input_shapes, input_dtypes, train)
+    return cached_notation(request, options, _trace_uncached)
 
 
 def diagram(
@@ -106,9 +141,13 @@ def diagram(
         input_dtypes: Dtype name per input (see [`trace`][netviz.api.trace]).
         train: Draw the training-mode graph.
     """
-    return Diagram.of(
-        trace(spec, input_shapes, input_dtypes=input_dtypes, train=train), fold=fold,
-        shapes=shapes, legend=legend, direction=direction, theme=theme,
+    from netviz.transforms import NotationOptions
+
+    options = NotationOptions(fold=fold, shapes=shapes)
+    return Diagram(
+        _notation(spec, input_shapes, options, input_dtypes, train),
+        trace(spec, input_shapes, input_dtypes=input_dtypes, train=train),
+        legend=legend, direction=direction, theme=theme,
     )
 
 
@@ -161,8 +200,10 @@ def render(
         return pseudocode(spec, input_shapes, input_dtypes=input_dtypes, train=train).encode()
     from netviz.renderers import render_binary, render_dot, render_mermaid
 
-    graph = diagram(spec, input_shapes, fold=fold, shapes=shapes, input_dtypes=input_dtypes,
-                    train=train).graph
+    from netviz.transforms import NotationOptions
+
+    options = NotationOptions(fold=fold, shapes=shapes)
+    graph = _notation(spec, input_shapes, options, input_dtypes, train)
     if fmt == "mmd":
         return render_mermaid(graph, direction=direction, theme=theme, legend=legend).encode()
     dot = render_dot(graph, direction=direction, theme=theme, legend=legend)
@@ -192,11 +233,10 @@ def pseudocode(
 ) -> str:
     """The seed's pseudocode listing of a model: every block, tabs for nesting."""
     from netviz.renderers import render_pseudocode
-    from netviz.transforms import NotationOptions, to_notation
+    from netviz.transforms import NotationOptions
 
-    raw = trace(spec, input_shapes, input_dtypes=input_dtypes, train=train)
-    graph = to_notation(raw, NotationOptions.listing())
-    return render_pseudocode(graph)
+    return render_pseudocode(
+        _notation(spec, input_shapes, NotationOptions.listing(), input_dtypes, train))
 
 
 def summary(

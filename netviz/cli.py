@@ -20,6 +20,7 @@ from importlib import import_module
 from typing import Any, NoReturn, TextIO
 
 from netviz import __version__
+from netviz.cache import using_cache
 from netviz.commands import COMMANDS
 from netviz.errors import NetvizError, NetvizWarning
 
@@ -57,6 +58,13 @@ def build_parser() -> argparse.ArgumentParser:
         # SUPPRESS: a sub-command's default must not undo `netviz --debug render ...`.
         default=argparse.SUPPRESS,
         help="show tracebacks and internal details (render: the traced IR) when something fails",
+    )
+    common.add_argument(
+        "--no-cache",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="neither read nor write netviz's cache of traced models and rendered images "
+        "(also: NETVIZ_NO_CACHE=1; see 'netviz cache info')",
     )
     parser = _Parser(
         prog="netviz",
@@ -112,7 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"netviz: error: {_one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
     debug = bool(getattr(args, "debug", False))
-    with warnings.catch_warnings(), _without_gc():
+    no_cache = bool(getattr(args, "no_cache", False))
+    with warnings.catch_warnings(), _without_gc(), using_cache(enabled=False if no_cache else None):
         if not debug:
             warnings.simplefilter("ignore")
             warnings.simplefilter("always", NetvizWarning)

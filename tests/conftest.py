@@ -6,13 +6,16 @@ rewrite them deliberately (then review the diff and say why in the commit).
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
+_CACHE_FOLDER = pytest.StashKey[tuple[str, "str | None"]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -22,6 +25,33 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="rewrite golden files under tests/golden instead of comparing",
     )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """netviz's cache lives in a temporary folder for the whole session (session-scoped
+    fixtures and subprocesses included): the suite never reads or writes the user's."""
+    folder = tempfile.mkdtemp(prefix="netviz-test-cache-")
+    config.stash[_CACHE_FOLDER] = (folder, os.environ.get("NETVIZ_CACHE_DIR"))
+    os.environ["NETVIZ_CACHE_DIR"] = folder
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder, before = config.stash.get(_CACHE_FOLDER, (None, None))
+    if folder is None:
+        return
+    shutil.rmtree(folder, ignore_errors=True)
+    if before is None:
+        os.environ.pop("NETVIZ_CACHE_DIR", None)
+    else:
+        os.environ["NETVIZ_CACHE_DIR"] = before
+
+
+@pytest.fixture(autouse=True)
+def netviz_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test starts with an empty cache folder of its own (what it caches stays there)."""
+    folder = tmp_path_factory.mktemp("netviz-cache")
+    monkeypatch.setenv("NETVIZ_CACHE_DIR", str(folder))
+    return folder
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -31,7 +31,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         help="draw a model's block diagram (svg, png, pdf, dot, mmd, txt)",
         description="Draw a model's block diagram in the compact notation. "
         "The format follows the output suffix (.svg .png .pdf .dot .gv .mmd .mermaid .txt); "
-        "svg, png and pdf need the Graphviz 'dot' binary.",
+        "svg, png and pdf need the Graphviz 'dot' binary. Drawing an unchanged model again "
+        "comes from netviz's cache, without torch (see 'netviz cache --help').",
     )
     add_model_arguments(parser)
     parser.add_argument(

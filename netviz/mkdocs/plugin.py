@@ -133,7 +133,8 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
                 worker.model_infos, self.config.models, list(self.config.exclude)
             )
             if self.config.render and self._workers() > 1:
-                self._submit(worker.warm_up)  # import torch in a second worker meanwhile
+                # import torch in a second worker meanwhile (unless the cache is warm)
+                self._submit(worker.warm_up, self.config.models)
         if cli_page:
             cli_job = self._submit(worker.cli_reference)
         if api_folder:

@@ -10,6 +10,7 @@ turns failures into one-line messages instead of raising.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import pickle
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING
 from netviz.mkdocs.options import FenceOptions, Subject
 
 if TYPE_CHECKING:  # for annotations only: results come from the lazily imported API
+    from netviz.cache.sources import SourceRecorder
     from netviz.ir import Graph
     from netviz.summaries.table import GroupRow, SummaryTable
 
@@ -76,9 +78,15 @@ def init_worker() -> None:
     warnings.simplefilter("ignore")
 
 
-def warm_up() -> float:
-    """Import the rendering stack (torch included); return the seconds it took."""
+def warm_up(pattern: str | None = None) -> float:
+    """Import the rendering stack (torch included), unless netviz's cache holds the model
+    list of ``pattern`` (then the site most likely renders from the cache, without
+    torch); return the seconds it took."""
     start = time.perf_counter()
+    from netviz.mkdocs.artifacts import models_cached
+
+    if models_cached(pattern):
+        return time.perf_counter() - start
     import netviz.api  # noqa: F401
     import netviz.registry
 
@@ -87,22 +95,30 @@ def warm_up() -> float:
 
 
 def model_infos(pattern: str | None = None, exclude: Sequence[str] = ()) -> list[ModelInfo]:
-    """Describe every registered model (built on the meta device to count parameters).
+    """Describe every registered model (built on the meta device to count parameters);
+    from netviz's cache when nothing changed.
 
     Args:
         pattern: Shell pattern of the models to describe; ``None``: all.
         exclude: Shell patterns of models to leave out.
     """
+    from netviz.mkdocs.artifacts import model_list
+
+    infos = model_list(pattern, functools.partial(_describe_models, pattern))
+    return [i for i in infos if not any(fnmatchcase(i.name, skip) for skip in exclude)]
+
+
+def _describe_models(pattern: str | None, recorder: SourceRecorder) -> list[ModelInfo]:
     from netviz.registry import get_entry, list_models
 
     infos = []
     for name in list_models(pattern):
-        if any(fnmatchcase(name, skip) for skip in exclude):
-            continue
         entry = get_entry(name)
+        recorder.add(entry.builder)
         shapes = ", ".join("x".join(str(d) for d in shape) for shape in entry.input_shapes)
         try:
             module = entry.build("meta")
+            recorder.add(*{type(m) for m in module.modules()})
             params: int | None = sum(p.numel() for p in module.parameters())
             error = ""
         except Exception as exc:  # noqa: BLE001 - reported on the model's page
@@ -117,14 +133,23 @@ def render_many(requests: Sequence[FenceOptions]) -> list[Rendered]:
 
 
 def render(options: FenceOptions) -> Rendered:
-    """Render one fence and its downloads; never raises."""
+    """Render one fence and its downloads (from netviz's cache when nothing changed);
+    never raises."""
+    from netviz.mkdocs.artifacts import rendered_fence
+
     start = time.perf_counter()
+    trace = functools.partial(_trace, options.model, options.input_shapes)
+    result = rendered_fence(options, functools.partial(_render, options), trace)
+    return dataclasses.replace(result, seconds=time.perf_counter() - start)
+
+
+def _render(options: FenceOptions) -> Rendered:
     try:
         text = _text(artifact(options, _shown(options)))
         files = tuple((kind, _bytes(artifact(options, kind))) for kind in options.downloads)
     except Exception as exc:  # noqa: BLE001 - the plugin logs it with the page name
-        return Rendered(error=_reason(exc), seconds=time.perf_counter() - start)
-    return Rendered(text=text, files=files, seconds=time.perf_counter() - start)
+        return Rendered(error=_reason(exc))
+    return Rendered(text=text, files=files)
 
 
 _SUMMARY_BY_SUFFIX = {"md": "markdown", "txt": "text", "tex": "latex", "csv": "csv", "json": "json"}

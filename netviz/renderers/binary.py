@@ -24,6 +24,9 @@ _EPOCH = b"19700101000000"
 def render_binary(dot_source: str, fmt: str, *, dpi: int | None = None) -> bytes:
     """Lay out and draw ``dot_source`` as ``svg``, ``png`` or ``pdf``.
 
+    The same DOT text drawn by the same ``dot`` before comes from netviz's cache
+    (see [`netviz.cache`][netviz.cache]) without running ``dot``.
+
     Args:
         dot_source: DOT text.
         fmt: ``svg``, ``png`` or ``pdf``.
@@ -43,10 +46,18 @@ def render_binary(dot_source: str, fmt: str, *, dpi: int | None = None) -> bytes
     exe = shutil.which("dot")
     if exe is None:
         raise GraphvizNotFoundError()
+    from netviz.cache import cached_image
+
+    argv = [exe, f"-T{fmt}", *([f"-Gdpi={resolution}"] if fmt == "png" else [])]
+    return cached_image(argv, dot_source, lambda: _run_dot(argv, dot_source, fmt))
+
+
+def _run_dot(argv: list[str], dot_source: str, fmt: str) -> bytes:
     env = {**os.environ, "SOURCE_DATE_EPOCH": "0"}
+    exe = argv[0]
     try:
         proc = subprocess.run(
-            [exe, f"-T{fmt}", *([f"-Gdpi={resolution}"] if fmt == "png" else [])],
+            argv,
             input=dot_source.encode("utf-8"),
             capture_output=True,
             env=env,

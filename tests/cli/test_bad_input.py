@@ -114,6 +114,7 @@ def rename_fails(env: Env) -> None:
         raise OSError(errno.EXDEV, "Invalid cross-device link")
 
     env.monkeypatch.setattr("netviz.output.os.replace", replace)
+    env.monkeypatch.setenv("NETVIZ_NO_CACHE", "1")  # os is patched for the cache's writes too
 
 
 def disk_full(env: Env) -> None:
@@ -134,6 +135,7 @@ def disk_full(env: Env) -> None:
             raise OSError(errno.ENOSPC, "No space left on device")
 
     env.monkeypatch.setattr("netviz.output.os.fdopen", lambda fd, mode="r": Full(fd))
+    env.monkeypatch.setenv("NETVIZ_NO_CACHE", "1")  # os is patched for the cache's writes too
 
 
 def terminal(env: Env) -> None:

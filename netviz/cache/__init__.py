@@ -1,0 +1,34 @@
+"""netviz's cache of traced models and rendered images, so a repeat render needs no torch.
+
+Three kinds of entries live in the cache folder (``$NETVIZ_CACHE_DIR``, else
+``$XDG_CACHE_HOME/netviz``, else ``~/.cache/netviz``):
+
+- ``trace``: the raw IR graph of a model spec, keyed by netviz's and torch's
+  versions, the IR schema, the spec (a file spec by its resolved path), the input
+  shapes and every trace option ([`TraceRequest`][netviz.cache.keys.TraceRequest]);
+  valid while every source file the model's construction and forward ran is unchanged;
+- ``notation``: the notation graph made from a trace under given transform options;
+- ``image``: SVG/PNG/PDF bytes, keyed by the DOT text and the ``dot`` binary.
+
+``NETVIZ_NO_CACHE=1``, the CLI's ``--no-cache`` or
+[`using_cache(enabled=False)`][netviz.cache.store.using_cache] turn it off. A
+spec that is an ``nn.Module`` instance is never cached.
+"""
+
+from netviz.cache.images import cached_image
+from netviz.cache.keys import TraceRequest
+from netviz.cache.store import Cache, Usage, current_cache, default_folder, using_cache
+from netviz.cache.traces import cached_notation, cached_trace, trace_sources
+
+__all__ = [
+    "Cache",
+    "TraceRequest",
+    "Usage",
+    "cached_image",
+    "cached_notation",
+    "cached_trace",
+    "current_cache",
+    "default_folder",
+    "trace_sources",
+    "using_cache",
+]

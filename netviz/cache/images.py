@@ -1,0 +1,39 @@
+"""Rendered SVG/PNG/PDF bytes, keyed by the DOT text and the ``dot`` that draws it.
+
+``dot`` is identified by its resolved path, size and modification time: a new
+Graphviz installs a new binary, and reading its version would cost a process.
+A hit skips ``dot`` entirely.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+
+from netviz.cache.keys import digest, netviz_identity
+from netviz.cache.store import Entry, current_cache
+
+
+def cached_image(argv: Sequence[str], dot_source: str, draw: Callable[[], bytes]) -> bytes:
+    """The bytes ``argv`` (``[dot, -Tsvg, ...]``) makes of ``dot_source``: cached, or
+    ``draw()`` (then cached)."""
+    cache = current_cache()
+    key = _key(argv, dot_source) if cache.enabled else None
+    if key is not None:
+        entry = cache.load("image", key)
+        if entry is not None:
+            return entry.payload
+    data = draw()
+    if key is not None:
+        cache.save("image", key, Entry(data))
+    return data
+
+
+def _key(argv: Sequence[str], dot_source: str) -> str | None:
+    try:
+        exe = os.path.realpath(argv[0])
+        stat = os.stat(exe)
+    except (OSError, IndexError):
+        return None
+    program = [exe, stat.st_size, stat.st_mtime_ns]
+    return digest("image", netviz_identity(), program, list(argv[1:]), dot_source)

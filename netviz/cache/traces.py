@@ -1,0 +1,183 @@
+"""Raw traces and notation graphs: from the cache when still valid, else made and stored.
+
+The lookup needs no torch: the key is built from the request and versions, and the
+entry's source files are checked by ``stat``. Only on a miss does the trace
+function run (importing torch and the model); what it imported and the model's
+classes are then recorded as the entry's sources. Warnings raised while tracing
+(a ``TraceFallbackWarning``, say) are stored and raised again on every hit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import sys
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from netviz.cache.keys import TraceRequest, digest, options_of, spec_identity
+from netviz.cache.sources import Source, SourceRecorder, merge
+from netviz.cache.store import Cache, Entry, current_cache
+from netviz.errors import NetvizError, NetvizWarning
+from netviz.ir import Graph
+
+if TYPE_CHECKING:
+    from netviz.transforms import NotationOptions
+
+TraceFunction = Callable[[TraceRequest], "tuple[Graph, Any]"]
+"""Traces a request without the cache: returns the raw graph and the model it traced."""
+
+Note = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class _Traced:
+    graph: Graph
+    sources: tuple[Source, ...] | None  # None: not cacheable
+    notes: tuple[Note, ...]
+
+
+def cached_trace(request: TraceRequest, trace: TraceFunction) -> Graph:
+    """The raw graph of ``request``: cached, or ``trace(request)`` (then cached)."""
+    cache = current_cache()
+    return _traced(request, request.key() if cache.enabled else None, trace, cache).graph
+
+
+def cached_notation(request: TraceRequest, options: NotationOptions, trace: TraceFunction) -> Graph:
+    """The notation graph of ``request`` under ``options``: cached, or made from the
+    (possibly cached) raw graph and cached."""
+    cache = current_cache()
+    base = request.key() if cache.enabled else None
+    key = digest("notation", base, options_of(options)) if base else None
+    if key is not None:
+        hit = _load_graph(cache, "notation", key)
+        if hit is not None:
+            return hit
+    traced = _traced(request, base, trace, cache)
+    from netviz.transforms import to_notation
+
+    graph = to_notation(traced.graph, options)
+    if key is not None and traced.sources is not None:
+        own = SourceRecorder().sources()  # netviz's own modules, the transforms among them
+        if own is not None:
+            _save_graph(cache, "notation", key, graph, merge(traced.sources, own), traced.notes)
+    return graph
+
+
+def trace_sources(request: TraceRequest) -> tuple[Source, ...] | None:
+    """The source files of ``request``'s valid cached trace, or ``None`` (none cached)."""
+    cache = current_cache()
+    key = request.key() if cache.enabled else None
+    entry = cache.load("trace", key) if key is not None else None
+    return entry.sources if entry is not None else None
+
+
+def _traced(request: TraceRequest, key: str | None, trace: TraceFunction, cache: Cache) -> _Traced:
+    if key is not None:
+        entry = cache.load("trace", key)
+        graph = _graph(entry)
+        if entry is not None and graph is not None:
+            replay(entry.notes)
+            return _Traced(graph, entry.sources, entry.notes)
+    recorder = SourceRecorder()
+    with _reraised_warnings() as caught, recorder:
+        graph, model = trace(request)
+        recorder.add(*_roots(request, model))
+    notes = tuple(
+        (f"{w.category.__module__}:{w.category.__qualname__}", str(w.message))
+        for w in caught
+        if issubclass(w.category, NetvizWarning)
+    )
+    sources = recorder.sources() if key is not None else None
+    if key is not None and sources is not None:
+        _save_graph(cache, "trace", key, graph, sources, notes)
+    return _Traced(graph, sources, notes)
+
+
+def _roots(request: TraceRequest, model: Any) -> list[Any]:
+    """Objects whose modules (and their imports) the trace ran: the model's classes,
+    and what the spec names (registered builder, module or file)."""
+    modules = getattr(model, "modules", None)
+    roots: list[Any] = list({type(m) for m in modules()} if callable(modules) else {type(model)})
+    identity = spec_identity(request.spec) or {}
+    if "name" in identity:
+        from netviz.registry import get_entry
+
+        with contextlib.suppress(NetvizError):
+            roots.append(get_entry(identity["name"]).builder)
+    elif "module" in identity and identity["module"] in sys.modules:
+        roots.append(sys.modules[identity["module"]])
+    elif "file" in identity:
+        path = identity["file"]
+        roots += [m for m in list(sys.modules.values()) if getattr(m, "__file__", None) == path]
+    return roots
+
+
+def _graph(entry: Entry | None) -> Graph | None:
+    from netviz.ir.serialize import loads
+
+    if entry is None:
+        return None
+    try:
+        graph = loads(entry.payload)
+    except ValueError:
+        return None
+    return graph if isinstance(graph, Graph) else None
+
+
+def _load_graph(cache: Cache, kind: str, key: str) -> Graph | None:
+    entry = cache.load(kind, key)
+    graph = _graph(entry)
+    if entry is not None and graph is not None:
+        replay(entry.notes)
+    return graph
+
+
+def _save_graph(
+    cache: Cache,
+    kind: str,
+    key: str,
+    graph: Graph,
+    sources: tuple[Source, ...],
+    notes: tuple[Note, ...],
+) -> None:
+    from netviz.ir.serialize import dumps
+
+    try:
+        payload = dumps(graph)
+    except TypeError:  # a value the IR does not know (from a custom tracer): not cached
+        return
+    cache.save(kind, key, Entry(payload, sources, notes))
+
+
+def replay(notes: tuple[Note, ...]) -> None:
+    """Raise the stored netviz warnings again."""
+    for category, message in notes:
+        module, _, name = category.partition(":")
+        if not (module == "netviz" or module.startswith("netviz.")):
+            continue
+        try:
+            cls = getattr(importlib.import_module(module), name)
+        except (ImportError, AttributeError):
+            cls = NetvizWarning
+        if not (isinstance(cls, type) and issubclass(cls, Warning)):
+            cls = NetvizWarning
+        warnings.warn(message, cls, stacklevel=4)
+
+
+@contextlib.contextmanager
+def _reraised_warnings() -> Iterator[list[warnings.WarningMessage]]:
+    """Collect the warnings raised inside (to store them), then raise them again as they were."""
+    collected: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                yield caught
+            finally:
+                collected = list(caught)
+    finally:
+        for w in collected:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)

@@ -1,0 +1,1 @@
+"""Tests of netviz.ir (torch-free)."""
