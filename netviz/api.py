@@ -141,13 +141,9 @@ def diagram(
         input_dtypes: Dtype name per input (see [`trace`][netviz.api.trace]).
         train: Draw the training-mode graph.
     """
-    from netviz.transforms import NotationOptions
-
-    options = NotationOptions(fold=fold, shapes=shapes)
-    return Diagram(
-        _notation(spec, input_shapes, options, input_dtypes, train),
-        trace(spec, input_shapes, input_dtypes=input_dtypes, train=train),
-        legend=legend, direction=direction, theme=theme,
+    return Diagram.of(
+        trace(spec, input_shapes, input_dtypes=input_dtypes, train=train), fold=fold,
+        shapes=shapes, legend=legend, direction=direction, theme=theme,
     )
 
 

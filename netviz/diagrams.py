@@ -4,7 +4,7 @@ What [`netviz.diagram`][netviz.api.diagram] returns. It holds the notation
 [`Graph`][netviz.ir.Graph] (plain data, at ``.graph``) and how to draw it; every
 format is one call away, and Jupyter shows it as SVG. No torch here.
 
-Example:
+Examples:
     ```python
     import netviz
 

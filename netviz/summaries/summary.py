@@ -4,7 +4,7 @@ What [`netviz.summary`][netviz.api.summary] returns: a ``str`` (so everything
 that used the text keeps working), which Jupyter shows as an HTML table and
 which gives the other formats. No torch here.
 
-Example:
+Examples:
     ```python
     import netviz
 
