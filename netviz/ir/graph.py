@@ -125,6 +125,8 @@ class Cluster:
             empty when the drawn nodes are every block's exactly.
         totals: ``(params, macs)`` of every block together when they differ (the drawn
             nodes are the first block's); ``None`` when nodes times ``repeat`` is exact.
+        period: For blocks that repeat in a cycle (plain, shifted, plain, shifted), the
+            cycle's length: the cluster stands for every ``period``-th block from ``index``.
     """
 
     id: str
@@ -137,6 +139,7 @@ class Cluster:
     kind: str = ""
     widths: tuple[int, ...] = ()
     totals: tuple[int, int] | None = None
+    period: int = 1
 
 
 @dataclass(frozen=True)

@@ -93,8 +93,14 @@ def _regions(graph: Graph) -> list[set[str]]:
     return regions
 
 
-def _attributes(core_end: Node, output: Node) -> tuple[Attr, ...]:
-    """Heads, width and window size of an attention core ending at ``core_end``."""
+_SHIFTS = frozenset({"roll"})
+"""Ops that shift tokens before attending (Swin's shifted windows)."""
+
+
+def _attributes(core_end: Node, output: Node, members: list[Node]) -> tuple[Attr, ...]:
+    """Heads, width and window size of an attention core ending at ``core_end``; whether
+    its module shifts the tokens; and the ops it holds, so that attention modules that
+    compute differently never look alike."""
     shape = core_end.shape or ()
     head_dim = shape[-1] if shape else None
     width = output.width
@@ -114,6 +120,9 @@ def _attributes(core_end: Node, output: Node) -> tuple[Attr, ...]:
         tokens = shape[-2]
         side = math.isqrt(tokens)
         attrs.append(("window", (side, side) if side * side == tokens else (tokens,)))
+    if any(n.type_name in _SHIFTS for n in members):
+        attrs.append(("shifted", True))
+    attrs.append(("holds", tuple(sorted({n.type_name for n in members}))))
     return tuple(sorted(attrs))
 
 
@@ -142,7 +151,7 @@ def collapse_attention(graph: Graph) -> Graph:
         taken.add(node_id)
         replacement[members[0].id] = Node(
             id=node_id, kind=Kind.ATTENTION, type_name=ATTENTION_TYPE, scope=scope,
-            attrs=_attributes(core_end, output), shape=output.shape,
+            attrs=_attributes(core_end, output, members), shape=output.shape,
             params=sum(n.params for n in members), macs=sum(n.macs for n in members),
             feature_axis=output.feature_axis,
         )

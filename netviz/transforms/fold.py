@@ -84,30 +84,38 @@ def _own_mark(edge: Edge, cluster: Cluster) -> tuple[str, ...] | None:
 
 
 Merge = Callable[[Graph, list[Cluster]], Cluster]
+Run = tuple[int, list[Cluster]]
+"""A run of consecutive clusters of one group and its period: ``(1, [A, A, A])`` draws one
+``A``; ``(2, [A, B, A, B])`` draws ``A`` and ``B``."""
 
 
-def _fold(graph: Graph, signature: Callable[[Graph, Cluster], Hashable], merge: Merge) -> Graph:
-    """Draw each run of consecutive clusters of a group with one signature once."""
+def _runs(graph: Graph, signature: Callable[[Graph, Cluster], Hashable]) -> list[Run]:
     signatures = {c.id: signature(graph, c) for c in graph.clusters}
-    runs: list[list[Cluster]] = []
+    runs: list[Run] = []
     for _, group in groupby(graph.clusters, key=lambda c: c.group):
         for _, same in groupby(group, key=lambda c: signatures[c.id]):
-            runs.append(list(same))
-    if all(len(run) == 1 for run in runs):
-        return graph
+            runs.append((1, list(same)))
+    return runs
 
+
+def _fold(graph: Graph, runs: list[Run], merge: Merge) -> Graph:
+    """Draw each run's first period once; each later block stands for the kept block at
+    its place in the period, and edges leaving the run leave that kept block."""
+    if all(len(run) == period for period, run in runs):
+        return graph
     drop: set[str] = set()
     rename: dict[str, str] = {}
-    inner: dict[str, str] = {}  # node id -> id of the run's kept cluster
+    inner: dict[str, str] = {}  # node id -> id of the run's first cluster
     clusters = []
-    for run in runs:
-        kept = run[0]
+    for period, run in runs:
         for node_id in (i for c in run for i in c.node_ids):
-            inner[node_id] = kept.id
-        for other in run[1:]:
+            inner[node_id] = run[0].id
+        for index, other in enumerate(run[period:], start=period):
             drop.update(other.node_ids)
-            rename.update(_alignment(graph, other, kept))
-        clusters.append(merge(graph, run) if len(run) > 1 else kept)
+            rename.update(_alignment(graph, other, run[index % period]))
+        for offset in range(period):
+            members = run[offset::period]
+            clusters.append(merge(graph, members) if len(members) > 1 else members[0])
 
     edges: list[Edge] = []
     seen: set[Edge] = set()
@@ -153,7 +161,42 @@ def fold_repeats(graph: Graph) -> Graph:
     The first block of the run stands for all of them; edges leaving the run's
     last block leave the kept block instead. Idempotent.
     """
-    return _fold(graph, block_signature, _merge_identical)
+    return _fold(graph, _runs(graph, block_signature), _merge_identical)
+
+
+def _periodic_runs(graph: Graph, longest: int = 4) -> list[Run]:
+    """Runs whose blocks repeat with a period of 2 to ``longest`` (a Swin stage's plain
+    and shifted blocks), at least twice over; other clusters as runs of their own."""
+    signatures = [block_signature(graph, c) for c in graph.clusters]
+    clusters = list(graph.clusters)
+    runs: list[Run] = []
+    i = 0
+    while i < len(clusters):
+        best: Run = (1, [clusters[i]])
+        for period in range(2, longest + 1):
+            end = i
+            while (end + period < len(clusters)
+                   and clusters[end + period].group == clusters[i].group
+                   and clusters[end + period].repeat == clusters[end].repeat == 1
+                   and signatures[end + period] == signatures[end]):
+                end += 1
+            length = (end - i + period) // period * period
+            if length >= 2 * period and length > len(best[1]):
+                best = (period, clusters[i : i + length])
+        runs.append(best)
+        i += len(best[1])
+    return runs
+
+
+def _merge_periodic(graph: Graph, members: list[Cluster]) -> Cluster:
+    return replace(_merge_identical(graph, members), period=members[1].index - members[0].index)
+
+
+def fold_periods(graph: Graph) -> Graph:
+    """Draw a run of blocks that repeats with a period (plain, shifted, plain, shifted…)
+    as its first period, each block with the count of its repeats. Run after
+    ``fold_repeats``. Idempotent."""
+    return _fold(graph, _periodic_runs(graph), _merge_periodic)
 
 
 def _width(node: Node | None) -> int | None:
@@ -207,7 +250,7 @@ def fold_similar(graph: Graph) -> Graph:
     counts once (a dense block's layers, inception modules of one stage), keeping the
     widths they span and their exact totals. Run after ``fold_repeats``. Idempotent.
     """
-    return _fold(graph, similar_signature, _merge_similar)
+    return _fold(graph, _runs(graph, similar_signature), _merge_similar)
 
 
 def _widths_text(graph: Graph, cluster: Cluster) -> str:
@@ -256,6 +299,10 @@ def title_clusters(graph: Graph, *, folded: bool = True) -> Graph:
         if cluster.widths:
             kind = cluster.kind or "Block"
             title = f"Group {g} {kind} x {cluster.repeat}, {_widths_text(graph, cluster)}"
+        elif cluster.period > 1:
+            at = [cluster.index + k * cluster.period for k in range(cluster.repeat)]
+            shown = ", ".join(map(str, at)) if len(at) <= 4 else f"{at[0]}, {at[1]}, … {at[-1]}"
+            title = f"Group {g} Blocks {shown} x {cluster.repeat}"
         elif cluster.repeat > 1 or (folded and rest):
             if cluster.repeat == n:
                 title = f"Group {g} x N = {n}"

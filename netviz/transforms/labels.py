@@ -172,13 +172,15 @@ def _heads_width(node: Node) -> str:
 
 def attention_label(node: Node) -> str:
     """``MHA 12h 768D`` (``nn.MultiheadAttention``), ``Attention 4h 64D``,
-    ``Window attention 3h 96D 7x7`` (a collapsed hand-written core)."""
+    ``Window attention 3h 96D 7x7``, ``Shifted window attention 3h 96D 7x7`` (a collapsed
+    hand-written core)."""
     if node.type_name == "MultiheadAttention":
         return f"MHA {node.attr('num_heads')}h {node.attr('embed_dim')}D"
     window = node.attr("window")
     if isinstance(window, tuple):
         size = "x".join(str(w) for w in window)
-        return f"Window attention {_heads_width(node)} {size}".replace("  ", " ")
+        kind = "Shifted window attention" if node.attr("shifted") else "Window attention"
+        return f"{kind} {_heads_width(node)} {size}".replace("  ", " ")
     return f"Attention {_heads_width(node)}".strip()
 
 

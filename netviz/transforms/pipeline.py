@@ -9,7 +9,7 @@ from netviz.transforms.attention import collapse_attention
 from netviz.transforms.blocks import group_blocks
 from netviz.transforms.collapse import collapse_to_page
 from netviz.transforms.data_nodes import insert_data_nodes, insert_exit_nodes
-from netviz.transforms.fold import fold_repeats, fold_similar, title_clusters
+from netviz.transforms.fold import fold_periods, fold_repeats, fold_similar, title_clusters
 from netviz.transforms.fuse import fuse_marks
 from netviz.transforms.labels import label
 from netviz.transforms.operands import constant_operand_ops
@@ -59,5 +59,5 @@ def to_notation(graph: Graph, options: NotationOptions = NotationOptions()) -> G
     graph = fuse_marks(graph)
     graph = label(graph, shapes=options.shapes)
     if options.fold:
-        graph = collapse_to_page(fold_similar(fold_repeats(graph)))
+        graph = collapse_to_page(fold_similar(fold_periods(fold_repeats(graph))))
     return title_clusters(graph, folded=options.fold)

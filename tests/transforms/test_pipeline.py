@@ -157,3 +157,14 @@ def test_blocks_differing_only_in_width_fold_with_the_range() -> None:
                                                            NotationOptions(fold=False)))
     reflect = to_notation(_blocks(["zeros", "reflect", "zeros", "zeros"], [8, 16, 24, 32]))
     assert len(reflect.clusters) == 3
+
+
+def test_blocks_repeating_in_a_cycle_fold_by_their_period() -> None:
+    # plain, reflect, plain, reflect, plain, reflect: two clusters, three blocks each
+    graph = to_notation(_blocks(["zeros", "reflect"] * 3))
+    assert titles(graph) == ["Group 0 Blocks 0, 2, 4 x 3", "Group 0 Blocks 1, 3, 5 x 3"]
+    assert [c.period for c in graph.clusters] == [2, 2]
+    whole = to_notation(_blocks(["zeros", "reflect"] * 3), NotationOptions(fold=False))
+    assert count_params(graph) == count_params(whole)
+    assert count_ops(graph, Kind.CONV) == count_ops(whole, Kind.CONV)
+    assert to_notation(graph) == graph
