@@ -57,7 +57,6 @@ WRN1000 = textwrap.dedent(
         return WideResNet(1000, 2)
     '''
 )
-ZOO = REPO / "tests" / "zoo" / "models.py"
 
 
 @dataclass(frozen=True)
@@ -73,8 +72,10 @@ MODELS = (
     Model("wrn28_2", ("wrn28_2",)),
     Model("resnet152", ("resnet152",)),
     Model("wrn1000_2", ("{tmp}/wrn1000.py:wrn1000_2", "--input-shape", "3,32,32")),
-    # One line per further case, e.g. a model of the test zoo:
-    # Model("densenet", (f"{ZOO}:DenseNetStyle", "--input-shape", "3,32,32")),
+    # the largest models of the zoo, at the size torchvision publishes (one line per case)
+    Model("densenet121", ("netviz_models.densenet:densenet121", "--input-shape", "3,224,224")),
+    Model("googlenet", ("netviz_models.inception:googlenet", "--input-shape", "3,224,224")),
+    Model("vit_b_16", ("netviz_models.vit:vit_b_16", "--input-shape", "3,224,224")),
 )
 
 # torchview draws a real (CPU) model, loaded from the same spec by netviz's registry.

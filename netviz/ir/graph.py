@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Union
+from typing import Any, TypeVar, Union
 
 from netviz.ir.kinds import Kind
+
+T = TypeVar("T")
 
 Shape = tuple[int, ...]
 """A tensor shape without the batch dimension, e.g. ``(32, 16, 16)``."""
@@ -182,13 +184,14 @@ class Graph:
         return node_id in self._by_id
 
     @cached_property
-    def _edges_by_end(self) -> tuple[dict[str, list[Edge]], dict[str, list[Edge]]]:
+    def _edges_by_end(self) -> tuple[dict[str, tuple[Edge, ...]], dict[str, tuple[Edge, ...]]]:
         incoming: dict[str, list[Edge]] = {}
         outgoing: dict[str, list[Edge]] = {}
         for edge in self.edges:
             incoming.setdefault(edge.dst, []).append(edge)
             outgoing.setdefault(edge.src, []).append(edge)
-        return incoming, outgoing
+        return ({k: tuple(v) for k, v in incoming.items()},
+                {k: tuple(v) for k, v in outgoing.items()})
 
     @cached_property
     def _cluster_by_node(self) -> dict[str, Cluster]:
@@ -196,11 +199,11 @@ class Graph:
 
     def in_edges(self, node_id: str) -> tuple[Edge, ...]:
         """Edges ending at ``node_id``, in edge order."""
-        return tuple(self._edges_by_end[0].get(node_id, ()))
+        return self._edges_by_end[0].get(node_id, ())
 
     def out_edges(self, node_id: str) -> tuple[Edge, ...]:
         """Edges leaving ``node_id``, in edge order."""
-        return tuple(self._edges_by_end[1].get(node_id, ()))
+        return self._edges_by_end[1].get(node_id, ())
 
     def cluster_of(self, node_id: str) -> Cluster | None:
         """The cluster drawing ``node_id``, or ``None``."""
@@ -210,3 +213,14 @@ class Graph:
         """How many real ops node ``node_id`` stands for (its cluster's repeat)."""
         cluster = self.cluster_of(node_id)
         return cluster.repeat if cluster else 1
+
+
+def evolve(item: T, **changes: Any) -> T:
+    """A copy of IR value ``item`` (a ``Node``, ``Mark``, ``Edge`` or ``Cluster``) with
+    ``changes``: ``dataclasses.replace`` without re-running ``__init__``, several times
+    faster where transforms copy thousands of nodes. The IR classes have no
+    ``__post_init__`` and keep their fields in ``__dict__``, which makes this safe."""
+    copy = object.__new__(type(item))
+    copy.__dict__.update(item.__dict__)
+    copy.__dict__.update(changes)
+    return copy

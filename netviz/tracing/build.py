@@ -193,7 +193,7 @@ def build_graph(
         _link(node.all_input_nodes, ids[node], kept_set, ids, edges)
     meta = (("input_shapes", tuple(tuple(int(d) for d in s) for s in input_shapes)),)
     graph = Graph(name=name, nodes=tuple(nodes), edges=tuple(edges), meta=meta)
-    return replace(graph, modules=module_classes(root, graph))
+    return replace(graph, modules=module_classes(root, graph, modules))
 
 
 _NO_VALUE = Value(tensors=False)

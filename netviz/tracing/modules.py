@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from torch import nn
 
 from netviz.ir import Graph
 
 
-def module_classes(root: nn.Module, graph: Graph) -> tuple[tuple[str, str], ...]:
-    """``(path, class name)`` of the modules the graph's ops run in and of their ancestors."""
+def module_classes(
+    root: nn.Module, graph: Graph, modules: Mapping[str, nn.Module] | None = None
+) -> tuple[tuple[str, str], ...]:
+    """``(path, class name)`` of the modules the graph's ops run in and of their ancestors.
+
+    Args:
+        root: The traced model.
+        graph: Its trace.
+        modules: ``dict(root.named_modules())`` when the caller has it already.
+    """
+    named = dict(root.named_modules()) if modules is None else modules
     paths: dict[str, None] = {}
-    for node in graph.nodes:
-        parts = node.scope.split(".") if node.scope else []
-        for end in range(len(parts) + 1):
-            paths.setdefault(".".join(parts[:end]))
-    out = []
-    for path in paths:
-        try:
-            module = root.get_submodule(path)
-        except AttributeError:  # a layer kept outside the module tree (a plain list)
-            continue
-        out.append((path, type(module).__name__))
-    return tuple(out)
+    for scope in {node.scope for node in graph.nodes}:
+        parts = scope.split(".") if scope else []
+        for end in range(len(parts), -1, -1):
+            path = ".".join(parts[:end])
+            if path in paths:
+                break
+            paths[path] = None
+    # a layer kept outside the module tree (a plain list) has no class to name here
+    found = [(path, type(named[path]).__name__) for path in paths if path in named]
+    return tuple(sorted(found, key=lambda pair: (pair[0].count("."), pair[0])))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import cache
 
-from netviz.ir import Edge, Graph, Kind, Mark, Node
+from netviz.ir import Edge, Graph, Kind, Mark, Node, evolve
 from netviz.ir.graph import AttrValue
 from netviz.text import one_line
 
@@ -34,6 +35,7 @@ _FUNCTION_NAMES = {
 }
 
 
+@cache
 def op_long_name(type_name: str) -> str:
     """Readable op name: ``"BatchNorm2d"`` → ``"BatchNorm"``, ``"relu"`` → ``"ReLU"``,
     ``"roll"`` → ``"Roll"`` (torch's lower-case function names are capitalised)."""
@@ -44,6 +46,7 @@ def op_long_name(type_name: str) -> str:
     return one_line(name)
 
 
+@cache
 def op_name(type_name: str) -> str:
     """Short op name for labels: as [`op_long_name`][netviz.transforms.labels.op_long_name],
     with norms abbreviated (``"BatchNorm2d"`` → ``"BN"``)."""
@@ -310,7 +313,7 @@ def label(graph: Graph, *, shapes: bool = False) -> Graph:
         key = (n.kind, n.type_name, n.attrs, n.shape, n.feature_axis)
         if key not in words:
             words[key] = (node_label(n, shapes=shapes), node_code(n))
-        nodes.append(replace(n, label=words[key][0], code=words[key][1]))
+        nodes.append(evolve(n, label=words[key][0], code=words[key][1]))
     marks: dict[Mark, Mark] = {}
     edges = []
     for edge in graph.edges:
