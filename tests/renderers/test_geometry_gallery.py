@@ -13,7 +13,7 @@ import pytest
 import netviz
 from netviz.mkdocs.gallery import page_fences
 from netviz.mkdocs.options import FenceOptions, parse_fence
-from netviz.mkdocs.plugin import FENCE_RE
+from netviz.mkdocs.prefetch import FENCE_RE
 from netviz.mkdocs.worker import artifact
 from netviz.registry import list_models
 from tests.geometry import alignment_problems, longest_path, overlaps, read_figure
