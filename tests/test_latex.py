@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -61,8 +60,7 @@ def test_no_special_character_is_left_bare(text: str) -> None:
     assert stripped.count("$") % 2 == 0
 
 
-@pytest.mark.needs_latex
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="'pdftotext' is not installed")
+@pytest.mark.needs_tikz  # pdflatex, lmodern and pdftotext
 def test_pdflatex_prints_the_text_back(tmp_path: Path) -> None:
     """An independent reading: pdflatex typesets each escaped name, pdftotext reads the
     PDF, and the text is the name (ASCII and Latin letters exactly)."""

@@ -8,6 +8,7 @@ as ``\\the\\columnwidth`` prints them). Graphviz lays a figure out in PostScript
 
 from __future__ import annotations
 
+import math
 import re
 import warnings
 from collections.abc import Iterator
@@ -91,7 +92,7 @@ def scale_to(layout: dict[str, Any], width: Width | None) -> float:
         warnings.warn(
             f"at width {width.text} the smallest labels are {min(sizes) * scale:.1f} pt, under "
             f"{MIN_LABEL_PT:g} pt in print; give a larger --width (at least "
-            f"{_least_width(width, MIN_LABEL_PT / (min(sizes) * scale))}) or --direction LR",
+            f"{_least_width(width, MIN_LABEL_PT / (min(sizes) * scale))})",
             LabelSizeWarning,
             stacklevel=2,
         )
@@ -99,10 +100,11 @@ def scale_to(layout: dict[str, Any], width: Width | None) -> float:
 
 
 def _least_width(width: Width, factor: float) -> str:
+    """``width`` times ``factor``, rounded up, in the unit the user wrote."""
     match = _WIDTH.fullmatch(width.text)
     unit = match.group(2).lower() if match else "in"
     least = width.points * factor / UNITS.get(unit, 72.0)
-    return f"{least:.1f}{unit}" if unit != "pt" else f"{least:.0f}pt"
+    return f"{math.ceil(least * 10) / 10:g}{unit}" if unit != "pt" else f"{math.ceil(least)}pt"
 
 
 def font_sizes(layout: dict[str, Any]) -> Iterator[float]:

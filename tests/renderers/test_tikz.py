@@ -165,9 +165,12 @@ def test_labels_under_six_points_warn_once(wrn: Graph) -> None:
     assert [type(w.message) for w in caught] == [LabelSizeWarning]
     message = str(caught[0].message)
     assert re.fullmatch(r"at width 3cm the smallest labels are \d\.\d pt, under 6 pt in print; "
-                        r"give a larger --width \(at least \d+\.\dcm\) or --direction LR", message)
+                        r"give a larger --width \(at least (\d+(\.\d)?)cm\)", message)
     smallest = float(message.split(" pt,")[0].rsplit(" ", 1)[1])
     assert min(tikz_read.tikz_font_sizes(tikz)) == pytest.approx(smallest, abs=0.05)
+    least = message.rsplit("at least ", 1)[1].removesuffix("cm)")
+    enough = render_tikz(layout, width=parse_width(f"{least}cm"))
+    assert min(tikz_read.tikz_font_sizes(enough)) >= 6  # the advice is enough
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         render_tikz(layout, width=parse_width("15cm"))
