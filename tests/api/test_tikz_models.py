@@ -126,3 +126,25 @@ def test_the_picture_inputs_into_a_paper(tmp_path: Path) -> None:
     pdf = tikz_read.pdflatex(paper)
     assert tikz_read.pdf_info(pdf)["Pages"] == "1"
     assert "Float too large" not in paper.with_suffix(".log").read_text()
+
+
+@pytest.mark.parametrize(
+    ("fmt", "options", "words"),
+    [
+        ("tex", {"annotate": "flops"}, r"unknown annotation 'flops'"),
+        ("svg", {"annotate": ["params", "size"]}, r"unknown annotation 'size'"),
+        ("txt", {"annotate": "params"}, r"annotate applies to figures, not the txt listing"),
+        ("txt", {"width": "5cm"}, r"width applies to figures, not the txt listing"),
+        ("mmd", {"width": "5cm"}, r"width applies to figures with a size .*, not mmd"),
+        ("tikz", {"width": "-1in"}, r"width must be positive"),
+        ("pdf", {"width": "5 parsecs"}, r"unknown unit 'parsecs'"),
+        ("tex", {"dpi": 300}, r"dpi applies to PNG output only, not tex"),
+    ],
+)
+def test_bad_options_fail_before_the_model_is_loaded(
+    fmt: str, options: dict[str, object], words: str
+) -> None:
+    from netviz.errors import UsageError
+
+    with pytest.raises(UsageError, match=words):
+        api.render("no_such_model", fmt, **options)  # type: ignore[arg-type]
