@@ -33,6 +33,11 @@ _DRAWS = ("_draw_", "_ldraw_", "_hdraw_", "_tdraw_", "_hldraw_", "_tldraw_")
 _ANCHORS = {"l": "base west", "c": "base", "r": "base east"}
 _DASHES = {"dashed": (5.0, 2.0), "dotted": (1.0, 5.0)}
 """Dash and gap lengths (points) of Graphviz's dashed and dotted lines (as in its SVG)."""
+_XCOLOR_NAMES = frozenset(
+    "black white gray darkgray lightgray red green blue cyan magenta yellow brown lime olive "
+    "orange pink purple teal violet".split()
+)
+"""Colour names every xcolor knows (Graphviz writes most colours as ``#rrggbb``)."""
 _HEX = re.compile(r"#([0-9a-fA-F]{6})([0-9a-fA-F]{2})?")
 
 DOCUMENT = r"""\documentclass{article}
@@ -67,7 +72,6 @@ class _Picture:
 
     scale: float
     colours: dict[str, str] = field(default_factory=dict)
-    lines: list[str] = field(default_factory=list)
 
     def num(self, value: float) -> str:
         return _num(value * self.scale)
@@ -84,8 +88,10 @@ class _Picture:
     def colour(self, value: str) -> str | None:
         """A named colour for an xdot colour (``None`` for a transparent one)."""
         match = _HEX.fullmatch(value)
-        if match is None:
-            return value if value.isalpha() and value not in ("none", "transparent") else None
+        if match is None:  # a colour name: xcolor's own, else drawn black
+            if value in ("none", "transparent"):
+                return None
+            return value if value in _XCOLOR_NAMES else "black"
         if match.group(2) == "00":
             return None
         rgb = match.group(1).upper()
@@ -127,8 +133,7 @@ def render_tikz(
     lines = [
         *([comment] if comment and not standalone else []),
         *([] if standalone else ["% Needs \\usepackage{tikz} (and T1 fonts for accented names)."]),
-        "\\begin{tikzpicture}[x=1bp, y=1bp, line join=round, "
-        "text node/.style={inner sep=0pt, outer sep=0pt}]",
+        "\\begin{tikzpicture}[x=1bp, y=1bp, text node/.style={inner sep=0pt, outer sep=0pt}]",
         *colours,
         *body,
         "\\end{tikzpicture}",

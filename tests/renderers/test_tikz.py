@@ -175,3 +175,20 @@ def test_labels_under_six_points_warn_once(wrn: Graph) -> None:
         warnings.simplefilter("always")
         render_tikz(layout, width=parse_width("15cm"))
     assert caught == []
+
+
+def test_colour_names_xcolor_lacks_are_drawn_black() -> None:
+    def drawn(colour: str) -> str:
+        layout = {"bb": "0,0,10,10", "objects": [{"_draw_": [
+            {"op": "c", "grad": "none", "color": colour},
+            {"op": "L", "points": [[0, 0], [1, 1]]},
+        ]}]}
+        (line,) = [line for line in render_tikz(layout).splitlines() if "-- (1,1)" in line]
+        return line.split("draw=")[1].split(",")[0]
+
+    assert drawn("red") == "red"
+    assert drawn("lightgoldenrodyellow") == "black"
+    assert drawn("#123456") == "nv0"
+    assert "\\definecolor{nv0}{HTML}{123456}" in render_tikz(
+        {"bb": "0,0,1,1", "_draw_": [{"op": "c", "grad": "none", "color": "#123456"},
+                                     {"op": "L", "points": [[0, 0], [1, 1]]}]})
