@@ -17,10 +17,7 @@ FIGURE_FORMATS = ("svg", "png", "pdf", "tex", "tikz", "dot", "mmd")
 """Formats [`draw_figure`][netviz.renderers.figure.draw_figure] writes."""
 
 SIZED_FORMATS = ("svg", "png", "pdf", "tex", "tikz")
-"""Formats with a size on paper, so a ``width`` (and the ``paper`` theme's fine lines) apply."""
-
-GRAPHVIZ_FORMATS = SIZED_FORMATS
-"""Formats that need the Graphviz ``dot`` binary."""
+"""Formats with a size on paper (a ``width`` applies); all need the Graphviz ``dot`` binary."""
 
 
 def check_figure_options(
