@@ -8,6 +8,7 @@ it (pdftotext's word boxes), and every label of the notation graph in the PDF.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -68,6 +69,7 @@ def test_the_figure_compiles_to_one_page_that_is_the_svg(name: str, tmp_path: Pa
     words = [tikz_read.Word(w.text, w.x0 / scale, w.y0 / scale, w.x1 / scale, w.y1 / scale)
              for w in tikz_read.pdf_words(pdf, (x0 * scale, y0 * scale), height)]
     svg = render_binary(dot.read_text(), "svg")
+    measured = _graphviz_widths(layout)
     checked = 0
     for text in tikz_read.svg_texts(svg):
         if "U+" in escape_latex(text.text) or not text.text.strip():
@@ -76,12 +78,28 @@ def test_the_figure_compiles_to_one_page_that_is_the_svg(name: str, tmp_path: Pa
         assert ends is not None, f"{text.text!r} is not typeset at height {text.y}"
         at = {"base": sum(ends) / 2, "base west": ends[0], "base east": ends[1]}[text.anchor]
         assert at == pytest.approx(text.x, abs=TOLERANCE), text
+        # In Latin Modern a text takes at most 12% more room than Graphviz measured in
+        # Helvetica (a lone symbol, + or ≡, 20%): the 0.08 in margins of a box hold that.
+        width = measured[(text.text, round(text.x), round(text.y))]
+        assert ends[1] - ends[0] <= width * (1.12 if len(text.text) > 1 else 1.2) + 0.5, text
         checked += 1
     assert checked >= 3
 
     graph = _graph(argv)
     in_pdf = {w.text for w in words}
     assert _label_words(graph) <= in_pdf
+
+
+def _graphviz_widths(layout: dict[str, Any]) -> dict[tuple[str, int, int], float]:
+    """The width Graphviz measured for each text it draws, by text and rounded point."""
+    widths = {}
+    for obj in [layout, *layout.get("objects", []), *layout.get("edges", [])]:
+        for key in ("_ldraw_", "_hldraw_", "_tldraw_"):
+            for op in obj.get(key, []):
+                if op["op"] == "T":
+                    point = (op["text"], round(op["pt"][0]), round(op["pt"][1]))
+                    widths[point] = float(op["width"])
+    return widths
 
 
 def _graph(argv: list[str]) -> Graph:
