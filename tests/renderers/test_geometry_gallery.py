@@ -13,7 +13,7 @@ import pytest
 import netviz
 from netviz.mkdocs.gallery import page_fences
 from netviz.mkdocs.options import FenceOptions, parse_fence
-from netviz.mkdocs.prefetch import FENCE_RE
+from netviz.mkdocs.prefetch import fence_bodies
 from netviz.mkdocs.worker import artifact
 from netviz.registry import list_models
 from tests.geometry import alignment_problems, longest_path, overlaps, read_figure
@@ -33,9 +33,7 @@ def _docs_figures() -> list[FenceOptions]:
     """The Graphviz diagrams the docs pages show, file specs made absolute."""
     figures = []
     for page in sorted((ROOT / "docs").rglob("*.md")):
-        for match in FENCE_RE.finditer(page.read_text(encoding="utf-8")):
-            indent = match.group("indent")
-            body = "\n".join(line.removeprefix(indent) for line in match.group("body").splitlines())
+        for body in fence_bodies(page.read_text(encoding="utf-8")):  # not those shown as code
             fence = parse_fence(body)
             path, _, attr = fence.model.rpartition(":")
             if path.endswith(".py"):
