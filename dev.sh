@@ -79,19 +79,24 @@ missing_system_packages() {
     if [[ $1 == test ]]; then
         command -v chromium >/dev/null 2>&1 || echo chromium
         command -v pdflatex >/dev/null 2>&1 || echo texlive-latex-base
-        # booktabs.sty (LaTeX tables) lives in texlive-latex-recommended
-        if ! command -v kpsewhich >/dev/null 2>&1 || [[ -z $(kpsewhich booktabs.sty 2>/dev/null) ]]; then
-            echo texlive-latex-recommended
-        fi
+        # booktabs.sty (LaTeX tables) lives in texlive-latex-recommended, tikz.sty (the
+        # TikZ figures) in texlive-pictures, lmodern.sty (their fonts) in lmodern
+        tex_file booktabs.sty || echo texlive-latex-recommended
+        tex_file tikz.sty || echo texlive-pictures
+        tex_file lmodern.sty || echo lmodern
+        # pdftotext, pdfinfo: the tests read the compiled figures back
+        command -v pdftotext >/dev/null 2>&1 || echo poppler-utils
     fi
 }
+
+tex_file() { command -v kpsewhich >/dev/null 2>&1 && [[ -n $(kpsewhich "$1" 2>/dev/null) ]]; }
 
 # ensure_system_tools render|test: install what netviz (and its tests) call, where we can.
 ensure_system_tools() {
     local -a missing
     mapfile -t missing < <(missing_system_packages "$1")
     if [[ ${#missing[@]} -eq 0 ]]; then
-        log "system tools present (dot$([[ $1 == test ]] && echo ", chromium, pdflatex"))"
+        log "system tools present (dot$([[ $1 == test ]] && echo ", chromium, pdflatex, tikz, pdftotext"))"
         return 0
     fi
     ensure_apt "${missing[@]}" || true

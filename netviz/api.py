@@ -160,13 +160,35 @@ def render(
     input_dtypes: Sequence[str] | None = None,
     train: bool = False,
     dpi: int | None = None,
+    annotate: str | Sequence[str] | None = None,
+    width: str | None = None,
 ) -> bytes:
     """Render a model's diagram in one of [`DIAGRAM_FORMATS`][netviz.api.DIAGRAM_FORMATS].
 
-    ``svg``, ``png`` and ``pdf`` need the Graphviz ``dot`` binary; ``dot``,
-    ``mmd`` and ``txt`` are pure Python. ``input_dtypes`` and ``train`` are as
-    for [`trace`][netviz.api.trace]. ``dpi`` sets a PNG's resolution (default
-    [`PNG_DPI`][netviz.output.PNG_DPI], sharp on a 2x screen).
+    ``svg``, ``png``, ``pdf`` and the TikZ formats (``tex``: a LaTeX document whose
+    page is the figure, ``tikz``: the ``tikzpicture`` alone) need the Graphviz ``dot``
+    binary; ``dot``, ``mmd`` and ``txt`` are pure Python. ``input_dtypes`` and
+    ``train`` are as for [`trace`][netviz.api.trace]. ``dpi`` sets a PNG's resolution
+    (default [`PNG_DPI`][netviz.output.PNG_DPI], sharp on a 2x screen).
+
+    Args:
+        spec: Model spec (see module docs).
+        fmt: Output format.
+        input_shapes: Input shapes without batch dimension; default: the registered ones.
+        fold: Fold runs of identical blocks into one ``x (N - 1)`` cluster.
+        shapes: Show the other sizes in data nodes.
+        legend: Add a legend of the marks and shapes used.
+        direction: ``TB`` or ``LR``.
+        theme: ``light``, ``dark``, or ``paper`` (print: black, fine lines, dashed clusters).
+        input_dtypes: Dtype name per input.
+        train: Draw the training-mode graph.
+        dpi: PNG only: pixels per inch.
+        annotate: ``"params"``, ``"macs"``, both (``"params,macs"`` or a list): each
+            cluster's counts under its title and the model's totals as a caption, the
+            numbers of ``summary(..., by_group=True)``.
+        width: Scale an ``svg``, ``png``, ``pdf``, ``tex`` or ``tikz`` figure to this
+            width (``"8.5cm"``; cm, mm, in, pt); a ``LabelSizeWarning`` says when its
+            labels get under 6 pt.
 
     ``spec`` may also be a [`Diagram`][netviz.diagrams.Diagram] (drawn as it is;
     ``legend``, ``direction`` and ``theme`` left at their defaults keep its own) or
@@ -175,37 +197,67 @@ def render(
 
     Raises:
         FormatError: ``fmt`` is not a diagram format.
-        UsageError: a bad ``dpi`` (outside [`DPI_RANGE`][netviz.output.DPI_RANGE])
-            or a ``dpi`` for another format than ``png``; checked before tracing.
-        GraphvizNotFoundError: a binary format was asked for and ``dot`` is missing.
+        UsageError: a bad ``dpi`` (outside [`DPI_RANGE`][netviz.output.DPI_RANGE]),
+            a ``dpi`` for another format than ``png``, an unknown annotation, an
+            annotation of the ``txt`` listing or of a ``Diagram``/``Graph`` (its counts
+            need the model), or a ``width`` that is not a positive length or is given
+            for a text format; checked before tracing.
+        GraphvizNotFoundError: a format needing Graphviz was asked for and ``dot`` is missing.
         ModelSpecError: ``spec`` is of a type netviz cannot draw.
     """
     from netviz.errors import FormatError, UsageError
+    from netviz.transforms.annotate import parse_annotations
 
     if fmt not in DIAGRAM_FORMATS:
         raise FormatError(f"unknown format {fmt!r}; choose one of: {', '.join(DIAGRAM_FORMATS)}")
-    if dpi is not None:
-        from netviz.output import check_dpi
-
-        if fmt != "png":
-            raise UsageError(f"dpi applies to PNG output only, not {fmt}")
-        check_dpi(dpi)
-    if isinstance(spec, (Diagram, Graph)):
-        return _drawn(spec, fold, shapes, legend, direction, theme).render(fmt, dpi=dpi)
+    annotations = parse_annotations(annotate)
     if fmt == "txt":
+        if dpi is not None or width is not None or annotations:
+            option = "dpi" if dpi is not None else "width" if width is not None else "annotate"
+            raise UsageError(f"{option} applies to figures, not the txt listing")
+        if isinstance(spec, (Diagram, Graph)):
+            return _drawn(spec, fold, shapes, legend, direction, theme).render("txt")
         return pseudocode(spec, input_shapes, input_dtypes=input_dtypes, train=train).encode()
-    from netviz.renderers import render_binary, render_dot, render_mermaid
+    from netviz.renderers.figure import check_figure_options, draw_figure
 
+    size = check_figure_options(fmt, dpi=dpi, width=width)
+    if isinstance(spec, (Diagram, Graph)):
+        if annotations:
+            raise UsageError("annotate needs the model (its counts come from its summary): "
+                             "pass the model spec, not a Diagram or Graph")
+        drawn = _drawn(spec, fold, shapes, legend, direction, theme)
+        return draw_figure(drawn.graph, fmt, direction=drawn.direction, theme=drawn.theme,
+                           legend=drawn.legend, dpi=dpi, width=size)
     from netviz.transforms import NotationOptions
 
     options = NotationOptions(fold=fold, shapes=shapes)
     graph = _notation(spec, input_shapes, options, input_dtypes, train)
-    if fmt == "mmd":
-        return render_mermaid(graph, direction=direction, theme=theme, legend=legend).encode()
-    dot = render_dot(graph, direction=direction, theme=theme, legend=legend)
-    if fmt == "dot":
-        return dot.encode("utf-8")
-    return render_binary(dot, fmt, dpi=dpi)
+    if annotations:
+        graph = _annotated(graph, spec, annotations, input_shapes=input_shapes,
+                          input_dtypes=input_dtypes, train=train)
+    return draw_figure(graph, fmt, direction=direction, theme=theme, legend=legend, dpi=dpi,
+                       width=size)
+
+
+def _annotated(
+    graph: Graph,
+    spec: Spec,
+    annotations: Sequence[str],
+    *,
+    input_shapes: Sequence[Shape] | None = None,
+    input_dtypes: Sequence[str] | None = None,
+    train: bool = False,
+) -> Graph:
+    """``graph`` (the diagram of ``spec``) with the counts of its by-group summary
+    under its cluster titles and the model's totals as its caption (see
+    [`annotate`][netviz.transforms.annotate.annotate])."""
+    from netviz.summaries import collect_table
+    from netviz.summaries.groups import cluster_counts
+    from netviz.transforms.annotate import annotate
+
+    table = collect_table(spec, input_shapes, input_dtypes=input_dtypes, train=train)
+    clusters, total = cluster_counts(table, graph)
+    return annotate(graph, clusters, total, annotations)
 
 
 def _drawn(

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 Direction = Literal["TB", "LR"]
-Theme = Literal["light", "dark"]
+Theme = Literal["light", "dark", "paper"]
 
 SUFFIXES = {
     ".svg": "svg",
@@ -39,11 +39,14 @@ SUFFIXES = {
     ".mmd": "mmd",
     ".mermaid": "mmd",
     ".txt": "txt",
+    ".tex": "tex",
+    ".tikz": "tikz",
 }
 """Output file suffixes and the diagram format each implies."""
 
-FORMATS = ("svg", "png", "pdf", "dot", "mmd", "txt")
-"""Diagram formats; ``txt`` is the pseudocode listing."""
+FORMATS = ("svg", "png", "pdf", "tex", "tikz", "dot", "mmd", "txt")
+"""Diagram formats; ``tex`` and ``tikz`` are TikZ (a document, the picture alone),
+``txt`` is the pseudocode listing."""
 
 
 @dataclass(frozen=True)
@@ -163,9 +166,10 @@ class Diagram:
         if fmt in ("dot", "mmd", "txt"):
             text = {"dot": self.dot, "mmd": self.mermaid, "txt": self.pseudocode}[fmt]
             return text.encode("utf-8")
-        from netviz.renderers import render_binary
+        from netviz.renderers.figure import draw_figure
 
-        return render_binary(self.dot, fmt, dpi=dpi)
+        return draw_figure(self.graph, fmt, direction=self.direction, theme=self.theme,
+                           legend=self.legend, dpi=dpi)
 
     def save(self, path: str | Path, fmt: str | None = None) -> None:
         """Write the diagram to ``path``, whole or not at all (as the CLI does).

@@ -69,3 +69,7 @@ class NetvizWarning(UserWarning):
 
 class TraceFallbackWarning(NetvizWarning):
     """torch.fx could not trace the model; module hooks were used instead."""
+
+
+class LabelSizeWarning(NetvizWarning):
+    """A figure scaled to a print width makes its smallest labels too small to read."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -54,12 +55,37 @@ def netviz_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     return folder
 
 
+def _tex_file(name: str) -> bool:
+    """Whether TeX finds ``name`` (``kpsewhich``), e.g. ``tikz.sty``."""
+    exe = shutil.which("kpsewhich")
+    if exe is None:
+        return False
+    found = subprocess.run([exe, name], capture_output=True, text=True, check=False)
+    return bool(found.stdout.strip())
+
+
+NEEDS: dict[str, tuple[str, Callable[[], bool]]] = {
+    "needs_dot": ("'dot' is not installed", lambda: shutil.which("dot") is not None),
+    "needs_latex": ("'pdflatex' is not installed", lambda: shutil.which("pdflatex") is not None),
+    "needs_tikz": (
+        "pdflatex with TikZ (texlive-pictures), lmodern and pdftotext/pdfinfo (poppler-utils) "
+        "are not all installed",
+        lambda: all(shutil.which(b) for b in ("pdflatex", "pdftotext", "pdfinfo"))
+        and _tex_file("tikz.sty") and _tex_file("lmodern.sty"),
+    ),
+}
+"""Markers of tests that need a tool: why they are skipped without it, and the check."""
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    needs = {"needs_dot": "dot", "needs_latex": "pdflatex"}
+    present: dict[str, bool] = {}
     for item in items:
-        for marker, binary in needs.items():
-            if item.get_closest_marker(marker) and shutil.which(binary) is None:
-                item.add_marker(pytest.mark.skip(reason=f"'{binary}' is not installed"))
+        for marker, (reason, check) in NEEDS.items():
+            if item.get_closest_marker(marker):
+                if marker not in present:
+                    present[marker] = check()
+                if not present[marker]:
+                    item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture

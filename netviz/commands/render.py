@@ -19,8 +19,8 @@ from netviz.output import (
     write_output,
 )
 
-BINARY_FORMATS = ("svg", "png", "pdf")
-"""Formats drawn by the Graphviz ``dot`` binary."""
+BINARY_FORMATS = ("svg", "png", "pdf", "tex", "tikz")
+"""Formats drawn by (or from the layout of) the Graphviz ``dot`` binary."""
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -28,11 +28,13 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     parser = subparsers.add_parser(
         "render",
         parents=[common],
-        help="draw a model's block diagram (svg, png, pdf, dot, mmd, txt)",
+        help="draw a model's block diagram (svg, png, pdf, tex, tikz, dot, mmd, txt)",
         description="Draw a model's block diagram in the compact notation. "
-        "The format follows the output suffix (.svg .png .pdf .dot .gv .mmd .mermaid .txt); "
-        "svg, png and pdf need the Graphviz 'dot' binary. Drawing an unchanged model again "
-        "comes from netviz's cache, without torch (see 'netviz cache --help').",
+        "The format follows the output suffix (.svg .png .pdf .tex .tikz .dot .gv .mmd "
+        ".mermaid .txt); svg, png, pdf and the TikZ formats need the Graphviz 'dot' binary. "
+        ".tex is a LaTeX document whose page is the figure (pdflatex fig.tex), .tikz the "
+        "tikzpicture alone, to \\input into a paper. Drawing an unchanged model again comes "
+        "from netviz's cache, without torch (see 'netviz cache --help').",
     )
     add_model_arguments(parser)
     parser.add_argument(
@@ -47,13 +49,32 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     parser.add_argument("--shapes", action="store_true", help="show spatial sizes in data nodes")
     parser.add_argument("--legend", action="store_true", help="add a legend of the marks used")
     parser.add_argument("--direction", choices=("TB", "LR"), default="TB", help="layout direction")
-    parser.add_argument("--theme", choices=("light", "dark"), default="light", help="colour theme")
+    parser.add_argument(
+        "--theme",
+        choices=("light", "dark", "paper"),
+        default="light",
+        help="colour theme; paper: for print (black, fine lines, dashed cluster outlines)",
+    )
     parser.add_argument(
         "--dpi",
         type=parse_dpi,
         metavar="N",
         help=f"PNG resolution in pixels per inch, {DPI_RANGE[0]} to {DPI_RANGE[1]} "
         f"(default {PNG_DPI}: sharp on a 2x screen)",
+    )
+    parser.add_argument(
+        "--annotate",
+        action="append",
+        metavar="WHAT",
+        help="write counts on the figure: params, macs, or both (repeat or params,macs): "
+        "each block's under its title, the totals as a caption (the numbers of "
+        "'netviz summary --by-group')",
+    )
+    parser.add_argument(
+        "--width",
+        metavar="LENGTH",
+        help="scale an svg, png, pdf, tex or tikz figure to this width, e.g. 8.5cm "
+        "(cm, mm, in, pt); warns when labels get under 6 pt",
     )
     parser.set_defaults(run=run)
 
@@ -74,8 +95,9 @@ def run(args: argparse.Namespace) -> int:
     """Render and write the diagram; the file appears whole or not at all.
 
     Everything that can be checked without the model (format, output path, the
-    ``dot`` binary) is checked first. With ``--debug`` a failure carries the
-    traced IR as an exception note, printed with the traceback.
+    ``dot`` binary; the API checks the other options before tracing) is checked
+    first. With ``--debug`` a failure carries the traced IR as an exception note,
+    printed with the traceback.
     """
     fmt = resolve_format(args.output, args.format, SUFFIXES, default="dot")
     if args.dpi is not None and fmt != "png":
@@ -97,6 +119,8 @@ def run(args: argparse.Namespace) -> int:
             direction=args.direction,
             theme=args.theme,
             dpi=args.dpi,
+            annotate=args.annotate,
+            width=args.width,
         )
     except Exception as exc:
         if getattr(args, "debug", False):

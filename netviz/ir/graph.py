@@ -157,6 +157,8 @@ class Graph:
         modules: ``(path, class name)`` of every module the ops run in and of its
             ancestors, e.g. ``("features.denseblock1.denselayer1", "_DenseLayer")``:
             the structure the model's author named.
+        caption: A line drawn under the figure (the model's totals, set by the
+            annotation transform); empty for none.
     """
 
     name: str
@@ -165,6 +167,7 @@ class Graph:
     clusters: tuple[Cluster, ...] = ()
     meta: tuple[Attr, ...] = field(default=())
     modules: tuple[tuple[str, str], ...] = ()
+    caption: str = ""
 
     @cached_property
     def module_types(self) -> dict[str, str]:

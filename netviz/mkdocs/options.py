@@ -30,7 +30,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
 """The ``format`` values of each ``show`` (the first is the default)."""
 
 DOWNLOADS: dict[str, tuple[str, ...]] = {
-    "diagram": ("svg", "png", "pdf", "dot", "mmd"),
+    "diagram": ("svg", "png", "pdf", "tex", "tikz", "dot", "mmd"),
     "pseudocode": ("txt",),
     "summary": ("md", "txt", "tex", "csv", "json"),
     "chart": ("svg", "png", "pdf"),
@@ -39,12 +39,12 @@ DOWNLOADS: dict[str, tuple[str, ...]] = {
 
 CHART_KINDS = ("params", "macs", "shapes")
 DIRECTIONS = ("TB", "LR")
-THEMES = ("light", "dark")
+THEMES = ("light", "dark", "paper")
 
 _APPLIES: dict[str, frozenset[str]] = {
     "diagram": frozenset(
         {"format", "legend", "fold", "shapes", "direction", "theme", "input_shape", "download",
-         "dpi"}
+         "dpi", "annotate"}
     ),
     "pseudocode": frozenset({"input_shape", "download"}),
     "summary": frozenset(
@@ -75,7 +75,7 @@ class FenceOptions:
         fold: Diagram only: fold repeated blocks into one ``x (N - 1)`` cluster.
         shapes: Diagram only: show spatial sizes in data nodes.
         direction: Diagram only: ``TB`` or ``LR``.
-        theme: Diagram only: ``light`` or ``dark``.
+        theme: Diagram only: ``light``, ``dark`` or ``paper``.
         input_shapes: Input shapes without the batch dimension; ``None``: registered.
         chart: Chart only: ``params``, ``macs`` or ``shapes``.
         by_group: Summary only: one row per diagram group (a fence's default: yes,
@@ -89,6 +89,8 @@ class FenceOptions:
         train: Draw or summarize the training-mode forward.
         dpi: Diagram only: resolution of the PNG download; ``None``: the default
             [`PNG_DPI`][netviz.output.PNG_DPI].
+        annotate: Diagram only: counts to write on the figure (``params``, ``macs``;
+            see [`annotate`][netviz.transforms.annotate.annotate]).
     """
 
     model: str
@@ -109,6 +111,7 @@ class FenceOptions:
     input_dtypes: tuple[str, ...] | None = None
     train: bool = False
     dpi: int | None = None
+    annotate: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.format and self.show in FORMATS:
@@ -225,6 +228,7 @@ def _build(raw: dict[str, str]) -> FenceOptions:
         input_dtypes=_dtypes(raw.get("input_dtype")),
         train=_bool(raw, "train", False),
         dpi=_dpi(raw),
+        annotate=_annotations(raw.get("annotate")),
     )
 
 
@@ -276,6 +280,20 @@ def _dpi(raw: dict[str, str]) -> int | None:
     if "png" not in _downloads(raw.get("download"), DOWNLOADS["diagram"]):
         raise FenceError("dpi sets the resolution of the PNG download: add 'download: png'")
     return value
+
+
+def _annotations(text: str | None) -> tuple[str, ...]:
+    if text is None:
+        return ()
+    from netviz.transforms.annotate import parse_annotations
+
+    words = text.replace(",", " ").split()
+    if not words:
+        raise FenceError("annotate: empty; write e.g. 'annotate: params, macs'")
+    try:
+        return parse_annotations(words)
+    except NetvizError as exc:
+        raise FenceError(f"annotate: {exc}") from None
 
 
 def _downloads(text: str | None, allowed: tuple[str, ...]) -> tuple[str, ...]:
@@ -340,6 +358,7 @@ def cli_command(options: FenceOptions, output: str | None = None) -> str:
         args += ["--shapes"] if options.shapes else []
         args += [f"--direction {options.direction}"] if options.direction != "TB" else []
         args += [f"--theme {options.theme}"] if options.theme != "light" else []
+        args += [f"--annotate {','.join(options.annotate)}"] if options.annotate else []
     elif options.show == "pseudocode":
         args += ["pseudocode", _quote(model), "-o", output or f"{stem}.txt", *shape_args]
     elif options.show == "summary":

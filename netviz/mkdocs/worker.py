@@ -231,7 +231,7 @@ def _bytes(data: str | bytes) -> bytes:
 def _diagram(fmt: str, options: FenceOptions) -> bytes:
     """Render through the notation graph, traced once per (subject, fold, shapes)."""
     try:
-        from netviz.renderers import render_binary, render_dot, render_mermaid
+        from netviz.renderers.figure import draw_figure
     except ImportError:  # renderers not importable: let the public API say why
         from netviz import api
 
@@ -245,15 +245,17 @@ def _diagram(fmt: str, options: FenceOptions) -> bytes:
             direction=options.direction,  # type: ignore[arg-type]
             theme=options.theme,  # type: ignore[arg-type]
             dpi=options.dpi if fmt == "png" else None,
+            annotate=options.annotate,
         )
     graph = _notation(options.subject, options.fold, options.shapes)
-    renderer = render_mermaid if fmt == "mmd" else render_dot
-    text = renderer(
-        graph, direction=options.direction, theme=options.theme, legend=options.legend
-    )
-    if fmt in ("mmd", "dot"):
-        return text.encode("utf-8")
-    return render_binary(text, fmt, dpi=options.dpi if fmt == "png" else None)
+    if options.annotate:
+        from netviz.summaries.groups import cluster_counts
+        from netviz.transforms.annotate import annotate
+
+        clusters, total = cluster_counts(_table(options.subject), graph)
+        graph = annotate(graph, clusters, total, options.annotate)
+    return draw_figure(graph, fmt, direction=options.direction, theme=options.theme,
+                       legend=options.legend, dpi=options.dpi if fmt == "png" else None)
 
 
 # One trace per subject (model, input shapes and dtypes, mode) serves every diagram,

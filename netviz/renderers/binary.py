@@ -1,6 +1,7 @@
-"""SVG, PNG and PDF from DOT text by running the Graphviz ``dot`` binary.
+"""SVG, PNG and PDF from DOT text by running the Graphviz ``dot`` binary, and the
+laid-out geometry (``dot -Tjson``) that the TikZ renderer draws.
 
-The only renderer that runs a program. Output is byte-deterministic: SVG and PNG
+The only renderer module that runs a program. Output is byte-deterministic: SVG and PNG
 are already; cairo writes the render time into a PDF's ``/CreationDate``, so we
 pass ``SOURCE_DATE_EPOCH`` (honoured by newer cairo) and pin any date that is
 still written to the epoch, keeping its length so the PDF's xref offsets hold.
@@ -8,20 +9,29 @@ still written to the epoch, keeping its length so the PDF's xref offsets hold.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
+from typing import Any
 
 from netviz.errors import FormatError, GraphvizNotFoundError, NetvizError, UsageError
 from netviz.output import PNG_DPI, check_dpi
+from netviz.renderers.size import Width, scale_to
 
 BINARY_FORMATS = ("svg", "png", "pdf")
 """Formats ``render_binary`` produces."""
 
 _PDF_DATE = re.compile(rb"(/(?:CreationDate|ModDate)\s*\(D:)(\d{4,14})([^)]*)\)")
 _EPOCH = b"19700101000000"
-def render_binary(dot_source: str, fmt: str, *, dpi: int | None = None) -> bytes:
+_TALL = 10000
+"""Inches: a height no figure reaches, so a given width alone sets the scale."""
+
+
+def render_binary(
+    dot_source: str, fmt: str, *, dpi: int | None = None, width: Width | None = None
+) -> bytes:
     """Lay out and draw ``dot_source`` as ``svg``, ``png`` or ``pdf``.
 
     The same DOT text drawn by the same ``dot`` before comes from netviz's cache
@@ -31,6 +41,9 @@ def render_binary(dot_source: str, fmt: str, *, dpi: int | None = None) -> bytes
         dot_source: DOT text.
         fmt: ``svg``, ``png`` or ``pdf``.
         dpi: PNG only: pixels per inch (default [`PNG_DPI`][netviz.output.PNG_DPI]).
+        width: Scale the figure to this width (a PNG's pixels: width times ``dpi``);
+            warns when its labels get too small to read (see
+            [`scale_to`][netviz.renderers.size.scale_to]).
 
     Raises:
         FormatError: ``fmt`` is not one of [`BINARY_FORMATS`][netviz.renderers.binary.BINARY_FORMATS].
@@ -43,12 +56,27 @@ def render_binary(dot_source: str, fmt: str, *, dpi: int | None = None) -> bytes
     if dpi is not None and fmt != "png":
         raise UsageError(f"dpi applies to PNG output only, not {fmt}")
     resolution = check_dpi(dpi) if dpi is not None else PNG_DPI
+    options = [f"-Gdpi={resolution}"] if fmt == "png" else []
+    if width is not None:
+        scale_to(layout_json(dot_source), width)  # only to warn: dot scales it itself
+        options.append(f"-Gsize={width.inches:.4f},{_TALL}!")
+    data = run_dot(dot_source, fmt, *options)
+    return normalize_pdf(data) if fmt == "pdf" else data
+
+
+def run_dot(dot_source: str, fmt: str, *options: str) -> bytes:
+    """``dot -T<fmt> [options]`` of ``dot_source``: what it writes to stdout.
+
+    Raises:
+        GraphvizNotFoundError: the ``dot`` binary is not on ``PATH`` or cannot run.
+        NetvizError: ``dot`` failed (its first error line is in the message).
+    """
     exe = shutil.which("dot")
     if exe is None:
         raise GraphvizNotFoundError()
     from netviz.cache import cached_image
 
-    argv = [exe, f"-T{fmt}", *([f"-Gdpi={resolution}"] if fmt == "png" else [])]
+    argv = [exe, f"-T{fmt}", *options]
     return cached_image(argv, dot_source, lambda: _run_dot(argv, dot_source, fmt))
 
 
@@ -70,7 +98,19 @@ def _run_dot(argv: list[str], dot_source: str, fmt: str) -> bytes:
         ) from None
     if proc.returncode != 0 or not proc.stdout:
         raise NetvizError(f"Graphviz 'dot' failed to render {fmt}: {_first_line(proc.stderr)}")
-    return normalize_pdf(proc.stdout) if fmt == "pdf" else proc.stdout
+    return proc.stdout
+
+
+def layout_json(dot_source: str) -> dict[str, Any]:
+    """Graphviz's layout of ``dot_source`` (``dot -Tjson``): positions, and every shape,
+    spline and text as Graphviz draws it (xdot operations), in points with ``y`` up.
+
+    Raises:
+        GraphvizNotFoundError: the ``dot`` binary is missing.
+        NetvizError: ``dot`` failed.
+    """
+    data: dict[str, Any] = json.loads(run_dot(dot_source, "json"))
+    return data
 
 
 def normalize_pdf(data: bytes) -> bytes:

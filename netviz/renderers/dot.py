@@ -17,7 +17,7 @@ import graphviz
 
 from netviz.ir import Edge, Graph, Node
 from netviz.renderers.dot_legend import add_legend
-from netviz.renderers.escape import dot_id, dot_label
+from netviz.renderers.escape import dot_id, dot_label, dot_label_left
 from netviz.renderers.glyphs import glyph_for, mark_text
 from netviz.renderers.layout import check_edges, columns, layout, node_text
 from netviz.renderers.legend import legend_of
@@ -44,8 +44,10 @@ def render_dot(
     Args:
         graph: The notation graph (labels set, marks fused, clusters grouped).
         direction: ``TB`` (top to bottom) or ``LR`` (left to right).
-        theme: ``light`` or ``dark``.
+        theme: ``light``, ``dark`` or ``paper`` (black on no background, fine lines).
         legend: Add a legend explaining the shapes and marks used, after the output.
+
+    The graph's caption (if any) is the figure's label, centred under it.
 
     Returns:
         DOT text; the same graph always gives the same text.
@@ -83,7 +85,8 @@ def render_dot(
                 title = f"t{index}"
                 with sub.subgraph() as row:
                     row.attr(rank="same")
-                    row.node(title, label=dot_label(cluster.title),
+                    text = (dot_label_left if "\n" in cluster.title else dot_label)(cluster.title)
+                    row.node(title, label=text,
                              id=f"{prefix}-c{index}-title", **title_attrs(colours))
                     add(row, members[0])
                 sub.edge(title, names[members[0].id], style="invis", id=f"{prefix}-c{index}-t")
@@ -104,6 +107,9 @@ def render_dot(
     if entries:
         end = paths[0][-1] if paths else graph.nodes[-1].id
         add_legend(dot, entries, prefix, colours, after=names[end], direction=direction)
+    if graph.caption:  # last: subgraphs declared before it do not inherit the label
+        dot.attr(label=dot_label(graph.caption), labelloc="b", labeljust="c",
+                 fontsize=title_attrs(colours)["fontsize"], fontcolor=colours.text)
     return dot.source
 
 

@@ -28,8 +28,17 @@ def dot_label(text: str) -> graphviz.quoting.NoHtml:
     ``&amp;`` (Graphviz would otherwise decode entities such as ``&lt;``) and the
     result is marked non-HTML so ``<...>`` stays text; ``Digraph`` quotes it.
     """
-    text = clean(text).replace("&", "&amp;").replace("\\", "\\\\").replace("\n", "\\n")
-    return graphviz.nohtml(text)
+    return graphviz.nohtml(_dot_text(text).replace("\n", "\\n"))
+
+
+def dot_label_left(text: str) -> graphviz.quoting.NoHtml:
+    """Like [`dot_label`][netviz.renderers.escape.dot_label], each line left-justified
+    (ended by Graphviz's ``\\l``)."""
+    return graphviz.nohtml("".join(line + "\\l" for line in _dot_text(text).split("\n")))
+
+
+def _dot_text(text: str) -> str:
+    return clean(text).replace("&", "&amp;").replace("\\", "\\\\")
 
 
 def dot_id(name: str) -> str:

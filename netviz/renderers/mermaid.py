@@ -9,6 +9,8 @@ Ids are ``n0, n1, …`` by node order and ``c0, c1, …`` by cluster order.
 
 from __future__ import annotations
 
+import json
+
 from netviz.ir import Edge, Graph, Kind, Node
 from netviz.renderers.escape import mermaid_label
 from netviz.renderers.glyphs import glyph_for, mark_text
@@ -29,6 +31,8 @@ _SHAPES: dict[Kind, tuple[str, str]] = {
 }
 _BOX = ("[", "]")
 _MERMAID_DIRECTION = {"TB": "TD", "LR": "LR"}
+_MERMAID_THEMES = {"dark": "dark", "paper": "neutral"}
+"""Mermaid's theme for each netviz theme but ``light`` (Mermaid's default)."""
 
 
 def mermaid_node(name: str, kind: Kind, text: str) -> str:
@@ -56,7 +60,8 @@ def render_mermaid(
     Args:
         graph: The notation graph (labels set, marks fused, clusters grouped).
         direction: ``TB`` (``graph TD``) or ``LR``.
-        theme: ``light`` (Mermaid's default, follows the docs site) or ``dark``.
+        theme: ``light`` (Mermaid's default, follows the docs site), ``dark``, or
+            ``paper`` (Mermaid's black-and-white ``neutral`` theme).
         legend: Add a legend subgraph explaining the shapes and marks used.
 
     Returns:
@@ -67,8 +72,11 @@ def render_mermaid(
     """
     check_direction(direction)
     lines: list[str] = []
-    if get_theme(theme).name == "dark":
-        lines.append('%%{init: {"theme": "dark"}}%%')
+    if graph.caption:  # Mermaid's title, drawn above the figure
+        lines += ["---", f"title: {json.dumps(graph.caption, ensure_ascii=False)}", "---"]
+    mermaid_theme = _MERMAID_THEMES.get(get_theme(theme).name)
+    if mermaid_theme:
+        lines.append(f'%%{{init: {{"theme": "{mermaid_theme}"}}}}%%')
     lines.append(f"graph {_MERMAID_DIRECTION[direction]}")
     check_edges(graph)
     names = {node.id: f"n{index}" for index, node in enumerate(graph.nodes)}

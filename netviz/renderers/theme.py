@@ -16,13 +16,16 @@ class Theme:
     """Colours of one theme.
 
     Attributes:
-        name: ``"light"`` or ``"dark"``.
+        name: ``"light"``, ``"dark"`` or ``"paper"``.
         background: Page colour.
         stroke: Node outlines, edges and arrowheads.
         text: Labels.
         cluster: Cluster outline.
         cluster_text: Cluster titles.
         muted: Edge labels of marks.
+        line: Line width (points) of nodes and edges.
+        cluster_line: Line width (points) of cluster outlines.
+        cluster_style: DOT ``style`` of cluster outlines.
     """
 
     name: str
@@ -32,11 +35,18 @@ class Theme:
     cluster: str
     cluster_text: str
     muted: str
+    line: str = "0.8"
+    cluster_line: str = "0.6"
+    cluster_style: str = "rounded"
 
 
 THEMES: dict[str, Theme] = {
     "light": Theme("light", "white", "black", "black", "#8c8c8c", "#404040", "#404040"),
     "dark": Theme("dark", "#1e1e1e", "#e0e0e0", "#f0f0f0", "#8c8c8c", "#c8c8c8", "#c8c8c8"),
+    # Print: black on no background, fine lines; clusters differ from nodes by their
+    # dashed outline, not by a grey that a printer or a photocopy may lose.
+    "paper": Theme("paper", "transparent", "black", "black", "black", "black", "black",
+                   line="0.5", cluster_line="0.4", cluster_style="rounded,dashed"),
 }
 
 DIRECTIONS = ("TB", "LR")
@@ -83,7 +93,7 @@ def node_attrs(theme: Theme) -> dict[str, str]:
         "height": "0.3",
         "width": "0.4",
         "margin": "0.08,0.03",
-        "penwidth": "0.8",
+        "penwidth": theme.line,
         "color": theme.stroke,
         "fontcolor": theme.text,
     }
@@ -97,7 +107,7 @@ def edge_attrs(theme: Theme) -> dict[str, str]:
         "fontsize": "8",
         "fontcolor": theme.muted,
         "arrowsize": "0.6",
-        "penwidth": "0.8",
+        "penwidth": theme.line,
         "color": theme.stroke,
     }
 
@@ -105,9 +115,9 @@ def edge_attrs(theme: Theme) -> dict[str, str]:
 def cluster_attrs(theme: Theme) -> dict[str, str]:
     """Cluster attributes: thin rounded outline (the title is a node, see ``title_attrs``)."""
     return {
-        "style": "rounded",
+        "style": theme.cluster_style,
         "color": theme.cluster,
-        "penwidth": "0.6",
+        "penwidth": theme.cluster_line,
         "margin": "6",
     }
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from netviz.ir import Cluster, Graph, Shape
 from netviz.summaries.table import GroupRow, LayerRow, SummaryTable
+from netviz.transforms.annotate import Counts
 from netviz.summaries.view import subtree_ends
 
 STEM = "Stem"
@@ -24,6 +25,23 @@ def group_rows(table: SummaryTable, graph: Graph) -> tuple[GroupRow, ...]:
 
     The group rows' parameters and mult-adds sum to the table's totals.
     """
+    return tuple(row for _, row in _keyed_rows(table, graph))
+
+
+def cluster_counts(table: SummaryTable, graph: Graph) -> tuple[dict[int, Counts], Counts]:
+    """The numbers of the by-group summary, for annotating the figure of ``graph``:
+    each cluster's row (by cluster index) and the table's totals."""
+    clusters = {
+        key: Counts(row.params, row.mult_adds)
+        for key, row in _keyed_rows(table, graph)
+        if 0 <= key < len(graph.clusters)
+    }
+    return clusters, Counts(table.total_params, table.mult_adds)
+
+
+def _keyed_rows(table: SummaryTable, graph: Graph) -> list[tuple[int, GroupRow]]:
+    """Group rows with their keys: -1 for the stem, the cluster's index, or
+    ``len(graph.clusters)`` for the head."""
     clusters = graph.clusters
     owner = {block: i for i, cluster in enumerate(clusters) for block in cluster.blocks}
     found = [_cluster_of(row.path, owner) for row in table.rows]
@@ -38,7 +56,7 @@ def group_rows(table: SummaryTable, graph: Graph) -> tuple[GroupRow, ...]:
     titles.update({i: _title(c) for i, c in enumerate(clusters)})
     blocks = {i: len(c.blocks) for i, c in enumerate(clusters)}
 
-    out = []
+    out: list[tuple[int, GroupRow]] = []
     for key in sorted(set(keys)):
         members = [r for r, k in zip(table.rows, keys) if k == key]
         # Rows spanning other groups too (the model itself, a stage's Sequential)
@@ -46,17 +64,16 @@ def group_rows(table: SummaryTable, graph: Graph) -> tuple[GroupRow, ...]:
         own = [r for r in members if uniform[r.index]]
         if key not in blocks and not own:
             continue
-        out.append(
-            GroupRow(
-                title=titles[key],
-                blocks=blocks.get(key, 0),
-                params=sum(r.params for r in members),
-                trainable_params=sum(r.trainable_params for r in members),
-                mult_adds=sum(r.mult_adds for r in members),
-                output_shape=_last_output(own),
-            )
+        row = GroupRow(
+            title=titles[key],
+            blocks=blocks.get(key, 0),
+            params=sum(r.params for r in members),
+            trainable_params=sum(r.trainable_params for r in members),
+            mult_adds=sum(r.mult_adds for r in members),
+            output_shape=_last_output(own),
         )
-    return tuple(out)
+        out.append((key, row))
+    return out
 
 
 def _cluster_of(path: str, owner: dict[str, int]) -> int | None:

@@ -12,31 +12,17 @@ from __future__ import annotations
 import re
 
 from netviz.errors import UsageError
+from netviz.latex import escape_latex
 from netviz.summaries.view import Cell, Label, Sheet, value_text
 
-_ESCAPES = {
-    "\\": r"\textbackslash{}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "{": r"\{",
-    "}": r"\}",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-    "<": r"\textless{}",
-    ">": r"\textgreater{}",
-    "|": r"\textbar{}",
-}
 _TIMES = r"$\times$"
 _MINUS = re.compile(r"\b(\w+) - (\w+)\b")  # "N - 1" in a title: a minus sign, not a hyphen
 _LABEL_OK = re.compile(r"[A-Za-z0-9:._\-/+]+")
 
 
 def escape(text: str) -> str:
-    """Escape every LaTeX special character of ``text`` (one pass, so ``\\`` stays right)."""
-    return "".join(_ESCAPES.get(ch, ch) for ch in text)
+    """Escape every LaTeX special character of ``text`` (see [`escape_latex`][netviz.latex.escape_latex])."""
+    return escape_latex(text)
 
 
 def check_label(label: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from netviz.summaries.table import SummaryTable
 from netviz.summaries.view import Cell, Label, Sheet, megabytes, shape_text, thousands
+from netviz.text import short_count
 
 _GAP = "  "
 
@@ -34,7 +35,7 @@ def render_text(sheet: Sheet, table: SummaryTable) -> str:
         f"Total params: {thousands(table.total_params)}",
         f"Trainable params: {thousands(table.trainable_params)}",
         f"Non-trainable params: {thousands(table.non_trainable_params)}",
-        f"Total mult-adds: {thousands(table.mult_adds)} ({_readable(table.mult_adds)})",
+        f"Total mult-adds: {thousands(table.mult_adds)} ({short_count(table.mult_adds)})",
         light,
         f"Input size (MB): {megabytes(table.input_bytes)}",
         f"Forward/backward pass size (MB): {megabytes(table.forward_backward_bytes)}",
@@ -57,10 +58,3 @@ def _cell(value: Cell, blank: bool = False) -> str:
     if isinstance(value, tuple):
         return shape_text(value)
     return value
-
-
-def _readable(count: int) -> str:
-    """``216212480`` -> ``"216.21 M"``; ``1.8e9`` -> ``"1.82 G"``."""
-    if count >= 1e9:
-        return f"{count / 1e9:0.2f} G"
-    return f"{count / 1e6:0.2f} M"

@@ -54,6 +54,14 @@ def test_dpi_of_the_png_download() -> None:
     assert [parse_fence(f"model: m\ndownload: png\ndpi: {d}").dpi for d in (36, 1200)] == [36, 1200]
 
 
+def test_annotations_and_the_paper_theme() -> None:
+    options = parse_fence("model: wrn28_2\nannotate: macs, params\ntheme: paper\ndownload: tex, tikz")
+    assert (options.annotate, options.theme) == (("params", "macs"), "paper")
+    assert options.downloads == ("tex", "tikz")
+    assert parse_fence("model: wrn28_2\nannotate: params").annotate == ("params",)
+    assert parse_fence("model: wrn28_2").annotate == ()
+
+
 def test_model_shorthand_and_header_options() -> None:
     assert parse_fence("wrn28_2\nlegend: true") == FenceOptions(model="wrn28_2", legend=True)
     assert parse_fence("", {"model": "wrn28_2", "legend": "true"}) == FenceOptions(
@@ -99,6 +107,8 @@ def test_several_input_shapes() -> None:
         ("model: m\ndownload: svg\ndpi: 300", "dpi sets the resolution of the PNG download"),
         ("model: m\nshow: chart\ndownload: png\ndpi: 300", "'dpi' does not apply to 'show: chart'"),
         ("model: m\njust words", "line 2 'just words' is not 'key: value'"),
+        ("model: m\nannotate: flops", "annotate: unknown annotation 'flops'; choose from: params"),
+        ("model: m\nshow: summary\nannotate: params", "'annotate' does not apply to 'show: summary'"),
     ],
 )
 def test_bad_fences(body: str, reason: str) -> None:
@@ -123,6 +133,10 @@ def test_option_names_cover_the_dataclass() -> None:
             "--direction LR",
         ),
         ("model: wrn28_2\nformat: mermaid", "netviz render wrn28_2 -o wrn28_2.mmd"),
+        (
+            "model: wrn28_2\nannotate: params macs\ntheme: paper",
+            "netviz render wrn28_2 -o wrn28_2.svg --theme paper --annotate params,macs",
+        ),
         ("model: wrn28_2\nshow: pseudocode", "netviz pseudocode wrn28_2 -o wrn28_2.txt"),
         (
             "model: wrn28_2\nshow: summary",

@@ -52,6 +52,21 @@ def test_the_png_download_has_the_fences_dpi() -> None:
     assert abs(default - 2 * low) <= 2
 
 
+@pytest.mark.needs_dot
+def test_an_annotated_fence_and_its_tikz_downloads() -> None:
+    """The fence's ``annotate`` writes the by-group numbers on the SVG and the TikZ it
+    offers; the ``tex`` download is a whole document, ``tikz`` the picture alone."""
+    rendered = worker.render(FenceOptions(model="wrn28_2", annotate=("params",),
+                                          downloads=("tex", "tikz")))
+    assert rendered.error == ""
+    assert "18,560 params each" in rendered.text and "1,467,610 params" in rendered.text
+    files = dict(rendered.files)
+    assert files["tex"].startswith(b"\\documentclass{article}")
+    assert files["tikz"].splitlines()[2].startswith(b"\\begin{tikzpicture}")
+    assert b"{18,560 params each}" in files["tikz"]
+    assert files["tikz"].split(b"\\begin{tikzpicture}")[1] in files["tex"]
+
+
 def test_unknown_calls_are_refused(pool: WorkerPool) -> None:
     def not_a_worker_call() -> None: ...
 

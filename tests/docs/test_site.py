@@ -196,19 +196,18 @@ def test_hand_written_pages_render(site: Path, page: str) -> None:
     assert "netviz-placeholder" not in text
 
 
-@pytest.mark.needs_latex
+@pytest.mark.needs_tikz
 def test_the_worked_latex_example_compiles(site: Path, tmp_path: Path) -> None:
-    """The Papers page's example document, with the table and PDF the site offers."""
-    import shutil
+    """The Papers page's example document, with the table and TikZ figure the site offers."""
     import subprocess
 
     page = _page(site, "papers")
-    links = dict(
-        (kind, path)
-        for path, kind in re.findall(r'href="\.\./(assets/netviz/[^"]+\.(pdf|tex))" download', page)
-    )
-    shutil.copy(site / links["pdf"], tmp_path / "wrn28_2.pdf")
-    shutil.copy(site / links["tex"], tmp_path / "wrn28_2-table.tex")
+    links = re.findall(r'href="\.\./(assets/netviz/[^"]+\.(tikz|tex))" download', page)
+    files = {kind: [(site / path).read_bytes() for path, k in links if k == kind]
+             for kind in ("tikz", "tex")}
+    (tmp_path / "wrn28_2.tikz").write_bytes(files["tikz"][0])
+    (table,) = [data for data in files["tex"] if b"\\begin{tabular}" in data]
+    (tmp_path / "wrn28_2-table.tex").write_bytes(table)
     source = (ROOT / "docs" / "papers.md").read_text("utf-8")
     document = source.split("```latex\n", 1)[1].split("```", 1)[0]
     (tmp_path / "paper.tex").write_text(document, "utf-8")

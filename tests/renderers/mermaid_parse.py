@@ -16,6 +16,7 @@ and groups (up to Weisfeiler-Lehman refinement). Used by renderer and e2e tests.
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -61,6 +62,7 @@ class Diagram:
     edges: list[tuple[str, str, str]] = field(default_factory=list)
     edge_labels: list[str | None] = field(default_factory=list)
     subgraphs: list[tuple[str, str, frozenset[str]]] = field(default_factory=list)
+    title: str = ""
 
     @property
     def groups(self) -> dict[str, set[str]]:
@@ -93,7 +95,15 @@ def parse(text: str) -> Diagram:
     stack: list[tuple[str, str, list[str]]] = []
     claimed: set[str] = set()
     last: str | None = None
-    for number, raw in enumerate(text.splitlines(), 1):
+    lines = text.splitlines()
+    if lines and lines[0] == "---":  # front matter: `title: "..."` (JSON-quoted) until `---`
+        end = lines.index("---", 1)
+        for entry in lines[1:end]:
+            key, _, value = entry.partition(":")
+            if key == "title":
+                diagram.title = json.loads(value.strip())
+        lines = [""] * (end + 1) + lines[end + 1 :]
+    for number, raw in enumerate(lines, 1):
         line = raw.strip()
         if not line or line.startswith("%%"):
             continue

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from netviz.errors import UsageError
 from netviz.ir import Edge, Graph, Kind, Node
 from netviz.renderers import render_dot
-from tests.renderers.dot_parse import Dot, figure_nodes, parse_dot
+from tests.renderers.dot_parse import Dot, cluster_titles, figure_nodes, parse_dot
 from tests.renderers.graphs import MARKS, Builder, bottleneck_resnet, chain
 from tests.renderers.mermaid_parse import parse
 
@@ -247,3 +248,31 @@ def test_golden(wrn: Graph, all_marks: Graph, golden: Callable[[str, str], None]
     golden("renderers/wrn28_2.dot", render_dot(wrn))
     golden("renderers/wrn28_2.legend.LR.dark.dot", render_dot(wrn, legend=True, direction="LR", theme="dark"))
     golden("renderers/all_marks.legend.dot", render_dot(all_marks, legend=True))
+
+
+def test_a_caption_is_the_figures_own_label_and_no_clusters(wrn: Graph) -> None:
+    """The caption labels the root graph, declared after every cluster, so no cluster
+    inherits it; a two-line (annotated) title is left-justified line by line."""
+    clusters = list(wrn.clusters)
+    clusters[0] = replace(clusters[0], title="Group 0 Projection\n14,432 params")
+    text = render_dot(replace(wrn, caption="1,467,610 params", clusters=tuple(clusters)))
+    dot = parse_dot(text)
+    assert dot.graph["label"] == "1,467,610 params"
+    assert (dot.graph["labelloc"], dot.graph["labeljust"]) == ("b", "c")
+    assert all("label" not in attrs for attrs in dot.subgraphs.values())
+    assert text.rindex("label=\"1,467,610 params\"") > text.rindex("subgraph")
+    assert cluster_titles(dot)[0] == "Group 0 Projection\\l14,432 params\\l"
+    assert cluster_titles(dot)[1] == "Group 0 x (N - 1) = 3"  # one line: as before
+    assert "label" not in parse_dot(render_dot(wrn)).graph
+
+
+def test_the_paper_theme_is_black_fine_and_dashed(wrn: Graph) -> None:
+    """Print: every colour is black (or no background), lines are at most 0.5 pt, and
+    clusters differ from nodes by their dashed outline, not by a grey."""
+    text = render_dot(wrn, theme="paper", legend=True)
+    colours = set(re.findall(r'(?:color|fontcolor|bgcolor)="?([#\w]+)', text))
+    assert colours == {"black", "transparent"}
+    assert {float(w) for w in re.findall(r'penwidth="?([\d.]+)', text)} <= {0.4, 0.5}
+    dot = parse_dot(text)
+    clusters = [attrs for name, attrs in dot.subgraphs.items() if name.startswith("cluster")]
+    assert clusters and all(a["style"] == "rounded,dashed" for a in clusters)

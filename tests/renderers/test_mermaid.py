@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -128,3 +130,14 @@ def test_golden(wrn: Graph, all_marks: Graph, golden: Callable[[str, str], None]
     golden("renderers/wrn28_2.mmd", render_mermaid(wrn))
     golden("renderers/all_marks.legend.dark.LR.mmd",
            render_mermaid(all_marks, legend=True, theme="dark", direction="LR"))
+
+
+def test_paper_theme_and_caption(wrn: Graph) -> None:
+    """The paper theme is Mermaid's black-and-white ``neutral``; a caption (the
+    annotation's totals) is the diagram's front-matter title."""
+    captioned = replace(wrn, caption='1,467,610 params · "x" #1')
+    lines = render_mermaid(captioned, theme="paper").splitlines()
+    assert lines[:4] == ["---", 'title: "1,467,610 params · \\"x\\" #1"', "---",
+                         '%%{init: {"theme": "neutral"}}%%']
+    assert lines[4:] == render_mermaid(wrn).splitlines()
+    assert parse("\n".join(lines)).title == '1,467,610 params · "x" #1'
