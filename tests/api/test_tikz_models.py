@@ -105,7 +105,7 @@ def _graphviz_widths(layout: dict[str, Any]) -> dict[tuple[str, int, int], float
 def _graph(argv: list[str]) -> Graph:
     shapes = [tuple(int(d) for d in argv[i + 1].split(",")) for i, a in enumerate(argv)
               if a == "--input-shape"]
-    return api.diagram(argv[0], shapes or None)
+    return api.diagram(argv[0], shapes or None).graph
 
 
 def _label_words(graph: Graph) -> set[str]:

@@ -41,7 +41,7 @@ def test_help_shows_the_canonical_spellings(capsys: pytest.CaptureFixture[str]) 
     with pytest.raises(SystemExit):
         main(["render", "--help"])
     text = " ".join(capsys.readouterr().out.split())
-    assert "--direction {TB,LR}" in text and "--theme {light,dark}" in text
+    assert "--direction {TB,LR}" in text and "--theme {light,dark,paper}" in text
     assert "--format {dot,mmd,pdf,png,svg,txt}" in text
 
 
