@@ -42,7 +42,7 @@ def test_help_shows_the_canonical_spellings(capsys: pytest.CaptureFixture[str]) 
         main(["render", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "--direction {TB,LR}" in text and "--theme {light,dark,paper}" in text
-    assert "--format {dot,mmd,pdf,png,svg,txt}" in text
+    assert "--format {dot,mmd,pdf,png,svg,tex,tikz,txt}" in text
 
 
 def _on_a_terminal(*args: str) -> tuple[int, bytes, bytes]:
