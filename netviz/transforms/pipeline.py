@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from netviz.ir import Graph
 from netviz.transforms.attention import collapse_attention
@@ -39,25 +41,41 @@ class NotationOptions:
         return cls(fold=False, shapes=False, hide_reshapes=False)
 
 
-def to_notation(graph: Graph, options: NotationOptions = NotationOptions()) -> Graph:
-    """Turn a raw trace into the notation graph, one pure transform at a time.
+Step = tuple[str, Callable[[Graph], Graph]]
+"""One named transform of the pipeline."""
+
+
+def pipeline(options: NotationOptions = NotationOptions()) -> list[Step]:
+    """The transforms [`to_notation`][netviz.transforms.to_notation] applies, in order.
 
     Order: drop unused free ops, (collapse attention, hide ops that change no
-    values), make constant-operand adds plain ops, group blocks, insert data
-    nodes, fuse norm/act into edge marks (after the data nodes, so a mark never
-    spans a block's start), label, (fold repeats and keep the figure to a page),
-    title clusters. Idempotent as
-    a whole.
+    values), make constant-operand adds plain ops, group blocks, insert data nodes
+    (at block starts, and where a norm/activation chain would leave a block), fuse
+    norm/act into edge marks (after the data nodes, so a mark never spans a block's
+    start), label, (fold identical, periodic and near-identical runs of blocks and
+    keep the figure to a page), title clusters.
     """
-    graph = prune_dead(graph)
+    steps: list[Step] = [("prune_dead", prune_dead)]
     if options.hide_reshapes:
-        graph = collapse_attention(graph)
-        graph = hide_reshapes(graph)
-    graph = constant_operand_ops(graph)
-    graph = group_blocks(graph)
-    graph = insert_exit_nodes(insert_data_nodes(graph))
-    graph = fuse_marks(graph)
-    graph = label(graph, shapes=options.shapes)
+        steps += [("collapse_attention", collapse_attention), ("hide_reshapes", hide_reshapes)]
+    steps += [
+        ("constant_operand_ops", constant_operand_ops),
+        ("group_blocks", group_blocks),
+        ("insert_data_nodes", insert_data_nodes),
+        ("insert_exit_nodes", insert_exit_nodes),
+        ("fuse_marks", fuse_marks),
+        ("label", partial(label, shapes=options.shapes)),
+    ]
     if options.fold:
-        graph = collapse_to_page(fold_similar(fold_periods(fold_repeats(graph))))
-    return title_clusters(graph, folded=options.fold)
+        steps += [("fold_repeats", fold_repeats), ("fold_periods", fold_periods),
+                  ("fold_similar", fold_similar), ("collapse_to_page", collapse_to_page)]
+    steps.append(("title_clusters", partial(title_clusters, folded=options.fold)))
+    return steps
+
+
+def to_notation(graph: Graph, options: NotationOptions = NotationOptions()) -> Graph:
+    """Turn a raw trace into the notation graph, one pure transform at a time (see
+    [`pipeline`][netviz.transforms.pipeline.pipeline]). Idempotent as a whole."""
+    for _, step in pipeline(options):
+        graph = step(graph)
+    return graph

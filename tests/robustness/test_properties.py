@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import copy
 import warnings
-from collections.abc import Callable
-from functools import partial
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings
@@ -24,12 +22,7 @@ from netviz.ir.accounting import count_ops, count_params
 from netviz.renderers import render_dot, render_mermaid, render_pseudocode
 from netviz.tracing.hooks import hooks_trace
 from netviz.transforms import NotationOptions, to_notation
-from netviz.transforms.blocks import group_blocks
-from netviz.transforms.data_nodes import insert_data_nodes
-from netviz.transforms.fold import fold_repeats, title_clusters
-from netviz.transforms.fuse import fuse_marks
-from netviz.transforms.labels import label
-from netviz.transforms.reshapes import hide_reshapes
+from netviz.transforms.pipeline import pipeline
 from tests.renderers import mermaid_parse
 from tests.renderers.dot_parse import cluster_titles, figure_nodes, parse_dot
 from tests.robustness.random_nets import NetSpec, build, net_specs
@@ -40,22 +33,6 @@ PROPERTY = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-
-
-def steps(options: NotationOptions) -> list[tuple[str, Callable[[Graph], Graph]]]:
-    """The pipeline of ``to_notation``, one transform at a time (same order)."""
-    out = [("fuse_marks", fuse_marks)]
-    if options.hide_reshapes:
-        out.append(("hide_reshapes", hide_reshapes))
-    out += [
-        ("group_blocks", group_blocks),
-        ("insert_data_nodes", insert_data_nodes),
-        ("label", partial(label, shapes=options.shapes)),
-    ]
-    if options.fold:
-        out.append(("fold_repeats", fold_repeats))
-    out.append(("title_clusters", partial(title_clusters, folded=options.fold)))
-    return out
 
 
 def check_wellformed(graph: Graph) -> None:
@@ -123,7 +100,7 @@ def test_random_networks(spec: NetSpec) -> None:
 def check_steps(raw: Graph, options: NotationOptions) -> None:
     """Each transform leaves its input unchanged and is idempotent."""
     graph = raw
-    for name, step in steps(options):
+    for name, step in pipeline(options):
         before = copy.deepcopy(graph)
         out = step(graph)
         assert graph == before, f"{name} changed its input"
