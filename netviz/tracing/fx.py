@@ -27,7 +27,13 @@ from netviz.tracing.attrs import call_attrs
 from netviz.tracing.device import make_inputs, model_device, model_dtype
 from netviz.tracing.failures import layer_error, shapes_text
 from netviz.tracing.functional import NOT_HANDLED, blank, closed_form
-from netviz.tracing.layers import check_input_dtype, describe, output_dtype, output_shape
+from netviz.tracing.layers import (
+    attention_outputs,
+    check_input_dtype,
+    describe,
+    output_dtype,
+    output_shape,
+)
 from netviz.tracing.names import function_name, method_name
 from netviz.tracing.shapes import LayerShapeError
 from netviz.tracing.values import tensors_in
@@ -244,6 +250,14 @@ class ShapeInterpreter(torch.fx.Interpreter):
             shape = output_shape(module, tuple(args[0].shape))
             if shape is not None:
                 return blank(shape, args[0], output_dtype(module, args[0].dtype))
+        outputs = attention_outputs(module, args, kwargs)
+        like = args[0] if args else next(iter(kwargs.values()), None)
+        if outputs is not None and isinstance(like, torch.Tensor):
+            if isinstance(outputs[0], tuple):
+                attended, weights = outputs
+                return (blank(attended, like),
+                        None if weights is None else blank(weights, like))
+            return blank(outputs, like)
         return module(*args, **kwargs)
 
 def placeholders(graph: torch.fx.Graph) -> list[torch.fx.Node]:

@@ -251,6 +251,53 @@ def output_shape(module: nn.Module, shape: Shape) -> Shape | None:
     return rule(module, tuple(shape))
 
 
+_MHA_ARGS = ("query", "key", "value", "key_padding_mask", "need_weights", "attn_mask",
+             "average_attn_weights", "is_causal")
+_TRANSFORMERS = (nn.TransformerEncoderLayer, nn.TransformerEncoder, nn.TransformerDecoderLayer,
+                 nn.TransformerDecoder)
+
+
+def attention_outputs(
+    module: nn.Module, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[Shape, Shape | None] | Shape | None:
+    """Closed-form output shapes of attention and transformer layers, whose meta run
+    would pull in torch's decompositions (about a second of imports).
+
+    Returns:
+        For ``nn.MultiheadAttention``, the shapes of its output and of its attention
+        weights (``None`` without ``need_weights``); for a transformer encoder or
+        decoder (layer), the shape of its output (its first input's); ``None`` for
+        other modules, or calls this does not cover (the caller runs them).
+    """
+    if isinstance(module, _TRANSFORMERS):
+        first: Any = args[0] if args else kwargs.get("src", kwargs.get("tgt"))
+        return tuple(first.shape) if hasattr(first, "shape") else None
+    if not isinstance(module, nn.MultiheadAttention):
+        return None
+    bound = dict(zip(_MHA_ARGS, args))
+    bound.update(kwargs)
+    query: Any = bound.get("query")
+    key: Any = bound.get("key")
+    if not hasattr(query, "shape") or not hasattr(key, "shape") or set(bound) - set(_MHA_ARGS):
+        return None
+    q, k = tuple(query.shape), tuple(key.shape)
+    if len(q) not in (2, 3) or len(k) != len(q) or q[-1] != module.embed_dim:
+        return None  # torch words these errors itself
+    output = (*q[:-1], module.embed_dim)
+    if not bound.get("need_weights", True):
+        return output, None
+    lead: tuple[int, ...]
+    if len(q) == 2:
+        length, source, lead = q[0], k[0], ()
+    elif module.batch_first:
+        length, source, lead = q[1], k[1], (q[0],)
+    else:
+        length, source, lead = q[0], k[0], (q[1],)
+    heads: tuple[int, ...] = () if bound.get("average_attn_weights", True) else (
+        module.num_heads,)
+    return output, (*lead, *heads, length, source)
+
+
 def describe(module: nn.Module) -> str:
     """Short layer description for messages: ``"Conv2d 3x3"``, ``"AvgPool2d 8x8"``."""
     name = type(module).__name__
