@@ -65,6 +65,14 @@ def test_attention_is_one_box_that_says_what_it_is() -> None:
     assert not {"MatMul", "Softmax", "Split", "Getitem"} & set(labels("vit_qkv") + swin)
 
 
+def test_attention_traced_alone_counts_its_heads() -> None:
+    """The module is the whole model: only its core collapses, heads read off the product."""
+    qkv = labels(f"QKVAttention({families.D}, {families.HEADS})", [(families.TOKENS, families.D)])
+    assert f"Attention {families.HEADS}h {families.D}D" in qkv
+    window = labels(f"WindowAttention({families.D}, 2, 4)", [(16, families.D)])
+    assert f"Attention 2h {families.D}D" in window  # one window: plain attention
+
+
 def test_constant_operands_are_labelled_boxes_not_joins() -> None:
     vit = netviz.diagram(spec("ViT"), IMAGE).graph
     (pos,) = [n for n in vit.nodes if n.label == "+ pos_embedding"]
