@@ -119,7 +119,7 @@ class SourceRecorder:
     it); then [`sources`][netviz.cache.sources.SourceRecorder.sources] is ``None``
     and nothing should be cached.
 
-    Example:
+    Examples:
         >>> with SourceRecorder() as recorder:
         ...     import json  # modules imported inside are recorded
         >>> sources = recorder.sources()

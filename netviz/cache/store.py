@@ -236,7 +236,7 @@ def using_cache(cache: Cache | None = None, *, enabled: bool | None = None) -> I
     """Use ``cache`` (default: the default folder, on or off as ``enabled`` says, else as
     ``NETVIZ_NO_CACHE`` says) for every netviz call in this context (thread or task).
 
-    Example:
+    Examples:
         >>> import netviz
         >>> with using_cache(enabled=False):
         ...     svg = netviz.render("wrn28_2", "svg")  # doctest: +SKIP

@@ -8,7 +8,7 @@ field name, type or default, and [`loads`][netviz.ir.serialize.loads] rejects a
 document written under another schema. JSON has no tuples: the IR holds no
 lists, so every JSON array is read back as a tuple.
 
-Example:
+Examples:
     >>> from netviz.ir import Graph, Kind, Node
     >>> graph = Graph("g", (Node("x", Kind.INPUT, "input", shape=(3, 8, 8)),), ())
     >>> loads(dumps(graph)) == graph
