@@ -57,9 +57,9 @@ class SwinTransformerBlock(nn.Module):
     Two residual sums on a channels-last map: window attention of its LayerNorm
     ([`ShiftedWindowAttention`][netviz_models.swin.ShiftedWindowAttention]),
     then the MLP (``Linear C → 4C``, GELU, ``Linear 4C → C``) of the LayerNorm of
-    that; stochastic depth (a no-op in eval mode) on both branches. The shifted
-    block of a pair (shift 2 on an 8x8 map with 4x4 windows) draws like the
-    unshifted one: the shift is inside the attention box:
+    that; stochastic depth (a no-op in eval mode) on both branches. In the
+    shifted block of a pair (by 2, on an 8x8 map with 4x4 windows), the rolls
+    that shift the map and shift it back are inside the attention box:
 
     ```netviz
     model: netviz_models.swin:SwinTransformerBlock(24, 2, 4, 2, (8, 8))
