@@ -40,6 +40,22 @@ MINI_SHAPE = (3, 32, 32)
 class Block(nn.Module):
     """The ConvNeXt block (inverted bottleneck on channels-last tensors, layer scale).
 
+    The branch is a 7x7 depthwise conv, then, on the channels-last tensor, a
+    LayerNorm, ``Linear C → 4C``, GELU, ``Linear 4C → C`` and the layer scale
+    ``× γ``; it is added to the input (through stochastic depth, a no-op in eval
+    mode). The permutes to channels-last and back change no values and are not
+    drawn (24 channels, 8x8):
+
+    ```netviz
+    model: netviz_models.convnext:Block(24)
+    input_shape: 24,8,8
+    ```
+
+    Args:
+        dim: Channels.
+        drop_path: Stochastic-depth probability of the branch.
+        layer_scale: Initial value of ``gamma``; 0 leaves layer scale out.
+
     Attributes:
         dwconv: 7x7 depthwise conv (NCHW).
         norm: LayerNorm over channels (NHWC).
@@ -48,16 +64,17 @@ class Block(nn.Module):
         pwconv2: ``Linear 4C → C``.
         gamma: Layer scale, one factor per channel, or ``None``.
         drop_path: [`DropPath`][netviz_models.layers.DropPath] on the residual branch.
+
+    Examples:
+        >>> import torch
+        >>> block = Block(24)
+        >>> block(torch.zeros(1, 24, 8, 8)).shape
+        torch.Size([1, 24, 8, 8])
+        >>> sum(p.numel() for p in block.parameters())
+        6000
     """
 
     def __init__(self, dim: int, *, drop_path: float = 0.0, layer_scale: float = 1e-6) -> None:
-        """Build the block.
-
-        Args:
-            dim: Channels.
-            drop_path: Stochastic-depth probability of the branch.
-            layer_scale: Initial value of ``gamma``; 0 leaves layer scale out.
-        """
         super().__init__()
         self.dwconv = nn.Conv2d(dim, dim, kernel_size=7, padding=3, groups=dim)
         self.norm = nn.LayerNorm(dim, eps=1e-6)
@@ -85,11 +102,48 @@ class Block(nn.Module):
 class ConvNeXt(nn.Module):
     """ConvNeXt classifier.
 
+    [Liu et al., *A ConvNet for the 2020s*](https://arxiv.org/abs/2201.03545): a
+    4x4/4 stem conv with a channels-first LayerNorm, stages of
+    [`Block`][netviz_models.convnext.Block]s with a LayerNorm and a 2x2/2 conv
+    between them, a global average pool, a LayerNorm and the head.
+    [`convnext_mini`][netviz_models.convnext.convnext_mini] (32x32 images, two
+    stages of two blocks), the identical blocks of each stage folded into one cluster:
+
+    ```netviz
+    model: convnext_mini
+    legend: true
+    ```
+
+    Its layers and parameters, one row per group of the diagram:
+
+    ```netviz
+    model: convnext_mini
+    show: summary
+    ```
+
+    Args:
+        depths: Blocks per stage.
+        dims: Channels per stage.
+        drop_path_rate: Stochastic-depth probability of the last block (linear ramp from 0).
+        layer_scale: Initial layer-scale value; 0 leaves layer scale out.
+        num_classes: Outputs of the head.
+
+    Raises:
+        ValueError: ``depths`` and ``dims`` differ in length or are empty.
+
     Attributes:
         downsample_layers: ``0``: stem (4x4/4 conv, LayerNorm); then LayerNorm + 2x2/2 conv.
         stages: One ``Sequential`` of [`Block`][netviz_models.convnext.Block]s per stage.
         norm: LayerNorm of the pooled features.
         head: Linear classifier.
+
+    Examples:
+        >>> import torch
+        >>> model = ConvNeXt([2, 2], [24, 48], num_classes=10)
+        >>> model(torch.zeros(2, 3, 32, 32)).shape
+        torch.Size([2, 10])
+        >>> sum(p.numel() for p in model.parameters())
+        60946
     """
 
     def __init__(
@@ -101,18 +155,6 @@ class ConvNeXt(nn.Module):
         layer_scale: float = 1e-6,
         num_classes: int = 1000,
     ) -> None:
-        """Build the network.
-
-        Args:
-            depths: Blocks per stage.
-            dims: Channels per stage.
-            drop_path_rate: Stochastic-depth probability of the last block (linear ramp from 0).
-            layer_scale: Initial layer-scale value; 0 leaves layer scale out.
-            num_classes: Outputs of the head.
-
-        Raises:
-            ValueError: ``depths`` and ``dims`` differ in length or are empty.
-        """
         super().__init__()
         if len(depths) != len(dims) or not depths:
             raise ValueError(f"need one width per stage: depths={depths}, dims={dims}")
@@ -149,6 +191,13 @@ def convnext_tiny(*, num_classes: int = 1000, drop_path_rate: float = 0.1) -> Co
 
     Not registered (its gallery page would be slow); draw it with
     ``netviz render netviz_models.convnext:convnext_tiny --input-shape 3,224,224``.
+
+    Examples:
+        >>> import torch
+        >>> with torch.device("meta"):  # no weights allocated
+        ...     model = convnext_tiny()
+        >>> f"{sum(p.numel() for p in model.parameters()):,}"
+        '28,589,128'
     """
     return ConvNeXt(
         [3, 3, 9, 3], [96, 192, 384, 768], drop_path_rate=drop_path_rate, num_classes=num_classes
@@ -161,5 +210,12 @@ def convnext_tiny(*, num_classes: int = 1000, drop_path_rate: float = 0.1) -> Co
     description="ConvNeXt-style: 7x7 depthwise, channels-last MLP, layer scale (32x32)",
 )
 def convnext_mini(*, num_classes: int = 10) -> ConvNeXt:
-    """A compact ConvNeXt: two stages of two blocks, 24 and 48 channels, 8x8 then 4x4."""
+    """A compact ConvNeXt: two stages of two blocks, 24 and 48 channels, 8x8 then 4x4.
+
+    60,946 parameters.
+
+    Examples:
+        >>> sum(p.numel() for p in convnext_mini().parameters())
+        60946
+    """
     return ConvNeXt([2, 2], [24, 48], drop_path_rate=0.1, num_classes=num_classes)

@@ -54,19 +54,33 @@ GOOGLENET_STAGES: tuple[tuple[InceptionConfig, ...], ...] = (
 class BasicConv2d(nn.Module):
     """``conv (no bias) → BN (eps 0.001) → ReLU``.
 
+    Every conv of GoogLeNet is one; drawn as the conv with its norm and activation
+    as a mark on the edge out of it (a 3x3 conv, 16 to 32 channels):
+
+    ```netviz
+    model: netviz_models.inception:BasicConv2d(16, 32, kernel_size=3, padding=1)
+    input_shape: 16,8,8
+    ```
+
+    Args:
+        in_channels: Input channels.
+        out_channels: Output channels.
+        **kwargs: ``kernel_size``, ``stride``, ``padding`` of the conv.
+
     Attributes:
         conv: The convolution.
         bn: Its norm.
+
+    Examples:
+        >>> import torch
+        >>> conv = BasicConv2d(16, 32, kernel_size=3, padding=1)
+        >>> conv(torch.zeros(1, 16, 8, 8)).shape
+        torch.Size([1, 32, 8, 8])
+        >>> sum(p.numel() for p in conv.parameters())  # conv 16·32·9, norm 2·32
+        4672
     """
 
     def __init__(self, in_channels: int, out_channels: int, **kwargs: Any) -> None:
-        """Build the layer.
-
-        Args:
-            in_channels: Input channels.
-            out_channels: Output channels.
-            **kwargs: ``kernel_size``, ``stride``, ``padding`` of the conv.
-        """
         super().__init__()
         self.conv = nn.Conv2d(in_channels, out_channels, bias=False, **kwargs)
         self.bn = nn.BatchNorm2d(out_channels, eps=0.001)
@@ -79,11 +93,44 @@ class BasicConv2d(nn.Module):
 class Inception(nn.Module):
     """Four parallel branches joined by ``torch.cat`` along the channels.
 
+    The module of [Szegedy et al., *Going Deeper with
+    Convolutions*](https://arxiv.org/abs/1409.4842): a 1x1 conv; a 1x1 reduction
+    and a 3x3 conv; a 1x1 reduction and a ``branch3_kernel`` conv (5x5 in the paper);
+    a 3x3 max pool (stride 1) and a 1x1 projection, each conv a
+    [`BasicConv2d`][netviz_models.inception.BasicConv2d]. The module outputs
+    ``ch1x1 + ch3x3 + ch5x5 + pool_proj`` channels at the input's size.
+    ``inception3a`` of [`googlenet_mini`][netviz_models.inception.googlenet_mini]
+    (32 channels in, 8 + 16 + 8 + 8 out):
+
+    ```netviz
+    model: netviz_models.inception:Inception(32, 8, 8, 16, 4, 8, 8, branch3_kernel=5)
+    input_shape: 32,8,8
+    ```
+
+    Args:
+        in_channels: Input channels.
+        ch1x1: Output of the 1x1 branch.
+        ch3x3red: Reduction before the 3x3 conv.
+        ch3x3: Output of the 3x3 branch.
+        ch5x5red: Reduction before the third branch's conv.
+        ch5x5: Output of the third branch.
+        pool_proj: Output of the pool branch's 1x1 conv.
+        branch3_kernel: Kernel of the third branch's second conv (3 as torchvision, 5 as
+            the paper).
+
     Attributes:
         branch1: ``1x1``.
         branch2: ``1x1 → 3x3``.
         branch3: ``1x1 → k x k`` (``k = branch3_kernel``).
         branch4: ``3x3/1 max pool → 1x1``.
+
+    Examples:
+        >>> import torch
+        >>> module = Inception(32, 8, 8, 16, 4, 8, 8, branch3_kernel=5)
+        >>> module(torch.zeros(1, 32, 8, 8)).shape
+        torch.Size([1, 40, 8, 8])
+        >>> sum(p.numel() for p in module.parameters())  # 272 + 1,456 + 952 + 272
+        2952
     """
 
     def __init__(
@@ -98,19 +145,6 @@ class Inception(nn.Module):
         *,
         branch3_kernel: int = 3,
     ) -> None:
-        """Build the module; it outputs ``ch1x1 + ch3x3 + ch5x5 + pool_proj`` channels.
-
-        Args:
-            in_channels: Input channels.
-            ch1x1: Output of the 1x1 branch.
-            ch3x3red: Reduction before the 3x3 conv.
-            ch3x3: Output of the 3x3 branch.
-            ch5x5red: Reduction before the third branch's conv.
-            ch5x5: Output of the third branch.
-            pool_proj: Output of the pool branch's 1x1 conv.
-            branch3_kernel: Kernel of the third branch's second conv (3 as torchvision, 5 as
-                the paper).
-        """
         super().__init__()
         self.branch1 = BasicConv2d(in_channels, ch1x1, kernel_size=1)
         self.branch2 = nn.Sequential(
@@ -135,6 +169,36 @@ class Inception(nn.Module):
 class GoogLeNet(nn.Module):
     """GoogLeNet classifier without auxiliary heads.
 
+    A stem (7x7/2 conv, max pool, 1x1 and 3x3 convs, max pool), stages of
+    [`Inception`][netviz_models.inception.Inception] modules with a max pool
+    between stages, a global average pool, dropout and ``fc``.
+    [`googlenet_mini`][netviz_models.inception.googlenet_mini] (32x32 images;
+    ``inception3a``, ``3b``, then three identical modules folded into one cluster):
+
+    ```netviz
+    model: googlenet_mini
+    legend: true
+    ```
+
+    Its layers and parameters, one row per group of the diagram:
+
+    ```netviz
+    model: googlenet_mini
+    show: summary
+    ```
+
+    Args:
+        stem: Output channels of ``conv1``, ``conv2``, ``conv3``.
+        stages: Per stage, the ``(ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj)``
+            of each Inception module.
+        branch3_kernel: Kernel of the third branch's second conv (see
+            [`Inception`][netviz_models.inception.Inception]).
+        dropout: Dropout probability before ``fc``.
+        num_classes: Outputs of ``fc``.
+
+    Raises:
+        ValueError: ``stem`` does not have three widths, or a stage is empty.
+
     Attributes:
         conv1, maxpool1, conv2, conv3, maxpool2: The stem.
         inception3a, …: The Inception modules, stage by stage (``3a, 3b, 4a, …``).
@@ -142,6 +206,16 @@ class GoogLeNet(nn.Module):
         avgpool: Global average pool.
         dropout: Dropout before the classifier.
         fc: Linear classifier.
+
+    Examples:
+        >>> import torch
+        >>> stages = (((8, 8, 16, 4, 8, 8), (16, 16, 24, 4, 12, 12)),
+        ...           ((16, 16, 24, 8, 12, 12),) * 3)
+        >>> model = GoogLeNet((16, 16, 32), stages, branch3_kernel=5, num_classes=10)
+        >>> model(torch.zeros(2, 3, 32, 32)).shape
+        torch.Size([2, 10])
+        >>> sum(p.numel() for p in model.parameters())
+        45770
     """
 
     def __init__(
@@ -153,20 +227,6 @@ class GoogLeNet(nn.Module):
         dropout: float = 0.2,
         num_classes: int = 1000,
     ) -> None:
-        """Build the network.
-
-        Args:
-            stem: Output channels of ``conv1``, ``conv2``, ``conv3``.
-            stages: Per stage, the ``(ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj)``
-                of each Inception module.
-            branch3_kernel: Kernel of the third branch's second conv (see
-                [`Inception`][netviz_models.inception.Inception]).
-            dropout: Dropout probability before ``fc``.
-            num_classes: Outputs of ``fc``.
-
-        Raises:
-            ValueError: ``stem`` does not have three widths, or a stage is empty.
-        """
         super().__init__()
         if len(stem) != 3 or not stages or not all(stages):
             raise ValueError(f"need three stem widths and non-empty stages, got {stem}, {stages}")
@@ -204,6 +264,13 @@ def googlenet(*, num_classes: int = 1000) -> GoogLeNet:
 
     Not registered (its gallery page would be slow); draw it with
     ``netviz render netviz_models.inception:googlenet --input-shape 3,224,224``.
+
+    Examples:
+        >>> import torch
+        >>> with torch.device("meta"):  # no weights allocated
+        ...     model = googlenet()
+        >>> f"{sum(p.numel() for p in model.parameters()):,}"
+        '6,624,904'
     """
     return GoogLeNet(num_classes=num_classes)
 
@@ -214,7 +281,14 @@ def googlenet(*, num_classes: int = 1000) -> GoogLeNet:
     description="Inception-style: 4-branch modules, three identical in a row (32x32)",
 )
 def googlenet_mini(*, num_classes: int = 10) -> GoogLeNet:
-    """A compact GoogLeNet: stem 16-16-32, ``inception3a``, ``3b``, three identical ``4a``-``4c``."""
+    """A compact GoogLeNet: stem 16-16-32, ``inception3a``, ``3b``, three identical ``4a``-``4c``.
+
+    The third branch has the paper's 5x5 kernel; 45,770 parameters.
+
+    Examples:
+        >>> sum(p.numel() for p in googlenet_mini().parameters())
+        45770
+    """
     stages = (
         ((8, 8, 16, 4, 8, 8), (16, 16, 24, 4, 12, 12)),
         ((16, 16, 24, 8, 12, 12),) * 3,

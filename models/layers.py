@@ -30,21 +30,39 @@ class DropPath(nn.Module):
 
     In training, each sample's residual branch is zeroed with probability ``p``
     and the survivors are scaled by ``1 / (1 - p)``, from a random tensor drawn
-    on every call; in eval (and with ``p = 0``) it returns its input unchanged.
+    on every call; in eval (and with ``p = 0``) it returns its input unchanged,
+    and diagrams (drawn in eval mode by default) leave it out. Drawn in training
+    mode (``train: true``), it is the cluster on the branch of a ConvNeXt
+    [`Block`][netviz_models.convnext.Block]: the branch times a per-sample mask,
+    divided by ``1 - p``:
+
+    ```netviz
+    model: netviz_models.convnext:Block(24, drop_path=0.1)
+    input_shape: 24,8,8
+    train: true
+    ```
+
+    Args:
+        p: Drop probability in ``[0, 1)``.
+
+    Raises:
+        ValueError: ``p`` is outside ``[0, 1)``.
 
     Attributes:
         p: Probability of dropping a sample's branch.
+
+    Examples:
+        >>> import torch
+        >>> drop = DropPath(0.5)
+        >>> x = torch.ones(8, 3)
+        >>> bool(torch.equal(drop.eval()(x), x))
+        True
+        >>> out = drop.train()(x)  # each row: all 0 (dropped) or all 1 / (1 - 0.5)
+        >>> {tuple(row) for row in out.tolist()} <= {(0.0, 0.0, 0.0), (2.0, 2.0, 2.0)}
+        True
     """
 
     def __init__(self, p: float = 0.0) -> None:
-        """Build the layer.
-
-        Args:
-            p: Drop probability in ``[0, 1)``.
-
-        Raises:
-            ValueError: ``p`` is outside ``[0, 1)``.
-        """
         super().__init__()
         if not 0.0 <= p < 1.0:
             raise ValueError(f"drop probability must be in [0, 1), got {p!r}")
@@ -67,16 +85,35 @@ class DropPath(nn.Module):
 class Permute(nn.Module):
     """``x.permute(*dims)`` as a module (torchvision's ``ops.misc.Permute``).
 
+    It changes no values, only their order, so diagrams leave it out as they
+    leave out views (NCHW to NHWC, drawn: nothing between input and output):
+
+    ```netviz
+    model: netviz_models.layers:Permute((0, 2, 3, 1))
+    input_shape: 24,8,8
+    ```
+
+    The pseudocode listing keeps every op:
+
+    ```netviz
+    model: netviz_models.layers:Permute((0, 2, 3, 1))
+    input_shape: 24,8,8
+    show: pseudocode
+    ```
+
+    Args:
+        dims: The new order of the dimensions, e.g. ``(0, 2, 3, 1)`` for NCHW → NHWC.
+
     Attributes:
         dims: The new order of the dimensions.
+
+    Examples:
+        >>> import torch
+        >>> Permute((0, 2, 3, 1))(torch.zeros(1, 24, 8, 6)).shape
+        torch.Size([1, 8, 6, 24])
     """
 
     def __init__(self, dims: Sequence[int]) -> None:
-        """Build the layer.
-
-        Args:
-            dims: The new order of the dimensions, e.g. ``(0, 2, 3, 1)`` for NCHW → NHWC.
-        """
         super().__init__()
         self.dims = tuple(dims)
 
@@ -89,7 +126,21 @@ class LayerNorm2d(nn.LayerNorm):
     """LayerNorm over the channels of an NCHW tensor (torchvision's ``LayerNorm2d``).
 
     Permutes to NHWC, normalises the last dimension, permutes back; its
-    parameters are those of ``nn.LayerNorm(channels)``.
+    arguments and parameters are those of ``nn.LayerNorm(channels)``. Drawn as
+    the ``LN`` mark it is (the permutes are left out; 24 channels):
+
+    ```netviz
+    model: netviz_models.layers:LayerNorm2d(24)
+    input_shape: 24,8,8
+    ```
+
+    Examples:
+        >>> import torch
+        >>> norm = LayerNorm2d(24, eps=1e-6)
+        >>> norm(torch.randn(1, 24, 8, 8)).mean(dim=1).abs().max() < 1e-5
+        tensor(True)
+        >>> sum(p.numel() for p in norm.parameters())  # weight and bias, 24 each
+        48
     """
 
     def forward(self, x: Tensor) -> Tensor:

@@ -67,25 +67,55 @@ def conv_bn_relu6(
 class InvertedResidual(nn.Module):
     """Expand, depthwise, project; ``x + block(x)`` when stride 1 and channels kept.
 
+    The block of [Sandler et al., *MobileNetV2*](https://arxiv.org/abs/1801.04381):
+    a 1x1 conv expands the channels ``expand_ratio`` times, a 3x3 depthwise conv
+    (with the stride) filters each channel, a 1x1 conv projects to ``oup``
+    channels with no activation after it (the linear bottleneck); BN after every
+    conv, ReLU6 after the first two. When the block keeps the shape, the input is
+    added back (16 channels, ``t = 6``):
+
+    ```netviz
+    model: netviz_models.mobilenet:InvertedResidual(16, 16, 1, 6)
+    input_shape: 16,8,8
+    ```
+
+    With stride 2 or a change of channels there is no residual sum:
+
+    ```netviz
+    model: netviz_models.mobilenet:InvertedResidual(16, 24, 2, 6)
+    input_shape: 16,8,8
+    ```
+
+    Args:
+        inp: Input channels.
+        oup: Output channels.
+        stride: 1 or 2.
+        expand_ratio: Hidden width in multiples of ``inp`` (1: no expansion conv).
+
+    Raises:
+        ValueError: ``stride`` is not 1 or 2.
+
     Attributes:
         stride: Stride of the depthwise conv.
         use_res_connect: Whether the input is added back.
         conv: ``[expand,] depthwise, project conv, project BN``.
         out_channels: Output channels.
+
+    Examples:
+        >>> import torch
+        >>> block = InvertedResidual(16, 16, 1, 6)
+        >>> block.use_res_connect, block(torch.zeros(1, 16, 8, 8)).shape
+        (True, torch.Size([1, 16, 8, 8]))
+        >>> sum(p.numel() for p in block.parameters())  # 1,728 + 1,056 + 1,568
+        4352
+        >>> block = InvertedResidual(16, 24, 2, 6)
+        >>> block.use_res_connect, block(torch.zeros(1, 16, 8, 8)).shape
+        (False, torch.Size([1, 24, 4, 4]))
+        >>> sum(p.numel() for p in block.parameters())
+        5136
     """
 
     def __init__(self, inp: int, oup: int, stride: int, expand_ratio: int) -> None:
-        """Build the block.
-
-        Args:
-            inp: Input channels.
-            oup: Output channels.
-            stride: 1 or 2.
-            expand_ratio: Hidden width in multiples of ``inp`` (1: no expansion conv).
-
-        Raises:
-            ValueError: ``stride`` is not 1 or 2.
-        """
         super().__init__()
         if stride not in (1, 2):
             raise ValueError(f"stride should be 1 or 2, got {stride}")
@@ -113,10 +143,49 @@ class InvertedResidual(nn.Module):
 class MobileNetV2(nn.Module):
     """MobileNetV2 classifier.
 
+    A 3x3/2 stem conv, stages of [`InvertedResidual`][netviz_models.mobilenet.InvertedResidual]
+    blocks (the first of a stage with the stage's stride, the others with a
+    residual sum), a last 1x1 conv, a global average pool and ``Dropout →
+    Linear``. [`mobilenet_v2_mini`][netviz_models.mobilenet.mobilenet_v2_mini]
+    (32x32 images, three stages), the identical blocks folded into one cluster:
+
+    ```netviz
+    model: mobilenet_v2_mini
+    legend: true
+    ```
+
+    Its layers and parameters, one row per group of the diagram:
+
+    ```netviz
+    model: mobilenet_v2_mini
+    show: summary
+    ```
+
+    Args:
+        inverted_residual_setting: Stages as ``(t, c, n, s)``, see
+            [`MOBILENET_V2_SETTING`][netviz_models.mobilenet.MOBILENET_V2_SETTING].
+        stem_channels: Channels of the stem conv.
+        last_channel: Channels of the last 1x1 conv.
+        dropout: Dropout probability before the classifier.
+        num_classes: Outputs of the classifier.
+
+    Raises:
+        ValueError: A stage is not four numbers.
+
     Attributes:
         last_channel: Channels of the last 1x1 conv.
         features: Stem, the inverted residual blocks, the last 1x1 conv.
         classifier: ``Dropout → Linear``.
+
+    Examples:
+        >>> import torch
+        >>> setting = [(1, 8, 1, 1), (6, 16, 2, 2), (6, 24, 3, 2)]
+        >>> model = MobileNetV2(
+        ...     setting, stem_channels=16, last_channel=64, num_classes=10)
+        >>> model(torch.zeros(2, 3, 32, 32)).shape
+        torch.Size([2, 10])
+        >>> sum(p.numel() for p in model.parameters())
+        32058
     """
 
     def __init__(
@@ -128,19 +197,6 @@ class MobileNetV2(nn.Module):
         dropout: float = 0.2,
         num_classes: int = 1000,
     ) -> None:
-        """Build the network.
-
-        Args:
-            inverted_residual_setting: Stages as ``(t, c, n, s)``, see
-                [`MOBILENET_V2_SETTING`][netviz_models.mobilenet.MOBILENET_V2_SETTING].
-            stem_channels: Channels of the stem conv.
-            last_channel: Channels of the last 1x1 conv.
-            dropout: Dropout probability before the classifier.
-            num_classes: Outputs of the classifier.
-
-        Raises:
-            ValueError: A stage is not four numbers.
-        """
         super().__init__()
         if not inverted_residual_setting or any(len(s) != 4 for s in inverted_residual_setting):
             raise ValueError(
@@ -171,6 +227,13 @@ def mobilenet_v2(*, num_classes: int = 1000) -> MobileNetV2:
 
     Not registered (its gallery page would be slow); draw it with
     ``netviz render netviz_models.mobilenet:mobilenet_v2 --input-shape 3,224,224``.
+
+    Examples:
+        >>> import torch
+        >>> with torch.device("meta"):  # no weights allocated
+        ...     model = mobilenet_v2()
+        >>> f"{sum(p.numel() for p in model.parameters()):,}"
+        '3,504,872'
     """
     return MobileNetV2(num_classes=num_classes)
 
@@ -182,6 +245,13 @@ def mobilenet_v2(*, num_classes: int = 1000) -> MobileNetV2:
 )
 def mobilenet_v2_mini(*, num_classes: int = 10) -> MobileNetV2:
     """A compact MobileNetV2: stem 16, stages (t, c, n, s) = (1, 8, 1, 1), (6, 16, 2, 2),
-    (6, 24, 3, 2), last conv 64."""
+    (6, 24, 3, 2), last conv 64.
+
+    32,058 parameters.
+
+    Examples:
+        >>> sum(p.numel() for p in mobilenet_v2_mini().parameters())
+        32058
+    """
     setting = ((1, 8, 1, 1), (6, 16, 2, 2), (6, 24, 3, 2))
     return MobileNetV2(setting, stem_channels=16, last_channel=64, num_classes=num_classes)

@@ -16,7 +16,9 @@ equal ``torchvision.models.regnet_y_400mf``'s.
 Examples:
     >>> import torch
     >>> from netviz_models.regnet import BlockParams, regnet_mini, regnet_y_400mf
-    >>> BlockParams.from_init_params(depth=16, w_0=48, w_a=27.89, w_m=2.09, group_width=8).widths
+    >>> params = BlockParams.from_init_params(
+    ...     depth=16, w_0=48, w_a=27.89, w_m=2.09, group_width=8)
+    >>> params.widths
     [48, 104, 208, 440]
     >>> sum(p.numel() for p in regnet_y_400mf().parameters())
     4344144
@@ -34,6 +36,14 @@ import torch
 from torch import Tensor, nn
 
 from netviz.registry import register_model
+
+from ._regnet_blocks import (  # in the order of the API page: from the smallest part up
+    SqueezeExcitation,
+    BottleneckTransform,
+    ResBottleneckBlock,
+    AnyStage,
+    _conv_bn,
+)
 
 __all__ = [
     "AnyStage",
@@ -61,6 +71,20 @@ def _make_divisible(value: float, divisor: int) -> int:
 class BlockParams:
     """Per-stage settings of a RegNet.
 
+    A [`RegNet`][netviz_models.regnet.RegNet] has one stage per entry: its depth,
+    width, group width, bottleneck multiplier and first stride, and the
+    squeeze-and-excitation ratio of all its blocks.
+    [`from_init_params`][netviz_models.regnet.BlockParams.from_init_params] derives
+    them from the four numbers of the design space. Those of
+    [`regnet_mini`][netviz_models.regnet.regnet_mini] (depth 6, ``w_0 = 16``,
+    ``w_a = 8``, ``w_m = 2``) are three stages of 1, 3 and 2 blocks, 16, 32 and 64
+    channels, each halving the size (the sizes in the data nodes):
+
+    ```netviz
+    model: regnet_mini
+    shapes: true
+    ```
+
     Attributes:
         depths: Blocks per stage.
         widths: Output channels per stage.
@@ -68,6 +92,12 @@ class BlockParams:
         bottleneck_multipliers: Bottleneck width in multiples of the output width.
         strides: Stride of each stage's first block.
         se_ratio: Squeeze width in multiples of the block input width, or ``None`` (no SE).
+
+    Examples:
+        >>> params = BlockParams.from_init_params(
+        ...     depth=6, w_0=16, w_a=8.0, w_m=2.0, group_width=8, se_ratio=0.25)
+        >>> params.depths, params.widths, params.strides
+        ([1, 3, 2], [16, 32, 64], [2, 2, 2])
     """
 
     depths: list[int]
@@ -127,156 +157,53 @@ class BlockParams:
         return cls(stage_depths, stage_widths, groups, bottleneck, [2] * n, se_ratio)
 
 
-def _conv_bn(
-    width_in: int, width_out: int, kernel_size: int, stride: int = 1, groups: int = 1,
-    *, relu: bool = True,
-) -> nn.Sequential:
-    """``conv (no bias) → BN [→ ReLU]`` (torchvision's ``Conv2dNormActivation``)."""
-    layers: list[nn.Module] = [
-        nn.Conv2d(width_in, width_out, kernel_size, stride, (kernel_size - 1) // 2,
-                  groups=groups, bias=False),
-        nn.BatchNorm2d(width_out),
-    ]
-    if relu:
-        layers.append(nn.ReLU(inplace=True))
-    return nn.Sequential(*layers)
-
-
-class SqueezeExcitation(nn.Module):
-    """``x · sigmoid(fc2(ReLU(fc1(avgpool(x)))))`` with 1x1 convs as the fcs.
-
-    Attributes:
-        avgpool: Global average pool.
-        fc1: Squeeze, ``C → squeeze_channels``.
-        fc2: Excite, ``squeeze_channels → C``.
-        activation: ReLU.
-        scale_activation: Sigmoid.
-    """
-
-    def __init__(self, input_channels: int, squeeze_channels: int) -> None:
-        """Build the layer.
-
-        Args:
-            input_channels: Channels ``C``.
-            squeeze_channels: Width of the squeeze.
-        """
-        super().__init__()
-        self.avgpool = nn.AdaptiveAvgPool2d(1)
-        self.fc1 = nn.Conv2d(input_channels, squeeze_channels, 1)
-        self.fc2 = nn.Conv2d(squeeze_channels, input_channels, 1)
-        self.activation = nn.ReLU()
-        self.scale_activation = nn.Sigmoid()
-
-    def forward(self, x: Tensor) -> Tensor:
-        """Scale each channel of ``x`` by its excitation."""
-        scale = self.scale_activation(self.fc2(self.activation(self.fc1(self.avgpool(x)))))
-        return scale * x
-
-
-class BottleneckTransform(nn.Sequential):
-    """``a``: 1x1; ``b``: 3x3 group conv; ``se``: squeeze-excitation; ``c``: 1x1 without ReLU."""
-
-    def __init__(
-        self,
-        width_in: int,
-        width_out: int,
-        stride: int,
-        group_width: int,
-        bottleneck_multiplier: float,
-        se_ratio: float | None,
-    ) -> None:
-        """Build the transform (see [`BlockParams`][netviz_models.regnet.BlockParams])."""
-        inner = int(round(width_out * bottleneck_multiplier))
-        layers: OrderedDict[str, nn.Module] = OrderedDict()
-        layers["a"] = _conv_bn(width_in, inner, 1)
-        layers["b"] = _conv_bn(inner, inner, 3, stride, groups=inner // group_width)
-        if se_ratio:
-            layers["se"] = SqueezeExcitation(inner, int(round(se_ratio * width_in)))
-        layers["c"] = _conv_bn(inner, width_out, 1, relu=False)
-        super().__init__(layers)
-
-
-class ResBottleneckBlock(nn.Module):
-    """``ReLU(proj(x) + f(x))``, ``proj`` the identity unless the shape changes.
-
-    Attributes:
-        proj: ``1x1 conv (stride) → BN``, or ``None``.
-        f: The [`BottleneckTransform`][netviz_models.regnet.BottleneckTransform].
-        activation: ReLU after the sum.
-    """
-
-    def __init__(
-        self,
-        width_in: int,
-        width_out: int,
-        stride: int,
-        group_width: int = 1,
-        bottleneck_multiplier: float = 1.0,
-        se_ratio: float | None = None,
-    ) -> None:
-        """Build the block (arguments as in [`BlockParams`][netviz_models.regnet.BlockParams])."""
-        super().__init__()
-        self.proj: nn.Module | None = None
-        if width_in != width_out or stride != 1:
-            self.proj = _conv_bn(width_in, width_out, 1, stride, relu=False)
-        self.f = BottleneckTransform(
-            width_in, width_out, stride, group_width, bottleneck_multiplier, se_ratio
-        )
-        self.activation = nn.ReLU(inplace=True)
-
-    def forward(self, x: Tensor) -> Tensor:
-        """Map ``(B, C_in, H, W)`` to ``(B, C_out, H/stride, W/stride)``."""
-        if self.proj is not None:
-            x = self.proj(x) + self.f(x)
-        else:
-            x = x + self.f(x)
-        return self.activation(x)
-
-
-class AnyStage(nn.Sequential):
-    """One stage: blocks ``block{stage}-0`` (with the stride) … ``block{stage}-{depth-1}``."""
-
-    def __init__(
-        self,
-        width_in: int,
-        width_out: int,
-        stride: int,
-        depth: int,
-        group_width: int,
-        bottleneck_multiplier: float,
-        se_ratio: float | None,
-        stage_index: int,
-    ) -> None:
-        """Build the stage (arguments as in [`BlockParams`][netviz_models.regnet.BlockParams])."""
-        super().__init__()
-        for i in range(depth):
-            block = ResBottleneckBlock(
-                width_in if i == 0 else width_out, width_out, stride if i == 0 else 1,
-                group_width, bottleneck_multiplier, se_ratio,
-            )
-            self.add_module(f"block{stage_index}-{i}", block)
-
-
 class RegNet(nn.Module):
     """RegNet classifier.
+
+    [Radosavovic et al., *Designing Network Design
+    Spaces*](https://arxiv.org/abs/2003.13678): a 3x3/2 stem conv, one
+    [`AnyStage`][netviz_models.regnet.AnyStage] per stage of ``block_params``, a
+    global average pool and ``fc``. [`regnet_mini`][netviz_models.regnet.regnet_mini]
+    (32x32 images, stages of 1, 3 and 2 blocks), the identical blocks of each stage
+    folded into one cluster:
+
+    ```netviz
+    model: regnet_mini
+    legend: true
+    ```
+
+    Its layers and parameters, one row per group of the diagram:
+
+    ```netviz
+    model: regnet_mini
+    show: summary
+    ```
+
+    Args:
+        block_params: Per-stage settings.
+        stem_width: Channels of the stem conv.
+        num_classes: Outputs of ``fc``.
 
     Attributes:
         stem: ``3x3/2 conv → BN → ReLU``.
         trunk_output: ``block1`` … one [`AnyStage`][netviz_models.regnet.AnyStage] per stage.
         avgpool: Global average pool.
         fc: Linear classifier.
+
+    Examples:
+        >>> import torch
+        >>> params = BlockParams.from_init_params(
+        ...     depth=6, w_0=16, w_a=8.0, w_m=2.0, group_width=8, se_ratio=0.25)
+        >>> model = RegNet(params, stem_width=16, num_classes=10)
+        >>> model(torch.zeros(2, 3, 32, 32)).shape
+        torch.Size([2, 10])
+        >>> sum(p.numel() for p in model.parameters())
+        48122
     """
 
     def __init__(
         self, block_params: BlockParams, *, stem_width: int = 32, num_classes: int = 1000
     ) -> None:
-        """Build the network.
-
-        Args:
-            block_params: Per-stage settings.
-            stem_width: Channels of the stem conv.
-            num_classes: Outputs of ``fc``.
-        """
         super().__init__()
         self.stem = _conv_bn(3, stem_width, 3, 2)
         width = stem_width
@@ -307,6 +234,11 @@ def regnet_y_400mf(*, num_classes: int = 1000) -> RegNet:
 
     Not registered (its gallery page would be slow); draw it with
     ``netviz render netviz_models.regnet:regnet_y_400mf --input-shape 3,224,224``.
+
+    Examples:
+        >>> model = regnet_y_400mf()  # on the CPU: widths come from tensors
+        >>> f"{sum(p.numel() for p in model.parameters()):,}"
+        '4,344,144'
     """
     params = BlockParams.from_init_params(
         depth=16, w_0=48, w_a=27.89, w_m=2.09, group_width=8, se_ratio=0.25
@@ -320,7 +252,14 @@ def regnet_y_400mf(*, num_classes: int = 1000) -> RegNet:
     description="RegNetY-style: widths from tensor ops, group convs, SE (32x32)",
 )
 def regnet_mini(*, num_classes: int = 10) -> RegNet:
-    """A compact RegNetY: depth 6, ``w_0 = 16``, ``w_a = 8``, ``w_m = 2``: 16 x1, 32 x3, 64 x2."""
+    """A compact RegNetY: depth 6, ``w_0 = 16``, ``w_a = 8``, ``w_m = 2``: 16 x1, 32 x3, 64 x2.
+
+    Group width 8, SE ratio 0.25, stem 16; 48,122 parameters.
+
+    Examples:
+        >>> sum(p.numel() for p in regnet_mini().parameters())
+        48122
+    """
     params = BlockParams.from_init_params(
         depth=6, w_0=16, w_a=8.0, w_m=2.0, group_width=8, se_ratio=0.25
     )

@@ -46,11 +46,48 @@ SEQUENCE_SHAPE = (16,)
 class TransformerLM(nn.Module):
     """A decoder-only (causal) language model built from ``nn.TransformerEncoderLayer``.
 
+    Token ids are embedded and the learned position embedding is added; the
+    ``nn.TransformerEncoder`` runs its pre-norm layers under a causal mask (each
+    ``x + attention(LN(x))``, then ``x + MLP(LN(x))``) and a final LayerNorm; the
+    LM head gives next-token logits. The diagram draws torch's encoder as one box
+    with its heads, width, MLP width and layer count, like any torch layer.
+    [`transformer_lm_mini`][netviz_models.sequence.transformer_lm_mini] (16 int64
+    token ids, two layers of width 32):
+
+    ```netviz
+    model: transformer_lm_mini
+    legend: true
+    ```
+
+    Its layers and parameters, one row per group of the diagram:
+
+    ```netviz
+    model: transformer_lm_mini
+    show: summary
+    ```
+
+    Args:
+        vocab_size: Number of token ids.
+        d_model: Token width; divisible by ``nhead``.
+        nhead: Attention heads.
+        num_layers: Encoder layers.
+        dim_feedforward: Hidden width of each layer's MLP.
+        max_len: Longest sequence the position embedding covers.
+        dropout: Dropout probability inside the layers.
+
     Attributes:
         embedding: Token embedding, ``vocab_size x d_model``.
         pos_embedding: Learned position embedding, ``(1, max_len, d_model)``.
         encoder: ``nn.TransformerEncoder`` of pre-norm layers and a final LayerNorm.
         lm_head: ``Linear d_model → vocab_size``.
+
+    Examples:
+        >>> import torch
+        >>> model = TransformerLM(100, 32, 4, 2, 64, 64).eval()
+        >>> model(torch.zeros(2, 16, dtype=torch.int64)).shape
+        torch.Size([2, 16, 100])
+        >>> sum(p.numel() for p in model.parameters())
+        25700
     """
 
     def __init__(
@@ -64,17 +101,6 @@ class TransformerLM(nn.Module):
         *,
         dropout: float = 0.0,
     ) -> None:
-        """Build the model.
-
-        Args:
-            vocab_size: Number of token ids.
-            d_model: Token width; divisible by ``nhead``.
-            nhead: Attention heads.
-            num_layers: Encoder layers.
-            dim_feedforward: Hidden width of each layer's MLP.
-            max_len: Longest sequence the position embedding covers.
-            dropout: Dropout probability inside the layers.
-        """
         super().__init__()
         self.embedding = nn.Embedding(vocab_size, d_model)
         self.pos_embedding = nn.Parameter(torch.zeros(1, max_len, d_model))
@@ -99,25 +125,50 @@ class TransformerLM(nn.Module):
 class LSTMTagger(nn.Module):
     """Per-token tags from a bidirectional LSTM over embedded tokens.
 
+    ``nn.Embedding → nn.LSTM`` (both directions, their states concatenated) ``→
+    Linear`` to the tags, as in the PyTorch tagging tutorial. It returns a
+    ``dict``, so the diagram has one output per key (``tags``, ``hidden``).
+    [`lstm_tagger_mini`][netviz_models.sequence.lstm_tagger_mini] (16 int64 token
+    ids, 24 hidden units per direction):
+
+    ```netviz
+    model: lstm_tagger_mini
+    legend: true
+    ```
+
+    Its layers and parameters, one row per group of the diagram:
+
+    ```netviz
+    model: lstm_tagger_mini
+    show: summary
+    ```
+
+    Args:
+        vocab_size: Number of token ids.
+        embedding_dim: Width of a token embedding.
+        hidden_dim: LSTM hidden width per direction.
+        num_tags: Number of tags.
+        num_layers: Stacked LSTM layers.
+
     Attributes:
         word_embeddings: Token embedding.
         lstm: Bidirectional ``nn.LSTM`` (``batch_first=True``).
         hidden2tag: ``Linear 2·hidden_dim → num_tags``.
+
+    Examples:
+        >>> import torch
+        >>> model = LSTMTagger(100, 32, 24, 5)
+        >>> out = model(torch.zeros(2, 16, dtype=torch.int64))
+        >>> out["tags"].shape, out["hidden"].shape
+        (torch.Size([2, 16, 5]), torch.Size([2, 16, 48]))
+        >>> sum(p.numel() for p in model.parameters())
+        14581
     """
 
     def __init__(
         self, vocab_size: int, embedding_dim: int, hidden_dim: int, num_tags: int,
         *, num_layers: int = 1,
     ) -> None:
-        """Build the model.
-
-        Args:
-            vocab_size: Number of token ids.
-            embedding_dim: Width of a token embedding.
-            hidden_dim: LSTM hidden width per direction.
-            num_tags: Number of tags.
-            num_layers: Stacked LSTM layers.
-        """
         super().__init__()
         self.word_embeddings = nn.Embedding(vocab_size, embedding_dim)
         self.lstm = nn.LSTM(
@@ -139,7 +190,14 @@ class LSTMTagger(nn.Module):
     description="Transformer LM: nn.Embedding, 2 nn.TransformerEncoderLayer (16 int64 tokens)",
 )
 def transformer_lm_mini(*, vocab_size: int = 100) -> TransformerLM:
-    """A compact LM: vocabulary 100, width 32, 4 heads, 2 layers, MLP 64, up to 64 tokens."""
+    """A compact LM: vocabulary 100, width 32, 4 heads, 2 layers, MLP 64, up to 64 tokens.
+
+    25,700 parameters.
+
+    Examples:
+        >>> sum(p.numel() for p in transformer_lm_mini().parameters())
+        25700
+    """
     return TransformerLM(vocab_size, 32, 4, 2, 64, 64)
 
 
@@ -150,5 +208,12 @@ def transformer_lm_mini(*, vocab_size: int = 100) -> TransformerLM:
     description="LSTM tagger: nn.Embedding, bidirectional nn.LSTM, dict output (16 int64 tokens)",
 )
 def lstm_tagger_mini(*, vocab_size: int = 100, num_tags: int = 5) -> LSTMTagger:
-    """A compact tagger: vocabulary 100, embeddings 32 wide, LSTM 24 per direction, 5 tags."""
+    """A compact tagger: vocabulary 100, embeddings 32 wide, LSTM 24 per direction, 5 tags.
+
+    14,581 parameters.
+
+    Examples:
+        >>> sum(p.numel() for p in lstm_tagger_mini().parameters())
+        14581
+    """
     return LSTMTagger(vocab_size, 32, 24, num_tags)

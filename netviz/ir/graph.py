@@ -155,7 +155,7 @@ class Graph:
         clusters: Blocks, set by the grouping transform.
         meta: Facts about the trace: ``input_shapes``, ``input_dtypes``, ``mode``.
         modules: ``(path, class name)`` of every module the ops run in and of its
-            ancestors, e.g. ``("features.denseblock1.denselayer1", "_DenseLayer")``:
+            ancestors, e.g. ``("features.denseblock1.denselayer1", "DenseLayer")``:
             the structure the model's author named.
         caption: A line drawn under the figure (the model's totals, set by the
             annotation transform); empty for none.

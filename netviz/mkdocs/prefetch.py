@@ -75,7 +75,8 @@ def module_files(identifier: str, roots: Sequence[Path], submodules: bool = Fals
         submodules: For a package: every module below it too.
 
     Returns:
-        The files, or ``[]`` when the source is not found.
+        The files, or ``[]`` when the source is not found; a module's file comes with
+        the private sibling modules it imports from (``from ._blocks import Block``).
     """
     top, *rest = identifier.split(".")
     path = _top_level(top, roots)
@@ -89,10 +90,21 @@ def module_files(identifier: str, roots: Sequence[Path], submodules: bool = Fals
         else:
             break  # an object inside the module found so far
     if path.is_file():
-        return [path]
+        return [path, *_private_sources(path)]
     if submodules:
         return sorted(path.rglob("*.py"))
     return [path / "__init__.py"] if (path / "__init__.py").is_file() else []
+
+
+_PRIVATE_IMPORT = re.compile(r"^from[ \t]+\.(_\w+)[ \t]+import\b", re.M)
+"""``from ._blocks import Block``: a private sibling module whose names the module exports."""
+
+
+def _private_sources(path: Path) -> list[Path]:
+    """Private sibling modules ``path`` imports from: the page of ``path`` shows the
+    docstrings of what it re-exports from them (in ``__all__``)."""
+    names = dict.fromkeys(_PRIVATE_IMPORT.findall(path.read_text("utf-8", errors="replace")))
+    return [path.parent / f"{name}.py" for name in names if (path.parent / f"{name}.py").is_file()]
 
 
 def _top_level(name: str, roots: Sequence[Path]) -> Path | None:

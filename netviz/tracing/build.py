@@ -22,7 +22,7 @@ from netviz.tracing.modules import module_classes
 from netviz.tracing.names import function_name, method_name
 from netviz.tracing.params import ParamLedger
 from netviz.tracing.values import keyed_leaves
-from netviz.tracing.widths import container_axis, feature_axis
+from netviz.tracing.widths import container_axis, feature_axis, read_axis
 
 OUTPUT_ID = "output"
 
@@ -151,7 +151,7 @@ def build_graph(
 
     ids = _ids(kept)
     ledger = ParamLedger()
-    axes: dict[torch.fx.Node, int | None] = {}
+    axes: dict[torch.fx.Node, int | None] = _input_axes(kept, modules, values)
     nodes: list[Node] = []
     edges: list[Edge] = []
     for node in kept:
@@ -175,6 +175,9 @@ def build_graph(
             for i in node.all_input_nodes
         ]
         macs, axis = _annotations(kind, type_name, attrs, value, inputs)
+        read = axes.get(node) if node.op == "placeholder" else None
+        if read is not None:  # decided by the ops reading the input (_input_axes)
+            axis = read - 1
         axes[node] = axis + 1 if axis is not None else (
             container_axis(kind, type_name) if value is not None and value.full is None else None)
         nodes.append(
@@ -197,6 +200,34 @@ def build_graph(
 
 
 _NO_VALUE = Value(tensors=False)
+
+
+def _input_axes(
+    kept: Sequence[torch.fx.Node], modules: dict[str, nn.Module], values: dict[str, Value]
+) -> dict[torch.fx.Node, int | None]:
+    """Each model input's feature axis (full index), as the first op that reads it says.
+
+    An input's values are followed through ops that keep its shape (``x + pos``, dropout)
+    to the first op whose kind decides an axis (a LayerNorm or linear layer on a
+    ``(tokens, D)`` input, a conv on ``(C, H, W)``); an input no such op reads has none.
+    """
+    axes: dict[torch.fx.Node, int | None] = {}
+    for placeholder in (n for n in kept if n.op == "placeholder"):
+        full = (values.get(placeholder.name) or _NO_VALUE).full
+        carrying = {placeholder}
+        axes[placeholder] = None
+        for node in kept:
+            if node.op in ("placeholder", "output") or not carrying & set(node.all_input_nodes):
+                continue
+            module = modules.get(str(node.target)) if node.op == "call_module" else None
+            type_name = _type_name(node, module)
+            axis = read_axis(kind_of(type_name), type_name, len(full or ()))
+            if axis is not None:
+                axes[placeholder] = axis
+                break
+            if (values.get(node.name) or _NO_VALUE).full == full:
+                carrying.add(node)
+    return axes
 
 
 def _link(

@@ -115,6 +115,28 @@ def feature_axis(
     return carried_axis(axis, shape, output)
 
 
+_READS_OTHER_AXES = frozenset(
+    {"Embedding", "EmbeddingBag", "embedding", "matmul", "mm", "bmm", "addmm", "baddbmm",
+     "einsum", "scaled_dot_product_attention"}
+)
+"""Last-axis ops whose input has no feature axis (token ids) or is contracted elsewhere."""
+
+
+def read_axis(kind: Kind, type_name: str, rank: int) -> int | None:
+    """The axis of a rank-``rank`` input (full index) whose features an op reads, when its
+    kind says so: ``1`` for convs, pools and batch norms, the last for linear layers, layer
+    norms, attention and recurrent layers; ``None`` for every other op (element-wise ones
+    keep whatever axis their input has; an embedding reads ids, a matrix product two axes).
+    """
+    if rank < 2 or type_name in _READS_OTHER_AXES:
+        return None
+    if type_name in _LAST_AXIS_OPS or kind in (Kind.LINEAR, Kind.ATTENTION):
+        return rank - 1
+    if kind in _CHANNELS_FIRST_KINDS or type_name in _CHANNELS_FIRST_NORMS:
+        return 1
+    return None
+
+
 def container_axis(kind: Kind, type_name: str) -> int | None:
     """The feature axis of the tensors in a tuple an op returns (``nn.LSTM``,
     ``nn.MultiheadAttention``): ``-1`` (last) or ``1``, applied to each element."""

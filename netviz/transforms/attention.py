@@ -104,6 +104,10 @@ def _attributes(core_end: Node, output: Node, members: list[Node]) -> tuple[Attr
     shape = core_end.shape or ()
     head_dim = shape[-1] if shape else None
     width = output.width
+    if output.id == core_end.id and len(shape) >= 3 and head_dim:
+        # only the core collapsed (its module is the traced model, or a residual block):
+        # the product ends ``(heads, tokens, head_dim)``, the heads not yet merged
+        width = shape[-3] * head_dim
     heads = None
     if width and head_dim and width % head_dim == 0:
         heads = width // head_dim

@@ -24,12 +24,35 @@ def _section(page: str, anchor: str) -> str:
     return page[start : end if end > 0 else len(page)]
 
 
+def _exported(tree: ast.Module) -> set[str]:
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Name) and target.id == "__all__" for target in node.targets
+        ):
+            return set(ast.literal_eval(node.value))
+    return set()
+
+
 def _public_classes() -> list[str]:
+    """Public classes of each public module: its own, and those of a private module
+    (``_swin_attention``) it exports in ``__all__``, documented on its page."""
+    trees = {path.stem: ast.parse(path.read_text("utf-8")) for path in MODELS.glob("*.py")}
+    defined = {
+        stem: {n.name for n in tree.body if isinstance(n, ast.ClassDef) and n.name[0] != "_"}
+        for stem, tree in trees.items()
+    }
     names = []
-    for path in sorted(MODELS.glob("[!_]*.py")):
-        for node in ast.parse(path.read_text("utf-8")).body:
-            if isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
-                names.append(f"netviz_models.{path.stem}.{node.name}")
+    for stem in sorted(s for s in trees if not s.startswith("_")):
+        exported = _exported(trees[stem])
+        imported = {
+            alias.name
+            for node in trees[stem].body
+            if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module
+            and node.module.startswith("_")
+            for alias in node.names
+            if alias.name in defined[node.module] and alias.name in exported
+        }
+        names += [f"netviz_models.{stem}.{name}" for name in sorted(defined[stem] | imported)]
     return names
 
 
@@ -47,6 +70,7 @@ def test_every_public_model_class_shows_its_diagram(site: Path) -> None:
     classes = _public_classes()
     assert "netviz_models.mdnc.BlockBottleneck2d" in classes
     assert "netviz_models.resnet.ResNet" in classes and len(classes) >= 11
+    assert "netviz_models.swin.ShiftedWindowAttention" in classes  # from _swin_attention
     for name in classes:
         section = _section(_api_pages(site)[name.rsplit(".", 1)[0]], name)
         diagrams = section.count('<div class="netviz-diagram"')

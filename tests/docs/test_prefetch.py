@@ -57,9 +57,21 @@ def test_module_files_of_modules_objects_and_packages(tmp_path: Path) -> None:
     assert module_files("no_such_package_xyz.mod", [root]) == []
 
 
+def test_a_module_comes_with_the_private_modules_it_reexports_from(tmp_path: Path) -> None:
+    root = _package(tmp_path)
+    (root / "pkg" / "_layers.py").write_text("", "utf-8")
+    (root / "pkg" / "blocks.py").write_text(
+        "from ._layers import Block\nfrom ._gone import X\nfrom . import sub\n", "utf-8"
+    )
+    assert module_files("pkg.blocks", [root]) == [
+        root / "pkg" / "blocks.py", root / "pkg" / "_layers.py"
+    ]
+
+
 def test_installed_packages_are_found_without_importing_them(tmp_path: Path) -> None:
-    (path,) = module_files("netviz_models.mdnc.BlockBottleneck2d", [tmp_path])
+    path, layers = module_files("netviz_models.mdnc.BlockBottleneck2d", [tmp_path])
     assert path.name == "mdnc.py" and path.parent.name == "models"  # the repository folder
+    assert layers == path.parent / "_mdnc_layers.py"
 
 
 def test_documented_files_follow_the_directives_and_their_options(tmp_path: Path) -> None:

@@ -65,6 +65,33 @@ def test_attention_is_one_box_that_says_what_it_is() -> None:
     assert not {"MatMul", "Softmax", "Split", "Getitem"} & set(labels("vit_qkv") + swin)
 
 
+def test_attention_traced_alone_counts_its_heads() -> None:
+    """The module is the whole model: only its core collapses, heads read off the product."""
+    qkv = labels(f"QKVAttention({families.D}, {families.HEADS})", [(families.TOKENS, families.D)])
+    assert f"Attention {families.HEADS}h {families.D}D" in qkv
+    window = labels(f"WindowAttention({families.D}, 2, 4)", [(16, families.D)])
+    assert f"Attention 2h {families.D}D" in window  # one window: plain attention
+
+
+def test_an_input_takes_the_axis_of_the_first_op_that_reads_it() -> None:
+    """Traced alone, a token block's input is ``(tokens, D)``: its width is D, not the tokens
+    (read through shape-keeping ops: ViT's position add); token ids have none."""
+
+    def input_widths(model: str, inputs: list, **options) -> list[int | None]:
+        graph = netviz.trace(model, inputs, **options)
+        return [n.width for n in graph.nodes if n.kind is Kind.INPUT]
+
+    tokens = [(families.TOKENS, families.D)]
+    block = spec(f"PreNormBlock({families.D}, {families.HEADS}, True)")
+    assert input_widths(block, tokens) == [families.D]
+    encoder = f"netviz_models.vit:Encoder({families.TOKENS}, 1, 4, {families.D}, 64)"
+    assert input_widths(encoder, tokens) == [families.D]  # + pos_embedding, then LayerNorm
+    swin = spec(f"SwinBlock({families.D}, 2, 4, 2)")
+    assert input_widths(swin, [(8, 8, families.D)]) == [families.D]  # NHWC: the channels
+    assert input_widths(spec("ConvNeXt"), IMAGE) == [3]
+    assert input_widths(spec("TinyLM"), TOKENS, input_dtypes=["int64"]) == [None]
+
+
 def test_constant_operands_are_labelled_boxes_not_joins() -> None:
     vit = netviz.diagram(spec("ViT"), IMAGE).graph
     (pos,) = [n for n in vit.nodes if n.label == "+ pos_embedding"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from netviz.ir import Kind
-from netviz.tracing.widths import carried_axis, container_axis, feature_axis
+from netviz.tracing.widths import carried_axis, container_axis, feature_axis, read_axis
 
 
 def test_convs_norms_and_pools_work_on_channels() -> None:
@@ -72,3 +72,16 @@ def test_elements_of_returned_tuples_take_the_ops_axis() -> None:
     assert container_axis(Kind.OTHER, "unbind") is None
     # getitem of an LSTM's (output, (h, c)): the output's last dimension
     assert feature_axis(Kind.RESHAPE, "getitem", {}, [((), -1)], (1, 12, 96)) == 2
+
+
+def test_ops_that_read_an_input_on_an_axis_say_which() -> None:
+    assert read_axis(Kind.CONV, "Conv2d", 4) == 1
+    assert read_axis(Kind.NORM, "BatchNorm1d", 3) == 1
+    assert read_axis(Kind.NORM, "LayerNorm", 3) == 2  # tokens (B, N, D), or NHWC (rank 4: 3)
+    assert read_axis(Kind.LINEAR, "Linear", 4) == 3
+    assert read_axis(Kind.ATTENTION, "MultiheadAttention", 3) == 2
+    assert read_axis(Kind.OTHER, "LSTM", 3) == 2
+    for kind, name in [(Kind.OTHER, "Embedding"), (Kind.OTHER, "matmul"), (Kind.ADD, "add"),
+                       (Kind.ACT, "ReLU"), (Kind.RESHAPE, "permute")]:
+        assert read_axis(kind, name, 3) is None, name  # ids, two axes, or whatever comes in
+    assert read_axis(Kind.LINEAR, "Linear", 1) is None
