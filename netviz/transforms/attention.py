@@ -14,9 +14,9 @@ is collapsed. Parameters and MACs of everything collapsed stay on the new node.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
-from netviz.ir import Attr, Edge, Graph, Kind, Node
+from netviz.ir import Attr, Graph, Kind, Node
+from netviz.transforms.regions import merge_regions
 from netviz.transforms.scopes import common_scope, within
 
 _SOFTMAX = frozenset({"softmax", "log_softmax", "Softmax", "LogSoftmax"})
@@ -160,18 +160,4 @@ def collapse_attention(graph: Graph) -> Graph:
             feature_axis=output.feature_axis,
         )
         owner.update(dict.fromkeys(region, node_id))
-    nodes = []
-    for node in graph.nodes:
-        if node.id in replacement:
-            nodes.append(replacement[node.id])
-        elif node.id not in owner:
-            nodes.append(node)
-    edges: list[Edge] = []
-    seen: set[tuple[str, str]] = set()
-    for edge in graph.edges:
-        src, dst = owner.get(edge.src, edge.src), owner.get(edge.dst, edge.dst)
-        if src == dst or (src, dst) in seen:
-            continue
-        seen.add((src, dst))
-        edges.append(Edge(src, dst, edge.mark))
-    return replace(graph, nodes=tuple(nodes), edges=tuple(edges))
+    return merge_regions(graph, owner, replacement)

@@ -12,11 +12,11 @@ what it stands for.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
 
-from netviz.ir import Edge, Graph, Kind, Node
-from netviz.transforms.blocks import CONTAINERS, humanize
+from netviz.ir import Graph, Kind, Node
 from netviz.text import one_line
+from netviz.transforms.blocks import CONTAINERS, humanize
+from netviz.transforms.regions import merge_regions
 from netviz.transforms.scopes import within
 
 PAGE = 60
@@ -102,17 +102,4 @@ def _collapse(graph: Graph, regions: dict[str, list[str]]) -> Graph:
             macs=sum(n.macs for n in nodes),
         )
         owner.update(dict.fromkeys(members, f"{path}:module"))
-    nodes = [boxes.get(n.id, n) for n in graph.nodes if n.id in boxes or n.id not in owner]
-    edges: list[Edge] = []
-    seen: set[tuple[str, str]] = set()
-    for edge in graph.edges:
-        src, dst = owner.get(edge.src, edge.src), owner.get(edge.dst, edge.dst)
-        if src == dst or (src, dst) in seen:
-            continue
-        seen.add((src, dst))
-        edges.append(Edge(src, dst, edge.mark))
-    clusters = tuple(
-        replace(c, node_ids=tuple(dict.fromkeys(owner.get(i, i) for i in c.node_ids)))
-        for c in graph.clusters
-    )
-    return replace(graph, nodes=tuple(nodes), edges=tuple(edges), clusters=clusters)
+    return merge_regions(graph, owner, boxes)

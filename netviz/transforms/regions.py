@@ -1,0 +1,37 @@
+"""Replace groups of nodes by one node each: the step attention and module collapsing share."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from netviz.ir import Edge, Graph, Node
+
+
+def merge_regions(graph: Graph, owner: dict[str, str], boxes: dict[str, Node]) -> Graph:
+    """Draw each region as one box.
+
+    Args:
+        graph: The graph.
+        owner: For every node of a region, the id of the box that replaces it.
+        boxes: The boxes, keyed by the id of their region's first node (in execution
+            order): each takes that node's place.
+
+    Returns:
+        The graph with every edge into or out of a region rewired to its box (edges
+        inside a region, and repeated ones, dropped; marks kept) and clusters listing
+        the box in place of its region's nodes.
+    """
+    nodes = [boxes.get(n.id, n) for n in graph.nodes if n.id in boxes or n.id not in owner]
+    edges: list[Edge] = []
+    seen: set[tuple[str, str]] = set()
+    for edge in graph.edges:
+        src, dst = owner.get(edge.src, edge.src), owner.get(edge.dst, edge.dst)
+        if src == dst or (src, dst) in seen:
+            continue
+        seen.add((src, dst))
+        edges.append(Edge(src, dst, edge.mark))
+    clusters = tuple(
+        replace(c, node_ids=tuple(dict.fromkeys(owner.get(i, i) for i in c.node_ids)))
+        for c in graph.clusters
+    )
+    return replace(graph, nodes=tuple(nodes), edges=tuple(edges), clusters=clusters)
