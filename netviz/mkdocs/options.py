@@ -13,12 +13,14 @@ and they travel to the render worker as plain, picklable data.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, TypeVar
 
 from netviz.errors import NetvizError
 from netviz.ir import Shape
+
+T = TypeVar("T")
 
 SHOWS = ("diagram", "pseudocode", "summary", "chart")
 """What a fence can show (option ``show``)."""
@@ -307,32 +309,29 @@ def _downloads(text: str | None, allowed: tuple[str, ...]) -> tuple[str, ...]:
     return kinds
 
 
-def _shapes(text: str | None) -> tuple[Shape, ...] | None:
+def _listed(text: str | None, key: str, example: str, parse: Callable[[str], T]) -> tuple[T, ...] | None:
+    """The values of a fence option that lists one per input (``3,32,32; 1,32,32``)."""
     if text is None:
         return None
-    from netviz.commands._common import parse_shape
-
     parts = [part for part in text.replace(";", " ").split() if part]
     if not parts:
-        raise FenceError("input_shape: empty; write e.g. 'input_shape: 3,32,32'")
+        raise FenceError(f"{key}: empty; write e.g. '{key}: {example}'")
     try:
-        return tuple(parse_shape(part) for part in parts)
+        return tuple(parse(part) for part in parts)
     except NetvizError as exc:
-        raise FenceError(f"input_shape: {exc}") from None
+        raise FenceError(f"{key}: {exc}") from None
+
+
+def _shapes(text: str | None) -> tuple[Shape, ...] | None:
+    from netviz.commands._common import parse_shape
+
+    return _listed(text, "input_shape", "3,32,32", parse_shape)
 
 
 def _dtypes(text: str | None) -> tuple[str, ...] | None:
-    if text is None:
-        return None
     from netviz.dtypes import parse_dtype
 
-    parts = [part for part in text.replace(",", " ").replace(";", " ").split() if part]
-    if not parts:
-        raise FenceError("input_dtype: empty; write e.g. 'input_dtype: int64'")
-    try:
-        return tuple(parse_dtype(part) for part in parts)
-    except NetvizError as exc:
-        raise FenceError(f"input_dtype: {exc}") from None
+    return _listed(text.replace(",", " ") if text else text, "input_dtype", "int64", parse_dtype)
 
 
 def cli_command(options: FenceOptions, output: str | None = None) -> str:
