@@ -297,13 +297,30 @@ def _build_rows(
             )
         )
         stack.append(path)
-    # Modules that own parameters but never ran keep their parameters visible.
+    # Modules that own parameters but never ran (an attention layer's output projection,
+    # read as weights by a fused kernel) keep their parameters visible: each is listed
+    # at the end of its nearest listed ancestor's subtree, missing ancestors before it.
     for path, mod in model.named_modules():
         if any(id(p) not in seen for p in mod.parameters(recurse=False)):
-            _open_ancestors(model, path, stack, draft, row)
-            draft.append(_idle(row, mod, path))
-            stack.append(path)
+            _insert_idle(model, path, draft, row)
     return [replace(r, index=i) for i, r in enumerate(draft)]
+
+
+def _insert_idle(model: nn.Module, path: str, draft: list[LayerRow], row: Any) -> None:
+    """Insert the row of module ``path`` (and of its unlisted ancestors) into ``draft``,
+    keeping it in pre-order: after the subtree of its deepest ancestor already listed."""
+    parts = path.split(".") if path else []
+    listed = {r.path: i for i, r in enumerate(draft)}  # the last row of each path
+    depth = max((d for d in range(len(parts)) if ".".join(parts[:d]) in listed), default=-1)
+    at = len(draft)
+    if depth >= 0:
+        anchor = listed[".".join(parts[:depth])]
+        at = anchor + 1
+        while at < len(draft) and draft[at].depth > draft[anchor].depth:
+            at += 1
+    missing = [".".join(parts[:d]) for d in range(depth + 1, len(parts))]
+    rows = [_idle(row, model.get_submodule(a), a) for a in missing]
+    draft[at:at] = [*rows, _idle(row, model.get_submodule(path), path)]
 
 
 def _open_ancestors(model: nn.Module, path: str, stack: list[str], draft: list[LayerRow], row: Any) -> None:

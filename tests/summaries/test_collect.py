@@ -257,3 +257,21 @@ def test_collect_keeps_no_reference_to_the_model() -> None:
     del model
     gc.collect()
     assert alive() is None
+
+
+def test_modules_that_never_ran_sit_under_their_parent_and_no_path_is_listed_twice() -> None:
+    class Encoder(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.attn = nn.MultiheadAttention(8, 2, batch_first=True)  # out_proj: read, not called
+            self.head = nn.Linear(8, 3)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.head(self.attn(x, x, x, need_weights=False)[0])
+
+    model = Encoder()
+    table = collect(model, [(5, 8)])
+    paths = [r.path for r in table.rows]
+    assert paths == ["", "attn", "attn.out_proj", "head"]
+    assert len(paths) == len(set(paths))
+    assert table.total_params == sum(p.numel() for p in model.parameters())
