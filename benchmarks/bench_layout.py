@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     missed = 0
     for name in list_models(args.only):
         for suffix, options in VARIANTS.items():
-            graph = netviz.diagram(name, fold=options.get("fold", True))
+            graph = netviz.diagram(name, fold=options.get("fold", True)).graph
             source = netviz.render(name, "dot", **options)  # type: ignore[arg-type]
             times = []
             for _ in range(args.repeat):
