@@ -31,7 +31,7 @@ from torch import nn
 from netviz.errors import InputShapeError, ModelForwardError, NetvizError, TraceError
 from netviz.ir import Graph, Shape
 from netviz.serial import one_at_a_time
-from netviz.summaries.macs import own_macs
+from netviz.summaries.macs import own_macs, spread_inside
 from netviz.summaries.table import LayerRow, SummaryTable
 from netviz.tracing.failures import batch_hint
 
@@ -190,7 +190,8 @@ def _table(
     ):
         raise RuntimeError("torchinfo and netviz saw different module calls")
     rows = _build_rows(module, executed, calls.finish, name or type(module).__name__)
-    rows = [replace(row, mult_adds=macs) for row, macs in zip(rows, own_macs(rows, graph))]
+    macs = spread_inside(rows, own_macs(rows, graph), _estimates(module, rows))
+    rows = [replace(row, mult_adds=count) for row, count in zip(rows, macs)]
     total = sum(row.params for row in rows)
     trainable = sum(row.trainable_params for row in rows)
     unique_params = {id(p): p for p in module.parameters()}
@@ -208,6 +209,23 @@ def _table(
         param_bytes=sum(p.numel() * p.element_size() for p in unique_params.values()),
         forward_backward_bytes=int(stats.total_output_bytes),
     )
+
+
+def _estimates(model: nn.Module, rows: Sequence[LayerRow]) -> list[int]:
+    """Each row's MACs by the counting rules, from its module and the shapes torchinfo saw
+    (0 where no rule applies or a shape is missing): for the layers a fused layer ran."""
+    from netviz.tracing.attrs import module_attrs
+    from netviz.tracing.macs import op_macs
+
+    out = []
+    for row in rows:
+        if not row.executed or row.input_shape is None or row.output_shape is None:
+            out.append(0)
+            continue
+        module = model.get_submodule(row.path)
+        shape_in, shape_out = (1, *row.input_shape), (1, *row.output_shape)
+        out.append(op_macs(row.type, dict(module_attrs(module)), [shape_in], shape_out))
+    return out
 
 
 class _CallRecorder:

@@ -49,3 +49,37 @@ def _owner(scope: str, by_path: dict[str, list[int]]) -> str:
     while path and path not in by_path:
         path = parent(path)
     return path
+
+
+def spread_inside(rows: Sequence[LayerRow], macs: list[int], estimates: Sequence[int]) -> list[int]:
+    """Move MACs from a layer traced as one op (``nn.TransformerEncoder``) to the rows of
+    the layers it ran inside, where their own counts are known.
+
+    Args:
+        rows: The summary rows, pre-order.
+        macs: Each row's own MACs ([`own_macs`][netviz.summaries.macs.own_macs]).
+        estimates: Each row's MACs by the counting rules alone (0 where no rule applies).
+
+    Returns:
+        The MACs per row: a row that got none but has an estimate takes it from its
+        nearest ancestor holding at least that much (deepest rows first); the total
+        is unchanged.
+    """
+    out = list(macs)
+    parents: list[int | None] = []
+    open_rows: list[int] = []
+    for index, row in enumerate(rows):
+        while open_rows and rows[open_rows[-1]].depth >= row.depth:
+            open_rows.pop()
+        parents.append(open_rows[-1] if open_rows else None)
+        open_rows.append(index)
+    for index in sorted(range(len(rows)), key=lambda i: -rows[i].depth):
+        if out[index] or not estimates[index] or not rows[index].executed:
+            continue
+        up = parents[index]
+        while up is not None and out[up] < estimates[index]:
+            up = parents[up]
+        if up is not None:
+            out[up] -= estimates[index]
+            out[index] += estimates[index]
+    return out

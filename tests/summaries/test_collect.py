@@ -275,3 +275,18 @@ def test_modules_that_never_ran_sit_under_their_parent_and_no_path_is_listed_twi
     assert paths == ["", "attn", "attn.out_proj", "head"]
     assert len(paths) == len(set(paths))
     assert table.total_params == sum(p.numel() for p in model.parameters())
+
+
+def test_a_layer_traced_as_one_op_gives_its_inner_layers_their_macs() -> None:
+    """nn.TransformerEncoder is one op to torch.fx; its rows still show where MACs are spent."""
+    tokens, width, ff = 6, 16, 24
+    encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(width, 2, ff, batch_first=True),
+                                    2, enable_nested_tensor=False)
+    table = collect(nn.Sequential(encoder), [(tokens, width)])
+    by_path = {r.path: r.mult_adds for r in table.rows}
+    attention = 4 * tokens * width * width + 2 * tokens * tokens * width
+    for layer in ("0.layers.0", "0.layers.1"):
+        assert by_path[f"{layer}.self_attn"] == attention
+        assert by_path[f"{layer}.linear1"] == by_path[f"{layer}.linear2"] == tokens * width * ff
+    assert by_path["0"] == 0  # all of it spread to the layers inside
+    assert table.mult_adds == 2 * (attention + 2 * tokens * width * ff)
