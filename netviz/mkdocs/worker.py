@@ -138,7 +138,7 @@ def render(options: FenceOptions) -> Rendered:
     from netviz.mkdocs.artifacts import rendered_fence
 
     start = time.perf_counter()
-    trace = functools.partial(_trace, options.model, options.input_shapes)
+    trace = functools.partial(_trace, options.subject)
     result = rendered_fence(options, functools.partial(_render, options), trace)
     return dataclasses.replace(result, seconds=time.perf_counter() - start)
 

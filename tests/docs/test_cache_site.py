@@ -88,3 +88,36 @@ def test_an_edited_page_renders_from_the_cache_an_edited_model_does_not(tmp_path
     third = build("Second words.")
     assert log.read_text().count("built") > built
     assert "12C" in third and "8C" not in third
+
+
+@pytest.mark.parametrize(
+    "fence",
+    [
+        "model: net.py:Net\nshow: summary",  # no diagram on the page traces the model
+        "model: net.py:Net\ntrain: true",  # the training-mode trace is a cache entry of its own
+        "model: net.py:Net\nshow: pseudocode\ninput_dtype: float64",
+    ],
+    ids=["summary-only", "train", "dtype"],
+)
+def test_an_unchanged_page_with_one_fence_rebuilds_without_building_the_model(
+    tmp_path: Path, fence: str, netviz_cache: Path
+) -> None:
+    root = tmp_path / "project"
+    (root / "docs").mkdir(parents=True)
+    (root / "net.py").write_text(NET)
+    backdate(root / "net.py")
+    (root / "mkdocs.yml").write_text("site_name: tiny\nuse_directory_urls: false\nplugins:\n  - netviz\n")
+    (root / "docs" / "index.md").write_text(f"# Net\n\n```netviz\n{fence}\n```\n")
+    log = root / "builds.log"
+    pages = []
+    for _ in range(2):
+        done = mkdocs_build(root / "mkdocs.yml", tmp_path / "site")
+        assert done.returncode == 0, done.output
+        html = (tmp_path / "site" / "index.html").read_text("utf-8")
+        pages.append(html.rsplit("<!--", 1)[0])  # MkDocs ends with the build's date
+        if len(pages) == 1:
+            built = log.read_text().count("built")
+            assert built >= 1
+    assert log.read_text().count("built") == built  # the second build built nothing
+    assert len(list((netviz_cache / "fence").iterdir())) == 1  # nor rendered: the fence's results
+    assert pages[0] == pages[1]
