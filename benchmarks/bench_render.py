@@ -96,6 +96,26 @@ TORCHVIEW = textwrap.dedent(
 )
 
 
+# What any tracing CLI must do before drawing: import torch, build the model (netviz's
+# own fastest way: on meta, weight initialisers skipped) and, with "fx", trace it with
+# torch.fx's stock tracer. No target: these rows show how much of a cold render is spent
+# before netviz's own work begins, whatever the tool.
+MUST_DO = textwrap.dedent(
+    '''
+    import os, sys
+    import torch
+    from netviz.registry import load_model
+
+    spec, fx, shape_args = sys.argv[1], sys.argv[2] == "fx", sys.argv[4::2]
+    shapes = [tuple(int(d) for d in a.split(",")) for a in shape_args] or None
+    module = load_model(spec, shapes).module
+    if fx:
+        torch.fx.symbolic_trace(module)
+    os._exit(0)
+    '''
+)
+
+
 @dataclass
 class Case:
     """One command to measure."""
@@ -184,6 +204,13 @@ def build_cases(tmp: Path, only: set[str] | None, torchview: bool) -> tuple[Case
         out = tmp / f"cold-{model.name}.svg"
         argv = [*netviz_argv(), "render", *spec, "-o", str(out)]
         cases.append(Case(model.name, "cold", argv, COLD_TARGET, out, cold))
+    must_do = tmp / "must_do.py"
+    must_do.write_text(MUST_DO)
+    for step in ("build", "build+fx"):
+        for model in models:
+            spec = [arg.replace("{tmp}", str(tmp)) for arg in model.spec]
+            argv = [sys.executable, str(must_do), spec[0], step.removeprefix("build+"), *spec[1:]]
+            cases.append(Case(model.name, step, argv))
     for model in models:
         spec = [arg.replace("{tmp}", str(tmp)) for arg in model.spec]
         out = tmp / f"warm-{model.name}.svg"
@@ -192,7 +219,9 @@ def build_cases(tmp: Path, only: set[str] | None, torchview: bool) -> tuple[Case
     note = (
         "floor: import torch, then os._exit (netviz ends that way too); reference: import torch "
         "with the interpreter's teardown\ncold: NETVIZ_NO_CACHE=1; warm: netviz's cache on, "
-        "primed by one unmeasured run (same SVG bytes as cold: 'same')"
+        "primed by one unmeasured run (same SVG bytes as cold: 'same')\n"
+        "build: import torch + build the model on meta as netviz does + os._exit; build+fx: "
+        "and torch.fx.symbolic_trace it (what any tracing tool pays before its own work)"
     )
     if not torchview:
         note += "\ntorchview: skipped (--no-torchview)"
