@@ -18,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         parents=[common],
         help="chart a model: params or mult-adds per diagram group, or shapes (svg, png, pdf)",
         description="Draw a matplotlib chart of a model: parameters (--kind params) or "
-        "mult-adds (--kind macs) per diagram group, or channels and spatial size after "
+        "mult-adds (--kind macs) per diagram group, or feature width (C, D) and positions after "
         "each layer (--kind shapes). The format follows the output suffix (.svg .png .pdf).",
     )
     add_model_arguments(parser)

@@ -13,7 +13,7 @@ from netviz.mkdocs.worker import ModelInfo
 CHART_TITLES = {
     "params": "Parameters per group",
     "macs": "Mult-adds per group",
-    "shapes": "Channels and spatial size",
+    "shapes": "Feature width and positions",
 }
 
 

@@ -31,7 +31,7 @@ from torch import nn
 from netviz.errors import InputShapeError, ModelForwardError, NetvizError, TraceError
 from netviz.ir import Graph, Shape
 from netviz.serial import one_at_a_time
-from netviz.summaries.macs import own_macs, spread_inside
+from netviz.summaries.macs import feature_axes, own_macs, spread_inside
 from netviz.summaries.table import LayerRow, SummaryTable
 from netviz.tracing.failures import batch_hint
 
@@ -191,7 +191,11 @@ def _table(
         raise RuntimeError("torchinfo and netviz saw different module calls")
     rows = _build_rows(module, executed, calls.finish, name or type(module).__name__)
     macs = spread_inside(rows, own_macs(rows, graph), _estimates(module, rows))
-    rows = [replace(row, mult_adds=count) for row, count in zip(rows, macs)]
+    axes = feature_axes(rows, graph)
+    rows = [
+        replace(row, mult_adds=count, feature_axis=axis)
+        for row, count, axis in zip(rows, macs, axes)
+    ]
     total = sum(row.params for row in rows)
     trainable = sum(row.trainable_params for row in rows)
     unique_params = {id(p): p for p in module.parameters()}

@@ -1,4 +1,4 @@
-"""Each summary row's own multiply-accumulates, taken from netviz's trace.
+"""Each summary row's own multiply-accumulates (and feature axis), taken from netviz's trace.
 
 torchinfo counts a ``Linear`` once per sample whatever the number of tokens, and
 misses functional matrix products and attention; netviz's trace knows every op's
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from netviz.ir import Graph
+from netviz.ir import Graph, Node
 from netviz.summaries.table import LayerRow
 from netviz.transforms.scopes import parent
 
@@ -42,6 +42,26 @@ def own_macs(rows: Sequence[LayerRow], graph: Graph) -> list[int]:
         else:
             macs[targets[0]] += sum(counts)
     return macs
+
+
+def feature_axes(rows: Sequence[LayerRow], graph: Graph) -> list[int | None]:
+    """Each row's feature axis: that of the last traced op of its module whose output
+    has the row's output shape (the op that made the module's output), or of an op
+    taking that shape out of the module's tuple output (an LSTM's ``output, (h, c)``);
+    ``None`` when no such op is known."""
+    by_scope: dict[str, list[Node]] = {}
+    for node in graph.nodes:
+        by_scope.setdefault(node.scope, []).append(node)
+    axes: list[int | None] = []
+    for row in rows:
+        made = by_scope.get(row.path, [])
+        taken = [graph.node(e.dst) for n in made if n.shape is None for e in graph.out_edges(n.id)]
+        found = [
+            n for n in (*made, *taken)
+            if n.feature_axis is not None and n.shape is not None and n.shape == row.output_shape
+        ]
+        axes.append(found[-1].feature_axis if found else None)
+    return axes
 
 
 def _owner(scope: str, by_path: dict[str, list[int]]) -> str:

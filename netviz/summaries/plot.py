@@ -10,6 +10,7 @@ a dark page alike.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -114,12 +115,13 @@ def plot_groups(table: SummaryTable, groups: Sequence[GroupRow], kind: str, fmt:
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         ax.set_xlabel(what)
-        ax.set_title(f"{table.model}: {what.lower()} per group (total {total:,})", loc="left")
+        _title(fig, f"{table.model}: {what.lower()} per group (total {total:,})")
         return _save(fig, fmt)
 
 
 def plot_shapes(table: SummaryTable, fmt: str) -> bytes:
-    """Channels (left axis) and spatial size (right axis, log scale) after each layer."""
+    """Feature width (left axis) and positions per feature (right axis, log scale) after
+    each layer call."""
     points = _shape_points(table)
     with _style():
         fig = _figure(7.5, 3.6)
@@ -127,36 +129,43 @@ def plot_shapes(table: SummaryTable, fmt: str) -> bytes:
         xs = list(range(1, len(points) + 1))
         channels = [c for c, _ in points]
         spatial = [s for _, s in points]
-        ax.step(xs, channels, where="post", color=_BAR, linewidth=1.8, label="channels")
-        ax.set_ylabel("channels", color=_BAR)
+        ax.step(xs, channels, where="post", color=_BAR, linewidth=1.8,
+                label="feature width (C, D)")
+        ax.set_ylabel("feature width", color=_BAR)
         ax.set_xlabel("layer (execution order)")
         ax.set_xlim(0.5, max(len(points), 1) + 0.5)
         ax.grid(axis="y", color=_GRID, linewidth=0.6)
         ax.set_axisbelow(True)
         right = ax.twinx()
         right.step(xs, spatial, where="post", color=_SECOND, linewidth=1.6,
-                   linestyle=(0, (5, 2)), label="spatial size (H x W)")
+                   linestyle=(0, (5, 2)), label="positions (H x W, tokens)")
         right.set_yscale("log", base=2)
-        right.set_ylabel("spatial size (elements per channel)", color=_SECOND)
+        right.set_ylabel("positions (elements per feature)", color=_SECOND)
         right.yaxis.set_major_formatter(_formatter(integer=True))
         handles = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
         ax.legend(handles=handles, loc="upper center", frameon=False, ncols=2,
                   bbox_to_anchor=(0.5, -0.18))
         inputs = ", ".join("x".join(map(str, s)) for s in table.input_shapes)
-        ax.set_title(f"{table.model}: shapes through the network (input {inputs})", loc="left")
+        _title(fig, f"{table.model}: shapes through the network (input {inputs})")
         return _save(fig, fmt)
 
 
 def _shape_points(table: SummaryTable) -> list[tuple[int, int]]:
-    """(channels, spatial elements) after every leaf layer call, in call order."""
+    """(feature width, elements per feature) after every leaf layer call, in call order.
+
+    The width is the dimension the layer's ops act on (its row's ``feature_axis``:
+    channels of ``NCHW`` images, ``D`` of ``(N, D)`` tokens and channels-last tensors);
+    the first dimension when the trace does not say.
+    """
     points = []
     for row in table.rows:
         if row.leaf and row.executed and row.output_shape:
             shape = row.output_shape
-            spatial = 1
-            for d in shape[1:]:
-                spatial *= d
-            points.append((shape[0], spatial))
+            axis = row.feature_axis if row.feature_axis is not None else 0
+            if not -len(shape) <= axis < len(shape):
+                axis = 0
+            width = shape[axis]
+            points.append((width, math.prod(shape) // width if width else 0))
     return points
 
 
@@ -170,6 +179,12 @@ def _figure(width: float, height: float) -> Any:
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width, height), dpi=100, layout="constrained")
+
+
+def _title(fig: Any, text: str) -> None:
+    """The chart's title at the figure's left edge, wrapped to its width: long group
+    titles push the axes right, and a title over the axes would run off the page."""
+    fig.suptitle(text, x=0.01, ha="left", wrap=True)
 
 
 def _save(fig: Any, fmt: str) -> bytes:

@@ -37,6 +37,9 @@ class LayerRow:
             ``ModuleList``, an unused layer); they are listed so every parameter has a row.
         finish: Position of this call in the order calls *finished* (post-order, the
             classic torchsummary order); ``None`` if not executed.
+        feature_axis: Which dimension of ``output_shape`` holds the feature width the
+            layer's ops act on, from netviz's trace (see
+            [`Node.feature_axis`][netviz.ir.graph.Node.feature_axis]); ``None`` if unknown.
     """
 
     index: int
@@ -55,6 +58,7 @@ class LayerRow:
     recursive: bool = False
     executed: bool = True
     finish: int | None = None
+    feature_axis: int | None = None
 
 
 @dataclass(frozen=True)

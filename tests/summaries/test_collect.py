@@ -290,3 +290,51 @@ def test_a_layer_traced_as_one_op_gives_its_inner_layers_their_macs() -> None:
         assert by_path[f"{layer}.linear1"] == by_path[f"{layer}.linear2"] == tokens * width * ff
     assert by_path["0"] == 0  # all of it spread to the layers inside
     assert table.mult_adds == 2 * (attention + 2 * tokens * width * ff)
+
+
+def _widths_by_module(module: nn.Module) -> dict[str, int]:
+    """The width each layer's output has, from the layer's own attributes."""
+    widths = {}
+    for path, layer in module.named_modules():
+        if isinstance(layer, nn.Linear):
+            widths[path] = layer.out_features
+        elif isinstance(layer, nn.modules.conv._ConvNd):
+            widths[path] = layer.out_channels
+        elif isinstance(layer, nn.LayerNorm):
+            widths[path] = layer.normalized_shape[-1]
+        elif isinstance(layer, nn.modules.batchnorm._BatchNorm):
+            widths[path] = layer.num_features
+        elif isinstance(layer, nn.Embedding):
+            widths[path] = layer.embedding_dim
+        elif isinstance(layer, nn.LSTM):
+            widths[path] = layer.hidden_size * (2 if layer.bidirectional else 1)
+    return widths
+
+
+@pytest.mark.parametrize("name", ["vit_mini", "swin_mini", "convnext_mini", "wrn28_2", "lstm_tagger_mini"])
+def test_each_rows_feature_axis_points_at_the_width_its_layer_makes(name: str) -> None:
+    """Tokens ``(N, D)``, channels-last and NCHW tensors alike: ``output_shape[feature_axis]``
+    is the layer's ``out_features`` / ``out_channels`` / normalized width."""
+    from netviz.registry import load_model
+
+    loaded = load_model(name)
+    table = collect(loaded.module, loaded.input_shapes, name=name, input_dtypes=loaded.input_dtypes)
+    expected = _widths_by_module(loaded.module)
+    checked = 0
+    for row in table.rows:
+        if row.path in expected and row.executed and row.output_shape:
+            assert row.feature_axis is not None, row.path
+            assert row.output_shape[row.feature_axis] == expected[row.path], row.path
+            checked += 1
+    assert checked >= 3
+
+
+def test_the_shapes_chart_plots_a_transformers_width_not_its_token_count(table_of) -> None:
+    from netviz.summaries.plot import _shape_points
+
+    table = table_of("vit_mini")
+    norms = [row.output_shape for row in table.rows if row.type == "LayerNorm"]
+    tokens, model_width = {s[0] for s in norms}, {s[-1] for s in norms}
+    widths = {width for width, _ in _shape_points(table)}
+    assert tokens and not tokens & widths  # 17 tokens of width 48: the chart says 48
+    assert model_width <= widths
