@@ -61,8 +61,7 @@ def building_on(device: str) -> Iterator[None]:
 
     with MODEL_WORK, ExitStack() as stack:
         stack.enter_context(_module_budget(int(os.environ.get("NETVIZ_MAX_MODULES", MAX_MODULES))))
-        if device == "meta":
-            stack.enter_context(_no_init())
+        stack.enter_context(_no_init() if device == "meta" else _skip_init(False))
         stack.enter_context(torch.device(device))
         yield
 
@@ -71,12 +70,22 @@ def building_on(device: str) -> Iterator[None]:
 def _no_init() -> Iterator[None]:
     """Initialisers and resets do nothing in this context (see the module docs)."""
     _install()
-    token = _SKIP_INIT.set(True)
+    try:
+        with _skip_init(True):
+            yield
+    finally:
+        _uninstall()
+
+
+@contextmanager
+def _skip_init(skip: bool) -> Iterator[None]:
+    """Whether the wrapped initialisers do nothing in this context (a build on another
+    device nested in a meta build initialises for real)."""
+    token = _SKIP_INIT.set(skip)
     try:
         yield
     finally:
         _SKIP_INIT.reset(token)
-        _uninstall()
 
 
 def _install() -> None:
