@@ -75,20 +75,10 @@ def trace(
             registered ones, else the model's floating dtype.
         train: Trace the training-mode graph (default: eval mode, what inference runs).
     """
-    from netviz.cache import cached_trace
+    from netviz.cache import TraceRequest, cached_trace
 
-    return cached_trace(_request(spec, input_shapes, input_dtypes, train), _trace_uncached)
-
-
-def _request(
-    spec: Spec, input_shapes: Sequence[Shape] | None, input_dtypes: Sequence[str] | None,
-    train: bool,
-) -> TraceRequest:
-    from netviz.cache import TraceRequest
-    from netviz.dtypes import parse_dtype
-
-    dtypes = None if input_dtypes is None else [parse_dtype(d) for d in input_dtypes]
-    return TraceRequest.of(spec, input_shapes, input_dtypes=dtypes, train=train)
+    request = TraceRequest.of(spec, input_shapes, input_dtypes=input_dtypes, train=train)
+    return cached_trace(request, _trace_uncached)
 
 
 def _trace_uncached(request: TraceRequest) -> tuple[Graph, Any]:
@@ -106,9 +96,9 @@ def _notation(
     input_dtypes: Sequence[str] | None = None, train: bool = False,
 ) -> Graph:
     """The notation graph of a model (cached like [`trace`][netviz.api.trace])."""
-    from netviz.cache import cached_notation
+    from netviz.cache import TraceRequest, cached_notation
 
-    request = _request(spec, input_shapes, input_dtypes, train)
+    request = TraceRequest.of(spec, input_shapes, input_dtypes=input_dtypes, train=train)
     return cached_notation(request, options, _trace_uncached)
 
 

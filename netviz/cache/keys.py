@@ -113,7 +113,8 @@ class TraceRequest:
         input_dtypes: Sequence[Any] | None = None,
         train: bool = False,
     ) -> TraceRequest:
-        """A request from the public API's arguments (shapes as tuples, dtypes by name)."""
+        """A request from the public API's arguments (shapes as tuples, dtypes by their
+        canonical names: ``"long"`` and ``torch.int64`` are both ``"int64"``)."""
         dtypes = None if input_dtypes is None else tuple(_dtype_name(d) for d in input_dtypes)
         return cls(spec, _shapes(input_shapes), dtypes, bool(train))
 
@@ -177,5 +178,11 @@ def _is_dim(value: Any) -> bool:
 
 
 def _dtype_name(dtype: Any) -> str:
-    """``torch.float16`` or ``"float16"`` → ``"float16"``."""
-    return str(dtype).removeprefix("torch.")
+    """``torch.float16``, ``"half"`` or ``"float16"`` → ``"float16"``.
+
+    Raises:
+        UsageError: Not a dtype netviz knows.
+    """
+    from netviz.dtypes import parse_dtype
+
+    return parse_dtype(str(dtype))

@@ -6,7 +6,10 @@ trace into the notation graph by fusing norm/activation chains into edge
 [`Mark`][netviz.ir.Mark]s and grouping blocks into [`Cluster`][netviz.ir.Cluster]s.
 """
 
-from netviz.ir.graph import Attr, Cluster, Edge, Graph, Mark, Node, Shape, evolve
+from netviz.ir.graph import Attr, Cluster, Edge, Graph, Mark, Node, Shape, evolve, feature_width
 from netviz.ir.kinds import Kind, kind_of
 
-__all__ = ["Attr", "Cluster", "Edge", "Graph", "Kind", "kind_of", "Mark", "Node", "Shape", "evolve"]
+__all__ = [
+    "Attr", "Cluster", "Edge", "Graph", "Kind", "kind_of", "Mark", "Node", "Shape", "evolve",
+    "feature_width",
+]

@@ -18,6 +18,14 @@ Attr = tuple[str, AttrValue]
 """One ``(name, value)`` attribute of a node, e.g. ``("stride", (1, 1))``."""
 
 
+def feature_width(shape: Shape | None, axis: int | None) -> int | None:
+    """``shape[axis]``: the feature width of a tensor of ``shape`` whose feature axis is
+    ``axis``; ``None`` when either is unknown or the axis is out of range."""
+    if shape is None or axis is None or not -len(shape) <= axis < len(shape):
+        return None
+    return shape[axis]
+
+
 @dataclass(frozen=True)
 class Node:
     """One operation (or data node) of the graph.
@@ -64,11 +72,7 @@ class Node:
     @property
     def width(self) -> int | None:
         """The feature width of the output (``shape[feature_axis]``), if known."""
-        if self.shape is None or self.feature_axis is None:
-            return None
-        if not -len(self.shape) <= self.feature_axis < len(self.shape):
-            return None
-        return self.shape[self.feature_axis]
+        return feature_width(self.shape, self.feature_axis)
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
-from netviz.api import _request
-from netviz.cache import current_cache, trace_sources
+from netviz.cache import TraceRequest, current_cache, trace_sources
 from netviz.cache.keys import digest, environment, installed_version, options_of, spec_identity
 from netviz.cache.sources import SourceRecorder, merge
 from netviz.cache.store import Entry
@@ -57,7 +56,7 @@ def rendered_fence(
     if key is None or result.error:
         return result
     subject = options.subject
-    request = _request(subject.model, **subject.api_options())
+    request = TraceRequest.of(subject.model, **subject.api_options())
     model_sources = trace_sources(request)
     if model_sources is None:
         try:

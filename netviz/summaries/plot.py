@@ -127,9 +127,9 @@ def plot_shapes(table: SummaryTable, fmt: str) -> bytes:
         fig = _figure(7.5, 3.6)
         ax = fig.add_subplot()
         xs = list(range(1, len(points) + 1))
-        channels = [c for c, _ in points]
-        spatial = [s for _, s in points]
-        ax.step(xs, channels, where="post", color=_BAR, linewidth=1.8,
+        widths = [w for w, _ in points]
+        positions = [p for _, p in points]
+        ax.step(xs, widths, where="post", color=_BAR, linewidth=1.8,
                 label="feature width (C, D)")
         ax.set_ylabel("feature width", color=_BAR)
         ax.set_xlabel("layer (execution order)")
@@ -137,7 +137,7 @@ def plot_shapes(table: SummaryTable, fmt: str) -> bytes:
         ax.grid(axis="y", color=_GRID, linewidth=0.6)
         ax.set_axisbelow(True)
         right = ax.twinx()
-        right.step(xs, spatial, where="post", color=_SECOND, linewidth=1.6,
+        right.step(xs, positions, where="post", color=_SECOND, linewidth=1.6,
                    linestyle=(0, (5, 2)), label="positions (H x W, tokens)")
         right.set_yscale("log", base=2)
         right.set_ylabel("positions (elements per feature)", color=_SECOND)
@@ -160,12 +160,8 @@ def _shape_points(table: SummaryTable) -> list[tuple[int, int]]:
     points = []
     for row in table.rows:
         if row.leaf and row.executed and row.output_shape:
-            shape = row.output_shape
-            axis = row.feature_axis if row.feature_axis is not None else 0
-            if not -len(shape) <= axis < len(shape):
-                axis = 0
-            width = shape[axis]
-            points.append((width, math.prod(shape) // width if width else 0))
+            width = row.width if row.width is not None else row.output_shape[0]
+            points.append((width, math.prod(row.output_shape) // width if width else 0))
     return points
 
 

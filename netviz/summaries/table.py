@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from netviz.ir import Shape
+from netviz.ir import Shape, feature_width
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,11 @@ class LayerRow:
     executed: bool = True
     finish: int | None = None
     feature_axis: int | None = None
+
+    @property
+    def width(self) -> int | None:
+        """The feature width of the output (``output_shape[feature_axis]``), if known."""
+        return feature_width(self.output_shape, self.feature_axis)
 
 
 @dataclass(frozen=True)
