@@ -15,9 +15,10 @@ from dataclasses import replace
 
 from netviz.ir import Cluster, Graph, Kind, Node
 from netviz.transforms.scopes import parent
+from netviz.transforms.units import CONTAINERS, promote_units
 
-CONTAINERS = frozenset({"Sequential", "ModuleList", "ModuleDict"})
-"""Module classes that only hold others: never a block themselves."""
+__all__ = ["CONTAINERS", "group_blocks", "hierarchy_block_scopes", "humanize",
+           "residual_block_scopes", "residual_joins"]
 
 _LIGHT = frozenset({Kind.NORM, Kind.ACT, Kind.RESHAPE, Kind.DROPOUT, Kind.INPUT, Kind.OUTPUT,
                     Kind.DATA, Kind.SPLIT})
@@ -28,18 +29,57 @@ def _sources(graph: Graph, node_id: str) -> int:
     return len({edge.src for edge in graph.in_edges(node_id)})
 
 
+def _index_inputs(graph: Graph) -> set[str]:
+    """Ids of the model inputs given as integers (token ids), from the trace's dtypes."""
+    dtypes = dict(graph.meta).get("input_dtypes") or ()
+    inputs = [n.id for n in graph.nodes if n.kind is Kind.INPUT]
+    return {i for i, d in zip(inputs, dtypes) if str(d).startswith(("int", "uint", "bool"))}
+
+
+def residual_joins(graph: Graph) -> set[str]:
+    """Ids of the residual (or fusing) joins: element-wise adds of two different tensors,
+    each computed from features.
+
+    Token, type and position embeddings summed (``wte(ids) + wpe(positions)``) are
+    not joins: at most one operand there is computed from features, the others are read
+    from tables (their op reads only indices: an integer model input, a tensor made
+    from nothing such as ``arange`` or a buffer, or one computed from such alone).
+    """
+    index_inputs = _index_inputs(graph)
+    id_like: dict[str, bool] = {}
+    for node in graph.nodes:  # execution order: every input comes first
+        if node.kind is Kind.INPUT:
+            id_like[node.id] = node.id in index_inputs
+        else:
+            id_like[node.id] = node.width is None and all(
+                id_like.get(e.src, False) for e in graph.in_edges(node.id))
+
+    def fresh(node_id: str) -> bool:
+        return graph.node(node_id).kind is not Kind.INPUT and all(
+            id_like.get(e.src, False) for e in graph.in_edges(node_id))
+
+    joins: set[str] = set()
+    for node in graph.nodes:
+        if node.kind is Kind.ADD:
+            sources = {edge.src for edge in graph.in_edges(node.id)}
+            if len(sources) >= 2 and sum(not fresh(s) for s in sources) >= 2:
+                joins.add(node.id)
+    return joins
+
+
 def residual_block_scopes(graph: Graph) -> list[str]:
     """Module paths of the residual blocks, in execution order.
 
-    A block is the module whose forward holds an element-wise add of two
-    different tensors (the residual join). Blocks nested inside another
-    block belong to the outer one; an add at the root makes no block.
+    A block is the module whose forward holds a residual join (see
+    [`residual_joins`][netviz.transforms.blocks.residual_joins]). Blocks nested
+    inside another block belong to the outer one; an add at the root makes no block.
     """
     candidates: list[str] = []
+    joins = residual_joins(graph)
     for node in graph.nodes:
-        if node.kind is not Kind.ADD or not node.scope or node.scope in candidates:
+        if not node.scope or node.scope in candidates:
             continue
-        if _sources(graph, node.id) >= 2:
+        if node.id in joins:
             candidates.append(node.scope)
     found = set(candidates)
     return [block for block in candidates if _enclosing(parent(block), found) is None]
@@ -154,7 +194,8 @@ def group_blocks(graph: Graph) -> Graph:
     if graph.clusters:
         return graph
     residual = residual_block_scopes(graph)
-    found = set(residual) | set(hierarchy_block_scopes(graph, residual))
+    found = promote_units(graph, set(residual) | set(hierarchy_block_scopes(graph, residual)),
+                          _weights(graph))
     members: dict[str, list[str]] = {}
     for node in graph.nodes:
         block = _enclosing(node.scope, found)

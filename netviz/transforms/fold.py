@@ -8,6 +8,7 @@ from itertools import groupby
 
 from netviz.ir import Cluster, Edge, Graph, Kind, Node
 from netviz.ir.accounting import cluster_totals
+from netviz.transforms.blocks import residual_joins
 from netviz.transforms.scopes import within
 
 _CHANNEL_ATTRS = frozenset({
@@ -68,12 +69,14 @@ def _signature(
 ) -> Hashable:
     position = {node_id: i for i, node_id in enumerate(cluster.node_ids)}
     ops = tuple(describe(graph.node(i)) for i in cluster.node_ids)
-    wiring = tuple(
+    # a set: how many consumers outside read the block's output (the next block, or
+    # the head and a second output after the last) does not make blocks differ
+    wiring = sorted({
         (position.get(e.src), position.get(e.dst), _own_mark(e, cluster))
         for node_id in cluster.node_ids
         for e in (*graph.in_edges(node_id), *graph.out_edges(node_id))
-    )
-    return ops, wiring
+    }, key=repr)
+    return ops, tuple(wiring)
 
 
 def _own_mark(edge: Edge, cluster: Cluster) -> tuple[str, ...] | None:
@@ -266,14 +269,26 @@ def _widths_text(graph: Graph, cluster: Cluster) -> str:
 
 
 def has_projection(graph: Graph, cluster: Cluster) -> bool:
-    """Whether the block's residual sum takes no input straight from the block's entry:
-    its shortcut is computed (a 1x1 projection), not the identity."""
+    """Whether the block changes the tensor's shape and its first residual sum takes no
+    input straight from the block's entry: its shortcut is computed (a 1x1 projection),
+    not the identity."""
     members = set(cluster.node_ids)
-    for node_id in cluster.node_ids:
-        sources = {e.src for e in graph.in_edges(node_id)}
-        if graph.node(node_id).kind is Kind.ADD and len(sources) >= 2:
-            return all(s in members and graph.node(s).kind is not Kind.DATA for s in sources)
-    return False
+    found = residual_joins(graph)
+    joins = [i for i in cluster.node_ids if i in found]
+    if not joins:
+        return False
+    sources = {e.src for e in graph.in_edges(joins[0])}
+    if not all(s in members and graph.node(s).kind is not Kind.DATA for s in sources):
+        return False
+    entry = next((graph.node(i) for i in cluster.node_ids if graph.node(i).kind is Kind.DATA),
+                 None)
+    leaving = [i for i in cluster.node_ids
+               if any(e.dst not in members for e in graph.out_edges(i))]
+    if entry is None or not leaving:
+        return True
+    exit_shape = graph.node(leaving[-1]).shape
+    # a permutation (channels first to channels last) changes no size
+    return sorted(entry.shape or ()) != sorted(exit_shape or ())
 
 
 def title_clusters(graph: Graph, *, folded: bool = True) -> Graph:
