@@ -15,9 +15,11 @@ script and only recomputed with ``--reselect`` (or when the file is missing or n
 another timm version).
 
 Each model is built on meta (``netviz.building.building_on("meta")``: no weights) and
-drawn at its default config's input size; the time is ``netviz.diagram(model)`` plus the
-DOT text (trace, transforms and the DOT renderer: everything but Graphviz's layout), in
-this process, with netviz's cache off.
+drawn at its default config's input size; the time is ``netviz.trace(model)``, the
+transforms and the DOT text (everything ``netviz.diagram(model).dot`` does, but
+Graphviz's layout), in this process, with netviz's cache off. The folded figure's
+parameter and MAC totals are checked against the unfolded figure's (a row says FAIL
+when they differ).
 
 Run it in the measurement venv, which has timm, torchvision and transformers::
 
@@ -125,6 +127,8 @@ def measure(family: str, model_name: str, build: Any, shape: tuple[int, ...] | N
     """Build ``model_name`` on meta with ``build()``, draw it, count and time."""
     import netviz
     from netviz.building import building_on
+    from netviz.diagrams import Diagram
+    from netviz.ir.accounting import count_macs, count_params
 
     row = Row(family, model_name)
     try:
@@ -137,15 +141,20 @@ def measure(family: str, model_name: str, build: Any, shape: tuple[int, ...] | N
         row.shape = shape
         signal.alarm(TIMEOUT)
         start = time.perf_counter()
-        diagram = netviz.diagram(module, [shape])
+        raw = netviz.trace(module, [shape])
+        diagram = Diagram.of(raw)
         diagram.dot  # noqa: B018 - the DOT text is part of a drawing
         row.seconds = time.perf_counter() - start
         signal.alarm(0)
-        row.nodes = len(diagram.graph.nodes)
-        row.clusters = len(diagram.graph.clusters)
-        row.titles = [c.title for c in diagram.graph.clusters]
+        graph = diagram.graph
+        row.nodes = len(graph.nodes)
+        row.clusters = len(graph.clusters)
+        row.titles = [c.title for c in graph.clusters]
+        whole = Diagram.of(raw, fold=False).graph
         if unfolded:
-            row.unfolded = len(netviz.diagram(module, [shape], fold=False).graph.nodes)
+            row.unfolded = len(whole.nodes)
+        if (count_params(graph), count_macs(graph)) != (count_params(whole), count_macs(whole)):
+            row.error = "folded totals differ from the unfolded ones"
     except _Timeout:
         row.error = f"over {TIMEOUT} s"
     except Exception as error:  # noqa: BLE001 - every failure is a row of the table
@@ -160,7 +169,8 @@ def _line(row: Row) -> str:
     if row.unfolded is not None:
         nodes = f"{row.unfolded} → {nodes}"
     seconds = "-" if row.seconds is None else f"{row.seconds:.2f}"
-    verdict = "FAIL" if row.nodes is None else ("ok" if row.nodes <= PAGE else "OVER")
+    verdict = "FAIL" if row.nodes is None or row.error else (
+        "ok" if row.nodes <= PAGE else "OVER")
     text = (f"{row.family:<26} {row.model:<34} {row.params / 1e6:>8.1f}M {nodes:>12} "
             f"{row.clusters:>4} {seconds:>7} {verdict}")
     return text + (f"  {row.error}" if row.error else "")

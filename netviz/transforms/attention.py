@@ -149,9 +149,12 @@ def collapse_attention(graph: Graph) -> Graph:
                     or n.type_name == "scaled_dot_product_attention"]
         core_end = products[-1] if products else output
         scope = common_scope(n.scope for n in members)
-        node_id = scope or core_end.id
-        if node_id in taken and node_id not in region:
-            node_id += ":attention"
+        node_id = base = scope or core_end.id
+        count = 1
+        while node_id in taken and node_id not in region:
+            # several cores in one module (one per head group): ids stay unique
+            node_id = f"{base}:attention" + (str(count) if count > 1 else "")
+            count += 1
         taken.add(node_id)
         replacement[members[0].id] = Node(
             id=node_id, kind=Kind.ATTENTION, type_name=ATTENTION_TYPE, scope=scope,

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 from collections import Counter
 
-from netviz.ir import Graph, Kind, Node
+from dataclasses import replace
+
+from netviz.ir import Edge, Graph, Kind, Mark, Node, evolve
 from netviz.text import one_line
 from netviz.transforms.blocks import CONTAINERS, humanize
 from netviz.transforms.regions import merge_regions
 from netviz.transforms.scopes import within
+from netviz.transforms.stages import fold_stages
 
 PAGE = 60
 """Nodes a folded figure may have (about what a page holds legibly)."""
@@ -51,12 +54,35 @@ def _regions(graph: Graph) -> dict[str, list[str]]:
 
 
 def collapse_to_page(graph: Graph, page: int = PAGE) -> Graph:
-    """Collapse modules inside blocks, biggest saving first, until ``graph`` fits ``page``.
+    """Keep a folded figure to ``page`` nodes, giving up the least first.
 
-    A graph that already fits is returned unchanged (and so is a collapsed one).
+    In order, each only while the figure is still over the page: collapse modules
+    inside blocks (innermost first, then the biggest saving; until nothing is left to
+    collapse), then fold each stage whose blocks differ only in widths, strides,
+    constants and their shortcut into one cluster
+    ([`fold_stages`][netviz.transforms.stages.fold_stages]). A graph that already fits
+    is returned unchanged. Idempotent.
     """
     if len(graph.nodes) <= page:
         return graph
+    graph = collapse_modules(graph, page)
+    if len(graph.nodes) > page:
+        graph = fold_stages(graph)
+    return graph
+
+
+def collapse_modules(graph: Graph, page: int = PAGE) -> Graph:
+    """Collapse modules inside blocks, innermost first then the biggest saving, until
+    ``graph`` fits ``page`` or no module is left to collapse."""
+    while len(graph.nodes) > page:
+        collapsed = _collapse_once(graph, page)
+        if collapsed is graph:
+            break
+        graph = collapsed
+    return graph
+
+
+def _collapse_once(graph: Graph, page: int) -> Graph:
     regions = _regions(graph)
     types = graph.module_types
     by_class: dict[str, list[str]] = {}
@@ -88,18 +114,50 @@ def _collapse(graph: Graph, regions: dict[str, list[str]]) -> Graph:
         nodes = [graph.node(i) for i in members]
         exit_id = next(i for i in members if any(e.dst not in inside for e in graph.out_edges(i)))
         last = graph.node(exit_id)
-        marks = {e.mark.node_ids: e.mark for i in members for e in graph.out_edges(i)
-                 if e.dst in inside and e.mark is not None}
-        ops = Counter(n.kind.value for n in nodes)
-        for mark in marks.values():
-            ops.update(k.value for k in mark.kinds)
         name = one_line(humanize(types.get(path, "")) or path)
         boxes[members[0]] = Node(
             id=f"{path}:module", kind=Kind.OTHER, type_name=COLLAPSED_TYPE, scope=path,
-            attrs=(("module", name), ("ops", tuple(sorted(ops.items())))), label=name, code=name,
-            shape=last.shape, feature_axis=last.feature_axis,
-            params=sum(n.params for n in nodes) + sum(m.params for m in marks.values()),
-            macs=sum(n.macs for n in nodes),
+            attrs=(("module", name), ("ops", tuple(sorted(Counter(n.kind.value for n in nodes)
+                                                          .items())))),
+            label=name, code=name, shape=last.shape, feature_axis=last.feature_axis,
+            params=sum(n.params for n in nodes), macs=sum(n.macs for n in nodes),
         )
         owner.update(dict.fromkeys(members, f"{path}:module"))
-    return merge_regions(graph, owner, boxes)
+    # a mark the module computes on its way in (a norm of its input) is inside the box
+    box_path = {box.id: box.scope for box in boxes.values()}
+    edges = tuple(
+        Edge(e.src, e.dst) if e.mark is not None and e.dst in owner and e.src not in owner
+        and within(e.mark.scope, box_path[owner[e.dst]]) else e
+        for e in graph.edges
+    )
+    merged = merge_regions(replace(graph, edges=edges), owner, boxes)
+    return _marks_into_boxes(graph, merged, owner)
+
+
+def _marks_into_boxes(graph: Graph, merged: Graph, owner: dict[str, str]) -> Graph:
+    """Add to each box the parameters and op counts of the marks its module computed that
+    no edge of the collapsed graph carries any more."""
+    kept = {e.mark.node_ids for e in merged.edges if e.mark is not None}
+    found: dict[str, dict[tuple[str, ...], Mark]] = {}
+    for edge in graph.edges:
+        mark = edge.mark
+        if mark is None or mark.node_ids in kept:
+            continue
+        boxes = [owner[i] for i in (edge.dst, edge.src) if i in owner]
+        if boxes:
+            home = next((b for b in boxes if within(mark.scope, merged.node(b).scope)), boxes[0])
+            found.setdefault(home, {})[mark.node_ids] = mark
+    if not found:
+        return merged
+    nodes = []
+    for node in merged.nodes:
+        marks = found.get(node.id, {}).values()
+        if marks:
+            ops = Counter(dict(node.attr("ops") or ()))  # type: ignore[arg-type]
+            for mark in marks:
+                ops.update(k.value for k in mark.kinds)
+            attrs = tuple(("ops", tuple(sorted(ops.items()))) if k == "ops" else (k, v)
+                          for k, v in node.attrs)
+            node = evolve(node, attrs=attrs, params=node.params + sum(m.params for m in marks))
+        nodes.append(node)
+    return replace(merged, nodes=tuple(nodes))

@@ -1,4 +1,4 @@
-"""Fold runs of identical (or near-identical) blocks into one cluster and title every cluster."""
+"""Fold runs of identical (or near-identical) blocks into one cluster."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ from dataclasses import replace
 from itertools import groupby
 
 from netviz.ir import Cluster, Edge, Graph, Kind, Node
-from netviz.ir.accounting import cluster_totals
-from netviz.transforms.blocks import residual_joins
+from netviz.ir.accounting import cluster_totals, mark_owner
 from netviz.transforms.scopes import within
 
-_CHANNEL_ATTRS = frozenset({
+CHANNEL_ATTRS = frozenset({
     "in_channels", "out_channels", "num_features", "num_channels", "weight_shape",
     "in_features", "out_features", "normalized_shape", "embedding_dim", "num_parameters",
     "dim", "hidden_size", "input_size", "embed_dim", "d_model", "dim_feedforward", "kdim",
@@ -49,11 +48,17 @@ def _exact(node: Node) -> Hashable:
 
 
 def _loose(node: Node) -> Hashable:
-    attrs = tuple((k, v) for k, v in node.attrs if k not in _CHANNEL_ATTRS and k != "groups")
+    attrs = tuple((k, v) for k, v in node.attrs if k not in CHANNEL_ATTRS and k != "groups")
+    return node.kind, node.type_name, attrs, grouping(node), _spatial(node)
+
+
+def grouping(node: Node) -> str | None:
+    """How a conv groups its channels, whatever their count: ``"depthwise"``,
+    ``"grouped"``, or ``None`` (not grouped)."""
     groups = node.attr("groups")
-    grouping = None if groups in (None, 1) else (
-        "depthwise" if groups == node.attr("in_channels") else "grouped")
-    return node.kind, node.type_name, attrs, grouping, _spatial(node)
+    if groups in (None, 1):
+        return None
+    return "depthwise" if groups == node.attr("in_channels") else "grouped"
 
 
 def _spatial(node: Node) -> tuple[int, ...]:
@@ -87,6 +92,7 @@ def _own_mark(edge: Edge, cluster: Cluster) -> tuple[str, ...] | None:
 
 
 Merge = Callable[[Graph, list[Cluster]], Cluster]
+Align = Callable[[Graph, Cluster, Cluster], dict[str, str]]
 Run = tuple[int, list[Cluster]]
 """A run of consecutive clusters of one group and its period: ``(1, [A, A, A])`` draws one
 ``A``; ``(2, [A, B, A, B])`` draws ``A`` and ``B``."""
@@ -101,9 +107,18 @@ def _runs(graph: Graph, signature: Callable[[Graph, Cluster], Hashable]) -> list
     return runs
 
 
-def _fold(graph: Graph, runs: list[Run], merge: Merge) -> Graph:
+def fold_runs(graph: Graph, runs: list[Run], merge: Merge, align: Align | None = None) -> Graph:
     """Draw each run's first period once; each later block stands for the kept block at
-    its place in the period, and edges leaving the run leave that kept block."""
+    its place in the period, and edges leaving the run leave that kept block.
+
+    Args:
+        graph: The graph.
+        runs: Every cluster of ``graph``, in order, as runs with their period.
+        merge: Makes the cluster standing for a run's blocks at one place of the period.
+        align: Which kept node each node of a folded block stands for (default: ops by
+            their order, data nodes by the kept block's).
+    """
+    align = align or _alignment
     if all(len(run) == period for period, run in runs):
         return graph
     drop: set[str] = set()
@@ -115,7 +130,7 @@ def _fold(graph: Graph, runs: list[Run], merge: Merge) -> Graph:
             inner[node_id] = run[0].id
         for index, other in enumerate(run[period:], start=period):
             drop.update(other.node_ids)
-            rename.update(_alignment(graph, other, run[index % period]))
+            rename.update(align(graph, other, run[index % period]))
         for offset in range(period):
             members = run[offset::period]
             clusters.append(merge(graph, members) if len(members) > 1 else members[0])
@@ -134,7 +149,34 @@ def _fold(graph: Graph, runs: list[Run], merge: Merge) -> Graph:
             seen.add(new)
             edges.append(new)
     nodes = tuple(n for n in graph.nodes if n.id not in drop)
-    return replace(graph, nodes=nodes, edges=tuple(edges), clusters=tuple(clusters))
+    folded = replace(graph, nodes=nodes, edges=tuple(edges), clusters=tuple(clusters))
+    return _keep_loose_marks(graph, folded, inner)
+
+
+def _keep_loose_marks(graph: Graph, folded: Graph, inner: dict[str, str]) -> Graph:
+    """Count in its run's cluster a mark no block computes (a norm applied by the
+    model's own forward between two blocks) that rode only on an edge inside the run:
+    folding drops that edge, not what it stands for."""
+    kept = {e.mark.node_ids for e in folded.edges if e.mark is not None}
+    lost: dict[str, int] = {}
+    seen: set[tuple[str, ...]] = set()
+    for edge in graph.edges:
+        mark = edge.mark
+        if mark is None or mark.node_ids in kept or mark.node_ids in seen:
+            continue
+        seen.add(mark.node_ids)
+        run = inner.get(edge.src) or inner.get(edge.dst)
+        if run is not None and mark_owner(folded, mark) is None:
+            lost[run] = lost.get(run, 0) + mark.params
+    if not lost:
+        return folded
+    clusters = []
+    for cluster in folded.clusters:
+        if cluster.id in lost:
+            params, macs = cluster_totals(folded, cluster)
+            cluster = replace(cluster, totals=(params + lost[cluster.id], macs))
+        clusters.append(cluster)
+    return replace(folded, clusters=tuple(clusters))
 
 
 def _alignment(graph: Graph, other: Cluster, kept: Cluster) -> dict[str, str]:
@@ -164,7 +206,7 @@ def fold_repeats(graph: Graph) -> Graph:
     The first block of the run stands for all of them; edges leaving the run's
     last block leave the kept block instead. Idempotent.
     """
-    return _fold(graph, _runs(graph, block_signature), _merge_identical)
+    return fold_runs(graph, _runs(graph, block_signature), _merge_identical)
 
 
 def _periodic_runs(graph: Graph, longest: int = 4) -> list[Run]:
@@ -199,7 +241,7 @@ def fold_periods(graph: Graph) -> Graph:
     """Draw a run of blocks that repeats with a period (plain, shifted, plain, shifted…)
     as its first period, each block with the count of its repeats. Run after
     ``fold_repeats``. Idempotent."""
-    return _fold(graph, _periodic_runs(graph), _merge_periodic)
+    return fold_runs(graph, _periodic_runs(graph), _merge_periodic)
 
 
 def _width(node: Node | None) -> int | None:
@@ -229,10 +271,16 @@ def _exit_width(graph: Graph, cluster: Cluster) -> int | None:
     return None
 
 
-def _merge_similar(graph: Graph, run: list[Cluster]) -> Cluster:
+def merge_similar(graph: Graph, run: list[Cluster]) -> Cluster:
+    """The cluster standing for a run of blocks that differ: the first block's nodes,
+    every block's path, the width entering each block and leaving the last, and the
+    exact totals of all of them."""
     widths: list[int] = []
     for cluster in run:
         entry = _entry_width(graph, cluster)
+        if cluster.widths:
+            widths += cluster.widths[:-1]
+            continue
         if entry is None:
             widths = []
             break
@@ -253,90 +301,4 @@ def fold_similar(graph: Graph) -> Graph:
     counts once (a dense block's layers, inception modules of one stage), keeping the
     widths they span and their exact totals. Run after ``fold_repeats``. Idempotent.
     """
-    return _fold(graph, _runs(graph, similar_signature), _merge_similar)
-
-
-def _widths_text(graph: Graph, cluster: Cluster) -> str:
-    widths = cluster.widths
-    first = graph.node(cluster.node_ids[0]) if cluster.node_ids else None
-    letter = first.label.split(" ")[0][-1:] if first and first.kind is Kind.DATA else "C"
-    letter = letter if letter in ("C", "D") else "C"
-    text = f"{widths[0]}{letter} → {widths[-1]}{letter}"
-    steps = {b - a for a, b in zip(widths, widths[1:])}
-    if len(steps) == 1 and (step := steps.pop()) > 0:
-        text += f" (+{step}{letter} each)"
-    return text
-
-
-def has_projection(graph: Graph, cluster: Cluster) -> bool:
-    """Whether the block changes the tensor's shape and its first residual sum takes no
-    input straight from the block's entry: its shortcut is computed (a 1x1 projection),
-    not the identity."""
-    members = set(cluster.node_ids)
-    found = residual_joins(graph)
-    joins = [i for i in cluster.node_ids if i in found]
-    if not joins:
-        return False
-    sources = {e.src for e in graph.in_edges(joins[0])}
-    if not all(s in members and graph.node(s).kind is not Kind.DATA for s in sources):
-        return False
-    entry = next((graph.node(i) for i in cluster.node_ids if graph.node(i).kind is Kind.DATA),
-                 None)
-    leaving = [i for i in cluster.node_ids
-               if any(e.dst not in members for e in graph.out_edges(i))]
-    if entry is None or not leaving:
-        return True
-    exit_shape = graph.node(leaving[-1]).shape
-    # a permutation (channels first to channels last) changes no size
-    return sorted(entry.shape or ()) != sorted(exit_shape or ())
-
-
-def title_clusters(graph: Graph, *, folded: bool = True) -> Graph:
-    """Title clusters in the seed's words, extended by what each block is.
-
-    ``Group g Projection`` for a first block whose shortcut is computed (a 1x1
-    projection), ``Group g x (N - 1) = r`` for the identical blocks after it (in a
-    folded graph, even when only one block follows), ``Group g x N = r`` when every
-    block of the group is identical, ``Group g Blocks i-j x r`` for another run;
-    blocks that differ only in channel counts ``Group g Dense layer x 6, 64C → 256C
-    (+32C each)``; a first block without a computed shortcut, or a group's only block,
-    is named by its kind (``Group g Transition``, its module's class), any other
-    block ``Group g Block i``. Idempotent.
-    """
-    sizes: dict[int, int] = {}
-    for cluster in graph.clusters:
-        sizes[cluster.group] = sizes.get(cluster.group, 0) + cluster.repeat
-    clusters = []
-    for position, cluster in enumerate(graph.clusters):
-        following = graph.clusters[position + 1 : position + 2]
-        g, n = cluster.group, sizes[cluster.group]
-        rest = cluster.index == 1 and cluster.index + cluster.repeat == n
-        if cluster.widths:
-            kind = cluster.kind or "Block"
-            title = f"Group {g} {kind} x {cluster.repeat}, {_widths_text(graph, cluster)}"
-        elif cluster.period > 1:
-            at = [cluster.index + k * cluster.period for k in range(cluster.repeat)]
-            shown = ", ".join(map(str, at)) if len(at) <= 4 else f"{at[0]}, {at[1]}, … {at[-1]}"
-            title = f"Group {g} Blocks {shown} x {cluster.repeat}"
-        elif cluster.repeat > 1 or (folded and rest):
-            if cluster.repeat == n:
-                title = f"Group {g} x N = {n}"
-            elif rest:
-                title = f"Group {g} x (N - 1) = {cluster.repeat}"
-            else:
-                last = cluster.index + cluster.repeat - 1
-                title = f"Group {g} Blocks {cluster.index}-{last} x {cluster.repeat}"
-        elif cluster.index == 0 and has_projection(graph, cluster):
-            title = f"Group {g} Projection"
-        elif n == 1:
-            title = f"Group {g} {cluster.kind}" if cluster.kind else f"Group {g}"
-        elif cluster.index == 0 and cluster.kind and not (
-            following
-            and following[0].group == g
-            and block_signature(graph, following[0]) == block_signature(graph, cluster)
-        ):
-            title = f"Group {g} {cluster.kind}"
-        else:
-            title = f"Group {g} Block {cluster.index}"
-        clusters.append(replace(cluster, title=title))
-    return replace(graph, clusters=tuple(clusters))
+    return fold_runs(graph, _runs(graph, similar_signature), merge_similar)

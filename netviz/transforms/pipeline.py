@@ -11,7 +11,8 @@ from netviz.transforms.attention import collapse_attention
 from netviz.transforms.blocks import group_blocks
 from netviz.transforms.collapse import collapse_to_page
 from netviz.transforms.data_nodes import insert_data_nodes, insert_exit_nodes
-from netviz.transforms.fold import fold_periods, fold_repeats, fold_similar, title_clusters
+from netviz.transforms.fold import fold_periods, fold_repeats, fold_similar
+from netviz.transforms.titles import title_clusters
 from netviz.transforms.fuse import fuse_marks
 from netviz.transforms.labels import label
 from netviz.transforms.operands import constant_operand_ops

@@ -1,0 +1,95 @@
+"""Title every cluster in the seed's words, extended by what each block is."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from netviz.ir import Cluster, Graph, Kind
+from netviz.transforms.blocks import residual_joins
+from netviz.transforms.fold import block_signature
+
+
+def _widths_text(graph: Graph, cluster: Cluster) -> str:
+    widths = cluster.widths
+    first = graph.node(cluster.node_ids[0]) if cluster.node_ids else None
+    letter = first.label.split(" ")[0][-1:] if first and first.kind is Kind.DATA else "C"
+    letter = letter if letter in ("C", "D") else "C"
+    text = f"{widths[0]}{letter} → {widths[-1]}{letter}"
+    steps = {b - a for a, b in zip(widths, widths[1:])}
+    if len(steps) == 1 and (step := steps.pop()) > 0:
+        text += f" (+{step}{letter} each)"
+    return text
+
+
+def has_projection(graph: Graph, cluster: Cluster) -> bool:
+    """Whether the block changes the tensor's shape and its first residual sum takes no
+    input straight from the block's entry: its shortcut is computed (a 1x1 projection),
+    not the identity."""
+    members = set(cluster.node_ids)
+    found = residual_joins(graph)
+    joins = [i for i in cluster.node_ids if i in found]
+    if not joins:
+        return False
+    sources = {e.src for e in graph.in_edges(joins[0])}
+    if not all(s in members and graph.node(s).kind is not Kind.DATA for s in sources):
+        return False
+    entry = next((graph.node(i) for i in cluster.node_ids if graph.node(i).kind is Kind.DATA),
+                 None)
+    leaving = [i for i in cluster.node_ids
+               if any(e.dst not in members for e in graph.out_edges(i))]
+    if entry is None or not leaving:
+        return True
+    exit_shape = graph.node(leaving[-1]).shape
+    # a permutation (channels first to channels last) changes no size
+    return sorted(entry.shape or ()) != sorted(exit_shape or ())
+
+
+def title_clusters(graph: Graph, *, folded: bool = True) -> Graph:
+    """Title clusters in the seed's words, extended by what each block is.
+
+    ``Group g Projection`` for a first block whose shortcut is computed (a 1x1
+    projection), ``Group g x (N - 1) = r`` for the identical blocks after it (in a
+    folded graph, even when only one block follows), ``Group g x N = r`` when every
+    block of the group is identical, ``Group g Blocks i-j x r`` for another run;
+    blocks that differ only in channel counts ``Group g Dense layer x 6, 64C → 256C
+    (+32C each)``; a first block without a computed shortcut, or a group's only block,
+    is named by its kind (``Group g Transition``, its module's class), any other
+    block ``Group g Block i``. Idempotent.
+    """
+    sizes: dict[int, int] = {}
+    for cluster in graph.clusters:
+        sizes[cluster.group] = sizes.get(cluster.group, 0) + cluster.repeat
+    clusters = []
+    for position, cluster in enumerate(graph.clusters):
+        following = graph.clusters[position + 1 : position + 2]
+        g, n = cluster.group, sizes[cluster.group]
+        rest = cluster.index == 1 and cluster.index + cluster.repeat == n
+        if cluster.widths:
+            kind = cluster.kind or "Block"
+            title = f"Group {g} {kind} x {cluster.repeat}, {_widths_text(graph, cluster)}"
+        elif cluster.period > 1:
+            at = [cluster.index + k * cluster.period for k in range(cluster.repeat)]
+            shown = ", ".join(map(str, at)) if len(at) <= 4 else f"{at[0]}, {at[1]}, … {at[-1]}"
+            title = f"Group {g} Blocks {shown} x {cluster.repeat}"
+        elif cluster.repeat > 1 or (folded and rest):
+            if cluster.repeat == n:
+                title = f"Group {g} x N = {n}"
+            elif rest:
+                title = f"Group {g} x (N - 1) = {cluster.repeat}"
+            else:
+                last = cluster.index + cluster.repeat - 1
+                title = f"Group {g} Blocks {cluster.index}-{last} x {cluster.repeat}"
+        elif cluster.index == 0 and has_projection(graph, cluster):
+            title = f"Group {g} Projection"
+        elif n == 1:
+            title = f"Group {g} {cluster.kind}" if cluster.kind else f"Group {g}"
+        elif cluster.index == 0 and cluster.kind and not (
+            following
+            and following[0].group == g
+            and block_signature(graph, following[0]) == block_signature(graph, cluster)
+        ):
+            title = f"Group {g} {cluster.kind}"
+        else:
+            title = f"Group {g} Block {cluster.index}"
+        clusters.append(replace(cluster, title=title))
+    return replace(graph, clusters=tuple(clusters))
