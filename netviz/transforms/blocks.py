@@ -23,6 +23,7 @@ __all__ = ["CONTAINERS", "group_blocks", "hierarchy_block_scopes", "humanize",
 _LIGHT = frozenset({Kind.NORM, Kind.ACT, Kind.RESHAPE, Kind.DROPOUT, Kind.INPUT, Kind.OUTPUT,
                     Kind.DATA, Kind.SPLIT})
 _JOINS = frozenset({Kind.ADD, Kind.CAT, Kind.MUL})
+_LEARNED = frozenset({Kind.CONV, Kind.LINEAR, Kind.ATTENTION})
 
 
 def _sources(graph: Graph, node_id: str) -> int:
@@ -104,7 +105,8 @@ def hierarchy_block_scopes(graph: Graph, residual: list[str]) -> list[str]:
     """Blocks the module hierarchy names, outside residual blocks.
 
     A module is a block candidate when its class is not a plain container, at least
-    two drawn ops run in it, and either its class repeats among its siblings
+    two drawn ops run in it, one of them a convolution, linear layer or attention (a
+    norm written as arithmetic is no block), and either its class repeats among its siblings
     (``denselayer1``…``denselayer6``, ``features.3``…) or it joins parallel
     paths (a concatenation of branches). A candidate holding a run of such blocks
     or a residual block is a stage, not a block (``denseblock1``). Of the rest, the
@@ -125,10 +127,11 @@ def hierarchy_block_scopes(graph: Graph, residual: list[str]) -> list[str]:
     def repeated(path: str) -> bool:
         return siblings.get(parent(path), Counter())[types[path]] >= 2
 
+    learned = _with_ancestors(n.scope for n in graph.nodes if n.kind in _LEARNED)
     candidates = {
         path for path in types
         if path and types[path] not in CONTAINERS and weights.get(path, 0) >= 2
-        and (repeated(path) or path in joining)
+        and path in learned and (repeated(path) or path in joining)
         and _enclosing(path, in_residual) is None
     }
 

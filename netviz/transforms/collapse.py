@@ -60,14 +60,17 @@ def collapse_to_page(graph: Graph, page: int = PAGE) -> Graph:
     inside blocks (innermost first, then the biggest saving; until nothing is left to
     collapse), then fold each stage whose blocks differ only in widths, strides,
     constants and their shortcut into one cluster
-    ([`fold_stages`][netviz.transforms.stages.fold_stages]). A graph that already fits
-    is returned unchanged. Idempotent.
+    ([`fold_stages`][netviz.transforms.stages.fold_stages]), then such runs across
+    stages with nothing drawn between them. A graph that already fits is returned
+    unchanged. Idempotent.
     """
     if len(graph.nodes) <= page:
         return graph
     graph = collapse_modules(graph, page)
     if len(graph.nodes) > page:
         graph = fold_stages(graph)
+    if len(graph.nodes) > page:
+        graph = fold_stages(graph, across=True)
     return graph
 
 

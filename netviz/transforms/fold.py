@@ -261,13 +261,17 @@ def _entry_width(graph: Graph, cluster: Cluster) -> int | None:
 
 
 def _exit_width(graph: Graph, cluster: Cluster) -> int | None:
-    """The width after a block: that of the first op outside it reading its output."""
+    """The width after a block: its output's, or the concatenation's that reads it (a
+    dense block ends in the concatenation of every layer's output)."""
     inside = set(cluster.node_ids)
     for node_id in reversed(cluster.node_ids):
         for edge in graph.out_edges(node_id):
             if edge.dst not in inside:
-                after = _width(graph.node(edge.dst))
-                return after if after is not None else _width(graph.node(node_id))
+                after = graph.node(edge.dst)
+                own = _width(graph.node(node_id))
+                if after.kind is Kind.CAT or after.kind is Kind.DATA or own is None:
+                    return _width(after) if _width(after) is not None else own
+                return own
     return None
 
 

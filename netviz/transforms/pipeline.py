@@ -70,7 +70,7 @@ def pipeline(options: NotationOptions = NotationOptions()) -> list[Step]:
     if options.fold:
         steps += [("fold_repeats", fold_repeats), ("fold_periods", fold_periods),
                   ("fold_similar", fold_similar), ("collapse_to_page", collapse_to_page)]
-    steps.append(("title_clusters", partial(title_clusters, folded=options.fold)))
+    steps.append(("title_clusters", title_clusters))
     return steps
 
 

@@ -26,7 +26,29 @@ def _hidden(graph: Graph, node: Node, train: bool) -> bool:
         return not train
     if node.kind is Kind.SPLIT:  # drawn only where its parts go separate ways
         return len({e.dst for e in graph.out_edges(node.id)}) == 1
+    if node.type_name in _IDENTITY and node.attr("scalar") == _IDENTITY[node.type_name]:
+        return True  # ``x + 0``, ``x * 1``: a re-parameterised branch left empty, a unit gain
+    if node.type_name in _PADS and node.shape is not None:
+        return graph.node(next(iter(sources))).shape == node.shape  # padded by nothing
     return node.kind in _NOOP_KINDS and bool(node.attr("passthrough"))
+
+
+_IDENTITY: dict[str, float] = {
+    **dict.fromkeys(("add", "add_", "sub", "sub_", "__add__", "__radd__", "__iadd__", "__sub__",
+                     "__isub__"), 0),
+    **dict.fromkeys(("mul", "mul_", "div", "div_", "__mul__", "__rmul__", "__imul__",
+                     "__truediv__", "__itruediv__"), 1),
+}
+"""Ops that give back their tensor operand when their scalar operand is this value."""
+
+_PADS = frozenset(
+    {"pad", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d",
+     "ConstantPad3d", "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d",
+     "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d", "CircularPad1d",
+     "CircularPad2d", "CircularPad3d"}
+)
+"""Padding ops: one that gives back its input's shape padded nothing (a window
+partition whose size already divides the feature map)."""
 
 
 _REORDERS = frozenset({"permute", "transpose", "swapaxes", "movedim"})
@@ -64,7 +86,8 @@ def hide_reshapes(graph: Graph) -> Graph:
 
     Hidden: shape-only ops (view, flatten, permute, getitem, expand, contiguous,
     ``nn.Identity``...), dropout in eval mode, ops that returned their input
-    untouched (stochastic depth in eval mode), and splits (``unbind``, ``chunk``)
+    untouched (stochastic depth in eval mode), arithmetic with an identity scalar
+    (``x + 0``, ``x * 1``), padding by nothing (same shape out as in), and splits (``unbind``, ``chunk``)
     whose parts all go to one op. A split whose parts go separate ways stays, as
     a ``Split`` box; views that reorder values and give back the same shape (a
     channel shuffle) stay as one ``Shuffle`` box. The seed's diagram draws ``AvgPool → Linear`` with no

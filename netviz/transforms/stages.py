@@ -16,6 +16,7 @@ cluster keeps the exact parameter and MAC totals of every block it stands for.
 from __future__ import annotations
 
 from collections.abc import Hashable
+from dataclasses import replace
 
 from netviz.ir import Cluster, Graph, Kind, Node
 from netviz.transforms.blocks import residual_joins
@@ -73,13 +74,23 @@ def main_path_signature(graph: Graph, cluster: Cluster, joins: set[str]) -> Hash
     return tuple(_glossed(graph.node(i)) for i in ops), tuple(wiring)
 
 
-def _stage_runs(graph: Graph) -> list[Run]:
+def _feeds(graph: Graph, before: Cluster, after: Cluster) -> bool:
+    """Whether ``after`` reads nothing from outside it but ``before``'s output."""
+    first = set(before.node_ids)
+    inside = set(after.node_ids)
+    return all(e.src in first for i in after.node_ids for e in graph.in_edges(i)
+               if e.src not in inside)
+
+
+def _stage_runs(graph: Graph, across: bool) -> list[Run]:
     joins = residual_joins(graph)
     runs: list[Run] = []
     previous: tuple[int, Hashable] | None = None
     for cluster in graph.clusters:
-        here = (cluster.group, main_path_signature(graph, cluster, joins))
-        if cluster.period == 1 and previous == here and runs[-1][1][-1].period == 1:
+        here = (-1 if across else cluster.group, main_path_signature(graph, cluster, joins))
+        last = runs[-1][1][-1] if runs else None
+        if (last is not None and previous == here and cluster.period == last.period == 1
+                and (not across or cluster.group == last.group or _feeds(graph, last, cluster))):
             runs[-1][1].append(cluster)
         else:
             runs.append((1, [cluster]))
@@ -97,8 +108,28 @@ def _exit_alignment(graph: Graph, other: Cluster, kept: Cluster) -> dict[str, st
     return {i: data if graph.node(i).kind is Kind.DATA else exit_id for i in other.node_ids}
 
 
-def fold_stages(graph: Graph) -> Graph:
+def fold_stages(graph: Graph, *, across: bool = False) -> Graph:
     """Draw each run of a group's blocks whose main paths match (see the module docs)
     once, as its first block, with the widths the run spans and its exact totals.
-    Idempotent; a graph with no such run is returned unchanged."""
-    return fold_runs(graph, _stage_runs(graph), merge_similar, _exit_alignment)
+
+    Args:
+        graph: A labelled graph with clusters.
+        across: Let a run go on into the next groups, where one group's blocks read
+            nothing but the last group's output (stages with nothing drawn between
+            them); the groups are numbered again from 0.
+
+    Idempotent; a graph with no such run is returned unchanged.
+    """
+    folded = fold_runs(graph, _stage_runs(graph, across), merge_similar, _exit_alignment)
+    return renumber_groups(folded) if across else folded
+
+
+def renumber_groups(graph: Graph) -> Graph:
+    """Number the groups of ``graph`` 0, 1, 2, … in order again (after groups merged)."""
+    numbers: dict[int, int] = {}
+    for cluster in graph.clusters:
+        numbers.setdefault(cluster.group, len(numbers))
+    if all(k == v for k, v in numbers.items()):
+        return graph
+    return replace(graph, clusters=tuple(replace(c, group=numbers[c.group])
+                                         for c in graph.clusters))

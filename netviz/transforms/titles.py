@@ -44,12 +44,13 @@ def has_projection(graph: Graph, cluster: Cluster) -> bool:
     return sorted(entry.shape or ()) != sorted(exit_shape or ())
 
 
-def title_clusters(graph: Graph, *, folded: bool = True) -> Graph:
+def title_clusters(graph: Graph) -> Graph:
     """Title clusters in the seed's words, extended by what each block is.
 
     ``Group g Projection`` for a first block whose shortcut is computed (a 1x1
-    projection), ``Group g x (N - 1) = r`` for the identical blocks after it (in a
-    folded graph, even when only one block follows), ``Group g x N = r`` when every
+    projection), ``Group g x (N - 1) = r`` for the identical blocks after it (two or
+    more: a single block after it is ``Block 1``, the title never claims a fold that
+    folds nothing), ``Group g x N = r`` when every
     block of the group is identical, ``Group g Blocks i-j x r`` for another run;
     blocks that differ only in channel counts ``Group g Dense layer x 6, 64C → 256C
     (+32C each)``; a first block without a computed shortcut, or a group's only block,
@@ -71,7 +72,7 @@ def title_clusters(graph: Graph, *, folded: bool = True) -> Graph:
             at = [cluster.index + k * cluster.period for k in range(cluster.repeat)]
             shown = ", ".join(map(str, at)) if len(at) <= 4 else f"{at[0]}, {at[1]}, … {at[-1]}"
             title = f"Group {g} Blocks {shown} x {cluster.repeat}"
-        elif cluster.repeat > 1 or (folded and rest):
+        elif cluster.repeat > 1:
             if cluster.repeat == n:
                 title = f"Group {g} x N = {n}"
             elif rest:
