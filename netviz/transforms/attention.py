@@ -22,6 +22,8 @@ from netviz.transforms.scopes import common_scope, within
 _SOFTMAX = frozenset({"softmax", "log_softmax", "Softmax", "LogSoftmax"})
 _PRODUCTS = frozenset({"matmul", "bmm", "einsum", "mm", "baddbmm"})
 _STEPS = 12  # ops allowed between the products and the softmax (scale, bias, mask, views)
+_SHIFTS = frozenset({"roll"})
+"""Ops that shift tokens before attending (Swin's shifted windows)."""
 ATTENTION_TYPE = "attention"
 """``type_name`` of a collapsed attention node."""
 
@@ -88,13 +90,49 @@ def _regions(graph: Graph) -> list[set[str]]:
             region = set(core)
         if region & taken:
             continue
+        region |= _shifts_around(graph, region)
         taken |= region
         regions.append(region)
     return regions
 
 
-_SHIFTS = frozenset({"roll"})
-"""Ops that shift tokens before attending (Swin's shifted windows)."""
+def _shifts_around(graph: Graph, region: set[str]) -> set[str]:
+    """The shift (``roll``) before the region and the one after it, with the views
+    between (Swin's shifted windows, written in the block around its attention module:
+    roll, pad, partition into windows; then merge the windows, crop, roll back). Each
+    op on the way reads one tensor and feeds the next alone."""
+    found: set[str] = set()
+    for start in [e.src for i in region for e in graph.in_edges(i) if e.src not in region]:
+        chain, current = [], start
+        while current is not None and _passes(graph.node(current)):
+            if {e.dst for e in graph.out_edges(current)} - region - set(chain):
+                break
+            chain.append(current)
+            if graph.node(current).type_name in _SHIFTS:
+                found.update(chain)
+                break
+            sources = {e.src for e in graph.in_edges(current)}
+            current = next(iter(sources)) if len(sources) == 1 else None
+    for start in [e.dst for i in region for e in graph.out_edges(i) if e.dst not in region]:
+        chain, current = [], start
+        while current is not None and _passes(graph.node(current)):
+            if {e.src for e in graph.in_edges(current)} - region - set(chain):
+                break
+            chain.append(current)
+            if graph.node(current).type_name in _SHIFTS:
+                found.update(chain)
+                break
+            consumers = {e.dst for e in graph.out_edges(current)}
+            current = next(iter(consumers)) if len(consumers) == 1 else None
+    return found
+
+
+def _passes(node: Node) -> bool:
+    """An op a shifted window's partition runs through: a view, a pad, the shift."""
+    return (node.kind is Kind.RESHAPE or node.type_name in _SHIFTS
+            or node.type_name in ("pad", "contiguous"))
+
+
 
 
 def _attributes(core_end: Node, output: Node, members: list[Node]) -> tuple[Attr, ...]:
@@ -148,7 +186,7 @@ def collapse_attention(graph: Graph) -> Graph:
         products = [n for n in members if n.type_name in _PRODUCTS
                     or n.type_name == "scaled_dot_product_attention"]
         core_end = products[-1] if products else output
-        scope = common_scope(n.scope for n in members)
+        scope = common_scope(n.scope for n in members if n.type_name not in _SHIFTS)
         node_id = base = scope or core_end.id
         count = 1
         while node_id in taken and node_id not in region:

@@ -12,6 +12,7 @@ what it stands for.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 from dataclasses import replace
 
@@ -30,27 +31,41 @@ COLLAPSED_TYPE = "module"
 
 
 def _regions(graph: Graph) -> dict[str, list[str]]:
-    """Collapsible modules: inside a drawn block, not a container, several ops, one exit."""
-    types = graph.module_types
+    """Collapsible modules: not a container, several ops, one exit; inside a drawn block,
+    or outside every block (a stem, a norm between stages, a head)."""
     regions: dict[str, list[str]] = {}
     for cluster in graph.clusters:
         for block in cluster.blocks[:1]:
-            inner = {n.scope for n in (graph.node(i) for i in cluster.node_ids)
-                     if n.scope != block and within(n.scope, block)}
-            paths: set[str] = set()
-            for scope in inner:
-                parts = scope.split(".")
-                for end in range(len(block.split(".")) + 1, len(parts) + 1):
-                    paths.add(".".join(parts[:end]))
-            for path in paths:
-                if types.get(path, "Sequential") in CONTAINERS:
-                    continue
-                members = [i for i in cluster.node_ids if within(graph.node(i).scope, path)
-                           and graph.node(i).kind is not Kind.DATA]
-                leaving = {i for i in members for e in graph.out_edges(i) if e.dst not in members}
-                if len(members) >= 3 and len(leaving) == 1:
-                    regions[path] = members
+            _add_regions(graph, regions, list(cluster.node_ids), len(block.split(".")) + 1,
+                         lambda scope, block=block: scope != block and within(scope, block))
+    free = [n.id for n in graph.nodes if graph.cluster_of(n.id) is None
+            and n.kind not in (Kind.INPUT, Kind.OUTPUT)]
+    blocks = [b for c in graph.clusters for b in c.blocks]
+    _add_regions(graph, regions, free, 1,
+                 lambda scope: bool(scope) and not any(within(b, scope) for b in blocks))
     return regions
+
+
+def _add_regions(
+    graph: Graph, regions: dict[str, list[str]], node_ids: list[str], depth: int,
+    inside: Callable[[str], bool],
+) -> None:
+    """Add the collapsible modules among ``node_ids`` (every module path of ``depth`` or
+    more parts whose ops are among them and whose scope ``inside`` accepts)."""
+    types = graph.module_types
+    paths: set[str] = set()
+    for scope in {graph.node(i).scope for i in node_ids}:
+        parts = scope.split(".")
+        for end in range(depth, len(parts) + 1):
+            paths.add(".".join(parts[:end]))
+    for path in sorted(paths):
+        if types.get(path, "Sequential") in CONTAINERS or not inside(path):
+            continue
+        members = [i for i in node_ids if within(graph.node(i).scope, path)
+                   and graph.node(i).kind is not Kind.DATA]
+        leaving = {i for i in members for e in graph.out_edges(i) if e.dst not in members}
+        if len(members) >= 3 and len(leaving) == 1:
+            regions[path] = members
 
 
 def collapse_to_page(graph: Graph, page: int = PAGE) -> Graph:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Hashable
 from dataclasses import replace
 from itertools import groupby
@@ -44,6 +45,8 @@ def similar_signature(graph: Graph, cluster: Cluster) -> Hashable:
 
 
 def _exact(node: Node) -> Hashable:
+    if node.kind is Kind.DATA:  # the tensor entering a block, whatever its layout or view
+        return node.kind, node.width, math.prod(node.shape or ())
     return node.kind, node.label, node.code, node.shape, node.params, node.macs, node.attrs
 
 
