@@ -133,6 +133,9 @@ class Cluster:
             nodes are the first block's); ``None`` when nodes times ``repeat`` is exact.
         period: For blocks that repeat in a cycle (plain, shifted, plain, shifted), the
             cycle's length: the cluster stands for every ``period``-th block from ``index``.
+        span: How many consecutive groups (stages) from ``group`` the cluster's blocks
+            come from: more than one when whole stages alike but for their widths fold
+            into one.
     """
 
     id: str
@@ -146,6 +149,7 @@ class Cluster:
     widths: tuple[int, ...] = ()
     totals: tuple[int, int] | None = None
     period: int = 1
+    span: int = 1
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from collections.abc import Container, Iterable
 from dataclasses import replace
 
 from netviz.ir import Cluster, Graph, Kind, Node
-from netviz.transforms.scopes import parent
+from netviz.transforms.scopes import parent, within
 from netviz.transforms.units import CONTAINERS, promote_units
 
 __all__ = ["CONTAINERS", "group_blocks", "hierarchy_block_scopes", "humanize",
@@ -45,6 +45,8 @@ def residual_joins(graph: Graph) -> set[str]:
     not joins: at most one operand there is computed from features, the others are read
     from tables (their op reads only indices: an integer model input, a tensor made
     from nothing such as ``arange`` or a buffer, or one computed from such alone).
+    Neither is arithmetic with no learned op on either side in the module's forward
+    (``x * 0.299 + x * 0.587``).
     """
     index_inputs = _index_inputs(graph)
     id_like: dict[str, bool] = {}
@@ -63,9 +65,30 @@ def residual_joins(graph: Graph) -> set[str]:
     for node in graph.nodes:
         if node.kind is Kind.ADD:
             sources = {edge.src for edge in graph.in_edges(node.id)}
-            if len(sources) >= 2 and sum(not fresh(s) for s in sources) >= 2:
+            if (len(sources) >= 2 and sum(not fresh(s) for s in sources) >= 2
+                    and any(_learned_before(graph, s, node.scope) for s in sources)):
                 joins.add(node.id)
     return joins
+
+
+def _learned_before(graph: Graph, node_id: str, scope: str) -> bool:
+    """Whether a convolution, linear layer or attention computes ``node_id`` in module
+    ``scope``'s forward (a residual branch learns; ``x * 0.299 + x * 0.587``, a colour
+    conversion written as arithmetic, does not)."""
+    seen: set[str] = set()
+    stack = [node_id]
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        node = graph.node(current)
+        if not within(node.scope, scope) or node.kind is Kind.INPUT:
+            continue
+        if node.kind in _LEARNED or node.attr("ops"):
+            return True
+        stack.extend(e.src for e in graph.in_edges(current))
+    return False
 
 
 def residual_block_scopes(graph: Graph) -> list[str]:
@@ -215,7 +238,8 @@ def group_blocks(graph: Graph) -> Graph:
         previous = here
         clusters.append(
             Cluster(id=block, group=group, index=index, blocks=(block,),
-                    node_ids=tuple(members[block]), kind=humanize(types.get(block, "")))
+                    node_ids=tuple(members[block]),
+                    kind="" if types.get(block) in CONTAINERS else humanize(types.get(block, "")))
         )
         index += 1
     return replace(graph, clusters=tuple(clusters))

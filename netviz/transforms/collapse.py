@@ -21,6 +21,7 @@ from netviz.text import one_line
 from netviz.transforms.blocks import CONTAINERS, humanize
 from netviz.transforms.regions import merge_regions
 from netviz.transforms.scopes import within
+from netviz.transforms.spans import fold_stage_runs
 from netviz.transforms.stages import fold_stages
 
 PAGE = 60
@@ -30,42 +31,54 @@ COLLAPSED_TYPE = "module"
 """``type_name`` of a collapsed module's box."""
 
 
-def _regions(graph: Graph) -> dict[str, list[str]]:
+def _regions(graph: Graph, loose: bool = False) -> dict[str, list[str]]:
     """Collapsible modules: not a container, several ops, one exit; inside a drawn block,
-    or outside every block (a stem, a norm between stages, a head)."""
+    or outside every block (a stem, a norm between stages, a head). ``loose``: two ops
+    are several, and a container with a name (``branch1``, ``shortcut``) is a module."""
     regions: dict[str, list[str]] = {}
     for cluster in graph.clusters:
         for block in cluster.blocks[:1]:
             _add_regions(graph, regions, list(cluster.node_ids), len(block.split(".")) + 1,
-                         lambda scope, block=block: scope != block and within(scope, block))
+                         lambda scope, block=block: scope != block and within(scope, block),
+                         loose)
     free = [n.id for n in graph.nodes if graph.cluster_of(n.id) is None
             and n.kind not in (Kind.INPUT, Kind.OUTPUT)]
     blocks = [b for c in graph.clusters for b in c.blocks]
     _add_regions(graph, regions, free, 1,
-                 lambda scope: bool(scope) and not any(within(b, scope) for b in blocks))
+                 lambda scope: bool(scope) and not any(within(b, scope) for b in blocks), loose)
     return regions
 
 
 def _add_regions(
     graph: Graph, regions: dict[str, list[str]], node_ids: list[str], depth: int,
-    inside: Callable[[str], bool],
+    inside: Callable[[str], bool], loose: bool,
 ) -> None:
     """Add the collapsible modules among ``node_ids`` (every module path of ``depth`` or
     more parts whose ops are among them and whose scope ``inside`` accepts)."""
-    types = graph.module_types
     paths: set[str] = set()
     for scope in {graph.node(i).scope for i in node_ids}:
         parts = scope.split(".")
         for end in range(depth, len(parts) + 1):
             paths.add(".".join(parts[:end]))
     for path in sorted(paths):
-        if types.get(path, "Sequential") in CONTAINERS or not inside(path):
+        if not _name(graph, path, loose) or not inside(path):
             continue
         members = [i for i in node_ids if within(graph.node(i).scope, path)
                    and graph.node(i).kind is not Kind.DATA]
         leaving = {i for i in members for e in graph.out_edges(i) if e.dst not in members}
-        if len(members) >= 3 and len(leaving) == 1:
+        if len(members) >= (2 if loose else 3) and len(leaving) == 1:
             regions[path] = members
+
+
+def _name(graph: Graph, path: str, loose: bool = True) -> str:
+    """What a collapsed module's box says: its class (``Squeeze excitation``); for a
+    container, its attribute's name (``Branch1``, ``Shortcut``) if ``loose``, else
+    nothing (it is not collapsed)."""
+    cls = graph.module_types.get(path, "Sequential")
+    if cls not in CONTAINERS:
+        return one_line(humanize(cls) or path)
+    attribute = path.rpartition(".")[2]
+    return one_line(humanize(attribute)) if loose and not attribute.isdigit() else ""
 
 
 def collapse_to_page(graph: Graph, page: int = PAGE) -> Graph:
@@ -76,36 +89,46 @@ def collapse_to_page(graph: Graph, page: int = PAGE) -> Graph:
     collapse), then fold each stage whose blocks differ only in widths, strides,
     constants and their shortcut into one cluster
     ([`fold_stages`][netviz.transforms.stages.fold_stages]), then such runs across
-    stages with nothing drawn between them. A graph that already fits is returned
-    unchanged. Idempotent.
+    stages with nothing drawn between them, then runs of whole stages alike
+    ([`fold_stage_runs`][netviz.transforms.spans.fold_stage_runs]); then all of that
+    again with looser modules (two ops, named containers such as ``branch1``); last,
+    blocks that occur once become one box each
+    ([`collapse_blocks`][netviz.transforms.collapse.collapse_blocks]). A graph that
+    already fits is returned unchanged. Idempotent.
     """
     if len(graph.nodes) <= page:
         return graph
     graph = collapse_modules(graph, page)
+    for loose in (False, True):
+        if loose and len(graph.nodes) > page:
+            graph = collapse_modules(graph, page, loose=True)
+        if len(graph.nodes) > page:
+            graph = fold_stages(graph)
+        if len(graph.nodes) > page:
+            graph = fold_stages(graph, across=True)
+        if len(graph.nodes) > page:
+            graph = fold_stage_runs(graph)
     if len(graph.nodes) > page:
-        graph = fold_stages(graph)
-    if len(graph.nodes) > page:
-        graph = fold_stages(graph, across=True)
+        graph = collapse_blocks(graph, page)
     return graph
 
 
-def collapse_modules(graph: Graph, page: int = PAGE) -> Graph:
-    """Collapse modules inside blocks, innermost first then the biggest saving, until
-    ``graph`` fits ``page`` or no module is left to collapse."""
+def collapse_modules(graph: Graph, page: int = PAGE, *, loose: bool = False) -> Graph:
+    """Collapse modules, innermost first then the biggest saving, until ``graph`` fits
+    ``page`` or no module is left to collapse (``loose``: see ``_regions``)."""
     while len(graph.nodes) > page:
-        collapsed = _collapse_once(graph, page)
+        collapsed = _collapse_once(graph, page, loose)
         if collapsed is graph:
             break
         graph = collapsed
     return graph
 
 
-def _collapse_once(graph: Graph, page: int) -> Graph:
-    regions = _regions(graph)
-    types = graph.module_types
+def _collapse_once(graph: Graph, page: int, loose: bool) -> Graph:
+    regions = _regions(graph, loose)
     by_class: dict[str, list[str]] = {}
-    for path in regions:
-        by_class.setdefault(types[path], []).append(path)
+    for path in regions:  # every module of one kind collapses together
+        by_class.setdefault(_name(graph, path), []).append(path)
     # the innermost details go first (the block's own structure stays), then the biggest
     order = sorted(by_class, key=lambda c: (
         -min(p.count(".") for p in by_class[c]), -sum(len(regions[p]) - 1 for p in by_class[c])))
@@ -123,16 +146,39 @@ def _collapse_once(graph: Graph, page: int) -> Graph:
     return _collapse(graph, {p: regions[p] for p in chosen}) if chosen else graph
 
 
-def _collapse(graph: Graph, regions: dict[str, list[str]]) -> Graph:
+def collapse_blocks(graph: Graph, page: int = PAGE) -> Graph:
+    """Draw blocks that occur once (a stem cell, a reduction module) as one box each,
+    the biggest first, until ``graph`` fits ``page``: the blocks a model repeats keep
+    their detail. Each box keeps its block's cluster (title, counts)."""
+    sizes = {}
+    for cluster in graph.clusters:
+        members = [i for i in cluster.node_ids if graph.node(i).kind is not Kind.DATA]
+        leaving = {i for i in members for e in graph.out_edges(i) if e.dst not in members}
+        if (cluster.repeat == 1 and len(members) >= 3 and len(leaving) == 1
+                and not any(graph.node(i).type_name == COLLAPSED_TYPE
+                            and graph.node(i).scope == cluster.id for i in members)):
+            sizes[cluster.id] = members
+    chosen: dict[str, list[str]] = {}
+    size = len(graph.nodes)
+    for block in sorted(sizes, key=lambda b: (-len(sizes[b]), b)):
+        if size <= page:
+            break
+        chosen[block] = sizes[block]
+        size -= len(sizes[block]) - 1
+    kinds = {c.id: c.kind or "Block" for c in graph.clusters}
+    return _collapse(graph, chosen, {b: one_line(kinds[b]) for b in chosen}) if chosen else graph
+
+
+def _collapse(graph: Graph, regions: dict[str, list[str]],
+              names: dict[str, str] | None = None) -> Graph:
     owner: dict[str, str] = {}
     boxes: dict[str, Node] = {}  # first member id -> the box
-    types = graph.module_types
     for path, members in regions.items():
         inside = set(members)
         nodes = [graph.node(i) for i in members]
         exit_id = next(i for i in members if any(e.dst not in inside for e in graph.out_edges(i)))
         last = graph.node(exit_id)
-        name = one_line(humanize(types.get(path, "")) or path)
+        name = (names or {}).get(path) or _name(graph, path)
         boxes[members[0]] = Node(
             id=f"{path}:module", kind=Kind.OTHER, type_name=COLLAPSED_TYPE, scope=path,
             attrs=(("module", name), ("ops", tuple(sorted(Counter(n.kind.value for n in nodes)

@@ -153,11 +153,12 @@ def fold_runs(graph: Graph, runs: list[Run], merge: Merge, align: Align | None =
             edges.append(new)
     nodes = tuple(n for n in graph.nodes if n.id not in drop)
     folded = replace(graph, nodes=nodes, edges=tuple(edges), clusters=tuple(clusters))
-    return _keep_loose_marks(graph, folded, inner)
+    return keep_loose_marks(graph, folded, inner)
 
 
-def _keep_loose_marks(graph: Graph, folded: Graph, inner: dict[str, str]) -> Graph:
-    """Count in its run's cluster a mark no block computes (a norm applied by the
+def keep_loose_marks(graph: Graph, folded: Graph, inner: dict[str, str]) -> Graph:
+    """``folded`` (``graph`` with runs folded; ``inner`` maps each node of a run to the
+    id of the run's first cluster), counting in its run's cluster a mark no block computes (a norm applied by the
     model's own forward between two blocks) that rode only on an edge inside the run:
     folding drops that edge, not what it stands for."""
     kept = {e.mark.node_ids for e in folded.edges if e.mark is not None}

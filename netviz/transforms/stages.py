@@ -54,7 +54,9 @@ def _ancestors(graph: Graph, node_id: str, members: set[str]) -> set[str]:
     return seen
 
 
-def _glossed(node: Node) -> Hashable:
+def glossed(node: Node) -> Hashable:
+    """What a stage's blocks share of an op: its kind and attributes but for channel
+    counts, strides and constants."""
     attrs = tuple((k, v) for k, v in node.attrs if k not in _GLOSSED)
     label = node.label if node.kind is Kind.OTHER and node.attrs == () else None
     return node.kind, node.type_name, attrs, grouping(node), label
@@ -71,7 +73,7 @@ def main_path_signature(graph: Graph, cluster: Cluster, joins: set[str]) -> Hash
         (position[e.src], position[e.dst], e.mark.type_names if e.mark else None)
         for node_id in ops for e in graph.out_edges(node_id) if e.dst in position
     }, key=repr)
-    return tuple(_glossed(graph.node(i)) for i in ops), tuple(wiring)
+    return tuple(glossed(graph.node(i)) for i in ops), tuple(wiring)
 
 
 def _feeds(graph: Graph, before: Cluster, after: Cluster) -> bool:
@@ -116,20 +118,15 @@ def fold_stages(graph: Graph, *, across: bool = False) -> Graph:
         graph: A labelled graph with clusters.
         across: Let a run go on into the next groups, where one group's blocks read
             nothing but the last group's output (stages with nothing drawn between
-            them); the groups are numbered again from 0.
+            them); the cluster's ``span`` says how many groups it covers.
 
     Idempotent; a graph with no such run is returned unchanged.
     """
-    folded = fold_runs(graph, _stage_runs(graph, across), merge_similar, _exit_alignment)
-    return renumber_groups(folded) if across else folded
+    return fold_runs(graph, _stage_runs(graph, across), merge_spanning, _exit_alignment)
 
 
-def renumber_groups(graph: Graph) -> Graph:
-    """Number the groups of ``graph`` 0, 1, 2, … in order again (after groups merged)."""
-    numbers: dict[int, int] = {}
-    for cluster in graph.clusters:
-        numbers.setdefault(cluster.group, len(numbers))
-    if all(k == v for k, v in numbers.items()):
-        return graph
-    return replace(graph, clusters=tuple(replace(c, group=numbers[c.group])
-                                         for c in graph.clusters))
+def merge_spanning(graph: Graph, run: list[Cluster]) -> Cluster:
+    """[`merge_similar`][netviz.transforms.fold.merge_similar], with the number of groups
+    the run's blocks come from as the cluster's ``span``."""
+    end = max(c.group + c.span for c in run)
+    return replace(merge_similar(graph, run), span=end - run[0].group)
