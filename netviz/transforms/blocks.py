@@ -211,7 +211,8 @@ def _width(node: Node) -> int | None:
 def group_blocks(graph: Graph) -> Graph:
     """Give every block a cluster; number stages and blocks within them.
 
-    A new stage (group) begins where the parent module changes, where a block's
+    A new stage (group) begins where the parent module changes (the parent of the
+    outermost module holding the block and nothing else), where a block's
     output resolution differs from the previous block's, or where a block changes the
     feature width after one that did not (MobileNet's 64C blocks, then its 96C ones). Groups are numbered in
     execution order from 0, blocks within a group too. Idempotent: a graph that
@@ -231,8 +232,9 @@ def group_blocks(graph: Graph) -> Graph:
     clusters = []
     group, index = -1, 0
     previous: tuple[str, tuple[int, ...], bool] | None = None
+    weights = _weights(graph)
     for block in members:  # execution order of each block's first op
-        here = (parent(block), *_io(graph, members[block]))
+        here = (parent(_sole_holder(block, weights)), *_io(graph, members[block]))
         if previous is None or here[:2] != previous[:2] or (here[2] and not previous[2]):
             group, index = group + 1, 0
         previous = here
@@ -243,6 +245,16 @@ def group_blocks(graph: Graph) -> Graph:
         )
         index += 1
     return replace(graph, clusters=tuple(clusters))
+
+
+def _sole_holder(block: str, weights: dict[str, int]) -> str:
+    """The outermost module (below the root) holding ``block`` and nothing else drawn:
+    blocks in such holders (``stages.0.blocks.0`` holding only its ``mixer`` block)
+    belong to one stage when their holders are siblings."""
+    path = block
+    while parent(path) and weights.get(parent(path), 0) == weights.get(path, 0):
+        path = parent(path)
+    return path
 
 
 def _enclosing(scope: str, blocks: Container[str]) -> str | None:

@@ -4,8 +4,7 @@ Residual sums and joins find the modules whose forward adds or concatenates; the
 unit a model repeats is often a module above them:
 
 - a wrapper holds the sum and the block the author named holds the wrapper and more
-  (ConvMixer's ``Sequential(Residual(...), conv, act, norm)`` repeated 32 times,
-  ``ConvBlock(mixer=Residual(...))``);
+  (ConvMixer's ``Sequential(Residual(...), conv, act, norm)`` repeated 32 times);
 - a layer holds several sums (a transformer layer's attention and feed-forward
   residuals, each in a module of its own, as BERT's ``BertSelfOutput`` and
   ``BertOutput`` inside ``BertLayer``; T5's ``T5LayerSelfAttention`` and
@@ -15,7 +14,7 @@ unit a model repeats is often a module above them:
 Such a module is the block instead, found from structure alone: it is one of several
 modules of the same class at the same place of the hierarchy (``encoder.layer.0``,
 ``encoder.layer.1``, … or ``stages.0.blocks.0``, ``stages.2.blocks.1``: paths equal
-once their indices are dropped), it holds blocks, and those blocks are not a run of
+once their indices are dropped), it holds two blocks or more, or one and ops of its own, and those blocks are not a run of
 their own (then it is a stage). Innermost first, so that a stage of such units stays a
 stage.
 """
@@ -75,8 +74,8 @@ def promote_units(graph: Graph, blocks: set[str], weights: dict[str, int]) -> se
         for unit, held in inner.items():
             if not held or unit in found:
                 continue
-            if kind[0] in CONTAINERS and len(held) == 1 and weights[unit] == weights[held[0]]:
-                continue  # a container holding one block and nothing else: the block
+            if len(held) == 1 and weights[unit] == weights[held[0]]:
+                continue  # it holds one block and nothing else: that block is the unit
             found = (found - set(held)) | {unit}
     return found
 
