@@ -14,6 +14,7 @@ from collections.abc import Container, Iterable
 from dataclasses import replace
 
 from netviz.ir import Cluster, Graph, Kind, Node
+from netviz.transforms.branches import joins_branches
 from netviz.transforms.scopes import parent, within
 from netviz.transforms.units import CONTAINERS, promote_units
 
@@ -132,7 +133,9 @@ def hierarchy_block_scopes(graph: Graph, residual: list[str]) -> list[str]:
     norm written as arithmetic is no block), and either its class repeats among its siblings
     (``denselayer1``…``denselayer6``, ``features.3``…) or it joins parallel
     paths (a concatenation of branches). A candidate holding a run of such blocks
-    or a residual block is a stage, not a block (``denseblock1``). Of the rest, the
+    or a residual block is a stage, not a block (``denseblock1``), unless it joins
+    blocks that run side by side (a multi-branch module, see
+    [`joins_branches`][netviz.transforms.branches.joins_branches]). Of the rest, the
     outermost are the blocks.
     """
     types = graph.module_types
@@ -160,7 +163,8 @@ def hierarchy_block_scopes(graph: Graph, residual: list[str]) -> list[str]:
 
     def stage(path: str) -> bool:
         classes = [types[c] for c in children.get(path, ()) if c in candidates]
-        return path in holds_residual or len(classes) != len(set(classes))
+        holds = path in holds_residual or len(classes) != len(set(classes))
+        return holds and not joins_branches(graph, path, [*residual, *candidates])
 
     blocks = {c for c in candidates if not stage(c)}
     return [b for b in blocks if _enclosing(parent(b), blocks) is None]
@@ -221,8 +225,9 @@ def group_blocks(graph: Graph) -> Graph:
     if graph.clusters:
         return graph
     residual = residual_block_scopes(graph)
-    found = promote_units(graph, set(residual) | set(hierarchy_block_scopes(graph, residual)),
-                          _weights(graph))
+    found = set(residual) | set(hierarchy_block_scopes(graph, residual))
+    found = {b for b in found if _enclosing(parent(b), found) is None}  # outermost
+    found = promote_units(graph, found, _weights(graph))
     members: dict[str, list[str]] = {}
     for node in graph.nodes:
         block = _enclosing(node.scope, found)

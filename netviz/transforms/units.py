@@ -76,8 +76,18 @@ def promote_units(graph: Graph, blocks: set[str], weights: dict[str, int]) -> se
                 continue
             if len(held) == 1 and weights[unit] == weights[held[0]]:
                 continue  # it holds one block and nothing else: that block is the unit
-            found = (found - set(held)) | {unit}
+            found = (found - set(held)) | {_named(types, unit, weights)}
     return found
+
+
+def _named(types: dict[str, str], unit: str, weights: dict[str, int]) -> str:
+    """A container unit (T5's ``layer`` ModuleList) is the named module holding it and
+    nothing else (``T5Block``), if there is one."""
+    path = unit
+    while types.get(path) in CONTAINERS and parent(path) and \
+            weights.get(parent(path), 0) == weights.get(path, 0):
+        path = parent(path)
+    return path if types.get(path) not in CONTAINERS else unit
 
 
 def _is_run(types: dict[str, str], held: list[str]) -> bool:
