@@ -18,12 +18,32 @@ def mark_owner(graph: Graph, mark: Mark) -> Cluster | None:
     return None
 
 
-def _unique_marks(graph: Graph) -> dict[tuple[str, ...], tuple[Mark, Cluster | None]]:
-    marks: dict[tuple[str, ...], tuple[Mark, Cluster | None]] = {}
+def mark_ops(graph: Graph) -> dict[str, tuple[Kind, int, Mark]]:
+    """Every op fused into a mark on some edge, once: its kind, its parameters and the
+    first mark holding it. Two marks may share ops (a norm feeding two activations:
+    ``BN → ReLU`` on one edge, ``BN → ReLU`` through another ReLU on the next); each op
+    counts once."""
+    ops: dict[str, tuple[Kind, int, Mark]] = {}
     for edge in graph.edges:
-        if edge.mark is not None and edge.mark.node_ids not in marks:
-            marks[edge.mark.node_ids] = (edge.mark, mark_owner(graph, edge.mark))
-    return marks
+        mark = edge.mark
+        if mark is None:
+            continue
+        each = mark.node_params if len(mark.node_params) == len(mark.node_ids) else (
+            (mark.params, *([0] * (len(mark.node_ids) - 1))) if mark.node_ids else ())
+        for node_id, kind, params in zip(mark.node_ids, mark.kinds, each):
+            ops.setdefault(node_id, (kind, params, mark))
+    return ops
+
+
+def _owned_marks(graph: Graph) -> list[tuple[Kind, int, Cluster | None]]:
+    """Each fused op's kind, parameters and the cluster computing it."""
+    owners: dict[tuple[str, ...], Cluster | None] = {}
+    found = []
+    for kind, params, mark in mark_ops(graph).values():
+        if mark.node_ids not in owners:
+            owners[mark.node_ids] = mark_owner(graph, mark)
+        found.append((kind, params, owners[mark.node_ids]))
+    return found
 
 
 def cluster_totals(graph: Graph, cluster: Cluster) -> tuple[int, int]:
@@ -33,7 +53,7 @@ def cluster_totals(graph: Graph, cluster: Cluster) -> tuple[int, int]:
     members = set(cluster.node_ids)
     params = sum(graph.node(i).params for i in members)
     macs = sum(graph.node(i).macs for i in members)
-    params += sum(m.params for m, owner in _unique_marks(graph).values() if owner is cluster)
+    params += sum(p for _, p, owner in _owned_marks(graph) if owner is cluster)
     return params * cluster.repeat, macs * cluster.repeat
 
 
@@ -43,7 +63,7 @@ def _totals(graph: Graph) -> tuple[int, int]:
         if graph.cluster_of(node.id) is None:
             params += node.params
             macs += node.macs
-    params += sum(m.params for m, owner in _unique_marks(graph).values() if owner is None)
+    params += sum(p for _, p, owner in _owned_marks(graph) if owner is None)
     for cluster in graph.clusters:
         p, m = cluster_totals(graph, cluster)
         params, macs = params + p, macs + m
@@ -67,8 +87,8 @@ def count_ops(graph: Graph, kind: Kind) -> int:
         graph.multiplicity(n.id) * ((n.kind is kind) + _inside(n.attr("ops"), kind))
         for n in graph.nodes
     )
-    marks = sum(m.kinds.count(kind) * (owner.repeat if owner else 1)
-                for m, owner in _unique_marks(graph).values())
+    marks = sum(owner.repeat if owner else 1
+                for op, _, owner in _owned_marks(graph) if op is kind)
     return nodes + marks
 
 

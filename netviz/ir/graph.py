@@ -92,6 +92,8 @@ class Mark:
         code: Pseudocode text (``"BN -> ReLU"``), set by the labelling transform.
         names: Readable name of each op (``("BatchNorm", "ReLU")``), set by the
             labelling transform for legends.
+        node_params: Parameters of each fused op, in order (``params`` is their sum):
+            two marks may share ops (a norm feeding two activations), which count once.
     """
 
     type_names: tuple[str, ...]
@@ -102,6 +104,7 @@ class Mark:
     label: str = ""
     code: str = ""
     names: tuple[str, ...] = ()
+    node_params: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ from collections.abc import Callable
 
 from dataclasses import replace
 
-from netviz.ir import Edge, Graph, Kind, Mark, Node, evolve
+from netviz.ir import Cluster, Edge, Graph, Kind, Node, evolve
+from netviz.ir.accounting import mark_ops
 from netviz.text import one_line
 from netviz.transforms.blocks import CONTAINERS, humanize
 from netviz.transforms.regions import merge_regions
@@ -147,24 +148,37 @@ def _collapse_once(graph: Graph, page: int, loose: bool) -> Graph:
 
 
 def collapse_blocks(graph: Graph, page: int = PAGE) -> Graph:
-    """Draw blocks that occur once (a stem cell, a reduction module) as one box each,
-    the biggest first, until ``graph`` fits ``page``: the blocks a model repeats keep
-    their detail. Each box keeps its block's cluster (title, counts)."""
-    sizes = {}
+    """Draw some blocks as one box each, until ``graph`` fits ``page``: first blocks that
+    occur once (a stem cell, a reduction module), the biggest first; then clusters of a
+    kind of block drawn in detail elsewhere (a cell's variants: the kind's cluster
+    standing for the most blocks keeps its detail). Each box keeps its block's cluster
+    (title, counts)."""
+    kept: dict[str, Cluster] = {}  # per kind, the cluster that keeps its detail
+    for cluster in graph.clusters:
+        if cluster.kind and (cluster.kind not in kept
+                             or cluster.repeat > kept[cluster.kind].repeat):
+            kept[cluster.kind] = cluster
+    once: dict[str, list[str]] = {}
+    variants: dict[str, list[str]] = {}
     for cluster in graph.clusters:
         members = [i for i in cluster.node_ids if graph.node(i).kind is not Kind.DATA]
         leaving = {i for i in members for e in graph.out_edges(i) if e.dst not in members}
-        if (cluster.repeat == 1 and len(members) >= 3 and len(leaving) == 1
-                and not any(graph.node(i).type_name == COLLAPSED_TYPE
-                            and graph.node(i).scope == cluster.id for i in members)):
-            sizes[cluster.id] = members
+        if len(members) < 3 or len(leaving) != 1 or any(
+                graph.node(i).type_name == COLLAPSED_TYPE and graph.node(i).scope == cluster.id
+                for i in members):
+            continue
+        if cluster.repeat == 1 and len(cluster.blocks) == 1:
+            once[cluster.id] = members
+        elif cluster.kind and kept[cluster.kind] is not cluster:
+            variants[cluster.id] = members
     chosen: dict[str, list[str]] = {}
     size = len(graph.nodes)
-    for block in sorted(sizes, key=lambda b: (-len(sizes[b]), b)):
-        if size <= page:
-            break
-        chosen[block] = sizes[block]
-        size -= len(sizes[block]) - 1
+    for pool in (once, variants):
+        for block in sorted(pool, key=lambda b: (-len(pool[b]), b)):
+            if size <= page:
+                break
+            chosen[block] = pool[block]
+            size -= len(pool[block]) - 1
     kinds = {c.id: c.kind or "Block" for c in graph.clusters}
     return _collapse(graph, chosen, {b: one_line(kinds[b]) for b in chosen}) if chosen else graph
 
@@ -199,29 +213,32 @@ def _collapse(graph: Graph, regions: dict[str, list[str]],
 
 
 def _marks_into_boxes(graph: Graph, merged: Graph, owner: dict[str, str]) -> Graph:
-    """Add to each box the parameters and op counts of the marks its module computed that
-    no edge of the collapsed graph carries any more."""
-    kept = {e.mark.node_ids for e in merged.edges if e.mark is not None}
-    found: dict[str, dict[tuple[str, ...], Mark]] = {}
+    """Add to each box the parameters and op counts of the marked ops its module
+    computed that no edge of the collapsed graph carries any more (each op once)."""
+    kept = mark_ops(merged)
+    found: dict[str, dict[str, tuple[Kind, int]]] = {}
     for edge in graph.edges:
         mark = edge.mark
-        if mark is None or mark.node_ids in kept:
+        if mark is None:
             continue
         boxes = [owner[i] for i in (edge.dst, edge.src) if i in owner]
-        if boxes:
-            home = next((b for b in boxes if within(mark.scope, merged.node(b).scope)), boxes[0])
-            found.setdefault(home, {})[mark.node_ids] = mark
+        if not boxes:
+            continue
+        home = next((b for b in boxes if within(mark.scope, merged.node(b).scope)), boxes[0])
+        ops = mark_ops(replace(graph, edges=(edge,)))
+        for node_id, (kind, params, _) in ops.items():
+            if node_id not in kept and not any(node_id in f for f in found.values()):
+                found.setdefault(home, {})[node_id] = (kind, params)
     if not found:
         return merged
     nodes = []
     for node in merged.nodes:
-        marks = found.get(node.id, {}).values()
-        if marks:
-            ops = Counter(dict(node.attr("ops") or ()))  # type: ignore[arg-type]
-            for mark in marks:
-                ops.update(k.value for k in mark.kinds)
-            attrs = tuple(("ops", tuple(sorted(ops.items()))) if k == "ops" else (k, v)
+        held = found.get(node.id, {}).values()
+        if held:
+            counts = Counter(dict(node.attr("ops") or ()))  # type: ignore[arg-type]
+            counts.update(kind.value for kind, _ in held)
+            attrs = tuple(("ops", tuple(sorted(counts.items()))) if k == "ops" else (k, v)
                           for k, v in node.attrs)
-            node = evolve(node, attrs=attrs, params=node.params + sum(m.params for m in marks))
+            node = evolve(node, attrs=attrs, params=node.params + sum(p for _, p in held))
         nodes.append(node)
     return replace(merged, nodes=tuple(nodes))

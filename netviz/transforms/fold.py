@@ -8,7 +8,7 @@ from dataclasses import replace
 from itertools import groupby
 
 from netviz.ir import Cluster, Edge, Graph, Kind, Node
-from netviz.ir.accounting import cluster_totals, mark_owner
+from netviz.ir.accounting import cluster_totals, mark_ops, mark_owner
 from netviz.transforms.scopes import within
 
 CHANNEL_ATTRS = frozenset({
@@ -158,20 +158,20 @@ def fold_runs(graph: Graph, runs: list[Run], merge: Merge, align: Align | None =
 
 def keep_loose_marks(graph: Graph, folded: Graph, inner: dict[str, str]) -> Graph:
     """``folded`` (``graph`` with runs folded; ``inner`` maps each node of a run to the
-    id of the run's first cluster), counting in its run's cluster a mark no block computes (a norm applied by the
-    model's own forward between two blocks) that rode only on an edge inside the run:
-    folding drops that edge, not what it stands for."""
-    kept = {e.mark.node_ids for e in folded.edges if e.mark is not None}
-    lost: dict[str, int] = {}
-    seen: set[tuple[str, ...]] = set()
+    id of the run's first cluster), counting in its run's cluster a mark no block
+    computes (a norm applied by the model's own forward between two blocks) that rode
+    only on an edge inside the run: folding drops that edge, not what it stands for."""
+    kept = mark_ops(folded)
+    runs = {}
     for edge in graph.edges:
-        mark = edge.mark
-        if mark is None or mark.node_ids in kept or mark.node_ids in seen:
-            continue
-        seen.add(mark.node_ids)
-        run = inner.get(edge.src) or inner.get(edge.dst)
-        if run is not None and mark_owner(folded, mark) is None:
-            lost[run] = lost.get(run, 0) + mark.params
+        if edge.mark is not None:
+            for node_id in edge.mark.node_ids:
+                runs.setdefault(node_id, inner.get(edge.src) or inner.get(edge.dst))
+    lost: dict[str, int] = {}
+    for node_id, (_, params, mark) in mark_ops(graph).items():
+        run = runs.get(node_id)
+        if node_id not in kept and run is not None and mark_owner(folded, mark) is None:
+            lost[run] = lost.get(run, 0) + params
     if not lost:
         return folded
     clusters = []
