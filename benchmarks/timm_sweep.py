@@ -18,8 +18,8 @@ Each model is built on meta (``netviz.building.building_on("meta")``: no weights
 drawn at its default config's input size; the time is ``netviz.trace(model)``, the
 transforms and the DOT text (everything ``netviz.diagram(model).dot`` does, but
 Graphviz's layout), in this process, with netviz's cache off. The folded figure's
-parameter and MAC totals are checked against the unfolded figure's (a row says FAIL
-when they differ).
+parameter, MAC and op totals are checked against the unfolded figure's (a row says
+FAIL when they differ).
 
 Run it in the measurement venv, which has timm, torchvision and transformers::
 
@@ -128,7 +128,8 @@ def measure(family: str, model_name: str, build: Any, shape: tuple[int, ...] | N
     import netviz
     from netviz.building import building_on
     from netviz.diagrams import Diagram
-    from netviz.ir.accounting import count_macs, count_params
+    from netviz.ir import Kind
+    from netviz.ir.accounting import count_macs, count_ops, count_params
 
     row = Row(family, model_name)
     try:
@@ -153,8 +154,10 @@ def measure(family: str, model_name: str, build: Any, shape: tuple[int, ...] | N
         whole = Diagram.of(raw, fold=False).graph
         if unfolded:
             row.unfolded = len(whole.nodes)
-        if (count_params(graph), count_macs(graph)) != (count_params(whole), count_macs(whole)):
-            row.error = "folded totals differ from the unfolded ones"
+        kinds = (Kind.CONV, Kind.LINEAR, Kind.ATTENTION, Kind.NORM, Kind.ACT, Kind.ADD, Kind.CAT)
+        if ((count_params(graph), count_macs(graph), *(count_ops(graph, k) for k in kinds))
+                != (count_params(whole), count_macs(whole), *(count_ops(whole, k) for k in kinds))):
+            row.error = "folded totals (params, MACs, ops) differ from the unfolded ones"
     except _Timeout:
         row.error = f"over {TIMEOUT} s"
     except Exception as error:  # noqa: BLE001 - every failure is a row of the table

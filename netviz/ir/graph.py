@@ -139,6 +139,10 @@ class Cluster:
         span: How many consecutive groups (stages) from ``group`` the cluster's blocks
             come from: more than one when whole stages alike but for their widths fold
             into one.
+        ops: How many ops of each kind (``(kind value, count)``, sorted) every block
+            together holds, when the blocks differ in their ops (a stage's first block
+            with a shortcut conv, its followers with none); empty when the drawn nodes
+            times ``repeat`` are exact.
     """
 
     id: str
@@ -153,6 +157,7 @@ class Cluster:
     totals: tuple[int, int] | None = None
     period: int = 1
     span: int = 1
+    ops: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -168,6 +168,16 @@ def _attributes(core_end: Node, output: Node, members: list[Node]) -> tuple[Attr
     return tuple(sorted(attrs))
 
 
+def _held_ops(members: list[Node]) -> tuple[Attr, ...]:
+    """``("ops", ((kind, count), ...))``: the projections and other ops the box stands
+    for besides the attention core (counted like a collapsed module's)."""
+    counts: dict[str, int] = {}
+    for node in members:
+        if node.kind not in (Kind.ATTENTION, Kind.INPUT, Kind.OUTPUT):
+            counts[node.kind.value] = counts.get(node.kind.value, 0) + 1
+    return (("ops", tuple(sorted(counts.items()))),) if counts else ()
+
+
 def collapse_attention(graph: Graph) -> Graph:
     """Replace each attention core (or the module holding it) by one attention node.
 
@@ -196,7 +206,8 @@ def collapse_attention(graph: Graph) -> Graph:
         taken.add(node_id)
         replacement[members[0].id] = Node(
             id=node_id, kind=Kind.ATTENTION, type_name=ATTENTION_TYPE, scope=scope,
-            attrs=_attributes(core_end, output, members), shape=output.shape,
+            attrs=tuple(sorted(_attributes(core_end, output, members) + _held_ops(members))),
+            shape=output.shape,
             params=sum(n.params for n in members), macs=sum(n.macs for n in members),
             feature_axis=output.feature_axis,
         )

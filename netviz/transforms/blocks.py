@@ -8,6 +8,7 @@ residual blocks, transitions). Never a model's or class's particular name.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Container, Iterable
@@ -197,15 +198,17 @@ def _spatial(node: Node) -> tuple[int, ...]:
     return tuple(d for i, d in enumerate(shape) if i != axis % max(len(shape), 1))
 
 
-def _io(graph: Graph, members: list[str]) -> tuple[tuple[int, ...], bool]:
-    """A block's output resolution, and whether it changes the feature width."""
+def _io(graph: Graph, members: list[str]) -> tuple[int, bool]:
+    """A block's output resolution (how many positions), and whether it changes the
+    feature width."""
     inside = set(members)
     leaving = [m for m in members if any(e.dst not in inside for e in graph.out_edges(m))]
     entering = [e.src for m in members for e in graph.in_edges(m) if e.src not in inside]
     out = graph.node(leaving[-1]) if leaving else None
     into = graph.node(entering[0]) if entering else None
     widens = out is not None and into is not None and _width(out) != _width(into)
-    return (_spatial(out) if out is not None else ()), widens
+    # positions, not the shape: tokens (N, D) and the map (D, H, W) they fold back to
+    return (math.prod(_spatial(out)) if out is not None else 0), widens
 
 
 def _width(node: Node) -> int | None:
@@ -236,7 +239,7 @@ def group_blocks(graph: Graph) -> Graph:
     types = graph.module_types
     clusters = []
     group, index = -1, 0
-    previous: tuple[str, tuple[int, ...], bool] | None = None
+    previous: tuple[str, int, bool] | None = None
     weights = _weights(graph)
     for block in members:  # execution order of each block's first op
         here = (parent(_sole_holder(block, weights)), *_io(graph, members[block]))

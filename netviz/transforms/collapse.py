@@ -195,8 +195,7 @@ def _collapse(graph: Graph, regions: dict[str, list[str]],
         name = (names or {}).get(path) or _name(graph, path)
         boxes[members[0]] = Node(
             id=f"{path}:module", kind=Kind.OTHER, type_name=COLLAPSED_TYPE, scope=path,
-            attrs=(("module", name), ("ops", tuple(sorted(Counter(n.kind.value for n in nodes)
-                                                          .items())))),
+            attrs=(("module", name), ("ops", _ops_of(nodes))),
             label=name, code=name, shape=last.shape, feature_axis=last.feature_axis,
             params=sum(n.params for n in nodes), macs=sum(n.macs for n in nodes),
         )
@@ -210,6 +209,19 @@ def _collapse(graph: Graph, regions: dict[str, list[str]],
     )
     merged = merge_regions(replace(graph, edges=edges), owner, boxes)
     return _marks_into_boxes(graph, merged, owner)
+
+
+def _ops_of(nodes: list[Node]) -> tuple[tuple[str, int], ...]:
+    """The ``(kind, count)`` pairs of the ops ``nodes`` stand for (boxes among them
+    count what they hold)."""
+    counts: Counter[str] = Counter()
+    for node in nodes:
+        if node.type_name != COLLAPSED_TYPE:  # a box inside counts what it holds
+            counts[node.kind.value] += 1
+        held = node.attr("ops")
+        if isinstance(held, tuple):
+            counts.update(dict(held))
+    return tuple(sorted(counts.items()))
 
 
 def _marks_into_boxes(graph: Graph, merged: Graph, owner: dict[str, str]) -> Graph:

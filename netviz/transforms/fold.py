@@ -8,7 +8,7 @@ from dataclasses import replace
 from itertools import groupby
 
 from netviz.ir import Cluster, Edge, Graph, Kind, Node
-from netviz.ir.accounting import cluster_totals, mark_ops, mark_owner
+from netviz.ir.accounting import cluster_ops, cluster_totals, mark_ops, mark_owner, tally
 from netviz.transforms.scopes import within
 
 CHANNEL_ATTRS = frozenset({
@@ -138,6 +138,9 @@ def fold_runs(graph: Graph, runs: list[Run], merge: Merge, align: Align | None =
             members = run[offset::period]
             clusters.append(merge(graph, members) if len(members) > 1 else members[0])
 
+    dropped = [b for period, run in runs for c in run[period:] for b in c.blocks]
+    kept_marks = {(e.src, e.mark.type_names): e.mark for e in graph.edges
+                  if e.mark is not None and e.src not in drop}
     edges: list[Edge] = []
     seen: set[Edge] = set()
     for edge in graph.edges:
@@ -147,7 +150,12 @@ def fold_runs(graph: Graph, runs: list[Run], merge: Merge, align: Align | None =
                 continue
         elif edge.dst in drop:
             continue
-        new = Edge(rename.get(edge.src, edge.src), edge.dst, edge.mark)
+        mark = edge.mark
+        if edge.src in drop and mark is not None and any(within(mark.scope, b) for b in dropped):
+            # a folded block's mark on the edge leaving the run: the kept block's own,
+            # where it still shows (else this one stands for it)
+            mark = kept_marks.get((rename.get(edge.src, edge.src), mark.type_names), mark)
+        new = Edge(rename.get(edge.src, edge.src), edge.dst, mark)
         if new not in seen:
             seen.add(new)
             edges.append(new)
@@ -167,18 +175,22 @@ def keep_loose_marks(graph: Graph, folded: Graph, inner: dict[str, str]) -> Grap
         if edge.mark is not None:
             for node_id in edge.mark.node_ids:
                 runs.setdefault(node_id, inner.get(edge.src) or inner.get(edge.dst))
-    lost: dict[str, int] = {}
-    for node_id, (_, params, mark) in mark_ops(graph).items():
+    lost: dict[str, list[tuple[Kind, int]]] = {}
+    for node_id, (kind, params, mark) in mark_ops(graph).items():
         run = runs.get(node_id)
         if node_id not in kept and run is not None and mark_owner(folded, mark) is None:
-            lost[run] = lost.get(run, 0) + params
+            lost.setdefault(run, []).append((kind, params))
     if not lost:
         return folded
     clusters = []
     for cluster in folded.clusters:
         if cluster.id in lost:
             params, macs = cluster_totals(folded, cluster)
-            cluster = replace(cluster, totals=(params + lost[cluster.id], macs))
+            ops = cluster_ops(folded, cluster)
+            for kind, _ in lost[cluster.id]:
+                ops[kind.value] = ops.get(kind.value, 0) + 1
+            cluster = replace(cluster, totals=(params + sum(p for _, p in lost[cluster.id]), macs),
+                              ops=tuple(sorted(ops.items())))
         clusters.append(cluster)
     return replace(folded, clusters=tuple(clusters))
 
@@ -294,13 +306,14 @@ def merge_similar(graph: Graph, run: list[Cluster]) -> Cluster:
             break
         widths += [entry] * cluster.repeat
     end = _exit_width(graph, run[-1])
-    totals = [cluster_totals(graph, c) for c in run]
+    totals, ops = tally(graph, run)
     return replace(
         run[0],
         blocks=tuple(b for c in run for b in c.blocks),
         repeat=sum(c.repeat for c in run),
         widths=(*widths, end) if widths and end is not None else (),
-        totals=(sum(p for p, _ in totals), sum(m for _, m in totals)),
+        totals=totals,
+        ops=tuple(sorted(ops.items())),
     )
 
 

@@ -69,17 +69,29 @@ def _follows(graph: Graph, before: _Stage, stage: _Stage) -> bool:
     return reads and feeds
 
 
-def _runs(graph: Graph) -> list[list[_Stage]]:
+def _runs(graph: Graph, longest: int = 3) -> list[tuple[int, list[_Stage]]]:
+    """Runs of stages that repeat with a period of 1 to ``longest`` stages (a stage of
+    conv blocks then one of a transformer block, again and again), each link of the run
+    a chain; other stages as runs of their own."""
     joins = residual_joins(graph)
-    runs: list[list[_Stage]] = []
-    previous: Hashable = None
-    for stage in _stages(graph):
-        here = _signature(graph, stage, joins)
-        if runs and here == previous and _follows(graph, runs[-1][-1], stage):
-            runs[-1].append(stage)
-        else:
-            runs.append([stage])
-        previous = here
+    stages = _stages(graph)
+    signatures = [_signature(graph, stage, joins) for stage in stages]
+    runs: list[tuple[int, list[_Stage]]] = []
+    i = 0
+    while i < len(stages):
+        best: tuple[int, list[_Stage]] = (1, [stages[i]])
+        for period in range(1, longest + 1):
+            end = i + period
+            while (end < len(stages) and signatures[end] == signatures[end - period]
+                   and _follows(graph, stages[end - 1], stages[end])):
+                end += 1
+            length = (end - i) // period * period
+            if length >= 2 * period and length > len(best[1]) and all(
+                    _follows(graph, a, b) for a, b in zip(stages[i:i + period],
+                                                          stages[i + 1:i + period])):
+                best = (period, stages[i:i + length])
+        runs.append(best)
+        i += len(best[1])
     return runs
 
 
@@ -93,7 +105,7 @@ def _exit(graph: Graph, stage: _Stage) -> str:
 def _merge(graph: Graph, run: list[_Stage]) -> list[Cluster]:
     """The first stage's clusters, each standing for its place in every stage of the run;
     the first holds the ops leading into the first stage and counts every stage's."""
-    span = max(c.group + c.span for c in run[-1].clusters) - run[0].group
+    span = max(c.group + c.span for stage in run for c in stage.clusters) - run[0].group
     merged = []
     for place, first in enumerate(run[0].clusters):
         members = [stage.clusters[place] for stage in run]
@@ -101,20 +113,26 @@ def _merge(graph: Graph, run: list[_Stage]) -> list[Cluster]:
         if place == 0:
             lead = [graph.node(i) for stage in run for i in stage.lead]
             params, macs = cluster_totals(graph, cluster)
+            ops = dict(cluster.ops)
+            for node in lead:
+                for name, count in ((node.kind.value, 1), *(node.attr("ops") or ())):
+                    ops[name] = ops.get(name, 0) + count
             cluster = replace(
                 cluster, node_ids=(*run[0].lead, *cluster.node_ids),
-                totals=(params + sum(n.params for n in lead), macs + sum(n.macs for n in lead)))
+                totals=(params + sum(n.params for n in lead), macs + sum(n.macs for n in lead)),
+                ops=tuple(sorted(ops.items())))
         merged.append(cluster)
     return merged
 
 
 def fold_stage_runs(graph: Graph) -> Graph:
-    """Draw each run of consecutive matching stages once (see the module docs).
+    """Draw each run of consecutive matching stages once (see the module docs); a run
+    that repeats with a period of several stages draws its first period.
 
-    Edges leaving the run leave the first stage's exit. Idempotent; a graph with no such
-    run is returned unchanged.
+    Edges leaving the run leave the kept stage at the same place in the period.
+    Idempotent; a graph with no such run is returned unchanged.
     """
-    runs = [run for run in _runs(graph) if len(run) > 1]
+    runs = [(period, run) for period, run in _runs(graph) if len(run) > period]
     if not runs:
         return graph
     drop: set[str] = set()
@@ -122,16 +140,16 @@ def fold_stage_runs(graph: Graph) -> Graph:
     inner: dict[str, str] = {}
     replaced: dict[str, list[Cluster]] = {}
     gone: set[str] = set()
-    for run in runs:
-        exit_id = _exit(graph, run[0])
+    for period, run in runs:
         for stage in run:
             inner.update(dict.fromkeys(stage.node_ids(), run[0].clusters[0].id))
-        for stage in run[1:]:
+        for index, stage in enumerate(run[period:], start=period):
             drop.update(stage.node_ids())
-            rename.update(dict.fromkeys(stage.node_ids(), exit_id))
+            rename.update(dict.fromkeys(stage.node_ids(), _exit(graph, run[index % period])))
             gone.update(c.id for c in stage.clusters)
-        replaced[run[0].clusters[0].id] = _merge(graph, run)
-        gone.update(c.id for c in run[0].clusters[1:])
+        for phase in range(period):
+            replaced[run[phase].clusters[0].id] = _merge(graph, run[phase::period])
+            gone.update(c.id for c in run[phase].clusters[1:])
     clusters: list[Cluster] = []
     for cluster in graph.clusters:
         if cluster.id in replaced:

@@ -37,12 +37,14 @@ def has_projection(graph: Graph, cluster: Cluster, joins: set[str] | None = None
     sources = {e.src for e in graph.in_edges(joins[0])}
     if not all(s in members and graph.node(s).kind is not Kind.DATA for s in sources):
         return False
-    entry = next((graph.node(i) for i in cluster.node_ids if graph.node(i).kind is Kind.DATA),
-                 None)
+    entries = [graph.node(i) for i in cluster.node_ids if graph.node(i).kind is Kind.DATA]
     leaving = [i for i in cluster.node_ids
                if any(e.dst not in members for e in graph.out_edges(i))]
-    if entry is None or not leaving:
+    if len(entries) > 1 or len(leaving) > 1:
+        return False  # several streams in and out (HRNet's module): no shortcut of one
+    if not entries or not leaving:
         return True
+    entry = entries[0]
     exit_shape = graph.node(leaving[-1]).shape
     # a permutation (channels first to channels last) changes no size
     return sorted(entry.shape or ()) != sorted(exit_shape or ())

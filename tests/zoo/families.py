@@ -457,9 +457,9 @@ class HybridStage(nn.Module):
     """EdgeNeXt/SwiftFormer-style stage: a downsampling conv, conv blocks, a transformer
     block."""
 
-    def __init__(self, cin: int, cout: int, depth: int) -> None:
+    def __init__(self, cin: int, cout: int, depth: int, stride: int = 2) -> None:
         super().__init__()
-        self.downsample = nn.Sequential(nn.BatchNorm2d(cin), nn.Conv2d(cin, cout, 2, 2))
+        self.downsample = nn.Sequential(nn.BatchNorm2d(cin), nn.Conv2d(cin, cout, 3, stride, 1))
         self.blocks = nn.Sequential(*[ConvEncoder(cout) for _ in range(depth)],
                                     HybridBlock(cout))
 
@@ -471,12 +471,13 @@ class HybridLike(nn.Module):
     """Stages alike but for their widths and depths: they fold into one ``Groups`` cluster
     per place when the figure is over a page."""
 
-    def __init__(self, widths: tuple[int, ...] = (8, 16, 24, 32, 40, 48),
-                 depths: tuple[int, ...] = (2, 2, 3, 3, 2, 2)) -> None:
+    def __init__(self, widths: tuple[int, ...] = tuple(range(8, 96, 8)),
+                 depths: tuple[int, ...] = (2, 2, 3, 3, 2, 2, 3, 2, 2, 3, 2)) -> None:
         super().__init__()
         self.stem = nn.Conv2d(3, widths[0], 3, 1, 1)
         cins = (widths[0], *widths[:-1])
-        self.stages = nn.Sequential(*[HybridStage(i, o, d) for i, o, d in zip(cins, widths, depths)])
+        self.stages = nn.Sequential(*[HybridStage(i, o, d, 2 if k < 3 else 1)
+                                      for k, (i, o, d) in enumerate(zip(cins, widths, depths))])
         self.head = nn.Linear(widths[-1], 10)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -695,8 +696,9 @@ class GPT2Block(nn.Module):
 
 
 class GPT2Model(nn.Module):
-    """``GPT2Model``: ``wte(ids) + wpe(positions)`` in this module's own forward (which
-    must not make the whole model one residual block), blocks in ``h``, ``ln_f``."""
+    """``GPT2Model``: ``wte(ids) + wpe(positions)`` in this module's own forward, the
+    positions computed from the ids (a sum of two lookups of the input, which must not
+    make the whole model one residual block), blocks in ``h``, ``ln_f``."""
 
     def __init__(self, vocab: int, hidden: int, layers: int, heads: int) -> None:
         super().__init__()
@@ -706,7 +708,8 @@ class GPT2Model(nn.Module):
         self.ln_f = nn.LayerNorm(hidden)
 
     def forward(self, input_ids: torch.Tensor) -> torch.Tensor:
-        positions = torch.arange(input_ids.shape[1], device=input_ids.device).unsqueeze(0)
+        # positions from the ids themselves, as RoBERTa's create_position_ids_from_input_ids
+        positions = (input_ids >= 0).long().cumsum(1) - 1
         x = self.wte(input_ids) + self.wpe(positions)
         for block in self.h:
             x = block(x)
