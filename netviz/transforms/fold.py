@@ -141,6 +141,10 @@ def fold_runs(graph: Graph, runs: list[Run], merge: Merge, align: Align | None =
     dropped = [b for period, run in runs for c in run[period:] for b in c.blocks]
     kept_marks = {(e.src, e.mark.type_names): e.mark for e in graph.edges
                   if e.mark is not None and e.src not in drop}
+    kept = [b for period, run in runs for c in run[:period] for b in c.blocks]
+    into_run = {e.src: e.mark for e in graph.edges
+                if e.mark is not None and e.src not in drop and e.dst in drop
+                and any(within(e.mark.scope, b) for b in kept)}
     edges: list[Edge] = []
     seen: set[Edge] = set()
     for edge in graph.edges:
@@ -155,6 +159,9 @@ def fold_runs(graph: Graph, runs: list[Run], merge: Merge, align: Align | None =
             # a folded block's mark on the edge leaving the run: the kept block's own,
             # where it still shows (else this one stands for it)
             mark = kept_marks.get((rename.get(edge.src, edge.src), mark.type_names), mark)
+        elif edge.src in drop and mark is None:
+            # the kept block's exit mark, which rode on its edge into the next block
+            mark = into_run.get(rename.get(edge.src, edge.src))
         new = Edge(rename.get(edge.src, edge.src), edge.dst, mark)
         if new not in seen:
             seen.add(new)
