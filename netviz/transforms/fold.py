@@ -274,12 +274,18 @@ def _width(node: Node | None) -> int | None:
 
 
 def _entry_width(graph: Graph, cluster: Cluster) -> int | None:
-    """The width entering a block: its data node's, or the sum over several (a dense
-    layer concatenates everything before it)."""
+    """The width entering a block: its data node's; the sum over several when one
+    concatenation reads them all (a dense layer concatenates everything before it),
+    else the first's (a cell reading this and the previous cell's output)."""
     data = [graph.node(i) for i in cluster.node_ids if graph.node(i).kind is Kind.DATA]
     widths = [_width(d) for d in data]
     if not widths or any(w is None for w in widths):
         return None
+    readers = [{e.dst for e in graph.out_edges(d.id)} for d in data]
+    if len(data) > 1 and not (all(len(r) == 1 for r in readers)
+                              and len(set().union(*readers)) == 1
+                              and graph.node(next(iter(readers[0]))).kind is Kind.CAT):
+        return widths[0]
     return sum(w for w in widths if w is not None)
 
 

@@ -165,8 +165,9 @@ def test_stages_differing_only_in_width_fold_with_their_channel_ranges() -> None
 def test_nas_cells_fold_by_their_repeated_cell() -> None:
     folded = graph("NASNetLike")
     assert sum(c.repeat for c in folded.clusters) == len(families.NASNetLike().cells)
-    # the normal cells after each reduction fold across both stages into one cluster
-    assert titles("NASNetLike")[-1] == "Groups 1-2 Normal cell x 6, 160C → 160C"
+    # the normal cells after each reduction fold across both stages into one cluster:
+    # cells of 5 x 16 channels, then of 5 x 32
+    assert titles("NASNetLike")[-1] == "Groups 1-2 Normal cell x 6, 80C → 160C"
 
 
 def test_stages_alike_but_for_their_widths_fold_across_stages() -> None:
