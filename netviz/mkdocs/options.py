@@ -55,6 +55,8 @@ _APPLIES: dict[str, frozenset[str]] = {
     "chart": frozenset({"chart", "input_shape", "download"}),
 }
 _COMMON = frozenset({"model", "show", "input_dtype", "train"})
+_DIFF_SHOWS = ("diagram", "summary")
+"""What a fence with ``diff: OTHER`` can show: the diff's figure, or its text form."""
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
 
@@ -93,6 +95,11 @@ class FenceOptions:
             [`PNG_DPI`][netviz.output.PNG_DPI].
         annotate: Diagram only: counts to write on the figure (``params``, ``macs``;
             see [`annotate`][netviz.transforms.annotate.annotate]).
+        diff: Another model (B) to compare ``model`` (A) with (see
+            [`netviz.diff`][netviz.api.diff]): a diagram shows B's figure with the
+            differences marked (with its legend unless ``legend: false``), a summary the
+            text form (``markdown``: the changes and a table of numbers; ``text``). Input
+            options apply to both. Empty: no diff.
     """
 
     model: str
@@ -114,6 +121,7 @@ class FenceOptions:
     train: bool = False
     dpi: int | None = None
     annotate: tuple[str, ...] = ()
+    diff: str = ""
 
     def __post_init__(self) -> None:
         if not self.format and self.show in FORMATS:
@@ -123,6 +131,13 @@ class FenceOptions:
     def subject(self) -> Subject:
         """What is traced: the model and its input and mode options."""
         return Subject(self.model, self.input_shapes, self.input_dtypes, self.train)
+
+    @property
+    def subjects(self) -> tuple[Subject, ...]:
+        """Every model traced: the model, and the one it is compared with (``diff``)."""
+        if not self.diff:
+            return (self.subject,)
+        return (self.subject, Subject(self.diff, self.input_shapes, self.input_dtypes, self.train))
 
 
 @dataclass(frozen=True)
@@ -204,18 +219,25 @@ def _build(raw: dict[str, str]) -> FenceOptions:
     if not model:
         raise FenceError("no model given; write 'model: NAME' (see 'netviz list')")
     show = _choice(raw, "show", SHOWS, "diagram")
-    misplaced = sorted(set(raw) - _COMMON - _APPLIES[show])
+    diff = raw.get("diff", "")
+    if "diff" in raw and not diff:
+        raise FenceError("diff: empty; write the model to compare with, e.g. 'diff: resnet101'")
+    if diff and show not in _DIFF_SHOWS:
+        raise FenceError(f"diff applies to 'show: diagram' and 'show: summary', not 'show: {show}'")
+    misplaced = sorted(set(raw) - _COMMON - {"diff"} - _APPLIES[show])
     if misplaced:
         allowed = ", ".join(sorted(_APPLIES[show]))
         raise FenceError(
             f"option {misplaced[0]!r} does not apply to 'show: {show}' (it takes: {allowed})"
         )
     fmt = _choice(raw, "format", FORMATS.get(show, ("",)), "")
+    if diff:
+        _check_diff(raw, show, fmt)
     return FenceOptions(
         model=model,
         show=show,
         format=fmt,
-        legend=_bool(raw, "legend", False),
+        legend=_bool(raw, "legend", bool(diff)),
         fold=_bool(raw, "fold", True),
         shapes=_bool(raw, "shapes", False),
         direction=_choice(raw, "direction", DIRECTIONS, "TB", upper=True),
@@ -231,7 +253,24 @@ def _build(raw: dict[str, str]) -> FenceOptions:
         train=_bool(raw, "train", False),
         dpi=_dpi(raw),
         annotate=_annotations(raw.get("annotate")),
+        diff=diff,
     )
+
+
+_DIFF_OPTIONS = {"diagram": {"annotate"}, "summary": {"by_group", "depth", "caption", "label"}}
+"""Options of a show that a diff does not take."""
+_DIFF_DOWNLOADS = {"summary": ("md", "txt")}
+
+
+def _check_diff(raw: dict[str, str], show: str, fmt: str) -> None:
+    """What a fence comparing two models may also say."""
+    refused = sorted(set(raw) & _DIFF_OPTIONS[show])
+    if refused:
+        raise FenceError(f"option {refused[0]!r} does not apply to a diff ('diff: ...')")
+    if show == "summary" and (fmt or FORMATS[show][0]) not in ("markdown", "text"):
+        raise FenceError(f"a diff's text form is markdown or text, not {fmt!r}")
+    if show in _DIFF_DOWNLOADS:
+        _downloads(raw.get("download"), _DIFF_DOWNLOADS[show])
 
 
 def _choice(
@@ -349,6 +388,9 @@ def cli_command(options: FenceOptions, output: str | None = None) -> str:
     ]
     shape_args += [f"--input-dtype {dtype}" for dtype in options.input_dtypes or ()]
     shape_args += ["--train"] if options.train else []
+    if options.diff:
+        return " ".join(["netviz", "diff", _quote(model), _quote(options.diff), *shape_args,
+                         *_diff_args(options, stem, output)])
     if options.show == "diagram":
         suffix = "svg" if options.format == "svg" else "mmd"
         args += ["render", _quote(model), "-o", output or f"{stem}.{suffix}", *shape_args]
@@ -374,6 +416,22 @@ def cli_command(options: FenceOptions, output: str | None = None) -> str:
         args += ["plot", _quote(model), "--kind", options.chart]
         args += ["-o", output or f"{stem}.{options.chart}.svg", *shape_args]
     return " ".join(args)
+
+
+def _diff_args(options: FenceOptions, stem: str, output: str | None) -> list[str]:
+    """The ``netviz diff`` options (after the two models) of a fence with ``diff``."""
+    other = options.diff.split("(", 1)[0].rsplit(":", 1)[-1].rsplit("/", 1)[-1].replace(".py", "")
+    name = f"{stem}-{other}"
+    if options.show == "summary":
+        return ["-o", output or f"{name}.{'md' if options.format == 'markdown' else 'txt'}"]
+    suffix = "svg" if options.format == "svg" else "mmd"
+    args = ["-o", output or f"{name}.{suffix}"]
+    args += [] if options.legend else ["--no-legend"]
+    args += ["--no-fold"] if not options.fold else []
+    args += ["--shapes"] if options.shapes else []
+    args += [f"--direction {options.direction}"] if options.direction != "TB" else []
+    args += [f"--theme {options.theme}"] if options.theme != "light" else []
+    return args
 
 
 SUMMARY_SUFFIXES = {"markdown": "md", "text": "txt", "latex": "tex", "csv": "csv", "json": "json"}
