@@ -78,6 +78,7 @@ def legend_of(graph: Graph) -> Legend:
     used = {node.kind for node in graph.nodes}
     kinds = tuple(kind for kind in SHAPE_TEXT if kind in used)
     tokens = any(n.kind is Kind.DATA and n.label.split(" ")[0].endswith("D") for n in graph.nodes)
-    marked = {item.change.kind for item in (*graph.nodes, *graph.edges, *graph.clusters)
-              if item.change is not None}
+    changes = [*(n.change for n in graph.nodes), *(e.change for e in graph.edges),
+               *(c.change for c in graph.clusters)]
+    marked = {change.kind for change in changes if change is not None}
     return Legend(tuple(marks), kinds, tokens, tuple(k for k in ChangeKind if k in marked))

@@ -28,7 +28,8 @@ from netviz.ir.accounting import count_macs, count_params
 from netviz.text import short_count
 from netviz.transforms.annotate import Counts
 from netviz.transforms.diff.marks import marked_graph
-from netviz.transforms.diff.match import match
+from netviz.transforms.diff.match import Matching, match
+from netviz.transforms.diff.unfold import unfold, unfoldable
 from netviz.transforms.diff.report import ChangeLine, GroupDiff, group_diffs
 
 __all__ = ["ChangeLine", "Comparison", "GroupDiff", "compare"]
@@ -83,13 +84,40 @@ def compare(a: Graph, b: Graph) -> Comparison:
         The [`Comparison`][netviz.transforms.diff.Comparison]; its graph is named
         ``"A → B"`` after the two graphs.
     """
-    matching = match(a, b)
+    a, b, matching, unfolded = _split_runs(a, b, match(a, b))
     before = Counts(count_params(a), count_macs(a))
     after = Counts(count_params(b), count_macs(b))
-    marked = replace(marked_graph(a, b, matching), name=f"{a.name} → {b.name}",
+    marked = replace(marked_graph(a, b, matching, unfolded), name=f"{a.name} → {b.name}",
                      caption=caption(a.name, b.name, before, after))
     groups = group_diffs(a, b, marked, matching)
     return Comparison(a.name, b.name, marked, groups, before, after)
+
+
+_Split = tuple[Graph, Graph, Matching, frozenset[str]]
+
+
+def _split_runs(a: Graph, b: Graph, matching: Matching) -> _Split:
+    """A and B with their runs unfolded in the stages where the other has unpaired
+    clusters, the matching, and the unfolded blocks' cluster ids (of A and of B, each
+    prefixed ``a:`` or ``b:``), when that leaves fewer clusters unpaired (see
+    [`unfold`][netviz.transforms.diff.unfold])."""
+    added = {b.clusters[j].group for i, j in matching.clusters if i is None and j is not None}
+    removed = {a.clusters[i].group for i, j in matching.clusters if j is None and i is not None}
+    paired = [(i, j) for i, j in matching.clusters if i is not None and j is not None]
+    a_runs = {i for i, j in paired if b.clusters[j].group in added and unfoldable(a.clusters[i])}
+    b_runs = {j for i, j in paired if a.clusters[i].group in removed and unfoldable(b.clusters[j])}
+    if not a_runs and not b_runs:
+        return a, b, matching, frozenset()
+    (a2, a_blocks), (b2, b_blocks) = unfold(a, a_runs), unfold(b, b_runs)
+    again = match(a2, b2)
+    if _unpaired(again) < _unpaired(matching):
+        blocks = frozenset({f"a:{c}" for c in a_blocks} | {f"b:{c}" for c in b_blocks})
+        return a2, b2, again, blocks
+    return a, b, matching, frozenset()
+
+
+def _unpaired(matching: Matching) -> int:
+    return sum(i is None or j is None for i, j in matching.clusters)
 
 
 def caption(before_name: str, after_name: str, before: Counts, after: Counts) -> str:

@@ -2,7 +2,9 @@
 
 Each item is given as its keys, from strictest to loosest. The first key pairs what is exactly alike; wherever it leaves a gap (a run of A's items
 facing a run of B's that it could not pair), the next, looser key tries again on that
-gap alone, and so on. What the last key leaves unpaired was removed (A's) or added
+gap alone, and so on. Two runs of one length that pair as well item by item as any
+other way are paired item by item (``SequenceMatcher`` would pair the first ``S`` of
+``S S S`` with the last of ``S X S``, leaving one ``S`` and the ``X`` unpaired). What the last key leaves unpaired was removed (A's) or added
 (B's). A deeper stage of ResNet-101 thus pairs with ResNet-50's by what its blocks are,
 before anything is paired only for being a stage.
 """
@@ -44,8 +46,11 @@ def align(a: Sequence[Keys], b: Sequence[Keys]) -> list[Pair]:
             pairs.extend((i, None) for i in range(a_lo, a_hi))
             pairs.extend((None, j) for j in range(b_lo, b_hi))
             return
-        matcher = SequenceMatcher(None, [x[level] for x in a[a_lo:a_hi]],
-                                  [x[level] for x in b[b_lo:b_hi]], autojunk=False)
+        left, right = [x[level] for x in a[a_lo:a_hi]], [x[level] for x in b[b_lo:b_hi]]
+        matcher = SequenceMatcher(None, left, right, autojunk=False)
+        if _in_order(a[a_lo:a_hi], b[b_lo:b_hi], left, right, matcher):
+            pairs.extend(zip(range(a_lo, a_hi), range(b_lo, b_hi)))
+            return
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
             if tag == "equal":
                 pairs.extend(zip(range(a_lo + i1, a_lo + i2), range(b_lo + j1, b_lo + j2)))
@@ -54,3 +59,16 @@ def align(a: Sequence[Keys], b: Sequence[Keys]) -> list[Pair]:
 
     gap(0, len(a), 0, len(b), 0)
     return pairs
+
+
+def _in_order(
+    a: Sequence[Keys], b: Sequence[Keys], left: list[Hashable], right: list[Hashable],
+    matcher: SequenceMatcher[Hashable],
+) -> bool:
+    """Whether two runs of one length pair best item by item: every pair agrees on the
+    loosest key and as many agree on this level's as in the matcher's best alignment
+    (``S S S`` against ``S X S`` pairs the middle ones, not the first ``S`` with the last)."""
+    if len(a) != len(b) or not all(x[-1] == y[-1] for x, y in zip(a, b)):
+        return False
+    same = sum(x == y for x, y in zip(left, right))
+    return same > 0 and same >= sum(block.size for block in matcher.get_matching_blocks())

@@ -13,6 +13,7 @@ included: what a diff figure draws.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from netviz.ir import Change, ChangeKind, Cluster, Edge, Graph, Kind, Mark, Node, evolve
@@ -65,8 +66,15 @@ def mark_text(mark: Mark | None) -> str:
     return mark.label or ARROW.join(mark.type_names)
 
 
-def marked_graph(a: Graph, b: Graph, matching: Matching) -> Graph:
-    """B's graph with its differences from A marked and A's lost parts as ghosts."""
+def marked_graph(
+    a: Graph, b: Graph, matching: Matching, unfolded: frozenset[str] = frozenset()
+) -> Graph:
+    """B's graph with its differences from A marked and A's lost parts as ghosts.
+
+    ``unfolded``: ids of clusters that are blocks of a run unfolded for the comparison
+    (``a:`` or ``b:`` and the cluster id); their titles name the block, not the run, so
+    a difference in title is none.
+    """
     back = {bid: aid for aid, bid in matching.nodes.items()}
     taken = {node.id for node in b.nodes}
     ghost_ids: dict[str, str] = {}
@@ -89,7 +97,8 @@ def marked_graph(a: Graph, b: Graph, matching: Matching) -> Graph:
             cluster = b.clusters[j]
             old = a.clusters[i] if i is not None else None
             ghosts = tuple(ghost_ids[n] for n in old.node_ids if n in ghost_ids) if old else ()
-            clusters.append(_marked_cluster(cluster, old, cluster.node_ids + ghosts))
+            split = old is not None and (f"a:{old.id}" in unfolded or f"b:{cluster.id}" in unfolded)
+            clusters.append(_marked_cluster(cluster, old, cluster.node_ids + ghosts, split))
         elif i is not None:
             clusters.append(_ghost_cluster(a.clusters[i], ghost_ids))
     clusters = [replace(c, node_ids=tuple(sorted(dict.fromkeys(c.node_ids), key=position.__getitem__)))
@@ -147,7 +156,7 @@ def change_text(change: Change) -> str:
     return changed_label(change.before, change.after).replace("\n", " ")
 
 
-def _order(a: Graph, b: Graph, pairs: dict[str, str], ghosts: dict[str, str]) -> list[str]:
+def _order(a: Graph, b: Graph, pairs: Mapping[str, str], ghosts: dict[str, str]) -> list[str]:
     """B's nodes, each ghost right after the B node its previous paired A node became."""
     after: dict[str | None, list[str]] = {}
     anchor: str | None = None
@@ -163,11 +172,13 @@ def _order(a: Graph, b: Graph, pairs: dict[str, str], ghosts: dict[str, str]) ->
     return order
 
 
-def _marked_cluster(cluster: Cluster, old: Cluster | None, node_ids: tuple[str, ...]) -> Cluster:
+def _marked_cluster(
+    cluster: Cluster, old: Cluster | None, node_ids: tuple[str, ...], split: bool = False
+) -> Cluster:
     if old is None:
         return replace(cluster, node_ids=node_ids, title=f"{cluster.title} {ADDED_NOTE}",
                        change=Change(ChangeKind.ADDED, after=cluster.title))
-    if title_rest(old) == title_rest(cluster):
+    if title_rest(old) == title_rest(cluster) or split:
         return replace(cluster, node_ids=node_ids)
     before = f"Group {cluster.group} {title_rest(old)}".strip()  # in B's numbering
     return replace(cluster, node_ids=node_ids, title=changed_title(before, cluster.title),
@@ -184,18 +195,23 @@ def _ghost_cluster(old: Cluster, ghosts: dict[str, str]) -> Cluster:
 
 
 def _marked_edges(
-    a: Graph, b: Graph, pairs: dict[str, str], back: dict[str, str], ghosts: dict[str, str]
+    a: Graph, b: Graph, pairs: Mapping[str, str], back: dict[str, str], ghosts: dict[str, str]
 ) -> list[Edge]:
+    """B's edges marked, then A's lost edges as ghosts. An edge that only bridges ops
+    added or removed is no change of its own: B's ``x → z`` where A ran ``x → y → z``
+    and ``y`` is gone (its ghost shows it), A's ``x → z`` where B inserted ``y``."""
     old_edges: dict[tuple[str, str], Edge] = {}
     for edge in a.edges:
         old_edges.setdefault((edge.src, edge.dst), edge)
     kept: set[tuple[str, str]] = set()
     edges = []
     for edge in b.edges:
-        ends = (back.get(edge.src), back.get(edge.dst))
-        old = old_edges.get(ends) if None not in ends else None  # type: ignore[arg-type]
+        src, dst = back.get(edge.src), back.get(edge.dst)
+        old = old_edges.get((src, dst)) if src is not None and dst is not None else None
         if old is None:
-            edges.append(replace(edge, change=Change(ChangeKind.ADDED, after=mark_text(edge.mark))))
+            bridged = src is not None and dst is not None and _bridges(a, src, dst, set(pairs))
+            edges.append(edge if bridged else replace(
+                edge, change=Change(ChangeKind.ADDED, after=mark_text(edge.mark))))
             continue
         kept.add((old.src, old.dst))
         before, after = mark_text(old.mark), mark_text(edge.mark)
@@ -207,7 +223,25 @@ def _marked_edges(
         kept.add((edge.src, edge.dst))
         src = pairs.get(edge.src) or ghosts[edge.src]
         dst = pairs.get(edge.dst) or ghosts[edge.dst]
+        if edge.src in pairs and edge.dst in pairs and _bridges(b, src, dst, set(back)):
+            continue
         mark = edge.mark and replace(edge.mark, params=0,
                                      node_ids=tuple(GHOST_PREFIX + n for n in edge.mark.node_ids))
         edges.append(Edge(src, dst, mark, Change(ChangeKind.REMOVED, before=mark_text(edge.mark))))
     return edges
+
+
+def _bridges(graph: Graph, src: str, dst: str, paired: set[str]) -> bool:
+    """Whether ``graph`` leads from ``src`` to ``dst`` through unpaired nodes only (at
+    least one)."""
+    frontier = [e.dst for e in graph.out_edges(src) if e.dst not in paired]
+    seen = set(frontier)
+    while frontier:
+        node_id = frontier.pop()
+        for edge in graph.out_edges(node_id):
+            if edge.dst == dst:
+                return True
+            if edge.dst not in paired and edge.dst not in seen:
+                seen.add(edge.dst)
+                frontier.append(edge.dst)
+    return False

@@ -62,17 +62,17 @@ def top_level(graph: Graph) -> list[Node | _Stage]:
     items: list[Node | _Stage] = []
     seen: set[int] = set()
     for node in graph.nodes:
-        index = owner.get(node.id)
-        if index is None:
+        found = owner.get(node.id)
+        if found is None:
             items.append(node)
-        elif index not in seen:
-            seen.add(index)
+        elif found not in seen:
+            seen.add(found)
             last = items[-1] if items else None
             if (isinstance(last, _Stage)
-                    and graph.clusters[last.clusters[-1]].group == graph.clusters[index].group):
-                items[-1] = _Stage((*last.clusters, index))
+                    and graph.clusters[last.clusters[-1]].group == graph.clusters[found].group):
+                items[-1] = _Stage((*last.clusters, found))
             else:
-                items.append(_Stage((index,)))
+                items.append(_Stage((found,)))
     return items
 
 

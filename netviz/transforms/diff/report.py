@@ -28,7 +28,8 @@ class ChangeLine:
 
     Attributes:
         kind: Added, removed or changed.
-        what: ``block``, ``op``, ``data`` (a data node: a width) or ``edge``.
+        what: ``block``, ``op``, ``data`` (a data node: a width), ``sum`` (an add: a
+            residual shortcut's end) or ``edge``.
         text: What it is: ``3x3 32C 1S 1P → 3x3 160C 1S 1P``, ``Group 2 x (N - 1) = 5 → 22``.
         count: How many alike differences of the group this line stands for.
     """
@@ -126,7 +127,7 @@ def _lines(graph: Graph, members: list[Node], cluster: Cluster | None) -> tuple[
     inside = {n.id for n in members}
     for node in members:
         if node.change is not None:
-            what = "data" if node.kind is Kind.DATA else "op"
+            what = {Kind.DATA: "data", Kind.ADD: "sum"}.get(node.kind, "op")
             lines.append(ChangeLine(node.change.kind, what, change_text(node.change)))
     for edge in graph.edges:
         if edge.change is None or edge.dst not in inside:
