@@ -4,8 +4,9 @@ of ``netviz diff``: an extra op, a removed shortcut, a deeper stage, wider layer
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from math import prod
 
-from netviz.ir import Graph
+from netviz.ir import Graph, Node
 from netviz.transforms import to_notation
 from tests.transforms.raw import RawBuilder
 
@@ -66,7 +67,20 @@ def net(blocks: list[Block], name: str = "net", hw: int = 16, stem: int = 16) ->
               weight_shape=(10, c))
     b.add("output", "output", "", (x,), None)
     modules += [("avgpool", "AdaptiveAvgPool2d"), ("fc", "Linear")]
-    return replace(b.graph(), modules=tuple(modules))
+    graph = b.graph()
+    return replace(graph, nodes=tuple(replace(n, macs=_macs(n)) for n in graph.nodes),
+                   modules=tuple(modules))
+
+
+def _macs(node: Node) -> int:
+    """Analytic MACs: a conv's output elements x its input channels x its kernel area, a
+    linear layer's output x input features; nothing else counts."""
+    if node.type_name == "Conv2d" and node.shape is not None:
+        kh, kw = node.attr("kernel_size")  # type: ignore[misc]
+        return prod(node.shape) * int(node.attr("in_channels")) * kh * kw  # type: ignore[arg-type]
+    if node.type_name == "Linear":
+        return int(node.attr("out_features")) * int(node.attr("in_features"))  # type: ignore[arg-type]
+    return 0
 
 
 _CLASS = {"conv": "Conv2d", "bn": "BatchNorm2d", "relu": "ReLU", "down": "Conv2d"}

@@ -104,8 +104,10 @@ def _split_runs(a: Graph, b: Graph, matching: Matching) -> _Split:
     added = {b.clusters[j].group for i, j in matching.clusters if i is None and j is not None}
     removed = {a.clusters[i].group for i, j in matching.clusters if j is None and i is not None}
     paired = [(i, j) for i, j in matching.clusters if i is not None and j is not None]
-    a_runs = {i for i, j in paired if b.clusters[j].group in added and unfoldable(a.clusters[i])}
-    b_runs = {j for i, j in paired if a.clusters[i].group in removed and unfoldable(b.clusters[j])}
+    a_groups = removed | {a.clusters[i].group for i, j in paired if b.clusters[j].group in added}
+    b_groups = added | {b.clusters[j].group for i, j in paired if a.clusters[i].group in removed}
+    a_runs = {i for i, c in enumerate(a.clusters) if c.group in a_groups and unfoldable(c)}
+    b_runs = {j for j, c in enumerate(b.clusters) if c.group in b_groups and unfoldable(c)}
     if not a_runs and not b_runs:
         return a, b, matching, frozenset()
     (a2, a_blocks), (b2, b_blocks) = unfold(a, a_runs), unfold(b, b_runs)

@@ -11,7 +11,7 @@ to the loosest:
   same module class, any block;
 - a stage: the same, for all its clusters at once; then any stage;
 - an op: the same label and parameters, the same label but for its widths (``64C``,
-  ``768D``), the same op type, the same kind.
+  ``768D``), the same op type, the same kind (these two fed by ops of the same kinds).
 
 So ResNet-50's ``Group 2 x (N - 1) = 5`` pairs with ResNet-101's ``= 22`` (one cluster,
 one changed count), and WRN-28-2's convolutions with WRN-28-10's (widths only).
@@ -82,14 +82,16 @@ def title_rest(cluster: Cluster) -> str:
     return cluster.title.removeprefix(f"Group {cluster.group}").strip()
 
 
-def node_keys(node: Node) -> tuple[Hashable, ...]:
-    """An op's keys, strictest first: label and parameters, label but for its widths,
-    op type, kind."""
+def node_keys(graph: Graph, node: Node) -> tuple[Hashable, ...]:
+    """An op's keys, strictest first: label and parameters; label but for its widths; op
+    type, then kind, each with the kinds of the ops feeding it (a block's shortcut conv,
+    fed by the block's entry, never pairs with a conv of its main path)."""
+    feeding = tuple(sorted(graph.node(e.src).kind.value for e in graph.in_edges(node.id)))
     return (
         (node.kind, node.type_name, node.label, node.params),
         (node.kind, node.type_name, _WIDTH.sub("#", node.label)),
-        (node.kind, node.type_name),
-        node.kind,
+        (node.kind, node.type_name, feeding),
+        (node.kind, feeding),
     )
 
 
@@ -107,7 +109,7 @@ def cluster_keys(graph: Graph, cluster: Cluster) -> tuple[Hashable, ...]:
 
 def _item_keys(graph: Graph, item: Node | _Stage) -> tuple[Hashable, ...]:
     if isinstance(item, Node):
-        keys = node_keys(item)
+        keys = node_keys(graph, item)
         return tuple(("node", key) for key in (*keys, keys[-1]))
     per_cluster = [cluster_keys(graph, graph.clusters[i]) for i in item.clusters]
     levels = len(per_cluster[0]) - 1  # the last cluster level (any block) is the stage's
@@ -149,5 +151,5 @@ def _stage_pairs(a: Graph, b: Graph, x: _Stage, y: _Stage) -> Iterator[Pair]:
 def _node_pairs(
     a: Graph, b: Graph, a_ids: tuple[str, ...], b_ids: tuple[str, ...]
 ) -> dict[str, str]:
-    pairs = align([node_keys(a.node(i)) for i in a_ids], [node_keys(b.node(j)) for j in b_ids])
+    pairs = align([node_keys(a, a.node(i)) for i in a_ids], [node_keys(b, b.node(j)) for j in b_ids])
     return {a_ids[i]: b_ids[j] for i, j in pairs if i is not None and j is not None}
