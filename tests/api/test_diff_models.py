@@ -174,3 +174,25 @@ def test_the_text_form_lists_groups_in_drawing_order(r50_r101: netviz.Diff) -> N
     titles = [g.title for g in r50_r101.groups]
     assert titles[0] == "Stem" and titles[-1] == "Head" and len(titles) == 10
     assert re.search(r"^Group 2 x \(N - 1\) = 5 → 22 ", r50_r101.text, re.M)
+
+
+@pytest.mark.parametrize(("a", "b"), [("resnet50", "resnet101"), ("wrn28_2", "wrn28_10")])
+def test_golden_text_forms(a: str, b: str, golden) -> None:  # type: ignore[no-untyped-def]
+    """The text forms of the two diffs of the docs page, as read there (their numbers are
+    checked against the models above)."""
+    diff = netviz.diff(a, b)
+    golden(f"api/diff.{a}.{b}.txt", diff.text)
+    golden(f"api/diff.{a}.{b}.md", diff.markdown)
+
+
+@pytest.mark.parametrize(("a", "b"), [("wrn28_2", "wrn28_10"), ("resnet50", "resnet101")])
+def test_each_groups_numbers_are_those_of_summary_by_group(a: str, b: str) -> None:
+    """Per group, A's and B's numbers are the rows of ``netviz summary --by-group`` (torchinfo's
+    parameters of each module, MACs per layer), stem and head included."""
+    import json
+
+    diff = netviz.diff(a, b)
+    for spec, side in ((a, "before"), (b, "after")):
+        rows = json.loads(netviz.summary(spec, "json", by_group=True))["rows"]
+        ours = [getattr(g, side) for g in diff.groups]
+        assert [(r["params"], r["mult_adds"]) for r in rows] == [(c.params, c.macs) for c in ours]
