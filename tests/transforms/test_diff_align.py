@@ -52,3 +52,11 @@ def test_the_looser_key_pairs_what_is_left() -> None:
 
 def test_unpaired_items_are_removed_or_added() -> None:
     assert align([("a",), ("b",)], [("c",)]) == [(0, None), (1, None), (None, 0)]
+
+
+def test_runs_of_one_length_pair_item_by_item() -> None:
+    """``S S S`` against ``S X S``: the middle ones pair (at the looser key), not the first
+    ``S`` with the last, which would leave an ``S`` and the ``X`` unpaired."""
+    s, x = ("S", "block"), ("X", "block")
+    assert align([s, s, s], [s, x, s]) == [(0, 0), (1, 1), (2, 2)]
+    assert align([s, s, s], [s, s, x, s]) == [(0, 0), (1, 1), (None, 2), (2, 3)]
