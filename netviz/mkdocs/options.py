@@ -55,8 +55,6 @@ _APPLIES: dict[str, frozenset[str]] = {
     "chart": frozenset({"chart", "input_shape", "download"}),
 }
 _COMMON = frozenset({"model", "show", "input_dtype", "train"})
-_DIFF_SHOWS = ("diagram", "summary")
-"""What a fence with ``diff: OTHER`` can show: the diff's figure, or its text form."""
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
 
@@ -220,10 +218,10 @@ def _build(raw: dict[str, str]) -> FenceOptions:
         raise FenceError("no model given; write 'model: NAME' (see 'netviz list')")
     show = _choice(raw, "show", SHOWS, "diagram")
     diff = raw.get("diff", "")
-    if "diff" in raw and not diff:
-        raise FenceError("diff: empty; write the model to compare with, e.g. 'diff: resnet101'")
-    if diff and show not in _DIFF_SHOWS:
-        raise FenceError(f"diff applies to 'show: diagram' and 'show: summary', not 'show: {show}'")
+    if "diff" in raw:
+        from netviz.mkdocs.diff_fence import check_diff
+
+        check_diff(raw, show)
     misplaced = sorted(set(raw) - _COMMON - {"diff"} - _APPLIES[show])
     if misplaced:
         allowed = ", ".join(sorted(_APPLIES[show]))
@@ -231,8 +229,6 @@ def _build(raw: dict[str, str]) -> FenceOptions:
             f"option {misplaced[0]!r} does not apply to 'show: {show}' (it takes: {allowed})"
         )
     fmt = _choice(raw, "format", FORMATS.get(show, ("",)), "")
-    if diff:
-        _check_diff(raw, show, fmt)
     return FenceOptions(
         model=model,
         show=show,
@@ -255,22 +251,6 @@ def _build(raw: dict[str, str]) -> FenceOptions:
         annotate=_annotations(raw.get("annotate")),
         diff=diff,
     )
-
-
-_DIFF_OPTIONS = {"diagram": {"annotate"}, "summary": {"by_group", "depth", "caption", "label"}}
-"""Options of a show that a diff does not take."""
-_DIFF_DOWNLOADS = {"summary": ("md", "txt")}
-
-
-def _check_diff(raw: dict[str, str], show: str, fmt: str) -> None:
-    """What a fence comparing two models may also say."""
-    refused = sorted(set(raw) & _DIFF_OPTIONS[show])
-    if refused:
-        raise FenceError(f"option {refused[0]!r} does not apply to a diff ('diff: ...')")
-    if show == "summary" and (fmt or FORMATS[show][0]) not in ("markdown", "text"):
-        raise FenceError(f"a diff's text form is markdown or text, not {fmt!r}")
-    if show in _DIFF_DOWNLOADS:
-        _downloads(raw.get("download"), _DIFF_DOWNLOADS[show])
 
 
 def _choice(
@@ -389,8 +369,10 @@ def cli_command(options: FenceOptions, output: str | None = None) -> str:
     shape_args += [f"--input-dtype {dtype}" for dtype in options.input_dtypes or ()]
     shape_args += ["--train"] if options.train else []
     if options.diff:
+        from netviz.mkdocs.diff_fence import diff_args
+
         return " ".join(["netviz", "diff", _quote(model), _quote(options.diff), *shape_args,
-                         *_diff_args(options, stem, output)])
+                         *diff_args(options, stem, output)])
     if options.show == "diagram":
         suffix = "svg" if options.format == "svg" else "mmd"
         args += ["render", _quote(model), "-o", output or f"{stem}.{suffix}", *shape_args]
@@ -416,22 +398,6 @@ def cli_command(options: FenceOptions, output: str | None = None) -> str:
         args += ["plot", _quote(model), "--kind", options.chart]
         args += ["-o", output or f"{stem}.{options.chart}.svg", *shape_args]
     return " ".join(args)
-
-
-def _diff_args(options: FenceOptions, stem: str, output: str | None) -> list[str]:
-    """The ``netviz diff`` options (after the two models) of a fence with ``diff``."""
-    other = options.diff.split("(", 1)[0].rsplit(":", 1)[-1].rsplit("/", 1)[-1].replace(".py", "")
-    name = f"{stem}-{other}"
-    if options.show == "summary":
-        return ["-o", output or f"{name}.{'md' if options.format == 'markdown' else 'txt'}"]
-    suffix = "svg" if options.format == "svg" else "mmd"
-    args = ["-o", output or f"{name}.{suffix}"]
-    args += [] if options.legend else ["--no-legend"]
-    args += ["--no-fold"] if not options.fold else []
-    args += ["--shapes"] if options.shapes else []
-    args += [f"--direction {options.direction}"] if options.direction != "TB" else []
-    args += [f"--theme {options.theme}"] if options.theme != "light" else []
-    return args
 
 
 SUMMARY_SUFFIXES = {"markdown": "md", "text": "txt", "latex": "tex", "csv": "csv", "json": "json"}

@@ -16,7 +16,7 @@ from netviz.transforms import to_notation
 from netviz.transforms.diff import Comparison, compare
 from netviz.transforms.diff.marks import GHOST_PREFIX, changed_title
 from netviz.transforms.diff.report import group_counts
-from netviz.transforms.diff.unfold import COPY
+from netviz.transforms.diff.unfold import COPY, unfold, unfoldable
 from tests.transforms.diff_nets import BASE, Block, net, notation
 from tests.transforms.raw import build_random_net, random_nets
 
@@ -189,7 +189,7 @@ def _random_pair() -> st.SearchStrategy[tuple[Graph, Graph]]:
                       to_notation(replace(build_random_net(pair[1]), name="B"))))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(pair=_random_pair())
 def test_any_two_nets_compare_soundly(pair: tuple[Graph, Graph]) -> None:
     """B's figure keeps every node of B once, marks only what differs, stands for B's
@@ -269,3 +269,23 @@ def test_every_groups_numbers_are_its_blocks_counted_by_hand() -> None:
     assert diff.before.params == stem + total(a)[0] + head_a
     assert diff.after.params == stem + total(b)[0] + head_b
     assert diff.after.macs - diff.before.macs == total(b)[1] - total(a)[1] + 10 * (48 - 32)
+
+
+_PLAIN = {"style": "pre-norm", "entry": [], "inner": [], "skip_uses_entry": False,
+          "projection": False, "after": [], "view": False}
+
+
+@pytest.mark.parametrize("head", [[], ["BatchNorm2d"], ["ReLU", "BatchNorm2d"]])
+@pytest.mark.parametrize("after", [[], ["ReLU"], ["BatchNorm2d"]])
+def test_unfolding_a_run_keeps_its_numbers(head: list[str], after: list[str]) -> None:
+    """A run unfolded block by block stands for what the folded run stood for, whatever
+    ops end its blocks or follow it (the head's norm follows the last block only)."""
+    blocks = [{**_PLAIN, "projection": True}] + [{**_PLAIN, "after": after}] * 3
+    folded = to_notation(build_random_net({"stem": [], "blocks": blocks, "head": head}))
+    runs = {i for i, c in enumerate(folded.clusters) if unfoldable(c)}
+    assert runs, [c.title for c in folded.clusters]
+    unfolded, ids = unfold(folded, runs)
+    assert len(ids) == sum(folded.clusters[i].repeat for i in runs)
+    assert count_params(unfolded) == count_params(folded)
+    assert count_macs(unfolded) == count_macs(folded)
+    assert compare(folded, unfolded).before == compare(unfolded, folded).before

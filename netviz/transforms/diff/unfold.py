@@ -73,12 +73,18 @@ def _copy_id(node_id: str, k: int) -> str:
     return node_id if k == 0 else f"{node_id}{COPY}{k}"
 
 
-def _moved(scope: str, cluster: Cluster, k: int) -> str:
-    """A scope inside one of the run's blocks, moved into its ``k``-th block."""
+def _block_of(scope: str, cluster: Cluster) -> str | None:
+    """The block of the run that ``scope`` lies in, if any."""
     for block in cluster.blocks:
         if scope == block or scope.startswith(block + "."):
-            return cluster.blocks[k] + scope[len(block):]
-    return scope
+            return block
+    return None
+
+
+def _moved(scope: str, cluster: Cluster, k: int) -> str:
+    """A scope inside one of the run's blocks, moved into its ``k``-th block."""
+    block = _block_of(scope, cluster)
+    return scope if block is None else cluster.blocks[k] + scope[len(block):]
 
 
 def _edges(graph: Graph, indices: set[int], copies: dict[str, list[str]]) -> list[Edge]:
@@ -97,7 +103,11 @@ def _edges(graph: Graph, indices: set[int], copies: dict[str, list[str]]) -> lis
             edges.append(replace(edge, src=copies[edge.src][-1]))
             entries = dict.fromkeys(e.dst for n in run.node_ids for e in graph.in_edges(n)
                                     if member.get(e.src) is not run)
-            edges += [_copied(edge, copies[edge.src][k], copies[entry][k + 1], run, k, chain=True)
+            # between blocks, the ops a block ends with (a mark of the run's own); a mark of
+            # what follows the run (the head's norm) is only after the last block
+            own = edge.mark is not None and _block_of(edge.mark.scope, run) is not None
+            between = edge if own or edge.mark is None else replace(edge, mark=None)
+            edges += [_copied(between, copies[edge.src][k], copies[entry][k + 1], run, k, chain=True)
                       for k in range(run.repeat - 1) for entry in entries]
     return edges
 
