@@ -99,8 +99,8 @@ class Diff:
 
     @property
     def figure(self) -> Diagram:
-        """The figure as a [`Diagram`][netviz.diagrams.Diagram] (its ``pseudocode`` is B's
-        with the ghosts of A's parts)."""
+        """The figure as a [`Diagram`][netviz.diagrams.Diagram]: B's marked graph in this
+        diff's style (for B's own pseudocode listing, use ``netviz.pseudocode`` on B)."""
         return Diagram(self.graph, legend=self.legend, direction=self.direction,
                        theme=self.theme)
 

@@ -196,3 +196,14 @@ def test_each_groups_numbers_are_those_of_summary_by_group(a: str, b: str) -> No
         rows = json.loads(netviz.summary(spec, "json", by_group=True))["rows"]
         ours = [getattr(g, side) for g in diff.groups]
         assert [(r["params"], r["mult_adds"]) for r in rows] == [(c.params, c.macs) for c in ours]
+
+
+def test_a_diff_of_two_cached_models_needs_no_torch() -> None:
+    import subprocess
+    import sys
+
+    netviz.diff("resnet18", "resnet34")  # traces both: the cache holds them now
+    code = ("import sys, netviz\nd = netviz.diff('resnet18', 'resnet34')\n"
+            "print(d.text.splitlines()[0]); print(d.dot[:7]); print('torch' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines() == ["resnet18 → resnet34: 4 changes", "digraph", "False"]
