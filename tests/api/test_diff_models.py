@@ -207,3 +207,24 @@ def test_a_diff_of_two_cached_models_needs_no_torch() -> None:
             "print(d.text.splitlines()[0]); print(d.dot[:7]); print('torch' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.splitlines() == ["resnet18 → resnet34: 4 changes", "digraph", "False"]
+
+
+def test_models_without_blocks_are_one_group() -> None:
+    from torch import nn
+
+    a = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 4))
+    b = nn.Sequential(nn.Linear(8, 32), nn.GELU(), nn.Linear(32, 4), nn.Softmax(-1))
+    diff = netviz.diff(a, b, [(8,)])
+    (group,) = diff.groups
+    assert group.title == "Model"
+    assert (group.before.params, group.after.params) == (_params(a), _params(b))
+    assert (group.before.macs, group.after.macs) == (8 * 16 + 16 * 4, 8 * 32 + 32 * 4)
+    assert [(line.kind.value, line.what, line.text) for line in group.changes] == [
+        ("changed", "op", "Linear 16C → Linear 32C"),
+        ("changed", "op", "Linear 4C, 68 → 132 params"),
+        ("added", "op", "Softmax"),
+        ("changed", "edge", "from Linear 32C to Linear 4C: ReLU ⇒ GELU"),
+    ]
+    edge = next(e for e in diff.graph.edges if e.change is not None
+                and e.change.kind is ChangeKind.CHANGED)
+    assert (edge.change.before, edge.change.after) == ("ReLU", "GELU")  # type: ignore[union-attr]

@@ -142,6 +142,12 @@ def _with_params(node: Node) -> str:
     return f"{node.label}, {node.params:,}{_PARAMS}"
 
 
+def label_after(change: Change) -> str:
+    """The label a changed node has in B (without the parameters of a counts-only change)."""
+    label, _, count = change.after.rpartition(", ")
+    return label if label and count.endswith(_PARAMS) else change.after
+
+
 def change_text(change: Change) -> str:
     """One line saying what changed: the label (``3x3 32C 1S 1P → 3x3 160C 1S 1P``), or,
     where only the parameters did, ``Linear 10C, 1,290 → 6,410 params``."""

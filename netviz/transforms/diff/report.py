@@ -10,16 +10,18 @@ times its cluster's repeat), so a diff needs no torch when both models are cache
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from netviz.ir import ChangeKind, Cluster, Graph, Kind, Node
 from netviz.ir.accounting import cluster_totals, mark_owner
 from netviz.transforms.annotate import Counts
-from netviz.transforms.diff.marks import GHOST_PREFIX, change_text
+from netviz.transforms.diff.marks import GHOST_PREFIX, change_text, label_after
 from netviz.transforms.diff.match import Matching
 
 STEM = "Stem"
 HEAD = "Head"
+WHOLE = "Model"
+"""The one group of models without blocks (as in ``netviz summary --by-group``)."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,8 @@ def group_diffs(a: Graph, b: Graph, marked: Graph, matching: Matching) -> tuple[
         ))
     rows.append(GroupDiff(HEAD, _lines(marked, [n for n in top if n.id not in stem_ids], None),
                           a_head, b_head))
+    if not a.clusters and not b.clusters:  # no blocks: one group, the whole model
+        return (replace(rows[0], title=WHOLE),)
     return tuple(rows)
 
 
@@ -142,7 +146,7 @@ def _lines(graph: Graph, members: list[Node], cluster: Cluster | None) -> tuple[
 
 
 def _edge_text(ends: list[Node], kind: ChangeKind, before: str, after: str) -> str:
-    src, dst = (n.change.after if n.change is not None else n.label for n in ends)
+    src, dst = (label_after(n.change) if n.change is not None else n.label for n in ends)
     text = f"from {src} to {dst}"
     if kind is ChangeKind.CHANGED:
         return f"{text}: {before or 'no fused ops'} ⇒ {after or 'no fused ops'}"
