@@ -22,13 +22,15 @@ def mark_ops(graph: Graph) -> dict[str, tuple[Kind, int, Mark]]:
     """Every op fused into a mark on some edge, once: its kind, its parameters and the
     first mark holding it. Two marks may share ops (a norm feeding two activations:
     ``BN → ReLU`` on one edge, ``BN → ReLU`` through another ReLU on the next); each op
-    counts once."""
+    counts once. A mark whose ``params`` were changed from the sum of its ops' (a diff's
+    ghost, counting nothing) counts its ``params``, on its first op."""
     ops: dict[str, tuple[Kind, int, Mark]] = {}
     for edge in graph.edges:
         mark = edge.mark
         if mark is None:
             continue
-        each = mark.node_params if len(mark.node_params) == len(mark.node_ids) else (
+        each = mark.node_params if (len(mark.node_params) == len(mark.node_ids)
+                                    and sum(mark.node_params) == mark.params) else (
             (mark.params, *([0] * (len(mark.node_ids) - 1))) if mark.node_ids else ())
         for node_id, kind, params in zip(mark.node_ids, mark.kinds, each):
             ops.setdefault(node_id, (kind, params, mark))

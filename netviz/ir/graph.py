@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, TypeVar, Union
 
+from netviz.ir.changes import Change
 from netviz.ir.kinds import Kind
 
 T = TypeVar("T")
@@ -48,6 +49,7 @@ class Node:
             tensors: the last); ``None`` when unknown.
         label: Diagram text, set by the labelling transform (``"3x3 32C 1S 1P"``).
         code: Pseudocode text, set by the labelling transform.
+        change: In a diff figure, how the node differs from the other model; else ``None``.
     """
 
     id: str
@@ -61,6 +63,7 @@ class Node:
     feature_axis: int | None = None
     label: str = ""
     code: str = ""
+    change: Change | None = None
 
     def attr(self, name: str, default: AttrValue = None) -> AttrValue:
         """Return attribute ``name`` or ``default`` when absent."""
@@ -109,11 +112,15 @@ class Mark:
 
 @dataclass(frozen=True)
 class Edge:
-    """A tensor flowing from node ``src`` to node ``dst``, optionally through a mark."""
+    """A tensor flowing from node ``src`` to node ``dst``, optionally through a mark.
+
+    ``change``: in a diff figure, how the edge differs from the other model; else ``None``.
+    """
 
     src: str
     dst: str
     mark: Mark | None = None
+    change: Change | None = None
 
 
 @dataclass(frozen=True)
@@ -143,6 +150,7 @@ class Cluster:
             together holds, when the blocks differ in their ops (a stage's first block
             with a shortcut conv, its followers with none); empty when the drawn nodes
             times ``repeat`` are exact.
+        change: In a diff figure, how the block differs from the other model; else ``None``.
     """
 
     id: str
@@ -158,6 +166,7 @@ class Cluster:
     period: int = 1
     span: int = 1
     ops: tuple[tuple[str, int], ...] = ()
+    change: Change | None = None
 
 
 @dataclass(frozen=True)

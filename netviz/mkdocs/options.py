@@ -93,6 +93,11 @@ class FenceOptions:
             [`PNG_DPI`][netviz.output.PNG_DPI].
         annotate: Diagram only: counts to write on the figure (``params``, ``macs``;
             see [`annotate`][netviz.transforms.annotate.annotate]).
+        diff: Another model (B) to compare ``model`` (A) with (see
+            [`netviz.diff`][netviz.api.diff]): a diagram shows B's figure with the
+            differences marked (with its legend unless ``legend: false``), a summary the
+            text form (``markdown``: the changes and a table of numbers; ``text``). Input
+            options apply to both. Empty: no diff.
     """
 
     model: str
@@ -114,6 +119,7 @@ class FenceOptions:
     train: bool = False
     dpi: int | None = None
     annotate: tuple[str, ...] = ()
+    diff: str = ""
 
     def __post_init__(self) -> None:
         if not self.format and self.show in FORMATS:
@@ -123,6 +129,13 @@ class FenceOptions:
     def subject(self) -> Subject:
         """What is traced: the model and its input and mode options."""
         return Subject(self.model, self.input_shapes, self.input_dtypes, self.train)
+
+    @property
+    def subjects(self) -> tuple[Subject, ...]:
+        """Every model traced: the model, and the one it is compared with (``diff``)."""
+        if not self.diff:
+            return (self.subject,)
+        return (self.subject, Subject(self.diff, self.input_shapes, self.input_dtypes, self.train))
 
 
 @dataclass(frozen=True)
@@ -204,7 +217,12 @@ def _build(raw: dict[str, str]) -> FenceOptions:
     if not model:
         raise FenceError("no model given; write 'model: NAME' (see 'netviz list')")
     show = _choice(raw, "show", SHOWS, "diagram")
-    misplaced = sorted(set(raw) - _COMMON - _APPLIES[show])
+    diff = raw.get("diff", "")
+    if "diff" in raw:
+        from netviz.mkdocs.diff_fence import check_diff
+
+        check_diff(raw, show)
+    misplaced = sorted(set(raw) - _COMMON - {"diff"} - _APPLIES[show])
     if misplaced:
         allowed = ", ".join(sorted(_APPLIES[show]))
         raise FenceError(
@@ -215,7 +233,7 @@ def _build(raw: dict[str, str]) -> FenceOptions:
         model=model,
         show=show,
         format=fmt,
-        legend=_bool(raw, "legend", False),
+        legend=_bool(raw, "legend", bool(diff)),
         fold=_bool(raw, "fold", True),
         shapes=_bool(raw, "shapes", False),
         direction=_choice(raw, "direction", DIRECTIONS, "TB", upper=True),
@@ -231,6 +249,7 @@ def _build(raw: dict[str, str]) -> FenceOptions:
         train=_bool(raw, "train", False),
         dpi=_dpi(raw),
         annotate=_annotations(raw.get("annotate")),
+        diff=diff,
     )
 
 
@@ -349,6 +368,11 @@ def cli_command(options: FenceOptions, output: str | None = None) -> str:
     ]
     shape_args += [f"--input-dtype {dtype}" for dtype in options.input_dtypes or ()]
     shape_args += ["--train"] if options.train else []
+    if options.diff:
+        from netviz.mkdocs.diff_fence import diff_args
+
+        return " ".join(["netviz", "diff", _quote(model), _quote(options.diff), *shape_args,
+                         *diff_args(options, stem, output)])
     if options.show == "diagram":
         suffix = "svg" if options.format == "svg" else "mmd"
         args += ["render", _quote(model), "-o", output or f"{stem}.{suffix}", *shape_args]

@@ -140,7 +140,7 @@ def fold_runs(graph: Graph, runs: list[Run], merge: Merge, align: Align | None =
 
     dropped = [b for period, run in runs for c in run[period:] for b in c.blocks]
     kept_marks = {(e.src, e.mark.type_names): e.mark for e in graph.edges
-                  if e.mark is not None and e.src not in drop}
+                  if e.mark is not None and e.src not in drop and e.dst not in drop}
     kept = [b for period, run in runs for c in run[:period] for b in c.blocks]
     into_run = {e.src: e.mark for e in graph.edges
                 if e.mark is not None and e.src not in drop and e.dst in drop
