@@ -181,7 +181,8 @@ def _line(row: Row) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", help="comma-separated families (timm modules) or torchvision names")
+    parser.add_argument("--only",
+                        help="comma-separated families (timm modules) or torchvision names")
     parser.add_argument("--json", type=Path, help="write the rows to this file")
     parser.add_argument("--titles", action="store_true", help="print each model's cluster titles")
     parser.add_argument("--unfolded", action="store_true",

@@ -103,7 +103,8 @@ def _shifts_around(graph: Graph, region: set[str]) -> set[str]:
     op on the way reads one tensor and feeds the next alone."""
     found: set[str] = set()
     for start in [e.src for i in region for e in graph.in_edges(i) if e.src not in region]:
-        chain, current = [], start
+        chain: list[str] = []
+        current: str | None = start
         while current is not None and _passes(graph.node(current)):
             if {e.dst for e in graph.out_edges(current)} - region - set(chain):
                 break

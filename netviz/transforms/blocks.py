@@ -35,6 +35,8 @@ def _sources(graph: Graph, node_id: str) -> int:
 def _index_inputs(graph: Graph) -> set[str]:
     """Ids of the model inputs given as integers (token ids), from the trace's dtypes."""
     dtypes = dict(graph.meta).get("input_dtypes") or ()
+    if not isinstance(dtypes, tuple):
+        return set()
     inputs = [n.id for n in graph.nodes if n.kind is Kind.INPUT]
     return {i for i, d in zip(inputs, dtypes) if str(d).startswith(("int", "uint", "bool"))}
 
@@ -221,8 +223,8 @@ def group_blocks(graph: Graph) -> Graph:
     A new stage (group) begins where the parent module changes (the parent of the
     outermost module holding the block and nothing else), where a block's
     output resolution differs from the previous block's, or where a block changes the
-    feature width after one that did not (MobileNet's 64C blocks, then its 96C ones). Groups are numbered in
-    execution order from 0, blocks within a group too. Idempotent: a graph that
+    feature width after one that did not (MobileNet's 64C blocks, then its 96C ones).
+    Groups are numbered in execution order from 0, blocks within a group too. Idempotent: a graph that
     already has clusters is returned unchanged.
     """
     if graph.clusters:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from functools import partial
 
 from dataclasses import replace
 
@@ -40,14 +41,17 @@ def _regions(graph: Graph, loose: bool = False) -> dict[str, list[str]]:
     for cluster in graph.clusters:
         for block in cluster.blocks[:1]:
             _add_regions(graph, regions, list(cluster.node_ids), len(block.split(".")) + 1,
-                         lambda scope, block=block: scope != block and within(scope, block),
-                         loose)
+                         partial(_strictly_within, block=block), loose)
     free = [n.id for n in graph.nodes if graph.cluster_of(n.id) is None
             and n.kind not in (Kind.INPUT, Kind.OUTPUT)]
     blocks = [b for c in graph.clusters for b in c.blocks]
     _add_regions(graph, regions, free, 1,
                  lambda scope: bool(scope) and not any(within(b, scope) for b in blocks), loose)
     return regions
+
+
+def _strictly_within(scope: str, block: str) -> bool:
+    return scope != block and within(scope, block)
 
 
 def _add_regions(

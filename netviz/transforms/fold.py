@@ -177,7 +177,7 @@ def keep_loose_marks(graph: Graph, folded: Graph, inner: dict[str, str]) -> Grap
     computes (a norm applied by the model's own forward between two blocks) that rode
     only on an edge inside the run: folding drops that edge, not what it stands for."""
     kept = mark_ops(folded)
-    runs = {}
+    runs: dict[str, str | None] = {}
     for edge in graph.edges:
         if edge.mark is not None:
             for node_id in edge.mark.node_ids:

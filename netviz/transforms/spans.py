@@ -115,7 +115,9 @@ def _merge(graph: Graph, run: list[_Stage]) -> list[Cluster]:
             params, macs = cluster_totals(graph, cluster)
             ops = dict(cluster.ops)
             for node in lead:
-                for name, count in ((node.kind.value, 1), *(node.attr("ops") or ())):
+                held = node.attr("ops")
+                inside = held if isinstance(held, tuple) else ()
+                for name, count in ((node.kind.value, 1), *inside):
                     ops[name] = ops.get(name, 0) + count
             cluster = replace(
                 cluster, node_ids=(*run[0].lead, *cluster.node_ids),

@@ -31,10 +31,10 @@ def has_projection(graph: Graph, cluster: Cluster, joins: set[str] | None = None
     [`residual_joins`][netviz.transforms.blocks.residual_joins], if known."""
     members = set(cluster.node_ids)
     found = residual_joins(graph) if joins is None else joins
-    joins = [i for i in cluster.node_ids if i in found]
-    if not joins:
+    inside = [i for i in cluster.node_ids if i in found]
+    if not inside:
         return False
-    sources = {e.src for e in graph.in_edges(joins[0])}
+    sources = {e.src for e in graph.in_edges(inside[0])}
     if not all(s in members and graph.node(s).kind is not Kind.DATA for s in sources):
         return False
     entries = [graph.node(i) for i in cluster.node_ids if graph.node(i).kind is Kind.DATA]

@@ -14,14 +14,15 @@ unit a model repeats is often a module above them:
 Such a module is the block instead, found from structure alone: it is one of several
 modules of the same class at the same place of the hierarchy (``encoder.layer.0``,
 ``encoder.layer.1``, … or ``stages.0.blocks.0``, ``stages.2.blocks.1``: paths equal
-once their indices are dropped), it holds two blocks or more, or one and ops of its own, and those blocks are not a run of
-their own (then it is a stage). Innermost first, so that a stage of such units stays a
-stage.
+once their indices are dropped), it holds two blocks or more, or one and ops of its
+own, and those blocks are not a run of their own (then it is a stage). Innermost first,
+so that a stage of such units stays a stage.
 """
 
 from __future__ import annotations
 
 import re
+
 from netviz.ir import Graph
 from netviz.transforms.scopes import parent, within
 

@@ -719,7 +719,8 @@ class GPT2Model(nn.Module):
 class GPT2LMLike(nn.Module):
     """``GPT2LMHeadModel``: ``transformer`` and an LM head."""
 
-    def __init__(self, vocab: int = 100, hidden: int = 32, layers: int = 12, heads: int = 2) -> None:
+    def __init__(self, vocab: int = 100, hidden: int = 32, layers: int = 12,
+                 heads: int = 2) -> None:
         super().__init__()
         self.transformer = GPT2Model(vocab, hidden, layers, heads)
         self.lm_head = nn.Linear(hidden, vocab, bias=False)
