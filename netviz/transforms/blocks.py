@@ -244,7 +244,7 @@ def group_blocks(graph: Graph) -> Graph:
     previous: tuple[str, int, bool] | None = None
     weights = _weights(graph)
     for block in members:  # execution order of each block's first op
-        here = (parent(_sole_holder(block, weights)), *_io(graph, members[block]))
+        here = (parent(_sole_holder(block, weights, types)), *_io(graph, members[block]))
         if previous is None or here[:2] != previous[:2] or (here[2] and not previous[2]):
             group, index = group + 1, 0
         previous = here
@@ -257,12 +257,14 @@ def group_blocks(graph: Graph) -> Graph:
     return replace(graph, clusters=tuple(clusters))
 
 
-def _sole_holder(block: str, weights: dict[str, int]) -> str:
-    """The outermost module (below the root) holding ``block`` and nothing else drawn:
-    blocks in such holders (``stages.0.blocks.0`` holding only its ``mixer`` block)
-    belong to one stage when their holders are siblings."""
+def _sole_holder(block: str, weights: dict[str, int], types: dict[str, str]) -> str:
+    """The outermost module (below the root, not a plain container) holding ``block``
+    and nothing else drawn: blocks in such holders (``stages.0.blocks.0`` holding only
+    its ``mixer`` block) belong to one stage when their holders are siblings; a
+    ``Sequential`` of one block is still a stage of its own."""
     path = block
-    while parent(path) and weights.get(parent(path), 0) == weights.get(path, 0):
+    while (parent(path) and types.get(parent(path)) not in CONTAINERS
+           and weights.get(parent(path), 0) == weights.get(path, 0)):
         path = parent(path)
     return path
 
