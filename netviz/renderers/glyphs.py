@@ -10,12 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from netviz.ir import Kind, Mark
-
-_BATCH_NORMS = frozenset(
-    {"BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "SyncBatchNorm", "LazyBatchNorm1d",
-     "LazyBatchNorm2d", "LazyBatchNorm3d", "batch_norm"}
-)
-_RELUS = frozenset({"ReLU", "relu", "relu_"})
+from netviz.ops import has_trait
 
 
 @dataclass(frozen=True)
@@ -56,7 +51,8 @@ def glyph_name(mark: Mark) -> str:
     kinds = tuple(mark.kinds)
     if kinds == (Kind.NORM, Kind.ACT):
         names = tuple(mark.type_names)
-        if len(names) == 2 and names[0] in _BATCH_NORMS and names[1] in _RELUS:
+        if (len(names) == 2 and has_trait(names[0], "batch_norm")
+                and has_trait(names[1], "relu")):
             return "bn-relu"
         return "norm-act"
     if kinds == (Kind.NORM,):

@@ -218,8 +218,7 @@ def _table(
 def _estimates(model: nn.Module, rows: Sequence[LayerRow]) -> list[int]:
     """Each row's MACs by the counting rules, from its module and the shapes torchinfo saw
     (0 where no rule applies or a shape is missing): for the layers a fused layer ran."""
-    from netviz.tracing.attrs import module_attrs
-    from netviz.tracing.macs import op_macs
+    from netviz.tracing.layers import layer_macs
 
     out = []
     for row in rows:
@@ -228,7 +227,7 @@ def _estimates(model: nn.Module, rows: Sequence[LayerRow]) -> list[int]:
             continue
         module = model.get_submodule(row.path)
         shape_in, shape_out = (1, *row.input_shape), (1, *row.output_shape)
-        out.append(op_macs(row.type, dict(module_attrs(module)), [shape_in], shape_out))
+        out.append(layer_macs(module, [shape_in], shape_out))
     return out
 
 

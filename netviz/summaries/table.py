@@ -28,7 +28,7 @@ class LayerRow:
             counted at their first appearance only, so shared weights count once.
         trainable_params: The trainable part of ``params``.
         mult_adds: Multiply-accumulates of this call's own ops, not those of its
-            children (one sample; see [`netviz.tracing.macs`][netviz.tracing.macs]).
+            children (one sample; see [`netviz.ops.macs`][netviz.ops.macs]).
         leaf: Whether the module has no child modules.
         container: Whether it is an ``nn.Sequential``/``ModuleList``/``ModuleDict``
             (the classic torchsummary leaves these out).
