@@ -260,3 +260,51 @@ def sdpa_bmhk_macs(attrs: Attrs, inputs: Sequence[Shape], output: Shape | None) 
     if len(q) != 4 or len(k) != 4 or len(v) != 4:
         return 0
     return q[0] * q[2] * q[1] * k[1] * (q[3] + v[3])
+
+
+def _tensor_shape(value: object) -> Shape | None:
+    shape = getattr(value, "shape", None)
+    return tuple(shape) if isinstance(shape, tuple) else None
+
+
+def recurrent_kernel_macs(attrs: Attrs, inputs: Sequence[Shape], output: Shape | None) -> int:
+    """aten's fused recurrent layer (``mkldnn_rnn_layer``, one layer and direction of an
+    ``nn.LSTM`` on CPU): every token (step and sample) through its two weight matrices."""
+    if not inputs:
+        return 0
+    tokens = _prod(inputs[0][:-1])
+    matrices = [_tensor_shape(attrs.get(key)) for key in ("weight0", "weight1")]
+    return tokens * sum(_prod(s) for s in matrices if s)
+
+
+def native_attention_macs(attrs: Attrs, inputs: Sequence[Shape], output: Shape | None) -> int:
+    """aten's fused ``nn.MultiheadAttention`` (``_native_multi_head_attention``): the q, k, v
+    and output projections, ``QKᵀ`` and ``A·V``."""
+    if len(inputs) < 2 or not isinstance(attrs.get("embed_dim"), int):
+        return 0
+    return attention_macs(int(attrs["embed_dim"]), inputs[0], inputs[1], batch_first=True)
+
+
+def encoder_kernel_macs(attrs: Attrs, inputs: Sequence[Shape], output: Shape | None) -> int:
+    """aten's fused ``nn.TransformerEncoderLayer`` (``_transformer_encoder_layer_fwd``):
+    attention and its projections, and the two feed-forward layers."""
+    ffn = _tensor_shape(attrs.get("ffn_weight_1"))
+    if not inputs or ffn is None or not isinstance(attrs.get("embed_dim"), int):
+        return 0
+    width, src = int(attrs["embed_dim"]), inputs[0]
+    n, length = _tokens(src, True)
+    return attention_macs(width, src, src, batch_first=True) + 2 * n * length * width * ffn[0]
+
+
+def trilinear_macs(attrs: Attrs, inputs: Sequence[Shape], output: Shape | None) -> int:
+    """aten's ``_trilinear`` (``nn.Bilinear``): one multiply-add per combination of every
+    index of its three operands, once expanded to a common rank."""
+    if len(inputs) < 3:
+        return 0
+    sizes: list[int] = []
+    for shape, key in zip(inputs[:3], ("expand1", "expand2", "expand3")):
+        dims = list(shape)
+        for at in sorted(int(d) for d in attrs.get(key) or ()):
+            dims.insert(at, 1)
+        sizes = [max(a, b) for a, b in zip(sizes, dims)] if sizes else dims
+    return _prod(sizes)

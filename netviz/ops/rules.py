@@ -244,8 +244,10 @@ def layer_norm(attrs: Attrs, inputs: Sequence[Shape]) -> Shape | None:
     return shape
 
 
-def prelu(attrs: Attrs, inputs: Sequence[Shape]) -> Shape:
-    """``PReLU``: one parameter, or one per channel (dimension 1)."""
+def prelu(attrs: Attrs, inputs: Sequence[Shape]) -> Shape | None:
+    """``PReLU`` and ``F.prelu``: one parameter, or one per channel (dimension 1)."""
+    if not isinstance(attrs.get("num_parameters"), int):
+        return None
     shape = tuple(inputs[0])
     channels = shape[1] if len(shape) >= 2 else 1
     if attrs["num_parameters"] not in (1, channels):
@@ -271,9 +273,10 @@ def dropout1d(attrs: Attrs, inputs: Sequence[Shape]) -> Shape:
     return shape
 
 
-def embedding(attrs: Attrs, inputs: Sequence[Shape]) -> Shape:
-    """``Embedding``: one ``embedding_dim`` vector per index."""
-    return (*inputs[0], attrs["embedding_dim"])
+def embedding(attrs: Attrs, inputs: Sequence[Shape]) -> Shape | None:
+    """``Embedding`` and ``F.embedding``: one ``embedding_dim`` vector per index."""
+    width = attrs.get("embedding_dim")
+    return (*inputs[0], width) if isinstance(width, int) else None
 
 
 def multihead_attention(attrs: Attrs, inputs: Sequence[Shape]) -> Outputs | None:

@@ -58,6 +58,20 @@ def pool(bound: Attrs) -> dict[str, Any]:
     return pairs
 
 
+def parameters(bound: Attrs) -> dict[str, Any]:
+    """``F.prelu``: one parameter per channel, or one for all."""
+    shape = _shape(bound.get("weight"))
+    return {"num_parameters": shape[0] if shape else 1} if shape is not None else {}
+
+
+def table(bound: Attrs) -> dict[str, Any]:
+    """``F.embedding``: the table's rows and width, from its weight."""
+    shape = _shape(bound.get("weight"))
+    if not shape or len(shape) != 2:
+        return {}
+    return {"num_embeddings": shape[0], "embedding_dim": shape[1]}
+
+
 def affine(bound: Attrs) -> dict[str, Any]:
     """``affine``: whether a norm call has a weight."""
     return {"affine": bound.get("weight") is not None}

@@ -14,11 +14,15 @@ from netviz.ops import rules, shows
 from netviz.ops.macs import (
     batched_sum_macs,
     einsum_macs,
+    encoder_kernel_macs,
     grouped_mm_macs,
     matmul_macs,
+    native_attention_macs,
+    recurrent_kernel_macs,
     scaled_mm_macs,
     sdpa_bmhk_macs,
     sdpa_macs,
+    trilinear_macs,
 )
 from netviz.ops.record import Attrs, Axis, Op, TensorArg
 
@@ -93,7 +97,7 @@ PRODUCTS = (
        aten=("mv", "dot", "addmv", "vdot"), macs=matmul_macs),
     _product("einsum", calls=("einsum",), name="Einsum", traits=_PRODUCT,
              params=("equation", "*operands"), shows=shows.equation, macs=einsum_macs),
-    _product("scaled_mm", calls=("_scaled_mm",), aten=("_scaled_mm",), macs=scaled_mm_macs),
+    _product("scaled_mm", aten=("_scaled_mm",), macs=scaled_mm_macs),
     _product("grouped_mm", calls=("_grouped_mm",), aten=("_grouped_mm",),
              macs=grouped_mm_macs),
     _product("scaled_dot_product_attention", kind=Kind.ATTENTION,
@@ -107,6 +111,31 @@ PRODUCTS = (
              aten=("_flash_attention_forward", "_efficient_attention_forward"),
              macs=sdpa_bmhk_macs),
 )
+
+FUSED = (
+    Op("recurrent_kernel", Kind.OTHER, aten=("mkldnn_rnn_layer",),
+       params=("input", "weight0", "weight1", "weight2", "weight3", "hx_", "cx_", "reverse",
+               "batch_sizes", "mode", "hidden_size", "num_layers", "has_biases",
+               "bidirectional", "batch_first", "train"),
+       macs=recurrent_kernel_macs),
+    Op("attention_layer_kernel", Kind.ATTENTION, aten=("_native_multi_head_attention",),
+       params=("query", "key", "value", "embed_dim", "num_head", "qkv_weight", "qkv_bias",
+               "proj_weight", "proj_bias", "mask", "need_weights", "average_attn_weights",
+               "mask_type"),
+       defaults=(("mask", None), ("need_weights", True), ("average_attn_weights", True),
+                 ("mask_type", None)),
+       macs=native_attention_macs),
+    Op("encoder_layer_kernel", Kind.OTHER, aten=("_transformer_encoder_layer_fwd",),
+       params=("src", "embed_dim", "num_heads", "qkv_weight", "qkv_bias", "proj_weight",
+               "proj_bias", "use_gelu", "norm_first", "eps", "norm_weight_1", "norm_bias_1",
+               "norm_weight_2", "norm_bias_2", "ffn_weight_1", "ffn_bias_1", "ffn_weight_2",
+               "ffn_bias_2", "mask", "mask_type"),
+       defaults=(("mask", None), ("mask_type", None)), macs=encoder_kernel_macs),
+    Op("trilinear", Kind.OTHER, aten=("_trilinear",),
+       params=("i1", "i2", "i3", "expand1", "expand2", "expand3", "sumdim", "unroll_dim"),
+       defaults=(("unroll_dim", 1),), macs=trilinear_macs),
+)
+"""aten's fused kernels of whole layers (CPU fast paths), met by the dispatch counter."""
 
 
 def _masked(attrs: Attrs) -> bool:
@@ -123,7 +152,7 @@ DATA_DEPENDENT = (
              "unique_consecutive", "unique_dim_consecutive", "bincount",
              "repeat_interleave.Tensor", "repeat_interleave.self_Tensor"),
        data_dependent=True),
-    Op("index", Kind.OTHER, calls=("index",), aten=("index.Tensor",),
+    Op("index", Kind.OTHER, aten=("index.Tensor",),
        params=("input", "indices"), data_dependent=_masked),
 )
 
@@ -134,5 +163,6 @@ GRAPH = (
 )
 """The IR's own node names: model inputs, outputs, and data nodes."""
 
-OPS = (*ARITHMETIC, *ELEMENTWISE, *VIEWS, *REDUCTIONS, *PRODUCTS, *DATA_DEPENDENT, *GRAPH)
+OPS = (*ARITHMETIC, *ELEMENTWISE, *VIEWS, *REDUCTIONS, *PRODUCTS, *FUSED, *DATA_DEPENDENT,
+       *GRAPH)
 """This part's entries."""

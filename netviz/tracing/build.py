@@ -15,7 +15,7 @@ import torch.fx
 from torch import nn
 
 from netviz import ops
-from netviz.ir import Edge, Graph, Kind, Node, Shape
+from netviz.ir import Attr, Edge, Graph, Kind, Node, Shape
 from netviz.ops.axes import container_axis, feature_axis, read_axis
 from netviz.tracing.attrs import layer_name, layer_op, module_attrs, operand_name
 from netviz.tracing.counter import DATA_DEPENDENT
@@ -198,7 +198,8 @@ def build_graph(
             )
         )
         _link(node.all_input_nodes, ids[node], kept_set, ids, edges)
-    meta = (("input_shapes", tuple(tuple(int(d) for d in s) for s in input_shapes)),)
+    meta: tuple[Attr, ...] = (
+        ("input_shapes", tuple(tuple(int(d) for d in s) for s in input_shapes)),)
     meta += ((DATA_DEPENDENT, tuple(dependent)),) if dependent else ()
     graph = Graph(name=name, nodes=tuple(nodes), edges=tuple(edges), meta=meta)
     return replace(graph, modules=module_classes(root, graph, modules))

@@ -65,15 +65,17 @@ def closed_form(raw: str, name: str, args: Sequence[Any], kwargs: Mapping[str, A
     tensors = list(tensors_in((args, kwargs)))
     if not tensors or not isinstance(args[0] if args else None, (torch.Tensor, list, tuple)):
         return NOT_HANDLED
-    if not _alike(tensors):
-        return NOT_HANDLED
+    ids, values = (tensors[:1], tensors[1:]) if op.indices else ([], tensors)
+    if not values or not _alike(values) or any(t.is_floating_point() for t in ids):
+        return NOT_HANDLED  # mixed dtypes or devices, integer values, float ids: torch decides
     attrs = call_rule_attrs(op, args, kwargs)
     if attrs is None:
         return NOT_HANDLED
-    shape = op.shape(attrs, [tuple(int(d) for d in t.shape) for t in tensors])
-    if shape is None or not all(isinstance(d, int) for d in shape):
+    outputs = op.shape(attrs, [tuple(int(d) for d in t.shape) for t in tensors])
+    if outputs is None or not all(isinstance(d, int) for d in outputs):
         return NOT_HANDLED
-    first = tensors[0]
+    shape = tuple(int(d) for d in outputs)  # type: ignore[arg-type]
+    first = values[0]
     if is_inplace(raw) and first is args[0]:
         if tuple(shape) != tuple(first.shape):
             raise RuntimeError(f"output with shape {list(first.shape)} doesn't match the "

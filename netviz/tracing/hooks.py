@@ -461,7 +461,8 @@ def hooks_trace(
     nodes = [Node(id=i, kind=Kind.INPUT, type_name="input", shape=tuple(s))
              for i, s in zip(input_ids, input_shapes)] + ops + outputs
     edges = tuple(dict.fromkeys(op_edges))
-    meta = (("input_shapes", tuple(tuple(int(d) for d in s) for s in input_shapes)),)
+    meta: tuple[Attr, ...] = (
+        ("input_shapes", tuple(tuple(int(d) for d in s) for s in input_shapes)),)
     meta += ((DATA_DEPENDENT, tuple(rec.data_dependent)),) if rec.data_dependent else ()
     graph = Graph(name=name, nodes=tuple(nodes), edges=edges, meta=meta)
     return replace(graph, modules=module_classes(runnable, graph))
