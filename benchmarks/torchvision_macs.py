@@ -58,9 +58,17 @@ def measure(name: str) -> dict[str, Any]:
         row["error"] = f"{type(weights.transforms()).__name__}: input convention not published"
         return row
     row["input"] = "x".join(map(str, shape))
-    kwargs = {"quantize": False} if name.startswith("quantized_") else {}
-    with torch.device("meta"):
-        model = models.get_model(name, weights=None, **kwargs).eval()
+    kwargs: dict[str, Any] = {"quantize": False} if name.startswith("quantized_") else {}
+    try:
+        with torch.device("meta"):
+            try:  # no pretrained backbone either (nothing is downloaded)
+                model = models.get_model(name, weights=None, weights_backbone=None, **kwargs)
+            except TypeError:
+                model = models.get_model(name, weights=None, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - reported in the table
+        row["error"] = f"cannot build: {type(exc).__name__}: {str(exc).splitlines()[0][:100]}"
+        return row
+    model.eval()
     start = time.perf_counter()
     try:
         with warnings.catch_warnings(record=True) as caught:

@@ -33,7 +33,6 @@ import fnmatch
 import os
 import re
 import sys
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -57,6 +56,7 @@ from netviz.errors import (
     NetvizError,
     NetvizWarning,
     UnknownModelError,
+    warn,
 )
 from netviz.ir import Shape
 
@@ -244,7 +244,7 @@ def _discover() -> None:
         try:
             ep.load()
         except Exception as exc:  # noqa: BLE001 - a broken plug-in must not break netviz
-            warnings.warn(
+            warn(
                 f"cannot load models from {ep.value!r} (entry point {ep.name!r}): "
                 f"{type(exc).__name__}: {first_line(exc)}",
                 NetvizWarning,

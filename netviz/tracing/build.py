@@ -16,9 +16,9 @@ from torch import nn
 
 from netviz import ops
 from netviz.ir import Attr, Edge, Graph, Kind, Node, Shape
+from netviz.ir.accounting import DATA_DEPENDENT
 from netviz.ops.axes import container_axis, feature_axis, read_axis
 from netviz.tracing.attrs import layer_name, layer_op, module_attrs, operand_name
-from netviz.tracing.counter import DATA_DEPENDENT
 from netviz.tracing.fx import Value
 from netviz.tracing.modules import module_classes
 from netviz.tracing.names import function_name, method_name

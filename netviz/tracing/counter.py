@@ -31,10 +31,6 @@ from netviz import ops
 from netviz.tracing.attrs import call_rule_attrs
 from netviz.tracing.values import tensors_in
 
-DATA_DEPENDENT = "data_dependent"
-"""Key of a traced graph's ``meta`` naming the aten ops whose work depends on tensor values:
-the MACs after them are those of the traced input only, a lower bound."""
-
 
 @dataclass
 class Count:

@@ -35,6 +35,7 @@ from torch.overrides import TorchFunctionMode
 from netviz import ops
 from netviz.errors import NetvizError, TraceError
 from netviz.ir import Attr, Edge, Graph, Kind, Node, Shape
+from netviz.ir.accounting import DATA_DEPENDENT
 from netviz.ops.axes import container_axis, feature_axis
 from netviz.tracing.attrs import (
     bound,
@@ -46,7 +47,7 @@ from netviz.tracing.attrs import (
     operand_name,
     shown_attrs,
 )
-from netviz.tracing.counter import DATA_DEPENDENT, Count, MacCounter
+from netviz.tracing.counter import Count, MacCounter
 from netviz.tracing.device import cpu_module, make_inputs, model_device, model_dtype
 from netviz.tracing.failures import run_error
 from netviz.tracing.names import function_name
