@@ -14,7 +14,8 @@ mask): after those, a count is a lower bound.
 the documented way to write a dispatch mode (``torch.utils.flop_counter`` builds
 on it too); tests/tracing/test_counter.py pins the behaviour relied on here (the
 mode sees aten ops under ``no_grad`` on meta and CPU, nested calls inside the
-mode's own handler are not seen again, and the mode stack is per thread).
+mode's own handler are not seen again, the mode stack is per thread, and counting
+imports no ``torch._dynamo``).
 """
 
 from __future__ import annotations
@@ -91,6 +92,15 @@ class MacCounter(TorchDispatchMode):
     def __init__(self) -> None:
         super().__init__()
         self.counts: list[Count] = [Count()]
+
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:
+        """torch wraps a mode's ``__torch_dispatch__`` in ``torch._disable_dynamo`` unless
+        this says ``False`` (the opt-out its docstring describes); the wrapper imports
+        ``torch._dynamo`` (seconds) at the first op counted. Nothing here is compiled.
+        Private to torch: tests/tracing/test_counter.py pins that counting imports no
+        ``torch._dynamo``."""
+        return False
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
         kwargs = kwargs or {}

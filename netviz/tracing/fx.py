@@ -137,6 +137,52 @@ class _Scope(torch.fx.proxy.Scope):
         return _Scope(self.module_path, self.module_type)
 
 
+def _tensor_methods() -> frozenset[Any]:
+    """The methods of ``torch.Tensor`` (not those it inherits from ``object``)."""
+    found = set()
+    for name in dir(torch.Tensor):
+        value = getattr(torch.Tensor, name, None)
+        if callable(value) and getattr(object, name, None) is not value:
+            found.add(value)
+    return frozenset(found)
+
+
+_TENSOR_METHODS = _tensor_methods()
+
+
+class _Proxy(torch.fx.Proxy):
+    """``torch.fx.Proxy`` whose torch-function handler records calls as fx's does, without
+    ``torch.overrides.is_tensor_method_or_property``: torch wraps that in
+    ``warnings.catch_warnings``, which swaps the process's warning filters (not thread-safe)
+    on every torch function a traced model calls. A call is a method call when it is one
+    of ``torch.Tensor``'s methods or a property getter, as there (tests/tracing/test_trace_fx.py
+    pins that both agree); script methods and higher-order operators go to fx itself.
+    """
+
+    @classmethod
+    def __torch_function__(cls, orig_method, types, args=None, kwargs=None):  # noqa: ANN001
+        if isinstance(orig_method, (torch._C.ScriptMethod, torch._ops.HigherOrderOperator)):
+            return super().__torch_function__(orig_method, types, args, kwargs)
+        args = args if args else ()
+        kwargs = kwargs if kwargs else {}
+        tracers: dict[Any, None] = {}
+
+        def find_tracer(a: Any) -> Any:
+            if isinstance(a, torch.fx.Proxy):
+                tracers[a.tracer] = None
+            return a
+
+        torch.fx.node.map_aggregate((args, kwargs), find_tracer)
+        if len(tracers) != 1:
+            return super().__torch_function__(orig_method, types, args, kwargs)
+        tracer = next(iter(tracers))
+        name = getattr(orig_method, "__name__", "")
+        if orig_method in _TENSOR_METHODS or name == "__get__":
+            return tracer.create_proxy("call_method", name, args, kwargs)
+        return tracer.create_proxy("call_function", orig_method, args, kwargs,
+                                   name=tracer.graph._target_to_str(name))
+
+
 class _Tracer(torch.fx.Tracer):
     """``torch.fx.Tracer`` with short paths for what it does for every node.
 
@@ -152,6 +198,10 @@ class _Tracer(torch.fx.Tracer):
         super().__init__()
         self.scope = _Scope("", None)
         self.module_stack = _ModuleStack()
+
+    def proxy(self, node: torch.fx.Node) -> torch.fx.Proxy:
+        """A proxy for ``node`` (see ``_Proxy``)."""
+        return _Proxy(node, self)
 
     def create_arg(self, a: Any) -> Any:
         """Lower one argument into what the fx graph stores."""
