@@ -229,6 +229,23 @@ def symbolic_graph(module: nn.Module, inputs: int) -> torch.fx.Graph:
     return _Tracer().trace(module, concrete_args=concrete or None)
 
 
+_IMMUTABLE = (torch.fx.immutable_collections.immutable_list,
+              torch.fx.immutable_collections.immutable_dict)
+
+
+def _mutable(value: Any) -> Any:
+    """``value`` with the graph's immutable lists and dicts as plain ones, as the code fx
+    generates passes them (a wrapped function may change a list it is given)."""
+    if isinstance(value, _IMMUTABLE):
+        return dict((k, _mutable(v)) for k, v in value.items()) if isinstance(value, dict) \
+            else [_mutable(v) for v in value]
+    if type(value) is tuple and any(isinstance(v, (_IMMUTABLE, tuple)) for v in value):
+        return tuple(_mutable(v) for v in value)
+    if type(value) is dict and any(isinstance(v, (_IMMUTABLE, tuple)) for v in value.values()):
+        return {k: _mutable(v) for k, v in value.items()}
+    return value
+
+
 def _summarize(value: Any) -> tuple[bool, Shape | None]:
     if isinstance(value, torch.Tensor):
         return True, tuple(value.shape)
@@ -259,6 +276,7 @@ class ShapeInterpreter(torch.fx.Interpreter):
     def run_node(self, n: torch.fx.Node) -> Any:
         """Run one node and record what it produced."""
         args, kwargs = self.fetch_args_kwargs_from_env(n)
+        args, kwargs = _mutable(args), _mutable(kwargs)
         self._call = None
         try:
             result = getattr(self, n.op)(n.target, args, kwargs)
