@@ -45,9 +45,9 @@ def input_shape(weights: Any) -> tuple[int, ...] | None:
     return None
 
 
-def _variants(name: str, weights: Any, crop: int | None) -> list[str]:
-    """Model specs to try, in order: the configuration torchvision's weights build (an
-    auxiliary head for segmentation, the image size of ViT weights), then the default."""
+def _variants(name: str, crop: int | None) -> list[str]:
+    """Model specs to try, in order: the builder with each setting torchvision's weights
+    may build with (an auxiliary head, the image size of ViT weights), then plain."""
     from torchvision import models
 
     builder = models.get_model_builder(name)
@@ -57,14 +57,12 @@ def _variants(name: str, weights: Any, crop: int | None) -> list[str]:
         args.append("weights_backbone=None")  # nothing is downloaded
     if "quantize" in params:
         args.append("quantize=False")
-    extra = []
-    if "aux_loss" in params:
-        extra.append("aux_loss=True")
-    if name.startswith("vit_") and crop and crop != 224:
-        extra.append(f"image_size={crop}")
+    extras = ["aux_loss=True", "aux_logits=True"]
+    if crop and crop != 224:
+        extras.append(f"image_size={crop}")
     spec = f"{builder.__module__}:{builder.__name__}"
-    full = f"{spec}({', '.join(args + extra)})"
-    return [full, f"{spec}({', '.join(args)})"] if extra else [full]
+    return [f"{spec}({', '.join([*args, extra])})" for extra in extras] + [
+        f"{spec}({', '.join(args)})"]
 
 
 def measure(name: str) -> dict[str, Any]:
@@ -84,7 +82,7 @@ def measure(name: str) -> dict[str, Any]:
         row["error"] = f"{type(weights.transforms()).__name__}: input convention not published"
         return row
     row["input"] = "x".join(map(str, shape))
-    for spec in _variants(name, weights, shape[-1]):
+    for spec in _variants(name, shape[-1]):
         try:
             model = load_model(spec, [shape]).module.eval()
         except Exception as exc:  # noqa: BLE001 - reported in the table
@@ -106,7 +104,8 @@ def measure(name: str) -> dict[str, Any]:
     row["spec"] = spec
     row["seconds"] = time.perf_counter() - start
     row["netviz"] = sum(node.macs for node in graph.nodes) / 1e9
-    row["params"] = sum(node.params for node in graph.nodes)
+    # what ``netviz summary`` reports: every parameter once, used in the forward or not
+    row["params"] = sum(p.numel() for p in {id(p): p for p in model.parameters()}.values())
     row["lower_bound"] = "data_dependent" in dict(graph.meta)
     row["warnings"] = sorted({w.category.__name__ for w in caught
                               if w.category.__module__.startswith("netviz")})

@@ -35,7 +35,7 @@ from netviz.text import one_line
 
 __all__ = [
     "OPS", "Attrs", "Axis", "From", "LayerShapeError", "Op", "Shape", "TensorArg", "aten_op",
-    "canonical", "entries", "has_trait", "kind_of", "long_name", "lookup", "macs", "module_op",
+    "KIND_WORDS", "canonical", "entries", "has_trait", "trait_name", "kind_of", "long_name", "lookup", "macs", "module_op",
     "op_label", "short_name", "symbol",
 ]
 
@@ -137,6 +137,20 @@ def short_name(type_name: str) -> str:
     if op is not None and op.short is not None:
         return one_line(op.short)
     return long_name(type_name)
+
+
+KIND_WORDS: Mapping[Kind, str] = {
+    Kind.CONV: "Conv", Kind.LINEAR: "Linear", Kind.UPSAMPLE: "Upsample", Kind.SPLIT: "Split",
+    Kind.ADD: "Add",
+}
+"""The word a kind's own label starts with, whatever op of that kind it is (``Linear 10C``
+for ``nn.Linear``, ``F.linear`` and ``nn.Bilinear``; ``ConvT`` for a transposed conv)."""
+
+
+def trait_name(trait: str) -> str:
+    """The readable name of the (first) op with ``trait``: ``"batch_norm"`` → ``"BatchNorm"``."""
+    op = next(op for op in OPS if trait in op.traits)
+    return op.name or long_name((op.modules or op.calls)[0])
 
 
 def entries() -> Iterator[Op]:

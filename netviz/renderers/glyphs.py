@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from netviz.ir import Kind, Mark
-from netviz.ops import has_trait
+from netviz.ops import has_trait, trait_name
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,8 @@ class Glyph:
     meaning: str
 
 
-BN_RELU = Glyph("bn-relu", "odot", "--o", False, "BatchNorm then ReLU")
+BN_RELU = Glyph("bn-relu", "odot", "--o", False,
+                f"{trait_name('batch_norm')} then {trait_name('relu')}")
 GLYPHS: dict[str, Glyph] = {
     glyph.name: glyph
     for glyph in (

@@ -127,6 +127,7 @@ def build_graph(
     kept_set: set[torch.fx.Node] = set()
     pending: dict[torch.fx.Node, list] = {}  # params of dropped nodes, passed downstream
     names: dict[torch.fx.Node, list[str]] = {}  # operand names of dropped nodes, likewise
+    work: dict[torch.fx.Node, list[torch.fx.Node]] = {}  # dropped nodes whose MACs count here
     for node in fx_graph.nodes:
         inputs = node.all_input_nodes
         if node.op == "placeholder" or any(
@@ -143,12 +144,14 @@ def build_graph(
             p for i in dropped for p in pending.get(i, ())]
         names[node] = ([operand_name(str(node.target))] if node.op == "get_attr" else []) + [
             n for i in dropped for n in names.get(i, ())]
+        work[node] = [node] + [d for i in dropped for d in work.get(i, ())]
         if keep:
             kept.append(node)
             kept_set.add(node)
 
     ids = _ids(kept)
-    dependent: dict[str, None] = {}  # data-dependent aten ops the kept calls ran
+    dependent: dict[str, None] = {}  # data-dependent aten ops the calls ran
+    claimed: set[torch.fx.Node] = set()  # nodes whose MACs a kept node counts
     ledger = ParamLedger()
     axes: dict[torch.fx.Node, int | None] = _input_axes(kept, modules, values)
     nodes: list[Node] = []
@@ -162,7 +165,6 @@ def build_graph(
         type_name = (value.type_name if value is not None else "") or _type_name(node, module)
         if value is not None:
             attrs = value.attrs
-            dependent.update(dict.fromkeys(value.data_dependent))
         else:
             attrs = module_attrs(module) if module is not None else ()
         operands = tuple(dict.fromkeys(names[node]))
@@ -193,7 +195,7 @@ def build_graph(
                 attrs=attrs,
                 shape=value.shape if value else None,
                 params=ledger.take(pending[node]),
-                macs=value.macs if value is not None else 0,
+                macs=_macs(work[node], values, claimed, dependent),
                 feature_axis=axis,
             )
         )
@@ -205,6 +207,24 @@ def build_graph(
     return replace(graph, modules=module_classes(root, graph, modules))
 
 _NO_VALUE = Value(tensors=False)
+
+
+def _macs(
+    nodes: list[torch.fx.Node], values: dict[str, Value], claimed: set[torch.fx.Node],
+    dependent: dict[str, None],
+) -> int:
+    """The MACs a kept node counts: its own, and those of the work on weights and constants
+    only (not kept, such as a position-bias MLP on a fixed table) that first flows into it."""
+    total = 0
+    for node in nodes:
+        if node in claimed:
+            continue
+        claimed.add(node)
+        value = values.get(node.name)
+        if value is not None:
+            total += value.macs
+            dependent.update(dict.fromkeys(value.data_dependent))
+    return total
 
 
 def _input_axes(

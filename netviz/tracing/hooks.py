@@ -218,6 +218,9 @@ class _Recorder:
             macs = max(int(op.macs(rule_attrs or named, full_shapes(args), full)), 0)
         else:
             macs = count.macs
+        orphans = self.counter.counts[0]  # work on weights and constants only, at the top
+        macs, orphans.macs = macs + orphans.macs, 0
+        self.data_dependent.update(orphans.data_dependent)
         inputs = [(self.full.get(src, ()), self.axes.get(src)) for src in sources]
         axis = feature_axis(op, named, inputs, full)
         self.axes[node_id] = axis if full is not None else container_axis(op)

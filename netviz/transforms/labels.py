@@ -68,7 +68,7 @@ def _conv_label(node: Node) -> str:
     groups = node.attr("groups", 1)
     if groups not in (1, None):
         parts.append(f"{groups}G")
-    prefix = "ConvT " if node.attr("transposed") else ""
+    prefix = f"{ops.KIND_WORDS[Kind.CONV]}T " if node.attr("transposed") else ""
     return prefix + " ".join(parts)
 
 
@@ -160,7 +160,7 @@ def _linear_label(node: Node) -> str:
     if out is None and node.shape:
         out = node.shape[-1]
     letter = "D" if node.shape and len(node.shape) == 2 else "C"
-    return f"Linear {out if out is not None else '?'}{letter}"
+    return f"{ops.KIND_WORDS[Kind.LINEAR]} {out if out is not None else '?'}{letter}"
 
 
 def node_label(node: Node, *, shapes: bool = False) -> str:
@@ -187,10 +187,10 @@ def node_label(node: Node, *, shapes: bool = False) -> str:
     if kind is Kind.ATTENTION:
         return attention_label(node)
     if kind is Kind.SPLIT:
-        return "Split"
+        return ops.KIND_WORDS[Kind.SPLIT]
     if kind is Kind.UPSAMPLE:
         size = _spatial((0, *node.shape[1:])) if node.shape else ""
-        return f"Upsample {size}".strip()
+        return f"{ops.KIND_WORDS[Kind.UPSAMPLE]} {size}".strip()
     if ops.symbol(node.type_name) is not None:
         return operand_label(node)
     module = node.attr("module")
@@ -221,7 +221,7 @@ def node_code(node: Node) -> str:
     """The pseudocode text of a node (``"Conv torch.Size([16, 3, 3, 3]) Stride 1 Pad 1"``)."""
     kind = node.kind
     if kind is Kind.CONV:
-        conv = "ConvT" if node.attr("transposed") else "Conv"
+        conv = ops.KIND_WORDS[Kind.CONV] + ("T" if node.attr("transposed") else "")
         return (
             f"{conv} {_size(node.attr('weight_shape'))} "
             f"Stride {_plain(node.attr('stride', 1))} Pad {_plain(node.attr('padding', 0))}"
@@ -235,9 +235,9 @@ def node_code(node: Node) -> str:
         stride = kernel if stride in (None, ()) else stride
         return f"{name} {_plain(kernel)} Stride {_plain(stride)} Pad {_plain(node.attr('padding', 0))}"
     if kind is Kind.LINEAR:
-        return f"Linear {_size(node.attr('weight_shape'))}".strip()
+        return f"{ops.KIND_WORDS[Kind.LINEAR]} {_size(node.attr('weight_shape'))}".strip()
     if kind is Kind.ADD:
-        return "Add"
+        return ops.KIND_WORDS[Kind.ADD]
     return node_label(node)
 
 

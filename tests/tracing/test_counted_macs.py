@@ -180,6 +180,29 @@ def test_a_routers_linear_on_a_bare_parameter_counts(path: str) -> None:
     assert _total(graph) == T * D * E
 
 
+class TableBias(nn.Module):
+    """A bias computed from weights and constants only (Swin V2's position-bias MLP)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.register_buffer("table", torch.zeros(T, 2))
+        self.w1 = nn.Parameter(torch.zeros(2, 16))
+        self.w2 = nn.Parameter(torch.zeros(16, 1))
+        self.proj = nn.Linear(D, D)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        bias = torch.relu(self.table @ self.w1) @ self.w2  # (T, 1), whatever x is
+        return self.proj(x) + bias
+
+
+@pytest.mark.parametrize("path", ["fx", "hooks"])
+def test_work_on_weights_and_constants_only_counts_too(path: str) -> None:
+    model = TableBias()
+    graph = (trace_model(model, [(T, D)], name="bias") if path == "fx"
+             else hooks_trace(model, [(T, D)], name="bias", reason="test"))
+    assert _total(graph) == T * D * D + T * 2 * 16 + T * 16 * 1
+
+
 class Gathered(nn.Module):
     """Which tokens go on is decided by their values (``x[mask]``)."""
 
