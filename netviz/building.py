@@ -13,6 +13,7 @@ for real. The module budget counts only the building context's own registrations
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -67,23 +68,29 @@ def _no_init() -> Any:
 
     ``torch.overrides.TorchFunctionMode`` is torch's public API for modes; the
     initialisers of ``torch.nn.init`` check ``has_torch_function`` and hand themselves to
-    the active mode (tests/test_building.py pins that this holds).
+    the active mode, the others reach it through the fills they use
+    (tests/test_building.py pins that this holds).
     """
+    return _skip_init_mode()()
+
+
+@functools.cache
+def _skip_init_mode() -> type:
     from torch.overrides import TorchFunctionMode
 
     class SkipInit(TorchFunctionMode):
         def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
             kwargs = kwargs or {}
             name = getattr(func, "__name__", "")
-            target = args[0] if args else kwargs.get("tensor")
-            if getattr(target, "is_meta", False) and (
-                (name in _INITIALISERS and getattr(func, "__module__", "") == "torch.nn.init")
-                or name in _FILLS
-            ):
-                return target
+            if name in _FILLS or name in _INITIALISERS:
+                target = args[0] if args else kwargs.get("tensor")
+                if getattr(target, "is_meta", False) and (
+                    name in _FILLS or getattr(func, "__module__", "") == "torch.nn.init"
+                ):
+                    return target
             return func(*args, **kwargs)
 
-    return SkipInit()
+    return SkipInit
 
 
 class _Budget:
