@@ -57,7 +57,7 @@ def _variants(name: str, crop: int | None) -> list[str]:
         args.append("weights_backbone=None")  # nothing is downloaded
     if "quantize" in params:
         args.append("quantize=False")
-    extras = ["aux_loss=True", "aux_logits=True"]
+    extras = ["aux_loss=True", "aux_logits=True", "aux_logits=False"]
     if crop and crop != 224:
         extras.append(f"image_size={crop}")
     spec = f"{builder.__module__}:{builder.__name__}"
