@@ -1,8 +1,9 @@
 """netviz's modules import each other without cycles, and the torch-free layers stay so.
 
 An import counts wherever it is written (at the top of a module or inside a function):
-a lazy import still ties two modules together. A package stands for its
-``__init__``; ``from package import module`` is an import of that module.
+a lazy import still ties two modules together; one for type checkers only
+(``if TYPE_CHECKING:``) does not run. A package stands for its ``__init__``;
+``from package import module`` is an import of that module.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def _imports(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
         return target or None
 
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+    for node in _run_imports(ast.parse(path.read_text("utf-8"))):
         targets: list[str] = []
         if isinstance(node, ast.Import):
             targets = [alias.name for alias in node.names]
@@ -49,6 +50,21 @@ def _imports(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
             module = known(target) if target.startswith("netviz") else None
             if module is not None and module != name:
                 found.add(module)
+    return found
+
+
+def _run_imports(tree: ast.AST) -> list[ast.AST]:
+    """The import statements of ``tree`` that run (not those under ``if TYPE_CHECKING:``)."""
+    found: list[ast.AST] = []
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            todo.extend(node.orelse)
+            continue
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            found.append(node)
+        todo.extend(ast.iter_child_nodes(node))
     return found
 
 

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from netviz.errors import NetvizError
 from netviz.ir import Shape
+from netviz.mkdocs.fence_words import DOWNLOADS, FORMATS, SHOWS, FenceError
 from netviz.vocabulary import (
     CHART_KINDS,
     DEFAULT_CHART,
@@ -31,24 +32,6 @@ from netviz.vocabulary import (
 )
 
 T = TypeVar("T")
-
-SHOWS = ("diagram", "pseudocode", "summary", "chart")
-"""What a fence can show (option ``show``)."""
-
-FORMATS: dict[str, tuple[str, ...]] = {
-    "diagram": ("svg", "mermaid"),
-    "summary": ("markdown", "text", "latex", "csv", "json", "torchsummary"),
-}
-"""The ``format`` values of each ``show`` (the first is the default)."""
-
-DOWNLOADS: dict[str, tuple[str, ...]] = {
-    "diagram": ("svg", "png", "pdf", "tex", "tikz", "dot", "mmd"),
-    "pseudocode": ("txt",),
-    "summary": ("md", "txt", "tex", "csv", "json"),
-    "chart": ("svg", "png", "pdf"),
-}
-"""File types a fence can also offer for download (option ``download``)."""
-
 
 _APPLIES: dict[str, frozenset[str]] = {
     "diagram": frozenset(
@@ -64,10 +47,6 @@ _APPLIES: dict[str, frozenset[str]] = {
 _COMMON = frozenset({"model", "show", "input_dtype", "train"})
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
-
-
-class FenceError(NetvizError):
-    """A ``netviz`` fence whose options are malformed or cannot be rendered."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +79,11 @@ class FenceOptions:
             [`PNG_DPI`][netviz.output.PNG_DPI].
         annotate: Diagram only: counts to write on the figure (``params``, ``macs``;
             see [`annotate`][netviz.transforms.annotate.annotate]).
+        diff: Another model (B) to compare ``model`` (A) with (see
+            [`netviz.diff`][netviz.api.diff]): a diagram shows B's figure with the
+            differences marked (with its legend unless ``legend: false``), a summary the
+            text form (``markdown``: the changes and a table of numbers; ``text``). Input
+            options apply to both. Empty: no diff.
     """
 
     model: str
@@ -121,6 +105,7 @@ class FenceOptions:
     train: bool = False
     dpi: int | None = None
     annotate: tuple[str, ...] = ()
+    diff: str = ""
 
     def __post_init__(self) -> None:
         if not self.format and self.show in FORMATS:
@@ -130,6 +115,13 @@ class FenceOptions:
     def subject(self) -> Subject:
         """What is traced: the model and its input and mode options."""
         return Subject(self.model, self.input_shapes, self.input_dtypes, self.train)
+
+    @property
+    def subjects(self) -> tuple[Subject, ...]:
+        """Every model traced: the model, and the one it is compared with (``diff``)."""
+        if not self.diff:
+            return (self.subject,)
+        return (self.subject, Subject(self.diff, self.input_shapes, self.input_dtypes, self.train))
 
 
 @dataclass(frozen=True)
@@ -211,7 +203,12 @@ def _build(raw: dict[str, str]) -> FenceOptions:
     if not model:
         raise FenceError("no model given; write 'model: NAME' (see 'netviz list')")
     show = _choice(raw, "show", SHOWS, "diagram")
-    misplaced = sorted(set(raw) - _COMMON - _APPLIES[show])
+    diff = raw.get("diff", "")
+    if "diff" in raw:
+        from netviz.mkdocs.diff_fence import check_diff
+
+        check_diff(raw, show)
+    misplaced = sorted(set(raw) - _COMMON - {"diff"} - _APPLIES[show])
     if misplaced:
         allowed = ", ".join(sorted(_APPLIES[show]))
         raise FenceError(
@@ -222,7 +219,7 @@ def _build(raw: dict[str, str]) -> FenceOptions:
         model=model,
         show=show,
         format=fmt,
-        legend=_bool(raw, "legend", False),
+        legend=_bool(raw, "legend", bool(diff)),
         fold=_bool(raw, "fold", True),
         shapes=_bool(raw, "shapes", False),
         direction=_choice(raw, "direction", DIRECTIONS, DEFAULT_DIRECTION, upper=True),
@@ -238,6 +235,7 @@ def _build(raw: dict[str, str]) -> FenceOptions:
         train=_bool(raw, "train", False),
         dpi=_dpi(raw),
         annotate=_annotations(raw.get("annotate")),
+        diff=diff,
     )
 
 
@@ -356,6 +354,11 @@ def cli_command(options: FenceOptions, output: str | None = None) -> str:
     ]
     shape_args += [f"--input-dtype {dtype}" for dtype in options.input_dtypes or ()]
     shape_args += ["--train"] if options.train else []
+    if options.diff:
+        from netviz.mkdocs.diff_fence import diff_args
+
+        return " ".join(["netviz", "diff", _quote(model), _quote(options.diff), *shape_args,
+                         *diff_args(options, stem, output)])
     if options.show == "diagram":
         suffix = "svg" if options.format == "svg" else "mmd"
         args += ["render", _quote(model), "-o", output or f"{stem}.{suffix}", *shape_args]
