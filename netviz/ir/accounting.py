@@ -136,3 +136,15 @@ def count_ops(graph: Graph, kind: Kind) -> int:
 def _held(ops: object) -> tuple[tuple[str, int], ...]:
     """A collapsed box's ``(kind, count)`` pairs (none for any other node)."""
     return ops if isinstance(ops, tuple) else ()
+
+
+DATA_DEPENDENT = "data_dependent"
+"""Key of a traced graph's ``meta`` naming the ops that decided from tensor values how much
+work followed (``nonzero``, indexing with a mask): the MACs counted are those of the traced
+input only, a lower bound."""
+
+
+def data_dependent(graph: Graph) -> tuple[str, ...]:
+    """The ops of ``graph`` whose work depends on tensor values (see ``DATA_DEPENDENT``)."""
+    found = dict(graph.meta).get(DATA_DEPENDENT)
+    return tuple(str(op) for op in found) if isinstance(found, tuple) else ()

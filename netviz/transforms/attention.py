@@ -16,16 +16,18 @@ from __future__ import annotations
 import math
 
 from netviz.ir import Attr, Graph, Kind, Node
+from netviz.ops import has_trait
 from netviz.transforms.regions import merge_regions
 from netviz.transforms.scopes import common_scope, within
 
-_SOFTMAX = frozenset({"softmax", "log_softmax", "Softmax", "LogSoftmax"})
-_PRODUCTS = frozenset({"matmul", "bmm", "einsum", "mm", "baddbmm"})
 _STEPS = 12  # ops allowed between the products and the softmax (scale, bias, mask, views)
-_SHIFTS = frozenset({"roll"})
-"""Ops that shift tokens before attending (Swin's shifted windows)."""
 ATTENTION_TYPE = "attention"
 """``type_name`` of a collapsed attention node."""
+
+
+def _product(node: Node) -> bool:
+    """A matrix product (``matmul``, ``bmm``, ``einsum``...), as the op table says."""
+    return has_trait(node.type_name, "product")
 
 
 def _single_input(graph: Graph, node_id: str) -> str | None:
@@ -44,16 +46,16 @@ def _core(graph: Graph, softmax: Node) -> list[str] | None:
     current = _single_input(graph, softmax.id)
     while current is not None and len(back) < _STEPS:
         back.insert(0, current)
-        if graph.node(current).type_name in _PRODUCTS:
+        if _product(graph.node(current)):
             break
         current = _single_input(graph, current)
-    if not back or graph.node(back[0]).type_name not in _PRODUCTS:
+    if not back or not _product(graph.node(back[0])):
         return None
     forward: list[str] = []
     current = _single_consumer(graph, softmax.id)
     while current is not None and len(forward) < _STEPS:
         forward.append(current)
-        if graph.node(current).type_name in _PRODUCTS:
+        if _product(graph.node(current)):
             return [*back, softmax.id, *forward]
         current = _single_consumer(graph, current)
     return None
@@ -74,9 +76,9 @@ def _regions(graph: Graph) -> list[set[str]]:
     for node in graph.nodes:
         if node.id in taken:
             continue
-        if node.type_name in _SOFTMAX:
+        if has_trait(node.type_name, "softmax"):
             core = _core(graph, node)
-        elif node.type_name == "scaled_dot_product_attention":
+        elif has_trait(node.type_name, "attention"):  # a whole attention core in one call
             core = [node.id]
         else:
             continue
@@ -109,7 +111,7 @@ def _shifts_around(graph: Graph, region: set[str]) -> set[str]:
             if {e.dst for e in graph.out_edges(current)} - region - set(chain):
                 break
             chain.append(current)
-            if graph.node(current).type_name in _SHIFTS:
+            if _shift(graph.node(current)):
                 found.update(chain)
                 break
             sources = {e.src for e in graph.in_edges(current)}
@@ -120,7 +122,7 @@ def _shifts_around(graph: Graph, region: set[str]) -> set[str]:
             if {e.src for e in graph.in_edges(current)} - region - set(chain):
                 break
             chain.append(current)
-            if graph.node(current).type_name in _SHIFTS:
+            if _shift(graph.node(current)):
                 found.update(chain)
                 break
             consumers = {e.dst for e in graph.out_edges(current)}
@@ -128,12 +130,14 @@ def _shifts_around(graph: Graph, region: set[str]) -> set[str]:
     return found
 
 
+def _shift(node: Node) -> bool:
+    """An op that shifts tokens (``roll``), as the op table says."""
+    return has_trait(node.type_name, "shift")
+
+
 def _passes(node: Node) -> bool:
     """An op a shifted window's partition runs through: a view, a pad, the shift."""
-    return (node.kind is Kind.RESHAPE or node.type_name in _SHIFTS
-            or node.type_name in ("pad", "contiguous"))
-
-
+    return node.kind is Kind.RESHAPE or _shift(node) or has_trait(node.type_name, "pad")
 
 
 def _attributes(core_end: Node, output: Node, members: list[Node]) -> tuple[Attr, ...]:
@@ -163,7 +167,7 @@ def _attributes(core_end: Node, output: Node, members: list[Node]) -> tuple[Attr
         tokens = shape[-2]
         side = math.isqrt(tokens)
         attrs.append(("window", (side, side) if side * side == tokens else (tokens,)))
-    if any(n.type_name in _SHIFTS for n in members):
+    if any(has_trait(n.type_name, "shift") for n in members):  # shifted windows
         attrs.append(("shifted", True))
     attrs.append(("holds", tuple(sorted({n.type_name for n in members}))))
     return tuple(sorted(attrs))
@@ -194,10 +198,10 @@ def collapse_attention(graph: Graph) -> Graph:
         members = [n for n in graph.nodes if n.id in region]
         leaving = [n for n in members if any(e.dst not in region for e in graph.out_edges(n.id))]
         output = leaving[-1] if leaving else members[-1]
-        products = [n for n in members if n.type_name in _PRODUCTS
-                    or n.type_name == "scaled_dot_product_attention"]
+        products = [n for n in members
+                    if _product(n) or has_trait(n.type_name, "attention")]
         core_end = products[-1] if products else output
-        scope = common_scope(n.scope for n in members if n.type_name not in _SHIFTS)
+        scope = common_scope(n.scope for n in members if not _shift(n))
         node_id = base = scope or core_end.id
         count = 1
         while node_id in taken and node_id not in region:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from netviz.ir import Edge, Graph, Kind, Node
+from netviz.ops import has_trait
 from netviz.transforms.fuse import chain_marks
 
 _SHAPE_ONLY = (Kind.RESHAPE,)
@@ -26,32 +27,13 @@ def _hidden(graph: Graph, node: Node, train: bool) -> bool:
         return not train
     if node.kind is Kind.SPLIT:  # drawn only where its parts go separate ways
         return len({e.dst for e in graph.out_edges(node.id)}) == 1
-    if node.type_name in _IDENTITY and node.attr("scalar") == _IDENTITY[node.type_name]:
+    scalar = node.attr("scalar")
+    if (scalar == 0 and has_trait(node.type_name, "zero_identity")) or (
+            scalar == 1 and has_trait(node.type_name, "unit_identity")):
         return True  # ``x + 0``, ``x * 1``: a re-parameterised branch left empty, a unit gain
-    if node.type_name in _PADS and node.shape is not None:
+    if has_trait(node.type_name, "pad") and node.shape is not None:
         return graph.node(next(iter(sources))).shape == node.shape  # padded by nothing
     return node.kind in _NOOP_KINDS and bool(node.attr("passthrough"))
-
-
-_IDENTITY: dict[str, float] = {
-    **dict.fromkeys(("add", "add_", "sub", "sub_", "__add__", "__radd__", "__iadd__", "__sub__",
-                     "__isub__"), 0),
-    **dict.fromkeys(("mul", "mul_", "div", "div_", "__mul__", "__rmul__", "__imul__",
-                     "__truediv__", "__itruediv__"), 1),
-}
-"""Ops that give back their tensor operand when their scalar operand is this value."""
-
-_PADS = frozenset(
-    {"pad", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d",
-     "ConstantPad3d", "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d",
-     "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d", "CircularPad1d",
-     "CircularPad2d", "CircularPad3d"}
-)
-"""Padding ops: one that gives back its input's shape padded nothing (a window
-partition whose size already divides the feature map)."""
-
-
-_REORDERS = frozenset({"permute", "transpose", "swapaxes", "movedim"})
 
 
 def _shuffles(graph: Graph) -> dict[str, Node]:
@@ -76,7 +58,7 @@ def _shuffles(graph: Graph) -> dict[str, Node]:
             chain.append(after)
         last = chain[-1]
         if (len(chain) > 1 and last.shape == graph.node(source).shape
-                and any(n.type_name in _REORDERS for n in chain)):
+                and any(has_trait(n.type_name, "reorder") for n in chain)):
             found[last.id] = replace(last, kind=Kind.OTHER, type_name="shuffle")
     return found
 

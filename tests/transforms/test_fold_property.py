@@ -17,7 +17,8 @@ from dataclasses import dataclass, field, replace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netviz.ir import Edge, Graph, Kind, Node, kind_of
+from netviz.ir import Edge, Graph, Kind, Node
+from netviz.ops import kind_of
 from netviz.ir.accounting import count_macs, count_ops, count_params
 from netviz.transforms import NotationOptions, to_notation
 
