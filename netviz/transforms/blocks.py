@@ -17,6 +17,7 @@ from dataclasses import replace
 from netviz.ir import Cluster, Graph, Kind, Node
 from netviz.transforms.branches import joins_branches
 from netviz.transforms.scopes import parent, within
+from netviz.transforms.shared import attribute_shared_calls
 from netviz.transforms.units import CONTAINERS, promote_units
 
 __all__ = ["CONTAINERS", "group_blocks", "hierarchy_block_scopes", "humanize",
@@ -238,6 +239,7 @@ def group_blocks(graph: Graph) -> Graph:
         block = _enclosing(node.scope, found)
         if block is not None and node.kind not in (Kind.INPUT, Kind.OUTPUT):
             members.setdefault(block, []).append(node.id)
+    members = attribute_shared_calls(graph, members)
     types = graph.module_types
     clusters = []
     group, index = -1, 0

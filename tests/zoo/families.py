@@ -6,7 +6,7 @@ in milliseconds, and is written like its family's reference code, not like netvi
 builders: a generic ``Residual`` wrapper around a ``Sequential`` (ConvMixer), parallel
 resolution streams with fuse layers (HRNet), split-and-concat scales (Res2Net),
 selective kernels (SKNet), stages whose blocks differ only in width (EfficientNet), NAS
-cells with ``comb_iter`` branches, stages alike but for their widths (EdgeNeXt), and
+cells with ``comb_iter`` branches, a position encoding shared by a stage's blocks (CoaT), stages alike but for their widths (EdgeNeXt), and
 transformer stacks written like ``transformers``' (a BERT-like encoder, an
 encoder-decoder with cross-attention, a GPT-2-like LM). [`FAMILIES`][] says what each
 takes as input and how its figure must fold.
@@ -482,6 +482,67 @@ class HybridLike(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.stages(self.stem(x)).mean((2, 3)))
+
+
+class ConvPosEnc(nn.Module):
+    """CoaT's convolutional position encoding: the tokens folded back to their map, a
+    depthwise 3x3, the sum with the tokens. One per stage, shared by its blocks."""
+
+    def __init__(self, width: int) -> None:
+        super().__init__()
+        self.proj = nn.Conv2d(width, width, 3, padding=1, groups=width)
+
+    def forward(self, x: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+        b, n, c = x.shape
+        feat = x.transpose(1, 2).reshape(b, c, *size)
+        return x + self.proj(feat).flatten(2).transpose(1, 2)
+
+
+class SerialBlock(nn.Module):
+    """CoaT's serial block: it is handed its stage's position encoding (``shared_cpe``)
+    and calls it first; then attention and an MLP, each with its residual sum."""
+
+    def __init__(self, width: int, shared_cpe: ConvPosEnc) -> None:
+        super().__init__()
+        self.cpe = shared_cpe
+        self.norm1 = nn.LayerNorm(width)
+        self.attn = TokenAttention(width)
+        self.norm2 = nn.LayerNorm(width)
+        self.fc1 = nn.Linear(width, 2 * width)
+        self.fc2 = nn.Linear(2 * width, width)
+
+    def forward(self, x: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+        x = self.cpe(x, size)
+        x = x + self.attn(self.norm1(x))
+        return x + self.fc2(F.gelu(self.fc1(self.norm2(x))))
+
+
+class CoaTLike(nn.Module):
+    """CoaT-Lite-shaped, small: per stage a patch embedding, one position encoding
+    (``cpe1`` ... registered on the model, before the blocks that share it) and serial
+    blocks. By module path the shared encoding is one module; it runs once per block."""
+
+    def __init__(self, widths: tuple[int, ...] = (8, 16, 24, 32), depth: int = 2) -> None:
+        super().__init__()
+        cins = (3, *widths[:-1])
+        for i, (cin, width) in enumerate(zip(cins, widths), 1):
+            setattr(self, f"patch_embed{i}", nn.Conv2d(cin, width, 2, 2))
+            cpe = ConvPosEnc(width)
+            setattr(self, f"cpe{i}", cpe)
+            setattr(self, f"serial_blocks{i}",
+                    nn.ModuleList(SerialBlock(width, cpe) for _ in range(depth)))
+        self.stages = len(widths)
+        self.head = nn.Linear(widths[-1], 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for i in range(1, self.stages + 1):
+            x = getattr(self, f"patch_embed{i}")(x)
+            b, c, h, w = x.shape
+            t = x.flatten(2).transpose(1, 2)
+            for block in getattr(self, f"serial_blocks{i}"):
+                t = block(t, (h, w))
+            x = t.transpose(1, 2).reshape(b, c, h, w)
+        return self.head(x.mean((2, 3)))
 
 
 # -- transformer stacks, written like ``transformers`` ---------------------------------------

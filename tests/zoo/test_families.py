@@ -49,6 +49,7 @@ FAMILIES = {
     "EfficientNetLike": Family(((3, 64, 64),)),
     "NASNetLike": Family(((3, 16, 16),)),
     "HybridLike": Family(((3, 64, 64),)),
+    "CoaTLike": Family(((3, 64, 64),)),
     "BertLike": Family(((16,),), ("int64",)),
     "EncoderDecoderLike": Family(((16,), (8,)), ("int64", "int64")),
     "GPT2LMLike": Family(((16,),), ("int64",)),
@@ -88,11 +89,19 @@ def test_every_family_folds_to_a_page(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(FAMILIES))
 def test_folded_counts_add_up_to_the_model(name: str) -> None:
     model = _model(name)
+    calls = {nn.Conv2d: 0, nn.Linear: 0}  # a shared module is called once per caller
+
+    def count_call(module: nn.Module, args: object) -> None:
+        calls[type(module)] += 1
+
+    hooks = [m.register_forward_pre_hook(count_call) for m in model.modules()
+             if type(m) in calls]
     with FlopCounterMode(display=False) as counter, torch.no_grad():
         model(*FAMILIES[name].inputs())
+    for hook in hooks:
+        hook.remove()
     params = sum(p.numel() for p in model.parameters())
-    convs = sum(isinstance(m, nn.Conv2d) for m in model.modules())  # each called once
-    linears = sum(isinstance(m, nn.Linear) for m in model.modules())
+    convs, linears = calls[nn.Conv2d], calls[nn.Linear]
     for drawn in (graph(name), graph(name, fold=False)):
         assert count_params(drawn) == params
         assert count_macs(drawn) == counter.get_total_flops() // 2
@@ -175,6 +184,19 @@ def test_stages_alike_but_for_their_widths_fold_across_stages() -> None:
     folded = graph("HybridLike")
     assert sum(c.repeat for c in folded.clusters) == sum(len(s.blocks) for s in model.stages)
     assert any(t.startswith("Groups 1-10 ") for t in titles("HybridLike"))
+
+
+def test_a_module_shared_by_blocks_runs_inside_each_caller() -> None:
+    # one ConvPosEnc per stage (cpe1 ...), called first thing by each of its serial blocks
+    folded = graph("CoaTLike")
+    assert titles("CoaTLike") == [f"Group {g} Serial block x 2" for g in range(4)]
+    assert all(".".join(c.blocks[0].split(".")[:-1]).startswith("serial_blocks")
+               for c in folded.clusters)
+    shared = [n for n in graph("CoaTLike", fold=False).nodes if n.scope.startswith("cpe")]
+    assert len(shared) >= 16  # every call of the four encodings drawn (two per stage) ...
+    clusters = graph("CoaTLike", fold=False).clusters
+    assert len(clusters) == 8  # ... inside its caller's cluster, none of its own
+    assert all(any(n.id in c.node_ids for c in clusters) for n in shared)
 
 
 def test_an_encoder_is_one_cluster_of_its_layers() -> None:
