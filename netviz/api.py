@@ -16,7 +16,7 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Union
 
 from netviz.diagrams import FORMATS, Diagram, Direction, Theme
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
     from netviz.cache import TraceRequest
     from netviz.registry import LoadedModel
+    from netviz.renderers.fit import Fitted, PrintBox
+    from netviz.renderers.size import Width
     from netviz.transforms import NotationOptions
 
 Spec = Union[str, "torch.nn.Module"]
@@ -109,10 +111,12 @@ def diagram(
     fold: bool = True,
     shapes: bool = False,
     legend: bool = False,
-    direction: Direction = "TB",
+    direction: Direction | None = None,
     theme: Theme = "light",
     input_dtypes: Sequence[str] | None = None,
     train: bool = False,
+    depth: int | None = None,
+    fit: str | None = None,
 ) -> Diagram:
     """Trace a model and turn it into its [`Diagram`][netviz.diagrams.Diagram].
 
@@ -126,15 +130,68 @@ def diagram(
         fold: Fold runs of identical blocks into one ``x (N - 1)`` cluster.
         shapes: Show the other sizes in data nodes (``32C 16x16``, ``768D 197``).
         legend: Draw a legend of the shapes and marks used.
-        direction: Layout direction, ``TB`` or ``LR``.
-        theme: ``light`` or ``dark``.
+        direction: Layout direction, ``TB`` or ``LR`` (default ``TB``; with ``fit``,
+            the one that fits best).
+        theme: ``light``, ``dark`` or ``paper``.
         input_dtypes: Dtype name per input (see [`trace`][netviz.api.trace]).
         train: Draw the training-mode graph.
+        depth: Draw each module of this level of the module tree (0: the model,
+            1: its children...) as one box: its class and the widths entering and
+            leaving it (see [`collapse_depth`][netviz.transforms.depth.collapse_depth]);
+            ``None``: every op.
+        fit: A box on paper, ``"17cmx23cm"``: draw the figure so that it fits with every
+            label 6 pt or more (see [`fit_figure`][netviz.renderers.fit.fit_figure]); the
+            diagram's ``fit`` says what was chosen, and a
+            [`FitReport`][netviz.errors.FitReport] warning says it too (a
+            [`FitWarning`][netviz.errors.FitWarning] when nothing fits).
+
+    Raises:
+        UsageError: a bad ``depth``, ``direction`` or ``fit``, checked before tracing.
     """
-    return Diagram.of(
-        trace(spec, input_shapes, input_dtypes=input_dtypes, train=train), fold=fold,
-        shapes=shapes, legend=legend, direction=direction, theme=theme,
-    )
+    depth, box = _checked_detail(depth, fit, direction)
+    traced = trace(spec, input_shapes, input_dtypes=input_dtypes, train=train)
+    if box is None:
+        return Diagram.of(traced, fold=fold, shapes=shapes, depth=depth, legend=legend,
+                          direction=direction or "TB", theme=theme)
+    from netviz.transforms import NotationOptions, to_notation
+    from netviz.transforms.depth import detail_levels
+
+    asked = NotationOptions(fold=fold, shapes=shapes, depth=depth)
+    levels = ((name, to_notation(traced, options))
+              for name, options in detail_levels(traced, asked))
+    fitted = _fit(levels, box, direction, theme, legend)
+    return Diagram(fitted.graph, traced, legend=legend, direction=fitted.direction,  # type: ignore[arg-type]
+                   theme=theme, fit=fitted)
+
+
+def _checked_detail(
+    depth: int | None, fit: object, direction: str | None,
+) -> tuple[int | None, PrintBox | None]:
+    """``depth`` and ``fit`` checked (a direction too), before anything is traced."""
+    from netviz.renderers.fit import parse_box
+    from netviz.renderers.theme import check_direction
+    from netviz.transforms.depth import check_depth
+
+    if direction is not None:
+        check_direction(direction)
+    return check_depth(depth), (parse_box(str(fit)) if fit is not None else None)
+
+
+def _fit(
+    levels: Iterable[tuple[str, Graph]], box: PrintBox, direction: str | None, theme: str,
+    legend: bool,
+) -> Fitted:
+    """The figure fitted to ``box`` at the first level of detail that fits; says what
+    was chosen as a [`FitReport`][netviz.errors.FitReport] (a
+    [`FitWarning`][netviz.errors.FitWarning] when nothing fits)."""
+    import warnings
+
+    from netviz.errors import FitReport, FitWarning
+    from netviz.renderers.fit import fit_figure
+
+    fitted = fit_figure(levels, box, direction=direction, theme=theme, legend=legend)
+    warnings.warn(fitted.message(), FitReport if fitted.fits else FitWarning, stacklevel=3)
+    return fitted
 
 
 def render(
@@ -145,13 +202,15 @@ def render(
     fold: bool = True,
     shapes: bool = False,
     legend: bool = False,
-    direction: Direction = "TB",
+    direction: Direction | None = None,
     theme: Theme = "light",
     input_dtypes: Sequence[str] | None = None,
     train: bool = False,
     dpi: int | None = None,
     annotate: str | Sequence[str] | None = None,
     width: str | None = None,
+    depth: int | None = None,
+    fit: str | None = None,
 ) -> bytes:
     """Render a model's diagram in one of [`DIAGRAM_FORMATS`][netviz.api.DIAGRAM_FORMATS].
 
@@ -179,19 +238,30 @@ def render(
         width: Scale an ``svg``, ``png``, ``pdf``, ``tex`` or ``tikz`` figure to this
             width (``"8.5cm"``; cm, mm, in, pt); a ``LabelSizeWarning`` says when its
             labels get under 6 pt.
+        depth: Draw each module of this level of the module tree as one box (see
+            [`diagram`][netviz.api.diagram]).
+        fit: A box on paper (``"17cmx23cm"``) the ``svg``, ``png``, ``pdf``, ``tex``,
+            ``tikz`` or ``dot`` figure is drawn to fit, every label 6 pt or more: the
+            direction (unless given), wrapping the chain of blocks into columns or
+            rows side by side, long labels on two lines, folding, then ``depth`` as a
+            last resort. A [`FitReport`][netviz.errors.FitReport] warning says what
+            was chosen (a [`FitWarning`][netviz.errors.FitWarning]: nothing fits).
 
     ``spec`` may also be a [`Diagram`][netviz.diagrams.Diagram] (drawn as it is;
     ``legend``, ``direction`` and ``theme`` left at their defaults keep its own) or
     an IR [`Graph`][netviz.ir.Graph] from [`trace`][netviz.api.trace] or
-    ``Diagram.graph``.
+    ``Diagram.graph``; ``depth`` and ``fit`` need the model or its trace, not a
+    ``Diagram``.
 
     Raises:
         FormatError: ``fmt`` is not a diagram format.
         UsageError: a bad ``dpi`` (outside [`DPI_RANGE`][netviz.output.DPI_RANGE]),
             a ``dpi`` for another format than ``png``, an unknown annotation, an
             annotation of the ``txt`` listing or of a ``Diagram``/``Graph`` (its counts
-            need the model), or a ``width`` that is not a positive length or is given
-            for a text format; checked before tracing.
+            need the model), a ``width`` that is not a positive length or is given
+            for a text format, a ``depth`` that is not a whole number >= 0, a ``fit``
+            that is not ``WIDTHxHEIGHT`` or is given for a format without a size or
+            with a ``width``; checked before tracing.
         GraphvizNotFoundError: a format needing Graphviz was asked for and ``dot`` is missing.
         ModelSpecError: ``spec`` is of a type netviz cannot draw.
     """
@@ -201,32 +271,102 @@ def render(
     if fmt not in DIAGRAM_FORMATS:
         raise FormatError(f"unknown format {fmt!r}; choose one of: {', '.join(DIAGRAM_FORMATS)}")
     annotations = parse_annotations(annotate)
+    depth, box = _checked_detail(depth, fit, direction)
     if fmt == "txt":
-        if dpi is not None or width is not None or annotations:
-            option = "dpi" if dpi is not None else "width" if width is not None else "annotate"
-            raise UsageError(f"{option} applies to figures, not the txt listing")
+        given = {"dpi": dpi, "width": width, "annotate": annotations or None, "depth": depth,
+                 "fit": box}
+        for option, value in given.items():
+            if value is not None:
+                raise UsageError(f"{option} applies to figures, not the txt listing")
         if isinstance(spec, (Diagram, Graph)):
             return _drawn(spec, fold, shapes, legend, direction, theme).render("txt")
         return pseudocode(spec, input_shapes, input_dtypes=input_dtypes, train=train).encode()
-    from netviz.renderers.figure import check_figure_options, draw_figure
+    from netviz.renderers.figure import check_figure_options, draw_figure, draw_fitted
 
-    size = check_figure_options(fmt, dpi=dpi, width=width)
+    size = check_figure_options(fmt, dpi=dpi, width=width, fit=box)
     if isinstance(spec, (Diagram, Graph)):
         if annotations:
             raise UsageError("annotate needs the model (its counts come from its summary): "
                              "pass the model spec, not a Diagram or Graph")
+        if isinstance(spec, Diagram) and (depth is not None or box is not None):
+            raise UsageError("depth and fit apply when the diagram is made: "
+                             "netviz.diagram(model, depth=..., fit=...)")
+        if isinstance(spec, Graph) and (depth is not None or box is not None):
+            return _render_trace(spec, fmt, fold=fold, shapes=shapes, legend=legend,
+                                 direction=direction, theme=theme, dpi=dpi, depth=depth,
+                                 box=box, size=size)
         drawn = _drawn(spec, fold, shapes, legend, direction, theme)
+        if drawn.fit is not None and size is None:  # drawn as it was fitted
+            return drawn.render(fmt, dpi=dpi)
         return draw_figure(drawn.graph, fmt, direction=drawn.direction, theme=drawn.theme,
                            legend=drawn.legend, dpi=dpi, width=size)
     from netviz.transforms import NotationOptions
 
-    options = NotationOptions(fold=fold, shapes=shapes)
-    graph = _notation(spec, input_shapes, options, input_dtypes, train)
-    if annotations:
-        graph = _annotated(graph, spec, annotations, input_shapes=input_shapes,
-                          input_dtypes=input_dtypes, train=train)
-    return draw_figure(graph, fmt, direction=direction, theme=theme, legend=legend, dpi=dpi,
-                       width=size)
+    options = NotationOptions(fold=fold, shapes=shapes, depth=depth)
+    if box is None:
+        graph = _notation(spec, input_shapes, options, input_dtypes, train)
+        if annotations:
+            graph = _annotated(graph, spec, annotations, input_shapes=input_shapes,
+                               input_dtypes=input_dtypes, train=train)
+        return draw_figure(graph, fmt, direction=direction or "TB", theme=theme, legend=legend,
+                           dpi=dpi, width=size)
+    from netviz.transforms.depth import detail_levels
+
+    asked = _notation(spec, input_shapes, options, input_dtypes, train)
+    annotated = _annotator(spec, annotations, input_shapes=input_shapes,
+                           input_dtypes=input_dtypes, train=train)
+    levels = ((name, annotated(asked if not name else _notation(
+        spec, input_shapes, level, input_dtypes, train)))
+        for name, level in detail_levels(asked, options))
+    return draw_fitted(_fit(levels, box, direction, theme, legend), fmt, dpi=dpi)
+
+
+def _render_trace(
+    traced: Graph, fmt: str, *, fold: bool, shapes: bool, legend: bool,
+    direction: Direction | None, theme: Theme, dpi: int | None, depth: int | None,
+    box: PrintBox | None, size: Width | None,
+) -> bytes:
+    """Render a raw trace with a ``depth`` or a ``fit`` (both need the trace)."""
+    from netviz.renderers.figure import draw_figure, draw_fitted
+    from netviz.transforms import NotationOptions, to_notation
+    from netviz.transforms.depth import detail_levels
+
+    options = NotationOptions(fold=fold, shapes=shapes, depth=depth)
+    if box is None:
+        return draw_figure(to_notation(traced, options), fmt, direction=direction or "TB",
+                           theme=theme, legend=legend, dpi=dpi, width=size)
+    levels = ((name, to_notation(traced, level)) for name, level in detail_levels(traced, options))
+    return draw_fitted(_fit(levels, box, direction, theme, legend), fmt, dpi=dpi)
+
+
+def _annotator(
+    spec: Spec,
+    annotations: Sequence[str],
+    *,
+    input_shapes: Sequence[Shape] | None = None,
+    input_dtypes: Sequence[str] | None = None,
+    train: bool = False,
+) -> Callable[[Graph], Graph]:
+    """Annotates any diagram of ``spec`` (see [`_annotated`][netviz.api._annotated]),
+    collecting its summary once, when first needed; does nothing without ``annotations``."""
+    if not annotations:
+        return lambda graph: graph
+    from functools import cache
+
+    from netviz.summaries.groups import cluster_counts
+    from netviz.transforms.annotate import annotate
+
+    @cache
+    def table() -> Any:
+        from netviz.summaries import collect_table
+
+        return collect_table(spec, input_shapes, input_dtypes=input_dtypes, train=train)
+
+    def annotated(graph: Graph) -> Graph:
+        clusters, total = cluster_counts(table(), graph)
+        return annotate(graph, clusters, total, annotations)
+
+    return annotated
 
 
 def _annotated(
@@ -251,15 +391,15 @@ def _annotated(
 
 
 def _drawn(
-    drawn: Diagram | Graph, fold: bool, shapes: bool, legend: bool, direction: Direction,
+    drawn: Diagram | Graph, fold: bool, shapes: bool, legend: bool, direction: Direction | None,
     theme: Theme,
 ) -> Diagram:
     """A diagram or graph given to ``render``, with the style ``render`` was given."""
     if isinstance(drawn, Graph):
         return Diagram.of(drawn, fold=fold, shapes=shapes, legend=legend,
-                          direction=direction, theme=theme)
-    return drawn.styled(legend=legend or None, direction=None if direction == "TB" else direction,
-                        theme=None if theme == "light" else theme)
+                          direction=direction or "TB", theme=theme)
+    return drawn.styled(legend=legend or None, direction=None if direction in (None, "TB")
+                        else direction, theme=None if theme == "light" else theme)
 
 
 def pseudocode(

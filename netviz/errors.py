@@ -73,3 +73,11 @@ class TraceFallbackWarning(NetvizWarning):
 
 class LabelSizeWarning(NetvizWarning):
     """A figure scaled to a print width makes its smallest labels too small to read."""
+
+
+class FitReport(NetvizWarning):
+    """What ``--fit`` chose, in one line (the CLI prints it as ``netviz: fit ...``)."""
+
+
+class FitWarning(LabelSizeWarning):
+    """Nothing fits the ``--fit`` box with labels large enough: the best try is drawn."""

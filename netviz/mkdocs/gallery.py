@@ -39,7 +39,7 @@ def fence_markdown(options: FenceOptions, indent: str = "") -> str:
     defaults = FenceOptions(model=options.model, show=options.show)
     lines = [f"model: {options.model}"]
     keys = ("show", "format", "legend", "fold", "shapes", "direction", "theme", "chart",
-            "by_group", "depth", "caption", "label", "dpi")
+            "by_group", "depth", "caption", "label", "dpi", "fit")
     for key in keys:
         value = getattr(options, key)
         if value != getattr(defaults, key) or (key == "show" and value != "diagram") or (

@@ -26,6 +26,7 @@ from netviz.mkdocs.options import FenceOptions, Subject
 if TYPE_CHECKING:  # for annotations only: results come from the lazily imported API
     from netviz.cache.sources import SourceRecorder
     from netviz.ir import Graph
+    from netviz.renderers.fit import Fitted
     from netviz.summaries.table import GroupRow, SummaryTable
 
 CLI_COLUMNS = "100"
@@ -186,11 +187,12 @@ def _summary(options: FenceOptions, fmt: str) -> str:
     latex = fmt == "latex"
     caption = options.caption if latex else None
     label = options.label if latex else None
-    check_options(fmt, depth=options.depth, by_group=options.by_group, caption=caption, label=label)
+    depth = options.summary_depth
+    check_options(fmt, depth=depth, by_group=options.by_group, caption=caption, label=label)
     table = _table(options.subject)
     groups = _groups(options.subject) if options.by_group else None
     return format_table(
-        table, fmt, depth=options.depth, groups=groups, caption=caption, label=label
+        table, fmt, depth=depth, groups=groups, caption=caption, label=label
     )
 
 
@@ -229,9 +231,9 @@ def _bytes(data: str | bytes) -> bytes:
 
 
 def _diagram(fmt: str, options: FenceOptions) -> bytes:
-    """Render through the notation graph, traced once per (subject, fold, shapes)."""
+    """Render through the notation graph, traced once per (subject, fold, shapes, depth)."""
     try:
-        from netviz.renderers.figure import draw_figure
+        from netviz.renderers.figure import draw_figure, draw_fitted
     except ImportError:  # renderers not importable: let the public API say why
         from netviz import api
 
@@ -246,16 +248,43 @@ def _diagram(fmt: str, options: FenceOptions) -> bytes:
             theme=options.theme,  # type: ignore[arg-type]
             dpi=options.dpi if fmt == "png" else None,
             annotate=options.annotate,
+            depth=options.depth,
+            fit=options.fit or None,
         )
-    graph = _notation(options.subject, options.fold, options.shapes)
-    if options.annotate:
-        from netviz.summaries.groups import cluster_counts
-        from netviz.transforms.annotate import annotate
-
-        clusters, total = cluster_counts(_table(options.subject), graph)
-        graph = annotate(graph, clusters, total, options.annotate)
+    dpi = options.dpi if fmt == "png" else None
+    if options.fit and fmt != "mmd":
+        return draw_fitted(_fitted(options), fmt, dpi=dpi)
+    graph = _annotated(options, _notation(options.subject, options.fold, options.shapes,
+                                          options.depth))
     return draw_figure(graph, fmt, direction=options.direction, theme=options.theme,
-                       legend=options.legend, dpi=options.dpi if fmt == "png" else None)
+                       legend=options.legend, dpi=dpi)
+
+
+def _annotated(options: FenceOptions, graph: Graph) -> Graph:
+    if not options.annotate:
+        return graph
+    from netviz.summaries.groups import cluster_counts
+    from netviz.transforms.annotate import annotate
+
+    clusters, total = cluster_counts(_table(options.subject), graph)
+    return annotate(graph, clusters, total, options.annotate)
+
+
+@functools.lru_cache(maxsize=8)
+def _fitted(options: FenceOptions) -> Fitted:
+    """The fence's figure fitted to its box (once for the page and its downloads)."""
+    from netviz.renderers.fit import fit_figure, parse_box
+    from netviz.transforms import NotationOptions
+    from netviz.transforms.depth import detail_levels
+
+    asked = NotationOptions(fold=options.fold, shapes=options.shapes, depth=options.depth)
+    graph = _notation(options.subject, options.fold, options.shapes, options.depth)
+    levels = ((name, _annotated(options, graph if not name else _notation(
+        options.subject, level.fold, level.shapes, level.depth)))
+        for name, level in detail_levels(graph, asked))
+    return fit_figure(levels, parse_box(options.fit),
+                      direction=options.direction if options.direction_given else None,
+                      theme=options.theme, legend=options.legend)
 
 
 # One trace per subject (model, input shapes and dtypes, mode) serves every diagram,
@@ -271,10 +300,10 @@ def _trace(subject: Subject) -> Graph:
 
 
 @functools.lru_cache(maxsize=32)
-def _notation(subject: Subject, fold: bool, show: bool) -> Graph:
+def _notation(subject: Subject, fold: bool, show: bool, depth: int | None = None) -> Graph:
     from netviz.transforms import NotationOptions, to_notation
 
-    return to_notation(_trace(subject), NotationOptions(fold=fold, shapes=show))
+    return to_notation(_trace(subject), NotationOptions(fold=fold, shapes=show, depth=depth))
 
 
 def _pseudocode(subject: Subject) -> str:

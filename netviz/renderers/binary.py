@@ -30,7 +30,8 @@ _TALL = 10000
 
 
 def render_binary(
-    dot_source: str, fmt: str, *, dpi: int | None = None, width: Width | None = None
+    dot_source: str, fmt: str, *, dpi: int | None = None, width: Width | None = None,
+    warn: bool = True,
 ) -> bytes:
     """Lay out and draw ``dot_source`` as ``svg``, ``png`` or ``pdf``.
 
@@ -44,6 +45,7 @@ def render_binary(
         width: Scale the figure to this width (a PNG's pixels: width times ``dpi``);
             warns when its labels get too small to read (see
             [`scale_to`][netviz.renderers.size.scale_to]).
+        warn: Warn about small labels (a fitted figure says how large they are itself).
 
     Raises:
         FormatError: ``fmt`` is not one of [`BINARY_FORMATS`][netviz.renderers.binary.BINARY_FORMATS].
@@ -58,7 +60,8 @@ def render_binary(
     resolution = check_dpi(dpi) if dpi is not None else PNG_DPI
     options = [f"-Gdpi={resolution}"] if fmt == "png" else []
     if width is not None:
-        scale_to(layout_json(dot_source), width)  # only to warn: dot scales it itself
+        if warn:
+            scale_to(layout_json(dot_source), width)  # only to warn: dot scales it itself
         options.append(f"-Gsize={width.inches:.4f},{_TALL}!")
     data = run_dot(dot_source, fmt, *options)
     return normalize_pdf(data) if fmt == "pdf" else data

@@ -18,7 +18,9 @@ from netviz.renderers.escape import dot_label
 from netviz.renderers.legend import EQUIVALENT_TITLE, LEGEND_TITLE, Legend
 from netviz.renderers.theme import (
     COLUMN_WEIGHT,
+    REGULAR,
     SPINE_GROUP,
+    Spacing,
     Theme,
     cluster_attrs,
     shape_attrs,
@@ -39,7 +41,7 @@ class _LegendBuilder:
     """
 
     def __init__(self, dot: graphviz.Digraph, box: graphviz.Digraph, prefix: str,
-                 after: str, two_lanes: bool) -> None:
+                 after: str | None, two_lanes: bool) -> None:
         self.dot, self.box, self.prefix = dot, box, prefix
         self.previous = after
         self.two_lanes = two_lanes
@@ -56,8 +58,9 @@ class _LegendBuilder:
     def follow(self, names: list[str], key: str, drawn: int = 0) -> None:
         """Rank ``names`` one after another along the flow, after the previous ones; the
         first ``drawn`` steps are visible edges already."""
-        self.dot.edge(self.previous, names[0], style="invis", weight=COLUMN_WEIGHT,
-                      id=f"{self.prefix}-legend-{key}")
+        if self.previous is not None:
+            self.dot.edge(self.previous, names[0], style="invis", weight=COLUMN_WEIGHT,
+                          id=f"{self.prefix}-legend-{key}")
         for step, (src, dst) in enumerate(zip(names, names[1:])):
             if step >= drawn:
                 self.edge(src, dst, f"{key}-{step}", style="invis")
@@ -73,17 +76,18 @@ class _LegendBuilder:
 
 
 def add_legend(
-    dot: graphviz.Digraph, entries: Legend, prefix: str, colours: Theme, *, after: str,
-    direction: str,
+    dot: graphviz.Digraph, entries: Legend, prefix: str, colours: Theme, *, after: str | None,
+    direction: str, spacing: Spacing = REGULAR,
 ) -> None:
-    """Add the legend cluster to ``dot``, after node ``after`` (the spine's end).
+    """Add the legend cluster to ``dot``, after node ``after`` (the spine's end; ``None``:
+    a legend alone).
 
     Headings "Legend" and "These are equivalent" are text nodes (like cluster titles: a
     cluster label would take a band across the whole legend); each mark is the chain
     ``A → ops → B`` with ``≡`` and ``A --glyph--> B``; then one node per shape.
     """
     with dot.subgraph(name="cluster_legend") as box:
-        box.attr(**cluster_attrs(colours), id=f"{prefix}-legend")
+        box.attr(**cluster_attrs(colours, spacing), id=f"{prefix}-legend")
         legend = _LegendBuilder(dot, box, prefix, after, two_lanes=direction == "TB")
         headings = [LEGEND_TITLE, *([EQUIVALENT_TITLE] if entries.marks else [])]
         legend.follow([legend.node(text, title_attrs(colours)) for text in headings], "h")
