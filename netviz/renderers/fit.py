@@ -3,8 +3,9 @@
 A box on paper (``8.5cmx23cm``: a column; ``17cmx23cm``: a page) and a figure whose
 every text must print at [`MIN_LABEL_PT`][netviz.renderers.size.MIN_LABEL_PT] or more.
 The figure is drawn tightly ([`PRINT`][netviz.renderers.theme.PRINT] spacing) and, of
-the ways tried, the one whose texts print largest wins (never enlarged past their
-natural size; on a tie the plainest):
+the ways tried, the plainest whose texts print nearly as large as the best's
+([`PLAIN_ENOUGH`][netviz.renderers.fit.PLAIN_ENOUGH]) wins (never enlarged past their
+natural size):
 
 - the direction, top to bottom or left to right (unless one is asked for);
 - wrapping the long chain of stem, blocks and head into 1 to 12 columns (rows)
@@ -31,6 +32,10 @@ from netviz.renderers.theme import DIRECTIONS, PRINT
 
 MAX_COLUMNS = 12
 """The most columns (rows) a snake is wrapped into."""
+
+PLAIN_ENOUGH = 0.9
+"""A plainer way (labels on one line, fewer columns, the first direction) wins over one
+whose labels print larger, if its own print at least this fraction of that size."""
 
 _BOX = re.compile(r"\s*([^x×X]+?)\s*[x×X]\s*([^x×X]+?)\s*")
 
@@ -167,10 +172,12 @@ def _fit_one(graph: Graph, detail: str, box: PrintBox, direction: str | None, th
                 wrapped = snake.wrap(count)
                 if wrapped.count < count:
                     break
-                scale = _scale(wrapped, box)
-                rank = (-min(scale * font, font), wrap, count, directions.index(way))
-                options.append((rank, wrapped, wrap))
-    _, wrapped, wrap = min(options, key=lambda option: option[0])
+                label = _scale(wrapped, box) * font
+                options.append(((label, wrap, count, directions.index(way)), wrapped, wrap))
+    largest = max(rank[0] for rank, _, _ in options)
+    # the plainest way whose labels are nearly as large as they can be
+    near = [o for o in options if o[0][0] >= PLAIN_ENOUGH * largest]
+    _, wrapped, wrap = min(near, key=lambda option: (option[0][1:], -option[0][0]))
     return _fitted(wrapped, graph, detail, box, wrap)
 
 
@@ -207,9 +214,9 @@ def _split(line: str, limit: int) -> list[str]:
     """``line`` as one or two lines, broken at the space that best balances them."""
     if len(line) <= limit or " " not in line:
         return [line]
-    if " · " in line:  # annotated counts: params · MACs
+    if " · " in line:  # annotated counts: params, then MACs
         first, _, rest = line.partition(" · ")
-        return [*_split(first, limit), *_split(rest, limit)]
+        return [first, rest]
     words = line.split(" ")
     splits = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))
               if " ".join(words[:i]).count("(") == " ".join(words[:i]).count(")")]
