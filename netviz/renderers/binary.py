@@ -116,6 +116,32 @@ def layout_json(dot_source: str) -> dict[str, Any]:
     return data
 
 
+def layout_many(sources: list[str]) -> list[dict[str, Any]]:
+    """[`layout_json`][netviz.renderers.binary.layout_json] of several DOT figures, in
+    one ``dot`` run (which lays out every graph of its input in turn).
+
+    Raises:
+        GraphvizNotFoundError: the ``dot`` binary is missing.
+        NetvizError: ``dot`` failed, or did not lay out every figure.
+    """
+    if not sources:
+        return []
+    text = run_dot("\n".join(sources), "json").decode("utf-8")
+    decoder = json.JSONDecoder()
+    found: list[dict[str, Any]] = []
+    at = 0
+    while True:
+        while at < len(text) and text[at].isspace():
+            at += 1
+        if at >= len(text):
+            break
+        layout, at = decoder.raw_decode(text, at)
+        found.append(layout)
+    if len(found) != len(sources):
+        raise NetvizError(f"Graphviz 'dot' laid out {len(found)} of {len(sources)} figures")
+    return found
+
+
 def normalize_pdf(data: bytes) -> bytes:
     """Pin PDF creation/modification dates to the epoch, keeping every byte offset."""
 

@@ -162,12 +162,15 @@ def _fit_one(graph: Graph, detail: str, box: PrintBox, direction: str | None, th
     """The best way to draw one graph in ``box``: largest labels, then the plainest."""
     entries = legend_of(graph) if legend else None
     options: list[tuple[tuple[float, ...], Wrapped, bool]] = []
+    font_size = MIN_LABEL_PT
     directions = [direction] if direction else list(DIRECTIONS)
     for wrap in (False, True):
+        if wrap and options and max(o[0][0] for o in options) >= PLAIN_ENOUGH * font_size:
+            break  # on two lines, labels would print at most 1/PLAIN_ENOUGH larger
         for way in directions:
             shown = wrap_labels(graph, titles=way == "TB") if wrap else graph
             snake = Snake(shown, direction=way, theme=theme, legend=entries, spacing=PRINT)
-            font = min(_fonts(snake), default=MIN_LABEL_PT)
+            font = font_size = min(_fonts(snake), default=MIN_LABEL_PT)
             for count in range(1, min(MAX_COLUMNS, len(snake.parts)) + 1):
                 wrapped = snake.wrap(count)
                 if wrapped.count < count:

@@ -23,7 +23,7 @@ from functools import cached_property
 from typing import Any
 
 from netviz.ir import Edge, Graph, Node
-from netviz.renderers.binary import layout_json
+from netviz.renderers.binary import layout_many
 from netviz.renderers.compose import Box, Point, compose, text_sizes
 from netviz.renderers.dot import Naming, dot_figure
 from netviz.renderers.glyphs import glyph_for, mark_text
@@ -131,19 +131,21 @@ class Snake:
         self.graph, self.direction, self.theme, self.spacing = graph, direction, theme, spacing
         self.parts = parts(graph)
         self.naming = Naming.of(graph)
-        self.laid = [self._lay(k) for k in range(len(self.parts))]
-        self.legend: Laid | None = None
+        sources = [self._source(k) for k in range(len(self.parts))]
         if legend:
             empty = replace(graph, nodes=(), edges=(), clusters=(), caption="")
-            self.legend = Laid(layout_json(dot_figure(
-                empty, direction=direction, theme=theme, legend=legend, spacing=spacing).source))
+            sources.append(dot_figure(empty, direction=direction, theme=theme, legend=legend,
+                                      spacing=spacing).source)
+        layouts = layout_many(sources)  # one dot run for them all
+        self.laid = [self._laid(k, layouts[k]) for k in range(len(self.parts))]
+        self.legend: Laid | None = Laid(layouts[-1]) if legend else None
         font = float(edge_attrs(get_theme(theme), spacing)["fontsize"])
         texts = [mark_text(e.mark) for e in self.links() if e.mark is not None and _labelled(e)]
         self.sizes = text_sizes([*texts, *([graph.caption] if graph.caption else [])], font)
 
-    def _lay(self, k: int) -> Laid:
-        part = self.parts[k]
-        members = set(part.node_ids)
+    def _source(self, k: int) -> str:
+        """The DOT text of part ``k`` alone, named as in the whole figure."""
+        members = set(self.parts[k].node_ids)
         edges = [(i, e) for i, e in enumerate(self.graph.edges)
                  if e.src in members and e.dst in members]
         clusters = [(i, c) for i, c in enumerate(self.graph.clusters)
@@ -153,13 +155,17 @@ class Snake:
                       caption="")
         naming = Naming(self.naming.nodes, tuple(i for i, _ in edges),
                         tuple(i for i, _ in clusters))
-        source = dot_figure(sub, direction=self.direction, theme=self.theme,
-                            spacing=self.spacing, naming=naming, name=self.graph.name).source
+        return dot_figure(sub, direction=self.direction, theme=self.theme,
+                          spacing=self.spacing, naming=naming, name=self.graph.name).source
+
+    def _laid(self, k: int, layout: dict[str, Any]) -> Laid:
+        """Part ``k`` as laid out, with the nodes its links enter and leave."""
+        part = self.parts[k]
         following = self.parts[k + 1].link if k + 1 < len(self.parts) else None
         entry = self.graph.edges[part.link].dst if part.link is not None else None
         exit_ = self.graph.edges[following].src if following is not None else None
         names = self.naming.nodes
-        return Laid(layout_json(source), names.get(entry or ""), names.get(exit_ or ""))
+        return Laid(layout, names.get(entry or ""), names.get(exit_ or ""))
 
     def links(self) -> list[Edge]:
         """The edges from each part to the next."""

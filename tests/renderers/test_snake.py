@@ -18,7 +18,7 @@ from netviz.renderers.legend import legend_of
 from netviz.renderers.size import MIN_LABEL_PT, natural_box
 from netviz.renderers.snake import Snake, balanced, parts
 from netviz.renderers.theme import PRINT, REGULAR
-from tests.geometry import Figure, overlaps, read_figure
+from tests.geometry import Figure, dot_json, overlaps, read_figure
 from tests.renderers.graphs import bottleneck_resnet, parallel_with_block
 
 pytestmark = pytest.mark.needs_dot
@@ -73,6 +73,56 @@ def _returning_links_clear_every_node(figure: Figure, snake: Snake, starts: list
                 f"{edge.id} runs through {node.id}")
 
 
+def _label_boxes(source: str) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """``(edge id, box)`` of every edge label, as in ``tests.geometry``."""
+    found = []
+    for edge in dot_json(source).get("edges", []):
+        size = 14.0
+        for op in edge.get("_ldraw_", []):
+            if op["op"] == "F":
+                size = float(op["size"])
+            elif op["op"] == "T":
+                (x, y), w = op["pt"], float(op["width"])
+                found.append((edge.get("id", ""), (x - w / 2, y - 0.2 * size, x + w / 2,
+                                                   y + 0.72 * size)))
+    return found
+
+
+def _arrowheads(source: str) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """``(edge id, box)`` of every arrowhead glyph drawn."""
+    found = []
+    for edge in dot_json(source).get("edges", []):
+        xs, ys = [], []
+        for op in edge.get("_hdraw_", []):
+            if op["op"] in "pPL":
+                xs += [p[0] for p in op["points"]]
+                ys += [p[1] for p in op["points"]]
+            elif op["op"] in "eE":
+                cx, cy, rx, ry = op["rect"]
+                xs += [cx - rx, cx + rx]
+                ys += [cy - ry, cy + ry]
+        if xs:
+            found.append((edge.get("id", ""), (min(xs), min(ys), max(xs), max(ys))))
+    return found
+
+
+def label_problems(source: str, figure: Figure) -> list[str]:
+    """Labels over an arrowhead (of any edge) or over a node's shape."""
+    problems = []
+    heads = _arrowheads(source)
+    for owner, (x0, y0, x1, y1) in _label_boxes(source):
+        for edge, (a0, b0, a1, b1) in heads:
+            if x0 < a1 and a0 < x1 and y0 < b1 and b0 < y1:
+                problems.append(f"the label of {owner} covers the arrowhead of {edge}")
+        for node in figure.nodes.values():
+            box = node.box.grown(-1)
+            if node.shape in ("circle", "doublecircle"):
+                box = node.box.grown(-0.3 * node.box.width / 2)
+            if x0 < box.x1 and box.x0 < x1 and y0 < box.y1 and box.y0 < y1:
+                problems.append(f"the label of {owner} covers node {node.id}")
+    return problems
+
+
 @pytest.mark.parametrize("direction", ["TB", "LR"])
 @pytest.mark.parametrize("count", [1, 2, 3, 5])
 @pytest.mark.parametrize("spacing", [PRINT, REGULAR], ids=["print", "regular"])
@@ -82,8 +132,10 @@ def test_snake_figures_lay_out_cleanly(resnet50_like: Graph, direction: str, cou
                   legend=legend_of(resnet50_like), spacing=spacing)  # type: ignore[arg-type]
     wrapped = snake.wrap(count)
     assert wrapped.count == count
-    figure = read_figure(wrapped.source())
+    source = wrapped.source()
+    figure = read_figure(source)
     assert overlaps(figure) == []
+    assert label_problems(source, figure) == []
     _links_inside_columns_are_straight(figure, snake, wrapped.starts)
     _returning_links_clear_every_node(figure, snake, wrapped.starts)
     assert len(figure.clusters) == len(resnet50_like.clusters) + 1  # and the legend's
@@ -95,7 +147,10 @@ def test_wrapped_labels_lay_out_cleanly(resnet50_like: Graph) -> None:
     for direction in ("TB", "LR"):
         shown = wrap_labels(resnet50_like, titles=direction == "TB")
         snake = Snake(shown, direction=direction, theme="light", legend=None, spacing=PRINT)
-        assert overlaps(read_figure(snake.wrap(3).source())) == []
+        source = snake.wrap(3).source()
+        figure = read_figure(source)
+        assert overlaps(figure) == []
+        assert label_problems(source, figure) == []
 
 
 def test_the_snake_is_as_large_as_it_says(resnet50_like: Graph) -> None:
