@@ -3,7 +3,9 @@
 ``graph TD``; conv ``id("…")`` (rounded), data ``id((("…")))`` (double circle),
 add ``id(["+"])``, every other op ``id["…"]``; the BN → ReLU edge ``A --o B``, a
 plain edge ``A --> B`` and other marks labelled per the glyph table; one
-``subgraph`` per cluster with its nodes (and the edges between them) inside.
+``subgraph`` per cluster with its nodes (and the edges between them) inside, titled
+by a borderless node ``cNt["Group 0 Projection"]:::netvizTitle`` (Mermaid would draw
+the subgraph's own label where the entering edge runs).
 Ids are ``n0, n1, …`` by node order and ``c0, c1, …`` by cluster order.
 """
 
@@ -32,6 +34,8 @@ _SHAPES: dict[Kind, tuple[str, str]] = {
 _BOX = ("[", "]")
 _MERMAID_DIRECTION = {"TB": "TD", "LR": "LR"}
 _MERMAID_THEMES = {"dark": "dark", "paper": "neutral"}
+TITLE_CLASS = "netvizTitle"
+"""Class of the nodes that title the subgraphs (no border, no fill)."""
 """Mermaid's theme for each netviz theme but ``light`` (Mermaid's default)."""
 
 
@@ -94,7 +98,11 @@ def render_mermaid(
             lines.append(_INDENT + mermaid_node(names[item.id], item.kind, node_text(item)))
             continue
         index, cluster, members = item
-        lines.append(f"{_INDENT}subgraph c{index}[{mermaid_label(cluster.title or cluster.id)}]")
+        # Mermaid centres a subgraph's own label at its top, right where the edge into
+        # its first node comes in: the title is a borderless node inside it instead.
+        lines.append(f'{_INDENT}subgraph c{index}[" "]')
+        title = mermaid_label(cluster.title or cluster.id)
+        lines.append(f"{2 * _INDENT}c{index}t[{title}]:::{TITLE_CLASS}")
         for node in members:
             lines.append(2 * _INDENT + mermaid_node(names[node.id], node.kind, node_text(node)))
         for edge in inner.get(index, ()):
@@ -102,6 +110,8 @@ def render_mermaid(
         lines.append(f"{_INDENT}end")
     for edge in outer:
         lines.append(_INDENT + mermaid_edge(names[edge.src], names[edge.dst], edge))
+    if graph.clusters:
+        lines.append(f"{_INDENT}classDef {TITLE_CLASS} fill:none,stroke:none")
     if legend:
         entries = legend_of(graph)
         if entries:

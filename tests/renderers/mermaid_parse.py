@@ -36,6 +36,7 @@ _SHAPES = [
 ]
 _ID = re.compile(r"[A-Za-z0-9_]+")
 _LINK = re.compile(r"(-->|--o|--x|---|==>|-\.->)(?:\|([^|]*)\|)?")
+_TITLE_NODE = re.compile(r'^[A-Za-z0-9_]+\[(".*")\]:::netvizTitle$')
 _SUBGRAPH = re.compile(r"subgraph\s+(?P<id>[A-Za-z0-9_]+)\s*(?:\[(?P<title>.*)\])?\s*$")
 _CODE = re.compile(r"#(\w+);")
 _COUNT = re.compile(r"\s*=\s*\d+\s*$")
@@ -135,6 +136,13 @@ def parse(text: str) -> Diagram:
         if line.startswith("subgraph "):
             title = line[len("subgraph "):].strip()
             stack.append((title, decode(title), []))
+            continue
+        if line.startswith("classDef "):
+            continue
+        titled = _TITLE_NODE.match(line)
+        if titled and stack:  # netviz's subgraph title: a borderless node inside it
+            sub_id, _, mentioned = stack[-1]
+            stack[-1] = (sub_id, decode(titled.group(1)), mentioned)
             continue
         mentioned, last = _statement(diagram, line, last, number)
         if stack:
