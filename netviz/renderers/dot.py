@@ -22,8 +22,9 @@ from netviz.renderers.dot_legend import add_legend
 from netviz.renderers.escape import dot_id, dot_label, dot_label_left
 from netviz.renderers.glyphs import glyph_for, mark_text
 from netviz.renderers.layout import check_edges, columns, layout, node_text
-from netviz.renderers.legend import Legend, legend_of
+from netviz.renderers.legend import Legend, is_box, legend_of
 from netviz.renderers.theme import (
+    BOX_SHAPE,
     BRANCH_WEIGHT,
     COLUMN_WEIGHT,
     REGULAR,
@@ -122,8 +123,9 @@ def dot_figure(
 
     def add(parent: graphviz.Digraph, node: Node) -> None:
         group = {"group": groups[node.id]} if node.id in groups else {}
+        shape = BOX_SHAPE if is_box(node) else shape_attrs(node.kind)
         parent.node(names[node.id], label=dot_label(node_text(node)),
-                    id=f"{prefix}-{names[node.id]}", **shape_attrs(node.kind), **group)
+                    id=f"{prefix}-{names[node.id]}", **shape, **group)
 
     for item in layout(graph):
         if isinstance(item, Node):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from netviz.ir import Graph, Kind
+from netviz.ir import Graph, Kind, Node
 from netviz.renderers.glyphs import GLYPHS, Glyph, glyph_for, mark_text
 
 LEGEND_TITLE = "Legend"
@@ -21,10 +21,17 @@ SHAPE_TEXT: dict[Kind, str] = {
     Kind.ADD: "Add",
     Kind.ATTENTION: "Attention: h heads, width D",
 }
-"""Legend text of each node kind the legend explains, in legend order."""
+"""Legend text of each node kind the legend explains, in legend order (written beside a
+small glyph of the kind's shape)."""
+
+SAMPLE_TEXT: dict[Kind, str] = {Kind.ADD: "+", Kind.ATTENTION: "MHA"}
+"""What the small glyph of a kind shows inside it (the others are empty)."""
 
 TOKEN_DATA_TEXT = "Data: width C (channels) or D (tokens)"
 """The data entry's text when a figure has token tensors (``768D``) too."""
+
+BOX_TEXT = "Module drawn as one box (depth)"
+"""The legend text of a module drawn as one box (``--depth``)."""
 
 
 @dataclass(frozen=True)
@@ -45,14 +52,16 @@ class MarkEntry:
 
 @dataclass(frozen=True)
 class Legend:
-    """Mark entries (glyph order, then first use) and node kinds with their own shape."""
+    """Mark entries (glyph order, then first use), node kinds with their own shape, and
+    whether modules are drawn as boxes."""
 
     marks: tuple[MarkEntry, ...]
     kinds: tuple[Kind, ...]
     tokens: bool = False
+    boxes: bool = False
 
     def __bool__(self) -> bool:
-        return bool(self.marks or self.kinds)
+        return bool(self.marks or self.kinds or self.boxes)
 
     def text(self, kind: Kind) -> str:
         """The legend text of ``kind`` in this figure."""
@@ -76,4 +85,10 @@ def legend_of(graph: Graph) -> Legend:
     used = {node.kind for node in graph.nodes}
     kinds = tuple(kind for kind in SHAPE_TEXT if kind in used)
     tokens = any(n.kind is Kind.DATA and n.label.split(" ")[0].endswith("D") for n in graph.nodes)
-    return Legend(tuple(marks), kinds, tokens)
+    boxes = any(is_box(n) for n in graph.nodes)
+    return Legend(tuple(marks), kinds, tokens, boxes)
+
+
+def is_box(node: Node) -> bool:
+    """Whether ``node`` is a module drawn as one box (``--depth``)."""
+    return node.attr("box") is not None

@@ -18,9 +18,12 @@ from netviz.renderers.escape import mermaid_label
 from netviz.renderers.glyphs import glyph_for, mark_text
 from netviz.renderers.layout import check_edges, cluster_owner, layout, node_text
 from netviz.renderers.legend import (
+    BOX_TEXT,
     EQUIVALENT_TITLE,
     LEGEND_TITLE,
+    SAMPLE_TEXT,
     Legend,
+    is_box,
     legend_of,
 )
 from netviz.renderers.theme import check_direction, get_theme
@@ -32,6 +35,7 @@ _SHAPES: dict[Kind, tuple[str, str]] = {
     Kind.ADD: ("([", "])"),
 }
 _BOX = ("[", "]")
+_MODULE = ("[[", "]]")
 _MERMAID_DIRECTION = {"TB": "TD", "LR": "LR"}
 _MERMAID_THEMES = {"dark": "dark", "paper": "neutral"}
 TITLE_CLASS = "netvizTitle"
@@ -39,9 +43,10 @@ TITLE_CLASS = "netvizTitle"
 """Mermaid's theme for each netviz theme but ``light`` (Mermaid's default)."""
 
 
-def mermaid_node(name: str, kind: Kind, text: str) -> str:
-    """One node declaration: ``name`` with the shape of ``kind`` and a quoted label."""
-    left, right = _SHAPES.get(kind, _BOX)
+def mermaid_node(name: str, kind: Kind, text: str, *, box: bool = False) -> str:
+    """One node declaration: ``name`` with the shape of ``kind`` (``box``: a module drawn
+    as one box, Mermaid's subroutine ``[[…]]``) and a quoted label."""
+    left, right = _MODULE if box else _SHAPES.get(kind, _BOX)
     return f"{name}{left}{mermaid_label(text)}{right}"
 
 
@@ -95,7 +100,8 @@ def render_mermaid(
             outer.append(edge)
     for item in layout(graph):
         if isinstance(item, Node):
-            lines.append(_INDENT + mermaid_node(names[item.id], item.kind, node_text(item)))
+            lines.append(_INDENT + mermaid_node(names[item.id], item.kind, node_text(item),
+                                                box=is_box(item)))
             continue
         index, cluster, members = item
         # Mermaid centres a subgraph's own label at its top, right where the edge into
@@ -104,18 +110,19 @@ def render_mermaid(
         title = mermaid_label(cluster.title or cluster.id)
         lines.append(f"{2 * _INDENT}c{index}t[{title}]:::{TITLE_CLASS}")
         for node in members:
-            lines.append(2 * _INDENT + mermaid_node(names[node.id], node.kind, node_text(node)))
+            lines.append(2 * _INDENT + mermaid_node(names[node.id], node.kind, node_text(node),
+                                                    box=is_box(node)))
         for edge in inner.get(index, ()):
             lines.append(2 * _INDENT + mermaid_edge(names[edge.src], names[edge.dst], edge))
         lines.append(f"{_INDENT}end")
     for edge in outer:
         lines.append(_INDENT + mermaid_edge(names[edge.src], names[edge.dst], edge))
-    if graph.clusters:
-        lines.append(f"{_INDENT}classDef {TITLE_CLASS} fill:none,stroke:none")
     if legend:
         entries = legend_of(graph)
         if entries:
             lines += _legend_lines(entries)
+    if any(f":::{TITLE_CLASS}" in line for line in lines):  # titles, legend words: bare text
+        lines.append(f"{_INDENT}classDef {TITLE_CLASS} fill:none,stroke:none")
     return "\n".join(lines) + "\n"
 
 
@@ -140,8 +147,15 @@ def _legend_lines(entries: Legend) -> list[str]:
                 link = entry.glyph.mermaid
             lines.append(f"{pad}{_INDENT}{src} {link} {dst}")
         lines.append(f"{pad}end")
-    for kind in entries.kinds:
-        text = f"+ {entries.text(kind)}" if kind is Kind.ADD else entries.text(kind)
-        lines.append(pad + node(kind, text))
+    shapes = [(mermaid_node(f"legend{next(counter)}", kind, SAMPLE_TEXT.get(kind, " ")),
+               entries.text(kind)) for kind in entries.kinds]
+    if entries.boxes:
+        shapes.append((mermaid_node(f"legend{next(counter)}", Kind.OTHER, " ", box=True),
+                       BOX_TEXT))
+    for number, (glyph, words) in enumerate(shapes):  # a small glyph, its words beside it
+        lines += [f'{pad}subgraph legend_s{number}[" "]', f"{pad}{_INDENT}direction LR",
+                  f"{pad}{_INDENT}{glyph} ~~~ legend{next(counter)}[{mermaid_label(words)}]"
+                  f":::{TITLE_CLASS}", f"{pad}end",
+                  f"{pad}style legend_s{number} fill:none,stroke:none"]
     lines.append(f"{_INDENT}end")
     return lines

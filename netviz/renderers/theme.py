@@ -198,3 +198,7 @@ def shape_attrs(kind: Kind) -> dict[str, str]:
     if kind is Kind.ADD:
         return {"shape": "circle", "fixedsize": "true", "width": ADD_SIZE, "fontsize": "11"}
     return {"shape": "box"}
+
+
+BOX_SHAPE = {"shape": "box3d"}
+"""DOT attributes of a module drawn as one box (``--depth``): a box with depth, a stack."""
