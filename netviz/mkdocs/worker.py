@@ -158,6 +158,8 @@ _SUMMARY_BY_SUFFIX = {"md": "markdown", "txt": "text", "tex": "latex", "csv": "c
 
 def _shown(options: FenceOptions) -> str:
     """The file type of what the page shows."""
+    if options.show == THUMBNAIL:
+        return "none"  # the gallery's index shows the image, a download
     if options.show == "diagram":
         return "svg" if options.format == "svg" else "mmd"
     if options.show == "summary":
@@ -171,6 +173,8 @@ def artifact(options: FenceOptions, kind: str) -> str | bytes:
     For summaries ``kind`` may also be a summary format name (``markdown``, ``latex``, ...).
     """
 
+    if options.show == THUMBNAIL:
+        return _thumbnail(options) if kind == "png" else ""
     if options.show == "pseudocode":
         return _pseudocode(options.subject)
     if options.show == "summary":
@@ -258,6 +262,20 @@ def _diagram(fmt: str, options: FenceOptions) -> bytes:
                                           options.depth))
     return draw_figure(graph, fmt, direction=options.direction, theme=options.theme,
                        legend=options.legend, dpi=dpi)
+
+
+THUMBNAIL = "thumbnail"
+"""The ``show`` of the gallery's thumbnails (no fence writes it): the folded diagram
+fitted to ``options.fit`` at full detail, a PNG at ``options.dpi``."""
+
+
+def _thumbnail(options: FenceOptions) -> bytes:
+    from netviz.renderers.figure import draw_fitted
+    from netviz.renderers.fit import fit_figure, parse_box
+
+    graph = _notation(options.subject, True, False)
+    fitted = fit_figure([("", graph)], parse_box(options.fit), theme=options.theme)
+    return draw_fitted(fitted, "png", dpi=options.dpi)
 
 
 def _annotated(options: FenceOptions, graph: Graph) -> Graph:
