@@ -8,7 +8,6 @@ import shutil
 from netviz.commands._common import add_model_arguments, model_options
 from netviz.diagrams import SUFFIXES
 from netviz.errors import GraphvizNotFoundError, UsageError
-from netviz.transforms.depth import parse_depth
 from netviz.output import (
     DPI_RANGE,
     PNG_DPI,
@@ -80,7 +79,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     )
     parser.add_argument(
         "--depth",
-        type=parse_depth,
+        type=_depth,
         metavar="N",
         help="levels of detail: draw each module of level N of the module tree as one box "
         "(0: the model, 1: its children, as 'netviz summary --depth' counts them): its "
@@ -109,6 +108,13 @@ def parse_dpi(text: str) -> int:
         return check_dpi(value)
     except UsageError as exc:
         raise UsageError(f"--{exc}") from None
+
+
+def _depth(text: str) -> int:
+    """``--depth``'s value (imported when given: ``netviz --help`` stays light)."""
+    from netviz.transforms.depth import parse_depth
+
+    return parse_depth(text)
 
 
 def _check_fit(args: argparse.Namespace, fmt: str) -> None:

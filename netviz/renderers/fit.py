@@ -112,9 +112,9 @@ class Fitted:
     def message(self) -> str:
         """One line saying what was chosen (and whether it fits)."""
         way = "top to bottom" if self.direction == "TB" else "left to right"
-        unit = "column" if self.direction == "TB" else "row"
-        parts = [way if self.columns == 1 else
-                 f"{way} in {self.columns} {unit}s side by side"]
+        wrapped = (f"in {self.columns} columns side by side" if self.direction == "TB"
+                   else f"in {self.columns} rows one under another")
+        parts = [way if self.columns == 1 else f"{way} {wrapped}"]
         if self.detail:
             parts.append(self.detail)
         if self.wrapped_labels:
@@ -221,11 +221,13 @@ def _split(line: str, limit: int) -> list[str]:
         first, _, rest = line.partition(" · ")
         return [first, rest]
     words = line.split(" ")
-    splits = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))
-              if " ".join(words[:i]).count("(") == " ".join(words[:i]).count(")")]
+    splits: list[tuple[str, str]] = [
+        (" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))
+        if " ".join(words[:i]).count("(") == " ".join(words[:i]).count(")")]
     if not splits:  # never inside parentheses: (N - 1)
         return [line]
-    return list(min(splits, key=lambda pair: max(len(pair[0]), len(pair[1]))))
+    first, rest = min(splits, key=lambda pair: max(len(pair[0]), len(pair[1])))
+    return [first, rest]
 
 
 def wrap_text(text: str, limit: int = 12) -> str:

@@ -200,7 +200,8 @@ def _signature(node: Node) -> tuple[object, ...]:
 
 def _merged(run: list[Node]) -> Node:
     first, n = run[0], len(run)
-    repeat = n * int(first.attr("repeat") or 1)
+    before = first.attr("repeat")
+    repeat = n * (before if isinstance(before, int) else 1)
     ops = first.attr("ops")
     counts = tuple((k, c * n) for k, c in ops) if isinstance(ops, tuple) else ()
     widths = first.attr("widths")
