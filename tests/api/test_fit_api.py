@@ -27,7 +27,8 @@ def test_a_fitted_diagram_says_what_was_chosen_and_draws_it() -> None:
     width = float(svg.split(b'width="', 1)[1].split(b"pt", 1)[0])
     assert width <= 8.5 / 2.54 * 72 + 1
     assert netviz.render(diagram, "tex") == diagram.render("tex")
-    assert diagram.mermaid.startswith("graph TD")  # Mermaid has no page: as drawn on screen
+    # Mermaid has no page: the graph in the chosen direction, as on screen
+    assert f"graph {'TD' if diagram.direction == 'TB' else 'LR'}" in diagram.mermaid
 
 
 def test_nothing_fitting_is_a_fit_warning() -> None:
