@@ -16,7 +16,7 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Union
 
 from netviz.diagrams import FORMATS, Diagram, Direction, Theme
@@ -28,8 +28,6 @@ if TYPE_CHECKING:
 
     from netviz.cache import TraceRequest
     from netviz.registry import LoadedModel
-    from netviz.renderers.fit import Fitted, PrintBox
-    from netviz.renderers.size import Width
     from netviz.transforms import NotationOptions
 
 Spec = Union[str, "torch.nn.Module"]
@@ -148,50 +146,17 @@ def diagram(
     Raises:
         UsageError: a bad ``depth``, ``direction`` or ``fit``, checked before tracing.
     """
-    depth, box = _checked_detail(depth, fit, direction)
+    from netviz.fitting import check_detail, fit_reported, trace_levels
+
+    depth, box = check_detail(depth, fit, direction)
     traced = trace(spec, input_shapes, input_dtypes=input_dtypes, train=train)
     if box is None:
         return Diagram.of(traced, fold=fold, shapes=shapes, depth=depth, legend=legend,
                           direction=direction or "TB", theme=theme)
-    from netviz.transforms import NotationOptions, to_notation
-    from netviz.transforms.depth import detail_levels
-
-    asked = NotationOptions(fold=fold, shapes=shapes, depth=depth)
-    levels = ((name, to_notation(traced, options))
-              for name, options in detail_levels(traced, asked))
-    fitted = _fit(levels, box, direction, theme, legend)
+    levels = trace_levels(traced, fold=fold, shapes=shapes, depth=depth)
+    fitted = fit_reported(levels, box, direction, theme, legend)
     return Diagram(fitted.graph, traced, legend=legend, direction=fitted.direction,  # type: ignore[arg-type]
                    theme=theme, fit=fitted)
-
-
-def _checked_detail(
-    depth: int | None, fit: object, direction: str | None,
-) -> tuple[int | None, PrintBox | None]:
-    """``depth`` and ``fit`` checked (a direction too), before anything is traced."""
-    from netviz.renderers.fit import parse_box
-    from netviz.renderers.theme import check_direction
-    from netviz.transforms.depth import check_depth
-
-    if direction is not None:
-        check_direction(direction)
-    return check_depth(depth), (parse_box(str(fit)) if fit is not None else None)
-
-
-def _fit(
-    levels: Iterable[tuple[str, Graph]], box: PrintBox, direction: str | None, theme: str,
-    legend: bool,
-) -> Fitted:
-    """The figure fitted to ``box`` at the first level of detail that fits; says what
-    was chosen as a [`FitReport`][netviz.errors.FitReport] (a
-    [`FitWarning`][netviz.errors.FitWarning] when nothing fits)."""
-    import warnings
-
-    from netviz.errors import FitReport, FitWarning
-    from netviz.renderers.fit import fit_figure
-
-    fitted = fit_figure(levels, box, direction=direction, theme=theme, legend=legend)
-    warnings.warn(fitted.message(), FitReport if fitted.fits else FitWarning, stacklevel=3)
-    return fitted
 
 
 def render(
@@ -266,12 +231,13 @@ def render(
         ModelSpecError: ``spec`` is of a type netviz cannot draw.
     """
     from netviz.errors import FormatError, UsageError
+    from netviz.fitting import check_detail, fit_reported, render_trace
     from netviz.transforms.annotate import parse_annotations
 
     if fmt not in DIAGRAM_FORMATS:
         raise FormatError(f"unknown format {fmt!r}; choose one of: {', '.join(DIAGRAM_FORMATS)}")
     annotations = parse_annotations(annotate)
-    depth, box = _checked_detail(depth, fit, direction)
+    depth, box = check_detail(depth, fit, direction)
     if fmt == "txt":
         given = {"dpi": dpi, "width": width, "annotate": annotations or None, "depth": depth,
                  "fit": box}
@@ -292,7 +258,7 @@ def render(
             raise UsageError("depth and fit apply when the diagram is made: "
                              "netviz.diagram(model, depth=..., fit=...)")
         if isinstance(spec, Graph) and (depth is not None or box is not None):
-            return _render_trace(spec, fmt, fold=fold, shapes=shapes, legend=legend,
+            return render_trace(spec, fmt, fold=fold, shapes=shapes, legend=legend,
                                  direction=direction, theme=theme, dpi=dpi, depth=depth,
                                  box=box, size=size)
         drawn = _drawn(spec, fold, shapes, legend, direction, theme)
@@ -304,10 +270,9 @@ def render(
 
     options = NotationOptions(fold=fold, shapes=shapes, depth=depth)
     if box is None:
-        graph = _notation(spec, input_shapes, options, input_dtypes, train)
-        if annotations:
-            graph = _annotated(graph, spec, annotations, input_shapes=input_shapes,
-                               input_dtypes=input_dtypes, train=train)
+        graph = _annotator(spec, annotations, input_shapes=input_shapes,
+                           input_dtypes=input_dtypes, train=train)(
+            _notation(spec, input_shapes, options, input_dtypes, train))
         return draw_figure(graph, fmt, direction=direction or "TB", theme=theme, legend=legend,
                            dpi=dpi, width=size)
     from netviz.transforms.depth import detail_levels
@@ -318,25 +283,7 @@ def render(
     levels = ((name, annotated(asked if not name else _notation(
         spec, input_shapes, level, input_dtypes, train)))
         for name, level in detail_levels(asked, options))
-    return draw_fitted(_fit(levels, box, direction, theme, legend), fmt, dpi=dpi)
-
-
-def _render_trace(
-    traced: Graph, fmt: str, *, fold: bool, shapes: bool, legend: bool,
-    direction: Direction | None, theme: Theme, dpi: int | None, depth: int | None,
-    box: PrintBox | None, size: Width | None,
-) -> bytes:
-    """Render a raw trace with a ``depth`` or a ``fit`` (both need the trace)."""
-    from netviz.renderers.figure import draw_figure, draw_fitted
-    from netviz.transforms import NotationOptions, to_notation
-    from netviz.transforms.depth import detail_levels
-
-    options = NotationOptions(fold=fold, shapes=shapes, depth=depth)
-    if box is None:
-        return draw_figure(to_notation(traced, options), fmt, direction=direction or "TB",
-                           theme=theme, legend=legend, dpi=dpi, width=size)
-    levels = ((name, to_notation(traced, level)) for name, level in detail_levels(traced, options))
-    return draw_fitted(_fit(levels, box, direction, theme, legend), fmt, dpi=dpi)
+    return draw_fitted(fit_reported(levels, box, direction, theme, legend), fmt, dpi=dpi)
 
 
 def _annotator(
@@ -347,8 +294,10 @@ def _annotator(
     input_dtypes: Sequence[str] | None = None,
     train: bool = False,
 ) -> Callable[[Graph], Graph]:
-    """Annotates any diagram of ``spec`` (see [`_annotated`][netviz.api._annotated]),
-    collecting its summary once, when first needed; does nothing without ``annotations``."""
+    """Annotates any diagram of ``spec`` with the counts of its by-group summary (under
+    its cluster titles, the model's totals as its caption; see
+    [`annotate`][netviz.transforms.annotate.annotate]), collecting the summary once, when
+    first needed; does nothing without ``annotations``."""
     if not annotations:
         return lambda graph: graph
     from functools import cache
@@ -367,27 +316,6 @@ def _annotator(
         return annotate(graph, clusters, total, annotations)
 
     return annotated
-
-
-def _annotated(
-    graph: Graph,
-    spec: Spec,
-    annotations: Sequence[str],
-    *,
-    input_shapes: Sequence[Shape] | None = None,
-    input_dtypes: Sequence[str] | None = None,
-    train: bool = False,
-) -> Graph:
-    """``graph`` (the diagram of ``spec``) with the counts of its by-group summary
-    under its cluster titles and the model's totals as its caption (see
-    [`annotate`][netviz.transforms.annotate.annotate])."""
-    from netviz.summaries import collect_table
-    from netviz.summaries.groups import cluster_counts
-    from netviz.transforms.annotate import annotate
-
-    table = collect_table(spec, input_shapes, input_dtypes=input_dtypes, train=train)
-    clusters, total = cluster_counts(table, graph)
-    return annotate(graph, clusters, total, annotations)
 
 
 def _drawn(
