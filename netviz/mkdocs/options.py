@@ -100,6 +100,11 @@ class FenceOptions:
             empty: its natural size. The direction is chosen too unless ``direction`` is
             given.
         direction_given: With ``fit``: whether the fence gave a ``direction`` (kept, not chosen).
+        diff: Another model (B) to compare ``model`` (A) with (see
+            [`netviz.diff`][netviz.api.diff]): a diagram shows B's figure with the
+            differences marked (with its legend unless ``legend: false``), a summary the
+            text form (``markdown``: the changes and a table of numbers; ``text``). Input
+            options apply to both. Empty: no diff.
     """
 
     model: str
@@ -123,6 +128,7 @@ class FenceOptions:
     annotate: tuple[str, ...] = ()
     fit: str = ""
     direction_given: bool = False
+    diff: str = ""
 
     def __post_init__(self) -> None:
         if not self.format and self.show in FORMATS:
@@ -137,6 +143,13 @@ class FenceOptions:
     def subject(self) -> Subject:
         """What is traced: the model and its input and mode options."""
         return Subject(self.model, self.input_shapes, self.input_dtypes, self.train)
+
+    @property
+    def subjects(self) -> tuple[Subject, ...]:
+        """Every model traced: the model, and the one it is compared with (``diff``)."""
+        if not self.diff:
+            return (self.subject,)
+        return (self.subject, Subject(self.diff, self.input_shapes, self.input_dtypes, self.train))
 
 
 @dataclass(frozen=True)
@@ -219,7 +232,12 @@ def _build(raw: dict[str, str]) -> FenceOptions:
     if not model:
         raise FenceError("no model given; write 'model: NAME' (see 'netviz list')")
     show = _choice(raw, "show", SHOWS, "diagram")
-    misplaced = sorted(set(raw) - _COMMON - _APPLIES[show])
+    diff = raw.get("diff", "")
+    if "diff" in raw:
+        from netviz.mkdocs.diff_fence import check_diff
+
+        check_diff(raw, show)
+    misplaced = sorted(set(raw) - _COMMON - {"diff"} - _APPLIES[show])
     if misplaced:
         allowed = ", ".join(sorted(_APPLIES[show]))
         raise FenceError(
@@ -230,7 +248,7 @@ def _build(raw: dict[str, str]) -> FenceOptions:
         model=model,
         show=show,
         format=fmt,
-        legend=_bool(raw, "legend", False),
+        legend=_bool(raw, "legend", bool(diff)),
         fold=_bool(raw, "fold", True),
         shapes=_bool(raw, "shapes", False),
         direction=_choice(raw, "direction", DIRECTIONS, "TB", upper=True),
@@ -248,6 +266,7 @@ def _build(raw: dict[str, str]) -> FenceOptions:
         annotate=_annotations(raw.get("annotate")),
         fit=_fit(raw, show),
         direction_given="direction" in raw and "fit" in raw,
+        diff=diff,
     )
 
 
@@ -379,6 +398,11 @@ def cli_command(options: FenceOptions, output: str | None = None) -> str:
     ]
     shape_args += [f"--input-dtype {dtype}" for dtype in options.input_dtypes or ()]
     shape_args += ["--train"] if options.train else []
+    if options.diff:
+        from netviz.mkdocs.diff_fence import diff_args
+
+        return " ".join(["netviz", "diff", _quote(model), _quote(options.diff), *shape_args,
+                         *diff_args(options, stem, output)])
     if options.show == "diagram":
         suffix = "svg" if options.format == "svg" else "mmd"
         args += ["render", _quote(model), "-o", output or f"{stem}.{suffix}", *shape_args]

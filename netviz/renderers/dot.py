@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import graphviz
 
 from netviz.ir import Edge, Graph, Node
+from netviz.renderers import changes
 from netviz.renderers.dot_legend import add_legend
 from netviz.renderers.escape import dot_id, dot_label, dot_label_left
 from netviz.renderers.glyphs import glyph_for, mark_text
@@ -124,8 +125,9 @@ def dot_figure(
     def add(parent: graphviz.Digraph, node: Node) -> None:
         group = {"group": groups[node.id]} if node.id in groups else {}
         shape = BOX_SHAPE if is_box(node) else shape_attrs(node.kind)
+        looks = {**shape, **changes.node_attrs(node.change, node.kind, colours)}
         parent.node(names[node.id], label=dot_label(node_text(node)),
-                    id=f"{prefix}-{names[node.id]}", **shape, **group)
+                    id=f"{prefix}-{names[node.id]}", **looks, **group)
 
     for item in layout(graph):
         if isinstance(item, Node):
@@ -134,7 +136,9 @@ def dot_figure(
         position, cluster, members = item
         index = naming.clusters[position]
         with dot.subgraph(name=f"cluster_{index}") as sub:
-            sub.attr(**cluster_attrs(colours, spacing), id=f"{prefix}-c{index}")
+            sub.attr(**{**cluster_attrs(colours, spacing),
+                        **changes.cluster_attrs(cluster.change, colours)},
+                     id=f"{prefix}-c{index}")
             if cluster.title and direction == "LR" and spacing.row_titles == "label":
                 # above the row, where no edge runs (a row's edges run along it)
                 text = (dot_label_left if "\n" in cluster.title else dot_label)(cluster.title)
@@ -149,8 +153,8 @@ def dot_figure(
                 with sub.subgraph() as row:
                     row.attr(rank="same")
                     text = (dot_label_left if "\n" in cluster.title else dot_label)(cluster.title)
-                    row.node(title, label=text,
-                             id=f"{prefix}-c{index}-title", **title_attrs(colours))
+                    looks = {**title_attrs(colours), **changes.title_attrs(cluster.change, colours)}
+                    row.node(title, label=text, id=f"{prefix}-c{index}-title", **looks)
                     add(row, members[0])
                 sub.edge(title, names[members[0].id], style="invis", id=f"{prefix}-c{index}-t")
             for node in members[1 if cluster.title else 0 :]:
@@ -159,12 +163,17 @@ def dot_figure(
     # branches, which go beside it.
     ordered = sorted(enumerate(graph.edges), key=lambda item: _ends(item[1]) not in straight)
     for position, edge in ordered:
-        attrs = {"id": f"{prefix}-e{naming.edges[position]}", **_weight(edge, straight, groups)}
+        attrs = {"id": f"{prefix}-e{naming.edges[position]}", **_weight(edge, straight, groups),
+                 **changes.edge_attrs(edge.change, colours)}
         glyph = glyph_for(edge.mark)
+        texts = []
         if glyph is not None and edge.mark is not None:
             attrs["arrowhead"] = glyph.arrowhead
             if glyph.labelled:
-                attrs[spacing.mark_label] = dot_label(mark_text(edge.mark))
+                texts.append(mark_text(edge.mark))
+        texts += filter(None, [changes.edge_note(edge)])
+        if texts:
+            attrs[spacing.mark_label] = dot_label("\n".join(texts))
         dot.edge(names[edge.src], names[edge.dst], **attrs)
     if legend:
         end = paths[0][-1] if paths else graph.nodes[-1].id if graph.nodes else None

@@ -13,7 +13,8 @@ from itertools import count
 
 import graphviz
 
-from netviz.ir import Kind
+from netviz.ir import Change, Kind
+from netviz.renderers import changes
 from netviz.renderers.escape import dot_label
 from netviz.renderers.legend import BOX_TEXT, EQUIVALENT_TITLE, LEGEND_TITLE, SAMPLE_TEXT, Legend
 from netviz.renderers.theme import (
@@ -113,6 +114,8 @@ def add_legend(
                 legend.previous = b
         if entries.kinds or entries.boxes:
             _add_shapes(legend, entries)
+        if entries.changes:
+            _add_changes(legend, entries, colours)
 
 
 def _add_shapes(legend: _LegendBuilder, entries: Legend) -> None:
@@ -146,3 +149,12 @@ def _glyph(kind: Kind) -> dict[str, str]:
     if kind is Kind.ATTENTION:
         return {**shape_attrs(kind), "height": "0.18", "margin": "0.03,0.01"}
     return {**shape_attrs(kind), **_SMALL}
+
+
+def _add_changes(legend: _LegendBuilder, entries: Legend, colours: Theme) -> None:
+    """One box per mark of a diff figure used, drawn as the figure draws it."""
+    boxes = []
+    for kind in entries.changes:
+        looks = changes.node_attrs(Change(kind), Kind.OTHER, colours)
+        boxes.append(legend.node(changes.CHANGE_TEXT[kind], {**looks, **_LANE}))
+    legend.follow(boxes, "d")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from netviz.ir import Graph, Kind, Node
+from netviz.ir import ChangeKind, Graph, Kind, Node
 from netviz.renderers.glyphs import GLYPHS, Glyph, glyph_for, mark_text
 
 LEGEND_TITLE = "Legend"
@@ -53,15 +53,17 @@ class MarkEntry:
 @dataclass(frozen=True)
 class Legend:
     """Mark entries (glyph order, then first use), node kinds with their own shape, and
-    whether modules are drawn as boxes."""
+    whether modules are drawn as boxes, and the marks of a diff figure (added, removed,
+    changed) it uses."""
 
     marks: tuple[MarkEntry, ...]
     kinds: tuple[Kind, ...]
     tokens: bool = False
     boxes: bool = False
+    changes: tuple[ChangeKind, ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.marks or self.kinds or self.boxes)
+        return bool(self.marks or self.kinds or self.boxes or self.changes)
 
     def text(self, kind: Kind) -> str:
         """The legend text of ``kind`` in this figure."""
@@ -86,7 +88,10 @@ def legend_of(graph: Graph) -> Legend:
     kinds = tuple(kind for kind in SHAPE_TEXT if kind in used)
     tokens = any(n.kind is Kind.DATA and n.label.split(" ")[0].endswith("D") for n in graph.nodes)
     boxes = any(is_box(n) for n in graph.nodes)
-    return Legend(tuple(marks), kinds, tokens, boxes)
+    changes = [*(n.change for n in graph.nodes), *(e.change for e in graph.edges),
+               *(c.change for c in graph.clusters)]
+    marked = {change.kind for change in changes if change is not None}
+    return Legend(tuple(marks), kinds, tokens, boxes, tuple(k for k in ChangeKind if k in marked))
 
 
 def is_box(node: Node) -> bool:

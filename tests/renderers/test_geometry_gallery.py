@@ -40,6 +40,9 @@ def _docs_figures() -> list[FenceOptions]:
             path, _, attr = fence.model.rpartition(":")
             if path.endswith(".py"):
                 fence = replace(fence, model=f"{ROOT / path}:{attr}")
+            path, _, attr = fence.diff.rpartition(":")
+            if path.endswith(".py"):
+                fence = replace(fence, diff=f"{ROOT / path}:{attr}")
             if fence.show == "diagram" and fence.format == "svg" and fence not in figures:
                 figures.append(fence)
     return figures
@@ -85,9 +88,14 @@ def test_the_figure_is_clean(fence: FenceOptions) -> None:
     if fence.fit:  # the figure the fence drew (annotated titles may choose another)
         fitted = _fitted(fence)
         graph, direction = fitted.graph, fitted.direction
+    elif fence.diff:  # a diff's figure: B's graph with the differences marked
+        graph = netviz.diff(fence.model, fence.diff, fence.input_shapes, input_dtypes=fence.input_dtypes,
+                            fold=fence.fold, shapes=fence.shapes).graph
+        direction = fence.direction
     else:
         graph = netviz.diagram(fence.model, fence.input_shapes, fold=fence.fold,
-                               shapes=fence.shapes, depth=fence.depth).graph
+                               shapes=fence.shapes, depth=fence.depth,
+                               input_dtypes=fence.input_dtypes).graph
         direction = fence.direction
     assert overlaps(figure) == []
     assert alignment_problems(graph, figure, direction, spine=not fence.fit) == []
