@@ -19,17 +19,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Union
 
-from netviz.diagrams import FORMATS, Diagram, Direction, Theme
+from netviz.diagrams import FORMATS, Diagram
 from netviz.diffs import Diff
+from netviz.vocabulary import DEFAULT_DIRECTION, DEFAULT_THEME, Direction, Theme
 from netviz.ir import Graph, Shape
 from netviz.summaries.summary import Summary
 
 if TYPE_CHECKING:
     import torch
 
-    from netviz.cache import TraceRequest
     from netviz.registry import LoadedModel
-    from netviz.transforms import NotationOptions
 
 Spec = Union[str, "torch.nn.Module"]
 """A model: a registered name (``"wrn28_2"``), ``"package.module:attr"``,
@@ -76,31 +75,9 @@ def trace(
             registered ones, else the model's floating dtype.
         train: Trace the training-mode graph (default: eval mode, what inference runs).
     """
-    from netviz.cache import TraceRequest, cached_trace
+    from netviz import traced
 
-    request = TraceRequest.of(spec, input_shapes, input_dtypes=input_dtypes, train=train)
-    return cached_trace(request, _trace_uncached)
-
-
-def _trace_uncached(request: TraceRequest) -> tuple[Graph, Any]:
-    """Load and trace the model of ``request``; returns the graph and the model."""
-    from netviz.tracing import trace_model
-
-    loaded = load_model(request.spec, request.input_shapes, input_dtypes=request.input_dtypes)
-    graph = trace_model(loaded.module, loaded.input_shapes, name=loaded.name, rebuild=loaded.build,
-                        input_dtypes=loaded.input_dtypes, train=request.train)
-    return graph, loaded.module
-
-
-def _notation(
-    spec: Spec, input_shapes: Sequence[Shape] | None, options: NotationOptions,
-    input_dtypes: Sequence[str] | None = None, train: bool = False,
-) -> Graph:
-    """The notation graph of a model (cached like [`trace`][netviz.api.trace])."""
-    from netviz.cache import TraceRequest, cached_notation
-
-    request = TraceRequest.of(spec, input_shapes, input_dtypes=input_dtypes, train=train)
-    return cached_notation(request, options, _trace_uncached)
+    return traced.trace(spec, input_shapes, input_dtypes=input_dtypes, train=train)
 
 
 def diagram(
@@ -153,7 +130,7 @@ def diagram(
     traced = trace(spec, input_shapes, input_dtypes=input_dtypes, train=train)
     if box is None:
         return Diagram.of(traced, fold=fold, shapes=shapes, depth=depth, legend=legend,
-                          direction=direction or "TB", theme=theme)
+                          direction=direction or DEFAULT_DIRECTION, theme=theme)
     levels = trace_levels(traced, fold=fold, shapes=shapes, depth=depth)
     fitted = fit_reported(levels, box, direction, theme, legend)
     return Diagram(fitted.graph, traced, legend=legend, direction=fitted.direction,  # type: ignore[arg-type]
@@ -267,21 +244,22 @@ def render(
             return drawn.render(fmt, dpi=dpi)
         return draw_figure(drawn.graph, fmt, direction=drawn.direction, theme=drawn.theme,
                            legend=drawn.legend, dpi=dpi, width=size)
+    from netviz import traced
     from netviz.transforms import NotationOptions
 
     options = NotationOptions(fold=fold, shapes=shapes, depth=depth)
     if box is None:
         graph = _annotator(spec, annotations, input_shapes=input_shapes,
                            input_dtypes=input_dtypes, train=train)(
-            _notation(spec, input_shapes, options, input_dtypes, train))
-        return draw_figure(graph, fmt, direction=direction or "TB", theme=theme, legend=legend,
-                           dpi=dpi, width=size)
+            traced.notation(spec, input_shapes, options, input_dtypes, train))
+        return draw_figure(graph, fmt, direction=direction or DEFAULT_DIRECTION, theme=theme,
+                           legend=legend, dpi=dpi, width=size)
     from netviz.transforms.depth import detail_levels
 
-    asked = _notation(spec, input_shapes, options, input_dtypes, train)
+    asked = traced.notation(spec, input_shapes, options, input_dtypes, train)
     annotated = _annotator(spec, annotations, input_shapes=input_shapes,
                            input_dtypes=input_dtypes, train=train)
-    levels = ((name, annotated(asked if not name else _notation(
+    levels = ((name, annotated(asked if not name else traced.notation(
         spec, input_shapes, level, input_dtypes, train)))
         for name, level in detail_levels(asked, options))
     return draw_fitted(fit_reported(levels, box, direction, theme, legend), fmt, dpi=dpi)
@@ -326,9 +304,10 @@ def _drawn(
     """A diagram or graph given to ``render``, with the style ``render`` was given."""
     if isinstance(drawn, Graph):
         return Diagram.of(drawn, fold=fold, shapes=shapes, legend=legend,
-                          direction=direction or "TB", theme=theme)
-    return drawn.styled(legend=legend or None, direction=None if direction in (None, "TB")
-                        else direction, theme=None if theme == "light" else theme)
+                          direction=direction or DEFAULT_DIRECTION, theme=theme)
+    return drawn.styled(legend=legend or None,
+                        direction=None if direction in (None, DEFAULT_DIRECTION) else direction,
+                        theme=None if theme == DEFAULT_THEME else theme)
 
 
 def diff(
@@ -386,8 +365,10 @@ def diff(
             return Diagram.of(spec, fold=fold, shapes=shapes).graph
         from netviz.transforms import NotationOptions
 
-        return _notation(spec, shapes_of, NotationOptions(fold=fold, shapes=shapes),
-                         dtypes_of, train)
+        from netviz import traced
+
+        return traced.notation(spec, shapes_of, NotationOptions(fold=fold, shapes=shapes),
+                               dtypes_of, train)
 
     before = notation(a, input_shapes, input_dtypes)
     after = notation(b, input_shapes_b if input_shapes_b is not None else input_shapes,
@@ -403,11 +384,12 @@ def pseudocode(
     train: bool = False,
 ) -> str:
     """The seed's pseudocode listing of a model: every block, tabs for nesting."""
+    from netviz import traced
     from netviz.renderers import render_pseudocode
     from netviz.transforms import NotationOptions
 
     return render_pseudocode(
-        _notation(spec, input_shapes, NotationOptions.listing(), input_dtypes, train))
+        traced.notation(spec, input_shapes, NotationOptions.listing(), input_dtypes, train))
 
 
 def summary(

@@ -5,7 +5,6 @@ and the one-line report of what ``fit`` chose. No torch here.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
@@ -54,11 +53,11 @@ def fit_reported(
     [`fit_figure`][netviz.renderers.fit.fit_figure]); says what was chosen as a
     [`FitReport`][netviz.errors.FitReport] warning (a [`FitWarning`][netviz.errors.FitWarning]
     when nothing fits)."""
-    from netviz.errors import FitReport, FitWarning
+    from netviz.errors import FitReport, FitWarning, warn
     from netviz.renderers.fit import fit_figure
 
     fitted = fit_figure(levels, box, direction=direction, theme=theme, legend=legend)
-    warnings.warn(fitted.message(), FitReport if fitted.fits else FitWarning, stacklevel=3)
+    warn(fitted.message(), FitReport if fitted.fits else FitWarning, stacklevel=2)
     return fitted
 
 

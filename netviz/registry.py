@@ -33,7 +33,8 @@ import fnmatch
 import os
 import re
 import sys
-import warnings
+import threading
+from contextvars import ContextVar
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -57,6 +58,7 @@ from netviz.errors import (
     NetvizError,
     NetvizWarning,
     UnknownModelError,
+    warn,
 )
 from netviz.ir import Shape
 
@@ -130,6 +132,9 @@ class LoadedModel:
 
 _REGISTRY: dict[str, ModelEntry] = {}
 _discovered = False
+_DISCOVERY = threading.RLock()
+"""Held while the entry points are imported: the registry is filled once, and a thread
+asking for a model meanwhile waits for the whole list instead of reading half of it."""
 
 
 def natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
@@ -229,11 +234,27 @@ def _origin(obj: Any) -> tuple[str, str]:
 
 
 def _discover() -> None:
-    """Import every module of the ``netviz.models`` entry-point group once."""
+    """Import every module of the ``netviz.models`` entry-point group once (under a lock:
+    several threads may ask at once; a module that asks again while it is imported gets
+    the models registered so far)."""
     global _discovered
     if _discovered:
         return
-    _discovered = True
+    with _DISCOVERY:
+        if _discovered or _DISCOVERING.get():
+            return
+        token = _DISCOVERING.set(True)
+        try:
+            _load_entry_points()
+        finally:
+            _DISCOVERING.reset(token)
+        _discovered = True
+
+
+_DISCOVERING: ContextVar[bool] = ContextVar("netviz_discovering", default=False)
+
+
+def _load_entry_points() -> None:
     from importlib.metadata import entry_points
 
     seen: set[str] = set()
@@ -244,7 +265,7 @@ def _discover() -> None:
         try:
             ep.load()
         except Exception as exc:  # noqa: BLE001 - a broken plug-in must not break netviz
-            warnings.warn(
+            warn(
                 f"cannot load models from {ep.value!r} (entry point {ep.name!r}): "
                 f"{type(exc).__name__}: {first_line(exc)}",
                 NetvizWarning,

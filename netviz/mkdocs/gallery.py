@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from netviz.mkdocs.fence_words import THUMBNAIL
 from netviz.mkdocs.options import FenceOptions, cli_command
-from netviz.mkdocs.worker import THUMBNAIL, ModelInfo
+from netviz.mkdocs.results import ModelInfo
 
 CHART_TITLES = {
     "params": "Parameters per group",

@@ -19,29 +19,19 @@ from typing import Any, TypeVar
 
 from netviz.errors import NetvizError
 from netviz.ir import Shape
+from netviz.mkdocs.fence_words import DOWNLOADS, FORMATS, SHOWS, THUMBNAIL, FenceError
+from netviz.vocabulary import (
+    CHART_KINDS,
+    DEFAULT_CHART,
+    DEFAULT_DIRECTION,
+    DEFAULT_THEME,
+    DIRECTIONS,
+    SUMMARY_SUFFIXES,
+    THEMES,
+    suffix_of,
+)
 
 T = TypeVar("T")
-
-SHOWS = ("diagram", "pseudocode", "summary", "chart")
-"""What a fence can show (option ``show``)."""
-
-FORMATS: dict[str, tuple[str, ...]] = {
-    "diagram": ("svg", "mermaid"),
-    "summary": ("markdown", "text", "latex", "csv", "json", "torchsummary"),
-}
-"""The ``format`` values of each ``show`` (the first is the default)."""
-
-DOWNLOADS: dict[str, tuple[str, ...]] = {
-    "diagram": ("svg", "png", "pdf", "tex", "tikz", "dot", "mmd"),
-    "pseudocode": ("txt",),
-    "summary": ("md", "txt", "tex", "csv", "json"),
-    "chart": ("svg", "png", "pdf"),
-}
-"""File types a fence can also offer for download (option ``download``)."""
-
-CHART_KINDS = ("params", "macs", "shapes")
-DIRECTIONS = ("TB", "LR")
-THEMES = ("light", "dark", "paper")
 
 _APPLIES: dict[str, frozenset[str]] = {
     "diagram": frozenset(
@@ -57,10 +47,6 @@ _APPLIES: dict[str, frozenset[str]] = {
 _COMMON = frozenset({"model", "show", "input_dtype", "train"})
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
-
-
-class FenceError(NetvizError):
-    """A ``netviz`` fence whose options are malformed or cannot be rendered."""
 
 
 @dataclass(frozen=True)
@@ -113,10 +99,10 @@ class FenceOptions:
     legend: bool = False
     fold: bool = True
     shapes: bool = False
-    direction: str = "TB"
-    theme: str = "light"
+    direction: str = DEFAULT_DIRECTION
+    theme: str = DEFAULT_THEME
     input_shapes: tuple[Shape, ...] | None = None
-    chart: str = "params"
+    chart: str = DEFAULT_CHART
     by_group: bool = True
     depth: int | None = None
     caption: str | None = None
@@ -251,10 +237,10 @@ def _build(raw: dict[str, str]) -> FenceOptions:
         legend=_bool(raw, "legend", bool(diff)),
         fold=_bool(raw, "fold", True),
         shapes=_bool(raw, "shapes", False),
-        direction=_choice(raw, "direction", DIRECTIONS, "TB", upper=True),
-        theme=_choice(raw, "theme", THEMES, "light"),
+        direction=_choice(raw, "direction", DIRECTIONS, DEFAULT_DIRECTION, upper=True),
+        theme=_choice(raw, "theme", THEMES, DEFAULT_THEME),
         input_shapes=_shapes(raw.get("input_shape")),
-        chart=_choice(raw, "chart", CHART_KINDS, "params"),
+        chart=_choice(raw, "chart", CHART_KINDS, DEFAULT_CHART),
         by_group=_bool(raw, "by_group", fmt != "torchsummary"),  # it has no groups
         depth=_int(raw, "depth", None),
         caption=raw.get("caption") or None,
@@ -409,9 +395,9 @@ def cli_command(options: FenceOptions, output: str | None = None) -> str:
         args += ["--legend"] if options.legend else []
         args += ["--no-fold"] if not options.fold else []
         args += ["--shapes"] if options.shapes else []
-        given = options.direction != "TB" or (options.fit and options.direction_given)
+        given = options.direction != DEFAULT_DIRECTION or (options.fit and options.direction_given)
         args += [f"--direction {options.direction}"] if given else []
-        args += [f"--theme {options.theme}"] if options.theme != "light" else []
+        args += [f"--theme {options.theme}"] if options.theme != DEFAULT_THEME else []
         args += [f"--annotate {','.join(options.annotate)}"] if options.annotate else []
         args += [f"--depth {options.depth}"] if options.depth is not None else []
         args += [f"--fit {options.fit}"] if options.fit else []
@@ -423,18 +409,15 @@ def cli_command(options: FenceOptions, output: str | None = None) -> str:
             args += ["--by-group"] if options.by_group else [f"--depth {options.summary_depth}"]
         args += [f"--caption {_quote(options.caption)}"] if options.caption else []
         args += [f"--label {_quote(options.label)}"] if options.label else []
-        if options.format in SUMMARY_SUFFIXES:
-            args += ["-o", output or f"{stem}.{SUMMARY_SUFFIXES[options.format]}"]
+        summary_suffix = suffix_of(options.format, SUMMARY_SUFFIXES)
+        if summary_suffix is not None:
+            args += ["-o", output or f"{stem}.{summary_suffix}"]
         else:  # torchsummary has no suffix of its own
             args += [">", output or f"{stem}.txt"]
     else:
         args += ["plot", _quote(model), "--kind", options.chart]
         args += ["-o", output or f"{stem}.{options.chart}.svg", *shape_args]
     return " ".join(args)
-
-
-SUMMARY_SUFFIXES = {"markdown": "md", "text": "txt", "latex": "tex", "csv": "csv", "json": "json"}
-"""File suffix of each summary format (``torchsummary`` writes ``.txt``)."""
 
 
 def _quote(text: str) -> str:

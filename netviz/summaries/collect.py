@@ -28,8 +28,9 @@ from typing import Any
 import torch
 from torch import nn
 
-from netviz.errors import InputShapeError, ModelForwardError, NetvizError, TraceError
+from netviz.errors import InputShapeError, ModelForwardError, NetvizError
 from netviz.ir import Graph, Shape
+from netviz.ir.accounting import data_dependent
 from netviz.serial import one_at_a_time
 from netviz.summaries.macs import feature_axes, own_macs, spread_inside
 from netviz.summaries.table import LayerRow, SummaryTable
@@ -59,10 +60,6 @@ def collect_model(
     from netviz.tracing import trace_model
 
     loaded = load_model(spec, input_shapes, input_dtypes=input_dtypes)
-    if not any(True for _ in loaded.module.children()) and not any(
-        True for _ in loaded.module.parameters()
-    ):
-        raise TraceError(f"model {loaded.name!r} has no layers: nothing to summarize")
     graph = trace_model(loaded.module, loaded.input_shapes, name=loaded.name,
                         rebuild=loaded.build, input_dtypes=loaded.input_dtypes, train=train)
     options: dict[str, Any] = {
@@ -212,14 +209,14 @@ def _table(
         input_bytes=sum(math.prod(s) * d.itemsize for s, d in zip(shapes, dtypes)),
         param_bytes=sum(p.numel() * p.element_size() for p in unique_params.values()),
         forward_backward_bytes=int(stats.total_output_bytes),
+        data_dependent=data_dependent(graph),
     )
 
 
 def _estimates(model: nn.Module, rows: Sequence[LayerRow]) -> list[int]:
     """Each row's MACs by the counting rules, from its module and the shapes torchinfo saw
     (0 where no rule applies or a shape is missing): for the layers a fused layer ran."""
-    from netviz.tracing.attrs import module_attrs
-    from netviz.tracing.macs import op_macs
+    from netviz.tracing.layers import layer_macs
 
     out = []
     for row in rows:
@@ -228,7 +225,7 @@ def _estimates(model: nn.Module, rows: Sequence[LayerRow]) -> list[int]:
             continue
         module = model.get_submodule(row.path)
         shape_in, shape_out = (1, *row.input_shape), (1, *row.output_shape)
-        out.append(op_macs(row.type, dict(module_attrs(module)), [shape_in], shape_out))
+        out.append(layer_macs(module, [shape_in], shape_out))
     return out
 
 
