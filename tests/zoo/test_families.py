@@ -56,7 +56,7 @@ FAMILIES = {
 }
 
 
-def _model(name: str) -> nn.Module:
+def build_family(name: str) -> nn.Module:
     torch.manual_seed(0)
     return getattr(families, name)().eval()
 
@@ -71,7 +71,7 @@ def graph(name: str, *, fold: bool = True) -> Graph:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             _graphs[name, fold] = netviz.diagram(
-                _model(name), list(family.shapes), fold=fold,
+                build_family(name), list(family.shapes), fold=fold,
                 input_dtypes=list(family.dtypes) if family.dtypes else None).graph
     return _graphs[name, fold]
 
@@ -88,7 +88,7 @@ def test_every_family_folds_to_a_page(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(FAMILIES))
 def test_folded_counts_add_up_to_the_model(name: str) -> None:
-    model = _model(name)
+    model = build_family(name)
     calls = {nn.Conv2d: 0, nn.Linear: 0}  # a shared module is called once per caller
 
     def count_call(module: nn.Module, args: object) -> None:
@@ -117,7 +117,7 @@ def test_the_summary_per_group_adds_up_to_its_totals(name: str) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         summary = json.loads(netviz.summary(
-            _model(name), "json", input_shapes=list(family.shapes), by_group=True,
+            build_family(name), "json", input_shapes=list(family.shapes), by_group=True,
             input_dtypes=list(family.dtypes) if family.dtypes else None))
     rows = summary["rows"]
     assert sum(r["params"] for r in rows) == summary["total_params"]
