@@ -2,8 +2,10 @@
 
 Every function takes a model *spec* (see [`Spec`][netviz.api.Spec]): a registered
 name (``"wrn28_2"``), a ``"package.module:attr"`` or ``"path/to/file.py:attr"``
-string, or an ``nn.Module`` instance; and optional input shapes without the batch
-dimension. [`diagram`][netviz.api.diagram] returns a
+string, a transformers model (``"hf:GPT2LMHeadModel"``, a checkpoint folder), or an
+``nn.Module`` instance; optional input shapes without the batch dimension, fed
+positionally; and optional keyword inputs (``inputs={"input_ids": "64:int64"}``, see
+[`netviz.inputs`][netviz.inputs]). [`diagram`][netviz.api.diagram] returns a
 [`Diagram`][netviz.diagrams.Diagram] and [`summary`][netviz.api.summary] a
 [`Summary`][netviz.summaries.summary.Summary]; both display in Jupyter.
 
@@ -16,10 +18,11 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Union
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from netviz.diagrams import FORMATS, Diagram, Direction, Theme
+from netviz.inputs import InputValue, NamedInput
 from netviz.ir import Graph, Shape
 from netviz.summaries.summary import Summary
 
@@ -32,8 +35,15 @@ if TYPE_CHECKING:
 
 Spec = Union[str, "torch.nn.Module"]
 """A model: a registered name (``"wrn28_2"``), ``"package.module:attr"``,
-``"path/to/file.py:attr"``, or an ``nn.Module`` instance. (torch is imported for
+``"path/to/file.py:attr"``, ``"hf:CLASS"`` (a transformers class with its default
+configuration, ``"hf:LlamaModel(num_hidden_layers=2)"``), a transformers checkpoint
+folder or its ``config.json``, or an ``nn.Module`` instance. (torch is imported for
 type checkers only, so importing this module stays fast.)"""
+
+Inputs = Optional[Union[Mapping[str, InputValue], Sequence[Union[NamedInput, str]]]]
+"""Keyword inputs: ``{"input_ids": (64,), "decoder_input_ids": "16:int64"}`` (a shape, or
+``"D1,D2[:DTYPE]"``), or the CLI's texts ``["input_ids=64:int64"]``; each replaces the
+model's own input of that name or is fed besides them (see [`netviz.inputs`][netviz.inputs])."""
 
 DIAGRAM_FORMATS = FORMATS
 """Formats ``render`` produces; ``txt`` is the pseudocode listing."""
@@ -44,8 +54,12 @@ def load_model(
     input_shapes: Sequence[Shape] | None = None,
     *,
     input_dtypes: Sequence[str] | None = None,
+    inputs: Inputs = None,
+    trust_remote_code: bool = False,
 ) -> LoadedModel:
     """Resolve ``spec`` to a model built on the meta device (no weights allocated).
+
+    ``inputs`` and ``trust_remote_code`` are as for [`trace`][netviz.api.trace].
 
     Raises:
         UnknownModelError: ``spec`` names no registered model.
@@ -53,7 +67,8 @@ def load_model(
     """
     from netviz.registry import load_model as _load
 
-    return _load(spec, input_shapes, input_dtypes=input_dtypes)
+    return _load(spec, input_shapes, input_dtypes=input_dtypes, inputs=inputs,
+                 trust_remote_code=trust_remote_code)
 
 
 def trace(
@@ -62,6 +77,8 @@ def trace(
     *,
     input_dtypes: Sequence[str] | None = None,
     train: bool = False,
+    inputs: Inputs = None,
+    trust_remote_code: bool = False,
 ) -> Graph:
     """Trace a model into the raw IR graph (every op, no fusion or folding).
 
@@ -74,10 +91,16 @@ def trace(
         input_dtypes: Dtype name per input (``["int64"]`` for token ids); default: the
             registered ones, else the model's floating dtype.
         train: Trace the training-mode graph (default: eval mode, what inference runs).
+        inputs: Keyword inputs (see [`Inputs`][netviz.api.Inputs]); a transformers model
+            needs none: netviz makes those its forward expects.
+        trust_remote_code: Let a transformers checkpoint folder's own modeling code run
+            (its ``config.json`` names it in ``auto_map``); without it such a folder is
+            refused.
     """
     from netviz.cache import TraceRequest, cached_trace
 
-    request = TraceRequest.of(spec, input_shapes, input_dtypes=input_dtypes, train=train)
+    request = TraceRequest.of(spec, input_shapes, input_dtypes=input_dtypes, train=train,
+                              inputs=inputs, trust_remote_code=trust_remote_code)
     return cached_trace(request, _trace_uncached)
 
 
@@ -85,20 +108,26 @@ def _trace_uncached(request: TraceRequest) -> tuple[Graph, Any]:
     """Load and trace the model of ``request``; returns the graph and the model."""
     from netviz.tracing import trace_model
 
-    loaded = load_model(request.spec, request.input_shapes, input_dtypes=request.input_dtypes)
+    from netviz.registry import load_model as _load
+
+    loaded = _load(request.spec, request.input_shapes, input_dtypes=request.input_dtypes,
+                   inputs=request.inputs, trust_remote_code=request.trust_remote_code)
     graph = trace_model(loaded.module, loaded.input_shapes, name=loaded.name, rebuild=loaded.build,
-                        input_dtypes=loaded.input_dtypes, train=request.train)
+                        input_dtypes=loaded.input_dtypes, input_names=loaded.input_names,
+                        train=request.train)
     return graph, loaded.module
 
 
 def _notation(
     spec: Spec, input_shapes: Sequence[Shape] | None, options: NotationOptions,
-    input_dtypes: Sequence[str] | None = None, train: bool = False,
+    input_dtypes: Sequence[str] | None = None, train: bool = False, inputs: Inputs = None,
+    trust_remote_code: bool = False,
 ) -> Graph:
     """The notation graph of a model (cached like [`trace`][netviz.api.trace])."""
     from netviz.cache import TraceRequest, cached_notation
 
-    request = TraceRequest.of(spec, input_shapes, input_dtypes=input_dtypes, train=train)
+    request = TraceRequest.of(spec, input_shapes, input_dtypes=input_dtypes, train=train,
+                              inputs=inputs, trust_remote_code=trust_remote_code)
     return cached_notation(request, options, _trace_uncached)
 
 
@@ -113,6 +142,8 @@ def diagram(
     theme: Theme = "light",
     input_dtypes: Sequence[str] | None = None,
     train: bool = False,
+    inputs: Inputs = None,
+    trust_remote_code: bool = False,
 ) -> Diagram:
     """Trace a model and turn it into its [`Diagram`][netviz.diagrams.Diagram].
 
@@ -130,9 +161,12 @@ def diagram(
         theme: ``light`` or ``dark``.
         input_dtypes: Dtype name per input (see [`trace`][netviz.api.trace]).
         train: Draw the training-mode graph.
+        inputs: Keyword inputs (see [`trace`][netviz.api.trace]).
+        trust_remote_code: Let a checkpoint folder's own code run (see [`trace`][netviz.api.trace]).
     """
     return Diagram.of(
-        trace(spec, input_shapes, input_dtypes=input_dtypes, train=train), fold=fold,
+        trace(spec, input_shapes, input_dtypes=input_dtypes, train=train, inputs=inputs,
+              trust_remote_code=trust_remote_code), fold=fold,
         shapes=shapes, legend=legend, direction=direction, theme=theme,
     )
 
@@ -152,6 +186,8 @@ def render(
     dpi: int | None = None,
     annotate: str | Sequence[str] | None = None,
     width: str | None = None,
+    inputs: Inputs = None,
+    trust_remote_code: bool = False,
 ) -> bytes:
     """Render a model's diagram in one of [`DIAGRAM_FORMATS`][netviz.api.DIAGRAM_FORMATS].
 
@@ -179,6 +215,8 @@ def render(
         width: Scale an ``svg``, ``png``, ``pdf``, ``tex`` or ``tikz`` figure to this
             width (``"8.5cm"``; cm, mm, in, pt); a ``LabelSizeWarning`` says when its
             labels get under 6 pt.
+        inputs: Keyword inputs (see [`trace`][netviz.api.trace]).
+        trust_remote_code: Let a checkpoint folder's own code run (see [`trace`][netviz.api.trace]).
 
     ``spec`` may also be a [`Diagram`][netviz.diagrams.Diagram] (drawn as it is;
     ``legend``, ``direction`` and ``theme`` left at their defaults keep its own) or
@@ -207,7 +245,8 @@ def render(
             raise UsageError(f"{option} applies to figures, not the txt listing")
         if isinstance(spec, (Diagram, Graph)):
             return _drawn(spec, fold, shapes, legend, direction, theme).render("txt")
-        return pseudocode(spec, input_shapes, input_dtypes=input_dtypes, train=train).encode()
+        return pseudocode(spec, input_shapes, input_dtypes=input_dtypes, train=train,
+                          inputs=inputs, trust_remote_code=trust_remote_code).encode()
     from netviz.renderers.figure import check_figure_options, draw_figure
 
     size = check_figure_options(fmt, dpi=dpi, width=width)
@@ -221,10 +260,11 @@ def render(
     from netviz.transforms import NotationOptions
 
     options = NotationOptions(fold=fold, shapes=shapes)
-    graph = _notation(spec, input_shapes, options, input_dtypes, train)
+    graph = _notation(spec, input_shapes, options, input_dtypes, train, inputs, trust_remote_code)
     if annotations:
         graph = _annotated(graph, spec, annotations, input_shapes=input_shapes,
-                          input_dtypes=input_dtypes, train=train)
+                           input_dtypes=input_dtypes, train=train, inputs=inputs,
+                           trust_remote_code=trust_remote_code)
     return draw_figure(graph, fmt, direction=direction, theme=theme, legend=legend, dpi=dpi,
                        width=size)
 
@@ -237,6 +277,8 @@ def _annotated(
     input_shapes: Sequence[Shape] | None = None,
     input_dtypes: Sequence[str] | None = None,
     train: bool = False,
+    inputs: Inputs = None,
+    trust_remote_code: bool = False,
 ) -> Graph:
     """``graph`` (the diagram of ``spec``) with the counts of its by-group summary
     under its cluster titles and the model's totals as its caption (see
@@ -245,7 +287,8 @@ def _annotated(
     from netviz.summaries.groups import cluster_counts
     from netviz.transforms.annotate import annotate
 
-    table = collect_table(spec, input_shapes, input_dtypes=input_dtypes, train=train)
+    table = collect_table(spec, input_shapes, input_dtypes=input_dtypes, train=train,
+                          inputs=inputs, trust_remote_code=trust_remote_code)
     clusters, total = cluster_counts(table, graph)
     return annotate(graph, clusters, total, annotations)
 
@@ -268,13 +311,20 @@ def pseudocode(
     *,
     input_dtypes: Sequence[str] | None = None,
     train: bool = False,
+    inputs: Inputs = None,
+    trust_remote_code: bool = False,
 ) -> str:
-    """The seed's pseudocode listing of a model: every block, tabs for nesting."""
+    """The seed's pseudocode listing of a model: every block, tabs for nesting.
+
+    ``input_dtypes``, ``train``, ``inputs`` and ``trust_remote_code`` are as for
+    [`trace`][netviz.api.trace].
+    """
     from netviz.renderers import render_pseudocode
     from netviz.transforms import NotationOptions
 
     return render_pseudocode(
-        _notation(spec, input_shapes, NotationOptions.listing(), input_dtypes, train))
+        _notation(spec, input_shapes, NotationOptions.listing(), input_dtypes, train, inputs,
+                  trust_remote_code))
 
 
 def summary(
@@ -288,6 +338,8 @@ def summary(
     label: str | None = None,
     input_dtypes: Sequence[str] | None = None,
     train: bool = False,
+    inputs: Inputs = None,
+    trust_remote_code: bool = False,
 ) -> Summary:
     """A summary table in ``text``, ``markdown``, ``latex``, ``csv``, ``json`` or
     ``torchsummary`` form: shapes and parameters from torchinfo, MACs from netviz's trace.
@@ -309,6 +361,8 @@ def summary(
         label: LaTeX only: ``\\label`` of that table.
         input_dtypes: Dtype name per input (see [`trace`][netviz.api.trace]).
         train: Summarize the training-mode forward.
+        inputs: Keyword inputs (see [`trace`][netviz.api.trace]).
+        trust_remote_code: Let a checkpoint folder's own code run (see [`trace`][netviz.api.trace]).
     """
     from netviz.summaries import summarize
 
@@ -322,6 +376,8 @@ def summary(
         label=label,
         input_dtypes=input_dtypes,
         train=train,
+        inputs=inputs,
+        trust_remote_code=trust_remote_code,
     )
 
 
@@ -333,9 +389,15 @@ def plot(
     input_shapes: Sequence[Shape] | None = None,
     input_dtypes: Sequence[str] | None = None,
     train: bool = False,
+    inputs: Inputs = None,
+    trust_remote_code: bool = False,
 ) -> bytes:
-    """A matplotlib chart of a model: ``params`` or ``macs`` per group, or ``shapes``."""
+    """A matplotlib chart of a model: ``params`` or ``macs`` per group, or ``shapes``.
+
+    ``input_dtypes``, ``train``, ``inputs`` and ``trust_remote_code`` are as for
+    [`trace`][netviz.api.trace].
+    """
     from netviz.summaries.plot import plot_model
 
     return plot_model(spec, kind, fmt, input_shapes=input_shapes, input_dtypes=input_dtypes,
-                      train=train)
+                      train=train, inputs=inputs, trust_remote_code=trust_remote_code)

@@ -51,7 +51,9 @@ def building_on(device: str) -> Iterator[None]:
     / ``reset_running_stats`` methods of torch's own layers, do nothing for
     this build: meta tensors hold no values, a random initialiser on meta imports
     ``torch._dynamo`` (seconds), and the resets of a deep model's thousands of
-    layers cost a fifth of its build. On any device, a model registering more than
+    layers cost a fifth of its build; and the constants a model keeps in buffers
+    keep their values (see [`meta_values`][netviz.tracing.meta.meta_values]). On any
+    device, a model registering more than
     [`MAX_MODULES`][netviz.building.MAX_MODULES] submodules is stopped with
     [`ModelTooLargeError`][netviz.errors.ModelTooLargeError] instead of building
     for minutes. Other threads are not affected (see the module docs); everything
@@ -63,6 +65,10 @@ def building_on(device: str) -> Iterator[None]:
         stack.enter_context(_module_budget(int(os.environ.get("NETVIZ_MAX_MODULES", MAX_MODULES))))
         stack.enter_context(_no_init() if device == "meta" else _skip_init(False))
         stack.enter_context(torch.device(device))
+        if device == "meta":
+            from netviz.tracing.meta import meta_values
+
+            stack.enter_context(meta_values())  # constants in buffers keep their values
         yield
 
 

@@ -5,6 +5,8 @@ A model *spec* is one of:
 - a registered name, e.g. ``"wrn28_2"`` (see [`list_models`][netviz.registry.list_models]);
 - ``"package.module:attr"``: imports that module;
 - ``"path/to/file.py:attr"``: loads that one file (nothing else on its path);
+- ``hf:CLASS``, a transformers model class with its default configuration, or a
+  checkpoint folder (its ``config.json``): see [`netviz.huggingface`][netviz.huggingface];
 - an ``nn.Module`` instance.
 
 ``attr`` may be an ``nn.Module`` subclass or a builder taking no required
@@ -34,7 +36,7 @@ import os
 import re
 import sys
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -51,6 +53,8 @@ from netviz._spec_import import (
     split_call,
 )
 from netviz.dtypes import check_dtypes
+from netviz.huggingface.specs import hf_spec
+from netviz.inputs import InputValue, NamedInput, named_inputs
 from netviz.errors import (
     InputShapeError,
     ModelSpecError,
@@ -118,6 +122,8 @@ class LoadedModel:
         description: One-line description (empty when unknown).
         build: Rebuilds the model on another device, e.g. ``build("cpu")``.
         input_dtypes: Dtype name per input; ``None``: the model's floating dtype.
+        input_names: Per input, the forward parameter it is fed to by keyword, or
+            ``None`` for a positional input (those come first); ``None``: all positional.
     """
 
     name: str
@@ -126,6 +132,7 @@ class LoadedModel:
     description: str
     build: Callable[[str], nn.Module]
     input_dtypes: tuple[str, ...] | None = None
+    input_names: tuple[str | None, ...] | None = None
 
 
 _REGISTRY: dict[str, ModelEntry] = {}
@@ -300,6 +307,8 @@ def load_model(
     *,
     device: str = "meta",
     input_dtypes: Sequence[str] | None = None,
+    inputs: Mapping[str, InputValue] | Sequence[NamedInput | str] | None = None,
+    trust_remote_code: bool = False,
 ) -> LoadedModel:
     """Resolve a model spec and build the model under ``with torch.device(device)``.
 
@@ -310,14 +319,22 @@ def load_model(
 
     Args:
         spec: A registered name, ``"package.module:attr"``, ``"path/file.py:attr"``
-            (each optionally with literal call arguments, ``"pkg.mod:Block(16, 32)"``)
-            or an ``nn.Module`` instance.
-        input_shapes: Input shapes without the batch dimension; default: the
-            registered shapes, else an ``input_shape`` attribute of the model.
+            (each optionally with literal call arguments, ``"pkg.mod:Block(16, 32)"``),
+            ``"hf:CLASS"`` or a transformers checkpoint folder, or an ``nn.Module``
+            instance.
+        input_shapes: Input shapes without the batch dimension, fed positionally;
+            they replace the model's own inputs. Default: the registered shapes, else
+            an ``input_shape`` attribute of the model, else (transformers models) the
+            inputs made from the model.
         device: Device to build on; ``"meta"`` allocates no weights.
-        input_dtypes: Dtype name per input (``"int64"``); default: the registered
-            ones, else an ``input_dtype`` attribute of the model, else the model's
-            floating dtype.
+        input_dtypes: Dtype name per positional input (``"int64"``); default: the
+            registered ones, else an ``input_dtype`` attribute of the model, else the
+            model's floating dtype.
+        inputs: Keyword inputs (see [`netviz.inputs`][netviz.inputs]): each replaces
+            the model's own input of that name, or is fed besides them. An input
+            without a dtype keeps the dtype of the input it replaces.
+        trust_remote_code: Let a checkpoint folder's own modeling code run (its
+            ``config.json`` names it in ``auto_map``), as transformers' flag does.
 
     Returns:
         The [`LoadedModel`][netviz.registry.LoadedModel].
@@ -325,14 +342,17 @@ def load_model(
     Raises:
         UnknownModelError: ``spec`` names no registered model.
         ModelSpecError: The spec is malformed or cannot be imported or built.
-        InputShapeError: No input shape is known, the given one is malformed, or
-            the number of dtypes does not match the inputs.
-        UsageError: An unknown dtype name.
+        InputShapeError: No input shape is known, the given one is malformed, the
+            number of dtypes does not match the inputs, or a keyword input names no
+            parameter of the forward.
+        UsageError: An unknown dtype name, or malformed keyword inputs.
     """
-    loaded = _load(spec, input_shapes, device)
+    named = named_inputs(inputs)
+    loaded = _load(spec, input_shapes, device, trust_remote_code, needs_shapes=not named)
     dtypes = input_dtypes if input_dtypes is not None else (
         loaded.input_dtypes or _dtype_attr(loaded.module))
-    return replace(loaded, input_dtypes=check_dtypes(dtypes, len(loaded.input_shapes)))
+    loaded = replace(loaded, input_dtypes=check_dtypes(dtypes, len(loaded.input_shapes)))
+    return with_keyword_inputs(loaded, named) if named else loaded
 
 
 def _dtype_attr(module: Any) -> tuple[str, ...] | None:
@@ -344,20 +364,32 @@ def _dtype_attr(module: Any) -> tuple[str, ...] | None:
     return None
 
 
-def _load(spec: Any, input_shapes: Sequence[Shape] | Shape | None, device: str) -> LoadedModel:
+def _load(
+    spec: Any, input_shapes: Sequence[Shape] | Shape | None, device: str,
+    trust_remote_code: bool = False, *, needs_shapes: bool = True,
+) -> LoadedModel:
     from torch import nn
 
     given = None if input_shapes is None else _normalize_shapes(input_shapes, "input shape")
     if isinstance(spec, nn.Module):
-        shapes = given or _shape_attr((spec,), repr(type(spec).__name__))
+        shapes = given or _shape_attr((spec,), repr(type(spec).__name__), needs_shapes)
         return LoadedModel(type(spec).__name__, spec, shapes, "", lambda device: spec)
     if not isinstance(spec, str) or not spec.strip():
         what = repr(spec) if isinstance(spec, str) else f"of type {type(spec).__name__}"
         raise ModelSpecError(
             f"invalid model spec {what}: expected a model name, 'package.module:attr', "
-            "'path/to/file.py:attr' or an nn.Module"
+            "'path/to/file.py:attr', 'hf:CLASS', a transformers checkpoint folder or an "
+            "nn.Module"
         )
     spec = spec.strip()
+    hf = hf_spec(spec)
+    if hf is not None:
+        from netviz.huggingface.models import load_transformers
+
+        loaded = load_transformers(hf, device, trust_remote_code=trust_remote_code)
+        if given:  # positional inputs instead of the model's own
+            return replace(loaded, input_shapes=given, input_dtypes=None, input_names=None)
+        return loaded
     name, call = split_call(spec)
     if ":" not in name:
         return _load_name(spec, name, given, device, call)
@@ -375,7 +407,7 @@ def _load(spec: Any, input_shapes: Sequence[Shape] | Shape | None, device: str) 
             f"malformed model spec {spec!r}: {target!r} is neither a module path nor a .py file"
         )
     attr = get_attr(spec, module, attr_path, target)
-    return _load_attr(spec, attr, attr_path, given, device, call)
+    return _load_attr(spec, attr, attr_path, given, device, call, needs_shapes)
 
 
 def _load_name(
@@ -383,9 +415,11 @@ def _load_name(
 ) -> LoadedModel:
     _discover()
     if name not in _REGISTRY and (name.endswith(".py") or "/" in name or _looks_dotted(name)):
+        folder = " (a transformers checkpoint folder holds a config.json)" if os.path.isdir(
+            name) else ""
         raise ModelSpecError(
             f"malformed model spec {name!r}: name the model inside it as "
-            f"'{name}:attr' (a class, builder or instance), or use a registered name"
+            f"'{name}:attr' (a class, builder or instance), or use a registered name{folder}"
         )
     entry = get_entry(name)
     builder = bind_args(spec, entry.builder, call)
@@ -406,6 +440,7 @@ def _load_attr(
     given: tuple[Shape, ...] | None,
     device: str,
     call: CallArgs | None = None,
+    needs_shapes: bool = True,
 ) -> LoadedModel:
     from torch import nn
 
@@ -417,7 +452,7 @@ def _load_attr(
                 f"cannot load model spec {spec!r}: {attr_path!r} is a module instance, "
                 "not a class or builder to call with arguments"
             )
-        shapes = given or _shape_attr((attr,), repr(spec))
+        shapes = given or _shape_attr((attr,), repr(spec), needs_shapes)
         return LoadedModel(attr_path.rsplit(".", 1)[-1], attr, shapes, "", lambda dev: attr)
     if isinstance(attr, type) and not issubclass(attr, nn.Module):
         raise ModelSpecError(
@@ -437,7 +472,7 @@ def _load_attr(
         name, description = entry.name, entry.description
         dtypes = None if given else entry.input_dtypes
     else:
-        shapes = given or _shape_attr((attr, module), repr(spec))
+        shapes = given or _shape_attr((attr, module), repr(spec), needs_shapes)
         name = attr.__name__ if isinstance(attr, type) else attr_path.rsplit(".", 1)[-1]
         description = ""
     return LoadedModel(name, module, shapes, description,
@@ -475,12 +510,72 @@ def _call_builder(spec: str, builder: Callable[[], Any], device: str) -> nn.Modu
     return module
 
 
-def _shape_attr(sources: tuple[Any, ...], what: str) -> tuple[Shape, ...]:
+def _shape_attr(sources: tuple[Any, ...], what: str, needed: bool = True) -> tuple[Shape, ...]:
+    """The ``input_shape`` attribute of the first source that has one; ``()`` when none
+    has and none is ``needed`` (keyword inputs are given)."""
     for source in sources:
         value = getattr(source, "input_shape", None)
         if value is not None and not callable(value):
             return _normalize_shapes(value, f"input_shape of {what}")
+    if not needed:
+        return ()
     raise InputShapeError(
         f"no input shape known for model {what}; pass --input-shape C,H,W "
-        "(or input_shapes=... in Python)"
+        "or --input NAME=D1,D2[:DTYPE] (input_shapes=... or inputs=... in Python)"
     )
+
+
+def with_keyword_inputs(loaded: LoadedModel, named: Sequence[NamedInput]) -> LoadedModel:
+    """``loaded`` fed the keyword inputs ``named`` too.
+
+    Each replaces the model's own input of that name (a positional one when it is the
+    forward parameter at that position), keeping its dtype unless it gives one; the
+    others are fed after the model's own inputs.
+
+    Raises:
+        InputShapeError: The forward takes no parameter of that name.
+    """
+    import inspect
+
+    try:
+        params = dict(inspect.signature(loaded.module.forward).parameters)
+    except (TypeError, ValueError):
+        params = {}
+    open_ended = any(p.kind is p.VAR_KEYWORD for p in params.values())
+    positional = [n for n, p in params.items() if p.kind in (p.POSITIONAL_ONLY,
+                                                             p.POSITIONAL_OR_KEYWORD)]
+    count = len(loaded.input_shapes)
+    names = list(loaded.input_names or (None,) * count)
+    shown = [n if n is not None else (positional[i] if i < len(positional) else None)
+             for i, n in enumerate(names)]
+    shapes = list(loaded.input_shapes)
+    dtypes: list[str | None] = list(loaded.input_dtypes or (None,) * count)
+    for item in named:
+        if item.name not in params and not open_ended:
+            takes = ", ".join(n for n, p in params.items()
+                              if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD))
+            raise InputShapeError(
+                f"{loaded.name} takes no input named {item.name!r} (its forward takes: {takes})"
+            )
+        if item.name in shown:
+            at = shown.index(item.name)
+            shapes[at] = item.shape
+            dtypes[at] = item.dtype or dtypes[at]
+        else:
+            names.append(item.name)
+            shown.append(item.name)
+            shapes.append(item.shape)
+            dtypes.append(item.dtype)
+    if any(d is None for d in dtypes):
+        default = _float_name(loaded.module)
+        dtypes = [d or default for d in dtypes]
+    return replace(loaded, input_shapes=tuple(shapes), input_dtypes=tuple(str(d) for d in dtypes),
+                   input_names=tuple(names) if any(n is not None for n in names) else None)
+
+
+def _float_name(module: Any) -> str:
+    """The model's floating dtype by name (``float32`` when it has no float weight)."""
+    for param in module.parameters():
+        if param.is_floating_point():
+            return str(param.dtype).removeprefix("torch.")
+    return "float32"

@@ -67,6 +67,8 @@ def summarize(
     label: str | None = None,
     input_dtypes: Sequence[str] | None = None,
     train: bool = False,
+    inputs: Any = None,
+    trust_remote_code: bool = False,
 ) -> Summary:
     """Summarize a model in one of [`FORMATS`][netviz.summaries.FORMATS].
 
@@ -88,6 +90,8 @@ def summarize(
         label: LaTeX only: the ``\\label`` of that table.
         input_dtypes: Dtype name per input; default: the registered ones.
         train: Summarize the training-mode forward.
+        inputs: Keyword inputs (see [`netviz.api.trace`][netviz.api.trace]).
+        trust_remote_code: Let a checkpoint folder's own modeling code run.
 
     Raises:
         FormatError: Unknown format.
@@ -97,9 +101,10 @@ def summarize(
 
     depth, by_group = resolve_view(fmt, depth, by_group)
     check_options(fmt, depth=depth, by_group=by_group, caption=caption, label=label)
-    table = collect_table(spec, input_shapes, input_dtypes=input_dtypes, train=train)
-    groups = (diagram_groups(spec, input_shapes, table, input_dtypes=input_dtypes, train=train)
-              if by_group else None)
+    model = {"input_dtypes": input_dtypes, "train": train, "inputs": inputs,
+             "trust_remote_code": trust_remote_code}
+    table = collect_table(spec, input_shapes, **model)
+    groups = diagram_groups(spec, input_shapes, table, **model) if by_group else None
     return Summary(table, fmt, depth=depth, groups=groups, caption=caption, label=label)
 
 
@@ -152,11 +157,14 @@ def collect_table(
     *,
     input_dtypes: Sequence[str] | None = None,
     train: bool = False,
+    inputs: Any = None,
+    trust_remote_code: bool = False,
 ) -> SummaryTable:
     """Load ``spec`` and collect its [`SummaryTable`][netviz.summaries.table.SummaryTable]."""
     from netviz.summaries.collect import collect_model
 
-    return collect_model(spec, input_shapes, input_dtypes=input_dtypes, train=train)
+    return collect_model(spec, input_shapes, input_dtypes=input_dtypes, train=train,
+                         inputs=inputs, trust_remote_code=trust_remote_code)
 
 
 def diagram_groups(
@@ -166,13 +174,15 @@ def diagram_groups(
     *,
     input_dtypes: Sequence[str] | None = None,
     train: bool = False,
+    inputs: Any = None,
+    trust_remote_code: bool = False,
 ) -> tuple[GroupRow, ...]:
     """Group ``table`` by the clusters of the model's diagram (``netviz.api.diagram``)."""
     from netviz.api import diagram
     from netviz.summaries.groups import group_rows
 
-    return group_rows(table, diagram(spec, input_shapes, input_dtypes=input_dtypes,
-                                     train=train).graph)
+    return group_rows(table, diagram(spec, input_shapes, input_dtypes=input_dtypes, train=train,
+                                     inputs=inputs, trust_remote_code=trust_remote_code).graph)
 
 
 def format_table(

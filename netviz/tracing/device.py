@@ -10,6 +10,7 @@ from torch import nn
 from torch.nn.parameter import is_lazy
 
 from netviz.ir import Shape
+from netviz.tracing.meta import check_real_forward
 
 SEED = 0
 """Seed of every random tensor or weight the tracer makes (deterministic output)."""
@@ -41,16 +42,25 @@ def on_meta(module: nn.Module) -> bool:
     return model_device(module).type == "meta"
 
 
-def cpu_module(module: nn.Module, rebuild: Callable[[str], nn.Module] | None) -> nn.Module:
+def cpu_module(
+    module: nn.Module, rebuild: Callable[[str], nn.Module] | None, *, name: str = "the model",
+    why: str = "its forward cannot run on the meta device",
+) -> nn.Module:
     """A CPU instance of ``module`` that can run a real forward.
 
     Meta models are rebuilt with ``rebuild("cpu")`` when given (and when that
-    gives a real model); otherwise a copy is materialised with ``to_empty`` and
-    re-initialised under a fixed seed.
+    gives a real model); otherwise an empty copy ([`empty_copy`][netviz.tracing.device.empty_copy]) is
+    re-initialised under a fixed seed; weights shared between layers stay shared.
     Models already on a real device are returned as they are.
+
+    Raises:
+        ModelTooLargeError: The weights would exceed what netviz allocates (see
+            [`check_real_forward`][netviz.tracing.meta.check_real_forward]; ``name``
+            and ``why`` are for its message).
     """
     if not on_meta(module):
         return module
+    check_real_forward(module, name, why)
     if rebuild is not None:
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(SEED)
@@ -58,13 +68,35 @@ def cpu_module(module: nn.Module, rebuild: Callable[[str], nn.Module] | None) ->
         if not on_meta(rebuilt):
             return rebuilt
         module = rebuilt  # e.g. a user's instance, which cannot be rebuilt elsewhere
-    clone = copy.deepcopy(module).to_empty(device="cpu")
+    clone = empty_copy(module, "cpu")
     with torch.random.fork_rng(devices=[]), torch.no_grad():
         torch.manual_seed(SEED)
         for sub in clone.modules():
             reset = getattr(sub, "reset_parameters", None)
             if callable(reset):
                 reset()
+    return clone
+
+
+def empty_copy(module: nn.Module, device: str) -> nn.Module:
+    """A deep copy of ``module`` with uninitialised tensors on ``device``.
+
+    Like ``copy.deepcopy(module).to_empty(device=device)``, except that a tensor shared
+    by several layers (tied embeddings) stays one shared tensor: ``to_empty`` makes one
+    new tensor per layer that holds it, so the copy would count it twice.
+    """
+    clone = copy.deepcopy(module)  # keeps sharing: one copy per original tensor
+    made: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}  # id -> (old, new): old kept alive
+    with torch.no_grad():
+        for sub in clone.modules():
+            own = [*sub.named_parameters(recurse=False, remove_duplicate=False),
+                   *sub.named_buffers(recurse=False, remove_duplicate=False)]
+            for key, tensor in own:
+                if id(tensor) not in made:
+                    empty = torch.empty_like(tensor, device=device)
+                    made[id(tensor)] = (tensor, nn.Parameter(empty, tensor.requires_grad)
+                                        if isinstance(tensor, nn.Parameter) else empty)
+                setattr(sub, key, made[id(tensor)][1])
     return clone
 
 

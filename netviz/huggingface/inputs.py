@@ -1,0 +1,204 @@
+"""The inputs a transformers model's forward expects, made from the model itself.
+
+A ``PreTrainedModel`` names its main input (``main_input_name``); its forward's
+signature says which other inputs it takes, and its configuration (and
+sub-configurations: ``text_config``, ``vision_config``...) gives their sizes.
+Every input is fed by keyword:
+
+- token ids (``input_ids``; ``decoder_input_ids`` for an encoder-decoder):
+  [`SEQUENCE`][netviz.huggingface.inputs.SEQUENCE] tokens, ``int64``, fewer when the
+  configuration allows fewer positions;
+- images (``pixel_values``): ``num_channels x image_size x image_size``, with
+  ``num_frames`` in front for video models;
+- speech features (``input_features``): ``num_mel_bins x 2·max_source_positions``
+  (the frames a Whisper-style encoder halves), or the other way round;
+- raw audio (``input_values``): one second at 16 kHz.
+
+The main input comes first; a model whose forward needs more (both towers of
+CLIP) gets the other inputs it takes too. When the configuration leaves the
+layout open, each candidate set is tried with a forward on the meta device
+(nothing allocated) and the first one the model accepts is used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import itertools
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+from torch import nn
+
+from netviz.errors import InputShapeError
+from netviz.huggingface.models import configurations
+from netviz.inputs import NamedInput
+from netviz.ir import Shape
+
+SEQUENCE = 128
+"""Tokens of a text input (fewer when the model has fewer positions)."""
+
+AUDIO_SAMPLES = 16_000
+"""Samples of a raw-audio input: one second at 16 kHz."""
+
+IMAGE_SIZE = 224
+"""Height and width of an image input whose configuration names none."""
+
+MEL_BINS = 80
+FRAMES = 3000
+"""Speech features whose configuration names no sizes: 80 mel bins, 30 s of 10 ms frames."""
+
+MAX_CANDIDATES = 6
+"""Candidate input sets tried, at most."""
+
+# Configuration attributes giving each size, in the order they are looked for.
+_POSITIONS = ("max_position_embeddings", "n_positions", "max_seq_len", "max_sequence_length",
+              "seq_length", "n_ctx")
+_TARGET_POSITIONS = ("max_target_positions", *_POSITIONS)
+_IMAGE_SIZE = ("image_size", "img_size", "input_size", "crop_size")
+_CHANNELS = ("num_channels", "in_channels", "in_chans", "num_image_channels")
+_FRAMES = ("num_frames",)
+_MEL_BINS = ("num_mel_bins", "feature_size", "input_feat_per_channel", "n_mels")
+_SOURCE_POSITIONS = ("max_source_positions",)
+_AUDIO_LENGTH = ("max_length",)
+
+TOKEN_INPUTS = ("input_ids", "decoder_input_ids")
+OTHER_INPUTS = ("input_ids", "pixel_values", "input_features", "input_values")
+"""The inputs a model may also need besides its main one (both towers of CLIP)."""
+
+Layout = tuple[Shape, str]  # shape without batch, dtype name (float: the model's)
+
+
+def _value(config: Any, names: Sequence[str]) -> Any:
+    """The first of ``names`` set to a number (or a size list) in ``config`` or its
+    sub-configurations."""
+    for sub in configurations(config):
+        for name in names:
+            value = getattr(sub, name, None)
+            if isinstance(value, (int, list, tuple)) and not isinstance(value, bool):
+                return value
+    return None
+
+
+def _int(config: Any, names: Sequence[str]) -> int | None:
+    value = _value(config, names)
+    return value if isinstance(value, int) and value > 0 else None
+
+
+def _size(value: Any) -> tuple[int, int]:
+    """``224`` or ``[224, 224]`` (or ``[3, 224, 224]``) as height and width."""
+    if isinstance(value, int) and value > 0:
+        return value, value
+    if isinstance(value, (list, tuple)) and value and all(
+        isinstance(v, int) and v > 0 for v in value
+    ):
+        return (value[-2], value[-1]) if len(value) >= 2 else (value[0], value[0])
+    return IMAGE_SIZE, IMAGE_SIZE
+
+
+def layouts(name: str, config: Any, float_dtype: str) -> list[Layout]:
+    """The candidate shapes of input ``name`` (``[]``: netviz cannot make it)."""
+    if name in TOKEN_INPUTS:
+        limit = _int(config, _TARGET_POSITIONS if name.startswith("decoder") else _POSITIONS)
+        return [((min(SEQUENCE, limit or SEQUENCE),), "int64")]
+    if name == "pixel_values":
+        height, width = _size(_value(config, _IMAGE_SIZE))
+        channels = _int(config, _CHANNELS) or 3
+        image = ((channels, height, width), float_dtype)
+        video = _int(config, _FRAMES)
+        if video:
+            return [((video, channels, height, width), float_dtype),
+                    ((channels, video, height, width), float_dtype), image]
+        return [image]
+    if name == "input_features":
+        bins = _int(config, _MEL_BINS) or MEL_BINS
+        source = _int(config, _SOURCE_POSITIONS)
+        frames = 2 * source if source else FRAMES
+        return [((bins, frames), float_dtype), ((frames, bins), float_dtype)]
+    if name == "input_values":
+        found: list[Layout] = [((AUDIO_SAMPLES,), float_dtype), ((1, AUDIO_SAMPLES), float_dtype)]
+        mels, length = _int(config, ("num_mel_bins",)), _int(config, _AUDIO_LENGTH)
+        return [((length, mels), float_dtype), *found] if mels and length else found
+    return []
+
+
+def _parameters(module: nn.Module) -> dict[str, inspect.Parameter]:
+    try:
+        return dict(inspect.signature(module.forward).parameters)
+    except (TypeError, ValueError):
+        return {}
+
+
+def input_candidates(module: nn.Module) -> list[tuple[NamedInput, ...]]:
+    """Candidate input sets of a transformers model, the likeliest first (see module docs)."""
+    config = getattr(module, "config", None)
+    takes = _parameters(module)
+    float_dtype = str(_float_dtype(module)).removeprefix("torch.")
+    main = getattr(module, "main_input_name", "input_ids")
+    base = [main] if main in takes else []
+    if (getattr(config, "is_encoder_decoder", False) and "decoder_input_ids" in takes
+            and main != "decoder_input_ids"):
+        base.append("decoder_input_ids")
+    extra = [n for n in OTHER_INPUTS
+             if n in takes and n not in base and layouts(n, config, float_dtype)]
+    found: list[tuple[NamedInput, ...]] = []
+    for names in (base, base + extra) if extra else (base,):
+        options = [layouts(name, config, float_dtype) for name in names]
+        if not names or not all(options):
+            continue
+        for combo in itertools.product(*options):
+            found.append(tuple(NamedInput(n, shape, dtype) for n, (shape, dtype) in
+                               zip(names, combo)))
+    return found[:MAX_CANDIDATES]
+
+
+def _float_dtype(module: nn.Module) -> torch.dtype:
+    for param in module.parameters():
+        if param.is_floating_point():
+            return param.dtype
+    return torch.float32
+
+
+def model_inputs(module: nn.Module) -> tuple[NamedInput, ...]:
+    """The inputs to feed ``module`` (see module docs).
+
+    Raises:
+        InputShapeError: netviz knows no input of this model; the message says how to
+            give them (``--input NAME=D1,D2[:DTYPE]``).
+    """
+    candidates = input_candidates(module)
+    if not candidates:
+        main = getattr(module, "main_input_name", "?")
+        takes = ", ".join(n for n in _parameters(module) if n not in ("args", "kwargs"))
+        raise InputShapeError(
+            f"netviz cannot make the input {main!r} of {type(module).__name__} from its "
+            f"configuration; give the inputs with --input NAME=D1,D2[:DTYPE] (its forward "
+            f"takes: {takes})"
+        )
+    if len(candidates) == 1:
+        return candidates[0]
+    for candidate in candidates:
+        if _accepts(module, candidate):
+            return candidate
+    return candidates[0]
+
+
+def _accepts(module: nn.Module, inputs: tuple[NamedInput, ...]) -> bool:
+    """Whether a forward on ``inputs`` runs (on meta for a meta model: nothing allocated)."""
+    from netviz.tracing.device import make_inputs, model_device, on_meta
+    from netviz.tracing.meta import meta_inputs, meta_values
+    from netviz.tracing.tracer import training_mode
+
+    shapes, dtypes = [i.shape for i in inputs], [i.dtype or "float32" for i in inputs]
+    meta = on_meta(module)
+    tensors = (meta_inputs(shapes, torch.float32, dtypes) if meta else
+               make_inputs(shapes, model_device(module), torch.float32, random=True,
+                           dtypes=dtypes))
+    try:
+        with training_mode(module, False), torch.no_grad():
+            with meta_values() if meta else contextlib.nullcontext():
+                module(**{i.name: t for i, t in zip(inputs, tensors)})
+    except Exception:  # noqa: BLE001 - any failure: not this candidate
+        return False
+    return True

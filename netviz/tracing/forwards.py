@@ -1,0 +1,116 @@
+"""The module-hooks fallback for models torch.fx cannot trace: which forward it records.
+
+A model on a real device runs its own forward. A model built on the meta device
+runs its forward there ([`meta_values`][netviz.tracing.meta.meta_values]): no
+weight is allocated, whatever the model's size. Only a model whose forward needs a value
+computed from a weight (``.item()`` of one, a data-dependent shape, an op without
+a meta kernel) is run for real on a CPU copy, and only after
+[`check_real_forward`][netviz.tracing.meta.check_real_forward] has allowed its
+size. The recording itself is [`netviz.tracing.hooks`][netviz.tracing.hooks]'s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from torch import nn
+
+from netviz.errors import NetvizError, TraceError
+from netviz.ir import Graph, Shape
+from netviz.tracing.device import cpu_module, on_meta
+from netviz.tracing.failures import first_line
+from netviz.tracing.hooks import ForwardFailed, record_forward
+from netviz.tracing.meta import meta_unsupported
+
+
+def hooks_trace(
+    module: nn.Module,
+    input_shapes: Sequence[Shape],
+    *,
+    name: str,
+    reason: str,
+    rebuild: Callable[[str], nn.Module] | None = None,
+    input_dtypes: Sequence[str] | None = None,
+    input_names: Sequence[str | None] | None = None,
+    train: bool = False,
+) -> Graph:
+    """Trace ``module`` with forward hooks on every leaf layer call (see module docs).
+
+    A model built on the meta device runs its forward there (see
+    [`meta_values`][netviz.tracing.meta.meta_values]): no weight is allocated.
+    Only when that forward needs a value computed from a weight is it run for real,
+    on a CPU copy (never one larger than
+    [`check_real_forward`][netviz.tracing.meta.check_real_forward] allows).
+
+    The forward runs in eval mode unless ``train``; ``input_dtypes`` are canonical
+    dtype names per input (integer inputs are zeros); ``input_names`` name the
+    keyword inputs (``None`` for a positional one; positional inputs come first).
+
+    Raises:
+        ModelForwardError: The model's forward raised.
+        InputShapeError: The model rejected the input shape.
+        ModelTooLargeError: The model needs a real forward and is too large for one.
+        TraceError: No layer or op reached the output, so there is nothing to draw.
+    """
+    return hooks_forward(module, input_shapes, name=name, reason=reason, rebuild=rebuild,
+                         input_dtypes=input_dtypes, input_names=input_names, train=train)[0]
+
+
+def hooks_forward(
+    module: nn.Module,
+    input_shapes: Sequence[Shape],
+    *,
+    name: str,
+    reason: str,
+    rebuild: Callable[[str], nn.Module] | None = None,
+    input_dtypes: Sequence[str] | None = None,
+    input_names: Sequence[str | None] | None = None,
+    train: bool = False,
+) -> tuple[Graph, bool]:
+    """[`hooks_trace`][netviz.tracing.forwards.hooks_trace], and whether its forward ran on meta."""
+    runnable = module
+    if on_meta(module):
+        failure = _attempt(module, input_shapes, name, reason, input_dtypes, input_names, train,
+                           on_meta=True)
+        if isinstance(failure, Graph):
+            return failure, True
+        if not meta_unsupported(failure.error):
+            raise _reported(failure, input_shapes)
+        why = (f"its forward fails on the meta device at '{failure.where}' "
+               f"({type(failure.error).__name__}: {first_line(failure.error)})")
+        try:
+            runnable = cpu_module(module, rebuild, name=name, why=why)
+        except NetvizError:
+            raise
+        except Exception as exc:
+            raise TraceError(
+                f"torch.fx could not trace {name} ({reason}) and it cannot be rebuilt on CPU "
+                f"for module hooks: {type(exc).__name__}: {exc}".splitlines()[0]
+            ) from None
+    outcome = _attempt(runnable, input_shapes, name, reason, input_dtypes, input_names, train,
+                       on_meta=False)
+    if isinstance(outcome, Graph):
+        return outcome, False
+    raise _reported(outcome, input_shapes)
+
+
+def _attempt(
+    module: nn.Module, input_shapes: Sequence[Shape], name: str, reason: str,
+    input_dtypes: Sequence[str] | None, input_names: Sequence[str | None] | None, train: bool,
+    *, on_meta: bool,
+) -> Graph | ForwardFailed:
+    """The recorded graph, or how the model's forward failed."""
+    try:
+        return record_forward(module, input_shapes, name, reason, input_dtypes, input_names,
+                              train, on_meta=on_meta)
+    except ForwardFailed as failed:
+        return failed
+
+
+def _reported(failure: ForwardFailed, input_shapes: Sequence[Shape]) -> NetvizError:
+    """The one-line error of a failed forward; the model's own exception (with the user's
+    frames, for ``--debug``) is its hidden context."""
+    error = failure.reported(input_shapes)
+    error.__context__ = failure.error
+    error.__suppress_context__ = True
+    return error

@@ -1,0 +1,286 @@
+"""Forwards of meta models: shapes everywhere, values wherever no weight is involved.
+
+A model built on the meta device has shapes but no values, so a forward on meta
+draws a model of any size without allocating a weight. What stops a plain meta
+forward is code that looks at values that depend on no weight at all: a padding
+check on the token ids (``pad_token_id in input_ids``), an all-ones attention mask
+made with ``torch.ones(..., device=embeddings.device)`` and tested with ``.all()``,
+a constant kept in a buffer. Under [`meta_values`][netviz.tracing.meta.meta_values]
+every tensor stays on meta (so device checks see one device, as on a real one),
+and a small meta tensor whose value depends on no weight carries that value: a
+CPU tensor computed alongside it, by the same op on the values of its operands.
+
+- Model inputs made by [`meta_inputs`][netviz.tracing.meta.meta_inputs] carry the
+  values a real forward would get (zeros for integer inputs, seeded noise for
+  floats); buffers made while a model is built on meta carry theirs
+  ([`netviz.building`][netviz.building] builds under this mode too).
+- An op whose operands all have values (real tensors are their own values) and
+  whose output is small (at most [`REAL_ELEMENTS`][netviz.tracing.meta.REAL_ELEMENTS])
+  gets its output's value computed on the CPU, in place for in-place ops (views
+  alias their base's value as on a real device). Factories count (``torch.ones``,
+  ``arange``), but not ``empty`` (no values) nor random ops (a real forward draws
+  its random numbers in another order).
+- Reading a value (``.item()``, ``bool()``, ``.tolist()``, ``.cpu()``) and ops whose
+  output shape depends on values (``nonzero``) answer from those values.
+- A weight, or anything computed from one, has no value: reading it raises (the
+  model needs a real forward, see
+  [`check_real_forward`][netviz.tracing.meta.check_real_forward]), and an in-place
+  op writing weight-derived data into a tensor drops that tensor's value.
+- Real tensors mixed with meta ones (``meta + torch.ones(2)``) are moved to meta.
+
+So every value a meta forward sees is the one a CPU forward computes on the same
+inputs, and the branches it takes are the same.
+
+``TorchDispatchMode`` lives in ``torch.utils._python_dispatch``, a private module
+(public in all but name, and what ``FlopCounterMode`` is built on), and its
+``_should_skip_dynamo`` hook is private too; ``tests/tracing/test_meta.py`` pins
+what this module relies on. Dispatch modes are
+thread-local: another thread's work is not affected.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import torch
+from torch import nn
+from torch.utils._python_dispatch import TorchDispatchMode
+
+from netviz.errors import ModelTooLargeError
+from netviz.ir import Shape
+
+REAL_ELEMENTS = 1 << 18
+"""Largest tensor (in elements) whose value a meta forward computes."""
+
+MAX_WEIGHT_BYTES = 2 << 30
+"""Default cap on the weights netviz allocates for a real forward of a meta model
+(``NETVIZ_MAX_WEIGHT_BYTES`` overrides it: ``8G``, ``500M``, or bytes)."""
+
+_VALUE = "_netviz_value"  # the attribute of a meta tensor holding its CPU value
+_CPU = torch.device("cpu")
+_META = torch.device("meta")
+_aten = torch.ops.aten
+_ITEM = _aten._local_scalar_dense.default
+_COPY = _aten._to_copy.default
+
+
+def _tensors(value: Any) -> Iterator[torch.Tensor]:
+    if isinstance(value, torch.Tensor):
+        yield value
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _tensors(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _tensors(item)
+
+
+def _map(value: Any, fn: Any) -> Any:
+    """``value`` with ``fn`` applied to each tensor (and to each ``device`` argument)."""
+    if isinstance(value, torch.Tensor):
+        return fn(value)
+    if isinstance(value, list):
+        return [_map(item, fn) for item in value]
+    if isinstance(value, tuple):
+        return tuple(_map(item, fn) for item in value)
+    if isinstance(value, dict):
+        return {key: _map(item, fn) for key, item in value.items()}
+    return value
+
+
+def value_of(tensor: torch.Tensor) -> torch.Tensor | None:
+    """The value of ``tensor``: itself when real, its CPU value when a meta tensor has one."""
+    if not tensor.is_meta:
+        return tensor
+    value: torch.Tensor | None = getattr(tensor, _VALUE, None)
+    return value
+
+
+def with_value(tensor: torch.Tensor, value: torch.Tensor) -> torch.Tensor:
+    """``tensor`` (on meta), carrying ``value`` (a CPU tensor of its shape)."""
+    setattr(tensor, _VALUE, value)
+    return tensor
+
+
+def _drop_value(tensor: torch.Tensor) -> None:
+    if tensor.is_meta and hasattr(tensor, _VALUE):
+        delattr(tensor, _VALUE)
+
+
+def _has_no_values(func: Any) -> bool:
+    """``empty`` and friends (uninitialised memory) and random ops."""
+    name = func.__name__
+    return "empty" in name or torch.Tag.nondeterministic_seeded in func.tags
+
+
+def _written(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[torch.Tensor]:
+    """The tensors an in-place or ``out=`` op writes."""
+    schema = func._schema
+    if not schema.is_mutable:
+        return []
+    written: list[torch.Tensor] = []
+    for index, argument in enumerate(schema.arguments):
+        if argument.alias_info is None or not argument.alias_info.is_write:
+            continue
+        value = args[index] if index < len(args) else kwargs.get(argument.name)
+        written.extend(_tensors(value))
+    return written
+
+
+def _small(out: Any) -> bool:
+    return all(t.numel() <= REAL_ELEMENTS for t in _tensors(out))
+
+
+class LostValues(NotImplementedError):
+    """A meta forward would write meta data into a real tensor (its values would be wrong
+    from then on): the model needs a real forward."""
+
+
+class _MetaValues(TorchDispatchMode):
+    """The dispatch rules of [`meta_values`][netviz.tracing.meta.meta_values]."""
+
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:
+        # torch wraps a mode's __torch_dispatch__ in torch._dynamo.disable unless this
+        # says no; the first call would import torch._dynamo (~2 s). Nothing here is
+        # ever compiled. tests/tracing/test_meta.py pins it (no torch._dynamo import).
+        return False
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
+        kwargs = kwargs or {}
+        tensors = list(_tensors((args, kwargs)))
+        meta = any(t.is_meta for t in tensors)
+        values = None if _has_no_values(func) else [value_of(t) for t in tensors]
+        known = values is not None and all(v is not None for v in values)
+        if known and meta:
+            if func is _ITEM:  # .item(), bool(), int()
+                return args[0] if not args[0].is_meta else getattr(args[0], _VALUE).item()
+            device = kwargs.get("device")
+            if func is _COPY and device is not None and torch.device(device).type != "meta":
+                return _on_values(func, args, kwargs)  # .cpu(), .tolist(): the value itself
+        if meta:
+            written = _written(func, args, kwargs)
+            if any(not t.is_meta for t in written) and not known:
+                raise LostValues(f"{func} would write meta data into a real tensor")
+            margs, mkwargs = _map((args, kwargs), _to_meta)
+            if mkwargs.get("device") is not None:  # off meta: a value moves with its tensor
+                mkwargs["device"] = _META
+        elif _on_meta(kwargs.get("device")):
+            margs, mkwargs = args, kwargs
+        else:  # a real op: nothing of netviz's
+            return func(*args, **kwargs)
+        try:
+            out = func(*margs, **mkwargs)
+        except (RuntimeError, NotImplementedError):
+            if not known:  # no values: the meta kernel's error stands (a real forward is needed)
+                raise
+            real = _on_values(func, args, kwargs)  # a data-dependent shape (nonzero)
+            return _map(real, lambda r: with_value(r.to(_META), r)) if _small(real) else _map(
+                real, lambda r: r.to(_META))
+        if known and not any(True for _ in _tensors(out)):  # a bool, a number: from the values
+            return _on_values(func, args, kwargs)
+        if not known or not _small(out):
+            for tensor in _written(func, margs, mkwargs):
+                _drop_value(tensor)
+            return out
+        real = _on_values(func, args, kwargs)  # in place on the values for in-place ops
+        for made, value in zip(_tensors(out), _tensors(real)):
+            if made.is_meta:
+                with_value(made, value)
+        return out
+
+
+def _to_meta(tensor: torch.Tensor) -> torch.Tensor:
+    """A real tensor's meta twin, carrying it as its value."""
+    return tensor if tensor.is_meta else with_value(tensor.to(_META), tensor)
+
+
+def _on_meta(device: Any) -> bool:
+    return device is not None and torch.device(device).type == "meta"
+
+
+def _on_values(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """``func`` run on the operands' values, on the CPU."""
+    vargs, vkwargs = _map((args, kwargs), value_of)
+    if _on_meta(vkwargs.get("device")):
+        vkwargs = {**vkwargs, "device": _CPU}
+    return func(*vargs, **vkwargs)
+
+
+@contextmanager
+def meta_values() -> Iterator[None]:
+    """Run ops on meta tensors with values where they depend on no weight (module docs)."""
+    with _MetaValues():
+        yield
+
+
+def meta_inputs(
+    shapes: Sequence[Shape], dtype: torch.dtype, dtypes: Sequence[str] | None = None
+) -> list[torch.Tensor]:
+    """Batch-1 meta inputs carrying the values of a real forward's inputs (see
+    [`make_inputs`][netviz.tracing.device.make_inputs]: zeros for integers, seeded noise)."""
+    from netviz.tracing.device import make_inputs
+
+    real = make_inputs(shapes, _CPU, dtype, random=True, dtypes=dtypes)
+    return [with_value(torch.empty_like(t, device=_META), t) for t in real]
+
+
+def meta_unsupported(error: BaseException) -> bool:
+    """Whether ``error`` says an op cannot run on meta (no kernel, no values), rather than
+    that the model or its input is wrong."""
+    text = str(error).strip().splitlines()
+    return isinstance(error, NotImplementedError) or bool(
+        text and "meta" in text[0].lower()
+    )
+
+
+def weight_bytes(module: nn.Module) -> int:
+    """Bytes of the model's parameters and buffers, each shared tensor once."""
+    tensors = {id(t): t for t in (*module.parameters(), *module.buffers())}
+    return sum(t.numel() * t.element_size() for t in tensors.values())
+
+
+def max_weight_bytes() -> int:
+    """The cap on weights allocated for a real forward (``NETVIZ_MAX_WEIGHT_BYTES``)."""
+    text = os.environ.get("NETVIZ_MAX_WEIGHT_BYTES", "").strip()
+    found = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?", text.lower())
+    if not found:
+        return MAX_WEIGHT_BYTES
+    scale = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}[found.group(2)]
+    return int(float(found.group(1)) * scale)
+
+
+def size_text(count: int) -> str:
+    """``27.0 GB``, ``512.0 MB``: bytes for a message (powers of 1024)."""
+    value = float(count)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024:
+            return f"{value:.1f} {unit}" if unit != "B" else f"{count} B"
+        value /= 1024
+    return f"{value:.1f} TB"
+
+
+def check_real_forward(module: nn.Module, name: str, why: str) -> None:
+    """Refuse, before allocating anything, a real forward whose weights exceed the cap.
+
+    Args:
+        module: The meta model that would be materialised.
+        name: The model's name, for the message.
+        why: Why the meta forward was not enough (``"its forward fails on the meta
+            device at 'layers.0' (...)"``).
+
+    Raises:
+        ModelTooLargeError: The weights take more than
+            [`max_weight_bytes`][netviz.tracing.meta.max_weight_bytes].
+    """
+    needed, limit = weight_bytes(module), max_weight_bytes()
+    if needed > limit:
+        raise ModelTooLargeError(
+            f"{name} needs a real forward ({why}) and its weights take {size_text(needed)}, "
+            f"more than netviz allocates ({size_text(limit)}); set NETVIZ_MAX_WEIGHT_BYTES="
+            f"{-(-needed // (1 << 30)) + 1}G to allow it, or draw a smaller configuration"
+        )

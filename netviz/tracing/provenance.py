@@ -1,0 +1,73 @@
+"""Which ops produced each live tensor: the edges of the module-hooks tracer.
+
+[`Provenance`][netviz.tracing.provenance.Provenance] maps tensors to the nodes that
+produced them; [`FollowTensors`][netviz.tracing.provenance.FollowTensors] passes it
+through every functional op of a forward.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from torch.overrides import TorchFunctionMode
+
+from netviz.tracing.values import tensors_in
+
+
+class Provenance:
+    """Which nodes produced each live tensor.
+
+    Keyed by tensor identity through weak references, so the bookkeeping never
+    keeps an activation alive (a real forward of a big model stays as light as
+    the model's own) and a recycled ``id()`` never inherits stale producers.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[int, tuple[weakref.ref, tuple[str, ...]]] = {}
+
+    def of(self, value: Any) -> tuple[str, ...]:
+        found: dict[str, None] = {}
+        for tensor in tensors_in(value):
+            entry = self._entries.get(id(tensor))
+            if entry is not None and entry[0]() is tensor:
+                found.update(dict.fromkeys(entry[1]))
+        return tuple(found)
+
+    def set(self, value: Any, producers: tuple[str, ...]) -> None:
+        for tensor in tensors_in(value):
+            key = id(tensor)
+            ref = weakref.ref(tensor, partial(self._forget, key))
+            self._entries[key] = (ref, producers)
+
+    def _forget(self, key: int, ref: weakref.ref) -> None:
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] is ref:
+            del self._entries[key]
+
+
+OnCall = Callable[[Any, tuple[Any, ...], dict[str, Any], Any, tuple[str, ...]], tuple[str, ...]]
+"""``(func, args, kwargs, out, sources) -> producers of out``: records a functional op."""
+
+
+class FollowTensors(TorchFunctionMode):
+    """Passes provenance through functional ops (``x + y``, ``F.relu``, ``view``).
+
+    ``on_call`` sees every call whose inputs depend on a model input and whose
+    output holds tensors; what it returns becomes the output's provenance.
+    """
+
+    def __init__(self, provenance: Provenance, on_call: OnCall) -> None:
+        super().__init__()
+        self.provenance = provenance
+        self.on_call = on_call
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
+        kwargs = kwargs or {}
+        out = func(*args, **kwargs)
+        sources = self.provenance.of((args, kwargs))
+        if sources and any(True for _ in tensors_in(out)):
+            self.provenance.set(out, self.on_call(func, args, kwargs, out, sources))
+        return out
