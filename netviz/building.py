@@ -44,16 +44,17 @@ _users = 0  # builds on meta that need the wrappers
 
 
 @contextmanager
-def building_on(device: str) -> Iterator[None]:
+def building_on(device: str, *, values: bool = False) -> Iterator[None]:
     """``with torch.device(device)``, with two guards while a model is built.
 
     On ``"meta"`` the ``torch.nn.init`` functions, and the ``reset_parameters``
     / ``reset_running_stats`` methods of torch's own layers, do nothing for
     this build: meta tensors hold no values, a random initialiser on meta imports
     ``torch._dynamo`` (seconds), and the resets of a deep model's thousands of
-    layers cost a fifth of its build; and the constants a model keeps in buffers
-    keep their values (see [`meta_values`][netviz.tracing.meta.meta_values]). On any
-    device, a model registering more than
+    layers cost a fifth of its build. With ``values``, tensors computed from
+    constants (a builder's widths, the constants a model keeps in buffers) keep
+    their values on meta (see [`meta_values`][netviz.tracing.meta.meta_values]; it
+    costs a build a third more time). On any device, a model registering more than
     [`MAX_MODULES`][netviz.building.MAX_MODULES] submodules is stopped with
     [`ModelTooLargeError`][netviz.errors.ModelTooLargeError] instead of building
     for minutes. Other threads are not affected (see the module docs); everything
@@ -65,10 +66,10 @@ def building_on(device: str) -> Iterator[None]:
         stack.enter_context(_module_budget(int(os.environ.get("NETVIZ_MAX_MODULES", MAX_MODULES))))
         stack.enter_context(_no_init() if device == "meta" else _skip_init(False))
         stack.enter_context(torch.device(device))
-        if device == "meta":
+        if device == "meta" and values:
             from netviz.tracing.meta import meta_values
 
-            stack.enter_context(meta_values())  # constants in buffers keep their values
+            stack.enter_context(meta_values())
         yield
 
 

@@ -348,7 +348,17 @@ def load_model(
         UsageError: An unknown dtype name, or malformed keyword inputs.
     """
     named = named_inputs(inputs)
-    loaded = _load(spec, input_shapes, device, trust_remote_code, needs_shapes=not named)
+    loaded = _load(spec, input_shapes, device, trust_remote_code)
+    if not loaded.input_shapes and is_transformers_model(loaded.module):
+        from netviz.huggingface.models import with_model_inputs
+
+        loaded = with_model_inputs(loaded)
+    if not loaded.input_shapes and not named:
+        what = repr(spec) if isinstance(spec, str) else repr(type(spec).__name__)
+        raise InputShapeError(
+            f"no input shape known for model {what}; pass --input-shape C,H,W "
+            "or --input NAME=D1,D2[:DTYPE] (input_shapes=... or inputs=... in Python)"
+        )
     dtypes = input_dtypes if input_dtypes is not None else (
         loaded.input_dtypes or _dtype_attr(loaded.module))
     loaded = replace(loaded, input_dtypes=check_dtypes(dtypes, len(loaded.input_shapes)))
@@ -366,13 +376,13 @@ def _dtype_attr(module: Any) -> tuple[str, ...] | None:
 
 def _load(
     spec: Any, input_shapes: Sequence[Shape] | Shape | None, device: str,
-    trust_remote_code: bool = False, *, needs_shapes: bool = True,
+    trust_remote_code: bool = False,
 ) -> LoadedModel:
     from torch import nn
 
     given = None if input_shapes is None else _normalize_shapes(input_shapes, "input shape")
     if isinstance(spec, nn.Module):
-        shapes = given or _shape_attr((spec,), repr(type(spec).__name__), needs_shapes)
+        shapes = given or _shape_attr((spec,), repr(type(spec).__name__))
         return LoadedModel(type(spec).__name__, spec, shapes, "", lambda device: spec)
     if not isinstance(spec, str) or not spec.strip():
         what = repr(spec) if isinstance(spec, str) else f"of type {type(spec).__name__}"
@@ -407,7 +417,7 @@ def _load(
             f"malformed model spec {spec!r}: {target!r} is neither a module path nor a .py file"
         )
     attr = get_attr(spec, module, attr_path, target)
-    return _load_attr(spec, attr, attr_path, given, device, call, needs_shapes)
+    return _load_attr(spec, attr, attr_path, given, device, call)
 
 
 def _load_name(
@@ -440,7 +450,6 @@ def _load_attr(
     given: tuple[Shape, ...] | None,
     device: str,
     call: CallArgs | None = None,
-    needs_shapes: bool = True,
 ) -> LoadedModel:
     from torch import nn
 
@@ -452,7 +461,7 @@ def _load_attr(
                 f"cannot load model spec {spec!r}: {attr_path!r} is a module instance, "
                 "not a class or builder to call with arguments"
             )
-        shapes = given or _shape_attr((attr,), repr(spec), needs_shapes)
+        shapes = given or _shape_attr((attr,), repr(spec))
         return LoadedModel(attr_path.rsplit(".", 1)[-1], attr, shapes, "", lambda dev: attr)
     if isinstance(attr, type) and not issubclass(attr, nn.Module):
         raise ModelSpecError(
@@ -472,7 +481,7 @@ def _load_attr(
         name, description = entry.name, entry.description
         dtypes = None if given else entry.input_dtypes
     else:
-        shapes = given or _shape_attr((attr, module), repr(spec), needs_shapes)
+        shapes = given or _shape_attr((attr, module), repr(spec))
         name = attr.__name__ if isinstance(attr, type) else attr_path.rsplit(".", 1)[-1]
         description = ""
     return LoadedModel(name, module, shapes, description,
@@ -480,28 +489,30 @@ def _load_attr(
 
 
 def _call_builder(spec: str, builder: Callable[[], Any], device: str) -> nn.Module:
-    """Build on ``device``; a builder failing on meta is built again on the CPU."""
+    """Build on ``device``; a builder failing on meta is built again on meta with values
+    (it computes with constants: see [`building_on`][netviz.building.building_on]), then
+    on the CPU."""
     from torch import nn
 
     from netviz.building import building_on
 
-    try:
-        with building_on(device):
-            module = builder()
-    except BaseException as exc:  # noqa: BLE001 - user code may raise anything
-        if isinstance(exc, (KeyboardInterrupt, NetvizError)):
-            raise
-        if device != "meta":
-            raise ModelSpecError(
-                f"cannot build model {spec!r}: {type(exc).__name__}: {first_line(exc)}"
-            ) from None
+    attempts = [(device, False)] + ([("meta", True), ("cpu", False)] if device == "meta" else [])
+    first: BaseException | None = None
+    for where, values in attempts:
         try:
-            module = _call_builder(spec, builder, "cpu")
-        except ModelSpecError as again:
-            on_meta = f"{type(exc).__name__}: {first_line(exc)}"
-            if on_meta in str(again):
+            with building_on(where, values=values):
+                module = builder()
+            break
+        except BaseException as exc:  # noqa: BLE001 - user code may raise anything
+            if isinstance(exc, (KeyboardInterrupt, NetvizError)):
                 raise
-            raise ModelSpecError(f"{again} (on the meta device: {on_meta})") from None
+            first = first or exc
+            if where == "cpu" or device != "meta":
+                message = f"cannot build model {spec!r}: {type(exc).__name__}: {first_line(exc)}"
+                on_meta = f"{type(first).__name__}: {first_line(first)}"
+                if first is not exc and on_meta not in message:
+                    message += f" (on the meta device: {on_meta})"
+                raise ModelSpecError(message) from None
     if not isinstance(module, nn.Module):
         raise ModelSpecError(
             f"cannot build model {spec!r}: the builder returned an object of type "
@@ -510,19 +521,22 @@ def _call_builder(spec: str, builder: Callable[[], Any], device: str) -> nn.Modu
     return module
 
 
-def _shape_attr(sources: tuple[Any, ...], what: str, needed: bool = True) -> tuple[Shape, ...]:
-    """The ``input_shape`` attribute of the first source that has one; ``()`` when none
-    has and none is ``needed`` (keyword inputs are given)."""
+def _shape_attr(sources: tuple[Any, ...], what: str) -> tuple[Shape, ...]:
+    """The ``input_shape`` attribute of the first source that has one; ``()`` when none has
+    (``load_model`` then makes a transformers model's inputs, or says what to pass)."""
     for source in sources:
         value = getattr(source, "input_shape", None)
         if value is not None and not callable(value):
             return _normalize_shapes(value, f"input_shape of {what}")
-    if not needed:
-        return ()
-    raise InputShapeError(
-        f"no input shape known for model {what}; pass --input-shape C,H,W "
-        "or --input NAME=D1,D2[:DTYPE] (input_shapes=... or inputs=... in Python)"
-    )
+    return ()
+
+
+def is_transformers_model(module: Any) -> bool:
+    """Whether ``module`` is a transformers ``PreTrainedModel`` (without importing
+    transformers: a model of its classes has imported it)."""
+    transformers = sys.modules.get("transformers")
+    base = getattr(transformers, "PreTrainedModel", None) if transformers else None
+    return isinstance(base, type) and isinstance(module, base)
 
 
 def with_keyword_inputs(loaded: LoadedModel, named: Sequence[NamedInput]) -> LoadedModel:

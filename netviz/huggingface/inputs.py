@@ -14,10 +14,12 @@ Every input is fed by keyword:
   (the frames a Whisper-style encoder halves), or the other way round;
 - raw audio (``input_values``): one second at 16 kHz.
 
-The main input comes first; a model whose forward needs more (both towers of
-CLIP) gets the other inputs it takes too. When the configuration leaves the
-layout open, each candidate set is tried with a forward on the meta device
-(nothing allocated) and the first one the model accepts is used.
+A model whose forward also takes others of these inputs gets them too (both towers
+of CLIP, the vision tower of a multimodal model), unless its forward refuses them
+(image features need image tokens among the ids): then only its main input (and
+decoder ids). When there is a choice (which inputs, which layout), each candidate
+set is tried with a forward on the meta device (nothing allocated) and the first
+one the model accepts is used.
 """
 
 from __future__ import annotations
@@ -131,7 +133,7 @@ def _parameters(module: nn.Module) -> dict[str, inspect.Parameter]:
 
 
 def input_candidates(module: nn.Module) -> list[tuple[NamedInput, ...]]:
-    """Candidate input sets of a transformers model, the likeliest first (see module docs)."""
+    """Candidate input sets of a transformers model, the fullest first (see module docs)."""
     config = getattr(module, "config", None)
     takes = _parameters(module)
     float_dtype = str(_float_dtype(module)).removeprefix("torch.")
@@ -142,10 +144,12 @@ def input_candidates(module: nn.Module) -> list[tuple[NamedInput, ...]]:
         base.append("decoder_input_ids")
     extra = [n for n in OTHER_INPUTS
              if n in takes and n not in base and layouts(n, config, float_dtype)]
+    required = {n for n, p in takes.items() if p.default is p.empty
+                and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
     found: list[tuple[NamedInput, ...]] = []
-    for names in (base, base + extra) if extra else (base,):
+    for names in (base + extra, base) if extra else (base,):
         options = [layouts(name, config, float_dtype) for name in names]
-        if not names or not all(options):
+        if not names or not all(options) or not required <= set(names):
             continue
         for combo in itertools.product(*options):
             found.append(tuple(NamedInput(n, shape, dtype) for n, (shape, dtype) in
@@ -178,16 +182,25 @@ def model_inputs(module: nn.Module) -> tuple[NamedInput, ...]:
         )
     if len(candidates) == 1:
         return candidates[0]
+    verdicts = []
     for candidate in candidates:
-        if _accepts(module, candidate):
+        verdict = _verdict(module, candidate)
+        if verdict == _RUNS:
             return candidate
-    return candidates[0]
+        verdicts.append(verdict)
+    # none runs on meta: the first that got past the model's checks of its inputs (it
+    # reads a weight-derived value, so it needs a real forward), else the likeliest
+    return candidates[verdicts.index(_NEEDS_VALUES) if _NEEDS_VALUES in verdicts else 0]
 
 
-def _accepts(module: nn.Module, inputs: tuple[NamedInput, ...]) -> bool:
-    """Whether a forward on ``inputs`` runs (on meta for a meta model: nothing allocated)."""
+_RUNS, _NEEDS_VALUES, _REJECTED = "runs", "needs values", "rejected"
+
+
+def _verdict(module: nn.Module, inputs: tuple[NamedInput, ...]) -> str:
+    """Whether a forward on ``inputs`` runs (on meta for a meta model: nothing allocated),
+    fails only for want of a weight's value, or is rejected."""
     from netviz.tracing.device import make_inputs, model_device, on_meta
-    from netviz.tracing.meta import meta_inputs, meta_values
+    from netviz.tracing.meta import meta_inputs, meta_unsupported, meta_values
     from netviz.tracing.tracer import training_mode
 
     shapes, dtypes = [i.shape for i in inputs], [i.dtype or "float32" for i in inputs]
@@ -199,6 +212,6 @@ def _accepts(module: nn.Module, inputs: tuple[NamedInput, ...]) -> bool:
         with training_mode(module, False), torch.no_grad():
             with meta_values() if meta else contextlib.nullcontext():
                 module(**{i.name: t for i, t in zip(inputs, tensors)})
-    except Exception:  # noqa: BLE001 - any failure: not this candidate
-        return False
-    return True
+    except Exception as exc:  # noqa: BLE001 - any failure: not this candidate
+        return _NEEDS_VALUES if meta and meta_unsupported(exc) else _REJECTED
+    return _RUNS

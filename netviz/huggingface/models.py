@@ -27,6 +27,7 @@ from __future__ import annotations
 import copy
 import difflib
 import functools
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -75,18 +76,21 @@ def load_transformers(
     _no_pretrained_weights(config)
     builder = functools.partial(_instantiate, cls, config)
     module = build(spec.text, builder, device)
+    return with_model_inputs(LoadedModel(
+        name=cls.__name__, module=module, input_shapes=(), description=description,
+        build=lambda dev: build(spec.text, builder, dev),
+    ))
+
+
+def with_model_inputs(loaded: LoadedModel) -> LoadedModel:
+    """``loaded`` (a transformers model) fed the inputs its forward expects, by keyword
+    (see [`model_inputs`][netviz.huggingface.inputs.model_inputs])."""
     from netviz.huggingface.inputs import model_inputs
 
-    inputs = model_inputs(module)
-    return LoadedModel(
-        name=cls.__name__,
-        module=module,
-        input_shapes=tuple(i.shape for i in inputs),
-        description=description,
-        build=lambda dev: build(spec.text, builder, dev),
-        input_dtypes=tuple(i.dtype or "float32" for i in inputs),
-        input_names=tuple(i.name for i in inputs),
-    )
+    inputs = model_inputs(loaded.module)
+    return replace(loaded, input_shapes=tuple(i.shape for i in inputs),
+                   input_dtypes=tuple(i.dtype or "float32" for i in inputs),
+                   input_names=tuple(i.name for i in inputs))
 
 
 def build(text: str, builder: Any, device: str) -> Any:
@@ -95,7 +99,7 @@ def build(text: str, builder: Any, device: str) -> Any:
     from netviz.building import building_on
 
     try:
-        with building_on(device):
+        with building_on(device, values=True):  # constants in buffers keep their values
             return builder()
     except NetvizError:
         raise

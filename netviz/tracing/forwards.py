@@ -2,9 +2,10 @@
 
 A model on a real device runs its own forward. A model built on the meta device
 runs its forward there ([`meta_values`][netviz.tracing.meta.meta_values]): no
-weight is allocated, whatever the model's size. Only a model whose forward needs a value
-computed from a weight (``.item()`` of one, a data-dependent shape, an op without
-a meta kernel) is run for real on a CPU copy, and only after
+weight is allocated, whatever the model's size. Only a model whose forward fails there (it
+needs a value computed from a weight: ``.item()`` of one, a data-dependent shape;
+an op without a meta kernel, or one stricter on meta than on the CPU) is run for
+real on a CPU copy, and only after
 [`check_real_forward`][netviz.tracing.meta.check_real_forward] has allowed its
 size. The recording itself is [`netviz.tracing.hooks`][netviz.tracing.hooks]'s.
 """
@@ -20,7 +21,7 @@ from netviz.ir import Graph, Shape
 from netviz.tracing.device import cpu_module, on_meta
 from netviz.tracing.failures import first_line
 from netviz.tracing.hooks import ForwardFailed, record_forward
-from netviz.tracing.meta import meta_unsupported
+from netviz.tracing.meta import max_weight_bytes, meta_unsupported, weight_bytes
 
 
 def hooks_trace(
@@ -74,7 +75,10 @@ def hooks_forward(
                            on_meta=True)
         if isinstance(failure, Graph):
             return failure, True
-        if not meta_unsupported(failure.error):
+        # An op meta cannot run, or a meta kernel stricter than the CPU's (grouped_mm wants
+        # bfloat16): a real forward tells. Any other error is the model's, unless a real
+        # forward is allowed anyway (then it reports the error in the CPU's words).
+        if not meta_unsupported(failure.error) and weight_bytes(module) > max_weight_bytes():
             raise _reported(failure, input_shapes)
         why = (f"its forward fails on the meta device at '{failure.where}' "
                f"({type(failure.error).__name__}: {first_line(failure.error)})")

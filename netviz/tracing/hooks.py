@@ -189,7 +189,9 @@ class _Recorder:
                                    sources)
         self.nodes.append(Node(
             id=node_id, kind=kind, type_name=type_name, scope=call.path,
-            attrs=attrs, shape=shape, params=self.ledger.take(module.parameters()),
+            attrs=attrs, shape=shape,
+            params=self.ledger.take((*module.parameters(),
+                                     *self.provenance.weights_of((args, kwargs)))),
             macs=macs, feature_axis=axis,
         ))
         self.link(sources, node_id)
@@ -206,9 +208,10 @@ class _Recorder:
         scope = self.stack[-1].path if self.stack else ""
         node_id = self._new_id(f"{scope}.{name}()" if scope else f"{name}()")
         arguments = list(tensors_in((args, kwargs)))
-        weights = [t for t in arguments if isinstance(t, nn.Parameter)]
+        weights = self.provenance.weights_of((args, kwargs))  # those computed from weights too
         attrs = call_attrs(name, args, kwargs)
-        operands = tuple(dict.fromkeys(self.names[id(t)] for t in arguments if id(t) in self.names))
+        operands = tuple(dict.fromkeys(self.names[id(t)] for t in (*arguments, *weights)
+                                       if id(t) in self.names))
         if operands:
             attrs = tuple(sorted((*attrs, ("operands", operands))))
         if any(out is t for t in arguments):

@@ -117,6 +117,9 @@ def _has_no_values(func: Any) -> bool:
     return "empty" in name or torch.Tag.nondeterministic_seeded in func.tags
 
 
+_NO_VALUES: dict[Any, bool] = {}  # op -> _has_no_values(op), filled as ops are met
+
+
 def _written(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[torch.Tensor]:
     """The tensors an in-place or ``out=`` op writes."""
     schema = func._schema
@@ -154,8 +157,12 @@ class _MetaValues(TorchDispatchMode):
         kwargs = kwargs or {}
         tensors = list(_tensors((args, kwargs)))
         meta = any(t.is_meta for t in tensors)
-        values = None if _has_no_values(func) else [value_of(t) for t in tensors]
-        known = values is not None and all(v is not None for v in values)
+        no_values = _NO_VALUES.get(func)
+        if no_values is None:
+            no_values = _NO_VALUES[func] = _has_no_values(func)
+        if no_values and not meta:  # empty() of a new weight, a random draw: nothing to do
+            return func(*args, **kwargs)
+        known = not no_values and all(value_of(t) is not None for t in tensors)
         if known and meta:
             if func is _ITEM:  # .item(), bool(), int()
                 return args[0] if not args[0].is_meta else getattr(args[0], _VALUE).item()
@@ -282,5 +289,5 @@ def check_real_forward(module: nn.Module, name: str, why: str) -> None:
         raise ModelTooLargeError(
             f"{name} needs a real forward ({why}) and its weights take {size_text(needed)}, "
             f"more than netviz allocates ({size_text(limit)}); set NETVIZ_MAX_WEIGHT_BYTES="
-            f"{-(-needed // (1 << 30)) + 1}G to allow it, or draw a smaller configuration"
+            f"{-(-needed // (1 << 30))}G to allow it, or draw a smaller configuration"
         )

@@ -1,8 +1,11 @@
 """Which ops produced each live tensor: the edges of the module-hooks tracer.
 
 [`Provenance`][netviz.tracing.provenance.Provenance] maps tensors to the nodes that
-produced them; [`FollowTensors`][netviz.tracing.provenance.FollowTensors] passes it
-through every functional op of a forward.
+produced them, and tensors computed from weights alone (``cls_token.expand(...)``)
+to those weights, so the op that finally uses one with the model's data counts
+them (as torch.fx's graph folds them into it);
+[`FollowTensors`][netviz.tracing.provenance.FollowTensors] passes both through
+every functional op of a forward.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from torch import nn
 from torch.overrides import TorchFunctionMode
 
 from netviz.tracing.values import tensors_in
@@ -27,6 +31,7 @@ class Provenance:
 
     def __init__(self) -> None:
         self._entries: dict[int, tuple[weakref.ref, tuple[str, ...]]] = {}
+        self._weights: dict[int, tuple[weakref.ref, tuple[nn.Parameter, ...]]] = {}
 
     def of(self, value: Any) -> tuple[str, ...]:
         found: dict[str, None] = {}
@@ -43,9 +48,29 @@ class Provenance:
             self._entries[key] = (ref, producers)
 
     def _forget(self, key: int, ref: weakref.ref) -> None:
-        entry = self._entries.get(key)
-        if entry is not None and entry[0] is ref:
-            del self._entries[key]
+        for entries in (self._entries, self._weights):
+            entry = entries.get(key)
+            if entry is not None and entry[0] is ref:
+                del entries[key]
+
+    def weights_of(self, value: Any) -> tuple[nn.Parameter, ...]:
+        """The weights in ``value``, and those its tensors were computed from alone."""
+        found: dict[int, nn.Parameter] = {}
+        for tensor in tensors_in(value):
+            if isinstance(tensor, nn.Parameter):
+                found.setdefault(id(tensor), tensor)
+            entry = self._weights.get(id(tensor))
+            if entry is not None and entry[0]() is tensor:
+                for weight in entry[1]:
+                    found.setdefault(id(weight), weight)
+        return tuple(found.values())
+
+    def carry(self, value: Any, weights: tuple[nn.Parameter, ...]) -> None:
+        """Record that ``value``'s tensors were computed from ``weights`` and no input."""
+        for tensor in tensors_in(value):
+            key = id(tensor)
+            ref = weakref.ref(tensor, partial(self._forget, key))
+            self._weights[key] = (ref, weights)
 
 
 OnCall = Callable[[Any, tuple[Any, ...], dict[str, Any], Any, tuple[str, ...]], tuple[str, ...]]
@@ -68,6 +93,12 @@ class FollowTensors(TorchFunctionMode):
         kwargs = kwargs or {}
         out = func(*args, **kwargs)
         sources = self.provenance.of((args, kwargs))
-        if sources and any(True for _ in tensors_in(out)):
+        if not any(True for _ in tensors_in(out)):
+            return out
+        if sources:
             self.provenance.set(out, self.on_call(func, args, kwargs, out, sources))
+        else:
+            weights = self.provenance.weights_of((args, kwargs))
+            if weights and not any(out is w for w in weights):
+                self.provenance.carry(out, weights)
         return out

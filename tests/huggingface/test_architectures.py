@@ -1,0 +1,156 @@
+"""Eight transformers architectures, small configurations: the numbers and the inputs.
+
+Every count is checked against the module's own: ``sum(p.numel() for p in
+model.parameters())`` of the same configuration built normally on the CPU (a shared
+tensor, such as tied input and output embeddings, counts once).
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import pytest
+import torch
+
+import netviz
+from netviz.ir import Graph, Kind
+from netviz.registry import load_model
+from tests.huggingface.configs import INPUTS, SMALL, config, reference_params, spec
+
+NAMES = sorted(SMALL)
+
+
+def traced(model: object, **options: object) -> Graph:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return netviz.trace(model, **options)  # type: ignore[arg-type]
+
+
+def params(graph: Graph) -> int:
+    return sum(node.params for node in graph.nodes)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_params_are_the_modules_own_count(name: str) -> None:
+    assert params(traced(spec(name))) == reference_params(name)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_summary_counts_the_same(name: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = netviz.summary(spec(name), "json")
+    assert json.loads(table)["total_params"] == reference_params(name)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_inputs_are_made_from_the_model(name: str) -> None:
+    """No input flags: the inputs the forward expects, by name, with their shapes."""
+    graph = traced(spec(name))
+    inputs = {n.id: n.shape for n in graph.nodes if n.kind is Kind.INPUT}
+    assert inputs == INPUTS[name]
+    for node in graph.nodes:
+        if node.kind is Kind.INPUT:
+            assert node.attr("name") == node.id
+
+
+def write_checkpoint(name: str, folder: Path) -> Path:
+    """A checkpoint folder with only its config.json (no weights: netviz reads none)."""
+    settings = config(name)
+    settings.architectures = [name]
+    settings.save_pretrained(folder)
+    return folder
+
+
+@pytest.mark.parametrize("name", ["GPT2LMHeadModel", "T5ForConditionalGeneration", "CLIPModel",
+                                  "MixtralForCausalLM"])
+def test_every_spec_form_gives_the_same_numbers(name: str, tmp_path: Path) -> None:
+    """hf:CLASS(...), the checkpoint folder, its config.json and the instance (built on the
+    CPU, and on meta as a user would) trace to the same parameter count and inputs."""
+    folder = write_checkpoint(name, tmp_path / "checkpoint")
+    import transformers
+
+    cls = getattr(transformers, name)
+    with torch.device("meta"):
+        on_meta = cls(config(name))
+    forms = [spec(name), str(folder), str(folder / "config.json"), cls(config(name)), on_meta]
+    inputs = INPUTS[name]
+    expected = reference_params(name)
+    for form in forms:
+        graph = traced(form, inputs=inputs) if isinstance(form, torch.nn.Module) else traced(form)
+        assert params(graph) == expected, form
+        assert {n.id: n.shape for n in graph.nodes if n.kind is Kind.INPUT} == inputs, form
+
+
+def essentials(graph: Graph) -> tuple[object, ...]:
+    """Everything of a graph but whether a layout op (``contiguous()``) returned its input
+    itself: meta kernels may lay a result out otherwise than the CPU's (strides), and such
+    ops are hidden from the figure either way."""
+    nodes = tuple(
+        (n.id, n.kind, n.type_name, n.scope, n.shape, n.params, n.macs, n.feature_axis,
+         tuple(a for a in n.attrs if a[0] != "passthrough" or n.kind is not Kind.RESHAPE))
+        for n in graph.nodes)
+    return nodes, graph.edges, graph.meta, graph.modules
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_meta_trace_equals_a_cpu_trace(name: str) -> None:
+    """The forward on meta (no weights) gives the graph a real CPU forward gives, and the
+    same figure."""
+    from netviz.renderers import render_dot
+    from netviz.transforms import NotationOptions, to_notation
+
+    from netviz.tracing.forwards import hooks_forward
+
+    on_meta = load_model(spec(name))
+    on_cpu = load_model(spec(name), device="cpu")
+    assert all(p.is_meta for p in on_meta.module.parameters())
+    assert not any(p.is_meta for p in on_cpu.module.parameters())
+    graphs = []
+    for loaded, meta in ((on_meta, True), (on_cpu, False)):
+        graph, ran_on_meta = hooks_forward(
+            loaded.module, loaded.input_shapes, name=name, reason="test",
+            input_dtypes=loaded.input_dtypes, input_names=loaded.input_names)
+        assert ran_on_meta == meta  # the meta model really ran on meta
+        graphs.append(graph)
+    assert essentials(graphs[0]) == essentials(graphs[1])
+    drawn = [render_dot(to_notation(g, NotationOptions())) for g in graphs]
+    assert drawn[0] == drawn[1]
+
+
+def test_a_meta_forward_warns_that_no_weights_were_allocated() -> None:
+    with pytest.warns(netviz.errors.TraceFallbackWarning, match="on the meta device"):
+        netviz.trace(spec("LlamaForCausalLM"))
+
+
+def test_tied_weights_count_once_in_every_path() -> None:
+    """GPT-2's output layer is its token embedding: built on meta, copied to the CPU for a
+    real forward or a summary, it stays one tensor."""
+    from netviz.summaries.collect import materialize
+    from netviz.tracing.device import empty_copy
+
+    loaded = load_model(spec("GPT2LMHeadModel"))
+    module = loaded.module
+    assert module.lm_head.weight is module.transformer.wte.weight
+    for copy in (empty_copy(module, "cpu"), materialize(module)):
+        assert copy.lm_head.weight is copy.transformer.wte.weight
+        assert sum(p.numel() for p in copy.parameters()) == reference_params("GPT2LMHeadModel")
+
+
+def test_keyword_inputs_replace_the_models_own() -> None:
+    graph = traced(spec("T5ForConditionalGeneration"),
+                   inputs={"input_ids": (16,), "decoder_input_ids": "8:int64"})
+    assert {n.id: n.shape for n in graph.nodes if n.kind is Kind.INPUT} == {
+        "input_ids": (16,), "decoder_input_ids": (8,)}
+    graph = traced(spec("T5ForConditionalGeneration"), inputs={"decoder_input_ids": (4,)})
+    assert {n.id: n.shape for n in graph.nodes if n.kind is Kind.INPUT} == {
+        "input_ids": (128,), "decoder_input_ids": (4,)}
+
+
+def test_input_nodes_are_drawn_with_their_name_and_shape() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mermaid = netviz.diagram(spec("CLIPModel")).mermaid
+    assert "input_ids 32" in mermaid and "pixel_values 3x32x32" in mermaid
