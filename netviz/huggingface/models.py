@@ -17,7 +17,9 @@ instance:
   (the default ``grouped_mm`` has no float32 meta kernel, and ``eager`` loops over
   the experts a token picked, which needs values);
 - a configuration asking for pretrained backbone weights
-  (``use_pretrained_backbone``) is told not to: netviz never loads weights.
+  (``use_pretrained_backbone``) is told not to: netviz never loads weights;
+- no key-value cache (``use_cache``): a single forward from scratch computes the
+  same without one, and some hybrid models' caches fail on a first forward.
 
 The model is built in the configuration's ``dtype`` (float32 when it names none).
 """
@@ -114,6 +116,9 @@ def _instantiate(cls: Any, config: Any) -> Any:
     import torch
 
     config = copy.deepcopy(config)
+    for sub in configurations(config):  # one forward from scratch: a cache changes nothing
+        if getattr(sub, "use_cache", False):
+            sub.use_cache = False
     model = cls(config)
     setter = getattr(model, "set_experts_implementation", None)
     if callable(setter):

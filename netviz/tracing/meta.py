@@ -52,6 +52,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 
 from netviz.errors import ModelTooLargeError
 from netviz.ir import Shape
+from netviz.tracing.values import tensors_in
 
 REAL_ELEMENTS = 1 << 18
 """Largest tensor (in elements) whose value a meta forward computes."""
@@ -68,15 +69,8 @@ _ITEM = _aten._local_scalar_dense.default
 _COPY = _aten._to_copy.default
 
 
-def _tensors(value: Any) -> Iterator[torch.Tensor]:
-    if isinstance(value, torch.Tensor):
-        yield value
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            yield from _tensors(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _tensors(item)
+def _tensors(value: Any) -> list[torch.Tensor]:
+    return tensors_in(value)
 
 
 def _map(value: Any, fn: Any) -> Any:
