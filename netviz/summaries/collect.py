@@ -293,10 +293,11 @@ class _CallRecorder:
 
 
 def _device(module: nn.Module) -> torch.device:
-    """The device of the module's first parameter or buffer; CPU if it has none."""
-    for tensor in (*module.parameters(), *module.buffers()):
-        return tensor.device
-    return torch.device("cpu")
+    """The device of the module's first parameter or buffer (meta when any is); CPU if
+    it has none."""
+    from netviz.tracing.device import model_device
+
+    return model_device(module)
 
 
 def _build_rows(

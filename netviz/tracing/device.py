@@ -22,11 +22,17 @@ def _tensors(module: nn.Module) -> Iterator[torch.Tensor]:
 
 
 def model_device(module: nn.Module) -> torch.device:
-    """Device of the model's first parameter or buffer (CPU for stateless models)."""
+    """Device of the model's first parameter or buffer (CPU for stateless models); meta
+    when any of them is on meta (a model built on meta may keep a tensor its code made
+    on the CPU regardless: it still cannot run for real)."""
+    found = None
     for tensor in _tensors(module):
-        if not is_lazy(tensor):
+        if is_lazy(tensor):
+            continue
+        if tensor.is_meta:
             return tensor.device
-    return torch.device("cpu")
+        found = found or tensor.device
+    return found or torch.device("cpu")
 
 
 def model_dtype(module: nn.Module) -> torch.dtype:

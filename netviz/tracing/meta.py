@@ -48,6 +48,7 @@ from typing import Any
 
 import torch
 from torch import nn
+from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from netviz.errors import ModelTooLargeError
@@ -212,10 +213,27 @@ def _on_values(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     return func(*vargs, **vkwargs)
 
 
+class _IndexValues(TorchFunctionMode):
+    """``x[:, [-1, 0]]``: Python turns the list into an index tensor on ``x``'s device
+    without any op netviz sees, so the result's value is computed here, from ``x``'s."""
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
+        out = func(*args, **(kwargs or {}))
+        if (func is _GETITEM and isinstance(out, torch.Tensor) and out.is_meta
+                and not hasattr(out, _VALUE) and out.numel() <= REAL_ELEMENTS):
+            source = value_of(args[0])
+            if source is not None and all(value_of(t) is not None for t in _tensors(args[1])):
+                with_value(out, source[_map(args[1], value_of)])
+        return out
+
+
+_GETITEM = torch.Tensor.__getitem__
+
+
 @contextmanager
 def meta_values() -> Iterator[None]:
     """Run ops on meta tensors with values where they depend on no weight (module docs)."""
-    with _MetaValues():
+    with _MetaValues(), _IndexValues():
         yield
 
 
