@@ -1,7 +1,7 @@
 """netviz: compact block diagrams, pseudocode and summaries of residual networks.
 
 The public functions live in [`netviz.api`][netviz.api] and are re-exported here
-lazily, with the [`Diagram`][netviz.diagrams.Diagram] and
+lazily, with the [`Diagram`][netviz.diagrams.Diagram], [`Diff`][netviz.diffs.Diff] and
 [`Summary`][netviz.summaries.summary.Summary] they return, so ``import netviz``
 (and ``netviz --help``) never imports torch.
 """
@@ -13,8 +13,9 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-_API = ("load_model", "trace", "diagram", "render", "pseudocode", "summary", "plot")
-_CLASSES = {"Diagram": "netviz.diagrams", "Summary": "netviz.summaries.summary"}
+_API = ("load_model", "trace", "diagram", "render", "diff", "pseudocode", "summary", "plot")
+_CLASSES = {"Diagram": "netviz.diagrams", "Diff": "netviz.diffs",
+            "Summary": "netviz.summaries.summary"}
 
 __all__ = ["__version__", *_API, *_CLASSES]
 

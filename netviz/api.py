@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from netviz.diagrams import FORMATS, Diagram, Direction, Theme
+from netviz.diffs import Diff
 from netviz.inputs import InputValue, NamedInput
 from netviz.ir import Graph, Shape
 from netviz.summaries.summary import Summary
@@ -303,6 +304,75 @@ def _drawn(
                           direction=direction, theme=theme)
     return drawn.styled(legend=legend or None, direction=None if direction == "TB" else direction,
                         theme=None if theme == "light" else theme)
+
+
+def diff(
+    a: Spec | Diagram | Graph,
+    b: Spec | Diagram | Graph,
+    input_shapes: Sequence[Shape] | None = None,
+    *,
+    input_shapes_b: Sequence[Shape] | None = None,
+    input_dtypes: Sequence[str] | None = None,
+    input_dtypes_b: Sequence[str] | None = None,
+    train: bool = False,
+    fold: bool = True,
+    shapes: bool = False,
+    legend: bool = True,
+    direction: Direction = "TB",
+    theme: Theme = "light",
+    inputs: Inputs = None,
+    trust_remote_code: bool = False,
+) -> Diff:
+    """What changed from model ``a`` to model ``b``: B's diagram with the differences
+    marked, and the text form (see [`Diff`][netviz.diffs.Diff]).
+
+    The two notation graphs are matched along their folded structure (stage to stage,
+    block to block, op to op; see [`netviz.transforms.diff`][netviz.transforms.diff]):
+    ops and blocks only B has are drawn emphasised, those only A had as faint dashed
+    ghosts at their place, changed labels and titles as ``old → new``
+    (``x (N - 1) = 5 → 22``). Each model is traced as ``render`` traces it (from the
+    cache when unchanged).
+
+    Args:
+        a: Model A, compared from: a spec (see module docs), a
+            [`Diagram`][netviz.diagrams.Diagram], or a traced or notation
+            [`Graph`][netviz.ir.Graph].
+        b: Model B, compared to (the figure is B's).
+        input_shapes: Input shapes without batch dimension, of A, and of B too unless
+            ``input_shapes_b`` is given; default: the registered ones.
+        input_shapes_b: B's input shapes, when they differ from A's.
+        input_dtypes: Dtype name per input (see [`trace`][netviz.api.trace]), of A and,
+            unless ``input_dtypes_b`` is given, of B.
+        input_dtypes_b: B's input dtypes, when they differ from A's.
+        train: Compare the training-mode graphs.
+        fold: Compare folded graphs (a deeper stage is one changed count); ``False``:
+            every block, so B's extra blocks are each added.
+        shapes: Show the other sizes in data nodes (a changed resolution shows).
+        legend: Draw the legend, which explains the diff's marks.
+        direction: ``TB`` or ``LR``.
+        theme: ``light``, ``dark`` or ``paper`` (print: the marks are weights, dashes
+            and words, never colour alone).
+        inputs: Keyword inputs of both models (see [`trace`][netviz.api.trace]).
+        trust_remote_code: Let a checkpoint folder's own code run, for either model (see
+            [`trace`][netviz.api.trace]).
+    """
+    from netviz.transforms.diff import compare
+
+    def notation(spec: Spec | Diagram | Graph, shapes_of: Sequence[Shape] | None,
+                 dtypes_of: Sequence[str] | None) -> Graph:
+        if isinstance(spec, Diagram):
+            return spec.graph
+        if isinstance(spec, Graph):
+            return Diagram.of(spec, fold=fold, shapes=shapes).graph
+        from netviz.transforms import NotationOptions
+
+        return _notation(spec, shapes_of, NotationOptions(fold=fold, shapes=shapes),
+                         dtypes_of, train, inputs, trust_remote_code)
+
+    before = notation(a, input_shapes, input_dtypes)
+    after = notation(b, input_shapes_b if input_shapes_b is not None else input_shapes,
+                     input_dtypes_b if input_dtypes_b is not None else input_dtypes)
+    return Diff(compare(before, after), legend=legend, direction=direction, theme=theme)
 
 
 def pseudocode(

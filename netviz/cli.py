@@ -112,13 +112,14 @@ def _without_gc() -> Iterator[None]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI and return the exit code (0 ok, 1 failure, 2 bad usage)."""
+    """Run the CLI and return the exit code (0 ok, 1 failure, 2 bad usage; a command may
+    set ``error_exit_code`` for every failure, as ``diff`` does: its 1 means "differ")."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-    except NetvizError as exc:  # raised by argument types such as parse_shape
+    except NetvizError as exc:  # raised by argument types such as parse_shape: bad usage
         print(f"netviz: error: {_one_line(str(exc))}", file=sys.stderr)
-        return exc.exit_code
+        return 2
     debug = bool(getattr(args, "debug", False))
     no_cache = bool(getattr(args, "no_cache", False))
     with warnings.catch_warnings(), _without_gc(), using_cache(enabled=False if no_cache else None):
@@ -132,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if debug:
                 _print_traceback(exc)
             print(f"netviz: error: {_one_line(str(exc))}", file=sys.stderr)
-            return exc.exit_code
+            return getattr(args, "error_exit_code", None) or exc.exit_code
         except KeyboardInterrupt:
             print("netviz: interrupted", file=sys.stderr)
             return 130
@@ -144,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"netviz: error: unexpected {type(exc).__name__}: {_one_line(str(exc))}{hint}",
                 file=sys.stderr,
             )
-            return 1
+            return getattr(args, "error_exit_code", None) or 1
 
 
 def run() -> None:

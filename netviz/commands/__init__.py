@@ -5,4 +5,4 @@ sets ``run`` as the parser's default; ``run(args) -> int`` does the work.
 Modules import torch (through ``netviz.api``) only inside ``run``.
 """
 
-COMMANDS = ("list", "render", "pseudocode", "summary", "plot", "cache")
+COMMANDS = ("list", "render", "diff", "pseudocode", "summary", "plot", "cache")

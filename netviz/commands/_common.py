@@ -18,10 +18,12 @@ MODEL_HELP = (
 )
 
 
-def add_model_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the ``MODEL`` positional, ``--input-shape``, ``--input-dtype``, ``--input``,
-    ``--trust-remote-code`` and ``--train``."""
-    parser.add_argument("model", metavar="MODEL", help=MODEL_HELP)
+def add_model_arguments(
+    parser: argparse.ArgumentParser, *, metavar: str = "MODEL", help: str = MODEL_HELP
+) -> None:
+    """Add the ``MODEL`` positional (``metavar``, ``help``), ``--input-shape``,
+    ``--input-dtype``, ``--input``, ``--trust-remote-code`` and ``--train``."""
+    parser.add_argument("model", metavar=metavar, help=help)
     parser.add_argument(
         "--input-shape",
         dest="input_shapes",

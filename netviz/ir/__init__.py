@@ -6,10 +6,11 @@ trace into the notation graph by fusing norm/activation chains into edge
 [`Mark`][netviz.ir.Mark]s and grouping blocks into [`Cluster`][netviz.ir.Cluster]s.
 """
 
+from netviz.ir.changes import Change, ChangeKind
 from netviz.ir.graph import Attr, Cluster, Edge, Graph, Mark, Node, Shape, evolve, feature_width
 from netviz.ir.kinds import Kind, kind_of
 
 __all__ = [
-    "Attr", "Cluster", "Edge", "Graph", "Kind", "kind_of", "Mark", "Node", "Shape", "evolve",
+    "Attr", "Change", "ChangeKind", "Cluster", "Edge", "Graph", "Kind", "kind_of", "Mark", "Node", "Shape", "evolve",
     "feature_width",
 ]

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, TypeVar, Union
 
+from netviz.ir.changes import Change
 from netviz.ir.kinds import Kind
 
 T = TypeVar("T")
@@ -48,6 +49,7 @@ class Node:
             tensors: the last); ``None`` when unknown.
         label: Diagram text, set by the labelling transform (``"3x3 32C 1S 1P"``).
         code: Pseudocode text, set by the labelling transform.
+        change: In a diff figure, how the node differs from the other model; else ``None``.
     """
 
     id: str
@@ -61,6 +63,7 @@ class Node:
     feature_axis: int | None = None
     label: str = ""
     code: str = ""
+    change: Change | None = None
 
     def attr(self, name: str, default: AttrValue = None) -> AttrValue:
         """Return attribute ``name`` or ``default`` when absent."""
@@ -106,11 +109,15 @@ class Mark:
 
 @dataclass(frozen=True)
 class Edge:
-    """A tensor flowing from node ``src`` to node ``dst``, optionally through a mark."""
+    """A tensor flowing from node ``src`` to node ``dst``, optionally through a mark.
+
+    ``change``: in a diff figure, how the edge differs from the other model; else ``None``.
+    """
 
     src: str
     dst: str
     mark: Mark | None = None
+    change: Change | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +140,7 @@ class Cluster:
             nodes are the first block's); ``None`` when nodes times ``repeat`` is exact.
         period: For blocks that repeat in a cycle (plain, shifted, plain, shifted), the
             cycle's length: the cluster stands for every ``period``-th block from ``index``.
+        change: In a diff figure, how the block differs from the other model; else ``None``.
     """
 
     id: str
@@ -146,6 +154,7 @@ class Cluster:
     widths: tuple[int, ...] = ()
     totals: tuple[int, int] | None = None
     period: int = 1
+    change: Change | None = None
 
 
 @dataclass(frozen=True)

@@ -24,25 +24,27 @@ from netviz.cache import TraceRequest, current_cache, trace_sources
 from netviz.cache.keys import digest, environment, installed_version, options_of, spec_identity
 from netviz.cache.sources import SourceRecorder, merge
 from netviz.cache.store import Entry
-from netviz.mkdocs.options import FenceOptions
+from netviz.mkdocs.options import FenceOptions, Subject
 from netviz.mkdocs.worker import ModelInfo, Rendered
 
 
 def fence_key(options: FenceOptions) -> str | None:
-    """The cache key of a fence's results; ``None`` when its model is not cacheable."""
-    if spec_identity(options.model) is None:
+    """The cache key of a fence's results; ``None`` when a model it traces is not cacheable."""
+    identities = [spec_identity(subject.model) for subject in options.subjects]
+    if None in identities:
         return None
     versions = {name: installed_version(name) for name in ("torchinfo", "matplotlib")}
-    return digest("fence", environment(), versions, options_of(options))
+    key = digest("fence", environment(), versions, options_of(options))
+    return digest(key, identities[1:]) if options.diff else key
 
 
 def rendered_fence(
-    options: FenceOptions, render: Callable[[], Rendered], trace: Callable[[], object]
+    options: FenceOptions, render: Callable[[], Rendered], trace: Callable[[Subject], object]
 ) -> Rendered:
     """A fence's results: cached, or ``render()`` (stored when it succeeded).
 
-    ``trace()`` traces the fence's model (through the cache), so that its source
-    files are known when the results are stored.
+    ``trace(subject)`` traces a model of the fence (through the cache), so that its
+    source files are known when the results are stored.
     """
     cache = current_cache()
     key = fence_key(options) if cache.enabled else None
@@ -55,20 +57,23 @@ def rendered_fence(
         result = render()
     if key is None or result.error:
         return result
-    subject = options.subject
-    request = TraceRequest.of(subject.model, **subject.api_options())
-    model_sources = trace_sources(request)
-    if model_sources is None:
-        try:
-            trace()
-        except Exception:  # noqa: BLE001 - a model that renders but does not trace
-            return result
+    sources = recorder.sources()
+    for subject in options.subjects:  # the model, and the one a diff compares it with
+        request = TraceRequest.of(subject.model, **subject.api_options())
         model_sources = trace_sources(request)
-    own = recorder.sources()
-    if model_sources is not None and own is not None:
+        if model_sources is None:
+            try:
+                trace(subject)
+            except Exception:  # noqa: BLE001 - a model that renders but does not trace
+                return result
+            model_sources = trace_sources(request)
+        if model_sources is None or sources is None:
+            return result
+        sources = merge(model_sources, sources)
+    if sources is not None:
         files = [[kind, _b64(data)] for kind, data in result.files]
         payload = {"text": result.text, "files": files}
-        cache.save("fence", key, Entry(json.dumps(payload).encode(), merge(model_sources, own)))
+        cache.save("fence", key, Entry(json.dumps(payload).encode(), sources))
     return result
 
 

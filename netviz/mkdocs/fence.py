@@ -147,8 +147,9 @@ def to_html(options: FenceOptions, text: str, uid: str) -> str:
     if options.show == "pseudocode":
         return fragments.wrap(uid, "netviz-pseudocode", fragments.code_block(text))
     if options.show == "summary" and options.format == "markdown":
+        # a diff's text form lists the figure's labels, which stay out of the search index
         return fragments.wrap(
-            uid, "netviz-summary", fragments.markdown_table(text), searchable=True
+            uid, "netviz-summary", fragments.markdown_table(text), searchable=not options.diff
         )
     if options.show == "summary":
         language = "latex" if options.format == "latex" else options.format

@@ -97,6 +97,11 @@ class FenceOptions:
         inputs: Keyword inputs (option ``input``: ``input_ids=64:int64;
             decoder_input_ids=16``); ``None``: the model's own.
         trust_remote_code: Let a transformers checkpoint folder's own modeling code run.
+        diff: Another model (B) to compare ``model`` (A) with (see
+            [`netviz.diff`][netviz.api.diff]): a diagram shows B's figure with the
+            differences marked (with its legend unless ``legend: false``), a summary the
+            text form (``markdown``: the changes and a table of numbers; ``text``). Input
+            options apply to both. Empty: no diff.
     """
 
     model: str
@@ -120,6 +125,7 @@ class FenceOptions:
     annotate: tuple[str, ...] = ()
     inputs: tuple[NamedInput, ...] | None = None
     trust_remote_code: bool = False
+    diff: str = ""
 
     def __post_init__(self) -> None:
         if not self.format and self.show in FORMATS:
@@ -130,6 +136,14 @@ class FenceOptions:
         """What is traced: the model and its input and mode options."""
         return Subject(self.model, self.input_shapes, self.input_dtypes, self.train, self.inputs,
                        self.trust_remote_code)
+
+    @property
+    def subjects(self) -> tuple[Subject, ...]:
+        """Every model traced: the model, and the one it is compared with (``diff``)."""
+        if not self.diff:
+            return (self.subject,)
+        return (self.subject, Subject(self.diff, self.input_shapes, self.input_dtypes, self.train,
+                                      self.inputs, self.trust_remote_code))
 
 
 @dataclass(frozen=True)
@@ -217,7 +231,12 @@ def _build(raw: dict[str, str]) -> FenceOptions:
     if not model:
         raise FenceError("no model given; write 'model: NAME' (see 'netviz list')")
     show = _choice(raw, "show", SHOWS, "diagram")
-    misplaced = sorted(set(raw) - _COMMON - _APPLIES[show])
+    diff = raw.get("diff", "")
+    if "diff" in raw:
+        from netviz.mkdocs.diff_fence import check_diff
+
+        check_diff(raw, show)
+    misplaced = sorted(set(raw) - _COMMON - {"diff"} - _APPLIES[show])
     if misplaced:
         allowed = ", ".join(sorted(_APPLIES[show]))
         raise FenceError(
@@ -228,7 +247,7 @@ def _build(raw: dict[str, str]) -> FenceOptions:
         model=model,
         show=show,
         format=fmt,
-        legend=_bool(raw, "legend", False),
+        legend=_bool(raw, "legend", bool(diff)),
         fold=_bool(raw, "fold", True),
         shapes=_bool(raw, "shapes", False),
         direction=_choice(raw, "direction", DIRECTIONS, "TB", upper=True),
@@ -246,6 +265,7 @@ def _build(raw: dict[str, str]) -> FenceOptions:
         annotate=_annotations(raw.get("annotate")),
         inputs=_inputs(raw.get("input")),
         trust_remote_code=_bool(raw, "trust_remote_code", False),
+        diff=diff,
     )
 
 
@@ -379,6 +399,11 @@ def cli_command(options: FenceOptions, output: str | None = None) -> str:
     shape_args += [f"--input {item.text()}" for item in options.inputs or ()]
     shape_args += ["--trust-remote-code"] if options.trust_remote_code else []
     shape_args += ["--train"] if options.train else []
+    if options.diff:
+        from netviz.mkdocs.diff_fence import diff_args
+
+        return " ".join(["netviz", "diff", _quote(model), _quote(options.diff), *shape_args,
+                         *diff_args(options, stem, output)])
     if options.show == "diagram":
         suffix = "svg" if options.format == "svg" else "mmd"
         args += ["render", _quote(model), "-o", output or f"{stem}.{suffix}", *shape_args]

@@ -138,8 +138,7 @@ def render(options: FenceOptions) -> Rendered:
     from netviz.mkdocs.artifacts import rendered_fence
 
     start = time.perf_counter()
-    trace = functools.partial(_trace, options.subject)
-    result = rendered_fence(options, functools.partial(_render, options), trace)
+    result = rendered_fence(options, functools.partial(_render, options), _trace)
     return dataclasses.replace(result, seconds=time.perf_counter() - start)
 
 
@@ -170,6 +169,8 @@ def artifact(options: FenceOptions, kind: str) -> str | bytes:
     For summaries ``kind`` may also be a summary format name (``markdown``, ``latex``, ...).
     """
 
+    if options.diff:
+        return _diff(options, kind)
     if options.show == "pseudocode":
         return _pseudocode(options.subject)
     if options.show == "summary":
@@ -226,6 +227,18 @@ def _text(data: str | bytes) -> str:
 
 def _bytes(data: str | bytes) -> bytes:
     return data.encode("utf-8") if isinstance(data, str) else data
+
+
+def _diff(options: FenceOptions, kind: str) -> bytes:
+    """A diff's figure or text form, from the two models' notation graphs."""
+    from netviz.diffs import Diff
+    from netviz.transforms.diff import compare
+
+    a, b = (_notation(subject, options.fold, options.shapes) for subject in options.subjects)
+    diff = Diff(compare(a, b), legend=options.legend,
+                direction=options.direction, theme=options.theme)  # type: ignore[arg-type]
+    fmt = {"markdown": "md", "text": "txt"}.get(kind, kind)
+    return diff.render(fmt, dpi=options.dpi if fmt == "png" else None)
 
 
 def _diagram(fmt: str, options: FenceOptions) -> bytes:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import graphviz
 
 from netviz.ir import Edge, Graph, Node
+from netviz.renderers import changes
 from netviz.renderers.dot_legend import add_legend
 from netviz.renderers.escape import dot_id, dot_label, dot_label_left
 from netviz.renderers.glyphs import glyph_for, mark_text
@@ -71,8 +72,9 @@ def render_dot(
 
     def add(parent: graphviz.Digraph, node: Node) -> None:
         group = {"group": groups[node.id]} if node.id in groups else {}
+        looks = {**shape_attrs(node.kind), **changes.node_attrs(node.change, node.kind, colours)}
         parent.node(names[node.id], label=dot_label(node_text(node)),
-                    id=f"{prefix}-{names[node.id]}", **shape_attrs(node.kind), **group)
+                    id=f"{prefix}-{names[node.id]}", **looks, **group)
 
     for item in layout(graph):
         if isinstance(item, Node):
@@ -80,14 +82,15 @@ def render_dot(
             continue
         index, cluster, members = item
         with dot.subgraph(name=f"cluster_{index}") as sub:
-            sub.attr(**cluster_attrs(colours), id=f"{prefix}-c{index}")
+            sub.attr(**{**cluster_attrs(colours), **changes.cluster_attrs(cluster.change, colours)},
+                     id=f"{prefix}-c{index}")
             if cluster.title:  # a text node beside the first node, in its rank
                 title = f"t{index}"
                 with sub.subgraph() as row:
                     row.attr(rank="same")
                     text = (dot_label_left if "\n" in cluster.title else dot_label)(cluster.title)
-                    row.node(title, label=text,
-                             id=f"{prefix}-c{index}-title", **title_attrs(colours))
+                    looks = {**title_attrs(colours), **changes.title_attrs(cluster.change, colours)}
+                    row.node(title, label=text, id=f"{prefix}-c{index}-title", **looks)
                     add(row, members[0])
                 sub.edge(title, names[members[0].id], style="invis", id=f"{prefix}-c{index}-t")
             for node in members[1 if cluster.title else 0 :]:
@@ -96,12 +99,17 @@ def render_dot(
     # branches, which go beside it.
     ordered = sorted(enumerate(graph.edges), key=lambda item: _ends(item[1]) not in straight)
     for index, edge in ordered:
-        attrs = {"id": f"{prefix}-e{index}", **_weight(edge, straight, groups)}
+        attrs = {"id": f"{prefix}-e{index}", **_weight(edge, straight, groups),
+                 **changes.edge_attrs(edge.change, colours)}
         glyph = glyph_for(edge.mark)
+        texts = []
         if glyph is not None and edge.mark is not None:
             attrs["arrowhead"] = glyph.arrowhead
             if glyph.labelled:
-                attrs["label"] = dot_label(mark_text(edge.mark))
+                texts.append(mark_text(edge.mark))
+        texts += filter(None, [changes.edge_note(edge)])
+        if texts:
+            attrs["label"] = dot_label("\n".join(texts))
         dot.edge(names[edge.src], names[edge.dst], **attrs)
     entries = legend_of(graph) if legend else None
     if entries:

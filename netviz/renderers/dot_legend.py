@@ -13,7 +13,8 @@ from itertools import count
 
 import graphviz
 
-from netviz.ir import Kind
+from netviz.ir import Change, Kind
+from netviz.renderers import changes
 from netviz.renderers.escape import dot_label
 from netviz.renderers.legend import EQUIVALENT_TITLE, LEGEND_TITLE, Legend
 from netviz.renderers.theme import (
@@ -107,6 +108,8 @@ def add_legend(
                 legend.previous = b
         if entries.kinds:
             _add_shapes(legend, entries)
+        if entries.changes:
+            _add_changes(legend, entries, colours)
 
 
 def _add_shapes(legend: _LegendBuilder, entries: Legend) -> None:
@@ -126,3 +129,12 @@ def _add_shapes(legend: _LegendBuilder, entries: Legend) -> None:
             legend.beside(main, aside, "s-add")
     else:
         legend.follow([n for s in shapes for n in (s, *([named[s]] if s in named else []))], "s")
+
+
+def _add_changes(legend: _LegendBuilder, entries: Legend, colours: Theme) -> None:
+    """One box per mark of a diff figure used, drawn as the figure draws it."""
+    boxes = []
+    for kind in entries.changes:
+        looks = changes.node_attrs(Change(kind), Kind.OTHER, colours)
+        boxes.append(legend.node(changes.CHANGE_TEXT[kind], {**looks, **_LANE}))
+    legend.follow(boxes, "d")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from netviz.ir import Graph, Kind
+from netviz.ir import ChangeKind, Graph, Kind
 from netviz.renderers.glyphs import GLYPHS, Glyph, glyph_for, mark_text
 
 LEGEND_TITLE = "Legend"
@@ -45,14 +45,16 @@ class MarkEntry:
 
 @dataclass(frozen=True)
 class Legend:
-    """Mark entries (glyph order, then first use) and node kinds with their own shape."""
+    """Mark entries (glyph order, then first use), node kinds with their own shape, and
+    the marks of a diff figure (added, removed, changed) it uses."""
 
     marks: tuple[MarkEntry, ...]
     kinds: tuple[Kind, ...]
     tokens: bool = False
+    changes: tuple[ChangeKind, ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.marks or self.kinds)
+        return bool(self.marks or self.kinds or self.changes)
 
     def text(self, kind: Kind) -> str:
         """The legend text of ``kind`` in this figure."""
@@ -76,4 +78,7 @@ def legend_of(graph: Graph) -> Legend:
     used = {node.kind for node in graph.nodes}
     kinds = tuple(kind for kind in SHAPE_TEXT if kind in used)
     tokens = any(n.kind is Kind.DATA and n.label.split(" ")[0].endswith("D") for n in graph.nodes)
-    return Legend(tuple(marks), kinds, tokens)
+    changes = [*(n.change for n in graph.nodes), *(e.change for e in graph.edges),
+               *(c.change for c in graph.clusters)]
+    marked = {change.kind for change in changes if change is not None}
+    return Legend(tuple(marks), kinds, tokens, tuple(k for k in ChangeKind if k in marked))

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 
-from netviz.ir import Edge, Graph, Kind, Node
+from netviz.ir import Change, ChangeKind, Edge, Graph, Kind, Node
+from netviz.renderers import changes
 from netviz.renderers.escape import mermaid_label
 from netviz.renderers.glyphs import glyph_for, mark_text
 from netviz.renderers.layout import check_edges, cluster_owner, layout, node_text
@@ -21,7 +22,7 @@ from netviz.renderers.legend import (
     Legend,
     legend_of,
 )
-from netviz.renderers.theme import check_direction, get_theme
+from netviz.renderers.theme import Theme, check_direction, get_theme
 
 _INDENT = "    "
 _SHAPES: dict[Kind, tuple[str, str]] = {
@@ -42,14 +43,16 @@ def mermaid_node(name: str, kind: Kind, text: str) -> str:
 
 
 def mermaid_edge(src: str, dst: str, edge: Edge | None) -> str:
-    """One link: ``-->``, ``--o`` for BN → ReLU, or a labelled glyph for other marks."""
+    """One link: ``-->``, ``--o`` for BN → ReLU, or a labelled glyph for other marks (and,
+    in a diff figure, what a changed edge's fused ops were)."""
     mark = edge.mark if edge is not None else None
     glyph = glyph_for(mark)
-    if glyph is None or mark is None:
-        return f"{src} --> {dst}"
-    if glyph.labelled:
-        return f"{src} {glyph.mermaid}|{mermaid_label(mark_text(mark))}| {dst}"
-    return f"{src} {glyph.mermaid} {dst}"
+    texts = [mark_text(mark)] if glyph is not None and mark is not None and glyph.labelled else []
+    texts += filter(None, [changes.edge_note(edge)] if edge is not None else [])
+    link = glyph.mermaid if glyph is not None else "-->"
+    if texts:
+        return f"{src} {link}|{mermaid_label(chr(10).join(texts))}| {dst}"
+    return f"{src} {link} {dst}"
 
 
 def render_mermaid(
@@ -89,6 +92,7 @@ def render_mermaid(
             inner.setdefault(home, []).append(edge)
         else:
             outer.append(edge)
+    links: list[Edge] = []  # in the order Mermaid numbers them (for linkStyle)
     for item in layout(graph):
         if isinstance(item, Node):
             lines.append(_INDENT + mermaid_node(names[item.id], item.kind, node_text(item)))
@@ -99,17 +103,52 @@ def render_mermaid(
             lines.append(2 * _INDENT + mermaid_node(names[node.id], node.kind, node_text(node)))
         for edge in inner.get(index, ()):
             lines.append(2 * _INDENT + mermaid_edge(names[edge.src], names[edge.dst], edge))
+            links.append(edge)
         lines.append(f"{_INDENT}end")
     for edge in outer:
         lines.append(_INDENT + mermaid_edge(names[edge.src], names[edge.dst], edge))
+        links.append(edge)
+    colours = get_theme(theme)
+    lines += _change_styles(graph, names, links, colours)
     if legend:
         entries = legend_of(graph)
         if entries:
-            lines += _legend_lines(entries)
+            lines += _legend_lines(entries, colours)
     return "\n".join(lines) + "\n"
 
 
-def _legend_lines(entries: Legend) -> list[str]:
+def _style(change: Change, theme: Theme, *, box: bool = True) -> str:
+    """Mermaid style properties drawing ``change`` (see [`netviz.renderers.changes`][])."""
+    colour = changes.colour_of(change, theme)
+    if change.kind is ChangeKind.ADDED:
+        return f"stroke:{colour},stroke-width:{'3px' if box else '2.5px'}"
+    if change.kind is ChangeKind.REMOVED:
+        text = f",color:{colour}" if box else ""
+        return f"stroke:{colour},stroke-dasharray:5 3{text}"
+    return f"stroke:{colour}"
+
+
+def _change_styles(graph: Graph, names: dict[str, str], links: list[Edge], theme: Theme) -> list[str]:
+    """``classDef``/``class`` lines for marked nodes, ``style`` for marked subgraphs and
+    ``linkStyle`` for marked edges of a diff figure; none for any other figure."""
+    lines = []
+    for kind in ChangeKind:
+        marked = [names[n.id] for n in graph.nodes if n.change is not None and n.change.kind is kind]
+        if marked:
+            lines.append(f"{_INDENT}classDef {kind.value} {_style(Change(kind), theme)}")
+            lines.append(f"{_INDENT}class {','.join(marked)} {kind.value}")
+    for index, cluster in enumerate(graph.clusters):
+        if cluster.change is not None:
+            lines.append(f"{_INDENT}style c{index} {_style(cluster.change, theme)}")
+    for kind in ChangeKind:
+        marked = [str(k) for k, e in enumerate(links) if e.change is not None and e.change.kind is kind]
+        if marked:
+            lines.append(f"{_INDENT}linkStyle {','.join(marked)} "
+                         f"{_style(Change(kind), theme, box=False)}")
+    return lines
+
+
+def _legend_lines(entries: Legend, theme: Theme) -> list[str]:
     """A legend like the seed's: "These are equivalent" rows, then one node per shape."""
     counter = iter(range(1_000_000))
 
@@ -133,5 +172,10 @@ def _legend_lines(entries: Legend) -> list[str]:
     for kind in entries.kinds:
         text = f"+ {entries.text(kind)}" if kind is Kind.ADD else entries.text(kind)
         lines.append(pad + node(kind, text))
+    styles = []
+    for change in entries.changes:
+        name = f"legend{next(counter)}"
+        lines.append(pad + mermaid_node(name, Kind.OTHER, changes.CHANGE_TEXT[change]))
+        styles.append(f"{_INDENT}style {name} {_style(Change(change), theme)}")
     lines.append(f"{_INDENT}end")
-    return lines
+    return lines + styles

@@ -26,6 +26,9 @@ class Theme:
         line: Line width (points) of nodes and edges.
         cluster_line: Line width (points) of cluster outlines.
         cluster_style: DOT ``style`` of cluster outlines.
+        added: Outline of what a diff figure marks as added (drawn thick too).
+        removed: Outline and text of a removed part's ghost (drawn dashed too).
+        changed: Outline of a changed part (its label says ``old → new`` too).
     """
 
     name: str
@@ -38,15 +41,21 @@ class Theme:
     line: str = "0.8"
     cluster_line: str = "0.6"
     cluster_style: str = "rounded"
+    added: str = "#1a7f37"
+    removed: str = "#a0a0a0"
+    changed: str = "#9a6700"
 
 
 THEMES: dict[str, Theme] = {
     "light": Theme("light", "white", "black", "black", "#8c8c8c", "#404040", "#404040"),
-    "dark": Theme("dark", "#1e1e1e", "#e0e0e0", "#f0f0f0", "#8c8c8c", "#c8c8c8", "#c8c8c8"),
+    "dark": Theme("dark", "#1e1e1e", "#e0e0e0", "#f0f0f0", "#8c8c8c", "#c8c8c8", "#c8c8c8",
+                  added="#56d364", removed="#7d8590", changed="#e3b341"),
     # Print: black on no background, fine lines; clusters differ from nodes by their
     # dashed outline, not by a grey that a printer or a photocopy may lose.
+    # A diff's marks are told apart by line weight, dashes and words, never by colour.
     "paper": Theme("paper", "transparent", "black", "black", "black", "black", "black",
-                   line="0.5", cluster_line="0.4", cluster_style="rounded,dashed"),
+                   line="0.5", cluster_line="0.4", cluster_style="rounded,dashed",
+                   added="black", removed="#707070", changed="black"),
 }
 
 DIRECTIONS = ("TB", "LR")

@@ -113,7 +113,7 @@ def test_dir_lists_the_public_api_and_import_stays_light() -> None:
     code = "import sys, netviz; print(dir(netviz)); print('torch' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     listed, torch_loaded = done.stdout.splitlines()
-    assert listed == str(["Diagram", "Summary", "__version__", "diagram", "load_model", "plot",
-                          "pseudocode", "render", "summary", "trace"])
+    assert listed == str(["Diagram", "Diff", "Summary", "__version__", "diagram", "diff",
+                          "load_model", "plot", "pseudocode", "render", "summary", "trace"])
     assert torch_loaded == "False"
     assert netviz.Diagram is Diagram

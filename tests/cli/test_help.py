@@ -16,7 +16,7 @@ import netviz
 from netviz.cli import build_parser, main
 from netviz.commands import COMMANDS
 
-EXPECTED_COMMANDS = {"list", "render", "pseudocode", "summary", "plot", "cache"}
+EXPECTED_COMMANDS = {"list", "render", "diff", "pseudocode", "summary", "plot", "cache"}
 
 
 def _subcommands() -> list[str]:

@@ -6,7 +6,8 @@ Understands what both use: ``graph TD|LR``; node shapes ``id(…)``, ``id(((…)
 last node of the previous statement (the seed's style); links with ``|label|``;
 ``subgraph id[title]`` / ``subgraph id["title"]`` / ``subgraph title`` … ``end``
 (a node belongs to the innermost subgraph that mentions it first, as in Mermaid);
-``direction``, ``%%`` comments and ``%%{init}%%`` directives are skipped.
+``direction``, ``classDef``/``class``/``style``/``linkStyle`` (styling), ``%%`` comments
+and ``%%{init}%%`` directives are skipped.
 
 ``structure()`` reduces a diagram to id-free multisets, so two diagrams drawn with
 different ids compare equal exactly when they have the same labelled nodes, edges
@@ -113,8 +114,8 @@ def parse(text: str) -> Diagram:
                 raise MermaidSyntaxError(f"line {number}: expected 'graph', got {line!r}")
             diagram.direction = head[1] if len(head) > 1 else "TD"
             continue
-        if line.startswith("direction "):
-            continue
+        if line.startswith(("direction ", "classDef ", "class ", "style ", "linkStyle ")):
+            continue  # layout and styling (a diff figure's marks)
         if line == "end":
             if not stack:
                 raise MermaidSyntaxError(f"line {number}: 'end' without 'subgraph'")

@@ -40,6 +40,9 @@ def _docs_figures() -> list[FenceOptions]:
             path, _, attr = fence.model.rpartition(":")
             if path.endswith(".py"):
                 fence = replace(fence, model=f"{ROOT / path}:{attr}")
+            path, _, attr = fence.diff.rpartition(":")
+            if path.endswith(".py"):
+                fence = replace(fence, diff=f"{ROOT / path}:{attr}")
             if fence.show == "diagram" and fence.format == "svg" and fence not in figures:
                 figures.append(fence)
     return figures
@@ -72,7 +75,12 @@ def test_the_figure_is_clean(fence: FenceOptions) -> None:
     source = artifact(fence, "dot")
     assert isinstance(source, bytes)
     figure = read_figure(source.decode())
-    graph = netviz.diagram(fence.model, fence.input_shapes, fold=fence.fold, shapes=fence.shapes).graph
+    if fence.diff:  # a diff's figure: B's graph with the differences marked
+        graph = netviz.diff(fence.model, fence.diff, fence.input_shapes, input_dtypes=fence.input_dtypes,
+                            fold=fence.fold, shapes=fence.shapes).graph
+    else:
+        graph = netviz.diagram(fence.model, fence.input_shapes, fold=fence.fold, shapes=fence.shapes,
+                               input_dtypes=fence.input_dtypes).graph
     assert overlaps(figure) == []
     assert alignment_problems(graph, figure, fence.direction) == []
 
