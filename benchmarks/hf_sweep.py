@@ -25,6 +25,8 @@ is an error.
     nice -n 19 python benchmarks/hf_sweep.py                 # all (~30-60 min on 2 cores)
     python benchmarks/hf_sweep.py --only llama,bert,t5       # some model types
     python benchmarks/hf_sweep.py --limit 50 --json out.json # the first 50, results kept
+    python benchmarks/hf_sweep.py --shard 0/2 --json a.json & # two at once, then
+    python benchmarks/hf_sweep.py --shard 1/2 --json b.json; python benchmarks/hf_sweep.py --report a.json b.json
 
 It needs transformers (the ``test`` extra). Run it in a venv with timm too, or models
 with timm backbones are counted as not building.
@@ -39,14 +41,17 @@ import multiprocessing
 import os
 import re
 import resource
+import shutil
 import signal
 import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 TIMEOUT_S = 60
 """CPU seconds a child may use (``RLIMIT_CPU``): on a shared machine, at low priority, the
@@ -211,8 +216,22 @@ def main() -> None:
     parser.add_argument("--only", help="comma-separated model types (e.g. llama,bert)")
     parser.add_argument("--limit", type=int, help="the first N model types only")
     parser.add_argument("--json", help="write every record to this file")
+    parser.add_argument("--shard", metavar="I/N",
+                        help="every N-th model type from the I-th (0-based): run N at once")
+    parser.add_argument("--report", nargs="+", metavar="JSON",
+                        help="only print the report of earlier --json files (shards)")
     args = parser.parse_args()
+    if args.report:
+        records = [r for name in args.report for r in json.loads(Path(name).read_text())]
+        print(report(sorted(records, key=lambda r: r["type"])))
+        return
     warnings.simplefilter("ignore")
+    # A snapshot of netviz, first on the path: the children import some modules late, and
+    # the sweep runs for an hour, during which the working copy may change.
+    snapshot = Path(tempfile.mkdtemp(prefix="hf-sweep-"))
+    shutil.copytree(ROOT / "netviz", snapshot / "netviz",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    sys.path.insert(0, str(snapshot))
     import torch  # noqa: F401 - imported once, before the children fork
     import transformers
 
@@ -227,6 +246,9 @@ def main() -> None:
         models = [m for m in models if m[0] in wanted]
     if args.limit:
         models = models[: args.limit]
+    if args.shard:
+        index, count = (int(part) for part in args.shard.split("/"))
+        models = models[index::count]
     records = []
     for index, (model_type, name) in enumerate(models, 1):
         record = run(model_type, name)

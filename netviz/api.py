@@ -115,7 +115,7 @@ def _trace_uncached(request: TraceRequest) -> tuple[Graph, Any]:
                    inputs=request.inputs, trust_remote_code=request.trust_remote_code)
     graph = trace_model(loaded.module, loaded.input_shapes, name=loaded.name, rebuild=loaded.build,
                         input_dtypes=loaded.input_dtypes, input_names=loaded.input_names,
-                        train=request.train)
+                        train=request.train, input_fills=loaded.input_fills)
     return graph, loaded.module
 
 

@@ -33,6 +33,11 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 InputValue = Union[Shape, str]
 """What the Python API takes for one keyword input: a shape, or ``"D1,D2[:DTYPE]"``."""
 
+Fill = tuple[tuple[int, int], ...]
+"""The leading values of an integer input, as runs of ``(value, count)``; the rest are
+zeros. netviz sets it where a model needs particular ids (the image tokens a multimodal
+model replaces by its image features)."""
+
 
 @dataclass(frozen=True)
 class NamedInput:
@@ -43,11 +48,14 @@ class NamedInput:
         shape: Shape without the batch dimension.
         dtype: Canonical dtype name; ``None``: the model's own default for this
             input when it has one (token ids are ``int64``), else its float dtype.
+        fill: The input's leading values (see [`Fill`][netviz.inputs.Fill]); ``None``:
+            zeros (integers) or seeded noise (floats).
     """
 
     name: str
     shape: Shape
     dtype: str | None = None
+    fill: Fill | None = None
 
     def text(self) -> str:
         """The CLI spelling, ``input_ids=64:int64`` (what [`parse_input`][netviz.inputs.parse_input] reads)."""

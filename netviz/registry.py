@@ -54,7 +54,7 @@ from netviz._spec_import import (
 )
 from netviz.dtypes import check_dtypes
 from netviz.huggingface.specs import hf_spec
-from netviz.inputs import InputValue, NamedInput, named_inputs
+from netviz.inputs import Fill, InputValue, NamedInput, named_inputs
 from netviz.errors import (
     InputShapeError,
     ModelSpecError,
@@ -124,6 +124,8 @@ class LoadedModel:
         input_dtypes: Dtype name per input; ``None``: the model's floating dtype.
         input_names: Per input, the forward parameter it is fed to by keyword, or
             ``None`` for a positional input (those come first); ``None``: all positional.
+        input_fills: Per input, the leading values of an integer input (see
+            [`Fill`][netviz.inputs.Fill]), or ``None``; ``None``: zeros for all.
     """
 
     name: str
@@ -133,6 +135,7 @@ class LoadedModel:
     build: Callable[[str], nn.Module]
     input_dtypes: tuple[str, ...] | None = None
     input_names: tuple[str | None, ...] | None = None
+    input_fills: tuple[Fill | None, ...] | None = None
 
 
 _REGISTRY: dict[str, ModelEntry] = {}
@@ -398,7 +401,8 @@ def _load(
 
         loaded = load_transformers(hf, device, trust_remote_code=trust_remote_code)
         if given:  # positional inputs instead of the model's own
-            return replace(loaded, input_shapes=given, input_dtypes=None, input_names=None)
+            return replace(loaded, input_shapes=given, input_dtypes=None, input_names=None,
+                           input_fills=None)
         return loaded
     name, call = split_call(spec)
     if ":" not in name:
@@ -564,6 +568,7 @@ def with_keyword_inputs(loaded: LoadedModel, named: Sequence[NamedInput]) -> Loa
              for i, n in enumerate(names)]
     shapes = list(loaded.input_shapes)
     dtypes: list[str | None] = list(loaded.input_dtypes or (None,) * count)
+    fills: list[Fill | None] = list(loaded.input_fills or (None,) * count)
     for item in named:
         if item.name not in params and not open_ended:
             takes = ", ".join(n for n, p in params.items()
@@ -575,16 +580,19 @@ def with_keyword_inputs(loaded: LoadedModel, named: Sequence[NamedInput]) -> Loa
             at = shown.index(item.name)
             shapes[at] = item.shape
             dtypes[at] = item.dtype or dtypes[at]
+            fills[at] = item.fill  # the given input replaces the model's, values included
         else:
             names.append(item.name)
             shown.append(item.name)
             shapes.append(item.shape)
             dtypes.append(item.dtype)
+            fills.append(item.fill)
     if any(d is None for d in dtypes):
         default = _float_name(loaded.module)
         dtypes = [d or default for d in dtypes]
     return replace(loaded, input_shapes=tuple(shapes), input_dtypes=tuple(str(d) for d in dtypes),
-                   input_names=tuple(names) if any(n is not None for n in names) else None)
+                   input_names=tuple(names) if any(n is not None for n in names) else None,
+                   input_fills=tuple(fills) if any(fills) else None)
 
 
 def _float_name(module: Any) -> str:

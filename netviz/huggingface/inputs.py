@@ -15,9 +15,11 @@ Every input is fed by keyword:
 - raw audio (``input_values``): one second at 16 kHz.
 
 A model whose forward also takes others of these inputs gets them too (both towers
-of CLIP, the vision tower of a multimodal model), unless its forward refuses them
-(image features need image tokens among the ids): then only its main input (and
-decoder ids). When there is a choice (which inputs, which layout), each candidate
+of CLIP, the vision tower of a multimodal model), unless its forward refuses them:
+then only its main input (and decoder ids). A multimodal model that puts its image
+features in place of image tokens (``config.image_token_id``) gets as many of those
+tokens leading its ids as its ``get_image_features`` makes of the image, then up to
+[`SEQUENCE`][netviz.huggingface.inputs.SEQUENCE] text tokens. When there is a choice (which inputs, which layout), each candidate
 set is tried with a forward on the meta device (nothing allocated) and the first
 one the model accepts is used.
 """
@@ -152,9 +154,68 @@ def input_candidates(module: nn.Module) -> list[tuple[NamedInput, ...]]:
         if not names or not all(options) or not required <= set(names):
             continue
         for combo in itertools.product(*options):
-            found.append(tuple(NamedInput(n, shape, dtype) for n, (shape, dtype) in
-                               zip(names, combo)))
+            inputs = tuple(NamedInput(n, shape, dtype) for n, (shape, dtype) in
+                           zip(names, combo))
+            tokens = _with_image_tokens(module, inputs)
+            found += [tokens] if tokens else []
+            found.append(inputs)
     return found[:MAX_CANDIDATES]
+
+
+_IMAGE_TOKEN = ("image_token_id", "image_token_index")
+"""Configuration attributes naming the token a multimodal model replaces by image features."""
+
+
+def _with_image_tokens(
+    module: nn.Module, inputs: tuple[NamedInput, ...]
+) -> tuple[NamedInput, ...] | None:
+    """``inputs`` with as many image tokens leading the ids as the image has features, for
+    a multimodal model that places its image features at those tokens; else ``None``.
+
+    The count comes from the model itself: its ``get_image_features`` of the image, on
+    meta, divided by the width of its token embeddings (the check transformers makes:
+    tokens x width = feature elements).
+    """
+    by_name = {i.name: i for i in inputs}
+    config = getattr(module, "config", None)
+    token = next((getattr(config, a) for a in _IMAGE_TOKEN
+                  if isinstance(getattr(config, a, None), int)), None)
+    features = getattr(module, "get_image_features", None)
+    if token is None or not callable(features) or not {"input_ids", "pixel_values"} <= set(
+            by_name):
+        return None
+    count = _feature_tokens(module, by_name["pixel_values"])
+    ids = by_name["input_ids"]
+    limit = _int(config, _POSITIONS)
+    if not count or (limit and count + 1 > limit):
+        return None
+    text = min(SEQUENCE, (limit or count + SEQUENCE) - count)
+    tokens = NamedInput("input_ids", (count + text,), ids.dtype, ((token, count),))
+    return tuple(tokens if i.name == "input_ids" else i for i in inputs)
+
+
+def _feature_tokens(module: nn.Module, pixels: NamedInput) -> int | None:
+    """How many image tokens the image's features fill (``None``: unknown)."""
+    from netviz.tracing.device import make_inputs, model_device, on_meta
+    from netviz.tracing.meta import meta_inputs, meta_values
+    from netviz.tracing.values import tensors_in
+
+    embeddings: Any = getattr(module, "get_input_embeddings", None)
+    features_of: Any = getattr(module, "get_image_features")
+    try:
+        width = int(embeddings().weight.shape[-1]) if callable(embeddings) else 0
+        meta = on_meta(module)
+        (image,) = (meta_inputs([pixels.shape], torch.float32, [pixels.dtype or "float32"])
+                    if meta else make_inputs([pixels.shape], model_device(module),
+                                             torch.float32, random=True,
+                                             dtypes=[pixels.dtype or "float32"]))
+        with torch.no_grad(), meta_values() if meta else contextlib.nullcontext():
+            out = features_of(pixel_values=image)
+    except Exception:  # noqa: BLE001 - the model's own code: no count
+        return None
+    found = getattr(out, "pooler_output", None)
+    elements = sum(t.numel() for t in tensors_in(found if found is not None else out))
+    return elements // width if width and elements and elements % width == 0 else None
 
 
 def _float_dtype(module: nn.Module) -> torch.dtype:
@@ -204,10 +265,11 @@ def _verdict(module: nn.Module, inputs: tuple[NamedInput, ...]) -> str:
     from netviz.tracing.tracer import training_mode
 
     shapes, dtypes = [i.shape for i in inputs], [i.dtype or "float32" for i in inputs]
+    fills = [i.fill for i in inputs]
     meta = on_meta(module)
-    tensors = (meta_inputs(shapes, torch.float32, dtypes) if meta else
+    tensors = (meta_inputs(shapes, torch.float32, dtypes, fills) if meta else
                make_inputs(shapes, model_device(module), torch.float32, random=True,
-                           dtypes=dtypes))
+                           dtypes=dtypes, fills=fills))
     try:
         with training_mode(module, False), torch.no_grad():
             with meta_values() if meta else contextlib.nullcontext():

@@ -90,9 +90,11 @@ def with_model_inputs(loaded: LoadedModel) -> LoadedModel:
     from netviz.huggingface.inputs import model_inputs
 
     inputs = model_inputs(loaded.module)
+    fills = tuple(i.fill for i in inputs)
     return replace(loaded, input_shapes=tuple(i.shape for i in inputs),
                    input_dtypes=tuple(i.dtype or "float32" for i in inputs),
-                   input_names=tuple(i.name for i in inputs))
+                   input_names=tuple(i.name for i in inputs),
+                   input_fills=fills if any(fills) else None)
 
 
 def build(text: str, builder: Any, device: str) -> Any:

@@ -32,6 +32,7 @@ import torch
 from torch import nn
 
 from netviz.errors import InputShapeError, ModelForwardError, NetvizError, TraceError
+from netviz.inputs import Fill
 from netviz.ir import Graph, Shape
 from netviz.serial import one_at_a_time
 from netviz.summaries.macs import feature_axes, own_macs, spread_inside
@@ -76,11 +77,12 @@ def collect_model(
         raise TraceError(f"model {loaded.name!r} has no layers: nothing to summarize")
     graph = trace_model(loaded.module, loaded.input_shapes, name=loaded.name,
                         rebuild=loaded.build, input_dtypes=loaded.input_dtypes,
-                        input_names=loaded.input_names, train=train)
+                        input_names=loaded.input_names, train=train,
+                        input_fills=loaded.input_fills)
     options: dict[str, Any] = {
         "name": loaded.name, "shapes_given": input_shapes is not None or inputs is not None,
         "input_dtypes": loaded.input_dtypes, "input_names": loaded.input_names,
-        "train": train, "graph": graph,
+        "input_fills": loaded.input_fills, "train": train, "graph": graph,
     }
     module = loaded.module
     if _device(module).type != "meta":
@@ -127,6 +129,7 @@ def collect(
     train: bool = False,
     graph: Graph | None = None,
     input_names: Sequence[str | None] | None = None,
+    input_fills: Sequence[Fill | None] | None = None,
 ) -> SummaryTable:
     """Run one forward pass of batch size 1 through torchinfo and tabulate it.
 
@@ -145,6 +148,7 @@ def collect(
         graph: The model's raw trace for the MACs; default: traced here.
         input_names: The name of each keyword input, ``None`` for positional ones
             (see [`trace_model`][netviz.tracing.trace_model]).
+        input_fills: The leading values of integer inputs (see [`Fill`][netviz.inputs.Fill]).
 
     Raises:
         InputShapeError: ``shapes_given`` and the forward pass failed.
@@ -160,8 +164,9 @@ def collect(
     dtype = next((p.dtype for p in module.parameters() if p.is_floating_point()), torch.float32)
     dtypes = [getattr(torch, d) for d in input_dtypes] if input_dtypes else [dtype] * len(shapes)
     meta = device.type == "meta"  # inputs with values, weights without
-    tensors = (meta_inputs(shapes, dtype, input_dtypes) if meta
-               else make_inputs(shapes, device, dtype, random=True, dtypes=input_dtypes))
+    tensors = (meta_inputs(shapes, dtype, input_dtypes, input_fills) if meta
+               else make_inputs(shapes, device, dtype, random=True, dtypes=input_dtypes,
+                                fills=input_fills))
     names = list(input_names or (None,) * len(shapes))
     positional = [t for t, n in zip(tensors, names) if n is None]
     keywords = {n: t for t, n in zip(tensors, names) if n is not None}
@@ -196,7 +201,7 @@ def collect(
 
             graph = trace_model(module, shapes, name=name or type(module).__name__,
                                 input_dtypes=input_dtypes, input_names=input_names,
-                                train=train)
+                                train=train, input_fills=input_fills)
         return _table(module, stats, calls, name, shapes, dtypes, graph)
     finally:
         # torchinfo keeps the last summary list of each model class in a module-level

@@ -9,6 +9,7 @@ import torch
 from torch import nn
 from torch.nn.parameter import is_lazy
 
+from netviz.inputs import Fill
 from netviz.ir import Shape
 from netviz.tracing.meta import check_real_forward
 
@@ -113,11 +114,13 @@ def make_inputs(
     *,
     random: bool,
     dtypes: Sequence[str] | None = None,
+    fills: Sequence[Fill | None] | None = None,
 ) -> list[torch.Tensor]:
     """Batch-1 input tensors: uninitialised on meta, zeros or seeded ``randn`` elsewhere.
 
     ``dtypes`` (canonical names, one per input) override ``dtype``; integer and
-    boolean inputs are zeros, valid indices for any embedding.
+    boolean inputs are zeros, valid indices for any embedding, but for their leading
+    values in ``fills`` (one per input, see [`Fill`][netviz.inputs.Fill]).
     """
     full = [(1, *shape) for shape in shapes]
     kinds = [getattr(torch, name) for name in dtypes] if dtypes else [dtype] * len(full)
@@ -125,9 +128,14 @@ def make_inputs(
         return [torch.empty(s, device=device, dtype=k) for s, k in zip(full, kinds)]
     gen = torch.Generator(device="cpu").manual_seed(SEED)
     inputs = []
-    for s, k in zip(full, kinds):
+    for s, k, fill in zip(full, kinds, fills or [None] * len(full)):
         if not random or not (k.is_floating_point or k.is_complex):
-            inputs.append(torch.zeros(s, device=device, dtype=k))
+            tensor = torch.zeros(s, dtype=k)
+            start = 0
+            for value, count in fill or ():
+                tensor.view(-1)[start:start + count] = value
+                start += count
+            inputs.append(tensor.to(device))
         else:
             inputs.append(torch.randn(s, generator=gen, dtype=k).to(device))
     return inputs

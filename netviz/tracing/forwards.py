@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from torch import nn
 
 from netviz.errors import NetvizError, TraceError
+from netviz.inputs import Fill
 from netviz.ir import Graph, Shape
 from netviz.tracing.device import cpu_module, on_meta
 from netviz.tracing.failures import first_line
@@ -34,6 +35,7 @@ def hooks_trace(
     input_dtypes: Sequence[str] | None = None,
     input_names: Sequence[str | None] | None = None,
     train: bool = False,
+    input_fills: Sequence[Fill | None] | None = None,
 ) -> Graph:
     """Trace ``module`` with forward hooks on every leaf layer call (see module docs).
 
@@ -45,7 +47,9 @@ def hooks_trace(
 
     The forward runs in eval mode unless ``train``; ``input_dtypes`` are canonical
     dtype names per input (integer inputs are zeros); ``input_names`` name the
-    keyword inputs (``None`` for a positional one; positional inputs come first).
+    keyword inputs (``None`` for a positional one; positional inputs come first);
+    ``input_fills`` give integer inputs their leading values (see
+    [`Fill`][netviz.inputs.Fill]).
 
     Raises:
         ModelForwardError: The model's forward raised.
@@ -54,7 +58,8 @@ def hooks_trace(
         TraceError: No layer or op reached the output, so there is nothing to draw.
     """
     return hooks_forward(module, input_shapes, name=name, reason=reason, rebuild=rebuild,
-                         input_dtypes=input_dtypes, input_names=input_names, train=train)[0]
+                         input_dtypes=input_dtypes, input_names=input_names, train=train,
+                         input_fills=input_fills)[0]
 
 
 def hooks_forward(
@@ -67,12 +72,13 @@ def hooks_forward(
     input_dtypes: Sequence[str] | None = None,
     input_names: Sequence[str | None] | None = None,
     train: bool = False,
+    input_fills: Sequence[Fill | None] | None = None,
 ) -> tuple[Graph, bool]:
     """[`hooks_trace`][netviz.tracing.forwards.hooks_trace], and whether its forward ran on meta."""
     runnable = module
     if on_meta(module):
         failure = _attempt(module, input_shapes, name, reason, input_dtypes, input_names, train,
-                           on_meta=True)
+                           on_meta=True, input_fills=input_fills)
         if isinstance(failure, Graph):
             return failure, True
         # An op meta cannot run, or a meta kernel stricter than the CPU's (grouped_mm wants
@@ -92,7 +98,7 @@ def hooks_forward(
                 f"for module hooks: {type(exc).__name__}: {exc}".splitlines()[0]
             ) from None
     outcome = _attempt(runnable, input_shapes, name, reason, input_dtypes, input_names, train,
-                       on_meta=False)
+                       on_meta=False, input_fills=input_fills)
     if isinstance(outcome, Graph):
         return outcome, False
     raise _reported(outcome, input_shapes)
@@ -101,12 +107,12 @@ def hooks_forward(
 def _attempt(
     module: nn.Module, input_shapes: Sequence[Shape], name: str, reason: str,
     input_dtypes: Sequence[str] | None, input_names: Sequence[str | None] | None, train: bool,
-    *, on_meta: bool,
+    *, on_meta: bool, input_fills: Sequence[Fill | None] | None = None,
 ) -> Graph | ForwardFailed:
     """The recorded graph, or how the model's forward failed."""
     try:
         return record_forward(module, input_shapes, name, reason, input_dtypes, input_names,
-                              train, on_meta=on_meta)
+                              train, on_meta=on_meta, input_fills=input_fills)
     except ForwardFailed as failed:
         return failed
 

@@ -22,6 +22,7 @@ import torch.fx
 from torch import nn
 
 from netviz.errors import InputShapeError, NetvizError
+from netviz.inputs import Fill
 from netviz.ir import Attr, Shape
 from netviz.tracing.attrs import call_attrs
 from netviz.tracing.device import make_inputs, model_device, model_dtype
@@ -322,6 +323,7 @@ def propagate(
     input_shapes: Sequence[Shape],
     input_dtypes: Sequence[str] | None = None,
     input_names: Sequence[str | None] | None = None,
+    input_fills: Sequence[Fill | None] | None = None,
 ) -> dict[str, Value]:
     """Run ``graph`` on batch-1 inputs on the model's device; return each node's value.
 
@@ -331,13 +333,15 @@ def propagate(
         input_shapes: Input shapes without the batch dimension.
         input_dtypes: Canonical dtype names per input; ``None``: the model's float dtype.
         input_names: The name of each keyword input, ``None`` for positional ones.
+        input_fills: The leading values of integer inputs (see [`Fill`][netviz.inputs.Fill]).
 
     Raises:
         NetvizError: A closed-form check failed (``InputShapeError``, ...).
         NodeFailure: Torch raised at a node.
     """
     device, dtype = model_device(module), model_dtype(module)
-    inputs = make_inputs(input_shapes, device, dtype, random=False, dtypes=input_dtypes)
+    inputs = make_inputs(input_shapes, device, dtype, random=False, dtypes=input_dtypes,
+                         fills=input_fills)
     interpreter = ShapeInterpreter(module, graph, input_shapes, device)
     with torch.no_grad():
         interpreter.run(*fed_in_order(graph, inputs, input_names))

@@ -34,6 +34,7 @@ from torch.nn.modules.module import (
 from torch.overrides import TorchFunctionMode
 
 from netviz.errors import NetvizError, TraceError
+from netviz.inputs import Fill
 from netviz.ir import Attr, Edge, Graph, Kind, Node, Shape, kind_of
 from netviz.tracing.attrs import call_attrs, module_attrs, operand_name
 from netviz.tracing.device import make_inputs, model_device, model_dtype
@@ -322,6 +323,7 @@ def record_forward(
     train: bool,
     *,
     on_meta: bool,
+    input_fills: Sequence[Fill | None] | None = None,
 ) -> Graph:
     """One forward of ``runnable`` under the hooks, as a graph (see the module docs).
 
@@ -336,10 +338,10 @@ def record_forward(
     keywords = [n for n in names if n is not None]
     input_ids = _input_names(runnable, len(names) - len(keywords), keywords)
     if on_meta:
-        inputs = meta_inputs(input_shapes, model_dtype(runnable), input_dtypes)
+        inputs = meta_inputs(input_shapes, model_dtype(runnable), input_dtypes, input_fills)
     else:
         inputs = make_inputs(input_shapes, model_device(runnable), model_dtype(runnable),
-                             random=True, dtypes=input_dtypes)
+                             random=True, dtypes=input_dtypes, fills=input_fills)
     provenance = Provenance()
     for tensor, input_id in zip(inputs, input_ids):
         provenance.set(tensor, (input_id,))

@@ -52,6 +52,7 @@ from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from netviz.errors import ModelTooLargeError
+from netviz.inputs import Fill
 from netviz.ir import Shape
 from netviz.tracing.values import tensors_in
 
@@ -238,13 +239,15 @@ def meta_values() -> Iterator[None]:
 
 
 def meta_inputs(
-    shapes: Sequence[Shape], dtype: torch.dtype, dtypes: Sequence[str] | None = None
+    shapes: Sequence[Shape], dtype: torch.dtype, dtypes: Sequence[str] | None = None,
+    fills: Sequence[Fill | None] | None = None,
 ) -> list[torch.Tensor]:
     """Batch-1 meta inputs carrying the values of a real forward's inputs (see
-    [`make_inputs`][netviz.tracing.device.make_inputs]: zeros for integers, seeded noise)."""
+    [`make_inputs`][netviz.tracing.device.make_inputs]: zeros for integers but for their
+    ``fills``, seeded noise)."""
     from netviz.tracing.device import make_inputs
 
-    real = make_inputs(shapes, _CPU, dtype, random=True, dtypes=dtypes)
+    real = make_inputs(shapes, _CPU, dtype, random=True, dtypes=dtypes, fills=fills)
     return [with_value(torch.empty_like(t, device=_META), t) for t in real]
 
 

@@ -13,6 +13,7 @@ from torch import nn
 
 from netviz.dtypes import check_dtypes
 from netviz.errors import InputShapeError, TraceError, TraceFallbackWarning
+from netviz.inputs import Fill
 from netviz.ir import Graph, Kind, Shape
 from netviz.serial import one_at_a_time
 from netviz.tracing.build import build_graph
@@ -89,6 +90,7 @@ def trace_model(
     input_dtypes: Sequence[str] | None = None,
     input_names: Sequence[str | None] | None = None,
     train: bool = False,
+    input_fills: Sequence[Fill | None] | None = None,
 ) -> Graph:
     """Trace ``module`` into the raw IR graph: every op, in execution order.
 
@@ -111,6 +113,8 @@ def trace_model(
             input, drawn with its name) or ``None`` (positional, before the keyword
             ones); ``None``: every input is positional.
         train: Trace the training-mode graph instead.
+        input_fills: Per input, the leading values of an integer input (see
+            [`Fill`][netviz.inputs.Fill]) or ``None`` (zeros).
 
     Raises:
         InputShapeError: An input shape is malformed or the model rejects it.
@@ -127,7 +131,8 @@ def trace_model(
     gc.disable()
     try:
         with training_mode(module, train):
-            traced = _trace(module, shapes, name, rebuild, dtypes, names, train)
+            traced = _trace(module, shapes, name, rebuild, dtypes, names, train,
+                            tuple(input_fills) if input_fills else None)
     finally:
         if was_enabled:
             gc.enable()
@@ -155,6 +160,7 @@ def _trace(
     dtypes: tuple[str, ...] | None,
     names: tuple[str | None, ...] | None,
     train: bool,
+    fills: tuple[Fill | None, ...] | None = None,
 ) -> Graph:
     keywords = [n for n in names or () if n is not None]
     with tensor_constants_removed(module):
@@ -164,14 +170,14 @@ def _trace(
             reason = first_line(exc)
             traced, meta = hooks_forward(module, shapes, name=name, reason=reason,
                                          rebuild=rebuild, input_dtypes=dtypes,
-                                         input_names=names, train=train)
+                                         input_names=names, train=train, input_fills=fills)
             warnings.warn(_fallback_message(name, reason, meta), TraceFallbackWarning,
                           stacklevel=3)
             return traced
         check_input_count(graph, shapes, names)
         root = module
         try:
-            values = propagate(root, graph, shapes, dtypes, names)
+            values = propagate(root, graph, shapes, dtypes, names, fills)
         except NodeFailure as failure:
             if not (on_meta(module) and meta_unsupported(failure.error)):
                 raise run_error(*_where(failure.node, root), failure.error, shapes) from None
@@ -181,7 +187,7 @@ def _trace(
             root = _cpu_twin(module, rebuild, name, why)
             root.train(train)
             try:
-                values = propagate(root, graph, shapes, dtypes, names)
+                values = propagate(root, graph, shapes, dtypes, names, fills)
             except NodeFailure as again:
                 raise run_error(*_where(again.node, root), again.error, shapes) from None
         traced = build_graph(graph, root, values, shapes, name, keywords)

@@ -154,3 +154,30 @@ def test_input_nodes_are_drawn_with_their_name_and_shape() -> None:
         warnings.simplefilter("ignore")
         mermaid = netviz.diagram(spec("CLIPModel")).mermaid
     assert "input_ids 32" in mermaid and "pixel_values 3x32x32" in mermaid
+
+
+LLAVA = dict(
+    text_config={"model_type": "llama", "hidden_size": 32, "intermediate_size": 64,
+                 "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2,
+                 "vocab_size": 99, "max_position_embeddings": 128},
+    vision_config={"model_type": "clip_vision_model", "hidden_size": 32,
+                   "intermediate_size": 37, "num_hidden_layers": 2, "num_attention_heads": 2,
+                   "image_size": 32, "patch_size": 8, "projection_dim": 16},
+    image_token_index=98, vision_feature_layer=-1, projector_hidden_act="gelu")
+
+
+def test_a_multimodal_model_gets_its_image_tokens() -> None:
+    """LLaVA puts the image's features where the ids hold its image token: netviz leads the
+    ids with as many as the features (32 / 8 = 4 x 4 patches = 16), so the vision tower runs
+    and every parameter is drawn."""
+    import transformers
+
+    values = ", ".join(f"{key}={value!r}" for key, value in LLAVA.items())
+    loaded = load_model(f"hf:LlavaForConditionalGeneration({values})")
+    assert loaded.input_names == ("input_ids", "pixel_values")
+    assert loaded.input_shapes == ((128,), (3, 32, 32))
+    assert loaded.input_fills == (((98, 16),), None)
+    graph = traced(f"hf:LlavaForConditionalGeneration({values})")
+    model = transformers.LlavaForConditionalGeneration(transformers.LlavaConfig(**LLAVA))
+    assert params(graph) == sum(p.numel() for p in model.parameters())
+    assert any(n.scope.startswith("model.vision_tower") for n in graph.nodes)

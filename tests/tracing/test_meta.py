@@ -145,3 +145,13 @@ def test_builds_and_real_forwards_leave_no_mode_behind() -> None:
         warnings.simplefilter("ignore")
         netviz.trace(zoo.DataDependent(), [(3, 8, 8)])
     assert _get_current_dispatch_mode() is None
+
+
+def test_integer_inputs_take_their_leading_values() -> None:
+    from netviz.tracing.device import make_inputs
+
+    (ids,) = make_inputs([(5,)], torch.device("cpu"), torch.float32, random=True,
+                         dtypes=["int64"], fills=[((7, 2), (3, 1))])
+    assert ids.tolist() == [[7, 7, 3, 0, 0]]
+    (meta,) = meta_inputs([(5,)], torch.float32, ["int64"], [((7, 2),)])
+    assert meta.is_meta and value_of(meta).tolist() == [[7, 7, 0, 0, 0]]  # type: ignore[union-attr]
