@@ -11,7 +11,8 @@ Every input is fed by keyword:
 - images (``pixel_values``): ``num_channels x image_size x image_size``, with
   ``num_frames`` in front for video models;
 - speech features (``input_features``): ``num_mel_bins x 2·max_source_positions``
-  (the frames a Whisper-style encoder halves), or the other way round;
+  (the frames a Whisper-style encoder halves), or the other way round, or as a
+  one-channel image;
 - raw audio (``input_values``): one second at 16 kHz.
 
 A model whose forward also takes others of these inputs gets them too (both towers
@@ -119,7 +120,8 @@ def layouts(name: str, config: Any, float_dtype: str) -> list[Layout]:
         bins = _int(config, _MEL_BINS) or MEL_BINS
         source = _int(config, _SOURCE_POSITIONS)
         frames = 2 * source if source else FRAMES
-        return [((bins, frames), float_dtype), ((frames, bins), float_dtype)]
+        return [((bins, frames), float_dtype), ((frames, bins), float_dtype),
+                ((1, frames, bins), float_dtype)]  # a spectrogram as a one-channel image
     if name == "input_values":
         found: list[Layout] = [((AUDIO_SAMPLES,), float_dtype), ((1, AUDIO_SAMPLES), float_dtype)]
         mels, length = _int(config, ("num_mel_bins",)), _int(config, _AUDIO_LENGTH)
