@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Union
 
 from netviz.dtypes import parse_dtype
@@ -55,7 +55,7 @@ class NamedInput:
     name: str
     shape: Shape
     dtype: str | None = None
-    fill: Fill | None = None
+    fill: Fill | None = field(default=None, repr=False)
 
     def text(self) -> str:
         """The CLI spelling, ``input_ids=64:int64`` (what [`parse_input`][netviz.inputs.parse_input] reads)."""

@@ -51,7 +51,6 @@ def transformers_module(spec: str) -> Any:
             f"cannot load model spec {spec!r}: it names a transformers model and the "
             "transformers package is not installed (pip install transformers)"
         ) from None
-    transformers.logging.set_verbosity_error()
     return transformers
 
 
