@@ -255,9 +255,9 @@ def meta_unsupported(error: BaseException) -> bool:
     """Whether ``error`` says an op cannot run on meta (no kernel, no values), rather than
     that the model or its input is wrong."""
     text = str(error).strip().splitlines()
-    return isinstance(error, NotImplementedError) or bool(
-        text and "meta" in text[0].lower()
-    )
+    first = text[0].lower() if text else ""
+    return isinstance(error, NotImplementedError) or "meta" in first or (
+        "unallocated storage" in first)  # .tolist() of a meta tensor
 
 
 def weight_bytes(module: nn.Module) -> int:

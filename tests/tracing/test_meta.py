@@ -84,6 +84,8 @@ def test_values_computed_from_weights_are_unknown() -> None:
 def test_meta_unsupported() -> None:
     assert meta_unsupported(NotImplementedError("no kernel"))
     assert meta_unsupported(RuntimeError("Tensor.item() cannot be called on meta tensors"))
+    assert meta_unsupported(RuntimeError(
+        "tolist() shouldn't be called on a tensor with unallocated storage"))
     assert not meta_unsupported(RuntimeError("mat1 and mat2 shapes cannot be multiplied"))
 
 
