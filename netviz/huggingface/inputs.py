@@ -9,7 +9,9 @@ Every input is fed by keyword:
   [`SEQUENCE`][netviz.huggingface.inputs.SEQUENCE] tokens, ``int64``, fewer when the
   configuration allows fewer positions;
 - images (``pixel_values``): ``num_channels x image_size x image_size``, with
-  ``num_frames`` in front for video models;
+  ``num_frames`` in front for video models (``pixel_values_videos``: 16 frames unless
+  the configuration says);
+- time series (``past_values``): ``context_length`` steps of ``num_input_channels``;
 - speech features (``input_features``): ``num_mel_bins x 2·max_source_positions``
   (the frames a Whisper-style encoder halves), or the other way round, or as a
   one-channel image;
@@ -67,6 +69,9 @@ _FRAMES = ("num_frames",)
 _MEL_BINS = ("num_mel_bins", "feature_size", "input_feat_per_channel", "n_mels")
 _SOURCE_POSITIONS = ("max_source_positions",)
 _AUDIO_LENGTH = ("max_length",)
+_CONTEXT = ("context_length",)
+_VIDEO_FRAMES = 16
+"""Frames of a video input whose configuration names none."""
 
 TOKEN_INPUTS = ("input_ids", "decoder_input_ids")
 OTHER_INPUTS = ("input_ids", "pixel_values", "input_features", "input_values")
@@ -107,12 +112,13 @@ def layouts(name: str, config: Any, float_dtype: str) -> list[Layout]:
     if name in TOKEN_INPUTS:
         limit = _int(config, _TARGET_POSITIONS if name.startswith("decoder") else _POSITIONS)
         return [((min(SEQUENCE, limit or SEQUENCE),), "int64")]
-    if name == "pixel_values":
+    if name in ("pixel_values", "pixel_values_videos"):
         height, width = _size(_value(config, _IMAGE_SIZE))
         channels = _int(config, _CHANNELS) or 3
         image = ((channels, height, width), float_dtype)
         video = _int(config, _FRAMES)
-        if video:
+        if video or name == "pixel_values_videos":
+            video = video or _VIDEO_FRAMES
             return [((video, channels, height, width), float_dtype),
                     ((channels, video, height, width), float_dtype), image]
         return [image]
@@ -122,6 +128,10 @@ def layouts(name: str, config: Any, float_dtype: str) -> list[Layout]:
         frames = 2 * source if source else FRAMES
         return [((bins, frames), float_dtype), ((frames, bins), float_dtype),
                 ((1, frames, bins), float_dtype)]  # a spectrogram as a one-channel image
+    if name == "past_values":  # a time series: context_length steps of its channels
+        steps = _int(config, _CONTEXT)
+        channels = _int(config, ("num_input_channels", "input_size")) or 1
+        return [((steps, channels), float_dtype), ((steps,), float_dtype)] if steps else []
     if name == "input_values":
         found: list[Layout] = [((AUDIO_SAMPLES,), float_dtype), ((1, AUDIO_SAMPLES), float_dtype)]
         mels, length = _int(config, ("num_mel_bins",)), _int(config, _AUDIO_LENGTH)
@@ -142,9 +152,10 @@ def input_candidates(module: nn.Module) -> list[tuple[NamedInput, ...]]:
     takes = _parameters(module)
     float_dtype = str(_float_dtype(module)).removeprefix("torch.")
     main = getattr(module, "main_input_name", "input_ids")
-    base = [main] if main in takes else []
+    mains = [main] if isinstance(main, str) else [n for n in main if isinstance(n, str)]
+    base = [name for name in mains if name in takes]
     if (getattr(config, "is_encoder_decoder", False) and "decoder_input_ids" in takes
-            and main != "decoder_input_ids"):
+            and "decoder_input_ids" not in base):
         base.append("decoder_input_ids")
     extra = [n for n in OTHER_INPUTS
              if n in takes and n not in base and layouts(n, config, float_dtype)]
