@@ -33,10 +33,20 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 InputValue = Union[Shape, str]
 """What the Python API takes for one keyword input: a shape, or ``"D1,D2[:DTYPE]"``."""
 
-Fill = tuple[tuple[int, int], ...]
-"""The leading values of an integer input, as runs of ``(value, count)``; the rest are
-zeros. netviz sets it where a model needs particular ids (the image tokens a multimodal
-model replaces by its image features)."""
+@dataclass(frozen=True)
+class Fill:
+    """How netviz makes an input besides its shape and dtype, where a model needs it.
+
+    Attributes:
+        runs: The leading values of an integer input, as runs of ``(value, count)``; the
+            rest are zeros (the image tokens a multimodal model replaces by its image
+            features, the patch grid of a vision encoder).
+        batched: ``False``: the shape is the whole tensor's, with no batch dimension in
+            front (a vision encoder fed its image's patches as rows).
+    """
+
+    runs: tuple[tuple[int, int], ...] = ()
+    batched: bool = True
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,10 @@ Every input is fed by keyword:
 - speech features (``input_features``): ``num_mel_bins x 2·max_source_positions``
   (the frames a Whisper-style encoder halves), or the other way round, or as a
   one-channel image;
-- raw audio (``input_values``): one second at 16 kHz.
+- raw audio (``input_values``): one second at 16 kHz;
+- an image as patches and their grid, for a vision encoder that takes a ``grid_thw``
+  (Qwen2-VL's and its kin): ``image_size / patch_size`` patches a side (a multiple of
+  ``spatial_merge_size``) as rows without a batch dimension, and their grid.
 
 A model whose forward also takes others of these inputs gets them too (both towers
 of CLIP, the vision tower of a multimodal model), unless its forward refuses them:
@@ -40,7 +43,7 @@ from torch import nn
 
 from netviz.errors import InputShapeError
 from netviz.huggingface.models import configurations
-from netviz.inputs import NamedInput
+from netviz.inputs import Fill, NamedInput
 from netviz.ir import Shape
 
 SEQUENCE = 128
@@ -162,6 +165,15 @@ def input_candidates(module: nn.Module) -> list[tuple[NamedInput, ...]]:
     required = {n for n, p in takes.items() if p.default is p.empty
                 and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
     found: list[tuple[NamedInput, ...]] = []
+    for grid in _patch_grids(config, takes, float_dtype):  # patches and their grid
+        made = [NamedInput(n, *layouts(n, config, float_dtype)[0]) for n in base
+                if n not in {i.name for i in grid} and layouts(n, config, float_dtype)]
+        inputs = (*made, *grid)
+        if required <= {i.name for i in inputs}:
+            tokens = _with_image_tokens(module, inputs)
+            found += [tokens] if tokens else []
+            found.append(inputs)
+    plain: list[tuple[NamedInput, ...]] = []  # the main input alone: always tried, last
     for names in (base + extra, base) if extra else (base,):
         options = [layouts(name, config, float_dtype) for name in names]
         if not names or not all(options) or not required <= set(names):
@@ -169,10 +181,42 @@ def input_candidates(module: nn.Module) -> list[tuple[NamedInput, ...]]:
         for combo in itertools.product(*options):
             inputs = tuple(NamedInput(n, shape, dtype) for n, (shape, dtype) in
                            zip(names, combo))
+            if names is base and extra:
+                plain.append(inputs)
+                continue
             tokens = _with_image_tokens(module, inputs)
             found += [tokens] if tokens else []
             found.append(inputs)
-    return found[:MAX_CANDIDATES]
+    return found[:MAX_CANDIDATES - len(plain[:2])] + plain[:2]
+
+
+_GRIDS = ("image_grid_thw", "grid_thw")
+_PATCHES = ("pixel_values", "hidden_states")
+
+
+def _patch_grids(
+    config: Any, takes: dict[str, inspect.Parameter], float_dtype: str
+) -> list[tuple[NamedInput, NamedInput]]:
+    """An image as a vision encoder of the Qwen2-VL kind takes it, when the forward takes
+    a ``grid_thw`` and the configuration a ``patch_size``: its patches as rows without a
+    batch dimension (``grid_h x grid_w`` of ``channels x temporal_patch_size x
+    patch_size²`` values, or of ``channels x patch_size x patch_size``), and their grid
+    (``[[1, grid_h, grid_w]]``)."""
+    grid = next((name for name in _GRIDS if name in takes), None)
+    patches = next((name for name in _PATCHES if name in takes), None)
+    patch = _int(config, ("patch_size",))
+    if grid is None or patches is None or not patch:
+        return []
+    merge = _int(config, ("spatial_merge_size",)) or 1
+    height, width = _size(_value(config, _IMAGE_SIZE))
+    rows, cols = (max(merge, (side // patch) // merge * merge) for side in (height, width))
+    channels = _int(config, _CHANNELS) or 3
+    depth = channels * (_int(config, ("temporal_patch_size",)) or 1)
+    flat, where = Fill(batched=False), Fill(((1, 1), (rows, 1), (cols, 1)), False)
+    sizes = NamedInput(grid, (1, 3), "int64", where)
+    return [(NamedInput(patches, (rows * cols, depth * patch * patch), float_dtype, flat), sizes),
+            (NamedInput(patches, (rows * cols, channels, patch, patch), float_dtype, flat),
+             sizes)]
 
 
 _IMAGE_TOKEN = ("image_token_id", "image_token_index")
@@ -197,18 +241,19 @@ def _with_image_tokens(
     if token is None or not callable(features) or not {"input_ids", "pixel_values"} <= set(
             by_name):
         return None
-    count = _feature_tokens(module, by_name["pixel_values"])
+    count = _feature_tokens(module, [i for i in inputs if i.name != "input_ids"])
     ids = by_name["input_ids"]
     limit = _int(config, _POSITIONS)
     if not count or (limit and count + 1 > limit):
         return None
     text = min(SEQUENCE, (limit or count + SEQUENCE) - count)
-    tokens = NamedInput("input_ids", (count + text,), ids.dtype, ((token, count),))
+    tokens = NamedInput("input_ids", (count + text,), ids.dtype, Fill(((token, count),)))
     return tuple(tokens if i.name == "input_ids" else i for i in inputs)
 
 
-def _feature_tokens(module: nn.Module, pixels: NamedInput) -> int | None:
-    """How many image tokens the image's features fill (``None``: unknown)."""
+def _feature_tokens(module: nn.Module, images: list[NamedInput]) -> int | None:
+    """How many image tokens the image's features fill (``None``: unknown): the elements
+    of ``get_image_features`` of ``images`` (those it takes) by the token embeddings' width."""
     from netviz.tracing.device import make_inputs, model_device, on_meta
     from netviz.tracing.meta import meta_inputs, meta_values
     from netviz.tracing.values import tensors_in
@@ -216,14 +261,17 @@ def _feature_tokens(module: nn.Module, pixels: NamedInput) -> int | None:
     embeddings: Any = getattr(module, "get_input_embeddings", None)
     features_of: Any = getattr(module, "get_image_features")
     try:
+        takes = inspect.signature(features_of).parameters
+        images = [i for i in images if i.name in takes]
         width = int(embeddings().weight.shape[-1]) if callable(embeddings) else 0
         meta = on_meta(module)
-        (image,) = (meta_inputs([pixels.shape], torch.float32, [pixels.dtype or "float32"])
-                    if meta else make_inputs([pixels.shape], model_device(module),
-                                             torch.float32, random=True,
-                                             dtypes=[pixels.dtype or "float32"]))
+        shapes, dtypes = [i.shape for i in images], [i.dtype or "float32" for i in images]
+        fills = [i.fill for i in images]
+        made = (meta_inputs(shapes, torch.float32, dtypes, fills) if meta else
+                make_inputs(shapes, model_device(module), torch.float32, random=True,
+                            dtypes=dtypes, fills=fills))
         with torch.no_grad(), meta_values() if meta else contextlib.nullcontext():
-            out = features_of(pixel_values=image)
+            out = features_of(**{i.name: t for i, t in zip(images, made)})
     except Exception:  # noqa: BLE001 - the model's own code: no count
         return None
     found = getattr(out, "pooler_output", None)

@@ -120,19 +120,22 @@ def make_inputs(
 
     ``dtypes`` (canonical names, one per input) override ``dtype``; integer and
     boolean inputs are zeros, valid indices for any embedding, but for their leading
-    values in ``fills`` (one per input, see [`Fill`][netviz.inputs.Fill]).
+    values in ``fills`` (one per input, see [`Fill`][netviz.inputs.Fill], which may also
+    say an input has no batch dimension).
     """
-    full = [(1, *shape) for shape in shapes]
+    fills = list(fills or [None] * len(shapes))
+    full = [(1, *shape) if fill is None or fill.batched else tuple(shape)
+            for shape, fill in zip(shapes, fills)]
     kinds = [getattr(torch, name) for name in dtypes] if dtypes else [dtype] * len(full)
     if device.type == "meta":
         return [torch.empty(s, device=device, dtype=k) for s, k in zip(full, kinds)]
     gen = torch.Generator(device="cpu").manual_seed(SEED)
     inputs = []
-    for s, k, fill in zip(full, kinds, fills or [None] * len(full)):
+    for s, k, fill in zip(full, kinds, fills):
         if not random or not (k.is_floating_point or k.is_complex):
             tensor = torch.zeros(s, dtype=k)
             start = 0
-            for value, count in fill or ():
+            for value, count in fill.runs if fill else ():
                 tensor.view(-1)[start:start + count] = value
                 start += count
             inputs.append(tensor.to(device))

@@ -215,11 +215,23 @@ def _on_values(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
 
 
 class _IndexValues(TorchFunctionMode):
-    """``x[:, [-1, 0]]``: Python turns the list into an index tensor on ``x``'s device
-    without any op netviz sees, so the result's value is computed here, from ``x``'s."""
+    """What no op netviz sees does with values: ``x[:, [-1, 0]]`` (Python turns the list
+    into an index tensor on ``x``'s device), so the result's value is computed here, from
+    ``x``'s; ``torch.tensor(2, device=x.device)`` (data copied straight to meta); and
+    ``x.tolist()``, which reads a meta tensor's storage directly."""
 
     def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
+        if func is _TOLIST and isinstance(args[0], torch.Tensor) and args[0].is_meta:
+            value = value_of(args[0])
+            if value is not None:
+                return value.tolist()
         out = func(*args, **(kwargs or {}))
+        if (func in _FROM_DATA and isinstance(out, torch.Tensor) and out.is_meta
+                and not hasattr(out, _VALUE) and out.numel() <= REAL_ELEMENTS
+                and all(value_of(t) is not None for t in _tensors(args))):
+            data = _map(args, value_of)
+            with_value(out, func(*data, **{**(kwargs or {}), "device": _CPU}))
+            return out
         if (func is _GETITEM and isinstance(out, torch.Tensor) and out.is_meta
                 and not hasattr(out, _VALUE) and out.numel() <= REAL_ELEMENTS):
             source = value_of(args[0])
@@ -229,6 +241,8 @@ class _IndexValues(TorchFunctionMode):
 
 
 _GETITEM = torch.Tensor.__getitem__
+_TOLIST = torch.Tensor.tolist
+_FROM_DATA = frozenset({torch.tensor, torch.as_tensor, torch.asarray})
 
 
 @contextmanager

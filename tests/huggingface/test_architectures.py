@@ -15,6 +15,7 @@ import pytest
 import torch
 
 import netviz
+from netviz.inputs import Fill
 from netviz.ir import Graph, Kind
 from netviz.registry import load_model
 from tests.huggingface.configs import INPUTS, SMALL, config, reference_params, spec
@@ -176,7 +177,7 @@ def test_a_multimodal_model_gets_its_image_tokens() -> None:
     loaded = load_model(f"hf:LlavaForConditionalGeneration({values})")
     assert loaded.input_names == ("input_ids", "pixel_values")
     assert loaded.input_shapes == ((128,), (3, 32, 32))
-    assert loaded.input_fills == (((98, 16),), None)
+    assert loaded.input_fills == (Fill(((98, 16),)), None)
     graph = traced(f"hf:LlavaForConditionalGeneration({values})")
     model = transformers.LlavaForConditionalGeneration(transformers.LlavaConfig(**LLAVA))
     assert params(graph) == sum(p.numel() for p in model.parameters())

@@ -152,8 +152,14 @@ def test_builds_and_real_forwards_leave_no_mode_behind() -> None:
 def test_integer_inputs_take_their_leading_values() -> None:
     from netviz.tracing.device import make_inputs
 
+    from netviz.inputs import Fill
+
     (ids,) = make_inputs([(5,)], torch.device("cpu"), torch.float32, random=True,
-                         dtypes=["int64"], fills=[((7, 2), (3, 1))])
+                         dtypes=["int64"], fills=[Fill(((7, 2), (3, 1)))])
     assert ids.tolist() == [[7, 7, 3, 0, 0]]
-    (meta,) = meta_inputs([(5,)], torch.float32, ["int64"], [((7, 2),)])
+    (meta,) = meta_inputs([(5,)], torch.float32, ["int64"], [Fill(((7, 2),))])
     assert meta.is_meta and value_of(meta).tolist() == [[7, 7, 0, 0, 0]]  # type: ignore[union-attr]
+    grid, rows = make_inputs([(1, 3), (4, 6)], torch.device("cpu"), torch.float32,
+                             random=True, dtypes=["int64", "float32"],
+                             fills=[Fill(((1, 1), (2, 2)), batched=False), Fill(batched=False)])
+    assert grid.tolist() == [[1, 2, 2]] and tuple(rows.shape) == (4, 6)  # no batch in front
