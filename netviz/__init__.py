@@ -11,7 +11,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-__version__ = "0.1.0"
+from netviz._version import __version__
 
 _API = ("load_model", "trace", "diagram", "render", "diff", "pseudocode", "summary", "plot")
 _CLASSES = {"Diagram": "netviz.diagrams", "Diff": "netviz.diffs",

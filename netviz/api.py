@@ -21,18 +21,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Optional, Union
 
-from netviz.diagrams import FORMATS, Diagram, Direction, Theme
+from netviz.diagrams import FORMATS, Diagram
 from netviz.diffs import Diff
 from netviz.inputs import InputValue, NamedInput
+from netviz.vocabulary import DEFAULT_DIRECTION, DEFAULT_THEME, Direction, Theme
 from netviz.ir import Graph, Shape
 from netviz.summaries.summary import Summary
 
 if TYPE_CHECKING:
     import torch
 
-    from netviz.cache import TraceRequest
     from netviz.registry import LoadedModel
-    from netviz.transforms import NotationOptions
 
 Spec = Union[str, "torch.nn.Module"]
 """A model: a registered name (``"wrn28_2"``), ``"package.module:attr"``,
@@ -98,38 +97,10 @@ def trace(
             (its ``config.json`` names it in ``auto_map``); without it such a folder is
             refused.
     """
-    from netviz.cache import TraceRequest, cached_trace
+    from netviz import traced
 
-    request = TraceRequest.of(spec, input_shapes, input_dtypes=input_dtypes, train=train,
-                              inputs=inputs, trust_remote_code=trust_remote_code)
-    return cached_trace(request, _trace_uncached)
-
-
-def _trace_uncached(request: TraceRequest) -> tuple[Graph, Any]:
-    """Load and trace the model of ``request``; returns the graph and the model."""
-    from netviz.tracing import trace_model
-
-    from netviz.registry import load_model as _load
-
-    loaded = _load(request.spec, request.input_shapes, input_dtypes=request.input_dtypes,
-                   inputs=request.inputs, trust_remote_code=request.trust_remote_code)
-    graph = trace_model(loaded.module, loaded.input_shapes, name=loaded.name, rebuild=loaded.build,
-                        input_dtypes=loaded.input_dtypes, input_names=loaded.input_names,
-                        train=request.train, input_fills=loaded.input_fills)
-    return graph, loaded.module
-
-
-def _notation(
-    spec: Spec, input_shapes: Sequence[Shape] | None, options: NotationOptions,
-    input_dtypes: Sequence[str] | None = None, train: bool = False, inputs: Inputs = None,
-    trust_remote_code: bool = False,
-) -> Graph:
-    """The notation graph of a model (cached like [`trace`][netviz.api.trace])."""
-    from netviz.cache import TraceRequest, cached_notation
-
-    request = TraceRequest.of(spec, input_shapes, input_dtypes=input_dtypes, train=train,
-                              inputs=inputs, trust_remote_code=trust_remote_code)
-    return cached_notation(request, options, _trace_uncached)
+    return traced.trace(spec, input_shapes, input_dtypes=input_dtypes, train=train,
+                        inputs=inputs, trust_remote_code=trust_remote_code)
 
 
 def diagram(
@@ -258,10 +229,12 @@ def render(
         drawn = _drawn(spec, fold, shapes, legend, direction, theme)
         return draw_figure(drawn.graph, fmt, direction=drawn.direction, theme=drawn.theme,
                            legend=drawn.legend, dpi=dpi, width=size)
+    from netviz import traced
     from netviz.transforms import NotationOptions
 
     options = NotationOptions(fold=fold, shapes=shapes)
-    graph = _notation(spec, input_shapes, options, input_dtypes, train, inputs, trust_remote_code)
+    graph = traced.notation(spec, input_shapes, options, input_dtypes, train, inputs,
+                            trust_remote_code)
     if annotations:
         graph = _annotated(graph, spec, annotations, input_shapes=input_shapes,
                            input_dtypes=input_dtypes, train=train, inputs=inputs,
@@ -302,8 +275,9 @@ def _drawn(
     if isinstance(drawn, Graph):
         return Diagram.of(drawn, fold=fold, shapes=shapes, legend=legend,
                           direction=direction, theme=theme)
-    return drawn.styled(legend=legend or None, direction=None if direction == "TB" else direction,
-                        theme=None if theme == "light" else theme)
+    return drawn.styled(legend=legend or None,
+                        direction=None if direction == DEFAULT_DIRECTION else direction,
+                        theme=None if theme == DEFAULT_THEME else theme)
 
 
 def diff(
@@ -366,8 +340,10 @@ def diff(
             return Diagram.of(spec, fold=fold, shapes=shapes).graph
         from netviz.transforms import NotationOptions
 
-        return _notation(spec, shapes_of, NotationOptions(fold=fold, shapes=shapes),
-                         dtypes_of, train, inputs, trust_remote_code)
+        from netviz import traced
+
+        return traced.notation(spec, shapes_of, NotationOptions(fold=fold, shapes=shapes),
+                               dtypes_of, train, inputs, trust_remote_code)
 
     before = notation(a, input_shapes, input_dtypes)
     after = notation(b, input_shapes_b if input_shapes_b is not None else input_shapes,
@@ -389,12 +365,13 @@ def pseudocode(
     ``input_dtypes``, ``train``, ``inputs`` and ``trust_remote_code`` are as for
     [`trace`][netviz.api.trace].
     """
+    from netviz import traced
     from netviz.renderers import render_pseudocode
     from netviz.transforms import NotationOptions
 
     return render_pseudocode(
-        _notation(spec, input_shapes, NotationOptions.listing(), input_dtypes, train, inputs,
-                  trust_remote_code))
+        traced.notation(spec, input_shapes, NotationOptions.listing(), input_dtypes, train,
+                        inputs, trust_remote_code))
 
 
 def summary(

@@ -23,26 +23,14 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 from netviz.ir import Graph
+from netviz.vocabulary import DIAGRAM_SUFFIXES, Direction, Theme
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-Direction = Literal["TB", "LR"]
-Theme = Literal["light", "dark", "paper"]
-
-SUFFIXES = {
-    ".svg": "svg",
-    ".png": "png",
-    ".pdf": "pdf",
-    ".dot": "dot",
-    ".gv": "dot",
-    ".mmd": "mmd",
-    ".mermaid": "mmd",
-    ".txt": "txt",
-    ".tex": "tex",
-    ".tikz": "tikz",
-}
-"""Output file suffixes and the diagram format each implies."""
+SUFFIXES = DIAGRAM_SUFFIXES
+"""Output file suffixes and the diagram format each implies
+([`netviz.vocabulary`][netviz.vocabulary])."""
 
 FORMATS = ("svg", "png", "pdf", "tex", "tikz", "dot", "mmd", "txt")
 """Diagram formats; ``tex`` and ``tikz`` are TikZ (a document, the picture alone),

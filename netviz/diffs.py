@@ -26,7 +26,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from netviz.diagrams import SUFFIXES as DIAGRAM_SUFFIXES
-from netviz.diagrams import Diagram, Direction, Theme
+from netviz.diagrams import Diagram
+from netviz.vocabulary import Direction, Theme
 
 if TYPE_CHECKING:
     from pathlib import Path

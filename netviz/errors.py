@@ -6,6 +6,11 @@ non-zero; everything else is a bug and shows a traceback only with ``--debug``.
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 
 class NetvizError(Exception):
     """Base class: the message is one line a user can act on."""
@@ -73,3 +78,43 @@ class TraceFallbackWarning(NetvizWarning):
 
 class LabelSizeWarning(NetvizWarning):
     """A figure scaled to a print width makes its smallest labels too small to read."""
+
+
+class MacsLowerBoundWarning(NetvizWarning):
+    """Ops whose work depends on tensor values ran: the mult-adds counted are a lower bound."""
+
+
+Note = tuple[type, str]
+"""A warning netviz raised: its category and message."""
+
+_COLLECTING: ContextVar[list[Note] | None] = ContextVar("netviz_warnings", default=None)
+
+
+def warn(message: str, category: type[NetvizWarning] = NetvizWarning, stacklevel: int = 1) -> None:
+    """``warnings.warn(message, category)``, also noted by the enclosing
+    [`collected_warnings`][netviz.errors.collected_warnings] of this context (thread or task).
+
+    Args:
+        message: One line.
+        category: A ``NetvizWarning`` class.
+        stacklevel: As for ``warnings.warn``, counted from the caller of this function.
+    """
+    notes = _COLLECTING.get()
+    if notes is not None:
+        notes.append((category, message))
+    warnings.warn(message, category, stacklevel=stacklevel + 1)
+
+
+@contextmanager
+def collected_warnings() -> Iterator[list[Note]]:
+    """Note the netviz warnings raised in this context (they are raised as usual too).
+
+    Unlike ``warnings.catch_warnings``, which swaps the process's warning filters and is
+    not thread-safe, this changes nothing outside the current context.
+    """
+    notes: list[Note] = []
+    token = _COLLECTING.set(notes)
+    try:
+        yield notes
+    finally:
+        _COLLECTING.reset(token)

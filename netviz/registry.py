@@ -35,8 +35,9 @@ import fnmatch
 import os
 import re
 import sys
-import warnings
+import threading
 from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -61,8 +62,10 @@ from netviz.errors import (
     NetvizError,
     NetvizWarning,
     UnknownModelError,
+    warn,
 )
 from netviz.ir import Shape
+from netviz.loaded import LoadedModel
 
 if TYPE_CHECKING:
     from torch import nn
@@ -111,35 +114,11 @@ class ModelEntry:
         return _call_builder(self.name, self.builder, device)
 
 
-@dataclass(frozen=True)
-class LoadedModel:
-    """A resolved model spec.
-
-    Attributes:
-        name: Display name (registry name, attribute name or class name).
-        module: The model, built on the requested device.
-        input_shapes: Input shapes without the batch dimension, one per input.
-        description: One-line description (empty when unknown).
-        build: Rebuilds the model on another device, e.g. ``build("cpu")``.
-        input_dtypes: Dtype name per input; ``None``: the model's floating dtype.
-        input_names: Per input, the forward parameter it is fed to by keyword, or
-            ``None`` for a positional input (those come first); ``None``: all positional.
-        input_fills: Per input, the leading values of an integer input (see
-            [`Fill`][netviz.inputs.Fill]), or ``None``; ``None``: zeros for all.
-    """
-
-    name: str
-    module: nn.Module
-    input_shapes: tuple[Shape, ...]
-    description: str
-    build: Callable[[str], nn.Module]
-    input_dtypes: tuple[str, ...] | None = None
-    input_names: tuple[str | None, ...] | None = None
-    input_fills: tuple[Fill | None, ...] | None = None
-
-
 _REGISTRY: dict[str, ModelEntry] = {}
 _discovered = False
+_DISCOVERY = threading.RLock()
+"""Held while the entry points are imported: the registry is filled once, and a thread
+asking for a model meanwhile waits for the whole list instead of reading half of it."""
 
 
 def natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
@@ -239,11 +218,27 @@ def _origin(obj: Any) -> tuple[str, str]:
 
 
 def _discover() -> None:
-    """Import every module of the ``netviz.models`` entry-point group once."""
+    """Import every module of the ``netviz.models`` entry-point group once (under a lock:
+    several threads may ask at once; a module that asks again while it is imported gets
+    the models registered so far)."""
     global _discovered
     if _discovered:
         return
-    _discovered = True
+    with _DISCOVERY:
+        if _discovered or _DISCOVERING.get():
+            return
+        token = _DISCOVERING.set(True)
+        try:
+            _load_entry_points()
+        finally:
+            _DISCOVERING.reset(token)
+        _discovered = True
+
+
+_DISCOVERING: ContextVar[bool] = ContextVar("netviz_discovering", default=False)
+
+
+def _load_entry_points() -> None:
     from importlib.metadata import entry_points
 
     seen: set[str] = set()
@@ -254,7 +249,7 @@ def _discover() -> None:
         try:
             ep.load()
         except Exception as exc:  # noqa: BLE001 - a broken plug-in must not break netviz
-            warnings.warn(
+            warn(
                 f"cannot load models from {ep.value!r} (entry point {ep.name!r}): "
                 f"{type(exc).__name__}: {first_line(exc)}",
                 NetvizWarning,
@@ -340,7 +335,7 @@ def load_model(
             ``config.json`` names it in ``auto_map``), as transformers' flag does.
 
     Returns:
-        The [`LoadedModel`][netviz.registry.LoadedModel].
+        The [`LoadedModel`][netviz.loaded.LoadedModel].
 
     Raises:
         UnknownModelError: ``spec`` names no registered model.

@@ -12,38 +12,71 @@ from torch import nn
 from netviz.building import building_on
 
 
-def test_meta_build_skips_initialisers_and_restores_them() -> None:
-    original = nn.init.kaiming_normal_
+def _initialisers() -> dict[str, object]:
+    return {name: getattr(nn.init, name) for name in dir(nn.init) if name.endswith("_")}
+
+
+def _resets() -> dict[tuple[type, str], object]:
+    """The reset methods of every torch layer class (netviz must never replace them)."""
+    found: dict[tuple[type, str], object] = {}
+    todo: list[type] = [nn.Module]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            todo.append(sub)
+            for name in ("reset_parameters", "reset_running_stats", "_reset_parameters"):
+                if sub.__module__.startswith("torch.nn.") and name in vars(sub):
+                    found[(sub, name)] = vars(sub)[name]
+    return found
+
+
+def test_meta_build_skips_initialisers_without_replacing_them() -> None:
+    before, resets = _initialisers(), _resets()
     with building_on("meta"):
-        assert nn.init.kaiming_normal_ is not original
+        assert _initialisers() == before and _resets() == resets  # nothing swapped
         layer = nn.Conv2d(3, 8, 3)
-        nn.init.normal_(layer.weight)
-    assert nn.init.kaiming_normal_ is original
+        assert nn.init.normal_(layer.weight) is layer.weight
+        assert nn.init.trunc_normal_(layer.weight) is layer.weight
     assert layer.weight.is_meta
+    assert _initialisers() == before and _resets() == resets
 
 
-def test_initialisers_are_restored_when_the_builder_raises() -> None:
-    original = nn.init.uniform_
+def test_torch_hands_its_initialisers_to_the_active_function_mode() -> None:
+    """Pins the torch behaviour the meta build relies on: ``torch.nn.init``'s initialisers
+    (and the fills the others use) reach a ``TorchFunctionMode``, which can answer them."""
+    from torch.overrides import TorchFunctionMode
+
+    seen: list[str] = []
+
+    class Record(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
+            seen.append(getattr(func, "__name__", ""))
+            return func(*args, **(kwargs or {}))
+
+    weight = torch.empty(4, 4, device="meta")
+    with Record():
+        nn.init.uniform_(weight)
+        nn.init.kaiming_uniform_(weight)
+        nn.init.xavier_normal_(weight)
+        nn.init.zeros_(weight)
+    assert {"uniform_", "kaiming_uniform_", "normal_", "zero_"} <= set(seen)
+
+
+def test_the_mode_ends_when_the_builder_raises() -> None:
     with pytest.raises(RuntimeError), building_on("meta"):
         raise RuntimeError("builder failed")
-    assert nn.init.uniform_ is original
+    torch.manual_seed(0)
+    expected = nn.Linear(4, 4).weight.detach().clone()
+    torch.manual_seed(0)
+    assert torch.equal(nn.Linear(4, 4).weight, expected) and expected.abs().sum() > 0
 
 
-def test_meta_build_skips_torch_layer_resets_and_restores_them() -> None:
-    resets = {
-        (cls, name): vars(cls)[name]
-        for cls in (nn.modules.conv._ConvNd, nn.modules.batchnorm._NormBase, nn.Linear)
-        for name in ("reset_parameters", "reset_running_stats")
-        if name in vars(cls)
-    }
-    assert len(resets) == 4
+def test_meta_build_skips_the_fills_of_torch_layer_resets() -> None:
+    resets = _resets()
     with building_on("meta"):
-        for (cls, name), original in resets.items():
-            assert vars(cls)[name] is not original
         bn = nn.BatchNorm2d(4)
+        assert _resets() == resets
     assert bn.running_var.is_meta and bn.running_var.shape == (4,)
-    for (cls, name), original in resets.items():
-        assert vars(cls)[name] is original
+    assert _resets() == resets
 
 
 def test_resets_are_untouched_on_cpu_and_for_user_classes() -> None:
@@ -95,14 +128,7 @@ def test_a_model_registering_too_many_modules_is_stopped(monkeypatch: pytest.Mon
         nn.Sequential(*[nn.ReLU() for _ in range(5)])
 
 
-# --- threads: netviz's patches are seen by the building context only -----------------------
-
-
-def _resets() -> dict[tuple[type, str], object]:
-    from netviz.building import _RESETS, _torch_layer_classes
-
-    return {(cls, name): vars(cls)[name] for cls in _torch_layer_classes() for name in _RESETS
-            if name in vars(cls)}
+# --- threads: netviz's skipping is seen by the building thread only -------------------------
 
 
 def _seeded_linear() -> nn.Linear:
@@ -147,24 +173,20 @@ def test_a_cpu_model_built_in_another_thread_during_a_meta_build_is_initialised(
     assert meta.weight.is_meta
 
 
-def test_nested_meta_builds_keep_the_wrappers_until_the_last_one_ends() -> None:
+def test_nested_builds_skip_on_meta_and_initialise_on_cpu() -> None:
     torch.manual_seed(0)
     expected = nn.Linear(4, 4).weight.detach().clone()  # built outside any build context
-    original = nn.init.kaiming_normal_
-    resets = _resets()
+    before = _initialisers()
     with building_on("meta"):
         with building_on("meta"):
             inner = nn.Conv2d(3, 8, 3)
-        wrapped = nn.init.kaiming_normal_
-        assert wrapped is not original and wrapped.__wrapped__ is original  # type: ignore[attr-defined]
         with building_on("cpu"):  # a CPU build nested in a meta build initialises for real
             torch.manual_seed(0)
             real = nn.Linear(4, 4)
         outer = nn.Conv2d(3, 8, 3)
     assert inner.weight.is_meta and outer.weight.is_meta
     assert torch.equal(real.weight, expected)  # initialised, not left as uninitialised memory
-    assert nn.init.kaiming_normal_ is original
-    assert _resets() == resets
+    assert _initialisers() == before
 
 
 def test_four_concurrent_diagrams_equal_sequential_ones_and_leave_torch_as_it_was() -> None:
@@ -173,13 +195,13 @@ def test_four_concurrent_diagrams_equal_sequential_ones_and_leave_torch_as_it_wa
     import netviz
 
     names = ["wrn28_2", "resnet18", "wrn16_4", "mdnc_bottleneck2d_ex1"]
-    original = {name: getattr(nn.init, name) for name in ("kaiming_normal_", "uniform_", "zeros_")}
+    original = _initialisers()
     resets = _resets()
     module_call = nn.Module.__call__
     sequential = [netviz.render(name, "dot") for name in names]
     with ThreadPoolExecutor(4) as pool:
         concurrent = list(pool.map(lambda name: netviz.render(name, "dot"), names))
     assert concurrent == sequential
-    assert {name: getattr(nn.init, name) for name in original} == original
+    assert _initialisers() == original
     assert _resets() == resets
     assert nn.Module.__call__ is module_call

@@ -60,9 +60,9 @@ def installed_version(package: str) -> str:
 
 def netviz_identity() -> list[str]:
     """netviz's version and where this netviz lives (two checkouts of one version differ)."""
-    import netviz
+    from netviz import _version
 
-    return [netviz.__version__, str(Path(netviz.__file__).resolve().parent)]
+    return [_version.__version__, str(Path(_version.__file__).resolve().parent)]
 
 
 def environment() -> dict[str, Any]:
@@ -160,7 +160,7 @@ def spec_identity(spec: Any) -> dict[str, Any] | None:
     except NetvizError:
         return None
     if hf is not None:
-        return identity(hf)
+        return {"transformers": installed_version("transformers"), **identity(hf)}
     if ":" not in spec:
         return {"name": spec}
     target, _, attr = spec.rpartition(":")

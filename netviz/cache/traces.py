@@ -3,8 +3,11 @@
 The lookup needs no torch: the key is built from the request and versions, and the
 entry's source files are checked by ``stat``. Only on a miss does the trace
 function run (importing torch and the model); what it imported and the model's
-classes are then recorded as the entry's sources. Warnings raised while tracing
-(a ``TraceFallbackWarning``, say) are stored and raised again on every hit.
+classes are then recorded as the entry's sources. netviz's warnings raised while
+tracing (a ``TraceFallbackWarning``, say) are stored and raised again on every hit;
+they are noted through [`netviz.errors.collected_warnings`][netviz.errors.collected_warnings],
+which (unlike ``warnings.catch_warnings``) leaves the process's warning filters alone,
+so traces can run on several threads.
 """
 
 from __future__ import annotations
@@ -13,14 +16,14 @@ import contextlib
 import importlib
 import sys
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from netviz.cache.keys import TraceRequest, digest, options_of, spec_identity
 from netviz.cache.sources import Source, SourceRecorder, merge
 from netviz.cache.store import Cache, Entry, current_cache
-from netviz.errors import NetvizError, NetvizWarning
+from netviz.errors import NetvizError, NetvizWarning, collected_warnings
 from netviz.ir import Graph
 
 if TYPE_CHECKING:
@@ -82,13 +85,13 @@ def _traced(request: TraceRequest, key: str | None, trace: TraceFunction, cache:
             replay(entry.notes)
             return _Traced(graph, entry.sources, entry.notes)
     recorder = SourceRecorder()
-    with _reraised_warnings() as caught, recorder:
+    with collected_warnings() as caught, recorder:
         graph, model = trace(request)
         recorder.add(*_roots(request, model))
     notes = tuple(
-        (f"{w.category.__module__}:{w.category.__qualname__}", str(w.message))
-        for w in caught
-        if issubclass(w.category, NetvizWarning)
+        (f"{category.__module__}:{category.__qualname__}", message)
+        for category, message in caught
+        if issubclass(category, NetvizWarning)
     )
     sources = recorder.sources() if key is not None else None
     if key is not None and sources is not None:
@@ -165,19 +168,3 @@ def replay(notes: tuple[Note, ...]) -> None:
         if not (isinstance(cls, type) and issubclass(cls, Warning)):
             cls = NetvizWarning
         warnings.warn(message, cls, stacklevel=4)
-
-
-@contextlib.contextmanager
-def _reraised_warnings() -> Iterator[list[warnings.WarningMessage]]:
-    """Collect the warnings raised inside (to store them), then raise them again as they were."""
-    collected: list[warnings.WarningMessage] = []
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            try:
-                yield caught
-            finally:
-                collected = list(caught)
-    finally:
-        for w in collected:
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)

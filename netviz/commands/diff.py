@@ -10,6 +10,7 @@ from netviz.commands.render import BINARY_FORMATS, parse_dpi
 from netviz.diffs import FORMATS, SUFFIXES
 from netviz.dtypes import parse_dtype
 from netviz.errors import GraphvizNotFoundError, UsageError
+from netviz.vocabulary import DEFAULT_DIRECTION, DEFAULT_THEME, DIRECTIONS, THEMES
 from netviz.output import (
     DPI_RANGE,
     PNG_DPI,
@@ -61,8 +62,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     parser.add_argument("--shapes", action="store_true", help="show spatial sizes in data nodes")
     parser.add_argument("--no-legend", dest="legend", action="store_false",
                         help="leave out the legend (which explains the marks)")
-    parser.add_argument("--direction", choices=("TB", "LR"), default="TB", help="layout direction")
-    parser.add_argument("--theme", choices=("light", "dark", "paper"), default="light",
+    parser.add_argument("--direction", choices=DIRECTIONS, default=DEFAULT_DIRECTION,
+                        help="layout direction")
+    parser.add_argument("--theme", choices=THEMES, default=DEFAULT_THEME,
                         help="colour theme; paper: for print (the marks are line weights, "
                         "dashes and words, never colour alone)")
     parser.add_argument("--dpi", type=parse_dpi, metavar="N",

@@ -7,8 +7,9 @@ import argparse
 from netviz.commands._common import add_model_arguments, model_options
 from netviz.output import check_not_terminal, check_writable, resolve_format, write_output
 
-KINDS = ("params", "macs", "shapes")
-SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
+from netviz.vocabulary import CHART_KINDS as KINDS
+from netviz.vocabulary import CHART_SUFFIXES as SUFFIXES
+from netviz.vocabulary import DEFAULT_CHART
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -23,7 +24,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     )
     add_model_arguments(parser)
     parser.add_argument("-o", "--output", metavar="FILE", required=True, help="output file (.svg, .png or .pdf)")
-    parser.add_argument("--kind", choices=KINDS, default="params", help="what to chart (default: params)")
+    parser.add_argument("--kind", choices=KINDS, default=DEFAULT_CHART,
+                        help=f"what to chart (default: {DEFAULT_CHART})")
     parser.add_argument("--format", choices=sorted(set(SUFFIXES.values())), help="override the suffix")
     parser.set_defaults(run=run)
 

@@ -7,6 +7,7 @@ import shutil
 
 from netviz.commands._common import add_model_arguments, model_options
 from netviz.diagrams import SUFFIXES
+from netviz.vocabulary import DEFAULT_DIRECTION, DEFAULT_THEME, DIRECTIONS, THEMES
 from netviz.errors import GraphvizNotFoundError, UsageError
 from netviz.output import (
     DPI_RANGE,
@@ -48,11 +49,12 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     parser.add_argument("--no-fold", dest="fold", action="store_false", help="draw every block")
     parser.add_argument("--shapes", action="store_true", help="show spatial sizes in data nodes")
     parser.add_argument("--legend", action="store_true", help="add a legend of the marks used")
-    parser.add_argument("--direction", choices=("TB", "LR"), default="TB", help="layout direction")
+    parser.add_argument("--direction", choices=DIRECTIONS, default=DEFAULT_DIRECTION,
+                        help="layout direction")
     parser.add_argument(
         "--theme",
-        choices=("light", "dark", "paper"),
-        default="light",
+        choices=THEMES,
+        default=DEFAULT_THEME,
         help="colour theme; paper: for print (black, fine lines, dashed cluster outlines)",
     )
     parser.add_argument(

@@ -42,7 +42,7 @@ import torch
 from torch import nn
 
 from netviz.errors import InputShapeError
-from netviz.huggingface.models import configurations
+from netviz.huggingface.specs import configurations
 from netviz.inputs import Fill, NamedInput
 from netviz.ir import Shape
 

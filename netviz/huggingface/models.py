@@ -2,7 +2,7 @@
 
 [`load_transformers`][netviz.huggingface.models.load_transformers] turns an
 [`HFSpec`][netviz.huggingface.specs.HFSpec] into a
-[`LoadedModel`][netviz.registry.LoadedModel]: the class and its configuration
+[`LoadedModel`][netviz.loaded.LoadedModel]: the class and its configuration
 (the class's default one, or the checkpoint's ``config.json`` read with
 ``local_files_only``), a builder that makes the model on any device (meta: no
 weights), and the inputs its forward expects
@@ -35,8 +35,8 @@ from typing import Any
 
 from netviz._spec_import import first_line
 from netviz.errors import ModelSpecError, NetvizError
-from netviz.huggingface.specs import HFSpec, check_remote_code, read_config
-from netviz.registry import LoadedModel
+from netviz.huggingface.specs import HFSpec, check_remote_code, configurations, read_config
+from netviz.loaded import LoadedModel
 
 EXPERTS = "batched_mm"
 """The experts implementation of the mixture-of-experts models netviz builds."""
@@ -256,20 +256,3 @@ def _no_pretrained_weights(config: Any) -> None:
     for sub in configurations(config):
         if getattr(sub, "use_pretrained_backbone", False):
             sub.use_pretrained_backbone = False
-
-
-def configurations(config: Any) -> list[Any]:
-    """``config`` and its sub-configurations (``text_config``, ``vision_config``...),
-    breadth first, each once."""
-    found: list[Any] = []
-    todo = [config]
-    while todo:
-        current = todo.pop(0)
-        if current is None or any(current is seen for seen in found):
-            continue
-        found.append(current)
-        for key in getattr(current, "sub_configs", None) or {}:
-            sub = getattr(current, key, None)
-            if sub is not None and hasattr(sub, "to_dict"):
-                todo.append(sub)
-    return found

@@ -135,10 +135,9 @@ def check_remote_code(spec: HFSpec, config: dict[str, Any], trust_remote_code: b
 
 def identity(spec: HFSpec) -> dict[str, Any]:
     """What a transformers spec depends on, for cache keys: the class and its configuration
-    values, or the configuration file's path and content, and transformers' version."""
-    from netviz.cache.keys import installed_version
-
-    found: dict[str, Any] = {"transformers": installed_version("transformers")}
+    values, or the configuration file's path and content (the cache adds transformers'
+    version)."""
+    found: dict[str, Any] = {}
     if spec.class_name:
         call = spec.call
         found["hf"] = spec.class_name
@@ -156,4 +155,21 @@ def identity(spec: HFSpec) -> dict[str, Any]:
             (path.name, hashlib.sha256(path.read_bytes()).hexdigest())
             for path in sorted(folder.glob("*.py")) if path.is_file()
         ]
+    return found
+
+
+def configurations(config: Any) -> list[Any]:
+    """``config`` and its sub-configurations (``text_config``, ``vision_config``...),
+    breadth first, each once."""
+    found: list[Any] = []
+    todo = [config]
+    while todo:
+        current = todo.pop(0)
+        if current is None or any(current is seen for seen in found):
+            continue
+        found.append(current)
+        for key in getattr(current, "sub_configs", None) or {}:
+            sub = getattr(current, key, None)
+            if sub is not None and hasattr(sub, "to_dict"):
+                todo.append(sub)
     return found

@@ -8,9 +8,10 @@ trace into the notation graph by fusing norm/activation chains into edge
 
 from netviz.ir.changes import Change, ChangeKind
 from netviz.ir.graph import Attr, Cluster, Edge, Graph, Mark, Node, Shape, evolve, feature_width
-from netviz.ir.kinds import Kind, kind_of
+from netviz.ir.kinds import Kind
 
 __all__ = [
-    "Attr", "Change", "ChangeKind", "Cluster", "Edge", "Graph", "Kind", "kind_of", "Mark", "Node", "Shape", "evolve",
+    "Attr", "Change", "ChangeKind", "Cluster", "Edge", "Graph", "Kind", "Mark", "Node", "Shape",
+    "evolve",
     "feature_width",
 ]

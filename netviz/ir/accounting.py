@@ -77,3 +77,15 @@ def _inside(ops: object, kind: Kind) -> int:
     if not isinstance(ops, tuple):
         return 0
     return sum(count for name, count in ops if name == kind.value)
+
+
+DATA_DEPENDENT = "data_dependent"
+"""Key of a traced graph's ``meta`` naming the ops that decided from tensor values how much
+work followed (``nonzero``, indexing with a mask): the MACs counted are those of the traced
+input only, a lower bound."""
+
+
+def data_dependent(graph: Graph) -> tuple[str, ...]:
+    """The ops of ``graph`` whose work depends on tensor values (see ``DATA_DEPENDENT``)."""
+    found = dict(graph.meta).get(DATA_DEPENDENT)
+    return tuple(str(op) for op in found) if isinstance(found, tuple) else ()

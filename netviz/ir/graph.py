@@ -43,7 +43,7 @@ class Node:
         shape: Output shape without the batch dimension, if known.
         params: Number of parameters owned by this call (shared weights counted once).
         macs: Multiply-accumulates of this call for one sample, in the convention of
-            published model tables (see [`netviz.tracing.macs`][netviz.tracing.macs]).
+            published model tables (see [`netviz.ops.macs`][netviz.ops.macs]).
         feature_axis: Which dimension of ``shape`` holds the feature width the ops act
             on (channels of ``NCHW`` images: 0; tokens ``(N, D)`` and channels-last
             tensors: the last); ``None`` when unknown.

@@ -25,7 +25,7 @@ from netviz.cache.keys import digest, environment, installed_version, options_of
 from netviz.cache.sources import SourceRecorder, merge
 from netviz.cache.store import Entry
 from netviz.mkdocs.options import FenceOptions, Subject
-from netviz.mkdocs.worker import ModelInfo, Rendered
+from netviz.mkdocs.results import ModelInfo, Rendered
 
 
 def fence_key(options: FenceOptions) -> str | None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from netviz.mkdocs.options import FORMATS, FenceError
+from netviz.mkdocs.fence_words import FORMATS, FenceError
+from netviz.vocabulary import DEFAULT_DIRECTION, DEFAULT_THEME
 
 if TYPE_CHECKING:
     from netviz.mkdocs.options import FenceOptions
@@ -65,6 +66,6 @@ def diff_args(options: FenceOptions, stem: str, output: str | None) -> list[str]
     args += [] if options.legend else ["--no-legend"]
     args += ["--no-fold"] if not options.fold else []
     args += ["--shapes"] if options.shapes else []
-    args += [f"--direction {options.direction}"] if options.direction != "TB" else []
-    args += [f"--theme {options.theme}"] if options.theme != "light" else []
+    args += [f"--direction {options.direction}"] if options.direction != DEFAULT_DIRECTION else []
+    args += [f"--theme {options.theme}"] if options.theme != DEFAULT_THEME else []
     return args

@@ -38,7 +38,7 @@ from typing import Any
 
 from netviz.mkdocs import html as fragments
 from netviz.mkdocs.options import FenceError, FenceOptions, parse_fence
-from netviz.mkdocs.worker import Rendered
+from netviz.mkdocs.results import Rendered
 
 log = logging.getLogger("mkdocs.plugins.netviz")
 

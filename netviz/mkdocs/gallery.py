@@ -8,7 +8,7 @@ each artifact comes with the CLI line that reproduces it.
 from __future__ import annotations
 
 from netviz.mkdocs.options import FenceOptions, cli_command
-from netviz.mkdocs.worker import ModelInfo
+from netviz.mkdocs.results import ModelInfo
 
 CHART_TITLES = {
     "params": "Parameters per group",

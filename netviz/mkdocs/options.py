@@ -20,29 +20,19 @@ from typing import Any, TypeVar
 from netviz.errors import NetvizError
 from netviz.inputs import NamedInput, named_inputs
 from netviz.ir import Shape
+from netviz.mkdocs.fence_words import DOWNLOADS, FORMATS, SHOWS, FenceError
+from netviz.vocabulary import (
+    CHART_KINDS,
+    DEFAULT_CHART,
+    DEFAULT_DIRECTION,
+    DEFAULT_THEME,
+    DIRECTIONS,
+    SUMMARY_SUFFIXES,
+    THEMES,
+    suffix_of,
+)
 
 T = TypeVar("T")
-
-SHOWS = ("diagram", "pseudocode", "summary", "chart")
-"""What a fence can show (option ``show``)."""
-
-FORMATS: dict[str, tuple[str, ...]] = {
-    "diagram": ("svg", "mermaid"),
-    "summary": ("markdown", "text", "latex", "csv", "json", "torchsummary"),
-}
-"""The ``format`` values of each ``show`` (the first is the default)."""
-
-DOWNLOADS: dict[str, tuple[str, ...]] = {
-    "diagram": ("svg", "png", "pdf", "tex", "tikz", "dot", "mmd"),
-    "pseudocode": ("txt",),
-    "summary": ("md", "txt", "tex", "csv", "json"),
-    "chart": ("svg", "png", "pdf"),
-}
-"""File types a fence can also offer for download (option ``download``)."""
-
-CHART_KINDS = ("params", "macs", "shapes")
-DIRECTIONS = ("TB", "LR")
-THEMES = ("light", "dark", "paper")
 
 _APPLIES: dict[str, frozenset[str]] = {
     "diagram": frozenset(
@@ -58,10 +48,6 @@ _APPLIES: dict[str, frozenset[str]] = {
 _COMMON = frozenset({"model", "show", "input_dtype", "train", "input", "trust_remote_code"})
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
-
-
-class FenceError(NetvizError):
-    """A ``netviz`` fence whose options are malformed or cannot be rendered."""
 
 
 @dataclass(frozen=True)
@@ -110,10 +96,10 @@ class FenceOptions:
     legend: bool = False
     fold: bool = True
     shapes: bool = False
-    direction: str = "TB"
-    theme: str = "light"
+    direction: str = DEFAULT_DIRECTION
+    theme: str = DEFAULT_THEME
     input_shapes: tuple[Shape, ...] | None = None
-    chart: str = "params"
+    chart: str = DEFAULT_CHART
     by_group: bool = True
     depth: int = 3
     caption: str | None = None
@@ -250,10 +236,10 @@ def _build(raw: dict[str, str]) -> FenceOptions:
         legend=_bool(raw, "legend", bool(diff)),
         fold=_bool(raw, "fold", True),
         shapes=_bool(raw, "shapes", False),
-        direction=_choice(raw, "direction", DIRECTIONS, "TB", upper=True),
-        theme=_choice(raw, "theme", THEMES, "light"),
+        direction=_choice(raw, "direction", DIRECTIONS, DEFAULT_DIRECTION, upper=True),
+        theme=_choice(raw, "theme", THEMES, DEFAULT_THEME),
         input_shapes=_shapes(raw.get("input_shape")),
-        chart=_choice(raw, "chart", CHART_KINDS, "params"),
+        chart=_choice(raw, "chart", CHART_KINDS, DEFAULT_CHART),
         by_group=_bool(raw, "by_group", fmt != "torchsummary"),  # it has no groups
         depth=_int(raw, "depth", 3),
         caption=raw.get("caption") or None,
@@ -410,8 +396,8 @@ def cli_command(options: FenceOptions, output: str | None = None) -> str:
         args += ["--legend"] if options.legend else []
         args += ["--no-fold"] if not options.fold else []
         args += ["--shapes"] if options.shapes else []
-        args += [f"--direction {options.direction}"] if options.direction != "TB" else []
-        args += [f"--theme {options.theme}"] if options.theme != "light" else []
+        args += [f"--direction {options.direction}"] if options.direction != DEFAULT_DIRECTION else []
+        args += [f"--theme {options.theme}"] if options.theme != DEFAULT_THEME else []
         args += [f"--annotate {','.join(options.annotate)}"] if options.annotate else []
     elif options.show == "pseudocode":
         args += ["pseudocode", _quote(model), "-o", output or f"{stem}.txt", *shape_args]
@@ -421,18 +407,15 @@ def cli_command(options: FenceOptions, output: str | None = None) -> str:
             args += ["--by-group"] if options.by_group else [f"--depth {options.depth}"]
         args += [f"--caption {_quote(options.caption)}"] if options.caption else []
         args += [f"--label {_quote(options.label)}"] if options.label else []
-        if options.format in SUMMARY_SUFFIXES:
-            args += ["-o", output or f"{stem}.{SUMMARY_SUFFIXES[options.format]}"]
+        summary_suffix = suffix_of(options.format, SUMMARY_SUFFIXES)
+        if summary_suffix is not None:
+            args += ["-o", output or f"{stem}.{summary_suffix}"]
         else:  # torchsummary has no suffix of its own
             args += [">", output or f"{stem}.txt"]
     else:
         args += ["plot", _quote(model), "--kind", options.chart]
         args += ["-o", output or f"{stem}.{options.chart}.svg", *shape_args]
     return " ".join(args)
-
-
-SUMMARY_SUFFIXES = {"markdown": "md", "text": "txt", "latex": "tex", "csv": "csv", "json": "json"}
-"""File suffix of each summary format (``torchsummary`` writes ``.txt``)."""
 
 
 def _quote(text: str) -> str:

@@ -46,7 +46,7 @@ from netviz.mkdocs.options import FenceError, FenceOptions, parse_fence
 from netviz.mkdocs.pool import WorkerPool
 from netviz.mkdocs.prefetch import documented_files, fence_bodies
 from netviz.mkdocs.style import CSS, STYLESHEET
-from netviz.mkdocs.worker import ModelInfo, Rendered
+from netviz.mkdocs.results import ModelInfo, Rendered
 
 log = logging.getLogger("mkdocs.plugins.netviz")
 

@@ -17,11 +17,12 @@ import pickle
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 
 from netviz.mkdocs.options import FenceOptions, Subject
+from netviz.mkdocs.results import ModelInfo, Rendered
+from netviz.vocabulary import SUMMARY_SUFFIXES
 
 if TYPE_CHECKING:  # for annotations only: results come from the lazily imported API
     from netviz.cache.sources import SourceRecorder
@@ -30,42 +31,6 @@ if TYPE_CHECKING:  # for annotations only: results come from the lazily imported
 
 CLI_COLUMNS = "100"
 """Terminal width used for ``--help`` text in the CLI reference (deterministic)."""
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """One fence's artifact, or why there is none.
-
-    Attributes:
-        text: SVG / Mermaid / pseudocode / summary text; empty on error.
-        files: ``(file type, bytes)`` of each download the fence asked for.
-        error: One-line reason; empty on success.
-        seconds: Time spent rendering.
-    """
-
-    text: str = ""
-    files: tuple[tuple[str, bytes], ...] = ()
-    error: str = ""
-    seconds: float = 0.0
-
-
-@dataclass(frozen=True)
-class ModelInfo:
-    """A registered model, for its gallery page.
-
-    Attributes:
-        name: Registry name.
-        description: One-line description.
-        input_shapes: Default input shapes, e.g. ``"3x32x32"``.
-        params: Parameter count, or ``None`` when the model fails to build.
-        error: Why the model could not be built; empty when it could.
-    """
-
-    name: str
-    description: str
-    input_shapes: str
-    params: int | None
-    error: str = ""
 
 
 def init_worker() -> None:
@@ -151,7 +116,7 @@ def _render(options: FenceOptions) -> Rendered:
     return Rendered(text=text, files=files)
 
 
-_SUMMARY_BY_SUFFIX = {"md": "markdown", "txt": "text", "tex": "latex", "csv": "csv", "json": "json"}
+_SUMMARY_BY_SUFFIX = {s.removeprefix("."): f for s, f in SUMMARY_SUFFIXES.items()}
 
 
 def _shown(options: FenceOptions) -> str:

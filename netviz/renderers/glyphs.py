@@ -10,12 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from netviz.ir import Kind, Mark
-
-_BATCH_NORMS = frozenset(
-    {"BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "SyncBatchNorm", "LazyBatchNorm1d",
-     "LazyBatchNorm2d", "LazyBatchNorm3d", "batch_norm"}
-)
-_RELUS = frozenset({"ReLU", "relu", "relu_"})
+from netviz.ops import has_trait, trait_name
 
 
 @dataclass(frozen=True)
@@ -37,7 +32,8 @@ class Glyph:
     meaning: str
 
 
-BN_RELU = Glyph("bn-relu", "odot", "--o", False, "BatchNorm then ReLU")
+BN_RELU = Glyph("bn-relu", "odot", "--o", False,
+                f"{trait_name('batch_norm')} then {trait_name('relu')}")
 GLYPHS: dict[str, Glyph] = {
     glyph.name: glyph
     for glyph in (
@@ -56,7 +52,8 @@ def glyph_name(mark: Mark) -> str:
     kinds = tuple(mark.kinds)
     if kinds == (Kind.NORM, Kind.ACT):
         names = tuple(mark.type_names)
-        if len(names) == 2 and names[0] in _BATCH_NORMS and names[1] in _RELUS:
+        if (len(names) == 2 and has_trait(names[0], "batch_norm")
+                and has_trait(names[1], "relu")):
             return "bn-relu"
         return "norm-act"
     if kinds == (Kind.NORM,):

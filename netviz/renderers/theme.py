@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from netviz.errors import UsageError
+from netviz.vocabulary import DIRECTIONS
 from netviz.ir import Kind
 
 FONT = "Helvetica,Arial,sans-serif"
@@ -58,7 +59,8 @@ THEMES: dict[str, Theme] = {
                    added="black", removed="#707070", changed="black"),
 }
 
-DIRECTIONS = ("TB", "LR")
+PALETTES = THEMES
+"""One palette per theme of [`netviz.vocabulary.THEMES`][netviz.vocabulary.THEMES]."""
 
 
 def get_theme(name: str) -> Theme:
@@ -72,7 +74,7 @@ def get_theme(name: str) -> Theme:
 def check_direction(direction: str) -> str:
     """``direction`` if it is ``TB`` or ``LR`` (``UsageError`` otherwise)."""
     if direction not in DIRECTIONS:
-        raise UsageError(f"unknown direction {direction!r}; choose one of: TB, LR")
+        raise UsageError(f"unknown direction {direction!r}; choose one of: {', '.join(DIRECTIONS)}")
     return direction
 
 

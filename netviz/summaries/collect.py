@@ -16,7 +16,7 @@ Python decompositions and sympy). Any other model, and inputs above
 [`meta_values`][netviz.tracing.meta.meta_values]), so the cost stops
 growing with the resolution and the memory with the model. A model that fails on
 one device is retried on the other before its error is reported (a larger copy
-only if [`check_real_forward`][netviz.tracing.meta.check_real_forward] allows it).
+only if [`check_real_forward`][netviz.tracing.weights.check_real_forward] allows it).
 A model passed as an instance runs where its weights are.
 """
 
@@ -31,9 +31,10 @@ from typing import Any
 import torch
 from torch import nn
 
-from netviz.errors import InputShapeError, ModelForwardError, NetvizError, TraceError
+from netviz.errors import InputShapeError, ModelForwardError, NetvizError
 from netviz.inputs import Fill
 from netviz.ir import Graph, Shape
+from netviz.ir.accounting import data_dependent
 from netviz.serial import one_at_a_time
 from netviz.summaries.macs import feature_axes, own_macs, spread_inside
 from netviz.summaries.table import LayerRow, SummaryTable
@@ -67,14 +68,10 @@ def collect_model(
     """
     from netviz.registry import load_model
     from netviz.tracing import trace_model
-    from netviz.tracing.meta import check_real_forward, weight_bytes
+    from netviz.tracing.weights import check_real_forward, weight_bytes
 
     loaded = load_model(spec, input_shapes, input_dtypes=input_dtypes, inputs=inputs,
                         trust_remote_code=trust_remote_code)
-    if not any(True for _ in loaded.module.children()) and not any(
-        True for _ in loaded.module.parameters()
-    ):
-        raise TraceError(f"model {loaded.name!r} has no layers: nothing to summarize")
     graph = trace_model(loaded.module, loaded.input_shapes, name=loaded.name,
                         rebuild=loaded.build, input_dtypes=loaded.input_dtypes,
                         input_names=loaded.input_names, train=train,
@@ -250,14 +247,14 @@ def _table(
         input_bytes=sum(math.prod(s) * d.itemsize for s, d in zip(shapes, dtypes)),
         param_bytes=sum(p.numel() * p.element_size() for p in unique_params.values()),
         forward_backward_bytes=int(stats.total_output_bytes),
+        data_dependent=data_dependent(graph),
     )
 
 
 def _estimates(model: nn.Module, rows: Sequence[LayerRow]) -> list[int]:
     """Each row's MACs by the counting rules, from its module and the shapes torchinfo saw
     (0 where no rule applies or a shape is missing): for the layers a fused layer ran."""
-    from netviz.tracing.attrs import module_attrs
-    from netviz.tracing.macs import op_macs
+    from netviz.tracing.layers import layer_macs
 
     out = []
     for row in rows:
@@ -266,7 +263,7 @@ def _estimates(model: nn.Module, rows: Sequence[LayerRow]) -> list[int]:
             continue
         module = model.get_submodule(row.path)
         shape_in, shape_out = (1, *row.input_shape), (1, *row.output_shape)
-        out.append(op_macs(row.type, dict(module_attrs(module)), [shape_in], shape_out))
+        out.append(layer_macs(module, [shape_in], shape_out))
     return out
 
 

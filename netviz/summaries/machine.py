@@ -80,6 +80,9 @@ def render_json(table: SummaryTable, records: list[Record], view: str, depth: in
         "view": view,
         "depth": depth,
     }
+    if table.lower_bound:  # only then: other tables' documents stay as they were
+        head["mult_adds_lower_bound"] = True
+        head["data_dependent"] = list(table.data_dependent)
     lines = ["{"]
     lines += [f"  {json.dumps(key)}: {json.dumps(value)}," for key, value in head.items()]
     if records:

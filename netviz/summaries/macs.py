@@ -2,7 +2,7 @@
 
 torchinfo counts a ``Linear`` once per sample whatever the number of tokens, and
 misses functional matrix products and attention; netviz's trace knows every op's
-shapes (see [`netviz.tracing.macs`][netviz.tracing.macs]). A traced op belongs to
+shapes (see [`netviz.ops.macs`][netviz.ops.macs]). A traced op belongs to
 the module it runs in (its ``scope``): a layer call to that layer's row, a
 functional op (``q @ k.transpose(-2, -1)``) to the row of the module whose forward
 calls it. A module whose path has no row of its own (a layer called inside a

@@ -17,11 +17,12 @@ from typing import Any
 from netviz.errors import FormatError, UsageError
 from netviz.ir import Shape
 from netviz.summaries.table import GroupRow, SummaryTable
+from netviz.vocabulary import CHART_KINDS, CHART_SUFFIXES
 
-KINDS = ("params", "macs", "shapes")
+KINDS = CHART_KINDS
 """Chart kinds: parameters per group, mult-adds per group, shapes through the network."""
 
-FORMATS = ("svg", "png", "pdf")
+FORMATS = tuple(dict.fromkeys(CHART_SUFFIXES.values()))
 """Chart file formats."""
 
 _INK = "#222222"
@@ -83,7 +84,7 @@ def plot_model(
         UsageError: Unknown kind.
         FormatError: Unknown format.
     """
-    from netviz.summaries import collect_table, diagram_groups
+    from netviz.summaries.tables import collect_table, diagram_groups
 
     check_plot_options(kind, fmt)
     model = {"input_dtypes": input_dtypes, "train": train, "inputs": inputs,

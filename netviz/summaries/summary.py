@@ -58,7 +58,7 @@ class Summary(str):
         label: str | None = None,
     ) -> Summary:
         """Format ``table`` (see [`format_table`][netviz.summaries.format_table] for the arguments)."""
-        from netviz.summaries import format_table
+        from netviz.summaries.formats import format_table
 
         chosen = tuple(groups) if groups is not None else None
         text = format_table(table, fmt, depth=depth, groups=chosen, caption=caption, label=label)
@@ -129,7 +129,7 @@ class Summary(str):
             OutputError: ``path`` cannot be written.
         """
         from netviz.output import check_writable, resolve_format, write_output
-        from netviz.summaries import SUFFIXES
+        from netviz.summaries.formats import SUFFIXES
 
         target = str(path)
         chosen = fmt if fmt == "torchsummary" else resolve_format(target, fmt, SUFFIXES, "text")

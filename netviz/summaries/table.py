@@ -28,7 +28,7 @@ class LayerRow:
             counted at their first appearance only, so shared weights count once.
         trainable_params: The trainable part of ``params``.
         mult_adds: Multiply-accumulates of this call's own ops, not those of its
-            children (one sample; see [`netviz.tracing.macs`][netviz.tracing.macs]).
+            children (one sample; see [`netviz.ops.macs`][netviz.ops.macs]).
         leaf: Whether the module has no child modules.
         container: Whether it is an ``nn.Sequential``/``ModuleList``/``ModuleDict``
             (the classic torchsummary leaves these out).
@@ -82,6 +82,9 @@ class SummaryTable:
         param_bytes: Size of the unique parameters.
         forward_backward_bytes: torchinfo's forward/backward pass estimate
             (outputs of parameterised layers, times two for gradients).
+        data_dependent: Ops that decide from tensor values how much work follows
+            (``nonzero``, indexing with a mask): when there are any, ``mult_adds`` counts
+            the work of the traced input only, a lower bound.
     """
 
     model: str
@@ -94,6 +97,12 @@ class SummaryTable:
     input_bytes: int
     param_bytes: int
     forward_backward_bytes: int
+    data_dependent: tuple[str, ...] = ()
+
+    @property
+    def lower_bound(self) -> bool:
+        """Whether ``mult_adds`` is a lower bound (see ``data_dependent``)."""
+        return bool(self.data_dependent)
 
     @property
     def non_trainable_params(self) -> int:

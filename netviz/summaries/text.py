@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from netviz.summaries.table import SummaryTable
-from netviz.summaries.view import Cell, Label, Sheet, megabytes, shape_text, thousands
+from netviz.summaries.view import Cell, Label, Sheet, macs_total, megabytes, shape_text, thousands
 from netviz.text import short_count
 
 _GAP = "  "
@@ -35,7 +35,9 @@ def render_text(sheet: Sheet, table: SummaryTable) -> str:
         f"Total params: {thousands(table.total_params)}",
         f"Trainable params: {thousands(table.trainable_params)}",
         f"Non-trainable params: {thousands(table.non_trainable_params)}",
-        f"Total mult-adds: {thousands(table.mult_adds)} ({short_count(table.mult_adds)})",
+        f"Total mult-adds: {_text(macs_total(table))} ({short_count(table.mult_adds)})"
+        + (f", a lower bound (data-dependent: {', '.join(table.data_dependent)})"
+           if table.lower_bound else ""),
         light,
         f"Input size (MB): {megabytes(table.input_bytes)}",
         f"Forward/backward pass size (MB): {megabytes(table.forward_backward_bytes)}",
@@ -58,3 +60,7 @@ def _cell(value: Cell, blank: bool = False) -> str:
     if isinstance(value, tuple):
         return shape_text(value)
     return value
+
+
+def _text(value: int | str) -> str:
+    return thousands(value) if isinstance(value, int) else value

@@ -170,7 +170,7 @@ def layer_sheet(table: SummaryTable, depth: int, *, subtotals: bool = False) -> 
         )
         for s in shown_rows(table, depth)
     )
-    total = (Label("Total", "Total"), None, None, None, table.total_params, table.mult_adds)
+    total = (Label("Total", "Total"), None, None, None, table.total_params, macs_total(table))
     extra: tuple[tuple[Cell, ...], ...] = ()
     if table.non_trainable_params:
         extra = ((Label("Trainable", "Trainable"), None, None, None, table.trainable_params, None),)
@@ -190,7 +190,7 @@ def group_sheet(table: SummaryTable, groups: Sequence[GroupRow]) -> Sheet:
         for g in groups
     )
     total = (Label("Total", "Total"), sum(g.blocks for g in groups) or None, None,
-             table.total_params, table.mult_adds)
+             table.total_params, macs_total(table))
     extra: tuple[tuple[Cell, ...], ...] = ()
     if table.non_trainable_params:
         extra = ((Label("Trainable", "Trainable"), None, None, table.trainable_params, None),)
@@ -217,6 +217,11 @@ def value_text(value: Cell, blank: bool, escape: Callable[[str], str], times: st
     if isinstance(value, tuple):
         return shape_text(value, times)
     return escape(str(value))
+
+
+def macs_total(table: SummaryTable) -> int | str:
+    """The total mult-adds of a sheet: a count, or ``"≥ 1,234"`` when it is a lower bound."""
+    return f"≥ {thousands(table.mult_adds)}" if table.lower_bound else table.mult_adds
 
 
 def thousands(value: int) -> str:

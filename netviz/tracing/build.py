@@ -14,15 +14,16 @@ from dataclasses import replace
 import torch.fx
 from torch import nn
 
-from netviz.ir import Edge, Graph, Kind, Node, Shape, kind_of
-from netviz.tracing.attrs import module_attrs, operand_name
+from netviz import ops
+from netviz.ir import Attr, Edge, Graph, Kind, Node, Shape
+from netviz.ir.accounting import DATA_DEPENDENT
+from netviz.ops.axes import container_axis, feature_axis, read_axis
+from netviz.tracing.attrs import layer_name, layer_op, module_attrs, operand_name
 from netviz.tracing.fx import Value
-from netviz.tracing.macs import op_macs
 from netviz.tracing.modules import module_classes
 from netviz.tracing.names import function_name, method_name
 from netviz.tracing.params import ParamLedger
 from netviz.tracing.values import keyed_leaves
-from netviz.tracing.widths import container_axis, feature_axis, read_axis
 
 OUTPUT_ID = "output"
 
@@ -33,7 +34,7 @@ def _type_name(node: torch.fx.Node, module: nn.Module | None) -> str:
     if node.op == "output":
         return "output"
     if node.op == "call_module":
-        return type(module).__name__
+        return layer_name(module, layer_op(module)) if module is not None else str(node.target)
     if node.op == "call_function":
         return function_name(node.target)
     return method_name(str(node.target))
@@ -94,17 +95,14 @@ def _output_leaves(node: torch.fx.Node, kept: set[torch.fx.Node]) -> list[tuple[
     return [(key, leaf) for key, leaf in leaves if leaf in kept]
 
 
-def _annotations(
-    node_kind: Kind, type_name: str, attrs: tuple, value: Value | None,
-    inputs: list[tuple[Shape, int | None]],
-) -> tuple[int, int | None]:
-    """MACs and feature axis (an index into the shape without batch) of one node."""
+def _axis(
+    op: ops.Op | None, attrs: tuple, value: Value | None, inputs: list[tuple[Shape, int | None]],
+) -> int | None:
+    """The feature axis (an index into the shape without batch) of one node."""
     if value is None:
-        return 0, None
-    named = dict(attrs)
-    macs = op_macs(type_name, named, value.inputs, value.full)
-    axis = feature_axis(node_kind, type_name, named, inputs, value.full)
-    return macs, (axis - 1 if axis else None)
+        return None
+    axis = feature_axis(op, dict(attrs), inputs, value.full)
+    return axis - 1 if axis else None
 
 
 def build_graph(
@@ -131,6 +129,7 @@ def build_graph(
     kept_set: set[torch.fx.Node] = set()
     pending: dict[torch.fx.Node, list] = {}  # params of dropped nodes, passed downstream
     names: dict[torch.fx.Node, list[str]] = {}  # operand names of dropped nodes, likewise
+    work: dict[torch.fx.Node, list[torch.fx.Node]] = {}  # dropped nodes whose MACs count here
     for node in fx_graph.nodes:
         inputs = node.all_input_nodes
         if node.op == "placeholder" or any(
@@ -147,11 +146,14 @@ def build_graph(
             p for i in dropped for p in pending.get(i, ())]
         names[node] = ([operand_name(str(node.target))] if node.op == "get_attr" else []) + [
             n for i in dropped for n in names.get(i, ())]
+        work[node] = [node] + [d for i in dropped for d in work.get(i, ())]
         if keep:
             kept.append(node)
             kept_set.add(node)
 
     ids = _ids(kept)
+    dependent: dict[str, None] = {}  # data-dependent aten ops the calls ran
+    claimed: set[torch.fx.Node] = set()  # nodes whose MACs a kept node counts
     ledger = ParamLedger()
     axes: dict[torch.fx.Node, int | None] = _input_axes(kept, modules, values)
     nodes: list[Node] = []
@@ -161,9 +163,12 @@ def build_graph(
             _add_outputs(node, kept_set, ids, values, axes, nodes, edges)
             continue
         module = modules.get(str(node.target)) if node.op == "call_module" else None
-        type_name = _type_name(node, module)
         value = values.get(node.name)
-        attrs = module_attrs(module) if module is not None else (value.attrs if value else ())
+        type_name = (value.type_name if value is not None else "") or _type_name(node, module)
+        if value is not None:
+            attrs = value.attrs
+        else:
+            attrs = module_attrs(module) if module is not None else ()
         operands = tuple(dict.fromkeys(names[node]))
         if operands and node.op != "call_module":
             attrs = tuple(sorted((*attrs, ("operands", operands))))
@@ -173,17 +178,18 @@ def build_graph(
             attrs = tuple(sorted((*attrs, ("passthrough", True))))
         if value is not None and value.full and value.full[0] != 1:
             attrs = tuple(sorted((*attrs, ("lead", value.full[0]))))  # batch folded in
-        kind = kind_of(type_name)
+        op = ops.lookup(type_name)
+        kind = op.kind if op is not None else Kind.OTHER
         inputs = [
             ((values.get(i.name) or _NO_VALUE).full or (), axes.get(i))
             for i in node.all_input_nodes
         ]
-        macs, axis = _annotations(kind, type_name, attrs, value, inputs)
+        axis = _axis(op, attrs, value, inputs)
         read = axes.get(node) if node.op == "placeholder" else None
         if read is not None:  # decided by the ops reading the input (_input_axes)
             axis = read - 1
         axes[node] = axis + 1 if axis is not None else (
-            container_axis(kind, type_name) if value is not None and value.full is None else None)
+            container_axis(op) if value is not None and value.full is None else None)
         nodes.append(
             Node(
                 id=ids[node],
@@ -193,17 +199,36 @@ def build_graph(
                 attrs=attrs,
                 shape=value.shape if value else None,
                 params=ledger.take(pending[node]),
-                macs=macs,
+                macs=_macs(work[node], values, claimed, dependent),
                 feature_axis=axis,
             )
         )
         _link(node.all_input_nodes, ids[node], kept_set, ids, edges)
-    meta = (("input_shapes", tuple(tuple(int(d) for d in s) for s in input_shapes)),)
+    meta: tuple[Attr, ...] = (
+        ("input_shapes", tuple(tuple(int(d) for d in s) for s in input_shapes)),)
+    meta += ((DATA_DEPENDENT, tuple(dependent)),) if dependent else ()
     graph = Graph(name=name, nodes=tuple(nodes), edges=tuple(edges), meta=meta)
     return replace(graph, modules=module_classes(root, graph, modules))
 
-
 _NO_VALUE = Value(tensors=False)
+
+
+def _macs(
+    nodes: list[torch.fx.Node], values: dict[str, Value], claimed: set[torch.fx.Node],
+    dependent: dict[str, None],
+) -> int:
+    """The MACs a kept node counts: its own, and those of the work on weights and constants
+    only (not kept, such as a position-bias MLP on a fixed table) that first flows into it."""
+    total = 0
+    for node in nodes:
+        if node in claimed:
+            continue
+        claimed.add(node)
+        value = values.get(node.name)
+        if value is not None:
+            total += value.macs
+            dependent.update(dict.fromkeys(value.data_dependent))
+    return total
 
 
 def _input_axes(
@@ -224,8 +249,9 @@ def _input_axes(
             if node.op in ("placeholder", "output") or not carrying & set(node.all_input_nodes):
                 continue
             module = modules.get(str(node.target)) if node.op == "call_module" else None
-            type_name = _type_name(node, module)
-            axis = read_axis(kind_of(type_name), type_name, len(full or ()))
+            value = values.get(node.name)
+            type_name = (value.type_name if value is not None else "") or _type_name(node, module)
+            axis = read_axis(ops.lookup(type_name), len(full or ()))
             if axis is not None:
                 axes[placeholder] = axis
                 break

@@ -11,7 +11,7 @@ from torch.nn.parameter import is_lazy
 
 from netviz.inputs import Fill
 from netviz.ir import Shape
-from netviz.tracing.meta import check_real_forward
+from netviz.tracing.weights import check_real_forward
 
 SEED = 0
 """Seed of every random tensor or weight the tracer makes (deterministic output)."""
@@ -62,7 +62,7 @@ def cpu_module(
 
     Raises:
         ModelTooLargeError: The weights would exceed what netviz allocates (see
-            [`check_real_forward`][netviz.tracing.meta.check_real_forward]; ``name``
+            [`check_real_forward`][netviz.tracing.weights.check_real_forward]; ``name``
             and ``why`` are for its message).
     """
     if not on_meta(module):

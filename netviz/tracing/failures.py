@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from netviz.errors import InputShapeError, ModelForwardError, NetvizError
 from netviz.ir import Shape
-from netviz.tracing.shapes import LayerShapeError
+from netviz.ops import LayerShapeError
 
 # Words torch uses when an input does not fit a layer or an op.
 _SHAPE_WORDS = re.compile(

@@ -6,7 +6,7 @@ weight is allocated, whatever the model's size. Only a model whose forward fails
 needs a value computed from a weight: ``.item()`` of one, a data-dependent shape;
 an op without a meta kernel, or one stricter on meta than on the CPU) is run for
 real on a CPU copy, and only after
-[`check_real_forward`][netviz.tracing.meta.check_real_forward] has allowed its
+[`check_real_forward`][netviz.tracing.weights.check_real_forward] has allowed its
 size. The recording itself is [`netviz.tracing.hooks`][netviz.tracing.hooks]'s.
 """
 
@@ -22,7 +22,8 @@ from netviz.ir import Graph, Shape
 from netviz.tracing.device import cpu_module, on_meta
 from netviz.tracing.failures import first_line
 from netviz.tracing.hooks import ForwardFailed, record_forward
-from netviz.tracing.meta import max_weight_bytes, meta_unsupported, weight_bytes
+from netviz.tracing.meta import meta_unsupported
+from netviz.tracing.weights import max_weight_bytes, weight_bytes
 
 
 def hooks_trace(
@@ -43,7 +44,7 @@ def hooks_trace(
     [`meta_values`][netviz.tracing.meta.meta_values]): no weight is allocated.
     Only when that forward needs a value computed from a weight is it run for real,
     on a CPU copy (never one larger than
-    [`check_real_forward`][netviz.tracing.meta.check_real_forward] allows).
+    [`check_real_forward`][netviz.tracing.weights.check_real_forward] allows).
 
     The forward runs in eval mode unless ``train``; ``input_dtypes`` are canonical
     dtype names per input (integer inputs are zeros); ``input_names`` name the

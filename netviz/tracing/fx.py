@@ -21,22 +21,26 @@ import torch
 import torch.fx
 from torch import nn
 
+from netviz import ops
 from netviz.errors import InputShapeError, NetvizError
 from netviz.inputs import Fill
 from netviz.ir import Attr, Shape
-from netviz.tracing.attrs import call_attrs
+from netviz.ops import LayerShapeError, Op
+from netviz.tracing.attrs import (
+    bound,
+    call_rule_attrs,
+    layer_name,
+    layer_op,
+    layer_rule_attrs,
+    module_attrs,
+    shown_attrs,
+)
+from netviz.tracing.counter import Count, MacCounter
 from netviz.tracing.device import make_inputs, model_device, model_dtype
 from netviz.tracing.failures import layer_error, shapes_text
 from netviz.tracing.functional import NOT_HANDLED, blank, closed_form
-from netviz.tracing.layers import (
-    attention_outputs,
-    check_input_dtype,
-    describe,
-    output_dtype,
-    output_shape,
-)
+from netviz.tracing.layers import check_input_dtype, describe, layer_outputs, output_dtype
 from netviz.tracing.names import function_name, method_name
-from netviz.tracing.shapes import LayerShapeError
 from netviz.tracing.values import tensors_in
 
 
@@ -53,6 +57,11 @@ class Value:
         passthrough: The call returned one of its tensor arguments itself (an op
             that does nothing here, such as stochastic depth in eval mode, or an
             in-place op).
+        type_name: The name the IR records for a layer call (``"Conv2d"`` for a
+            weight-normed ``ParametrizedConv2d``); ``""`` for other nodes.
+        macs: The call's multiply-accumulates: by its table rule, or as the dispatch
+            counter saw them run (a call the table does not know).
+        data_dependent: Aten ops the call ran whose work depends on tensor values.
     """
 
     tensors: bool
@@ -61,6 +70,20 @@ class Value:
     full: Shape | None = None
     inputs: tuple[Shape, ...] = ()
     passthrough: bool = False
+    type_name: str = ""
+    macs: int = 0
+    data_dependent: tuple[str, ...] = ()
+
+
+@dataclass
+class _Call:
+    """What the interpreter learnt about the call it just made."""
+
+    op: Op | None
+    type_name: str = ""
+    attrs: tuple[Attr, ...] = ()
+    rule_attrs: dict[str, Any] | None = None
+    count: Count | None = None  # None: answered in closed form, not run
 
 
 class NodeFailure(Exception):
@@ -126,6 +149,52 @@ class _Scope(torch.fx.proxy.Scope):
         return _Scope(self.module_path, self.module_type)
 
 
+def _tensor_methods() -> frozenset[Any]:
+    """The methods of ``torch.Tensor`` (not those it inherits from ``object``)."""
+    found = set()
+    for name in dir(torch.Tensor):
+        value = getattr(torch.Tensor, name, None)
+        if callable(value) and getattr(object, name, None) is not value:
+            found.add(value)
+    return frozenset(found)
+
+
+_TENSOR_METHODS = _tensor_methods()
+
+
+class _Proxy(torch.fx.Proxy):
+    """``torch.fx.Proxy`` whose torch-function handler records calls as fx's does, without
+    ``torch.overrides.is_tensor_method_or_property``: torch wraps that in
+    ``warnings.catch_warnings``, which swaps the process's warning filters (not thread-safe)
+    on every torch function a traced model calls. A call is a method call when it is one
+    of ``torch.Tensor``'s methods or a property getter, as there (tests/tracing/test_trace_fx.py
+    pins that both agree); script methods and higher-order operators go to fx itself.
+    """
+
+    @classmethod
+    def __torch_function__(cls, orig_method, types, args=None, kwargs=None):  # noqa: ANN001
+        if isinstance(orig_method, (torch._C.ScriptMethod, torch._ops.HigherOrderOperator)):
+            return super().__torch_function__(orig_method, types, args, kwargs)
+        args = args if args else ()
+        kwargs = kwargs if kwargs else {}
+        tracers: dict[Any, None] = {}
+
+        def find_tracer(a: Any) -> Any:
+            if isinstance(a, torch.fx.Proxy):
+                tracers[a.tracer] = None
+            return a
+
+        torch.fx.node.map_aggregate((args, kwargs), find_tracer)
+        if len(tracers) != 1:
+            return super().__torch_function__(orig_method, types, args, kwargs)
+        tracer = next(iter(tracers))
+        name = getattr(orig_method, "__name__", "")
+        if orig_method in _TENSOR_METHODS or name == "__get__":
+            return tracer.create_proxy("call_method", name, args, kwargs)
+        return tracer.create_proxy("call_function", orig_method, args, kwargs,
+                                   name=tracer.graph._target_to_str(name))
+
+
 class _Tracer(torch.fx.Tracer):
     """``torch.fx.Tracer`` with short paths for what it does for every node.
 
@@ -141,6 +210,10 @@ class _Tracer(torch.fx.Tracer):
         super().__init__()
         self.scope = _Scope("", None)
         self.module_stack = _ModuleStack()
+
+    def proxy(self, node: torch.fx.Node) -> torch.fx.Proxy:
+        """A proxy for ``node`` (see ``_Proxy``)."""
+        return _Proxy(node, self)
 
     def create_arg(self, a: Any) -> Any:
         """Lower one argument into what the fx graph stores."""
@@ -169,6 +242,23 @@ def symbolic_graph(module: nn.Module, inputs: int, keywords: Sequence[str] = ())
     return _Tracer().trace(module, concrete_args=concrete or None)
 
 
+_IMMUTABLE = (torch.fx.immutable_collections.immutable_list,
+              torch.fx.immutable_collections.immutable_dict)
+
+
+def _mutable(value: Any) -> Any:
+    """``value`` with the graph's immutable lists and dicts as plain ones, as the code fx
+    generates passes them (a wrapped function may change a list it is given)."""
+    if isinstance(value, _IMMUTABLE):
+        return dict((k, _mutable(v)) for k, v in value.items()) if isinstance(value, dict) \
+            else [_mutable(v) for v in value]
+    if type(value) is tuple and any(isinstance(v, (_IMMUTABLE, tuple)) for v in value):
+        return tuple(_mutable(v) for v in value)
+    if type(value) is dict and any(isinstance(v, (_IMMUTABLE, tuple)) for v in value.values()):
+        return {k: _mutable(v) for k, v in value.items()}
+    return value
+
+
 def _summarize(value: Any) -> tuple[bool, Shape | None]:
     if isinstance(value, torch.Tensor):
         return True, tuple(value.shape)
@@ -193,10 +283,14 @@ class ShapeInterpreter(torch.fx.Interpreter):
         self.extra_traceback = False
         self.input_shapes = tuple(input_shapes)
         self.values: dict[str, Value] = {}
+        self.counter = MacCounter()
+        self._call: _Call | None = None
 
     def run_node(self, n: torch.fx.Node) -> Any:
         """Run one node and record what it produced."""
         args, kwargs = self.fetch_args_kwargs_from_env(n)
+        args, kwargs = _mutable(args), _mutable(kwargs)
+        self._call = None
         try:
             result = getattr(self, n.op)(n.target, args, kwargs)
         except NetvizError:
@@ -206,21 +300,41 @@ class ShapeInterpreter(torch.fx.Interpreter):
         except Exception as exc:
             raise NodeFailure(n, exc) from exc
         tensors, full = _summarize(result)
-        attrs: tuple[Attr, ...] = ()
-        if n.op == "call_function":
-            attrs = call_attrs(function_name(n.target), args, kwargs)
-        elif n.op == "call_method":
-            attrs = call_attrs(method_name(str(n.target)), args, kwargs)
         arguments = list(tensors_in((args, kwargs))) if n.op != "get_attr" else []
+        inputs = tuple(tuple(int(d) for d in t.shape) for t in arguments)
+        call, macs, dependent = self._call, 0, ()
+        if call is not None:
+            if call.op is not None:
+                macs = max(int(call.op.macs(call.rule_attrs or dict(call.attrs), inputs, full)), 0)
+            elif call.count is not None:
+                macs = call.count.macs
+            if call.count is not None:
+                dependent = tuple(call.count.data_dependent)
         self.values[n.name] = Value(
             tensors,
             full[1:] if full is not None else None,
-            attrs,
+            call.attrs if call is not None else (),
             full=full,
-            inputs=tuple(tuple(int(d) for d in t.shape) for t in arguments),
+            inputs=inputs,
             passthrough=n.op != "call_module" and any(result is t for t in arguments),
+            type_name=call.type_name if call is not None else "",
+            macs=macs,
+            data_dependent=dependent,
         )
         return result
+
+    def _run(self, call: _Call, run: Any) -> Any:
+        """Run a call for real, its aten ops counted (and recorded on ``call``)."""
+        with self.counter, self.counter.measure() as count:
+            call.count = count
+            return run()
+
+    def _called(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> _Call:
+        op = ops.lookup(name)
+        rule_attrs = call_rule_attrs(op, args, kwargs) if op is not None else None
+        shown = shown_attrs(op, rule_attrs) if op is not None and rule_attrs is not None else ()
+        self._call = _Call(op, attrs=shown, rule_attrs=rule_attrs)
+        return self._call
 
     def _layer_error(self, n: torch.fx.Node, err: LayerShapeError) -> NetvizError:
         if n.op == "call_module":
@@ -243,35 +357,51 @@ class ShapeInterpreter(torch.fx.Interpreter):
 
     def call_function(self, target: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         """Closed form for common functions (``add``, ``relu``, ``cat``...); else a real call."""
-        raw = getattr(target, "__name__", "")
-        result = closed_form(raw, function_name(target), args, kwargs)
-        return target(*args, **kwargs) if result is NOT_HANDLED else result
+        name = function_name(target)
+        call = self._called(name, args, kwargs)
+        result = closed_form(getattr(target, "__name__", ""), name, args, kwargs)
+        if result is NOT_HANDLED:
+            return self._run(call, lambda: target(*args, **kwargs))
+        return result
 
     def call_method(self, target: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         """Closed form for common tensor methods; else a real call."""
-        result = closed_form(target, method_name(target), args, kwargs)
+        name = method_name(target)
+        call = self._called(name, args, kwargs)
+        result = closed_form(target, name, args, kwargs)
         if result is NOT_HANDLED:
             self_obj, *rest = args
-            return getattr(self_obj, target)(*rest, **kwargs)
+            return self._run(call, lambda: getattr(self_obj, target)(*rest, **kwargs))
         return result
 
     def call_module(self, target: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         """Closed-form output for common layers; else a real call."""
         module = self.submodules[target]
-        if len(args) == 1 and not kwargs and isinstance(args[0], torch.Tensor):
-            check_input_dtype(module, args[0].is_floating_point(), str(args[0].dtype))
-            shape = output_shape(module, tuple(args[0].shape))
-            if shape is not None:
-                return blank(shape, args[0], output_dtype(module, args[0].dtype))
-        outputs = attention_outputs(module, args, kwargs)
+        op = layer_op(module)
+        shown = module_attrs(module, op)
+        rule_attrs = None
+        if op is not None:
+            rule_attrs = layer_rule_attrs(module, op, shown)
+            found = bound(op, args, kwargs, layer=True) if op.forward else None
+            rule_attrs.update(found or {})
+        call = _Call(op, layer_name(module, op), shown, rule_attrs)
+        self._call = call
         like = args[0] if args else next(iter(kwargs.values()), None)
-        if outputs is not None and isinstance(like, torch.Tensor):
-            if isinstance(outputs[0], tuple):
-                attended, weights = outputs
-                return (blank(attended, like),
-                        None if weights is None else blank(weights, like))
-            return blank(outputs, like)
-        return module(*args, **kwargs)
+        if isinstance(like, torch.Tensor):
+            if len(args) == 1 and not kwargs:
+                check_input_dtype(op, like.is_floating_point(), str(like.dtype))
+            outputs = layer_outputs(module, args, kwargs, op=op, shown=shown)
+            if outputs is not None:
+                return _blanks(outputs, like, output_dtype(module, op, like.dtype))
+        return self._run(call, lambda: module(*args, **kwargs))
+
+
+def _blanks(outputs: Any, like: torch.Tensor, dtype: torch.dtype) -> Any:
+    """Blank tensors of the closed-form output shape(s)."""
+    if outputs and isinstance(outputs[0], tuple):
+        return tuple(None if shape is None else blank(shape, like, dtype) for shape in outputs)
+    return blank(outputs, like, dtype)
+
 
 def placeholders(graph: torch.fx.Graph) -> list[torch.fx.Node]:
     """The graph's input nodes, in order."""

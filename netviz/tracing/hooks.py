@@ -1,7 +1,7 @@
 """Fallback tracer for models torch.fx cannot trace: forward hooks on leaf layers.
 
-A real forward runs on CPU (meta models are rebuilt there) on seeded random
-inputs. Each call of a layer (see ``is_layer``) becomes a node (``layer1.0.conv1``;
+One forward runs on the model's device on seeded inputs (a meta model's on meta,
+see [`netviz.tracing.forwards`][netviz.tracing.forwards]). Each call of a layer (see ``is_layer``) becomes a node (``layer1.0.conv1``;
 a second call of the same module ``layer1.0.conv1#2``; a layer kept in a plain
 list ``layers.0``). A ``TorchFunctionMode`` follows tensors through functional
 ops, so edges join each op to the ops it really reads, and each functional op
@@ -17,12 +17,10 @@ model another thread runs meanwhile is neither recorded nor disturbed.
 from __future__ import annotations
 
 import inspect
-import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from functools import partial
 from typing import Any
 
 import torch
@@ -31,24 +29,35 @@ from torch.nn.modules.module import (
     register_module_forward_hook,
     register_module_forward_pre_hook,
 )
-from torch.overrides import TorchFunctionMode
 
+from netviz import ops
 from netviz.errors import NetvizError, TraceError
 from netviz.inputs import Fill
-from netviz.ir import Attr, Edge, Graph, Kind, Node, Shape, kind_of
-from netviz.tracing.attrs import call_attrs, module_attrs, operand_name
+from netviz.ir import Attr, Edge, Graph, Kind, Node, Shape
+from netviz.ir.accounting import DATA_DEPENDENT
+from netviz.ops.axes import container_axis, feature_axis
+from netviz.tracing.attrs import (
+    bound,
+    call_rule_attrs,
+    layer_name,
+    layer_op,
+    layer_rule_attrs,
+    module_attrs,
+    operand_name,
+    shown_attrs,
+)
+from netviz.tracing.counter import Count, MacCounter
 from netviz.tracing.device import make_inputs, model_device, model_dtype
 from netviz.tracing.failures import run_error
 from netviz.tracing.names import function_name
 from netviz.tracing.params import ParamLedger
-from netviz.tracing.macs import op_macs
 from netviz.tracing.meta import meta_inputs, meta_values
 from netviz.tracing.modules import module_classes
 from netviz.tracing.provenance import FollowTensors, Provenance
 from netviz.tracing.values import full_shapes, keyed_leaves, tensors_in
 
+
 _Provenance = Provenance  # the name tests/tracing/test_trace_hooks.py uses
-from netviz.tracing.widths import container_axis, feature_axis
 
 
 def is_layer(module: nn.Module, *, root: bool = False) -> bool:
@@ -79,6 +88,7 @@ class _Call:
     leaf: bool  # a layer drawn as one node
     sources: tuple[str, ...]
     hidden: bool = False  # runs inside a layer: not drawn
+    count: Count | None = None  # the aten ops of a drawn layer's forward
 
 
 def _join(parent: str, name: str) -> str:
@@ -128,20 +138,31 @@ class _Recorder:
         self.axes: dict[str, int | None] = {}  # node id -> feature axis of the full shape
         self.names = {id(t): operand_name(path)
                       for path, t in (*root.named_parameters(), *root.named_buffers())}
+        self.counter = MacCounter()
+        self.data_dependent: dict[str, None] = {}
 
     def annotate(
-        self, node_id: str, kind: Kind, type_name: str, attrs: tuple[Attr, ...],
-        args: Any, output: Any, sources: tuple[str, ...],
+        self, node_id: str, op: ops.Op | None, attrs: tuple[Attr, ...],
+        rule_attrs: dict[str, Any] | None, args: Any, output: Any, sources: tuple[str, ...],
+        count: Count,
     ) -> tuple[int, int | None]:
-        """Record ``node_id``'s full shape; return its MACs and feature axis (without batch)."""
+        """Record ``node_id``'s full shape; return its MACs (by its table rule, else as
+        counted at the dispatch level) and feature axis (without batch)."""
         full = tuple(int(d) for d in output.shape) if isinstance(output, torch.Tensor) else None
         if full is not None:
             self.full[node_id] = full
         named = dict(attrs)
-        macs = op_macs(type_name, named, full_shapes(args), full)
+        self.data_dependent.update(count.data_dependent)
+        if op is not None:
+            macs = max(int(op.macs(rule_attrs or named, full_shapes(args), full)), 0)
+        else:
+            macs = count.macs
+        orphans = self.counter.counts[0]  # work on weights and constants only, at the top
+        macs, orphans.macs = macs + orphans.macs, 0
+        self.data_dependent.update(orphans.data_dependent)
         inputs = [(self.full.get(src, ()), self.axes.get(src)) for src in sources]
-        axis = feature_axis(kind, type_name, named, inputs, full)
-        self.axes[node_id] = axis if full is not None else container_axis(kind, type_name)
+        axis = feature_axis(op, named, inputs, full)
+        self.axes[node_id] = axis if full is not None else container_axis(op)
         return macs, (axis - 1 if axis else None)
 
     def _new_id(self, path: str) -> str:
@@ -170,7 +191,11 @@ class _Recorder:
         hidden = self._in_layer()
         leaf = not hidden and is_layer(module, root=not self.stack)
         sources = self.provenance.of(args) if leaf else ()
-        self.stack.append(_Call(self._path(module), module, leaf, sources, hidden))
+        call = _Call(self._path(module), module, leaf, sources, hidden)
+        if leaf:
+            call.count = Count()
+            self.counter.counts.append(call.count)
+        self.stack.append(call)
 
     def _in_layer(self) -> bool:
         return bool(self.stack) and (self.stack[-1].leaf or self.stack[-1].hidden)
@@ -179,15 +204,22 @@ class _Recorder:
         call = self.stack.pop()
         if not call.leaf:
             return
+        count = self.counter.counts.pop() if call.count is not None else Count()
         node_id = self._new_id(call.path or type(module).__name__)
         self.layers.add(node_id)
-        type_name = type(module).__name__
+        op = layer_op(module)
+        type_name = layer_name(module, op)
         shape = tuple(output.shape[1:]) if isinstance(output, torch.Tensor) else None
         sources = tuple(dict.fromkeys(call.sources + self.provenance.of(kwargs)))
-        attrs = with_lead(module_attrs(module), output)
-        kind = kind_of(type_name)
-        macs, axis = self.annotate(node_id, kind, type_name, attrs, (args, kwargs), output,
-                                   sources)
+        shown = module_attrs(module, op)
+        rule_attrs = None
+        if op is not None:
+            rule_attrs = layer_rule_attrs(module, op, shown)
+            rule_attrs.update((bound(op, args, kwargs, layer=True) or {}) if op.forward else {})
+        attrs = with_lead(shown, output)
+        kind = op.kind if op is not None else Kind.OTHER
+        macs, axis = self.annotate(node_id, op, attrs, rule_attrs, (args, kwargs), output,
+                                   sources, count)
         self.nodes.append(Node(
             id=node_id, kind=kind, type_name=type_name, scope=call.path,
             attrs=attrs, shape=shape,
@@ -200,7 +232,7 @@ class _Recorder:
 
     def function(
         self, func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], out: Any,
-        sources: tuple[str, ...],
+        sources: tuple[str, ...], count: Count,
     ) -> tuple[str, ...]:
         """A node for a functional op outside leaf layers; returns ``out``'s producers."""
         name = function_name(func)
@@ -210,7 +242,9 @@ class _Recorder:
         node_id = self._new_id(f"{scope}.{name}()" if scope else f"{name}()")
         arguments = list(tensors_in((args, kwargs)))
         weights = self.provenance.weights_of((args, kwargs))  # those computed from weights too
-        attrs = call_attrs(name, args, kwargs)
+        op = ops.lookup(name)
+        rule_attrs = call_rule_attrs(op, args, kwargs) if op is not None else None
+        attrs = shown_attrs(op, rule_attrs) if op is not None and rule_attrs is not None else ()
         operands = tuple(dict.fromkeys(self.names[id(t)] for t in (*arguments, *weights)
                                        if id(t) in self.names))
         if operands:
@@ -218,8 +252,9 @@ class _Recorder:
         if any(out is t for t in arguments):
             attrs = tuple(sorted((*attrs, ("passthrough", True))))
         attrs = with_lead(attrs, out)
-        kind = kind_of(name)
-        macs, axis = self.annotate(node_id, kind, name, attrs, (args, kwargs), out, sources)
+        kind = op.kind if op is not None else Kind.OTHER
+        macs, axis = self.annotate(node_id, op, attrs, rule_attrs, (args, kwargs), out, sources,
+                                   count)
         self.nodes.append(Node(
             id=node_id, kind=kind, type_name=name, scope=scope, attrs=attrs,
             shape=tuple(out.shape[1:]) if isinstance(out, torch.Tensor) else None,
@@ -357,9 +392,11 @@ def record_forward(
         handles.append(register_module_forward_pre_hook(_own_calls(rec, rec.pre)))
         handles.append(register_module_forward_hook(_own_calls(rec, rec.post), with_kwargs=True))
         runnable.train(train)
-        with torch.no_grad(), FollowTensors(provenance, rec.function), ExitStack() as stack:
-            if on_meta:
+        with torch.no_grad(), ExitStack() as stack:
+            if on_meta:  # outside the counter: the values it computes on the CPU are not counted
                 stack.enter_context(meta_values())
+            stack.enter_context(rec.counter)
+            stack.enter_context(FollowTensors(provenance, rec.function, rec.counter))
             result = runnable(*positional, **by_name)
     except NetvizError:
         raise
@@ -384,7 +421,9 @@ def record_forward(
     nodes = [input_node(i, s, keyword=i in by_name)
              for i, s in zip(input_ids, input_shapes)] + ops + outputs
     edges = tuple(dict.fromkeys(op_edges))
-    meta = (("input_shapes", tuple(tuple(int(d) for d in s) for s in input_shapes)),)
+    meta: tuple[Attr, ...] = (
+        ("input_shapes", tuple(tuple(int(d) for d in s) for s in input_shapes)),)
+    meta += ((DATA_DEPENDENT, tuple(rec.data_dependent)),) if rec.data_dependent else ()
     graph = Graph(name=name, nodes=tuple(nodes), edges=edges, meta=meta)
     return replace(graph, modules=module_classes(runnable, graph))
 

@@ -24,7 +24,7 @@ CPU tensor computed alongside it, by the same op on the values of its operands.
   output shape depends on values (``nonzero``) answer from those values.
 - A weight, or anything computed from one, has no value: reading it raises (the
   model needs a real forward, see
-  [`check_real_forward`][netviz.tracing.meta.check_real_forward]), and an in-place
+  [`check_real_forward`][netviz.tracing.weights.check_real_forward]), and an in-place
   op writing weight-derived data into a tensor drops that tensor's value.
 - Real tensors mixed with meta ones (``meta + torch.ones(2)``) are moved to meta.
 
@@ -40,8 +40,6 @@ thread-local: another thread's work is not affected.
 
 from __future__ import annotations
 
-import os
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -51,17 +49,12 @@ from torch import nn
 from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
 
-from netviz.errors import ModelTooLargeError
 from netviz.inputs import Fill
 from netviz.ir import Shape
 from netviz.tracing.values import tensors_in
 
 REAL_ELEMENTS = 1 << 18
 """Largest tensor (in elements) whose value a meta forward computes."""
-
-MAX_WEIGHT_BYTES = 2 << 30
-"""Default cap on the weights netviz allocates for a real forward of a meta model
-(``NETVIZ_MAX_WEIGHT_BYTES`` overrides it: ``8G``, ``500M``, or bytes)."""
 
 _VALUE = "_netviz_value"  # the attribute of a meta tensor holding its CPU value
 _CPU = torch.device("cpu")
@@ -272,51 +265,3 @@ def meta_unsupported(error: BaseException) -> bool:
     first = text[0].lower() if text else ""
     return isinstance(error, NotImplementedError) or "meta" in first or (
         "unallocated storage" in first)  # .tolist() of a meta tensor
-
-
-def weight_bytes(module: nn.Module) -> int:
-    """Bytes of the model's parameters and buffers, each shared tensor once."""
-    tensors = {id(t): t for t in (*module.parameters(), *module.buffers())}
-    return sum(t.numel() * t.element_size() for t in tensors.values())
-
-
-def max_weight_bytes() -> int:
-    """The cap on weights allocated for a real forward (``NETVIZ_MAX_WEIGHT_BYTES``)."""
-    text = os.environ.get("NETVIZ_MAX_WEIGHT_BYTES", "").strip()
-    found = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?", text.lower())
-    if not found:
-        return MAX_WEIGHT_BYTES
-    scale = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}[found.group(2)]
-    return int(float(found.group(1)) * scale)
-
-
-def size_text(count: int) -> str:
-    """``27.0 GB``, ``512.0 MB``: bytes for a message (powers of 1024)."""
-    value = float(count)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024:
-            return f"{value:.1f} {unit}" if unit != "B" else f"{count} B"
-        value /= 1024
-    return f"{value:.1f} TB"
-
-
-def check_real_forward(module: nn.Module, name: str, why: str) -> None:
-    """Refuse, before allocating anything, a real forward whose weights exceed the cap.
-
-    Args:
-        module: The meta model that would be materialised.
-        name: The model's name, for the message.
-        why: Why the meta forward was not enough (``"its forward fails on the meta
-            device at 'layers.0' (...)"``).
-
-    Raises:
-        ModelTooLargeError: The weights take more than
-            [`max_weight_bytes`][netviz.tracing.meta.max_weight_bytes].
-    """
-    needed, limit = weight_bytes(module), max_weight_bytes()
-    if needed > limit:
-        raise ModelTooLargeError(
-            f"{name} needs a real forward ({why}) and its weights take {size_text(needed)}, "
-            f"more than netviz allocates ({size_text(limit)}); set NETVIZ_MAX_WEIGHT_BYTES="
-            f"{-(-needed // (1 << 30))}G to allow it, or draw a smaller configuration"
-        )

@@ -2,25 +2,16 @@
 
 ``operator.add``, ``operator.iadd``, ``torch.add``, ``Tensor.add`` and
 ``Tensor.add_`` all become ``"add"``; ``F.relu``, ``torch.relu`` and
-``relu_`` become ``"relu"``. The names are what
-``netviz.ir.kind_of`` classifies.
+``relu_`` become ``"relu"``; other names of one op become the name the op
+table records it under (``torch.concat`` → ``"cat"``, see ``Op.aliases``). The
+names are what [`netviz.ops`][netviz.ops] looks up.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-# Operator-module and dunder names whose canonical name differs from the name
-# with underscores and the in-place ``i`` stripped.
-_ALIASES: dict[str, str] = {
-    "truediv": "div",
-    "floordiv": "floor_divide",
-    "concat": "cat",
-    "concatenate": "cat",
-    "upsample_nearest": "interpolate",
-    "upsample_bilinear": "interpolate",
-    "upsample": "interpolate",
-}
+from netviz.ops import canonical
 
 # ``operator`` in-place functions (``iadd`` ...) map to their plain op.
 _INPLACE_OPERATORS = {
@@ -48,7 +39,17 @@ def canonical_name(name: str) -> str:
         name = name[1:]
     if name.endswith("_") and not name.startswith("_") and len(name) > 1:
         name = name[:-1]
-    return _ALIASES.get(name, name)
+    return canonical(name)
+
+
+def is_inplace(name: str) -> bool:
+    """Whether a function or method's own name says it writes into its first argument
+    (``iadd``, ``__iadd__``, ``add_``, ``relu_``)."""
+    if name.startswith("__") and name.endswith("__") and len(name) > 4:
+        return name[2:-2] in _INPLACE_OPERATORS
+    if name in _INPLACE_OPERATORS:
+        return True
+    return name.endswith("_") and not name.startswith("_") and len(name) > 1
 
 
 def function_name(target: Any) -> str:

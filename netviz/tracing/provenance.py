@@ -18,6 +18,7 @@ from typing import Any
 from torch import nn
 from torch.overrides import TorchFunctionMode
 
+from netviz.tracing.counter import Count, MacCounter
 from netviz.tracing.values import tensors_in
 
 
@@ -73,32 +74,42 @@ class Provenance:
             self._weights[key] = (ref, weights)
 
 
-OnCall = Callable[[Any, tuple[Any, ...], dict[str, Any], Any, tuple[str, ...]], tuple[str, ...]]
-"""``(func, args, kwargs, out, sources) -> producers of out``: records a functional op."""
+OnCall = Callable[
+    [Any, tuple[Any, ...], dict[str, Any], Any, tuple[str, ...], Count], tuple[str, ...]]
+"""``(func, args, kwargs, out, sources, count) -> producers of out``: records a functional op
+(``count``: what its aten ops did)."""
 
 
 class FollowTensors(TorchFunctionMode):
     """Passes provenance through functional ops (``x + y``, ``F.relu``, ``view``).
 
     ``on_call`` sees every call whose inputs depend on a model input and whose
-    output holds tensors; what it returns becomes the output's provenance.
+    output holds tensors; what it returns becomes the output's provenance. The aten
+    ops of a call ``on_call`` draws as a node of its own are that node's count;
+    those of any other call go to the enclosing call's (``counter``).
     """
 
-    def __init__(self, provenance: Provenance, on_call: OnCall) -> None:
+    def __init__(self, provenance: Provenance, on_call: OnCall, counter: MacCounter) -> None:
         super().__init__()
         self.provenance = provenance
         self.on_call = on_call
+        self.counter = counter
 
     def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
         kwargs = kwargs or {}
-        out = func(*args, **kwargs)
+        with self.counter.measure() as count:
+            out = func(*args, **kwargs)
         sources = self.provenance.of((args, kwargs))
-        if not any(True for _ in tensors_in(out)):
-            return out
-        if sources:
-            self.provenance.set(out, self.on_call(func, args, kwargs, out, sources))
-        else:
-            weights = self.provenance.weights_of((args, kwargs))
-            if weights and not any(out is w for w in weights):
-                self.provenance.carry(out, weights)
+        counted = False
+        if any(True for _ in tensors_in(out)):
+            if sources:
+                producers = self.on_call(func, args, kwargs, out, sources, count)
+                counted = producers != sources  # a node of its own took the count
+                self.provenance.set(out, producers)
+            else:
+                weights = self.provenance.weights_of((args, kwargs))
+                if weights and not any(out is w for w in weights):
+                    self.provenance.carry(out, weights)
+        if not counted:
+            self.counter.counts[-1].add(count)  # part of the enclosing call
         return out

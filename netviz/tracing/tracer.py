@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import gc
 from dataclasses import replace
-import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
@@ -12,9 +10,16 @@ import torch
 from torch import nn
 
 from netviz.dtypes import check_dtypes
-from netviz.errors import InputShapeError, TraceError, TraceFallbackWarning
+from netviz.errors import (
+    InputShapeError,
+    MacsLowerBoundWarning,
+    TraceError,
+    TraceFallbackWarning,
+    warn,
+)
 from netviz.inputs import Fill
 from netviz.ir import Graph, Kind, Shape
+from netviz.ir.accounting import data_dependent
 from netviz.serial import one_at_a_time
 from netviz.tracing.build import build_graph
 from netviz.tracing.device import cpu_module, on_meta
@@ -125,17 +130,14 @@ def trace_model(
     shapes = _check_shapes(input_shapes)
     dtypes = check_dtypes(input_dtypes, len(shapes))
     names = _check_names(input_names, len(shapes))
-    # The cyclic GC rescans the thousands of fx nodes again and again while
-    # tracing deep models (~40% of the time); nothing here needs it.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        with training_mode(module, train):
-            traced = _trace(module, shapes, name, rebuild, dtypes, names, train,
-                            tuple(input_fills) if input_fills else None)
-    finally:
-        if was_enabled:
-            gc.enable()
+    with training_mode(module, train):
+        traced = _trace(module, shapes, name, rebuild, dtypes, names, train,
+                        tuple(input_fills) if input_fills else None)
+    dependent = data_dependent(traced)
+    if dependent:
+        warn(f"the mult-adds of {name} are a lower bound: {', '.join(dependent)} "
+             "decide from tensor values how much work follows", MacsLowerBoundWarning,
+             stacklevel=2)
     extra = ((("input_dtypes", dtypes),) if dtypes else ()) + ((("mode", "train"),) if train else ())
     return replace(traced, meta=traced.meta + extra) if extra else traced
 
@@ -171,8 +173,7 @@ def _trace(
             traced, meta = hooks_forward(module, shapes, name=name, reason=reason,
                                          rebuild=rebuild, input_dtypes=dtypes,
                                          input_names=names, train=train, input_fills=fills)
-            warnings.warn(_fallback_message(name, reason, meta), TraceFallbackWarning,
-                          stacklevel=3)
+            warn(_fallback_message(name, reason, meta), TraceFallbackWarning, stacklevel=3)
             return traced
         check_input_count(graph, shapes, names)
         root = module

@@ -16,14 +16,18 @@ from __future__ import annotations
 import math
 
 from netviz.ir import Attr, Graph, Kind, Node
+from netviz.ops import has_trait
 from netviz.transforms.regions import merge_regions
 from netviz.transforms.scopes import common_scope, within
 
-_SOFTMAX = frozenset({"softmax", "log_softmax", "Softmax", "LogSoftmax"})
-_PRODUCTS = frozenset({"matmul", "bmm", "einsum", "mm", "baddbmm"})
 _STEPS = 12  # ops allowed between the products and the softmax (scale, bias, mask, views)
 ATTENTION_TYPE = "attention"
 """``type_name`` of a collapsed attention node."""
+
+
+def _product(node: Node) -> bool:
+    """A matrix product (``matmul``, ``bmm``, ``einsum``...), as the op table says."""
+    return has_trait(node.type_name, "product")
 
 
 def _single_input(graph: Graph, node_id: str) -> str | None:
@@ -42,16 +46,16 @@ def _core(graph: Graph, softmax: Node) -> list[str] | None:
     current = _single_input(graph, softmax.id)
     while current is not None and len(back) < _STEPS:
         back.insert(0, current)
-        if graph.node(current).type_name in _PRODUCTS:
+        if _product(graph.node(current)):
             break
         current = _single_input(graph, current)
-    if not back or graph.node(back[0]).type_name not in _PRODUCTS:
+    if not back or not _product(graph.node(back[0])):
         return None
     forward: list[str] = []
     current = _single_consumer(graph, softmax.id)
     while current is not None and len(forward) < _STEPS:
         forward.append(current)
-        if graph.node(current).type_name in _PRODUCTS:
+        if _product(graph.node(current)):
             return [*back, softmax.id, *forward]
         current = _single_consumer(graph, current)
     return None
@@ -72,9 +76,9 @@ def _regions(graph: Graph) -> list[set[str]]:
     for node in graph.nodes:
         if node.id in taken:
             continue
-        if node.type_name in _SOFTMAX:
+        if has_trait(node.type_name, "softmax"):
             core = _core(graph, node)
-        elif node.type_name == "scaled_dot_product_attention":
+        elif has_trait(node.type_name, "attention"):  # a whole attention core in one call
             core = [node.id]
         else:
             continue
@@ -91,10 +95,6 @@ def _regions(graph: Graph) -> list[set[str]]:
         taken |= region
         regions.append(region)
     return regions
-
-
-_SHIFTS = frozenset({"roll"})
-"""Ops that shift tokens before attending (Swin's shifted windows)."""
 
 
 def _attributes(core_end: Node, output: Node, members: list[Node]) -> tuple[Attr, ...]:
@@ -124,7 +124,7 @@ def _attributes(core_end: Node, output: Node, members: list[Node]) -> tuple[Attr
         tokens = shape[-2]
         side = math.isqrt(tokens)
         attrs.append(("window", (side, side) if side * side == tokens else (tokens,)))
-    if any(n.type_name in _SHIFTS for n in members):
+    if any(has_trait(n.type_name, "shift") for n in members):  # shifted windows
         attrs.append(("shifted", True))
     attrs.append(("holds", tuple(sorted({n.type_name for n in members}))))
     return tuple(sorted(attrs))
@@ -145,8 +145,8 @@ def collapse_attention(graph: Graph) -> Graph:
         members = [n for n in graph.nodes if n.id in region]
         leaving = [n for n in members if any(e.dst not in region for e in graph.out_edges(n.id))]
         output = leaving[-1] if leaving else members[-1]
-        products = [n for n in members if n.type_name in _PRODUCTS
-                    or n.type_name == "scaled_dot_product_attention"]
+        products = [n for n in members
+                    if _product(n) or has_trait(n.type_name, "attention")]
         core_end = products[-1] if products else output
         scope = common_scope(n.scope for n in members)
         node_id = scope or core_end.id

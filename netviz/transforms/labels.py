@@ -4,54 +4,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from functools import cache
 
+from netviz import ops
 from netviz.ir import Edge, Graph, Kind, Mark, Node, evolve
 from netviz.ir.graph import AttrValue
 from netviz.text import one_line
 
-# Short names of norms in marks ("BN → ReLU"); other ops keep their class name.
-_NORM_SHORT = {
-    "BatchNorm": "BN", "SyncBatchNorm": "BN", "batch_norm": "BN",
-    "InstanceNorm": "IN", "instance_norm": "IN",
-    "GroupNorm": "GN", "group_norm": "GN",
-    "LayerNorm": "LN", "layer_norm": "LN",
-    "LocalResponseNorm": "LRN",
-}
-# Functional names → the class names people read in papers.
-_FUNCTION_NAMES = {
-    "relu": "ReLU", "relu_": "ReLU", "relu6": "ReLU6", "prelu": "PReLU",
-    "leaky_relu": "LeakyReLU", "elu": "ELU", "selu": "SELU", "celu": "CELU", "gelu": "GELU",
-    "silu": "SiLU", "mish": "Mish", "sigmoid": "Sigmoid", "tanh": "Tanh",
-    "hardswish": "Hardswish", "hardsigmoid": "Hardsigmoid", "hardtanh": "Hardtanh",
-    "softplus": "Softplus", "avg_pool": "AvgPool", "max_pool": "MaxPool",
-    "adaptive_avg_pool": "AdaptiveAvgPool", "adaptive_max_pool": "AdaptiveMaxPool",
-    "interpolate": "Upsample", "upsample": "Upsample", "dropout": "Dropout",
-    "view": "View", "reshape": "Reshape", "flatten": "Flatten", "cat": "Concat",
-    "concat": "Concat", "stack": "Stack", "mul": "×", "matmul": "MatMul", "bmm": "MatMul",
-    "mm": "MatMul", "einsum": "Einsum", "softmax": "Softmax", "log_softmax": "LogSoftmax",
-    "scaled_dot_product_attention": "SDPA", "layer_norm": "LayerNorm",
-    "batch_norm": "BatchNorm", "instance_norm": "InstanceNorm", "group_norm": "GroupNorm",
-}
-
-
-@cache
 def op_long_name(type_name: str) -> str:
-    """Readable op name: ``"BatchNorm2d"`` → ``"BatchNorm"``, ``"relu"`` → ``"ReLU"``,
-    ``"roll"`` → ``"Roll"`` (torch's lower-case function names are capitalised)."""
-    base = re.sub(r"([123])d$", "", type_name)
-    name = _FUNCTION_NAMES.get(base.rstrip("_"))
-    if name is None:
-        name = base[:1].upper() + base[1:] if re.fullmatch(r"[a-z][a-z0-9_]*", base) else base
-    return one_line(name)
+    """Readable op name: ``"BatchNorm2d"`` → ``"BatchNorm"``, ``"relu"`` → ``"ReLU"``
+    (the op table's [`long_name`][netviz.ops.long_name])."""
+    return ops.long_name(type_name)
 
 
-@cache
 def op_name(type_name: str) -> str:
-    """Short op name for labels: as [`op_long_name`][netviz.transforms.labels.op_long_name],
-    with norms abbreviated (``"BatchNorm2d"`` → ``"BN"``)."""
-    base = re.sub(r"([123])d$", "", type_name)
-    return _NORM_SHORT.get(base) or op_long_name(type_name)
+    """Short op name for labels, with norms abbreviated (``"BatchNorm2d"`` → ``"BN"``; the
+    op table's [`short_name`][netviz.ops.short_name])."""
+    return ops.short_name(type_name)
 
 
 def _dims(value: AttrValue, ndim: int) -> tuple:
@@ -100,7 +68,7 @@ def _conv_label(node: Node) -> str:
     groups = node.attr("groups", 1)
     if groups not in (1, None):
         parts.append(f"{groups}G")
-    prefix = "ConvT " if node.attr("transposed") else ""
+    prefix = f"{ops.KIND_WORDS[Kind.CONV]}T " if node.attr("transposed") else ""
     return prefix + " ".join(parts)
 
 
@@ -152,12 +120,11 @@ _GREEK = {
     "lambda": "λ", "lambda_": "λ", "lamda": "λ", "mu": "μ", "sigma": "σ", "tau": "τ",
     "theta": "θ", "omega": "ω",
 }
-_SYMBOLS = {"add": "+", "sub": "−", "mul": "×", "div": "÷"}
 
 
 def operand_label(node: Node) -> str:
     """``+ pos_embedding``, ``× γ``, ``× 0.125``: an op with a parameter or constant operand."""
-    symbol = _SYMBOLS.get(node.type_name, op_name(node.type_name))
+    symbol = ops.symbol(node.type_name) or op_name(node.type_name)
     operands = node.attr("operands")
     names = [_GREEK.get(str(n), one_line(str(n))) for n in operands] if isinstance(
         operands, tuple) else []
@@ -174,11 +141,12 @@ def _heads_width(node: Node) -> str:
 
 
 def attention_label(node: Node) -> str:
-    """``MHA 12h 768D`` (``nn.MultiheadAttention``), ``Attention 4h 64D``,
-    ``Window attention 3h 96D 7x7``, ``Shifted window attention 3h 96D 7x7`` (a collapsed
-    hand-written core)."""
-    if node.type_name == "MultiheadAttention":
-        return f"MHA {node.attr('num_heads')}h {node.attr('embed_dim')}D"
+    """``Attention 4h 64D``, ``Window attention 3h 96D 7x7``, ``Shifted window attention
+    3h 96D 7x7`` (a collapsed hand-written core); a layer the op table labels itself
+    (``nn.MultiheadAttention``: ``MHA 12h 768D``) says so instead."""
+    table = ops.op_label(node.type_name, dict(node.attrs))
+    if table is not None:
+        return table
     window = node.attr("window")
     if isinstance(window, tuple):
         size = "x".join(str(w) for w in window)
@@ -187,39 +155,12 @@ def attention_label(node: Node) -> str:
     return f"Attention {_heads_width(node)}".strip()
 
 
-_RECURRENT = {"LSTM": "LSTM", "GRU": "GRU", "RNN_TANH": "RNN", "RNN_RELU": "RNN"}
-_TRANSFORMER = {
-    "TransformerEncoderLayer": "Encoder layer", "TransformerDecoderLayer": "Decoder layer",
-    "TransformerEncoder": "Encoder", "TransformerDecoder": "Decoder",
-    "Transformer": "Transformer",
-}
-
-
-def _layer_label(node: Node) -> str | None:
-    """Labels of embeddings, recurrent and transformer layers; ``None`` for other ops."""
-    name = node.type_name
-    if name in ("Embedding", "EmbeddingBag"):
-        return f"{name} {node.attr('embedding_dim')}D"
-    if name in ("RNN", "LSTM", "GRU"):
-        kind = _RECURRENT.get(str(node.attr("mode")), name)
-        prefix = "Bi" if node.attr("bidirectional") else ""
-        layers = node.attr("num_layers")
-        depth = f" x{layers}" if isinstance(layers, int) and layers > 1 else ""
-        return f"{prefix}{kind} {node.attr('hidden_size')}D{depth}"
-    if name in _TRANSFORMER:
-        layers = node.attr("num_layers") or node.attr("num_encoder_layers")
-        depth = f" x{layers}" if isinstance(layers, int) and layers > 1 else ""
-        return (f"{_TRANSFORMER[name]} {node.attr('nhead')}h {node.attr('d_model')}D "
-                f"{node.attr('dim_feedforward')}F{depth}")
-    return None
-
-
 def _linear_label(node: Node) -> str:
     out = node.attr("out_features")
     if out is None and node.shape:
         out = node.shape[-1]
     letter = "D" if node.shape and len(node.shape) == 2 else "C"
-    return f"Linear {out if out is not None else '?'}{letter}"
+    return f"{ops.KIND_WORDS[Kind.LINEAR]} {out if out is not None else '?'}{letter}"
 
 
 def node_label(node: Node, *, shapes: bool = False) -> str:
@@ -248,18 +189,18 @@ def node_label(node: Node, *, shapes: bool = False) -> str:
     if kind is Kind.ATTENTION:
         return attention_label(node)
     if kind is Kind.SPLIT:
-        return "Split"
+        return ops.KIND_WORDS[Kind.SPLIT]
     if kind is Kind.UPSAMPLE:
         size = _spatial((0, *node.shape[1:])) if node.shape else ""
-        return f"Upsample {size}".strip()
-    if node.type_name in _SYMBOLS:
+        return f"{ops.KIND_WORDS[Kind.UPSAMPLE]} {size}".strip()
+    if ops.symbol(node.type_name) is not None:
         return operand_label(node)
     module = node.attr("module")
     if isinstance(module, str):  # a module collapsed into one box
         return one_line(module)
     if kind is Kind.CAT and node.attr("operands"):
         return f"{op_name(node.type_name)} {operand_label(node).partition(' ')[2]}"
-    return _layer_label(node) or op_name(node.type_name)
+    return ops.op_label(node.type_name, dict(node.attrs)) or op_name(node.type_name)
 
 
 def _size(value: AttrValue) -> str:
@@ -282,7 +223,7 @@ def node_code(node: Node) -> str:
     """The pseudocode text of a node (``"Conv torch.Size([16, 3, 3, 3]) Stride 1 Pad 1"``)."""
     kind = node.kind
     if kind is Kind.CONV:
-        conv = "ConvT" if node.attr("transposed") else "Conv"
+        conv = ops.KIND_WORDS[Kind.CONV] + ("T" if node.attr("transposed") else "")
         return (
             f"{conv} {_size(node.attr('weight_shape'))} "
             f"Stride {_plain(node.attr('stride', 1))} Pad {_plain(node.attr('padding', 0))}"
@@ -296,9 +237,9 @@ def node_code(node: Node) -> str:
         stride = kernel if stride in (None, ()) else stride
         return f"{name} {_plain(kernel)} Stride {_plain(stride)} Pad {_plain(node.attr('padding', 0))}"
     if kind is Kind.LINEAR:
-        return f"Linear {_size(node.attr('weight_shape'))}".strip()
+        return f"{ops.KIND_WORDS[Kind.LINEAR]} {_size(node.attr('weight_shape'))}".strip()
     if kind is Kind.ADD:
-        return "Add"
+        return ops.KIND_WORDS[Kind.ADD]
     return node_label(node)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from netviz.ir import Edge, Graph, Kind, Node
+from netviz.ops import has_trait
 from netviz.transforms.fuse import chain_marks
 
 _SHAPE_ONLY = (Kind.RESHAPE,)
@@ -29,9 +30,6 @@ def _hidden(graph: Graph, node: Node, train: bool) -> bool:
     return node.kind in _NOOP_KINDS and bool(node.attr("passthrough"))
 
 
-_REORDERS = frozenset({"permute", "transpose", "swapaxes", "movedim"})
-
-
 def _shuffles(graph: Graph) -> dict[str, Node]:
     """Chains of views that give back their input's shape with its values reordered
     (a channel shuffle: view, transpose, view): the last view of each, as a ``Shuffle`` op."""
@@ -54,7 +52,7 @@ def _shuffles(graph: Graph) -> dict[str, Node]:
             chain.append(after)
         last = chain[-1]
         if (len(chain) > 1 and last.shape == graph.node(source).shape
-                and any(n.type_name in _REORDERS for n in chain)):
+                and any(has_trait(n.type_name, "reorder") for n in chain)):
             found[last.id] = replace(last, kind=Kind.OTHER, type_name="shuffle")
     return found
 

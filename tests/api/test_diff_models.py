@@ -101,7 +101,7 @@ def test_a_model_against_itself_after_a_cache_hit(monkeypatch: pytest.MonkeyPatc
     def no_tracing(*args: object) -> None:
         raise AssertionError("traced again: the cache was not used")
 
-    monkeypatch.setattr("netviz.api._trace_uncached", no_tracing)
+    monkeypatch.setattr("netviz.traced.trace_uncached", no_tracing)
     cached = netviz.diff("resnet18", "resnet18")
     assert cached.identical
     assert compare(fresh, cached.graph).identical

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import netviz
+import netviz._version
 from netviz.cache import TraceRequest
 from netviz.cache import keys as keys_module
 from netviz.cache.keys import spec_identity
@@ -61,7 +62,7 @@ def test_versions_and_the_ir_schema_are_part_of_the_key(monkeypatch: pytest.Monk
     before = key("wrn28_2")
     monkeypatch.setattr(keys_module, "torch_version", lambda: "9.9.9")
     torch_changed = key("wrn28_2")
-    monkeypatch.setattr(netviz, "__version__", "9.9.9")
+    monkeypatch.setattr(netviz._version, "__version__", "9.9.9")
     netviz_changed = key("wrn28_2")
     monkeypatch.setattr("netviz.ir.serialize.schema_fingerprint", lambda: "0" * 16)
     schema_changed = key("wrn28_2")

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 import netviz
-from netviz import api
+import netviz._version
+from netviz import api, traced
 from netviz.cache import Cache
 from netviz.cache import keys as keys_module
 from netviz.errors import NetvizError, TraceFallbackWarning
@@ -73,15 +74,15 @@ def model(tmp_path: Path) -> Iterator[Path]:
 
 @pytest.fixture
 def traces(monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    """The specs traced without the cache (``netviz.api``'s uncached trace), in order."""
+    """The specs traced without the cache (``netviz.traced``'s uncached trace), in order."""
     seen: list[object] = []
-    real = api._trace_uncached
+    real = traced.trace_uncached
 
     def counting(request: Any) -> Any:
         seen.append(request.spec)
         return real(request)
 
-    monkeypatch.setattr(api, "_trace_uncached", counting)
+    monkeypatch.setattr(traced, "trace_uncached", counting)
     return seen
 
 
@@ -134,7 +135,7 @@ def test_another_torch_or_netviz_version_retraces(
     if what == "torch":
         monkeypatch.setattr(keys_module, "torch_version", lambda: "0.0.1")
     else:
-        monkeypatch.setattr(netviz, "__version__", "0.0.1")
+        monkeypatch.setattr(netviz._version, "__version__", "0.0.1")
     api.trace(f"{model}:Net")
     api.trace(f"{model}:Net")
     assert len(traces) == 2

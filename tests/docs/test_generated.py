@@ -16,7 +16,7 @@ from netviz.mkdocs.gallery import fence_markdown, index_page, model_page, page_f
 from netviz.mkdocs.options import cli_command, parse_fence
 from netviz.mkdocs.plugin import _extend_nav
 from netviz.mkdocs.prefetch import fence_bodies
-from netviz.mkdocs.worker import ModelInfo
+from netviz.mkdocs.results import ModelInfo
 
 INFO = ModelInfo("wrn28_2", "WideResNet-28-2 (CIFAR, 32x32)", "3x32x32", 1467610)
 

@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from netviz.tracing.layers import attention_outputs
+from netviz.tracing.layers import layer_outputs
 
 
 def shapes(value: object) -> object:
@@ -27,14 +27,14 @@ def test_multihead_attention(batch_first: bool, need_weights: bool, average: boo
     kwargs = {"need_weights": need_weights, "average_attn_weights": average}
     with torch.no_grad():
         expected = shapes(layer(q, kv, kv, **kwargs))
-    assert attention_outputs(layer, (q, kv, kv), kwargs) == expected
+    assert layer_outputs(layer, (q, kv, kv), kwargs) == expected
 
 
 def test_unbatched_multihead_attention() -> None:
     layer = nn.MultiheadAttention(8, 2).eval()
     x = torch.zeros(6, 8)
     with torch.no_grad():
-        assert attention_outputs(layer, (x, x, x), {}) == shapes(layer(x, x, x))
+        assert layer_outputs(layer, (x, x, x), {}) == shapes(layer(x, x, x))
 
 
 @pytest.mark.parametrize("layer", [
@@ -44,8 +44,8 @@ def test_unbatched_multihead_attention() -> None:
 def test_transformer_layers_keep_their_input_shape(layer: nn.Module) -> None:
     x = torch.zeros(3, 5, 16)
     with torch.no_grad():
-        assert attention_outputs(layer.eval(), (x,), {}) == tuple(layer(x).shape)
+        assert layer_outputs(layer.eval(), (x,), {}) == tuple(layer(x).shape)
 
 
-def test_other_modules_are_left_to_torch() -> None:
-    assert attention_outputs(nn.Linear(2, 2), (torch.zeros(1, 2),), {}) is None
+def test_modules_the_table_does_not_know_are_left_to_torch() -> None:
+    assert layer_outputs(nn.Softmax2d(), (torch.zeros(1, 2, 3, 3),), {}) is None

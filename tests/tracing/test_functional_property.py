@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from netviz.tracing.functional import NOT_HANDLED, closed_form
 from netviz.tracing.names import function_name
-from netviz.tracing.shapes import LayerShapeError
+from netviz.ops import LayerShapeError
 
 SETTINGS = settings(max_examples=250, derandomize=True, database=None, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])

@@ -14,15 +14,8 @@ from torch import nn
 import netviz
 from netviz.errors import ModelTooLargeError
 from netviz.tracing.device import empty_copy
-from netviz.tracing.meta import (
-    LostValues,
-    max_weight_bytes,
-    meta_inputs,
-    meta_unsupported,
-    meta_values,
-    value_of,
-    weight_bytes,
-)
+from netviz.tracing.meta import LostValues, meta_inputs, meta_unsupported, meta_values, value_of
+from netviz.tracing.weights import max_weight_bytes, weight_bytes
 from tests.tracing import zoo
 
 

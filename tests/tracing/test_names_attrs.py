@@ -9,7 +9,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from netviz.ir import Kind, kind_of
+from netviz.ir import Kind
+from netviz.ops import kind_of
 from netviz.tracing.attrs import call_attrs, module_attrs
 from netviz.tracing.names import canonical_name, function_name, method_name
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from netviz.tracing.layers import output_shape
-from netviz.tracing.shapes import LayerShapeError
+from netviz.ops import LayerShapeError
 
 SETTINGS = settings(
     max_examples=250,
@@ -201,7 +201,8 @@ def test_other_layers_closed_form_matches_torch(case: tuple[nn.Module, tuple[int
 
 
 def test_unknown_layers_have_no_closed_form() -> None:
-    assert output_shape(nn.Softmax(dim=1), (1, 3)) is None
+    assert output_shape(nn.Softmax2d(), (1, 3, 4, 4)) is None
+    assert output_shape(nn.Softmax(), (1, 3)) is None  # no dim: torch's legacy choice
     assert output_shape(nn.MaxPool2d(2, return_indices=True), (1, 3, 4, 4)) is None
     assert output_shape(nn.LazyConv2d(4, 3), (1, 3, 8, 8)) is None
 

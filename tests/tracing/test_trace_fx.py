@@ -246,3 +246,22 @@ def test_the_subpackage_stays_callable_as_the_public_function() -> None:
     assert graph == netviz.trace(zoo.SharedTwice(), [(4, 6, 6)])
     assert [n.type_name for n in graph.nodes].count("Conv2d") == 2
     assert netviz.tracing.trace_model is trace_model
+
+
+@pytest.mark.parametrize("spec", ["resnet18", "vit_mini_qkv", "swin_mini", "lstm_tagger_mini"])
+def test_netvizs_proxies_record_what_torch_fx_records(spec: str) -> None:
+    """netviz's fx proxies route calls without torch.overrides' catch_warnings; they record
+    the same graph as torch.fx's own (pins the fx behaviour they reproduce)."""
+    from netviz.registry import load_model
+    from netviz.tracing.fx import symbolic_graph
+
+    ours = symbolic_graph(load_model(spec).module, 1)
+    theirs = torch.fx.Tracer().trace(load_model(spec).module)
+    assert ours.python_code("self").src == theirs.python_code("self").src
+    checks = [torch.add, torch.Tensor.add, torch.Tensor.view, torch.roll, torch.Tensor.shape.__get__,
+              torch.nn.functional.relu]
+    from netviz.tracing.fx import _TENSOR_METHODS
+
+    for func in checks:
+        ours_says = func in _TENSOR_METHODS or getattr(func, "__name__", "") == "__get__"
+        assert ours_says == torch.overrides.is_tensor_method_or_property(func), func

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 from hypothesis import strategies as st
 
-from netviz.ir import Edge, Graph, Node, Shape, kind_of
+from netviz.ir import Edge, Graph, Node, Shape
+from netviz.ops import kind_of
 
 
 @dataclass

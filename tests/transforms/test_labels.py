@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from netviz.ir import Kind, Mark, Node, kind_of
+from netviz.ir import Kind, Mark, Node
+from netviz.ops import kind_of
 from netviz.transforms.labels import mark_label, node_code, node_label, op_name
 
 

@@ -12,21 +12,23 @@ One MAC is one multiply-add of a convolution, a linear layer, a matrix product
 - attention: ``Nq x Nk x (d_qk + d_v)`` per batch and head (``QKᵀ`` and ``A·V``), and
   ``nn.MultiheadAttention`` adds its q, k, v and output projections;
 - recurrent layers: ``gates x hidden x (input + hidden)`` per step, layer and direction;
+- grouped matrix products (``torch._grouped_mm``, the experts of a mixture of
+  experts): every row of ``A`` through its group's matrix, ``rows x K x N``;
 - norms, activations, softmax, element-wise ops, pooling and embedding lookups: 0.
 
 Pure functions of plain values: shapes here are **full** shapes, batch dimension
 included (the tracer uses a batch of one), so a sequence-first tensor ``(L, 1, E)``
-counts all its ``L`` rows.
+counts all its ``L`` rows. The op table ([`netviz.ops`][netviz.ops]) says which
+rule counts which op, however it is met: a layer, a call, or an aten op under the
+dispatch counter.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
-Shape = tuple[int, ...]
-Attrs = Mapping[str, Any]
+from netviz.ops.record import Attrs, Shape
 
 
 def _prod(values: Sequence[int]) -> int:
@@ -217,41 +219,92 @@ def cell_macs(attrs: Attrs, inputs: Sequence[Shape], output: Shape | None) -> in
     return batch * gates * hidden * (inputs[0][-1] + hidden)
 
 
-Rule = Callable[[Attrs, Sequence[Shape], "Shape | None"], int]
-
-_RULES: dict[str, Rule] = {
-    **dict.fromkeys(
-        ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d",
-         "LazyConv1d", "LazyConv2d", "LazyConv3d", "conv1d", "conv2d", "conv3d",
-         "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"],
-        conv_macs,
-    ),
-    **dict.fromkeys(["Linear", "LazyLinear", "linear"], linear_macs),
-    "Bilinear": bilinear_macs,
-    **dict.fromkeys(["matmul", "mm", "bmm", "addmm", "baddbmm", "addbmm", "mv", "dot",
-                     "inner"], matmul_macs),
-    "einsum": einsum_macs,
-    "scaled_dot_product_attention": sdpa_macs,
-    "MultiheadAttention": mha_macs,
-    **dict.fromkeys(["TransformerEncoderLayer", "TransformerEncoder", "TransformerDecoderLayer",
-                     "TransformerDecoder", "Transformer"], transformer_macs),
-    **dict.fromkeys(["RNN", "LSTM", "GRU"], recurrent_macs),
-    **dict.fromkeys(["RNNCell", "LSTMCell", "GRUCell"], cell_macs),
-}
-
-
-def op_macs(
-    type_name: str, attrs: Attrs, inputs: Sequence[Shape], output: Shape | None
-) -> int:
-    """Multiply-accumulates of one call of op ``type_name`` (0 for ops that have none).
-
-    Args:
-        type_name: The op's name as the IR records it (``"Conv2d"``, ``"matmul"``).
-        attrs: Its hyper-parameters (``Node.attrs`` as a mapping).
-        inputs: Full shapes (batch included) of its tensor arguments, in order.
-        output: Full shape of its output, if it is one tensor.
-    """
-    rule = _RULES.get(type_name)
-    if rule is None:
+def batched_sum_macs(attrs: Attrs, inputs: Sequence[Shape], output: Shape | None) -> int:
+    """``addbmm(input, A, B)``: the products of every batch, summed: ``b x n x m x p``."""
+    if len(inputs) < 2:
         return 0
-    return max(int(rule(attrs, inputs, output)), 0)
+    a, b = inputs[-2], inputs[-1]
+    if len(a) != 3 or len(b) != 3:
+        return 0
+    return a[0] * a[1] * a[2] * b[2]
+
+
+def scaled_mm_macs(attrs: Attrs, inputs: Sequence[Shape], output: Shape | None) -> int:
+    """``_scaled_mm(A, B, scale_a, scale_b, ...)``: a matrix product of its first two inputs."""
+    return matmul_macs(attrs, inputs[:2], output)
+
+
+def grouped_mm_macs(attrs: Attrs, inputs: Sequence[Shape], output: Shape | None) -> int:
+    """``torch._grouped_mm(A, B, offs)``: every row of ``A`` (or every column of ``B``)
+    through its group's matrix.
+
+    ``A (M, K) x B (G, K, N)`` and ``A (G, M, K) x B (K, N)``: ``M x K x N``;
+    ``A (G, M, K) x B (G, K, N)``: ``G x M x K x N``; ``A (M, K) x B (K, N)`` grouped
+    along ``K`` (output ``(G, M, N)``): ``M x K x N``. Offsets past the last row leave
+    rows uncomputed; the count takes every row, as the routed tokens fill them.
+    """
+    if len(inputs) < 2 or output is None:
+        return 0
+    a, b = inputs[0], inputs[1]
+    if len(a) == 2 and len(b) == 2:
+        return a[0] * a[1] * b[1]
+    return _prod(output) * a[-1]
+
+
+def sdpa_bmhk_macs(attrs: Attrs, inputs: Sequence[Shape], output: Shape | None) -> int:
+    """Attention kernels with ``(batch, tokens, heads, dim)`` inputs (``_flash_attention_forward``,
+    ``_efficient_attention_forward``): ``QKᵀ`` and ``A·V``."""
+    if len(inputs) < 3:
+        return 0
+    q, k, v = inputs[0], inputs[1], inputs[2]
+    if len(q) != 4 or len(k) != 4 or len(v) != 4:
+        return 0
+    return q[0] * q[2] * q[1] * k[1] * (q[3] + v[3])
+
+
+def _tensor_shape(value: object) -> Shape | None:
+    shape = getattr(value, "shape", None)
+    return tuple(shape) if isinstance(shape, tuple) else None
+
+
+def recurrent_kernel_macs(attrs: Attrs, inputs: Sequence[Shape], output: Shape | None) -> int:
+    """aten's fused recurrent layer (``mkldnn_rnn_layer``, one layer and direction of an
+    ``nn.LSTM`` on CPU): every token (step and sample) through its two weight matrices."""
+    if not inputs:
+        return 0
+    tokens = _prod(inputs[0][:-1])
+    matrices = [_tensor_shape(attrs.get(key)) for key in ("weight0", "weight1")]
+    return tokens * sum(_prod(s) for s in matrices if s)
+
+
+def native_attention_macs(attrs: Attrs, inputs: Sequence[Shape], output: Shape | None) -> int:
+    """aten's fused ``nn.MultiheadAttention`` (``_native_multi_head_attention``): the q, k, v
+    and output projections, ``QKᵀ`` and ``A·V``."""
+    if len(inputs) < 2 or not isinstance(attrs.get("embed_dim"), int):
+        return 0
+    return attention_macs(int(attrs["embed_dim"]), inputs[0], inputs[1], batch_first=True)
+
+
+def encoder_kernel_macs(attrs: Attrs, inputs: Sequence[Shape], output: Shape | None) -> int:
+    """aten's fused ``nn.TransformerEncoderLayer`` (``_transformer_encoder_layer_fwd``):
+    attention and its projections, and the two feed-forward layers."""
+    ffn = _tensor_shape(attrs.get("ffn_weight_1"))
+    if not inputs or ffn is None or not isinstance(attrs.get("embed_dim"), int):
+        return 0
+    width, src = int(attrs["embed_dim"]), inputs[0]
+    n, length = _tokens(src, True)
+    return attention_macs(width, src, src, batch_first=True) + 2 * n * length * width * ffn[0]
+
+
+def trilinear_macs(attrs: Attrs, inputs: Sequence[Shape], output: Shape | None) -> int:
+    """aten's ``_trilinear`` (``nn.Bilinear``): one multiply-add per combination of every
+    index of its three operands, once expanded to a common rank."""
+    if len(inputs) < 3:
+        return 0
+    sizes: list[int] = []
+    for shape, key in zip(inputs[:3], ("expand1", "expand2", "expand3")):
+        dims = list(shape)
+        for at in sorted(int(d) for d in attrs.get(key) or ()):
+            dims.insert(at, 1)
+        sizes = [max(a, b) for a, b in zip(sizes, dims)] if sizes else dims
+    return _prod(sizes)

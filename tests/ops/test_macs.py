@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from netviz.tracing.macs import op_macs
+from netviz.ops import macs as op_macs
 
 
 def test_conv_counts_every_output_element_times_its_receptive_field() -> None:
@@ -43,6 +43,8 @@ def test_matrix_products_count_the_contracted_size() -> None:
     assert op_macs("bmm", {}, [(4, 3, 5), (4, 5, 2)], (4, 3, 2)) == 4 * 3 * 2 * 5
     assert op_macs("addmm", {}, [(7,), (3, 5), (5, 7)], (3, 7)) == 3 * 7 * 5
     assert op_macs("matmul", {}, [(5,), (5,)], ()) == 5
+    # addbmm sums the products of every batch into one matrix: b x n x m x p
+    assert op_macs("addbmm", {}, [(3, 7), (4, 3, 5), (4, 5, 7)], (3, 7)) == 4 * 3 * 5 * 7
 
 
 def test_einsum_multiplies_the_sizes_of_its_indices() -> None:
@@ -114,3 +116,16 @@ def test_gru_and_sequence_first_inputs() -> None:
                                   "mul", "AvgPool2d", "Embedding", "view", "cat", "Dropout"])
 def test_norms_activations_elementwise_pooling_and_lookups_are_free(name: str) -> None:
     assert op_macs(name, {}, [(1, 8, 4, 4), (1, 8, 4, 4)], (1, 8, 4, 4)) == 0
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "out", "expected"),
+    [
+        ((64, 32), (4, 32, 48), (64, 48), 64 * 32 * 48),  # rows of A grouped (MoE experts)
+        ((4, 16, 32), (4, 32, 48), (4, 16, 48), 4 * 16 * 32 * 48),  # a batch of groups
+        ((16, 128), (128, 48), (4, 16, 48), 16 * 128 * 48),  # K split into groups
+        ((4, 16, 32), (32, 192), (16, 192), 16 * 32 * 192),  # columns of B grouped
+    ],
+)
+def test_grouped_matrix_products_send_every_row_through_its_group(a, b, out, expected) -> None:  # type: ignore[no-untyped-def]
+    assert op_macs("_grouped_mm", {}, [a, b, (4,)], out) == expected

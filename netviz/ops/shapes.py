@@ -1,9 +1,8 @@
 """Closed-form output shapes, validated the way torch validates them.
 
-Pure functions of plain values (no modules, no tensors), shared by the layer
-rules (``netviz.tracing.layers``) and the functional-op
-rules (``netviz.tracing.functional``). Seed 002's
-formula, with dilation: ``O = floor((I + 2P - D(K - 1) - 1) / S) + 1``.
+Pure functions of plain values (no modules, no tensors), the formulas under the
+op table's shape rules (``netviz.ops.rules``). Seed 002's formula, with
+dilation: ``O = floor((I + 2P - D(K - 1) - 1) / S) + 1``.
 
 Shapes here include the batch dimension. A function answers ``None`` where
 torch's own error is clearer than anything we could say (the op then runs).
