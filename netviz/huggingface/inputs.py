@@ -25,7 +25,8 @@ of CLIP, the vision tower of a multimodal model), unless its forward refuses the
 then only its main input (and decoder ids). A multimodal model that puts its image
 features in place of image tokens (``config.image_token_id``) gets as many of those
 tokens leading its ids as its ``get_image_features`` makes of the image, then up to
-[`SEQUENCE`][netviz.huggingface.inputs.SEQUENCE] text tokens. When there is a choice (which inputs, which layout), each candidate
+[`SEQUENCE`][netviz.huggingface.inputs.SEQUENCE] text tokens (and their multimodal token
+types, ``mm_token_type_ids``, when its forward takes them). When there is a choice (which inputs, which layout), each candidate
 set is tried with a forward on the meta device (nothing allocated) and the first
 one the model accepts is used.
 """
@@ -248,7 +249,15 @@ def _with_image_tokens(
         return None
     text = min(SEQUENCE, (limit or count + SEQUENCE) - count)
     tokens = NamedInput("input_ids", (count + text,), ids.dtype, Fill(((token, count),)))
-    return tuple(tokens if i.name == "input_ids" else i for i in inputs)
+    kinds = ((NamedInput(_TOKEN_TYPES, (count + text,), "int64", Fill(((_IMAGE_TYPE, count),))),)
+             if _TOKEN_TYPES in _parameters(module) else ())  # what the processor returns too
+    return (*(tokens if i.name == "input_ids" else i for i in inputs), *kinds)
+
+
+_TOKEN_TYPES = "mm_token_type_ids"
+"""Per token, text (0), image (1) or video (2): what a processor returns alongside the ids
+of a model whose multimodal rotary positions need it (Qwen2-VL and its kin)."""
+_IMAGE_TYPE = 1
 
 
 def _feature_tokens(module: nn.Module, images: list[NamedInput]) -> int | None:

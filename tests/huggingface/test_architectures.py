@@ -182,3 +182,36 @@ def test_a_multimodal_model_gets_its_image_tokens() -> None:
     model = transformers.LlavaForConditionalGeneration(transformers.LlavaConfig(**LLAVA))
     assert params(graph) == sum(p.numel() for p in model.parameters())
     assert any(n.scope.startswith("model.vision_tower") for n in graph.nodes)
+
+
+QWEN2_VL = dict(
+    text_config={"hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2,
+                 "num_attention_heads": 4, "num_key_value_heads": 2, "vocab_size": 160,
+                 "max_position_embeddings": 2048,
+                 "rope_parameters": {"rope_type": "default", "mrope_section": [2, 1, 1],
+                                     "rope_theta": 10000.0}},
+    vision_config={"depth": 2, "embed_dim": 32, "hidden_size": 32, "num_heads": 2,
+                   "mlp_ratio": 2, "patch_size": 16, "spatial_merge_size": 2,
+                   "temporal_patch_size": 2, "in_channels": 3},
+    image_token_id=151, video_token_id=152, vision_start_token_id=150)
+
+
+def test_a_vision_encoder_with_a_patch_grid_gets_its_patches_and_tokens() -> None:
+    """Qwen2-VL's vision encoder takes its image as patch rows and their grid: 224 / 16 =
+    14 x 14 patches of 3 x 2 x 16 x 16 values, merged 2 x 2 into 49 image tokens, whose
+    multimodal token types (1: image) the model needs too; then the vision tower runs and
+    every parameter is drawn."""
+    import transformers
+
+    values = ", ".join(f"{key}={value!r}" for key, value in QWEN2_VL.items())
+    loaded = load_model(f"hf:Qwen2VLModel({values})")
+    assert loaded.input_names == ("input_ids", "pixel_values", "image_grid_thw",
+                                  "mm_token_type_ids")
+    assert loaded.input_shapes == ((49 + 128,), (196, 3 * 2 * 16 * 16), (1, 3), (49 + 128,))
+    assert loaded.input_fills == (Fill(((151, 49),)), Fill(batched=False),
+                                  Fill(((1, 1), (14, 1), (14, 1)), batched=False),
+                                  Fill(((1, 49),)))
+    graph = traced(f"hf:Qwen2VLModel({values})")
+    model = transformers.Qwen2VLModel(transformers.Qwen2VLConfig(**QWEN2_VL))
+    assert params(graph) == sum(p.numel() for p in model.parameters())
+    assert any(n.scope.startswith("visual") for n in graph.nodes)
