@@ -84,6 +84,7 @@ def one(model_type: str, name: str) -> dict[str, Any]:
     from transformers.models.auto.configuration_auto import CONFIG_MAPPING
 
     import netviz
+    from netviz.diagrams import Diagram
     from netviz.errors import NetvizError
 
     record: dict[str, Any] = {"type": model_type, "class": name}
@@ -102,7 +103,9 @@ def one(model_type: str, name: str) -> dict[str, Any]:
         record["nodes"] = len(graph.nodes)
         record["inputs"] = [f"{n.id}={'x'.join(map(str, n.shape or ()))}"
                             for n in graph.nodes if n.kind.value == "input"]
-        netviz.render(graph, "dot")  # the notation and the DOT renderer
+        figure = Diagram.of(graph)  # the notation: what is drawn
+        record["figure_nodes"] = len(figure.graph.nodes)
+        assert figure.dot  # and the DOT renderer (a property)
     except NetvizError as exc:
         record.update(stage="netviz", error=first_line(exc))
     except Exception as exc:  # noqa: BLE001 - a netviz bug: report it as such
@@ -189,6 +192,11 @@ def report(records: list[dict[str, Any]]) -> str:
     if partial:
         lines.append("    " + ", ".join(f"{r['type']} {100 * r['params'] / r['reference']:.0f} %"
                                           for r in partial))
+    drawn = sorted(r["figure_nodes"] for r in ok if "figure_nodes" in r)
+    if drawn:
+        lines.append(f"nodes drawn (folded figure): median {drawn[len(drawn) // 2]}, "
+                     f"<= 40: {sum(n <= 40 for n in drawn)}, <= 60: {sum(n <= 60 for n in drawn)}"
+                     f" of {len(drawn)}; most {drawn[-1]}")
     if ok:
         seconds = sorted(r["seconds"] for r in ok)
         lines.append(f"time per model: median {seconds[len(seconds) // 2]:.1f} s, "
@@ -255,7 +263,8 @@ def main() -> None:
         records.append(record)
         status = record.get("error") or (
             f"{record['params']:,} params ({100 * record['params'] / record['reference']:.0f} % "
-            f"of {record['reference']:,}), {record['nodes']} nodes")
+            f"of {record['reference']:,}), {record['nodes']} ops traced, "
+            f"{record['figure_nodes']} nodes drawn")
         print(f"[{index}/{len(models)}] {model_type} ({name}, {record.get('seconds', '-')} s): "
               f"{status}", flush=True)
         if args.json:
