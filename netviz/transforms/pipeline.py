@@ -16,6 +16,7 @@ from netviz.transforms.fuse import fuse_marks
 from netviz.transforms.labels import label
 from netviz.transforms.operands import constant_operand_ops
 from netviz.transforms.prune import prune_dead
+from netviz.transforms.recognize import recognize_modules
 from netviz.transforms.reshapes import hide_reshapes
 
 
@@ -48,14 +49,15 @@ Step = tuple[str, Callable[[Graph], Graph]]
 def pipeline(options: NotationOptions = NotationOptions()) -> list[Step]:
     """The transforms [`to_notation`][netviz.transforms.to_notation] applies, in order.
 
-    Order: drop unused free ops, (collapse attention, hide ops that change no
+    Order: drop unused free ops, draw modules of any class as the op they compute,
+    (collapse attention, hide ops that change no
     values), make constant-operand adds plain ops, group blocks, insert data nodes
     (at block starts, and where a norm/activation chain would leave a block), fuse
     norm/act into edge marks (after the data nodes, so a mark never spans a block's
     start), label, (fold identical, periodic and near-identical runs of blocks and
     keep the figure to a page), title clusters.
     """
-    steps: list[Step] = [("prune_dead", prune_dead)]
+    steps: list[Step] = [("prune_dead", prune_dead), ("recognize_modules", recognize_modules)]
     if options.hide_reshapes:
         steps += [("collapse_attention", collapse_attention), ("hide_reshapes", hide_reshapes)]
     steps += [
