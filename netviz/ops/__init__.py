@@ -50,8 +50,8 @@ def _index() -> tuple[dict[str, Op], dict[str, Op], dict[str, Op], dict[str, str
     by_aten: dict[str, Op] = {}
     aliases: dict[str, str] = {}
     for op in OPS:
-        if op.computes and not (op.modules or op.calls):
-            by_module[op.key] = op  # only recognised by what it computes: met by its key
+        if not (op.modules or op.calls or op.aten):
+            by_module[op.key] = op  # only recognised by what it computes or does: its key
         for index, names in ((by_module, op.modules), (by_call, op.calls), (by_aten, op.aten)):
             for name in names:
                 if name in index:
@@ -157,7 +157,7 @@ def trait_name(trait: str) -> str:
 
 
 def recognize(names: Iterable[str], scalar: bool | None = None, *,
-              only: bool = True) -> Op | None:
+              only: bool = True, trait: str | None = None) -> Op | None:
     """The entry a module is drawn as, from the ops its forward calls.
 
     Args:
@@ -166,6 +166,7 @@ def recognize(names: Iterable[str], scalar: bool | None = None, *,
             signature requiring either never matches).
         only: Match signatures of whole modules (``True``: the module *is* the op)
             or of ops found among others (``False``: a rotation inside attention).
+        trait: Only entries with this trait (``"rotary"``).
 
     Examples:
         >>> recognize(["to", "pow", "mean", "add", "rsqrt", "mul"]).key
@@ -176,6 +177,8 @@ def recognize(names: Iterable[str], scalar: bool | None = None, *,
     changed = frozenset(n for n in names if n not in PASSIVE
                         and kind_of(n) not in (Kind.RESHAPE, Kind.DROPOUT))
     for op in OPS:
+        if trait is not None and trait not in op.traits:
+            continue
         if any(sig.only == only and sig.matches(changed, scalar) for sig in op.computes):
             return op
     return None

@@ -11,6 +11,7 @@ against them. Ops that change no values (views, casts, size queries) are ignored
 from __future__ import annotations
 
 from netviz.ir.kinds import Kind
+from netviz.ops import shows
 from netviz.ops.record import Op, computes
 
 PASSIVE = frozenset({"to", "float", "half", "bfloat16", "double", "type", "type_as", "size",
@@ -46,9 +47,16 @@ ROTATION = (computes("neg cat mul add", only=False), computes("neg stack mul add
 """Rotary position embeddings applied inside attention: ``x cos + rotate_half(x) sin``
 (halves swapped with a sign, or interleaved pairs)."""
 
+EXPERTS = (computes("_grouped_mm", only=False),)
+"""A mixture of experts: tokens through their experts' matrices in one grouped product."""
+
 RECOGNISED = (
     Op("quick_gelu", Kind.ACT, name="QuickGELU", computes=QUICK_GELU),
     Op("rotary_embedding", Kind.OTHER, name="RoPE", traits=frozenset({"rotary"}),
        computes=ROTATION),
+    Op("rotary_table", Kind.OTHER, name="RoPE cos/sin", traits=frozenset({"rotary_table"})),
+    Op("mixture_of_experts", Kind.OTHER, name="MoE", traits=frozenset({"moe"}),
+       label=shows.experts_label, computes=EXPERTS),
 )
-"""Ops torch has no layer or function for, met only by what a module computes."""
+"""Ops torch has no layer or function for, met only by what a module computes (or, for the
+rotation's table, by what it feeds: only attention that applies rotary embeddings)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from netviz import ops
 from netviz.ir import Edge, Graph, Kind, Node
 from netviz.transforms.scopes import common_scope, within
 
@@ -32,21 +33,26 @@ def insert_data_nodes(graph: Graph) -> Graph:
         if first is None or first.kind is Kind.DATA or cluster.id not in entering:
             clusters.append(cluster)
             continue
-        indices = entering[cluster.id]
+        indices = [i for i in entering[cluster.id]  # a tensor of no known shape says nothing
+                   if graph.node(graph.edges[i].src).shape is not None]
         sources = list(dict.fromkeys(graph.edges[i].src for i in indices))
+        if not sources:
+            clusters.append(cluster)
+            continue
         data_ids = []
         for k, source in enumerate(sources):
+            into = [i for i in indices if graph.edges[i].src == source]
             data = Node(
                 id=f"{cluster.id}:in" + (str(k) if len(sources) > 1 else ""),
                 kind=Kind.DATA,
                 type_name="data",
                 scope=cluster.id,
+                attrs=(("tokens", True),) if _token_ids(graph, into) else (),
                 shape=graph.node(source).shape,
                 feature_axis=graph.node(source).feature_axis,
             )
             data_before.setdefault(first.id, []).append(data)
             data_ids.append(data.id)
-            into = [i for i in indices if graph.edges[i].src == source]
             replacements.update(_reroute(graph, into, data.id, cluster.id))
         clusters.append(replace(cluster, node_ids=(*data_ids, *cluster.node_ids)))
 
@@ -57,6 +63,13 @@ def insert_data_nodes(graph: Graph) -> Graph:
     order = {n.id: i for i, n in enumerate(nodes)}
     edges.sort(key=lambda e: order[e.dst])  # stable: keeps each node's input order
     return replace(graph, nodes=tuple(nodes), edges=tuple(edges), clusters=tuple(clusters))
+
+
+def _token_ids(graph: Graph, into: list[int]) -> bool:
+    """Whether the tensor entering through edges ``into`` holds token ids: an op it feeds
+    takes indices (an embedding, as the op table says)."""
+    targets = [ops.lookup(graph.node(graph.edges[i].dst).type_name) for i in into]
+    return any(op is not None and op.indices for op in targets)
 
 
 def _reroute(graph: Graph, into: list[int], data_id: str, block: str) -> dict[int, list[Edge]]:

@@ -10,6 +10,7 @@ from netviz.ir import Graph
 from netviz.transforms.attention import collapse_attention
 from netviz.transforms.blocks import group_blocks
 from netviz.transforms.collapse import collapse_to_page
+from netviz.transforms.experts import collapse_experts
 from netviz.transforms.data_nodes import insert_data_nodes, insert_exit_nodes
 from netviz.transforms.fold import fold_periods, fold_repeats, fold_similar, title_clusters
 from netviz.transforms.fuse import fuse_marks
@@ -50,7 +51,7 @@ def pipeline(options: NotationOptions = NotationOptions()) -> list[Step]:
     """The transforms [`to_notation`][netviz.transforms.to_notation] applies, in order.
 
     Order: drop unused free ops, draw modules of any class as the op they compute,
-    (collapse attention, hide ops that change no
+    (collapse attention and mixtures of experts, hide ops that change no
     values), make constant-operand adds plain ops, group blocks, insert data nodes
     (at block starts, and where a norm/activation chain would leave a block), fuse
     norm/act into edge marks (after the data nodes, so a mark never spans a block's
@@ -59,7 +60,8 @@ def pipeline(options: NotationOptions = NotationOptions()) -> list[Step]:
     """
     steps: list[Step] = [("prune_dead", prune_dead), ("recognize_modules", recognize_modules)]
     if options.hide_reshapes:
-        steps += [("collapse_attention", collapse_attention), ("hide_reshapes", hide_reshapes)]
+        steps += [("collapse_attention", collapse_attention),
+                  ("collapse_experts", collapse_experts), ("hide_reshapes", hide_reshapes)]
     steps += [
         ("constant_operand_ops", constant_operand_ops),
         ("group_blocks", group_blocks),

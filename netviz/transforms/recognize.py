@@ -36,7 +36,11 @@ def _recognized_layer(node: Node) -> Node:
     if op is None:
         return node
     attrs = tuple(a for a in node.attrs if a[0] != COMPUTES)
-    return evolve(node, kind=op.kind, type_name=op.recorded_name, attrs=attrs)
+    axis = node.feature_axis
+    if node.shape and op.axis in (ops.Axis.LAST, ops.Axis.CHANNELS):
+        axis = len(node.shape) - 1 if op.axis is ops.Axis.LAST else 0
+    return evolve(node, kind=op.kind, type_name=op.recorded_name, attrs=attrs,
+                  feature_axis=axis)
 
 
 def _regions(graph: Graph) -> dict[str, tuple[ops.Op, list[Node]]]:
