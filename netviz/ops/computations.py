@@ -37,15 +37,21 @@ GELU = (computes("tanh pow", "mul add"), computes("tanh mul add", scalar=True),
 """GELU's tanh approximation written out (GPT-2's ``NewGELUActivation``, ``FastGELU``),
 its erf form, a class wrapping ``F.gelu`` (and clipping it)."""
 
+EMBEDDING = (computes("embedding", "mul"),)
+"""A table lookup, scaled or not (Gemma's ``x_embed * sqrt(d)``)."""
+
 SILU = (computes("sigmoid mul", scalar=False),)
 """``x * sigmoid(x)``."""
 
 QUICK_GELU = (computes("sigmoid mul", scalar=True),)
 """``x * sigmoid(1.702 x)`` (CLIP's ``QuickGELUActivation``)."""
 
-ROTATION = (computes("neg cat mul add", only=False), computes("neg stack mul add", only=False))
+ROTATION = (computes("neg cat mul add", only=False), computes("neg stack mul add", only=False),
+            computes("sub add mul cat", only=False),
+            computes("view_as_complex mul view_as_real", only=False))
 """Rotary position embeddings applied inside attention: ``x cos + rotate_half(x) sin``
-(halves swapped with a sign, or interleaved pairs)."""
+(halves swapped with a sign, or interleaved pairs), ``(x₁ cos - x₂ sin, x₂ cos + x₁ sin)``
+written out, or a product of complex numbers."""
 
 EXPERTS = (computes("_grouped_mm", only=False),)
 """A mixture of experts: tokens through their experts' matrices in one grouped product."""

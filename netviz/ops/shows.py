@@ -155,10 +155,12 @@ def transformer_label(title: str) -> Any:
 
 
 def width_label(title: str, key: str) -> Any:
-    """``Embedding 64D``: a title and a width attribute."""
+    """``Embedding 64D``: a title and a width attribute (``width``: the output's, for a
+    layer recognised by what it computes)."""
 
     def label(attrs: Attrs) -> str:
-        return f"{title} {attrs.get(key)}D"
+        width = attrs.get(key, attrs.get("width"))
+        return f"{title} {width}D" if width is not None else title
 
     return label
 
@@ -183,4 +185,4 @@ def experts_label(attrs: Attrs) -> str:
     parts = [f"{attrs.get('experts')} experts" if attrs.get("experts") else "",
              f"top-{attrs.get('top_k')}" if attrs.get("top_k") else "",
              f"{attrs.get('expert_width')}D" if attrs.get("expert_width") else ""]
-    return "MoE " + ", ".join(p for p in parts if p)
+    return f"MoE {', '.join(p for p in parts if p)}".strip()

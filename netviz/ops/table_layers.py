@@ -255,7 +255,7 @@ LAYERS = (
        defaults=_defaults(padding_idx=None, max_norm=None, norm_type=2.0,
                           scale_grad_by_freq=False, sparse=False),
        shows=shows.table, shape=rules.embedding, axis=Axis.LAST, reads=Axis.CARRY,
-       indices=True),
+       indices=True, computes=computations.EMBEDDING),
     Op("embedding_bag", Kind.OTHER, modules=("EmbeddingBag",), calls=("embedding_bag",),
        label=shows.width_label("EmbeddingBag", "embedding_dim"),
        layer_attrs=plain("num_embeddings", "embedding_dim"), axis=Axis.LAST, reads=Axis.CARRY,

@@ -34,7 +34,13 @@ def _product(node: Node) -> bool:
 
 
 def _single_input(graph: Graph, node_id: str) -> str | None:
+    """The one tensor ``node_id`` reads, not counting what is computed from that tensor
+    alone (``x - x.max()``, a stable softmax's shift)."""
     sources = {e.src for e in graph.in_edges(node_id)}
+    if len(sources) > 1:
+        derived = {s for s in sources
+                   if (reads := {e.src for e in graph.in_edges(s)}) and reads <= sources - {s}}
+        sources -= derived
     return next(iter(sources)) if len(sources) == 1 else None
 
 
@@ -159,8 +165,9 @@ def _attributes(core_end: Node, output: Node, members: list[Node]) -> tuple[Attr
 
 def _kv_heads(members: list[Node], heads: int | None, head_dim: int | None) -> int | None:
     """Key/value heads of an attention module, from its projections' widths: the two
-    narrower ones (keys and values of grouped-query attention), or a fused projection of
-    ``(heads + 2 kv_heads) x head_dim``; ``heads`` when neither says otherwise."""
+    narrower ones (keys and values of grouped-query attention), or, next to the output
+    projection only, a fused projection of ``(heads + 2 kv_heads) x head_dim``; ``heads``
+    when neither says otherwise (low-rank projections of latent attention included)."""
     if not heads or not head_dim:
         return heads
     width = heads * head_dim
@@ -169,7 +176,8 @@ def _kv_heads(members: list[Node], heads: int | None, head_dim: int | None) -> i
                     and widths.count(w) >= 2)
     if narrow:
         return narrow[0] // head_dim
-    for fused in widths:
+    if len(widths) == 2:  # one fused q/k/v projection and the output projection
+        fused = max(widths)
         extra = fused // head_dim - heads if fused % head_dim == 0 else 0
         if fused > width and extra > 0 and extra % 2 == 0 and extra // 2 <= heads:
             return extra // 2

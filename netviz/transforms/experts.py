@@ -18,6 +18,7 @@ import math
 from netviz import ops
 from netviz.ir import Attr, Graph, Kind, Node
 from netviz.transforms.attention import is_block
+from netviz.transforms.recognize import COMPUTES
 from netviz.transforms.regions import merge_regions
 from netviz.transforms.scopes import common_scope, parent, within
 
@@ -38,8 +39,9 @@ def _attributes(graph: Graph, members: list[Node], products: list[Node]) -> tupl
                 if e.src not in inside]
     attrs: list[Attr] = []
     groups = products[0].attr("groups")
-    if isinstance(groups, int):
-        attrs.append(("experts", groups))
+    if not isinstance(groups, int):  # the products run inside a layer of its own: unseen
+        return ()
+    attrs.append(("experts", groups))
     rows = products[0].attr("lead")
     source = entering[0].shape if entering else None
     tokens = math.prod(source[:-1]) if source and len(source) >= 2 else None
@@ -82,5 +84,8 @@ def collapse_experts(graph: Graph) -> Graph:
 
 
 def has_experts(node: Node) -> bool:
-    """Whether ``node`` runs experts (a grouped product, as the op table says)."""
-    return ops.has_trait(node.type_name, "experts")
+    """Whether ``node`` runs experts (a grouped product, as the op table says), itself or
+    inside a layer of its own (whose ops the tracer noted)."""
+    inside = node.attr(COMPUTES)
+    names = (node.type_name, *(inside if isinstance(inside, tuple) else ()))
+    return any(ops.has_trait(str(name), "experts") for name in names)

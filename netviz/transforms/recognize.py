@@ -39,6 +39,7 @@ def _recognized_layer(node: Node) -> Node:
     axis = node.feature_axis
     if node.shape and op.axis in (ops.Axis.LAST, ops.Axis.CHANNELS):
         axis = len(node.shape) - 1 if op.axis is ops.Axis.LAST else 0
+        attrs = tuple(sorted((*attrs, ("width", node.shape[axis]))))
     return evolve(node, kind=op.kind, type_name=op.recorded_name, attrs=attrs,
                   feature_axis=axis)
 

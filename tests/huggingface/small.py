@@ -115,7 +115,38 @@ EAGER: dict[str, dict[str, Any]] = {"mixtral": {"experts_implementation": "eager
 def example_inputs(name: str) -> list[torch.Tensor]:
     """The inputs netviz traces with, batch of one: integer inputs are zeros (as netviz
     makes them), float inputs seeded random values."""
-    shapes, dtypes = MODELS[name][1]
+    shapes, dtypes = {**MODELS, **MORE_MOE}[name][1]
     generator = torch.Generator().manual_seed(0)
     return [torch.zeros((1, *s), dtype=torch.int64) if d == "int64"
             else torch.randn((1, *s), generator=generator) for s, d in zip(shapes, dtypes)]
+
+
+def deepseek_v3(**kw: Any) -> torch.nn.Module:
+    """Latent attention (low-rank q and kv projections, a rotated slice) and a mixture of
+    8 experts with a shared one, routed by groups, after one dense layer."""
+    from transformers import DeepseekV3Config, DeepseekV3ForCausalLM
+
+    return DeepseekV3ForCausalLM(DeepseekV3Config(
+        hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
+        num_key_value_heads=4, vocab_size=256, moe_intermediate_size=32, n_routed_experts=8,
+        num_experts_per_tok=2, n_shared_experts=1, first_k_dense_replace=1, kv_lora_rank=16,
+        q_lora_rank=32, qk_rope_head_dim=8, qk_nope_head_dim=8, v_head_dim=16, n_group=2,
+        topk_group=1, **IDS, **kw)).eval()
+
+
+def qwen2_moe(**kw: Any) -> torch.nn.Module:
+    """8 experts of width 96, top-2, beside a gated shared expert."""
+    from transformers import Qwen2MoeConfig, Qwen2MoeForCausalLM
+
+    return Qwen2MoeForCausalLM(Qwen2MoeConfig(
+        hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
+        num_key_value_heads=2, vocab_size=256, moe_intermediate_size=96, num_experts=8,
+        num_experts_per_tok=2, shared_expert_intermediate_size=128, **IDS, **kw)).eval()
+
+
+MORE_MOE: dict[str, tuple[Callable[..., torch.nn.Module], Inputs]] = {
+    "deepseek_v3": (deepseek_v3, IDS_ONLY),
+    "qwen2_moe": (qwen2_moe, IDS_ONLY),
+}
+"""Mixtures of experts with shared experts (checked like the eight)."""
+EAGER.update({name: {"experts_implementation": "eager"} for name in MORE_MOE})

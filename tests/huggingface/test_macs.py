@@ -25,7 +25,7 @@ from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
 
 import netviz  # noqa: E402
 from netviz.ir.accounting import count_macs, count_params  # noqa: E402
-from tests.huggingface.small import EAGER, MODELS, TOKENS, example_inputs  # noqa: E402
+from tests.huggingface.small import EAGER, MODELS, MORE_MOE, TOKENS, example_inputs  # noqa: E402
 
 NAMES = sorted(MODELS)
 
@@ -41,7 +41,7 @@ def quiet_transformers() -> None:
 @cache
 def reference_macs(name: str) -> int:
     """FlopCounterMode's FLOPs / 2 over one forward of the eager build."""
-    build, _ = MODELS[name]
+    build, _ = {**MODELS, **MORE_MOE}[name]
     torch.manual_seed(0)
     model = build(attn_implementation="eager", **EAGER.get(name, {}))
     flops = FlopCounterMode(display=False)
@@ -51,7 +51,7 @@ def reference_macs(name: str) -> int:
 
 
 def traced(name: str) -> tuple[netviz.ir.Graph, torch.nn.Module]:
-    build, (shapes, dtypes) = MODELS[name]
+    build, (shapes, dtypes) = {**MODELS, **MORE_MOE}[name]
     model = build()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -60,6 +60,14 @@ def traced(name: str) -> tuple[netviz.ir.Graph, torch.nn.Module]:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_macs_equal_torchs_flop_counter_on_the_eager_build(name: str) -> None:
+    graph, _ = traced(name)
+    assert count_macs(graph) == reference_macs(name)
+
+
+@pytest.mark.parametrize("name", sorted(MORE_MOE))
+def test_mixtures_with_shared_experts_count_active_experts(name: str) -> None:
+    """DeepSeek-V3 (group routing, a shared expert, latent attention) and Qwen2-MoE (a gated
+    shared expert): the routed experts' grouped products count each token's top-k."""
     graph, _ = traced(name)
     assert count_macs(graph) == reference_macs(name)
 

@@ -18,7 +18,7 @@ pytest.importorskip("transformers", reason="transformers is not installed (pip i
 
 import netviz  # noqa: E402
 from netviz.ir import Graph, Kind  # noqa: E402
-from tests.huggingface.small import MODELS  # noqa: E402
+from tests.huggingface.small import MODELS, MORE_MOE  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -30,7 +30,7 @@ def quiet_transformers() -> None:
 
 @cache
 def figure(name: str) -> Graph:
-    build, (shapes, dtypes) = MODELS[name]
+    build, (shapes, dtypes) = {**MODELS, **MORE_MOE}[name]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return netviz.diagram(build(), shapes, input_dtypes=dtypes).graph
@@ -108,3 +108,17 @@ def test_token_ids_are_tokens(name: str) -> None:
     """16 token ids enter the first block; Whisper's 16 mel channels stay channels."""
     assert "16 tokens" in labels(name)
     assert labels(name).count("16C") == (name == "whisper")
+
+
+@pytest.mark.parametrize(("name", "attention", "moe"), [
+    ("deepseek_v3", "Attention 4h 64D RoPE", "MoE 8 experts, top-2, 32D"),
+    ("qwen2_moe", "GQA 4h/2kv 64D RoPE", "MoE 8 experts, top-2, 96D"),
+])
+def test_mixtures_with_shared_experts_and_latent_attention(
+    name: str, attention: str, moe: str
+) -> None:
+    """Latent attention's low-rank projections are no key/value heads (not MQA); its
+    rotation is written with a subtraction. A shared expert stays inside the MoE box."""
+    boxes = [n.label for n in figure(name).nodes if n.kind is Kind.ATTENTION]
+    assert boxes and set(boxes) == {attention}
+    assert labels(name).count(moe) == 1

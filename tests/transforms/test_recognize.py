@@ -220,3 +220,47 @@ def test_attention_says_heads_kv_heads_and_rope(attention: nn.Module, label: str
     boxes = [n.label for n in graph.nodes if n.kind is Kind.ATTENTION]
     assert boxes == [label]
     assert not {"Neg", "Concat", "Cos", "Sin"} & {n.label for n in graph.nodes}
+
+
+def test_a_stable_softmax_shift_stays_inside_the_attention_core() -> None:
+    """``s - s.max()`` before the softmax (attention with sink logits writes it) reads the
+    scores twice; the core is still found."""
+
+    class Stable(Attention):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            b, t, _ = x.shape
+            q = self.q(x).view(b, t, self.heads, self.dim).transpose(1, 2)
+            k = self.k(x).view(b, t, self.kv, self.dim).transpose(1, 2)
+            v = self.v(x).view(b, t, self.kv, self.dim).transpose(1, 2)
+            scores = q @ k.transpose(-2, -1)
+            scores = scores - scores.amax(-1, keepdim=True)
+            return self.o((scores.softmax(-1) @ v).transpose(1, 2).reshape(b, t, D))
+
+    graph = drawn(Layer(Stable(4, 4)))
+    assert [n.label for n in graph.nodes if n.kind is Kind.ATTENTION] == ["Attention 4h 32D"]
+    assert "Softmax" not in {n.label for n in graph.nodes}
+
+
+class Lookup(nn.Embedding):
+    """A scaled table lookup with a forward of its own (Gemma's)."""
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        return super().forward(ids) * 8.0
+
+
+def test_a_scaled_embedding_of_its_own_class_is_an_embedding() -> None:
+    class Model(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.embed = Lookup(100, D)
+            self.head = nn.Linear(D, 100)
+
+        def forward(self, ids: torch.Tensor) -> torch.Tensor:
+            if bool(ids.sum() > 1e9):  # module hooks
+                ids = ids * 0
+            return self.head(self.embed(ids))
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        graph = netviz.diagram(Model(), [(T,)], input_dtypes=["int64"]).graph
+    assert "Embedding 32D" in [n.label for n in graph.nodes]
