@@ -16,7 +16,7 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Union
 
 from netviz.diagrams import FORMATS, Diagram
@@ -87,10 +87,12 @@ def diagram(
     fold: bool = True,
     shapes: bool = False,
     legend: bool = False,
-    direction: Direction = "TB",
+    direction: Direction | None = None,
     theme: Theme = "light",
     input_dtypes: Sequence[str] | None = None,
     train: bool = False,
+    depth: int | None = None,
+    fit: str | None = None,
 ) -> Diagram:
     """Trace a model and turn it into its [`Diagram`][netviz.diagrams.Diagram].
 
@@ -104,15 +106,35 @@ def diagram(
         fold: Fold runs of identical blocks into one ``x (N - 1)`` cluster.
         shapes: Show the other sizes in data nodes (``32C 16x16``, ``768D 197``).
         legend: Draw a legend of the shapes and marks used.
-        direction: Layout direction, ``TB`` or ``LR``.
-        theme: ``light`` or ``dark``.
+        direction: Layout direction, ``TB`` or ``LR`` (default ``TB``; with ``fit``,
+            the one that fits best).
+        theme: ``light``, ``dark`` or ``paper``.
         input_dtypes: Dtype name per input (see [`trace`][netviz.api.trace]).
         train: Draw the training-mode graph.
+        depth: Draw each module of this level of the module tree (0: the model,
+            1: its children...) as one box: its class and the widths entering and
+            leaving it (see [`collapse_depth`][netviz.transforms.depth.collapse_depth]);
+            ``None``: every op.
+        fit: A box on paper, ``"17cmx23cm"``: draw the figure so that it fits with every
+            label 6 pt or more (see [`fit_figure`][netviz.renderers.fit.fit_figure]); the
+            diagram's ``fit`` says what was chosen, and a
+            [`FitReport`][netviz.errors.FitReport] warning says it too (a
+            [`FitWarning`][netviz.errors.FitWarning] when nothing fits).
+
+    Raises:
+        UsageError: a bad ``depth``, ``direction`` or ``fit``, checked before tracing.
     """
-    return Diagram.of(
-        trace(spec, input_shapes, input_dtypes=input_dtypes, train=train), fold=fold,
-        shapes=shapes, legend=legend, direction=direction, theme=theme,
-    )
+    from netviz.fitting import check_detail, fit_reported, trace_levels
+
+    depth, box = check_detail(depth, fit, direction)
+    traced = trace(spec, input_shapes, input_dtypes=input_dtypes, train=train)
+    if box is None:
+        return Diagram.of(traced, fold=fold, shapes=shapes, depth=depth, legend=legend,
+                          direction=direction or DEFAULT_DIRECTION, theme=theme)
+    levels = trace_levels(traced, fold=fold, shapes=shapes, depth=depth)
+    fitted = fit_reported(levels, box, direction, theme, legend)
+    return Diagram(fitted.graph, traced, legend=legend, direction=fitted.direction,  # type: ignore[arg-type]
+                   theme=theme, fit=fitted)
 
 
 def render(
@@ -123,13 +145,15 @@ def render(
     fold: bool = True,
     shapes: bool = False,
     legend: bool = False,
-    direction: Direction = "TB",
+    direction: Direction | None = None,
     theme: Theme = "light",
     input_dtypes: Sequence[str] | None = None,
     train: bool = False,
     dpi: int | None = None,
     annotate: str | Sequence[str] | None = None,
     width: str | None = None,
+    depth: int | None = None,
+    fit: str | None = None,
 ) -> bytes:
     """Render a model's diagram in one of [`DIAGRAM_FORMATS`][netviz.api.DIAGRAM_FORMATS].
 
@@ -157,88 +181,132 @@ def render(
         width: Scale an ``svg``, ``png``, ``pdf``, ``tex`` or ``tikz`` figure to this
             width (``"8.5cm"``; cm, mm, in, pt); a ``LabelSizeWarning`` says when its
             labels get under 6 pt.
+        depth: Draw each module of this level of the module tree as one box (see
+            [`diagram`][netviz.api.diagram]).
+        fit: A box on paper (``"17cmx23cm"``) the ``svg``, ``png``, ``pdf``, ``tex``,
+            ``tikz`` or ``dot`` figure is drawn to fit, every label 6 pt or more: the
+            direction (unless given), wrapping the chain of blocks into columns or
+            rows side by side, long labels on two lines, folding, then ``depth`` as a
+            last resort. A [`FitReport`][netviz.errors.FitReport] warning says what
+            was chosen (a [`FitWarning`][netviz.errors.FitWarning]: nothing fits).
 
     ``spec`` may also be a [`Diagram`][netviz.diagrams.Diagram] (drawn as it is;
     ``legend``, ``direction`` and ``theme`` left at their defaults keep its own) or
     an IR [`Graph`][netviz.ir.Graph] from [`trace`][netviz.api.trace] or
-    ``Diagram.graph``.
+    ``Diagram.graph``; ``depth`` and ``fit`` need the model or its trace, not a
+    ``Diagram``.
 
     Raises:
         FormatError: ``fmt`` is not a diagram format.
         UsageError: a bad ``dpi`` (outside [`DPI_RANGE`][netviz.output.DPI_RANGE]),
             a ``dpi`` for another format than ``png``, an unknown annotation, an
             annotation of the ``txt`` listing or of a ``Diagram``/``Graph`` (its counts
-            need the model), or a ``width`` that is not a positive length or is given
-            for a text format; checked before tracing.
+            need the model), a ``width`` that is not a positive length or is given
+            for a text format, a ``depth`` that is not a whole number >= 0, a ``fit``
+            that is not ``WIDTHxHEIGHT`` or is given for a format without a size or
+            with a ``width``; checked before tracing.
         GraphvizNotFoundError: a format needing Graphviz was asked for and ``dot`` is missing.
         ModelSpecError: ``spec`` is of a type netviz cannot draw.
     """
     from netviz.errors import FormatError, UsageError
+    from netviz.fitting import check_detail, fit_reported, render_trace
     from netviz.transforms.annotate import parse_annotations
 
     if fmt not in DIAGRAM_FORMATS:
         raise FormatError(f"unknown format {fmt!r}; choose one of: {', '.join(DIAGRAM_FORMATS)}")
     annotations = parse_annotations(annotate)
+    depth, box = check_detail(depth, fit, direction)
     if fmt == "txt":
-        if dpi is not None or width is not None or annotations:
-            option = "dpi" if dpi is not None else "width" if width is not None else "annotate"
-            raise UsageError(f"{option} applies to figures, not the txt listing")
+        given = {"dpi": dpi, "width": width, "annotate": annotations or None, "depth": depth,
+                 "fit": box}
+        for option, value in given.items():
+            if value is not None:
+                raise UsageError(f"{option} applies to figures, not the txt listing")
         if isinstance(spec, (Diagram, Graph)):
             return _drawn(spec, fold, shapes, legend, direction, theme).render("txt")
         return pseudocode(spec, input_shapes, input_dtypes=input_dtypes, train=train).encode()
-    from netviz.renderers.figure import check_figure_options, draw_figure
+    from netviz.renderers.figure import check_figure_options, draw_figure, draw_fitted
 
-    size = check_figure_options(fmt, dpi=dpi, width=width)
+    size = check_figure_options(fmt, dpi=dpi, width=width, fit=box)
     if isinstance(spec, (Diagram, Graph)):
         if annotations:
             raise UsageError("annotate needs the model (its counts come from its summary): "
                              "pass the model spec, not a Diagram or Graph")
+        if isinstance(spec, Diagram) and (depth is not None or box is not None):
+            raise UsageError("depth and fit apply when the diagram is made: "
+                             "netviz.diagram(model, depth=..., fit=...)")
+        if isinstance(spec, Graph) and (depth is not None or box is not None):
+            return render_trace(spec, fmt, fold=fold, shapes=shapes, legend=legend,
+                                 direction=direction, theme=theme, dpi=dpi, depth=depth,
+                                 box=box, size=size)
         drawn = _drawn(spec, fold, shapes, legend, direction, theme)
+        if drawn.fit is not None and size is None:  # drawn as it was fitted
+            return drawn.render(fmt, dpi=dpi)
         return draw_figure(drawn.graph, fmt, direction=drawn.direction, theme=drawn.theme,
                            legend=drawn.legend, dpi=dpi, width=size)
     from netviz import traced
     from netviz.transforms import NotationOptions
 
-    options = NotationOptions(fold=fold, shapes=shapes)
-    graph = traced.notation(spec, input_shapes, options, input_dtypes, train)
-    if annotations:
-        graph = _annotated(graph, spec, annotations, input_shapes=input_shapes,
-                          input_dtypes=input_dtypes, train=train)
-    return draw_figure(graph, fmt, direction=direction, theme=theme, legend=legend, dpi=dpi,
-                       width=size)
+    options = NotationOptions(fold=fold, shapes=shapes, depth=depth)
+    if box is None:
+        graph = _annotator(spec, annotations, input_shapes=input_shapes,
+                           input_dtypes=input_dtypes, train=train)(
+            traced.notation(spec, input_shapes, options, input_dtypes, train))
+        return draw_figure(graph, fmt, direction=direction or DEFAULT_DIRECTION, theme=theme,
+                           legend=legend, dpi=dpi, width=size)
+    from netviz.transforms.depth import detail_levels
+
+    asked = traced.notation(spec, input_shapes, options, input_dtypes, train)
+    annotated = _annotator(spec, annotations, input_shapes=input_shapes,
+                           input_dtypes=input_dtypes, train=train)
+    levels = ((name, annotated(asked if not name else traced.notation(
+        spec, input_shapes, level, input_dtypes, train)))
+        for name, level in detail_levels(asked, options))
+    return draw_fitted(fit_reported(levels, box, direction, theme, legend), fmt, dpi=dpi)
 
 
-def _annotated(
-    graph: Graph,
+def _annotator(
     spec: Spec,
     annotations: Sequence[str],
     *,
     input_shapes: Sequence[Shape] | None = None,
     input_dtypes: Sequence[str] | None = None,
     train: bool = False,
-) -> Graph:
-    """``graph`` (the diagram of ``spec``) with the counts of its by-group summary
-    under its cluster titles and the model's totals as its caption (see
-    [`annotate`][netviz.transforms.annotate.annotate])."""
-    from netviz.summaries import collect_table
+) -> Callable[[Graph], Graph]:
+    """Annotates any diagram of ``spec`` with the counts of its by-group summary (under
+    its cluster titles, the model's totals as its caption; see
+    [`annotate`][netviz.transforms.annotate.annotate]), collecting the summary once, when
+    first needed; does nothing without ``annotations``."""
+    if not annotations:
+        return lambda graph: graph
+    from functools import cache
+
     from netviz.summaries.groups import cluster_counts
     from netviz.transforms.annotate import annotate
 
-    table = collect_table(spec, input_shapes, input_dtypes=input_dtypes, train=train)
-    clusters, total = cluster_counts(table, graph)
-    return annotate(graph, clusters, total, annotations)
+    @cache
+    def table() -> Any:
+        from netviz.summaries import collect_table
+
+        return collect_table(spec, input_shapes, input_dtypes=input_dtypes, train=train)
+
+    def annotated(graph: Graph) -> Graph:
+        clusters, total = cluster_counts(table(), graph)
+        return annotate(graph, clusters, total, annotations)
+
+    return annotated
 
 
 def _drawn(
-    drawn: Diagram | Graph, fold: bool, shapes: bool, legend: bool, direction: Direction,
+    drawn: Diagram | Graph, fold: bool, shapes: bool, legend: bool, direction: Direction | None,
     theme: Theme,
 ) -> Diagram:
     """A diagram or graph given to ``render``, with the style ``render`` was given."""
     if isinstance(drawn, Graph):
         return Diagram.of(drawn, fold=fold, shapes=shapes, legend=legend,
-                          direction=direction, theme=theme)
+                          direction=direction or DEFAULT_DIRECTION, theme=theme)
     return drawn.styled(legend=legend or None,
-                        direction=None if direction == DEFAULT_DIRECTION else direction,
+                        direction=None if direction in (None, DEFAULT_DIRECTION) else direction,
                         theme=None if theme == DEFAULT_THEME else theme)
 
 

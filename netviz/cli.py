@@ -22,7 +22,7 @@ from typing import Any, NoReturn, TextIO
 from netviz import __version__
 from netviz.cache import using_cache
 from netviz.commands import COMMANDS
-from netviz.errors import NetvizError, NetvizWarning
+from netviz.errors import FitReport, NetvizError, NetvizWarning
 
 
 class _Parser(argparse.ArgumentParser):
@@ -89,7 +89,9 @@ def _print_netviz_warning(stream: TextIO) -> Callable[..., None]:
         file: TextIO | None = None,
         line: str | None = None,
     ) -> None:
-        if issubclass(category, NetvizWarning):
+        if issubclass(category, FitReport):  # not a warning: what --fit chose
+            print(f"netviz: {message}", file=stream)
+        elif issubclass(category, NetvizWarning):
             print(f"netviz: warning: {message}", file=stream)
 
     return show

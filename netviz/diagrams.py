@@ -20,13 +20,15 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from netviz.ir import Graph
 from netviz.vocabulary import DIAGRAM_SUFFIXES, Direction, Theme
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from netviz.renderers.fit import Fitted
 
 SUFFIXES = DIAGRAM_SUFFIXES
 """Output file suffixes and the diagram format each implies
@@ -47,7 +49,10 @@ class Diagram:
             pseudocode listing lists every block of it (else that of ``graph``).
         legend: Draw a legend of the shapes and marks used.
         direction: ``TB`` (top to bottom) or ``LR`` (left to right).
-        theme: ``light`` or ``dark``.
+        theme: ``light``, ``dark`` or ``paper``.
+        fit: How the figure is drawn to fit a box on paper (``netviz.diagram(...,
+            fit="8.5cmx23cm")``), and what was chosen (``fit.message()``); ``None``
+            for a figure at its natural size.
     """
 
     graph: Graph
@@ -55,6 +60,7 @@ class Diagram:
     legend: bool = False
     direction: Direction = "TB"
     theme: Theme = "light"
+    fit: Fitted | None = None
 
     @classmethod
     def of(
@@ -66,6 +72,7 @@ class Diagram:
         legend: bool = False,
         direction: Direction = "TB",
         theme: Theme = "light",
+        depth: int | None = None,
     ) -> Diagram:
         """The diagram of a traced graph (``netviz.trace``), or of a notation graph as it is.
 
@@ -75,11 +82,13 @@ class Diagram:
             shapes: Show spatial sizes in data nodes (``32C 16x16``).
             legend: Draw a legend.
             direction: ``TB`` or ``LR``.
-            theme: ``light`` or ``dark``.
+            theme: ``light``, ``dark`` or ``paper``.
+            depth: Draw each module of this level of the module tree as one box (see
+                [`collapse_depth`][netviz.transforms.depth.collapse_depth]).
         """
         from netviz.transforms import NotationOptions, to_notation
 
-        notation = to_notation(graph, NotationOptions(fold=fold, shapes=shapes))
+        notation = to_notation(graph, NotationOptions(fold=fold, shapes=shapes, depth=depth))
         return cls(notation, graph, legend=legend, direction=direction, theme=theme)
 
     def styled(
@@ -89,13 +98,17 @@ class Diagram:
         direction: Direction | None = None,
         theme: Theme | None = None,
     ) -> Diagram:
-        """The same diagram with another style; arguments left out keep this one's."""
-        return replace(
+        """The same diagram with another style; arguments left out keep this one's (a
+        fitted diagram with another style is drawn at its natural size)."""
+        styled = replace(
             self,
             legend=self.legend if legend is None else legend,
             direction=direction or self.direction,
             theme=theme or self.theme,
         )
+        same = (styled.legend, styled.direction, styled.theme) == (
+            self.legend, self.direction, self.theme)
+        return styled if same else replace(styled, fit=None)
 
     @property
     def name(self) -> str:
@@ -104,7 +117,9 @@ class Diagram:
 
     @cached_property
     def dot(self) -> str:
-        """Graphviz DOT source."""
+        """Graphviz DOT source (of a fitted diagram: every position fixed)."""
+        if self.fit is not None:
+            return self.render("dot").decode("utf-8")
         from netviz.renderers import render_dot
 
         return render_dot(self.graph, direction=self.direction, theme=self.theme, legend=self.legend)
@@ -151,6 +166,10 @@ class Diagram:
 
         if fmt not in FORMATS:
             raise FormatError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+        if self.fit is not None and fmt not in ("mmd", "txt"):
+            from netviz.renderers.figure import draw_fitted
+
+            return draw_fitted(self.fit, fmt, dpi=dpi)
         if fmt in ("dot", "mmd", "txt"):
             text = {"dot": self.dot, "mmd": self.mermaid, "txt": self.pseudocode}[fmt]
             return text.encode("utf-8")
@@ -197,7 +216,8 @@ class Diagram:
 
     def __repr__(self) -> str:
         folded = sum(c.repeat > 1 for c in self.graph.clusters)
+        fitted = f"; {self.fit.message()}" if self.fit is not None else ""
         return (
             f"<Diagram {self.name!r}: {len(self.graph.nodes)} nodes, "
-            f"{len(self.graph.clusters)} clusters ({folded} folded)>"
+            f"{len(self.graph.clusters)} clusters ({folded} folded){fitted}>"
         )

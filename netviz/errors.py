@@ -80,6 +80,14 @@ class LabelSizeWarning(NetvizWarning):
     """A figure scaled to a print width makes its smallest labels too small to read."""
 
 
+class FitReport(NetvizWarning):
+    """What ``--fit`` chose, in one line (the CLI prints it as ``netviz: fit ...``)."""
+
+
+class FitWarning(LabelSizeWarning):
+    """Nothing fits the ``--fit`` box with labels large enough: the best try is drawn."""
+
+
 class MacsLowerBoundWarning(NetvizWarning):
     """Ops whose work depends on tensor values ran: the mult-adds counted are a lower bound."""
 

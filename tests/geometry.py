@@ -364,11 +364,13 @@ def residual_add(graph: Graph, cluster: NotationCluster) -> str | None:
     return adds[-1] if adds else None
 
 
-def alignment_problems(graph: Graph, figure: Figure, direction: str = "TB") -> list[str]:
+def alignment_problems(graph: Graph, figure: Figure, direction: str = "TB", *,
+                       spine: bool = True) -> list[str]:
     """Where the figure is not one straight column: the spine (longest path from the
-    input to the output) and each residual block's main path (its longest branch into
-    the add) must each share one position across the flow, and every other node feeding
-    the add (the shortcut) must lie beside that column, not on it."""
+    input to the output; unless not ``spine``: a figure wrapped into columns) and each
+    residual block's main path (its longest branch into the add) must each share one
+    position across the flow, and every other node feeding the add (the shortcut) must
+    lie beside that column, not on it."""
     names = {node.id: f"n{index}" for index, node in enumerate(graph.nodes)}
     axis = 0 if direction == "TB" else 1
 
@@ -382,7 +384,7 @@ def alignment_problems(graph: Graph, figure: Figure, direction: str = "TB") -> l
         off = [graph.node(n).label or n for n, x in zip(path, spots) if abs(x - spots[0]) > _ALIGNED]
         return [f"{what} is not straight: {off} off the column of {graph.node(path[0]).label!r}"]
 
-    problems = column(longest_path(graph), "the spine")
+    problems = column(longest_path(graph), "the spine") if spine else []
     for cluster in graph.clusters:
         add = residual_add(graph, cluster)
         if add is None:

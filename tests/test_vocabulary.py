@@ -29,7 +29,9 @@ def test_the_cli_offers_each_vocabulary() -> None:
 
 def test_the_api_types_each_vocabulary() -> None:
     parameters = inspect.signature(api.render).parameters
-    assert parameters["direction"].annotation == "Direction" and api.Direction is vocabulary.Direction
+    # None: not given (top to bottom; with fit, the direction that fits best)
+    assert parameters["direction"].annotation == "Direction | None"
+    assert api.Direction is vocabulary.Direction
     assert parameters["theme"].annotation == "Theme" and api.Theme is vocabulary.Theme
     assert typing.get_args(vocabulary.Direction) == vocabulary.DIRECTIONS
     assert tuple(PALETTES) == vocabulary.THEMES  # every theme has its palette

@@ -49,8 +49,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     parser.add_argument("--no-fold", dest="fold", action="store_false", help="draw every block")
     parser.add_argument("--shapes", action="store_true", help="show spatial sizes in data nodes")
     parser.add_argument("--legend", action="store_true", help="add a legend of the marks used")
-    parser.add_argument("--direction", choices=DIRECTIONS, default=DEFAULT_DIRECTION,
-                        help="layout direction")
+    parser.add_argument("--direction", choices=DIRECTIONS, default=None,
+                        help=f"layout direction (default {DEFAULT_DIRECTION}; with --fit, the one "
+                        "that fits best)")
     parser.add_argument(
         "--theme",
         choices=THEMES,
@@ -78,6 +79,24 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         help="scale an svg, png, pdf, tex or tikz figure to this width, e.g. 8.5cm "
         "(cm, mm, in, pt); warns when labels get under 6 pt",
     )
+    parser.add_argument(
+        "--depth",
+        type=_depth,
+        metavar="N",
+        help="levels of detail: draw each module of level N of the module tree as one box "
+        "(0: the model, 1: its children, as 'netviz summary --depth' counts them): its "
+        "class and the widths entering and leaving it (Bottleneck 64C → 256C), its counts "
+        "with --annotate; identical boxes in a row fold into one (x 3)",
+    )
+    parser.add_argument(
+        "--fit",
+        metavar="WxH",
+        help="draw the figure to fit a box on paper, e.g. 17cmx23cm (a page) or 8.5cmx23cm "
+        "(a column), every label 6 pt or more: it chooses the direction (unless given), "
+        "wraps the chain of blocks into columns or rows side by side, puts long labels on "
+        "two lines, folds, and as a last resort draws modules as boxes (--depth); says "
+        "what it chose on stderr (svg, png, pdf, tex, tikz, dot)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -93,6 +112,30 @@ def parse_dpi(text: str) -> int:
         raise UsageError(f"--{exc}") from None
 
 
+def _depth(text: str) -> int:
+    """``--depth``'s value (imported when given: ``netviz --help`` stays light)."""
+    from netviz.transforms.depth import parse_depth
+
+    return parse_depth(text)
+
+
+def _check_fit(args: argparse.Namespace, fmt: str) -> None:
+    """``--fit``: a box, for a format with a size, not with ``--width``."""
+    from netviz.renderers.figure import FIT_FORMATS
+    from netviz.renderers.fit import parse_box
+
+    try:
+        parse_box(args.fit)
+    except UsageError as exc:
+        raise UsageError(f"--{exc}") from None
+    if fmt not in FIT_FORMATS:
+        raise UsageError(f"--fit applies to figures drawn by Graphviz ({', '.join(FIT_FORMATS)}), "
+                         f"not {fmt}")
+    if args.width is not None:
+        raise UsageError("give --fit (a box the figure fits) or --width (a width it is scaled "
+                         "to), not both")
+
+
 def run(args: argparse.Namespace) -> int:
     """Render and write the diagram; the file appears whole or not at all.
 
@@ -104,6 +147,8 @@ def run(args: argparse.Namespace) -> int:
     fmt = resolve_format(args.output, args.format, SUFFIXES, default="dot")
     if args.dpi is not None and fmt != "png":
         raise UsageError(f"--dpi applies to PNG output only, not {fmt}")
+    if args.fit is not None:
+        _check_fit(args, fmt)
     check_writable(args.output)
     check_not_terminal(args.output, fmt)
     if fmt in BINARY_FORMATS and shutil.which("dot") is None:
@@ -123,6 +168,8 @@ def run(args: argparse.Namespace) -> int:
             dpi=args.dpi,
             annotate=args.annotate,
             width=args.width,
+            depth=args.depth,
+            fit=args.fit,
         )
     except Exception as exc:
         if getattr(args, "debug", False):

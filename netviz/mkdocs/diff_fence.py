@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 SHOWS = ("diagram", "summary")
 """What a fence with ``diff`` can show: the diff's figure, or its text form."""
 
-REFUSED = {"diagram": frozenset({"annotate"}),
+REFUSED = {"diagram": frozenset({"annotate", "depth", "fit"}),
            "summary": frozenset({"by_group", "depth", "caption", "label"})}
 """Options of each show that a diff does not take."""
 

@@ -16,6 +16,10 @@ class FenceError(NetvizError):
 SHOWS = ("diagram", "pseudocode", "summary", "chart")
 """What a fence can show (option ``show``)."""
 
+THUMBNAIL = "thumbnail"
+"""The ``show`` of the gallery index's thumbnails (no fence writes it): the folded diagram
+at full detail fitted to ``fit``, a PNG at ``dpi`` (see [`netviz.mkdocs.gallery`][])."""
+
 FORMATS: dict[str, tuple[str, ...]] = {
     "diagram": ("svg", "mermaid"),
     "summary": ("markdown", "text", "latex", "csv", "json", "torchsummary"),

@@ -7,6 +7,9 @@ each artifact comes with the CLI line that reproduces it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from netviz.mkdocs.fence_words import THUMBNAIL
 from netviz.mkdocs.options import FenceOptions, cli_command
 from netviz.mkdocs.results import ModelInfo
 
@@ -39,7 +42,7 @@ def fence_markdown(options: FenceOptions, indent: str = "") -> str:
     defaults = FenceOptions(model=options.model, show=options.show)
     lines = [f"model: {options.model}"]
     keys = ("show", "format", "legend", "fold", "shapes", "direction", "theme", "chart",
-            "by_group", "depth", "caption", "label", "dpi")
+            "by_group", "depth", "caption", "label", "dpi", "fit")
     for key in keys:
         value = getattr(options, key)
         if value != getattr(defaults, key) or (key == "show" and value != "diagram") or (
@@ -136,30 +139,84 @@ def model_page(info: ModelInfo) -> str:
     return "\n".join(out)
 
 
-def index_page(infos: list[ModelInfo], links: dict[str, str]) -> str:
-    """The gallery's index: a table of every registered model.
+THUMBNAIL_BOX = "4cmx5cm"
+"""The box each thumbnail of the index is drawn to fit (``--fit``: a snake if it is long)."""
+
+THUMBNAIL_DPI = 144
+"""Resolution of a thumbnail: shown at half its pixels, sharp on a 2x screen."""
+
+
+def thumbnail_options(name: str) -> FenceOptions:
+    """What draws a model's thumbnail: its folded diagram at full detail fitted to a small
+    box (wrapped into columns or rows, never boxed by depth), a PNG; rendered and cached
+    like a fence's artifacts."""
+    return FenceOptions(model=name, show=THUMBNAIL, theme="paper", fit=THUMBNAIL_BOX,
+                        downloads=("png",), dpi=THUMBNAIL_DPI)
+
+
+@dataclass(frozen=True)
+class Thumbnail:
+    """A thumbnail image of the index.
+
+    Attributes:
+        src: Its address, relative to the index page.
+        width: The width it is shown at (CSS pixels; half its pixels).
+        height: The height it is shown at.
+    """
+
+    src: str
+    width: int
+    height: int
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """The width and height (pixels) in a PNG's header."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        raise ValueError("not a PNG")
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def index_page(
+    infos: list[ModelInfo], links: dict[str, str], thumbnails: dict[str, Thumbnail] | None = None
+) -> str:
+    """The gallery's index: a table of every registered model, each with a thumbnail of
+    its diagram (lazy-loaded) when one was drawn.
 
     Args:
         infos: The models, in registry order.
         links: Model name → relative link of its page.
+        thumbnails: Model name → its thumbnail image.
     """
+    thumbnails = thumbnails or {}
     out = [
         "# Gallery",
         "",
         "One page per registered model, generated at build time from the registry "
         "(`netviz list`): register a model and its page appears here, no docs edit needed. "
         "Every page shows the diagram, its Mermaid version, the pseudocode, the summary "
-        "by group, charts, and the command that reproduces each artifact.",
+        "by group, charts, and the command that reproduces each artifact. The thumbnails "
+        f"are each diagram at full detail fitted to {THUMBNAIL_BOX.replace('x', ' × ')}.",
         "",
-        "| Model | Input | Parameters | Description |",
-        "| --- | --- | ---: | --- |",
+        "| Diagram | Model | Input | Parameters | Description |",
+        "| :---: | --- | --- | ---: | --- |",
     ]
     for info in infos:
         params = f"{info.params:,}" if info.params is not None else "—"
         description = info.description.replace("|", "\\|")
+        thumb = thumbnails.get(info.name)
+        picture = (
+            f'<a href="{_page_address(links[info.name])}"><img class="netviz-thumbnail" '
+            f'src="{thumb.src}" alt="diagram of {info.name}" loading="lazy" '
+            f'width="{thumb.width}" height="{thumb.height}"></a>' if thumb else "—"
+        )
         out.append(
-            f"| [{info.name}]({links[info.name]}) | `{info.input_shapes}` | {params} "
-            f"| {description} |"
+            f"| {picture} | [{info.name}]({links[info.name]}) | `{info.input_shapes}` "
+            f"| {params} | {description} |"
         )
     out.append("")
     return "\n".join(out)
+
+
+def _page_address(link: str) -> str:
+    """The address of a model page (``wrn28_2.md``) as MkDocs serves it (``wrn28_2/``)."""
+    return link.removesuffix(".md") + "/"

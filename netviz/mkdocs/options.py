@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from netviz.errors import NetvizError
 from netviz.ir import Shape
-from netviz.mkdocs.fence_words import DOWNLOADS, FORMATS, SHOWS, FenceError
+from netviz.mkdocs.fence_words import DOWNLOADS, FORMATS, SHOWS, THUMBNAIL, FenceError
 from netviz.vocabulary import (
     CHART_KINDS,
     DEFAULT_CHART,
@@ -36,7 +36,7 @@ T = TypeVar("T")
 _APPLIES: dict[str, frozenset[str]] = {
     "diagram": frozenset(
         {"format", "legend", "fold", "shapes", "direction", "theme", "input_shape", "download",
-         "dpi", "annotate"}
+         "dpi", "annotate", "depth", "fit"}
     ),
     "pseudocode": frozenset({"input_shape", "download"}),
     "summary": frozenset(
@@ -68,7 +68,9 @@ class FenceOptions:
         chart: Chart only: ``params``, ``macs`` or ``shapes``.
         by_group: Summary only: one row per diagram group (a fence's default: yes,
             but for ``torchsummary``, which lists every layer).
-        depth: Summary only: module nesting depth of the rows.
+        depth: Summary: the module nesting depth of the rows (default 3); diagram: draw
+            each module of this level of the module tree as one box (default: none;
+            see [`collapse_depth`][netviz.transforms.depth.collapse_depth]).
         caption: Summary only, LaTeX: wrap the tabular in a ``table`` with this caption.
         label: Summary only, LaTeX: the ``\\label`` of that table.
         downloads: File types also written next to the page and linked below it
@@ -79,6 +81,11 @@ class FenceOptions:
             [`PNG_DPI`][netviz.output.PNG_DPI].
         annotate: Diagram only: counts to write on the figure (``params``, ``macs``;
             see [`annotate`][netviz.transforms.annotate.annotate]).
+        fit: Diagram only: a box on paper (``17cmx23cm``) the figure is drawn to fit,
+            every label 6 pt or more (see [`fit_figure`][netviz.renderers.fit.fit_figure]);
+            empty: its natural size. The direction is chosen too unless ``direction`` is
+            given.
+        direction_given: With ``fit``: whether the fence gave a ``direction`` (kept, not chosen).
         diff: Another model (B) to compare ``model`` (A) with (see
             [`netviz.diff`][netviz.api.diff]): a diagram shows B's figure with the
             differences marked (with its legend unless ``legend: false``), a summary the
@@ -97,7 +104,7 @@ class FenceOptions:
     input_shapes: tuple[Shape, ...] | None = None
     chart: str = DEFAULT_CHART
     by_group: bool = True
-    depth: int = 3
+    depth: int | None = None
     caption: str | None = None
     label: str | None = None
     downloads: tuple[str, ...] = ()
@@ -105,11 +112,18 @@ class FenceOptions:
     train: bool = False
     dpi: int | None = None
     annotate: tuple[str, ...] = ()
+    fit: str = ""
+    direction_given: bool = False
     diff: str = ""
 
     def __post_init__(self) -> None:
         if not self.format and self.show in FORMATS:
             object.__setattr__(self, "format", FORMATS[self.show][0])
+
+    @property
+    def summary_depth(self) -> int:
+        """The depth of a summary's rows (3 unless given)."""
+        return 3 if self.depth is None else self.depth
 
     @property
     def subject(self) -> Subject:
@@ -147,7 +161,8 @@ class Subject:
 
 
 _RENAMED = {"input_shapes": "input_shape", "downloads": "download", "input_dtypes": "input_dtype"}
-OPTION_NAMES = tuple(_RENAMED.get(f.name, f.name) for f in fields(FenceOptions))
+OPTION_NAMES = tuple(_RENAMED.get(f.name, f.name) for f in fields(FenceOptions)
+                     if f.name != "direction_given")
 """The option keys a fence accepts."""
 
 
@@ -227,7 +242,7 @@ def _build(raw: dict[str, str]) -> FenceOptions:
         input_shapes=_shapes(raw.get("input_shape")),
         chart=_choice(raw, "chart", CHART_KINDS, DEFAULT_CHART),
         by_group=_bool(raw, "by_group", fmt != "torchsummary"),  # it has no groups
-        depth=_int(raw, "depth", 3),
+        depth=_int(raw, "depth", None),
         caption=raw.get("caption") or None,
         label=raw.get("label") or None,
         downloads=_downloads(raw.get("download"), DOWNLOADS[show]),
@@ -235,6 +250,8 @@ def _build(raw: dict[str, str]) -> FenceOptions:
         train=_bool(raw, "train", False),
         dpi=_dpi(raw),
         annotate=_annotations(raw.get("annotate")),
+        fit=_fit(raw, show),
+        direction_given="direction" in raw and "fit" in raw,
         diff=diff,
     )
 
@@ -261,7 +278,20 @@ def _bool(raw: dict[str, str], key: str, default: bool) -> bool:
     raise FenceError(f"{key}: {raw[key]!r} is not a boolean (true or false)")
 
 
-def _int(raw: dict[str, str], key: str, default: int) -> int:
+def _fit(raw: dict[str, str], show: str) -> str:
+    if "fit" not in raw:
+        return ""
+    from netviz.renderers.fit import parse_box
+
+    if raw.get("format", "svg").lower() != "svg":
+        raise FenceError("fit: a box on paper applies to the SVG diagram, not Mermaid")
+    try:
+        return parse_box(raw["fit"]).text
+    except NetvizError as exc:
+        raise FenceError(str(exc)) from None
+
+
+def _int(raw: dict[str, str], key: str, default: int | None) -> int | None:
     if key not in raw:
         return default
     try:
@@ -365,15 +395,18 @@ def cli_command(options: FenceOptions, output: str | None = None) -> str:
         args += ["--legend"] if options.legend else []
         args += ["--no-fold"] if not options.fold else []
         args += ["--shapes"] if options.shapes else []
-        args += [f"--direction {options.direction}"] if options.direction != DEFAULT_DIRECTION else []
+        given = options.direction != DEFAULT_DIRECTION or (options.fit and options.direction_given)
+        args += [f"--direction {options.direction}"] if given else []
         args += [f"--theme {options.theme}"] if options.theme != DEFAULT_THEME else []
         args += [f"--annotate {','.join(options.annotate)}"] if options.annotate else []
+        args += [f"--depth {options.depth}"] if options.depth is not None else []
+        args += [f"--fit {options.fit}"] if options.fit else []
     elif options.show == "pseudocode":
         args += ["pseudocode", _quote(model), "-o", output or f"{stem}.txt", *shape_args]
     elif options.show == "summary":
         args += ["summary", _quote(model), f"--format {options.format}", *shape_args]
         if options.format != "torchsummary":  # every layer, whatever the depth
-            args += ["--by-group"] if options.by_group else [f"--depth {options.depth}"]
+            args += ["--by-group"] if options.by_group else [f"--depth {options.summary_depth}"]
         args += [f"--caption {_quote(options.caption)}"] if options.caption else []
         args += [f"--label {_quote(options.label)}"] if options.label else []
         summary_suffix = suffix_of(options.format, SUMMARY_SUFFIXES)

@@ -41,7 +41,13 @@ from mkdocs.structure.pages import Page
 
 from netviz.mkdocs import fence, worker
 from netviz.mkdocs.apiref import api_pages
-from netviz.mkdocs.gallery import index_page, model_page
+from netviz.mkdocs.gallery import (
+    Thumbnail,
+    index_page,
+    model_page,
+    png_size,
+    thumbnail_options,
+)
 from netviz.mkdocs.options import FenceError, FenceOptions, parse_fence
 from netviz.mkdocs.pool import WorkerPool
 from netviz.mkdocs.prefetch import documented_files, fence_bodies
@@ -85,6 +91,8 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
         self._started = 0.0
         self._done = 0
         self._batches = 0
+        self._index: tuple[str, list[ModelInfo], dict[str, str]] | None = None
+        self._thumbnails: dict[str, Future[Any]] = {}
 
     # -- configuration ------------------------------------------------------------------
 
@@ -122,6 +130,7 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
         """Generate the gallery, CLI and API pages; start rendering every fence."""
         self._started = time.perf_counter()
         self._pending, self._done, self._batches = {}, 0, 0
+        self._index, self._thumbnails = None, {}
         fence.CONTEXT.failures = []
         fence.CONTEXT.downloads = {}
         infos_job = cli_job = None
@@ -168,6 +177,13 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
         index = f"{folder}/index.md"
         if files.get_file_from_path(index) is None:
             self._add_page(files, config, index, index_page(infos, links))
+            self._index = (index, infos, links)
+            if self.config.render:  # thumbnails, drawn while the other pages convert
+                self._thumbnails = {
+                    info.name: self._submit(worker.render, thumbnail_options(info.name),
+                                            affinity=info.name)
+                    for info in infos if not info.error
+                }
         _extend_nav(config, index, pages)
         log.info("netviz: gallery of %d models: %s", len(infos), ", ".join(links))
 
@@ -278,9 +294,29 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
-        """Tell the fence which page it is on (for ids and messages)."""
+        """Tell the fence which page it is on (for ids and messages); the gallery's index
+        gets its thumbnails."""
         fence.CONTEXT.start_page(page.file.src_uri, page.url)
+        if self._index is not None and page.file.src_uri == self._index[0]:
+            _, infos, links = self._index
+            return index_page(infos, links, self._thumbnail_images(page.url))
         return markdown
+
+    def _thumbnail_images(self, page_url: str) -> dict[str, Thumbnail]:
+        """Each drawn thumbnail, written with the downloads; a model whose thumbnail
+        failed has none (its page says why)."""
+        found: dict[str, Thumbnail] = {}
+        up = "../" * page_url.count("/")
+        for name, job in self._thumbnails.items():
+            result = self._wait(job, f"thumbnail of {name}")
+            files = dict(result.files) if isinstance(result, Rendered) and not result.error else {}
+            if "png" not in files or fence.CONTEXT.downloads is None:
+                continue
+            path = fence.download_path(thumbnail_options(name), "png")
+            fence.CONTEXT.downloads[path] = files["png"]
+            width, height = png_size(files["png"])
+            found[name] = Thumbnail(f"{up}{path}", max(1, width // 2), max(1, height // 2))
+        return found
 
     # -- teardown -------------------------------------------------------------------------
 

@@ -43,5 +43,14 @@ CSS = """\
 .netviz-placeholder {
   background: var(--md-code-bg-color, #f5f5f5);
 }
+/* The gallery's thumbnails: on a white card too (drawn black on transparent). */
+.md-typeset img.netviz-thumbnail {
+  max-width: none;  /* its own size: a table cell would squeeze it */
+  background: #ffffff;
+  padding: 0.2em;
+  border-radius: 0.2rem;
+  box-shadow: var(--md-shadow-z1, 0 0.2rem 0.5rem rgba(0, 0, 0, 0.05));
+  vertical-align: middle;
+}
 """
 """The stylesheet's text."""

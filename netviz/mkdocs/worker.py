@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 
+from netviz.mkdocs.fence_words import THUMBNAIL
 from netviz.mkdocs.options import FenceOptions, Subject
 from netviz.mkdocs.results import ModelInfo, Rendered
 from netviz.vocabulary import SUMMARY_SUFFIXES
@@ -27,6 +28,7 @@ from netviz.vocabulary import SUMMARY_SUFFIXES
 if TYPE_CHECKING:  # for annotations only: results come from the lazily imported API
     from netviz.cache.sources import SourceRecorder
     from netviz.ir import Graph
+    from netviz.renderers.fit import Fitted
     from netviz.summaries.table import GroupRow, SummaryTable
 
 CLI_COLUMNS = "100"
@@ -121,6 +123,8 @@ _SUMMARY_BY_SUFFIX = {s.removeprefix("."): f for s, f in SUMMARY_SUFFIXES.items(
 
 def _shown(options: FenceOptions) -> str:
     """The file type of what the page shows."""
+    if options.show == THUMBNAIL:
+        return "none"  # the gallery's index shows the image, a download
     if options.show == "diagram":
         return "svg" if options.format == "svg" else "mmd"
     if options.show == "summary":
@@ -134,6 +138,8 @@ def artifact(options: FenceOptions, kind: str) -> str | bytes:
     For summaries ``kind`` may also be a summary format name (``markdown``, ``latex``, ...).
     """
 
+    if options.show == THUMBNAIL:
+        return _thumbnail(options) if kind == "png" else ""
     if options.diff:
         return _diff(options, kind)
     if options.show == "pseudocode":
@@ -152,11 +158,12 @@ def _summary(options: FenceOptions, fmt: str) -> str:
     latex = fmt == "latex"
     caption = options.caption if latex else None
     label = options.label if latex else None
-    check_options(fmt, depth=options.depth, by_group=options.by_group, caption=caption, label=label)
+    depth = options.summary_depth
+    check_options(fmt, depth=depth, by_group=options.by_group, caption=caption, label=label)
     table = _table(options.subject)
     groups = _groups(options.subject) if options.by_group else None
     return format_table(
-        table, fmt, depth=options.depth, groups=groups, caption=caption, label=label
+        table, fmt, depth=depth, groups=groups, caption=caption, label=label
     )
 
 
@@ -207,9 +214,9 @@ def _diff(options: FenceOptions, kind: str) -> bytes:
 
 
 def _diagram(fmt: str, options: FenceOptions) -> bytes:
-    """Render through the notation graph, traced once per (subject, fold, shapes)."""
+    """Render through the notation graph, traced once per (subject, fold, shapes, depth)."""
     try:
-        from netviz.renderers.figure import draw_figure
+        from netviz.renderers.figure import draw_figure, draw_fitted
     except ImportError:  # renderers not importable: let the public API say why
         from netviz import api
 
@@ -224,16 +231,52 @@ def _diagram(fmt: str, options: FenceOptions) -> bytes:
             theme=options.theme,  # type: ignore[arg-type]
             dpi=options.dpi if fmt == "png" else None,
             annotate=options.annotate,
+            depth=options.depth,
+            fit=options.fit or None,
         )
-    graph = _notation(options.subject, options.fold, options.shapes)
-    if options.annotate:
-        from netviz.summaries.groups import cluster_counts
-        from netviz.transforms.annotate import annotate
-
-        clusters, total = cluster_counts(_table(options.subject), graph)
-        graph = annotate(graph, clusters, total, options.annotate)
+    dpi = options.dpi if fmt == "png" else None
+    if options.fit and fmt != "mmd":
+        return draw_fitted(_fitted(options), fmt, dpi=dpi)
+    graph = _annotated(options, _notation(options.subject, options.fold, options.shapes,
+                                          options.depth))
     return draw_figure(graph, fmt, direction=options.direction, theme=options.theme,
-                       legend=options.legend, dpi=options.dpi if fmt == "png" else None)
+                       legend=options.legend, dpi=dpi)
+
+
+def _thumbnail(options: FenceOptions) -> bytes:
+    from netviz.renderers.figure import draw_fitted
+    from netviz.renderers.fit import fit_figure, parse_box
+
+    graph = _notation(options.subject, True, False)
+    fitted = fit_figure([("", graph)], parse_box(options.fit), theme=options.theme)
+    return draw_fitted(fitted, "png", dpi=options.dpi)
+
+
+def _annotated(options: FenceOptions, graph: Graph) -> Graph:
+    if not options.annotate:
+        return graph
+    from netviz.summaries.groups import cluster_counts
+    from netviz.transforms.annotate import annotate
+
+    clusters, total = cluster_counts(_table(options.subject), graph)
+    return annotate(graph, clusters, total, options.annotate)
+
+
+@functools.lru_cache(maxsize=8)
+def _fitted(options: FenceOptions) -> Fitted:
+    """The fence's figure fitted to its box (once for the page and its downloads)."""
+    from netviz.renderers.fit import fit_figure, parse_box
+    from netviz.transforms import NotationOptions
+    from netviz.transforms.depth import detail_levels
+
+    asked = NotationOptions(fold=options.fold, shapes=options.shapes, depth=options.depth)
+    graph = _notation(options.subject, options.fold, options.shapes, options.depth)
+    levels = ((name, _annotated(options, graph if not name else _notation(
+        options.subject, level.fold, level.shapes, level.depth)))
+        for name, level in detail_levels(graph, asked))
+    return fit_figure(levels, parse_box(options.fit),
+                      direction=options.direction if options.direction_given else None,
+                      theme=options.theme, legend=options.legend)
 
 
 # One trace per subject (model, input shapes and dtypes, mode) serves every diagram,
@@ -249,10 +292,10 @@ def _trace(subject: Subject) -> Graph:
 
 
 @functools.lru_cache(maxsize=32)
-def _notation(subject: Subject, fold: bool, show: bool) -> Graph:
+def _notation(subject: Subject, fold: bool, show: bool, depth: int | None = None) -> Graph:
     from netviz.transforms import NotationOptions, to_notation
 
-    return to_notation(_trace(subject), NotationOptions(fold=fold, shapes=show))
+    return to_notation(_trace(subject), NotationOptions(fold=fold, shapes=show, depth=depth))
 
 
 def _pseudocode(subject: Subject) -> str:

@@ -30,7 +30,8 @@ _TALL = 10000
 
 
 def render_binary(
-    dot_source: str, fmt: str, *, dpi: int | None = None, width: Width | None = None
+    dot_source: str, fmt: str, *, dpi: int | None = None, width: Width | None = None,
+    warn: bool = True,
 ) -> bytes:
     """Lay out and draw ``dot_source`` as ``svg``, ``png`` or ``pdf``.
 
@@ -44,6 +45,7 @@ def render_binary(
         width: Scale the figure to this width (a PNG's pixels: width times ``dpi``);
             warns when its labels get too small to read (see
             [`scale_to`][netviz.renderers.size.scale_to]).
+        warn: Warn about small labels (a fitted figure says how large they are itself).
 
     Raises:
         FormatError: ``fmt`` is not one of [`BINARY_FORMATS`][netviz.renderers.binary.BINARY_FORMATS].
@@ -58,7 +60,8 @@ def render_binary(
     resolution = check_dpi(dpi) if dpi is not None else PNG_DPI
     options = [f"-Gdpi={resolution}"] if fmt == "png" else []
     if width is not None:
-        scale_to(layout_json(dot_source), width)  # only to warn: dot scales it itself
+        if warn:
+            scale_to(layout_json(dot_source), width)  # only to warn: dot scales it itself
         options.append(f"-Gsize={width.inches:.4f},{_TALL}!")
     data = run_dot(dot_source, fmt, *options)
     return normalize_pdf(data) if fmt == "pdf" else data
@@ -111,6 +114,32 @@ def layout_json(dot_source: str) -> dict[str, Any]:
     """
     data: dict[str, Any] = json.loads(run_dot(dot_source, "json"))
     return data
+
+
+def layout_many(sources: list[str]) -> list[dict[str, Any]]:
+    """[`layout_json`][netviz.renderers.binary.layout_json] of several DOT figures, in
+    one ``dot`` run (which lays out every graph of its input in turn).
+
+    Raises:
+        GraphvizNotFoundError: the ``dot`` binary is missing.
+        NetvizError: ``dot`` failed, or did not lay out every figure.
+    """
+    if not sources:
+        return []
+    text = run_dot("\n".join(sources), "json").decode("utf-8")
+    decoder = json.JSONDecoder()
+    found: list[dict[str, Any]] = []
+    at = 0
+    while True:
+        while at < len(text) and text[at].isspace():
+            at += 1
+        if at >= len(text):
+            break
+        layout, at = decoder.raw_decode(text, at)
+        found.append(layout)
+    if len(found) != len(sources):
+        raise NetvizError(f"Graphviz 'dot' laid out {len(found)} of {len(sources)} figures")
+    return found
 
 
 def normalize_pdf(data: bytes) -> bytes:

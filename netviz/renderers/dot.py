@@ -13,6 +13,8 @@ rank of its first node (dot routes edges around nodes, not around cluster labels
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import graphviz
 
 from netviz.ir import Edge, Graph, Node
@@ -21,11 +23,14 @@ from netviz.renderers.dot_legend import add_legend
 from netviz.renderers.escape import dot_id, dot_label, dot_label_left
 from netviz.renderers.glyphs import glyph_for, mark_text
 from netviz.renderers.layout import check_edges, columns, layout, node_text
-from netviz.renderers.legend import legend_of
+from netviz.renderers.legend import Legend, is_box, legend_of
 from netviz.renderers.theme import (
+    BOX_SHAPE,
     BRANCH_WEIGHT,
     COLUMN_WEIGHT,
+    REGULAR,
     SPINE_GROUP,
+    Spacing,
     check_direction,
     cluster_attrs,
     edge_attrs,
@@ -38,7 +43,8 @@ from netviz.renderers.theme import (
 
 
 def render_dot(
-    graph: Graph, *, direction: str = "TB", theme: str = "light", legend: bool = False
+    graph: Graph, *, direction: str = "TB", theme: str = "light", legend: bool = False,
+    spacing: Spacing = REGULAR,
 ) -> str:
     """Render the notation graph as DOT source.
 
@@ -47,6 +53,8 @@ def render_dot(
         direction: ``TB`` (top to bottom) or ``LR`` (left to right).
         theme: ``light``, ``dark`` or ``paper`` (black on no background, fine lines).
         legend: Add a legend explaining the shapes and marks used, after the output.
+        spacing: How tightly to lay it out ([`REGULAR`][netviz.renderers.theme.REGULAR],
+            or [`PRINT`][netviz.renderers.theme.PRINT] for a figure fitted to a page).
 
     The graph's caption (if any) is the figure's label, centred under it.
 
@@ -56,23 +64,68 @@ def render_dot(
     Raises:
         UsageError: unknown ``direction`` or ``theme``.
     """
+    entries = legend_of(graph) if legend else None
+    return dot_figure(graph, direction=direction, theme=theme, legend=entries,
+                      spacing=spacing).source
+
+
+@dataclass(frozen=True)
+class Naming:
+    """DOT names of a part of a figure, as the whole figure names them: so a part laid
+    out alone keeps the names and ``id``s it has in the whole.
+
+    Attributes:
+        nodes: DOT name of each node id (``n0``, ``n1``... by the whole graph's order).
+        edges: Index in the whole graph of each of the part's edges, in its order.
+        clusters: Index in the whole graph of each of the part's clusters, in its order.
+    """
+
+    nodes: dict[str, str]
+    edges: tuple[int, ...]
+    clusters: tuple[int, ...]
+
+    @classmethod
+    def of(cls, graph: Graph) -> Naming:
+        """The names of a whole graph."""
+        return cls({node.id: f"n{index}" for index, node in enumerate(graph.nodes)},
+                   tuple(range(len(graph.edges))), tuple(range(len(graph.clusters))))
+
+
+def dot_figure(
+    graph: Graph, *, direction: str = "TB", theme: str = "light", legend: Legend | None = None,
+    spacing: Spacing = REGULAR, naming: Naming | None = None, name: str | None = None,
+) -> graphviz.Digraph:
+    """The figure of ``graph`` as a ``graphviz.Digraph`` (see
+    [`render_dot`][netviz.renderers.dot.render_dot]).
+
+    Args:
+        graph: The notation graph, or a part of it (a block, the stem...).
+        direction: ``TB`` or ``LR``.
+        theme: The colour theme's name.
+        legend: The legend to draw after the figure's spine (or alone, for no nodes).
+        spacing: How tightly to lay it out.
+        naming: The names of the part in the whole figure (default: its own).
+        name: The whole figure's name, prefixing every ``id`` (default: the graph's).
+    """
     colours = get_theme(theme)
-    prefix = dot_id(graph.name)
+    prefix = dot_id(name or graph.name)
     dot = graphviz.Digraph(
         name=prefix,
-        graph_attr={**graph_attrs(colours, check_direction(direction)), "id": prefix},
-        node_attr=node_attrs(colours),
-        edge_attr=edge_attrs(colours),
+        graph_attr={**graph_attrs(colours, check_direction(direction), spacing), "id": prefix},
+        node_attr=node_attrs(colours, spacing),
+        edge_attr=edge_attrs(colours, spacing),
     )
     check_edges(graph)
-    names = {node.id: f"n{index}" for index, node in enumerate(graph.nodes)}
+    naming = naming or Naming.of(graph)
+    names = naming.nodes
     paths = columns(graph)
     groups = {n: SPINE_GROUP if k == 0 else f"col{k}" for k, path in enumerate(paths) for n in path}
     straight = {(src, dst) for path in paths for src, dst in zip(path, path[1:])}
 
     def add(parent: graphviz.Digraph, node: Node) -> None:
         group = {"group": groups[node.id]} if node.id in groups else {}
-        looks = {**shape_attrs(node.kind), **changes.node_attrs(node.change, node.kind, colours)}
+        shape = BOX_SHAPE if is_box(node) else shape_attrs(node.kind)
+        looks = {**shape, **changes.node_attrs(node.change, node.kind, colours)}
         parent.node(names[node.id], label=dot_label(node_text(node)),
                     id=f"{prefix}-{names[node.id]}", **looks, **group)
 
@@ -80,10 +133,21 @@ def render_dot(
         if isinstance(item, Node):
             add(dot, item)
             continue
-        index, cluster, members = item
+        position, cluster, members = item
+        index = naming.clusters[position]
         with dot.subgraph(name=f"cluster_{index}") as sub:
-            sub.attr(**{**cluster_attrs(colours), **changes.cluster_attrs(cluster.change, colours)},
+            sub.attr(**{**cluster_attrs(colours, spacing),
+                        **changes.cluster_attrs(cluster.change, colours)},
                      id=f"{prefix}-c{index}")
+            if cluster.title and direction == "LR" and spacing.row_titles == "label":
+                # above the row, where no edge runs (a row's edges run along it)
+                text = (dot_label_left if "\n" in cluster.title else dot_label)(cluster.title)
+                sub.attr(label=text, labelloc="t", labeljust="l",
+                         fontsize=title_attrs(colours)["fontsize"],
+                         fontcolor=title_attrs(colours)["fontcolor"])
+                for node in members:
+                    add(sub, node)
+                continue
             if cluster.title:  # a text node beside the first node, in its rank
                 title = f"t{index}"
                 with sub.subgraph() as row:
@@ -98,8 +162,8 @@ def render_dot(
     # Column edges first: dot's initial order then lays each column out before the
     # branches, which go beside it.
     ordered = sorted(enumerate(graph.edges), key=lambda item: _ends(item[1]) not in straight)
-    for index, edge in ordered:
-        attrs = {"id": f"{prefix}-e{index}", **_weight(edge, straight, groups),
+    for position, edge in ordered:
+        attrs = {"id": f"{prefix}-e{naming.edges[position]}", **_weight(edge, straight, groups),
                  **changes.edge_attrs(edge.change, colours)}
         glyph = glyph_for(edge.mark)
         texts = []
@@ -109,16 +173,16 @@ def render_dot(
                 texts.append(mark_text(edge.mark))
         texts += filter(None, [changes.edge_note(edge)])
         if texts:
-            attrs["label"] = dot_label("\n".join(texts))
+            attrs[spacing.mark_label] = dot_label("\n".join(texts))
         dot.edge(names[edge.src], names[edge.dst], **attrs)
-    entries = legend_of(graph) if legend else None
-    if entries:
-        end = paths[0][-1] if paths else graph.nodes[-1].id
-        add_legend(dot, entries, prefix, colours, after=names[end], direction=direction)
+    if legend:
+        end = paths[0][-1] if paths else graph.nodes[-1].id if graph.nodes else None
+        add_legend(dot, legend, prefix, colours, after=names[end] if end else None,
+                   direction=direction, spacing=spacing)
     if graph.caption:  # last: subgraphs declared before it do not inherit the label
         dot.attr(label=dot_label(graph.caption), labelloc="b", labeljust="c",
                  fontsize=title_attrs(colours)["fontsize"], fontcolor=colours.text)
-    return dot.source
+    return dot
 
 
 def _ends(edge: Edge) -> tuple[str, str]:

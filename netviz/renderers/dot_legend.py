@@ -16,10 +16,13 @@ import graphviz
 from netviz.ir import Change, Kind
 from netviz.renderers import changes
 from netviz.renderers.escape import dot_label
-from netviz.renderers.legend import EQUIVALENT_TITLE, LEGEND_TITLE, Legend
+from netviz.renderers.legend import BOX_TEXT, EQUIVALENT_TITLE, LEGEND_TITLE, SAMPLE_TEXT, Legend
 from netviz.renderers.theme import (
+    BOX_SHAPE,
     COLUMN_WEIGHT,
+    REGULAR,
     SPINE_GROUP,
+    Spacing,
     Theme,
     cluster_attrs,
     shape_attrs,
@@ -40,7 +43,7 @@ class _LegendBuilder:
     """
 
     def __init__(self, dot: graphviz.Digraph, box: graphviz.Digraph, prefix: str,
-                 after: str, two_lanes: bool) -> None:
+                 after: str | None, two_lanes: bool) -> None:
         self.dot, self.box, self.prefix = dot, box, prefix
         self.previous = after
         self.two_lanes = two_lanes
@@ -57,8 +60,9 @@ class _LegendBuilder:
     def follow(self, names: list[str], key: str, drawn: int = 0) -> None:
         """Rank ``names`` one after another along the flow, after the previous ones; the
         first ``drawn`` steps are visible edges already."""
-        self.dot.edge(self.previous, names[0], style="invis", weight=COLUMN_WEIGHT,
-                      id=f"{self.prefix}-legend-{key}")
+        if self.previous is not None:
+            self.dot.edge(self.previous, names[0], style="invis", weight=COLUMN_WEIGHT,
+                          id=f"{self.prefix}-legend-{key}")
         for step, (src, dst) in enumerate(zip(names, names[1:])):
             if step >= drawn:
                 self.edge(src, dst, f"{key}-{step}", style="invis")
@@ -74,17 +78,19 @@ class _LegendBuilder:
 
 
 def add_legend(
-    dot: graphviz.Digraph, entries: Legend, prefix: str, colours: Theme, *, after: str,
-    direction: str,
+    dot: graphviz.Digraph, entries: Legend, prefix: str, colours: Theme, *, after: str | None,
+    direction: str, spacing: Spacing = REGULAR,
 ) -> None:
-    """Add the legend cluster to ``dot``, after node ``after`` (the spine's end).
+    """Add the legend cluster to ``dot``, after node ``after`` (the spine's end; ``None``:
+    a legend alone).
 
     Headings "Legend" and "These are equivalent" are text nodes (like cluster titles: a
     cluster label would take a band across the whole legend); each mark is the chain
-    ``A → ops → B`` with ``≡`` and ``A --glyph--> B``; then one node per shape.
+    ``A → ops → B`` with ``≡`` and ``A --glyph--> B``; then a small glyph per shape, its
+    words beside it.
     """
     with dot.subgraph(name="cluster_legend") as box:
-        box.attr(**cluster_attrs(colours), id=f"{prefix}-legend")
+        box.attr(**cluster_attrs(colours, spacing), id=f"{prefix}-legend")
         legend = _LegendBuilder(dot, box, prefix, after, two_lanes=direction == "TB")
         headings = [LEGEND_TITLE, *([EQUIVALENT_TITLE] if entries.marks else [])]
         legend.follow([legend.node(text, title_attrs(colours)) for text in headings], "h")
@@ -106,29 +112,43 @@ def add_legend(
             else:
                 legend.follow([*chain, same, a], f"m{number}-f", drawn=len(chain) - 1)
                 legend.previous = b
-        if entries.kinds:
+        if entries.kinds or entries.boxes:
             _add_shapes(legend, entries)
         if entries.changes:
             _add_changes(legend, entries, colours)
 
 
 def _add_shapes(legend: _LegendBuilder, entries: Legend) -> None:
-    """One node per shape used (``Add`` written beside the bare ``+``)."""
-    shapes: list[str] = []
-    named: dict[str, str] = {}
+    """A small glyph per shape used, its words beside it (``Add`` beside ``+``)."""
+    glyphs: list[str] = []
+    words: dict[str, str] = {}
     for kind in entries.kinds:
-        if kind is Kind.ADD:
-            shapes.append(legend.node("+", {**shape_attrs(kind), **_LANE}))
-            named[shapes[-1]] = legend.node("Add", _PLAIN)
-        else:
-            grown = {k: v for k, v in shape_attrs(kind).items() if k not in ("fixedsize", "width")}
-            shapes.append(legend.node(entries.text(kind), {**grown, **_LANE}))
+        glyphs.append(legend.node(SAMPLE_TEXT.get(kind, ""), {**_glyph(kind), **_LANE}))
+        words[glyphs[-1]] = legend.node(entries.text(kind), _PLAIN)
+    if entries.boxes:
+        glyphs.append(legend.node("", {**BOX_SHAPE, **_SMALL, **_LANE}))
+        words[glyphs[-1]] = legend.node(BOX_TEXT, _PLAIN)
     if legend.two_lanes:
-        legend.follow(shapes, "s")
-        for main, aside in named.items():
-            legend.beside(main, aside, "s-add")
+        legend.follow(glyphs, "s")
+        for number, (main, aside) in enumerate(words.items()):
+            legend.beside(main, aside, f"w{number}")
     else:
-        legend.follow([n for s in shapes for n in (s, *([named[s]] if s in named else []))], "s")
+        legend.follow([n for g in glyphs for n in (g, words[g])], "s")
+
+
+_SMALL = {"width": "0.3", "height": "0.18", "margin": "0.02"}
+"""A legend glyph: as small as the shape can be drawn."""
+
+
+def _glyph(kind: Kind) -> dict[str, str]:
+    """The small glyph of ``kind``'s shape (the ``+`` circle as in the figure)."""
+    if kind is Kind.ADD:
+        return shape_attrs(kind)
+    if kind is Kind.DATA:
+        return {**shape_attrs(kind), "width": "0.2", "fixedsize": "true"}
+    if kind is Kind.ATTENTION:
+        return {**shape_attrs(kind), "height": "0.18", "margin": "0.03,0.01"}
+    return {**shape_attrs(kind), **_SMALL}
 
 
 def _add_changes(legend: _LegendBuilder, entries: Legend, colours: Theme) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from netviz.ir import ChangeKind, Graph, Kind
+from netviz.ir import ChangeKind, Graph, Kind, Node
 from netviz.renderers.glyphs import GLYPHS, Glyph, glyph_for, mark_text
 
 LEGEND_TITLE = "Legend"
@@ -21,10 +21,17 @@ SHAPE_TEXT: dict[Kind, str] = {
     Kind.ADD: "Add",
     Kind.ATTENTION: "Attention: h heads, width D",
 }
-"""Legend text of each node kind the legend explains, in legend order."""
+"""Legend text of each node kind the legend explains, in legend order (written beside a
+small glyph of the kind's shape)."""
+
+SAMPLE_TEXT: dict[Kind, str] = {Kind.ADD: "+", Kind.ATTENTION: "MHA"}
+"""What the small glyph of a kind shows inside it (the others are empty)."""
 
 TOKEN_DATA_TEXT = "Data: width C (channels) or D (tokens)"
 """The data entry's text when a figure has token tensors (``768D``) too."""
+
+BOX_TEXT = "Module drawn as one box (depth)"
+"""The legend text of a module drawn as one box (``--depth``)."""
 
 
 @dataclass(frozen=True)
@@ -46,15 +53,17 @@ class MarkEntry:
 @dataclass(frozen=True)
 class Legend:
     """Mark entries (glyph order, then first use), node kinds with their own shape, and
-    the marks of a diff figure (added, removed, changed) it uses."""
+    whether modules are drawn as boxes, and the marks of a diff figure (added, removed,
+    changed) it uses."""
 
     marks: tuple[MarkEntry, ...]
     kinds: tuple[Kind, ...]
     tokens: bool = False
+    boxes: bool = False
     changes: tuple[ChangeKind, ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.marks or self.kinds or self.changes)
+        return bool(self.marks or self.kinds or self.boxes or self.changes)
 
     def text(self, kind: Kind) -> str:
         """The legend text of ``kind`` in this figure."""
@@ -78,7 +87,13 @@ def legend_of(graph: Graph) -> Legend:
     used = {node.kind for node in graph.nodes}
     kinds = tuple(kind for kind in SHAPE_TEXT if kind in used)
     tokens = any(n.kind is Kind.DATA and n.label.split(" ")[0].endswith("D") for n in graph.nodes)
+    boxes = any(is_box(n) for n in graph.nodes)
     changes = [*(n.change for n in graph.nodes), *(e.change for e in graph.edges),
                *(c.change for c in graph.clusters)]
     marked = {change.kind for change in changes if change is not None}
-    return Legend(tuple(marks), kinds, tokens, tuple(k for k in ChangeKind if k in marked))
+    return Legend(tuple(marks), kinds, tokens, boxes, tuple(k for k in ChangeKind if k in marked))
+
+
+def is_box(node: Node) -> bool:
+    """Whether ``node`` is a module drawn as one box (``--depth``)."""
+    return node.attr("box") is not None

@@ -3,7 +3,9 @@
 ``graph TD``; conv ``id("…")`` (rounded), data ``id((("…")))`` (double circle),
 add ``id(["+"])``, every other op ``id["…"]``; the BN → ReLU edge ``A --o B``, a
 plain edge ``A --> B`` and other marks labelled per the glyph table; one
-``subgraph`` per cluster with its nodes (and the edges between them) inside.
+``subgraph`` per cluster with its nodes (and the edges between them) inside, titled
+by a borderless node ``cNt["Group 0 Projection"]:::netvizTitle`` (Mermaid would draw
+the subgraph's own label where the entering edge runs).
 Ids are ``n0, n1, …`` by node order and ``c0, c1, …`` by cluster order.
 """
 
@@ -17,9 +19,12 @@ from netviz.renderers.escape import mermaid_label
 from netviz.renderers.glyphs import glyph_for, mark_text
 from netviz.renderers.layout import check_edges, cluster_owner, layout, node_text
 from netviz.renderers.legend import (
+    BOX_TEXT,
     EQUIVALENT_TITLE,
     LEGEND_TITLE,
+    SAMPLE_TEXT,
     Legend,
+    is_box,
     legend_of,
 )
 from netviz.renderers.theme import Theme, check_direction, get_theme
@@ -31,14 +36,18 @@ _SHAPES: dict[Kind, tuple[str, str]] = {
     Kind.ADD: ("([", "])"),
 }
 _BOX = ("[", "]")
+_MODULE = ("[[", "]]")
 _MERMAID_DIRECTION = {"TB": "TD", "LR": "LR"}
 _MERMAID_THEMES = {"dark": "dark", "paper": "neutral"}
+TITLE_CLASS = "netvizTitle"
+"""Class of the nodes that title the subgraphs (no border, no fill)."""
 """Mermaid's theme for each netviz theme but ``light`` (Mermaid's default)."""
 
 
-def mermaid_node(name: str, kind: Kind, text: str) -> str:
-    """One node declaration: ``name`` with the shape of ``kind`` and a quoted label."""
-    left, right = _SHAPES.get(kind, _BOX)
+def mermaid_node(name: str, kind: Kind, text: str, *, box: bool = False) -> str:
+    """One node declaration: ``name`` with the shape of ``kind`` (``box``: a module drawn
+    as one box, Mermaid's subroutine ``[[…]]``) and a quoted label."""
+    left, right = _MODULE if box else _SHAPES.get(kind, _BOX)
     return f"{name}{left}{mermaid_label(text)}{right}"
 
 
@@ -95,12 +104,18 @@ def render_mermaid(
     links: list[Edge] = []  # in the order Mermaid numbers them (for linkStyle)
     for item in layout(graph):
         if isinstance(item, Node):
-            lines.append(_INDENT + mermaid_node(names[item.id], item.kind, node_text(item)))
+            lines.append(_INDENT + mermaid_node(names[item.id], item.kind, node_text(item),
+                                                box=is_box(item)))
             continue
         index, cluster, members = item
-        lines.append(f"{_INDENT}subgraph c{index}[{mermaid_label(cluster.title or cluster.id)}]")
+        # Mermaid centres a subgraph's own label at its top, right where the edge into
+        # its first node comes in: the title is a borderless node inside it instead.
+        lines.append(f'{_INDENT}subgraph c{index}[" "]')
+        title = mermaid_label(cluster.title or cluster.id)
+        lines.append(f"{2 * _INDENT}c{index}t[{title}]:::{TITLE_CLASS}")
         for node in members:
-            lines.append(2 * _INDENT + mermaid_node(names[node.id], node.kind, node_text(node)))
+            lines.append(2 * _INDENT + mermaid_node(names[node.id], node.kind, node_text(node),
+                                                    box=is_box(node)))
         for edge in inner.get(index, ()):
             lines.append(2 * _INDENT + mermaid_edge(names[edge.src], names[edge.dst], edge))
             links.append(edge)
@@ -114,6 +129,8 @@ def render_mermaid(
         entries = legend_of(graph)
         if entries:
             lines += _legend_lines(entries, colours)
+    if any(f":::{TITLE_CLASS}" in line for line in lines):  # titles, legend words: bare text
+        lines.append(f"{_INDENT}classDef {TITLE_CLASS} fill:none,stroke:none")
     return "\n".join(lines) + "\n"
 
 
@@ -169,9 +186,16 @@ def _legend_lines(entries: Legend, theme: Theme) -> list[str]:
                 link = entry.glyph.mermaid
             lines.append(f"{pad}{_INDENT}{src} {link} {dst}")
         lines.append(f"{pad}end")
-    for kind in entries.kinds:
-        text = f"+ {entries.text(kind)}" if kind is Kind.ADD else entries.text(kind)
-        lines.append(pad + node(kind, text))
+    shapes = [(mermaid_node(f"legend{next(counter)}", kind, SAMPLE_TEXT.get(kind, " ")),
+               entries.text(kind)) for kind in entries.kinds]
+    if entries.boxes:
+        shapes.append((mermaid_node(f"legend{next(counter)}", Kind.OTHER, " ", box=True),
+                       BOX_TEXT))
+    for number, (glyph, words) in enumerate(shapes):  # a small glyph, its words beside it
+        lines += [f'{pad}subgraph legend_s{number}[" "]', f"{pad}{_INDENT}direction LR",
+                  f"{pad}{_INDENT}{glyph} ~~~ legend{next(counter)}[{mermaid_label(words)}]"
+                  f":::{TITLE_CLASS}", f"{pad}end",
+                  f"{pad}style legend_s{number} fill:none,stroke:none"]
     styles = []
     for change in entries.changes:
         name = f"legend{next(counter)}"

@@ -79,16 +79,16 @@ def natural_box(layout: dict[str, Any]) -> tuple[float, float, float, float]:
     return x0 - pad, y0 - pad, x1 + pad, y1 + pad
 
 
-def scale_to(layout: dict[str, Any], width: Width | None) -> float:
+def scale_to(layout: dict[str, Any], width: Width | None, *, warn: bool = True) -> float:
     """The factor that brings the laid-out figure to ``width`` (1 when ``None``); warns
     once (a [`LabelSizeWarning`][netviz.errors.LabelSizeWarning]) when its smallest label
-    gets under [`MIN_LABEL_PT`][netviz.renderers.size.MIN_LABEL_PT]."""
+    gets under [`MIN_LABEL_PT`][netviz.renderers.size.MIN_LABEL_PT], unless not ``warn``."""
     if width is None:
         return 1.0
     x0, _, x1, _ = natural_box(layout)
     scale = width.points / (x1 - x0)
     sizes = list(font_sizes(layout))
-    if sizes and min(sizes) * scale < MIN_LABEL_PT:
+    if warn and sizes and min(sizes) * scale < MIN_LABEL_PT:
         warnings.warn(
             f"at width {width.text} the smallest labels are {min(sizes) * scale:.1f} pt, under "
             f"{MIN_LABEL_PT:g} pt in print; give a larger --width (at least "

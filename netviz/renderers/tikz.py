@@ -102,7 +102,7 @@ class _Picture:
 
 def render_tikz(
     layout: dict[str, Any], *, standalone: bool = False, width: Width | None = None,
-    title: str = "",
+    title: str = "", warn: bool = True,
 ) -> str:
     """Draw a Graphviz layout (``dot -Tjson`` of a DOT figure) as TikZ.
 
@@ -113,6 +113,7 @@ def render_tikz(
             else the ``tikzpicture`` alone (``.tikz``).
         width: Scale the figure to this width (texts, lines and arrowheads too).
         title: One comment line naming the figure.
+        warn: Warn when ``width`` makes labels too small to read.
 
     Returns:
         LaTeX text; the same layout always gives the same text.
@@ -120,7 +121,7 @@ def render_tikz(
     Raises:
         NetvizError: the figure is taller or wider than TeX can measure.
     """
-    picture = _Picture(scale_to(layout, width))
+    picture = _Picture(scale_to(layout, width, warn=warn))
     x0, y0, x1, y1 = natural_box(layout)
     body = [f"\\path[use as bounding box] {picture.point([x0, y0])} rectangle "
             f"{picture.point([x1, y1])};"]

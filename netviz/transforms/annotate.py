@@ -5,6 +5,8 @@ summary's by-group rows, so figure and table agree exactly): the title
 ``Group 0 x (N - 1) = 3`` gains a second line ``18,560 params each`` (a folded run of
 identical blocks counts one block; a run of blocks that differ counts them ``in all``),
 and the graph's caption holds the model's totals (``1,467,610 params · 214.35 M MACs``).
+A module drawn as one box (``--depth``) gains its own counts under its label, from the
+trace (its parameters and MACs are those of every op it stands for).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from netviz.errors import UsageError
-from netviz.ir import Cluster, Graph
+from netviz.ir import Cluster, Graph, Node, evolve
 from netviz.text import short_count
 
 ANNOTATIONS = ("params", "macs")
@@ -74,7 +76,19 @@ def annotate(
         _annotated(cluster, clusters[index], what) if index in clusters else cluster
         for index, cluster in enumerate(graph.clusters)
     )
-    return replace(graph, clusters=titled, caption=counts_text(total, what))
+    nodes = tuple(_boxed(node, what) if node.attr("box") is not None else node
+                  for node in graph.nodes)
+    return replace(graph, nodes=nodes, clusters=titled, caption=counts_text(total, what))
+
+
+def _boxed(node: Node, what: Sequence[str]) -> Node:
+    """A module drawn as one box (``--depth``) with its counts under its label: per module
+    where it stands for several identical ones (``each``)."""
+    repeat = node.attr("repeat")
+    count = repeat if isinstance(repeat, int) and repeat > 1 else 1
+    counts = Counts(node.params // count, node.macs // count)
+    line = counts_text(counts, what) + (" each" if count > 1 else "")
+    return evolve(node, label=f"{node.label}\n{line}")
 
 
 def _annotated(cluster: Cluster, counts: Counts, what: Sequence[str]) -> Cluster:

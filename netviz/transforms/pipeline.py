@@ -10,6 +10,7 @@ from netviz.ir import Graph
 from netviz.transforms.attention import collapse_attention
 from netviz.transforms.blocks import group_blocks
 from netviz.transforms.collapse import collapse_to_page
+from netviz.transforms.depth import collapse_depth
 from netviz.transforms.experts import collapse_experts
 from netviz.transforms.data_nodes import insert_data_nodes, insert_exit_nodes
 from netviz.transforms.fold import fold_periods, fold_repeats, fold_similar, title_clusters
@@ -31,11 +32,15 @@ class NotationOptions:
         hide_reshapes: Draw the compact diagram: hide ops that change no values (views,
             selections, eval-mode dropout) and collapse hand-written attention into one
             box. The listing keeps every op.
+        depth: Draw each module of this level of the module tree (0: the model, 1: its
+            children...) as one box (see
+            [`collapse_depth`][netviz.transforms.depth.collapse_depth]); ``None``: every op.
     """
 
     fold: bool = True
     shapes: bool = False
     hide_reshapes: bool = True
+    depth: int | None = None
 
     @classmethod
     def listing(cls) -> NotationOptions:
@@ -51,7 +56,8 @@ def pipeline(options: NotationOptions = NotationOptions()) -> list[Step]:
     """The transforms [`to_notation`][netviz.transforms.to_notation] applies, in order.
 
     Order: drop unused free ops, draw modules of any class as the op they compute,
-    (collapse attention and mixtures of experts, hide ops that change no
+    (draw the modules of one level as boxes,) (collapse attention and mixtures of
+    experts, hide ops that change no
     values), make constant-operand adds plain ops, group blocks, insert data nodes
     (at block starts, and where a norm/activation chain would leave a block), fuse
     norm/act into edge marks (after the data nodes, so a mark never spans a block's
@@ -59,6 +65,9 @@ def pipeline(options: NotationOptions = NotationOptions()) -> list[Step]:
     keep the figure to a page), title clusters.
     """
     steps: list[Step] = [("prune_dead", prune_dead), ("recognize_modules", recognize_modules)]
+    if options.depth is not None:
+        steps.append(("collapse_depth",
+                      partial(collapse_depth, depth=options.depth, fold=options.fold)))
     if options.hide_reshapes:
         steps += [("collapse_attention", collapse_attention),
                   ("collapse_experts", collapse_experts), ("hide_reshapes", hide_reshapes)]

@@ -166,6 +166,26 @@ def test_gallery_page_shows_the_svg_and_the_mermaid_version(page: tuple[Any, Tra
     traffic.assert_clean()
 
 
+def test_gallery_index_thumbnails_load_lazily_from_the_site(
+    page: tuple[Any, Traffic], base_url: str
+) -> None:
+    tab, traffic = page
+    tab.goto(base_url + "gallery/", wait_until="networkidle")
+    thumbnails = tab.locator("img.netviz-thumbnail")
+    assert thumbnails.count() >= 18
+    assert all(t == "lazy" for t in thumbnails.evaluate_all("l => l.map(i => i.loading)"))
+    tab.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    tab.wait_for_load_state("networkidle")
+    thumbnails.last.scroll_into_view_if_needed()
+    tab.wait_for_function(
+        "() => [...document.querySelectorAll('img.netviz-thumbnail')]"
+        ".every(i => i.complete && i.naturalWidth > 0)", timeout=30_000)
+    shown = thumbnails.evaluate_all("l => l.map(i => i.getBoundingClientRect().width)")
+    assert min(shown) > 40  # as drawn, not squeezed by its table cell
+    _shot(tab, "gallery-index", top=True)
+    traffic.assert_clean()
+
+
 _TEXT_SIZES = """() => {
   const body = parseFloat(getComputedStyle(document.querySelector('.md-typeset p')).fontSize);
   return [...document.querySelectorAll('.netviz-diagram svg')]

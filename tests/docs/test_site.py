@@ -98,6 +98,30 @@ def test_every_registered_model_has_a_gallery_page(site: Path) -> None:
         assert "netviz-error" not in page
 
 
+def test_the_gallery_index_shows_a_lazy_thumbnail_of_each_model(site: Path) -> None:
+    """Each shown model's row has its diagram as a PNG drawn at build time, loaded lazily
+    from the site itself, at half its pixels (sharp on a 2x screen)."""
+    import fnmatch
+    import re
+
+    from netviz.mkdocs.gallery import THUMBNAIL_DPI, png_size
+    from netviz.registry import list_models
+
+    excluded = _gallery_exclusions()
+    shown = [n for n in list_models() if not any(fnmatch.fnmatchcase(n, p) for p in excluded)]
+    index = _page(site, "gallery")
+    images = re.findall(r'<a href="([^"]+)/"><img class="netviz-thumbnail" src="([^"]+)" '
+                        r'alt="diagram of ([^"]+)" loading="lazy" width="(\d+)" '
+                        r'height="(\d+)"></a>', index)
+    assert [name for *_, name, _, _ in images] == shown
+    for link, src, name, width, height in images:
+        assert link == name and src.startswith("../assets/netviz/")
+        data = (site / "gallery" / src).resolve().read_bytes()
+        pixels = png_size(data)
+        assert (int(width), int(height)) == (pixels[0] // 2, pixels[1] // 2)
+        assert 4 / 2.54 * THUMBNAIL_DPI * 0.3 < pixels[0] <= 4 / 2.54 * THUMBNAIL_DPI + 2
+
+
 def test_gallery_page_of_wrn28_2(site: Path) -> None:
     page = _page(site, "gallery/wrn28_2")
     assert "1,467,610" in page

@@ -36,7 +36,9 @@ _SHAPES = [
     ("{", "}", RHOMBUS),
 ]
 _ID = re.compile(r"[A-Za-z0-9_]+")
-_LINK = re.compile(r"(-->|--o|--x|---|==>|-\.->)(?:\|([^|]*)\|)?")
+_LINK = re.compile(r"(-->|--o|--x|---|~~~|==>|-\.->)(?:\|([^|]*)\|)?")
+_CLASS = re.compile(r":::[A-Za-z0-9_]+")
+_TITLE_NODE = re.compile(r'^[A-Za-z0-9_]+\[(".*")\]:::netvizTitle$')
 _SUBGRAPH = re.compile(r"subgraph\s+(?P<id>[A-Za-z0-9_]+)\s*(?:\[(?P<title>.*)\])?\s*$")
 _CODE = re.compile(r"#(\w+);")
 _COUNT = re.compile(r"\s*=\s*\d+\s*$")
@@ -137,6 +139,13 @@ def parse(text: str) -> Diagram:
             title = line[len("subgraph "):].strip()
             stack.append((title, decode(title), []))
             continue
+        if line.startswith(("classDef ", "style ")):
+            continue
+        titled = _TITLE_NODE.match(line)
+        if titled and stack:  # netviz's subgraph title: a borderless node inside it
+            sub_id, _, mentioned = stack[-1]
+            stack[-1] = (sub_id, decode(titled.group(1)), mentioned)
+            continue
         mentioned, last = _statement(diagram, line, last, number)
         if stack:
             stack[-1][2].extend(mentioned)
@@ -203,7 +212,9 @@ def _node(diagram: Diagram, line: str, pos: int, number: int) -> tuple[str, int]
             label = decode(line[start:end])
             if node_id not in diagram.nodes or diagram.nodes[node_id][0] == "":
                 diagram.nodes[node_id] = (shape, label)
-            return node_id, end + len(closer)
+            end += len(closer)
+            styled = _CLASS.match(line, end)  # ``:::class``: a style, not structure
+            return node_id, styled.end() if styled else end
     diagram.nodes.setdefault(node_id, ("", node_id))
     return node_id, pos
 

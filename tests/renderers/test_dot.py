@@ -191,10 +191,13 @@ def test_no_legend_unless_asked(wrn: Graph) -> None:
 def test_legend_explains_bn_relu_like_the_seed(wrn: Graph) -> None:
     dot = dot_of(wrn, legend=True)
     labels = [n["label"] for n in legend_nodes(dot)]
-    assert labels == [
+    assert labels == [  # each shape a small glyph, its words beside it
         "Legend", "These are equivalent",
-        "A", "BatchNorm2d", "ReLU", "B", "≡", "A", "B", "Conv Block", "Data", "+", "Add"
+        "A", "BatchNorm2d", "ReLU", "B", "≡", "A", "B", "", "Conv Block", "", "Data", "+", "Add"
     ]
+    glyphs = [n for n in legend_nodes(dot) if n["label"] in ("", "+")]
+    assert [n.get("shape") for n in glyphs] == ["box", "doublecircle", "circle"]
+    assert all(float(n["width"]) <= 0.3 for n in glyphs)
     headings = [n for n in legend_nodes(dot) if n.get("fontsize") == "9"]  # title style
     assert [n["label"] for n in headings] == ["Legend", "These are equivalent"]
     assert "label" not in dot.subgraphs["cluster_legend"]  # titles are nodes, as in clusters
@@ -212,10 +215,11 @@ def test_the_legend_continues_the_spine(wrn: Graph, direction: str) -> None:
     first = [(s, d) for s, d, a in dot.edges if s == output and "legend" in d]
     assert len(first) == 1 and dot.nodes[first[0][1]]["label"] == "Legend"
     lane = [n["label"] for n in legend_nodes(dot) if n.get("group") == "col0"]
-    assert lane == ["A", "BatchNorm2d", "ReLU", "B", "Conv Block", "Data", "+"]
+    assert lane == ["A", "BatchNorm2d", "ReLU", "B", "", "", "+"]
     beside = [n["label"] for n in legend_nodes(dot) if n.get("_rank") == "same"]
     assert beside == ([] if direction == "LR" else
-                      ["A", "BatchNorm2d", "ReLU", "≡", "A", "B", "+", "Add"])
+                      ["A", "BatchNorm2d", "ReLU", "≡", "A", "B", "", "Conv Block", "", "Data",
+                       "+", "Add"])
 
 
 def test_legend_lists_only_used_marks_and_kinds() -> None:
@@ -223,7 +227,7 @@ def test_legend_lists_only_used_marks_and_kinds() -> None:
     dot = dot_of(graph, legend=True)
     labels = [n["label"] for n in legend_nodes(dot)]
     assert labels == ["Legend", "These are equivalent", "A", "ReLU", "B", "≡", "A", "B",
-                      "Conv Block"]
+                      "", "Conv Block"]
     assert [(a["arrowhead"], a["label"]) for a in glyph_edges(dot)] == [("odiamond", "ReLU")]
     assert "odot" not in render_dot(graph, legend=True)
 

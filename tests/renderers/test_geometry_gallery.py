@@ -14,7 +14,7 @@ import netviz
 from netviz.mkdocs.gallery import page_fences
 from netviz.mkdocs.options import FenceOptions, parse_fence
 from netviz.mkdocs.prefetch import fence_bodies
-from netviz.mkdocs.worker import artifact
+from netviz.mkdocs.worker import _fitted, artifact
 from netviz.registry import list_models
 from tests.geometry import alignment_problems, longest_path, overlaps, read_figure
 
@@ -56,6 +56,14 @@ VARIANTS = [
     FenceOptions(model="wrn28_2", direction="LR", legend=True),
     FenceOptions(model="resnet50", direction="LR", shapes=True),
     FenceOptions(model="resnet18", theme="dark", legend=True),
+    FenceOptions(model="resnet50", depth=1, legend=True),
+    FenceOptions(model="resnet50", depth=2, direction="LR", annotate=("params", "macs")),
+    FenceOptions(model="swin_mini", depth=2, legend=True),
+    FenceOptions(model="wrn28_2", fit="8.5cmx23cm", theme="paper"),
+    FenceOptions(model="resnet50", fit="8.5cmx23cm", theme="paper", annotate=("params",)),
+    FenceOptions(model="googlenet_mini", fit="17cmx23cm", legend=True),
+    FenceOptions(model="densenet_mini", fit="8.5cmx12cm", direction="TB"),
+    FenceOptions(model="vit_mini", fit="17cmx10cm", legend=True),
 ]
 """The same models with the other options a user may choose."""
 
@@ -72,17 +80,25 @@ def test_the_docs_figures_are_found() -> None:
 
 @pytest.mark.parametrize("fence", list(dict.fromkeys(GALLERY + DOCS + VARIANTS)), ids=_name)
 def test_the_figure_is_clean(fence: FenceOptions) -> None:
+    """No overlaps; the spine and every block's main path straight (a figure wrapped to
+    fit a page: every block's, its spine runs in columns; tests/renderers/test_snake.py)."""
     source = artifact(fence, "dot")
     assert isinstance(source, bytes)
     figure = read_figure(source.decode())
-    if fence.diff:  # a diff's figure: B's graph with the differences marked
+    if fence.fit:  # the figure the fence drew (annotated titles may choose another)
+        fitted = _fitted(fence)
+        graph, direction = fitted.graph, fitted.direction
+    elif fence.diff:  # a diff's figure: B's graph with the differences marked
         graph = netviz.diff(fence.model, fence.diff, fence.input_shapes, input_dtypes=fence.input_dtypes,
                             fold=fence.fold, shapes=fence.shapes).graph
+        direction = fence.direction
     else:
-        graph = netviz.diagram(fence.model, fence.input_shapes, fold=fence.fold, shapes=fence.shapes,
+        graph = netviz.diagram(fence.model, fence.input_shapes, fold=fence.fold,
+                               shapes=fence.shapes, depth=fence.depth,
                                input_dtypes=fence.input_dtypes).graph
+        direction = fence.direction
     assert overlaps(figure) == []
-    assert alignment_problems(graph, figure, fence.direction) == []
+    assert alignment_problems(graph, figure, direction, spine=not fence.fit) == []
 
 
 @pytest.mark.parametrize("direction", ["TB", "LR"])

@@ -54,9 +54,10 @@ def mermaid_page():
 @pytest.mark.browser
 def test_wrn_and_every_glyph_render(mermaid_page) -> None:
     for text, nodes in [
-        (render_mermaid(wrn28_2()), 32),
-        (render_mermaid(wrn28_2(), legend=True, direction="LR", theme="dark"), 32 + 9),
-        (render_mermaid(chain("m", list(MARKS.values())), legend=True), 6 + 30),
+        (render_mermaid(wrn28_2()), 32 + 6),  # and a title node per cluster
+        # the legend: A → BN → ReLU → B ≡ A --o B, and a glyph and its words per shape
+        (render_mermaid(wrn28_2(), legend=True, direction="LR", theme="dark"), 32 + 6 + 12),
+        (render_mermaid(chain("m", list(MARKS.values())), legend=True), 6 + 31),
     ]:
         result = mermaid_page.evaluate(RENDER, text)
         assert result["ok"], result.get("error")
@@ -73,3 +74,43 @@ def test_nasty_labels_render_literally(mermaid_page) -> None:
         expected = clean(label) or "MyOp"
         # Mermaid turns <br> into a line break, which textContent drops.
         assert expected.replace("\n", "") in labels, expected
+
+
+CROSSINGS = """async (text) => {
+  const out = await mermaid.render('m' + (window.__n = (window.__n || 0) + 1), text);
+  const box = document.createElement('div');
+  box.innerHTML = out.svg;
+  document.body.appendChild(box);
+  const rect = e => { const r = e.getBoundingClientRect();
+    return {text: e.textContent, x0: r.left, y0: r.top, x1: r.right, y1: r.bottom}; };
+  const titles = [...box.querySelectorAll('.netvizTitle .label, .cluster-label')].map(rect)
+    .filter(t => t.text.trim() && t.x1 > t.x0);
+  const crossed = [];
+  for (const path of box.querySelectorAll('.edgePaths path, path.flowchart-link')) {
+    const length = path.getTotalLength(), m = path.getScreenCTM();
+    for (let i = 0; i <= 80; i++) {
+      const p = path.getPointAtLength(length * i / 80);
+      const x = m.a * p.x + m.c * p.y + m.e, y = m.b * p.x + m.d * p.y + m.f;
+      for (const t of titles)
+        if (x > t.x0 && x < t.x1 && y > t.y0 && y < t.y1) crossed.push(path.id + ' x ' + t.text);
+    }
+  }
+  box.remove();
+  return {titles: titles.map(t => t.text), crossed: [...new Set(crossed)]};
+}"""
+"""Every cluster title's box on screen, and the edges passing through one (sampled)."""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("direction", ["TB", "LR"])
+def test_no_edge_crosses_a_cluster_title(mermaid_page, direction: str) -> None:
+    """Mermaid centres a subgraph's label on its top edge, where the edge into the
+    block's first node comes in: every title used to be crossed."""
+    from tests.renderers.graphs import bottleneck_resnet
+
+    for graph in (wrn28_2(), bottleneck_resnet("r", [3, 4, 6, 3])):
+        result = mermaid_page.evaluate(CROSSINGS, render_mermaid(graph, direction=direction,
+                                                                 legend=True))
+        expected = [c.title for c in graph.clusters] + ["Legend", "These are equivalent"]
+        assert set(expected) <= set(result["titles"])  # and the legend's words
+        assert result["crossed"] == []

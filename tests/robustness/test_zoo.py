@@ -17,6 +17,7 @@ import pytest
 
 import netviz
 from netviz.cli import main
+import netviz.errors
 from netviz.errors import NetvizError, TraceFallbackWarning
 from netviz.ir import Graph, Kind
 from netviz.ir.accounting import count_ops, count_params
@@ -219,3 +220,15 @@ def test_cli_fails_on_the_zoo_file_spec_with_one_line(case: ZooCase, tmp_path, c
     assert re.search(case.words, lines[0]), lines[0]
     assert list(tmp_path.iterdir()) == []
 
+
+
+@pytest.mark.needs_dot
+@pytest.mark.parametrize("case", [c for c in RENDERS if not c.may_fail], ids=_ids)
+def test_every_zoo_model_fits_a_page(case: ZooCase) -> None:
+    """``--fit 17cmx23cm``: every zoo model fits a page with labels of 6 pt or more (by
+    netviz's measure of the laid-out figure; the registered models are measured on the
+    compiled PDF in tests/api/test_fit_pdf.py)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", netviz.errors.FitReport)
+        diagram = netviz.diagram(case.build("cpu"), case.shapes, fit="17cmx23cm")
+    assert diagram.fit is not None and diagram.fit.fits, diagram.fit and diagram.fit.message()
