@@ -44,25 +44,47 @@ def _recognized_layer(node: Node) -> Node:
                   feature_axis=axis)
 
 
-def _regions(graph: Graph) -> dict[str, tuple[ops.Op, list[Node]]]:
-    """Module paths whose ops, together, compute one op of the table (deepest first)."""
-    found: dict[str, tuple[ops.Op, list[Node]]] = {}
+def _calls(graph: Graph, members: list[Node]) -> list[list[Node]]:
+    """``members`` split into the connected runs of ops they form: one per call of a module
+    called more than once (ALBERT's shared layers), in execution order."""
+    inside = {n.id: n for n in members}
+    group = {n.id: n.id for n in members}
+
+    def root(node_id: str) -> str:
+        while group[node_id] != node_id:
+            group[node_id] = group[group[node_id]]
+            node_id = group[node_id]
+        return node_id
+
+    for node in members:
+        for edge in graph.in_edges(node.id):
+            if edge.src in inside:
+                group[root(edge.src)] = root(node.id)
+    runs: dict[str, list[Node]] = {}
+    for node in members:
+        runs.setdefault(root(node.id), []).append(node)
+    return list(runs.values())
+
+
+def _regions(graph: Graph) -> list[tuple[str, ops.Op, list[Node]]]:
+    """Calls of module paths whose ops, together, compute one op of the table (deepest
+    paths first)."""
+    found: list[tuple[str, ops.Op, list[Node]]] = []
     taken: set[str] = set()
     paths = sorted((p for p, _ in graph.modules if p), key=lambda p: -p.count("."))
     for path in paths:
-        members = [n for n in graph.nodes if within(n.scope, path) and n.kind not in _OUTSIDE]
-        if len(members) < 2 or any(n.id in taken for n in members):
-            continue
-        inside = {n.id for n in members}
-        exits = {n.id for n in members for e in graph.out_edges(n.id) if e.dst not in inside}
-        if len(exits) != 1:
-            continue
-        scalar = any(n.attr("scalar") is not None for n in members)
-        op = ops.recognize((n.type_name for n in members), scalar)
-        if op is None:
-            continue
-        found[path] = (op, members)
-        taken |= inside
+        members = [n for n in graph.nodes if within(n.scope, path) and n.kind not in _OUTSIDE
+                   and n.id not in taken]
+        for run in _calls(graph, members) if len(members) >= 2 else ():
+            inside = {n.id for n in run}
+            exits = {n.id for n in run for e in graph.out_edges(n.id) if e.dst not in inside}
+            if len(run) < 2 or len(exits) != 1:
+                continue
+            scalar = any(n.attr("scalar") is not None for n in run)
+            op = ops.recognize((n.type_name for n in run), scalar)
+            if op is not None:
+                found.append((path, op, run))
+                taken |= inside
     return found
 
 
@@ -81,11 +103,16 @@ def recognize_modules(graph: Graph) -> Graph:
     owner: dict[str, str] = {}
     boxes: dict[str, Node] = {}
     ids = {n.id for n in graph.nodes}
-    for path, (op, members) in regions.items():
+    for path, op, members in regions:
         inside = {n.id for n in members}
         last = next(n for n in reversed(members)
                     if any(e.dst not in inside for e in graph.out_edges(n.id)))
         node_id = path if path not in ids or path in inside else f"{path}:{op.key}"
+        calls = 1
+        while node_id in ids and node_id not in inside or node_id in owner.values():
+            calls += 1  # a later call of the same module
+            node_id = f"{path}#{calls}"
+        ids.add(node_id)
         boxes[members[0].id] = Node(
             id=node_id, kind=op.kind, type_name=op.recorded_name, scope=path,
             shape=last.shape, feature_axis=last.feature_axis,

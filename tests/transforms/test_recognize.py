@@ -264,3 +264,24 @@ def test_a_scaled_embedding_of_its_own_class_is_an_embedding() -> None:
         warnings.simplefilter("ignore")
         graph = netviz.diagram(Model(), [(T,)], input_dtypes=["int64"]).graph
     assert "Embedding 32D" in [n.label for n in graph.nodes]
+
+
+@pytest.mark.parametrize("hooks", [False, True], ids=["fx", "hooks"])
+def test_a_module_called_twice_is_recognised_at_each_call(hooks: bool) -> None:
+    """ALBERT shares its layers: one written-out GELU module runs twice, two GELU marks."""
+
+    class Shared(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.act = Smooth()
+            self.first, self.second = nn.Linear(D, D), nn.Linear(D, D)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            if hooks and bool(x.sum() > 1e9):
+                x = x * 2
+            return self.second(self.act(self.first(self.act(x))))
+
+    graph = drawn(Shared())
+    assert marks(graph) == ["GELU", "GELU"]
+    assert [n.label for n in graph.nodes if n.kind is not Kind.INPUT
+            and n.kind is not Kind.OUTPUT] == ["Linear 32D", "Linear 32D"]
