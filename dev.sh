@@ -3,6 +3,7 @@
 #
 #   ./dev.sh render [MODEL] [OUT]   set up, then draw MODEL (default wrn28_2) to OUT (default diagram.svg)
 #   ./dev.sh test [PYTEST ARGS...]  set up (docs + test extras, system tools), run the whole test suite
+#                                   on every core (pytest-xdist; NETVIZ_TEST_WORKERS=N to choose)
 #   ./dev.sh setup                  set up only (the same as `test` minus running pytest)
 #   ./dev.sh bench                  set up, run benchmarks/bench_render.py
 #
@@ -235,7 +236,8 @@ test)
     setup test
     step "pytest $*"
     rc=0
-    "$PY" -m pytest "$@" || rc=$?
+    # every core (NETVIZ_TEST_WORKERS=0: one process); a file's tests stay on one worker
+    "$PY" -m pytest -n "${NETVIZ_TEST_WORKERS:-auto}" --dist loadgroup "$@" || rc=$?
     step ""
     case $rc in
     0) log "all tests passed ($(elapsed "$T0") total)" ;;

@@ -77,9 +77,18 @@ NEEDS: dict[str, tuple[str, Callable[[], bool]]] = {
 """Markers of tests that need a tool: why they are skipped without it, and the check."""
 
 
+SHARED_FIXTURES = ("site_build",)
+"""Session fixtures worth building once: under pytest-xdist, their users share one worker."""
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     present: dict[str, bool] = {}
+    spread = config.pluginmanager.hasplugin("xdist") and bool(
+        getattr(config.option, "numprocesses", None))
     for item in items:
+        if spread:  # --dist loadgroup: a file per worker (its module fixtures built once)
+            shared = [name for name in SHARED_FIXTURES if name in item.fixturenames]
+            item.add_marker(pytest.mark.xdist_group(shared[0] if shared else str(item.path)))
         for marker, (reason, check) in NEEDS.items():
             if item.get_closest_marker(marker):
                 if marker not in present:

@@ -18,34 +18,97 @@ def mark_owner(graph: Graph, mark: Mark) -> Cluster | None:
     return None
 
 
-def _unique_marks(graph: Graph) -> dict[tuple[str, ...], tuple[Mark, Cluster | None]]:
-    marks: dict[tuple[str, ...], tuple[Mark, Cluster | None]] = {}
+def mark_ops(graph: Graph) -> dict[str, tuple[Kind, int, Mark]]:
+    """Every op fused into a mark on some edge, once: its kind, its parameters and the
+    first mark holding it. Two marks may share ops (a norm feeding two activations:
+    ``BN → ReLU`` on one edge, ``BN → ReLU`` through another ReLU on the next); each op
+    counts once. A mark whose ``params`` were changed from the sum of its ops' (a diff's
+    ghost, counting nothing) counts its ``params``, on its first op."""
+    ops: dict[str, tuple[Kind, int, Mark]] = {}
     for edge in graph.edges:
-        if edge.mark is not None and edge.mark.node_ids not in marks:
-            marks[edge.mark.node_ids] = (edge.mark, mark_owner(graph, edge.mark))
-    return marks
+        mark = edge.mark
+        if mark is None:
+            continue
+        each = mark.node_params if (len(mark.node_params) == len(mark.node_ids)
+                                    and sum(mark.node_params) == mark.params) else (
+            (mark.params, *([0] * (len(mark.node_ids) - 1))) if mark.node_ids else ())
+        for node_id, kind, params in zip(mark.node_ids, mark.kinds, each):
+            ops.setdefault(node_id, (kind, params, mark))
+    return ops
+
+
+def _owned_marks(graph: Graph) -> list[tuple[Kind, int, Cluster | None]]:
+    """Each fused op's kind, parameters and the cluster computing it."""
+    owners: dict[tuple[str, ...], Cluster | None] = {}
+    found = []
+    for kind, params, mark in mark_ops(graph).values():
+        if mark.node_ids not in owners:
+            owners[mark.node_ids] = mark_owner(graph, mark)
+        found.append((kind, params, owners[mark.node_ids]))
+    return found
 
 
 def cluster_totals(graph: Graph, cluster: Cluster) -> tuple[int, int]:
     """``(params, macs)`` of every block ``cluster`` stands for, marks included."""
+    return _cluster_totals(graph, cluster, _owned_marks(graph))
+
+
+def _cluster_totals(graph: Graph, cluster: Cluster,
+                    marks: list[tuple[Kind, int, Cluster | None]]) -> tuple[int, int]:
     if cluster.totals is not None:
         return cluster.totals
     members = set(cluster.node_ids)
     params = sum(graph.node(i).params for i in members)
     macs = sum(graph.node(i).macs for i in members)
-    params += sum(m.params for m, owner in _unique_marks(graph).values() if owner is cluster)
+    params += sum(p for _, p, owner in marks if owner is cluster)
     return params * cluster.repeat, macs * cluster.repeat
 
 
+def cluster_ops(graph: Graph, cluster: Cluster) -> dict[str, int]:
+    """How many ops of each kind (by ``Kind`` value) every block ``cluster`` stands for
+    holds: its drawn nodes, the ops of boxes it collapsed, its marks."""
+    return _cluster_ops(graph, cluster, _owned_marks(graph))
+
+
+def _cluster_ops(graph: Graph, cluster: Cluster,
+                 marks: list[tuple[Kind, int, Cluster | None]]) -> dict[str, int]:
+    if cluster.ops:
+        return dict(cluster.ops)
+    counts: dict[str, int] = {}
+    for node_id in cluster.node_ids:
+        node = graph.node(node_id)
+        for name, count in ((node.kind.value, 1), *_held(node.attr("ops"))):
+            counts[name] = counts.get(name, 0) + count * cluster.repeat
+    for kind, _, owner in marks:
+        if owner is cluster:
+            counts[kind.value] = counts.get(kind.value, 0) + cluster.repeat
+    return counts
+
+
+def tally(graph: Graph, clusters: list[Cluster]) -> tuple[tuple[int, int], dict[str, int]]:
+    """``((params, macs), ops by kind)`` of every block the ``clusters`` stand for
+    together (what a cluster merging them must carry)."""
+    marks = _owned_marks(graph)
+    params = macs = 0
+    ops: dict[str, int] = {}
+    for cluster in clusters:
+        p, m = _cluster_totals(graph, cluster, marks)
+        params, macs = params + p, macs + m
+        for name, count in _cluster_ops(graph, cluster, marks).items():
+            ops[name] = ops.get(name, 0) + count
+    return (params, macs), ops
+
+
 def _totals(graph: Graph) -> tuple[int, int]:
+    marks = _owned_marks(graph)
     params = macs = 0
     for node in graph.nodes:
         if graph.cluster_of(node.id) is None:
             params += node.params
             macs += node.macs
-    params += sum(m.params for m, owner in _unique_marks(graph).values() if owner is None)
+    params += sum(p for _, p, owner in marks if owner is None)
     for cluster in graph.clusters:
-        p, m = cluster_totals(graph, cluster)
+        p, m = _cluster_totals(graph, cluster, marks)
         params, macs = params + p, macs + m
     return params, macs
 
@@ -63,20 +126,16 @@ def count_macs(graph: Graph) -> int:
 def count_ops(graph: Graph, kind: Kind) -> int:
     """How many ops of ``kind`` the graph stands for, counting fused marks, repeats and
     the ops of modules collapsed into one box (their ``ops`` attribute)."""
-    nodes = sum(
-        graph.multiplicity(n.id) * ((n.kind is kind) + _inside(n.attr("ops"), kind))
-        for n in graph.nodes
-    )
-    marks = sum(m.kinds.count(kind) * (owner.repeat if owner else 1)
-                for m, owner in _unique_marks(graph).values())
-    return nodes + marks
+    marks = _owned_marks(graph)
+    free = sum((n.kind is kind) + dict(_held(n.attr("ops"))).get(kind.value, 0)
+               for n in graph.nodes if graph.cluster_of(n.id) is None)
+    free += sum(1 for op, _, owner in marks if owner is None and op is kind)
+    return free + sum(_cluster_ops(graph, c, marks).get(kind.value, 0) for c in graph.clusters)
 
 
-def _inside(ops: object, kind: Kind) -> int:
-    """How many ops of ``kind`` a collapsed box's ``(kind, count)`` pairs hold."""
-    if not isinstance(ops, tuple):
-        return 0
-    return sum(count for name, count in ops if name == kind.value)
+def _held(ops: object) -> tuple[tuple[str, int], ...]:
+    """A collapsed box's ``(kind, count)`` pairs (none for any other node)."""
+    return ops if isinstance(ops, tuple) else ()
 
 
 DATA_DEPENDENT = "data_dependent"

@@ -95,6 +95,8 @@ class Mark:
         code: Pseudocode text (``"BN -> ReLU"``), set by the labelling transform.
         names: Readable name of each op (``("BatchNorm", "ReLU")``), set by the
             labelling transform for legends.
+        node_params: Parameters of each fused op, in order (``params`` is their sum):
+            two marks may share ops (a norm feeding two activations), which count once.
     """
 
     type_names: tuple[str, ...]
@@ -105,6 +107,7 @@ class Mark:
     label: str = ""
     code: str = ""
     names: tuple[str, ...] = ()
+    node_params: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,13 @@ class Cluster:
             nodes are the first block's); ``None`` when nodes times ``repeat`` is exact.
         period: For blocks that repeat in a cycle (plain, shifted, plain, shifted), the
             cycle's length: the cluster stands for every ``period``-th block from ``index``.
+        span: How many consecutive groups (stages) from ``group`` the cluster's blocks
+            come from: more than one when whole stages alike but for their widths fold
+            into one.
+        ops: How many ops of each kind (``(kind value, count)``, sorted) every block
+            together holds, when the blocks differ in their ops (a stage's first block
+            with a shortcut conv, its followers with none); empty when the drawn nodes
+            times ``repeat`` are exact.
         change: In a diff figure, how the block differs from the other model; else ``None``.
     """
 
@@ -154,6 +164,8 @@ class Cluster:
     widths: tuple[int, ...] = ()
     totals: tuple[int, int] | None = None
     period: int = 1
+    span: int = 1
+    ops: tuple[tuple[str, int], ...] = ()
     change: Change | None = None
 
 

@@ -166,7 +166,9 @@ class Op:
             says too little (``MHA 12h 768D``).
         traits: Roles transforms look for: ``"softmax"``, ``"product"`` (a matrix
             product), ``"shift"`` (rolls tokens), ``"reorder"`` (permutes values
-            without changing them), ``"batch_norm"``/``"relu"`` (the seed's mark).
+            without changing them), ``"batch_norm"``/``"relu"`` (the seed's mark),
+            ``"pad"`` (pads its input), ``"zero_identity"``/``"unit_identity"`` (gives
+            back its tensor operand when its scalar operand is 0 / 1).
         layer_attrs: ``(attribute, where)`` pairs a layer shows, read off the module.
         layer_reads: More ``(attribute, where)`` pairs only its rules read.
         params: Parameter names of its call form, the input first (torch's builtins

@@ -36,11 +36,14 @@ def _arithmetic(key: str, kind: Kind, symbol: str, *extra: str, **facts: Any) ->
               shows=shows.scalar, shape=rules.arithmetic, **facts)
 
 
+_ZERO = frozenset({"zero_identity"})
+_ONE = frozenset({"unit_identity"})
+
 ARITHMETIC = (
-    _arithmetic("add", Kind.ADD, "+", "alpha"),
-    _arithmetic("sub", Kind.OTHER, "−", "alpha"),
-    _arithmetic("mul", Kind.MUL, "×", name="×"),
-    _arithmetic("div", Kind.OTHER, "÷", "rounding_mode", aliases=("truediv",)),
+    _arithmetic("add", Kind.ADD, "+", "alpha", traits=_ZERO),
+    _arithmetic("sub", Kind.OTHER, "−", "alpha", traits=_ZERO),
+    _arithmetic("mul", Kind.MUL, "×", name="×", traits=_ONE),
+    _arithmetic("div", Kind.OTHER, "÷", "rounding_mode", aliases=("truediv",), traits=_ONE),
     Op("floor_divide", Kind.OTHER, calls=("floor_divide",), aliases=("floordiv",)),
 )
 
@@ -52,6 +55,9 @@ def _same(key: str, kind: Kind = Kind.OTHER, **facts: Any) -> Op:
 ELEMENTWISE = (
     *(_same(name) for name in ("clone", "neg", "abs", "exp", "sqrt")),
     Op("roll", Kind.OTHER, calls=("roll",), traits=frozenset({"shift"})),
+    Op("pad", Kind.OTHER, calls=("pad",), traits=frozenset({"pad"}),
+       modules=tuple(f"{way}Pad{n}d" for way in ("Zero", "Constant", "Reflection", "Replication",
+                                                   "Circular") for n in (1, 2, 3))),
 )
 
 VIEWS = (

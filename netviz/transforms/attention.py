@@ -14,11 +14,10 @@ is collapsed. Parameters and MACs of everything collapsed stay on the new node.
 from __future__ import annotations
 
 import math
-
 from dataclasses import replace
 
-from netviz.ir import Attr, Graph, Kind, Node, evolve
 from netviz import ops
+from netviz.ir import Attr, Graph, Kind, Node, evolve
 from netviz.ops import has_trait
 from netviz.transforms.regions import merge_regions
 from netviz.transforms.scopes import common_scope, within
@@ -118,9 +117,52 @@ def _regions(graph: Graph) -> list[set[str]]:
             region = set(core)
         if region & taken:
             continue
+        region |= _shifts_around(graph, region)
         taken |= region
         regions.append(region)
     return regions
+
+
+def _shifts_around(graph: Graph, region: set[str]) -> set[str]:
+    """The shift (``roll``) before the region and the one after it, with the views
+    between (Swin's shifted windows, written in the block around its attention module:
+    roll, pad, partition into windows; then merge the windows, crop, roll back). Each
+    op on the way reads one tensor and feeds the next alone."""
+    found: set[str] = set()
+    for start in [e.src for i in region for e in graph.in_edges(i) if e.src not in region]:
+        chain: list[str] = []
+        current: str | None = start
+        while current is not None and _passes(graph.node(current)):
+            if {e.dst for e in graph.out_edges(current)} - region - set(chain):
+                break
+            chain.append(current)
+            if _shift(graph.node(current)):
+                found.update(chain)
+                break
+            sources = {e.src for e in graph.in_edges(current)}
+            current = next(iter(sources)) if len(sources) == 1 else None
+    for start in [e.dst for i in region for e in graph.out_edges(i) if e.dst not in region]:
+        chain, current = [], start
+        while current is not None and _passes(graph.node(current)):
+            if {e.src for e in graph.in_edges(current)} - region - set(chain):
+                break
+            chain.append(current)
+            if _shift(graph.node(current)):
+                found.update(chain)
+                break
+            consumers = {e.dst for e in graph.out_edges(current)}
+            current = next(iter(consumers)) if len(consumers) == 1 else None
+    return found
+
+
+def _shift(node: Node) -> bool:
+    """An op that shifts tokens (``roll``), as the op table says."""
+    return has_trait(node.type_name, "shift")
+
+
+def _passes(node: Node) -> bool:
+    """An op a shifted window's partition runs through: a view, a pad, the shift."""
+    return node.kind is Kind.RESHAPE or _shift(node) or has_trait(node.type_name, "pad")
 
 
 def _attributes(core_end: Node, output: Node, members: list[Node]) -> tuple[Attr, ...]:
@@ -191,6 +233,16 @@ def _token_axis(output: Node) -> int | None:
     return len(output.shape) - 1
 
 
+def _held_ops(members: list[Node]) -> tuple[Attr, ...]:
+    """``("ops", ((kind, count), ...))``: the projections and other ops the box stands
+    for besides the attention core (counted like a collapsed module's)."""
+    counts: dict[str, int] = {}
+    for node in members:
+        if node.kind not in (Kind.ATTENTION, Kind.INPUT, Kind.OUTPUT):
+            counts[node.kind.value] = counts.get(node.kind.value, 0) + 1
+    return (("ops", tuple(sorted(counts.items()))),) if counts else ()
+
+
 def collapse_attention(graph: Graph) -> Graph:
     """Replace each attention core (or the module holding it) by one attention node.
 
@@ -209,14 +261,18 @@ def collapse_attention(graph: Graph) -> Graph:
         products = [n for n in members
                     if _product(n) or has_trait(n.type_name, "attention")]
         core_end = products[-1] if products else output
-        scope = common_scope(n.scope for n in members)
-        node_id = scope or core_end.id
-        if node_id in taken and node_id not in region:
-            node_id += ":attention"
+        scope = common_scope(n.scope for n in members if not _shift(n))
+        node_id = base = scope or core_end.id
+        count = 1
+        while node_id in taken and node_id not in region:
+            # several cores in one module (one per head group): ids stay unique
+            node_id = f"{base}:attention" + (str(count) if count > 1 else "")
+            count += 1
         taken.add(node_id)
         replacement[members[0].id] = Node(
             id=node_id, kind=Kind.ATTENTION, type_name=ATTENTION_TYPE, scope=scope,
-            attrs=_attributes(core_end, output, members), shape=output.shape,
+            attrs=tuple(sorted(_attributes(core_end, output, members) + _held_ops(members))),
+            shape=output.shape,
             params=sum(n.params for n in members), macs=sum(n.macs for n in members),
             feature_axis=_token_axis(output),
         )

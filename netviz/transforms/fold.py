@@ -1,16 +1,17 @@
-"""Fold runs of identical (or near-identical) blocks into one cluster and title every cluster."""
+"""Fold runs of identical (or near-identical) blocks into one cluster."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Hashable
 from dataclasses import replace
 from itertools import groupby
 
 from netviz.ir import Cluster, Edge, Graph, Kind, Node
-from netviz.ir.accounting import cluster_totals
+from netviz.ir.accounting import cluster_ops, cluster_totals, mark_ops, mark_owner, tally
 from netviz.transforms.scopes import within
 
-_CHANNEL_ATTRS = frozenset({
+CHANNEL_ATTRS = frozenset({
     "in_channels", "out_channels", "num_features", "num_channels", "weight_shape",
     "in_features", "out_features", "normalized_shape", "embedding_dim", "num_parameters",
     "dim", "hidden_size", "input_size", "embed_dim", "d_model", "dim_feedforward", "kdim",
@@ -44,15 +45,23 @@ def similar_signature(graph: Graph, cluster: Cluster) -> Hashable:
 
 
 def _exact(node: Node) -> Hashable:
+    if node.kind is Kind.DATA:  # the tensor entering a block, whatever its layout or view
+        return node.kind, node.width, math.prod(node.shape or ())
     return node.kind, node.label, node.code, node.shape, node.params, node.macs, node.attrs
 
 
 def _loose(node: Node) -> Hashable:
-    attrs = tuple((k, v) for k, v in node.attrs if k not in _CHANNEL_ATTRS and k != "groups")
+    attrs = tuple((k, v) for k, v in node.attrs if k not in CHANNEL_ATTRS and k != "groups")
+    return node.kind, node.type_name, attrs, grouping(node), _spatial(node)
+
+
+def grouping(node: Node) -> str | None:
+    """How a conv groups its channels, whatever their count: ``"depthwise"``,
+    ``"grouped"``, or ``None`` (not grouped)."""
     groups = node.attr("groups")
-    grouping = None if groups in (None, 1) else (
-        "depthwise" if groups == node.attr("in_channels") else "grouped")
-    return node.kind, node.type_name, attrs, grouping, _spatial(node)
+    if groups in (None, 1):
+        return None
+    return "depthwise" if groups == node.attr("in_channels") else "grouped"
 
 
 def _spatial(node: Node) -> tuple[int, ...]:
@@ -68,12 +77,14 @@ def _signature(
 ) -> Hashable:
     position = {node_id: i for i, node_id in enumerate(cluster.node_ids)}
     ops = tuple(describe(graph.node(i)) for i in cluster.node_ids)
-    wiring = tuple(
+    # a set: how many consumers outside read the block's output (the next block, or
+    # the head and a second output after the last) does not make blocks differ
+    wiring = sorted({
         (position.get(e.src), position.get(e.dst), _own_mark(e, cluster))
         for node_id in cluster.node_ids
         for e in (*graph.in_edges(node_id), *graph.out_edges(node_id))
-    )
-    return ops, wiring
+    }, key=repr)
+    return ops, tuple(wiring)
 
 
 def _own_mark(edge: Edge, cluster: Cluster) -> tuple[str, ...] | None:
@@ -84,6 +95,7 @@ def _own_mark(edge: Edge, cluster: Cluster) -> tuple[str, ...] | None:
 
 
 Merge = Callable[[Graph, list[Cluster]], Cluster]
+Align = Callable[[Graph, Cluster, Cluster], dict[str, str]]
 Run = tuple[int, list[Cluster]]
 """A run of consecutive clusters of one group and its period: ``(1, [A, A, A])`` draws one
 ``A``; ``(2, [A, B, A, B])`` draws ``A`` and ``B``."""
@@ -98,9 +110,18 @@ def _runs(graph: Graph, signature: Callable[[Graph, Cluster], Hashable]) -> list
     return runs
 
 
-def _fold(graph: Graph, runs: list[Run], merge: Merge) -> Graph:
+def fold_runs(graph: Graph, runs: list[Run], merge: Merge, align: Align | None = None) -> Graph:
     """Draw each run's first period once; each later block stands for the kept block at
-    its place in the period, and edges leaving the run leave that kept block."""
+    its place in the period, and edges leaving the run leave that kept block.
+
+    Args:
+        graph: The graph.
+        runs: Every cluster of ``graph``, in order, as runs with their period.
+        merge: Makes the cluster standing for a run's blocks at one place of the period.
+        align: Which kept node each node of a folded block stands for (default: ops by
+            their order, data nodes by the kept block's).
+    """
+    align = align or _alignment
     if all(len(run) == period for period, run in runs):
         return graph
     drop: set[str] = set()
@@ -112,11 +133,18 @@ def _fold(graph: Graph, runs: list[Run], merge: Merge) -> Graph:
             inner[node_id] = run[0].id
         for index, other in enumerate(run[period:], start=period):
             drop.update(other.node_ids)
-            rename.update(_alignment(graph, other, run[index % period]))
+            rename.update(align(graph, other, run[index % period]))
         for offset in range(period):
             members = run[offset::period]
             clusters.append(merge(graph, members) if len(members) > 1 else members[0])
 
+    dropped = [b for period, run in runs for c in run[period:] for b in c.blocks]
+    kept_marks = {(e.src, e.mark.type_names): e.mark for e in graph.edges
+                  if e.mark is not None and e.src not in drop and e.dst not in drop}
+    kept = [b for period, run in runs for c in run[:period] for b in c.blocks]
+    into_run = {e.src: e.mark for e in graph.edges
+                if e.mark is not None and e.src not in drop and e.dst in drop
+                and any(within(e.mark.scope, b) for b in kept)}
     edges: list[Edge] = []
     seen: set[Edge] = set()
     for edge in graph.edges:
@@ -126,12 +154,52 @@ def _fold(graph: Graph, runs: list[Run], merge: Merge) -> Graph:
                 continue
         elif edge.dst in drop:
             continue
-        new = Edge(rename.get(edge.src, edge.src), edge.dst, edge.mark)
+        mark = edge.mark
+        if edge.src in drop and mark is not None and any(within(mark.scope, b) for b in dropped):
+            # a folded block's mark on the edge leaving the run: the kept block's own,
+            # where it still shows (else this one stands for it)
+            mark = kept_marks.get((rename.get(edge.src, edge.src), mark.type_names), mark)
+        elif edge.src in drop and mark is None:
+            # the kept block's exit mark, which rode on its edge into the next block
+            mark = into_run.get(rename.get(edge.src, edge.src))
+        new = Edge(rename.get(edge.src, edge.src), edge.dst, mark)
         if new not in seen:
             seen.add(new)
             edges.append(new)
     nodes = tuple(n for n in graph.nodes if n.id not in drop)
-    return replace(graph, nodes=nodes, edges=tuple(edges), clusters=tuple(clusters))
+    folded = replace(graph, nodes=nodes, edges=tuple(edges), clusters=tuple(clusters))
+    return keep_loose_marks(graph, folded, inner)
+
+
+def keep_loose_marks(graph: Graph, folded: Graph, inner: dict[str, str]) -> Graph:
+    """``folded`` (``graph`` with runs folded; ``inner`` maps each node of a run to the
+    id of the run's first cluster), counting in its run's cluster a mark no block
+    computes (a norm applied by the model's own forward between two blocks) that rode
+    only on an edge inside the run: folding drops that edge, not what it stands for."""
+    kept = mark_ops(folded)
+    runs: dict[str, str | None] = {}
+    for edge in graph.edges:
+        if edge.mark is not None:
+            for node_id in edge.mark.node_ids:
+                runs.setdefault(node_id, inner.get(edge.src) or inner.get(edge.dst))
+    lost: dict[str, list[tuple[Kind, int]]] = {}
+    for node_id, (kind, params, mark) in mark_ops(graph).items():
+        run = runs.get(node_id)
+        if node_id not in kept and run is not None and mark_owner(folded, mark) is None:
+            lost.setdefault(run, []).append((kind, params))
+    if not lost:
+        return folded
+    clusters = []
+    for cluster in folded.clusters:
+        if cluster.id in lost:
+            params, macs = cluster_totals(folded, cluster)
+            ops = cluster_ops(folded, cluster)
+            for kind, _ in lost[cluster.id]:
+                ops[kind.value] = ops.get(kind.value, 0) + 1
+            cluster = replace(cluster, totals=(params + sum(p for _, p in lost[cluster.id]), macs),
+                              ops=tuple(sorted(ops.items())))
+        clusters.append(cluster)
+    return replace(folded, clusters=tuple(clusters))
 
 
 def _alignment(graph: Graph, other: Cluster, kept: Cluster) -> dict[str, str]:
@@ -161,7 +229,7 @@ def fold_repeats(graph: Graph) -> Graph:
     The first block of the run stands for all of them; edges leaving the run's
     last block leave the kept block instead. Idempotent.
     """
-    return _fold(graph, _runs(graph, block_signature), _merge_identical)
+    return fold_runs(graph, _runs(graph, block_signature), _merge_identical)
 
 
 def _periodic_runs(graph: Graph, longest: int = 4) -> list[Run]:
@@ -196,7 +264,7 @@ def fold_periods(graph: Graph) -> Graph:
     """Draw a run of blocks that repeats with a period (plain, shifted, plain, shifted…)
     as its first period, each block with the count of its repeats. Run after
     ``fold_repeats``. Idempotent."""
-    return _fold(graph, _periodic_runs(graph), _merge_periodic)
+    return fold_runs(graph, _periodic_runs(graph), _merge_periodic)
 
 
 def _width(node: Node | None) -> int | None:
@@ -206,42 +274,59 @@ def _width(node: Node | None) -> int | None:
 
 
 def _entry_width(graph: Graph, cluster: Cluster) -> int | None:
-    """The width entering a block: its data node's, or the sum over several (a dense
-    layer concatenates everything before it)."""
+    """The width entering a block: its data node's; the sum over several when one
+    concatenation reads them all (a dense layer concatenates everything before it),
+    else the first's (a cell reading this and the previous cell's output)."""
     data = [graph.node(i) for i in cluster.node_ids if graph.node(i).kind is Kind.DATA]
     widths = [_width(d) for d in data]
     if not widths or any(w is None for w in widths):
         return None
+    readers = [{e.dst for e in graph.out_edges(d.id)} for d in data]
+    if len(data) > 1 and not (all(len(r) == 1 for r in readers)
+                              and len(set().union(*readers)) == 1
+                              and graph.node(next(iter(readers[0]))).kind is Kind.CAT):
+        return widths[0]
     return sum(w for w in widths if w is not None)
 
 
 def _exit_width(graph: Graph, cluster: Cluster) -> int | None:
-    """The width after a block: that of the first op outside it reading its output."""
+    """The width after a block: its output's, or the concatenation's that reads it (a
+    dense block ends in the concatenation of every layer's output)."""
     inside = set(cluster.node_ids)
     for node_id in reversed(cluster.node_ids):
         for edge in graph.out_edges(node_id):
             if edge.dst not in inside:
-                after = _width(graph.node(edge.dst))
-                return after if after is not None else _width(graph.node(node_id))
+                after = graph.node(edge.dst)
+                own = _width(graph.node(node_id))
+                if after.kind is Kind.CAT or after.kind is Kind.DATA or own is None:
+                    return _width(after) if _width(after) is not None else own
+                return own
     return None
 
 
-def _merge_similar(graph: Graph, run: list[Cluster]) -> Cluster:
+def merge_similar(graph: Graph, run: list[Cluster]) -> Cluster:
+    """The cluster standing for a run of blocks that differ: the first block's nodes,
+    every block's path, the width entering each block and leaving the last, and the
+    exact totals of all of them."""
     widths: list[int] = []
     for cluster in run:
         entry = _entry_width(graph, cluster)
+        if cluster.widths:
+            widths += cluster.widths[:-1]
+            continue
         if entry is None:
             widths = []
             break
         widths += [entry] * cluster.repeat
     end = _exit_width(graph, run[-1])
-    totals = [cluster_totals(graph, c) for c in run]
+    totals, ops = tally(graph, run)
     return replace(
         run[0],
         blocks=tuple(b for c in run for b in c.blocks),
         repeat=sum(c.repeat for c in run),
         widths=(*widths, end) if widths and end is not None else (),
-        totals=(sum(p for p, _ in totals), sum(m for _, m in totals)),
+        totals=totals,
+        ops=tuple(sorted(ops.items())),
     )
 
 
@@ -250,78 +335,4 @@ def fold_similar(graph: Graph) -> Graph:
     counts once (a dense block's layers, inception modules of one stage), keeping the
     widths they span and their exact totals. Run after ``fold_repeats``. Idempotent.
     """
-    return _fold(graph, _runs(graph, similar_signature), _merge_similar)
-
-
-def _widths_text(graph: Graph, cluster: Cluster) -> str:
-    widths = cluster.widths
-    first = graph.node(cluster.node_ids[0]) if cluster.node_ids else None
-    letter = first.label.split(" ")[0][-1:] if first and first.kind is Kind.DATA else "C"
-    letter = letter if letter in ("C", "D") else "C"
-    text = f"{widths[0]}{letter} → {widths[-1]}{letter}"
-    steps = {b - a for a, b in zip(widths, widths[1:])}
-    if len(steps) == 1 and (step := steps.pop()) > 0:
-        text += f" (+{step}{letter} each)"
-    return text
-
-
-def has_projection(graph: Graph, cluster: Cluster) -> bool:
-    """Whether the block's residual sum takes no input straight from the block's entry:
-    its shortcut is computed (a 1x1 projection), not the identity."""
-    members = set(cluster.node_ids)
-    for node_id in cluster.node_ids:
-        sources = {e.src for e in graph.in_edges(node_id)}
-        if graph.node(node_id).kind is Kind.ADD and len(sources) >= 2:
-            return all(s in members and graph.node(s).kind is not Kind.DATA for s in sources)
-    return False
-
-
-def title_clusters(graph: Graph, *, folded: bool = True) -> Graph:
-    """Title clusters in the seed's words, extended by what each block is.
-
-    ``Group g Projection`` for a first block whose shortcut is computed (a 1x1
-    projection), ``Group g x (N - 1) = r`` for the identical blocks after it (in a
-    folded graph, even when only one block follows), ``Group g x N = r`` when every
-    block of the group is identical, ``Group g Blocks i-j x r`` for another run;
-    blocks that differ only in channel counts ``Group g Dense layer x 6, 64C → 256C
-    (+32C each)``; a first block without a computed shortcut, or a group's only block,
-    is named by its kind (``Group g Transition``, its module's class), any other
-    block ``Group g Block i``. Idempotent.
-    """
-    sizes: dict[int, int] = {}
-    for cluster in graph.clusters:
-        sizes[cluster.group] = sizes.get(cluster.group, 0) + cluster.repeat
-    clusters = []
-    for position, cluster in enumerate(graph.clusters):
-        following = graph.clusters[position + 1 : position + 2]
-        g, n = cluster.group, sizes[cluster.group]
-        rest = cluster.index == 1 and cluster.index + cluster.repeat == n
-        if cluster.widths:
-            kind = cluster.kind or "Block"
-            title = f"Group {g} {kind} x {cluster.repeat}, {_widths_text(graph, cluster)}"
-        elif cluster.period > 1:
-            at = [cluster.index + k * cluster.period for k in range(cluster.repeat)]
-            shown = ", ".join(map(str, at)) if len(at) <= 4 else f"{at[0]}, {at[1]}, … {at[-1]}"
-            title = f"Group {g} Blocks {shown} x {cluster.repeat}"
-        elif cluster.repeat > 1 or (folded and rest):
-            if cluster.repeat == n:
-                title = f"Group {g} x N = {n}"
-            elif rest:
-                title = f"Group {g} x (N - 1) = {cluster.repeat}"
-            else:
-                last = cluster.index + cluster.repeat - 1
-                title = f"Group {g} Blocks {cluster.index}-{last} x {cluster.repeat}"
-        elif cluster.index == 0 and has_projection(graph, cluster):
-            title = f"Group {g} Projection"
-        elif n == 1:
-            title = f"Group {g} {cluster.kind}" if cluster.kind else f"Group {g}"
-        elif cluster.index == 0 and cluster.kind and not (
-            following
-            and following[0].group == g
-            and block_signature(graph, following[0]) == block_signature(graph, cluster)
-        ):
-            title = f"Group {g} {cluster.kind}"
-        else:
-            title = f"Group {g} Block {cluster.index}"
-        clusters.append(replace(cluster, title=title))
-    return replace(graph, clusters=tuple(clusters))
+    return fold_runs(graph, _runs(graph, similar_signature), merge_similar)

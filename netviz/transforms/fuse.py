@@ -19,6 +19,7 @@ def _extend(mark: Mark | None, node: Node) -> Mark:
             node_ids=(node.id,),
             scope=node.scope,
             params=node.params,
+            node_params=(node.params,),
         )
     return Mark(
         type_names=(*mark.type_names, node.type_name),
@@ -26,6 +27,7 @@ def _extend(mark: Mark | None, node: Node) -> Mark:
         node_ids=(*mark.node_ids, node.id),
         scope=common_scope((mark.scope, node.scope)),
         params=mark.params + node.params,
+        node_params=(*_each(mark), node.params),
     )
 
 
@@ -80,4 +82,12 @@ def chain_marks(first: Mark | None, second: Mark | None) -> Mark | None:
         node_ids=first.node_ids + second.node_ids,
         scope=common_scope((first.scope, second.scope)),
         params=first.params + second.params,
+        node_params=_each(first) + _each(second),
     )
+
+
+def _each(mark: Mark) -> tuple[int, ...]:
+    """Parameters of each op of ``mark`` (all on its first op when not recorded)."""
+    if len(mark.node_params) == len(mark.node_ids):
+        return mark.node_params
+    return (mark.params, *([0] * (len(mark.node_ids) - 1))) if mark.node_ids else ()

@@ -13,7 +13,8 @@ from netviz.transforms.collapse import collapse_to_page
 from netviz.transforms.depth import collapse_depth
 from netviz.transforms.experts import collapse_experts
 from netviz.transforms.data_nodes import insert_data_nodes, insert_exit_nodes
-from netviz.transforms.fold import fold_periods, fold_repeats, fold_similar, title_clusters
+from netviz.transforms.fold import fold_periods, fold_repeats, fold_similar
+from netviz.transforms.titles import title_clusters
 from netviz.transforms.fuse import fuse_marks
 from netviz.transforms.labels import label
 from netviz.transforms.operands import constant_operand_ops
@@ -82,7 +83,7 @@ def pipeline(options: NotationOptions = NotationOptions()) -> list[Step]:
     if options.fold:
         steps += [("fold_repeats", fold_repeats), ("fold_periods", fold_periods),
                   ("fold_similar", fold_similar), ("collapse_to_page", collapse_to_page)]
-    steps.append(("title_clusters", partial(title_clusters, folded=options.fold)))
+    steps.append(("title_clusters", title_clusters))
     return steps
 
 

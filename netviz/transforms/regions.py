@@ -18,18 +18,20 @@ def merge_regions(graph: Graph, owner: dict[str, str], boxes: dict[str, Node]) -
 
     Returns:
         The graph with every edge into or out of a region rewired to its box (edges
-        inside a region, and repeated ones, dropped; marks kept) and clusters listing
+        inside a region, and repeated ones, dropped; two edges between the same ends with
+        different marks both kept) and clusters listing
         the box in place of its region's nodes.
     """
     nodes = [boxes.get(n.id, n) for n in graph.nodes if n.id in boxes or n.id not in owner]
     edges: list[Edge] = []
-    seen: set[tuple[str, str]] = set()
+    seen: set[Edge] = set()
     for edge in graph.edges:
         src, dst = owner.get(edge.src, edge.src), owner.get(edge.dst, edge.dst)
-        if src == dst or (src, dst) in seen:
+        new = Edge(src, dst, edge.mark)
+        if src == dst or new in seen:
             continue
-        seen.add((src, dst))
-        edges.append(Edge(src, dst, edge.mark))
+        seen.add(new)
+        edges.append(new)
     clusters = tuple(
         replace(c, node_ids=tuple(dict.fromkeys(owner.get(i, i) for i in c.node_ids)))
         for c in graph.clusters

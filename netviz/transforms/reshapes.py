@@ -27,6 +27,12 @@ def _hidden(graph: Graph, node: Node, train: bool) -> bool:
         return not train
     if node.kind is Kind.SPLIT:  # drawn only where its parts go separate ways
         return len({e.dst for e in graph.out_edges(node.id)}) == 1
+    scalar = node.attr("scalar")
+    if (scalar == 0 and has_trait(node.type_name, "zero_identity")) or (
+            scalar == 1 and has_trait(node.type_name, "unit_identity")):
+        return True  # ``x + 0``, ``x * 1``: a re-parameterised branch left empty, a unit gain
+    if has_trait(node.type_name, "pad") and node.shape is not None:
+        return graph.node(next(iter(sources))).shape == node.shape  # padded by nothing
     return node.kind in _NOOP_KINDS and bool(node.attr("passthrough"))
 
 
@@ -62,7 +68,8 @@ def hide_reshapes(graph: Graph) -> Graph:
 
     Hidden: shape-only ops (view, flatten, permute, getitem, expand, contiguous,
     ``nn.Identity``...), dropout in eval mode, ops that returned their input
-    untouched (stochastic depth in eval mode), and splits (``unbind``, ``chunk``)
+    untouched (stochastic depth in eval mode), arithmetic with an identity scalar
+    (``x + 0``, ``x * 1``), padding by nothing (same shape out as in), and splits (``unbind``, ``chunk``)
     whose parts all go to one op. A split whose parts go separate ways stays, as
     a ``Split`` box; views that reorder values and give back the same shape (a
     channel shuffle) stay as one ``Shuffle`` box. The seed's diagram draws ``AvgPool → Linear`` with no

@@ -10,9 +10,11 @@ the ``.tikz`` pictures netviz writes, each page the size TeX measures its pictur
 
 from __future__ import annotations
 
+import functools
 import re
 import subprocess
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,8 @@ from netviz.registry import list_models
 from netviz.renderers.layout import node_text
 from tests.api.test_families_fold import FAITHFUL
 from tests.renderers import tikz_read
+from tests.zoo.test_families import FAMILIES
+from tests.zoo.test_families import build_family
 
 pytestmark = [pytest.mark.needs_dot, pytest.mark.needs_tikz]
 
@@ -99,19 +103,16 @@ def test_one_column_at_full_detail(model: str, tmp_path: Path,
         escape_latex(w) for w, _ in typeset}
 
 
-def test_every_model_fits_a_page(tmp_path: Path) -> None:
-    """Registered and torchvision-sized zoo models at 17 cm x 23 cm, one pdflatex run."""
-    specs = {**{name: None for name in list_models()}, **FAITHFUL}
+def _fit_a_page(renders: dict[str, Callable[[], bytes]], tmp_path: Path) -> None:
+    """Every figure, fitted to 17 cm x 23 cm, compiled as one document: each page within
+    the box, each word at least as tall as the 6 pt yardstick."""
     pages = [SIX_PT]
-    reports = []
-    for index, (spec, shape) in enumerate(specs.items()):
+    for index, (label, render) in enumerate(renders.items()):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            tikz = api.render(spec, "tikz", input_shapes=[shape] if shape else None,
-                              fit="17cmx23cm", theme="paper")
+            tikz = render()
         said = [str(w.message) for w in caught if issubclass(w.category, FitReport)]
-        assert len(said) == 1 and said[0].startswith("fit 17cmx23cm: "), (spec, said)
-        reports.append(said[0])
+        assert len(said) == 1 and said[0].startswith("fit 17cmx23cm: "), (label, said)
         name = tmp_path / f"fig{index}.tikz"
         name.write_bytes(tikz)
         pages.append(f"\\figpage{{\\input{{{name.name}}}}}")
@@ -120,11 +121,31 @@ def test_every_model_fits_a_page(tmp_path: Path) -> None:
     pdf = tikz_read.pdflatex(document)
     sizes = page_sizes(pdf)
     typeset = words(pdf)
-    assert len(sizes) == len(specs) + 1
+    assert len(sizes) == len(renders) + 1
     six = six_pt_height(typeset)
-    for spec, (width, height), page in zip(specs, sizes[1:], typeset[1:]):
-        assert width <= 17 * CM + SLACK and height <= 23 * CM + SLACK, spec
-        assert min(h for _, h in page) >= six - 0.01, spec
+    for label, (width, height), page in zip(renders, sizes[1:], typeset[1:]):
+        assert width <= 17 * CM + SLACK and height <= 23 * CM + SLACK, label
+        assert min(h for _, h in page) >= six - 0.01, label
+
+
+def test_every_model_fits_a_page(tmp_path: Path) -> None:
+    """Registered and torchvision-sized zoo models at 17 cm x 23 cm, one pdflatex run."""
+    specs = {**{name: None for name in list_models()}, **FAITHFUL}
+    _fit_a_page({spec: functools.partial(
+        api.render, spec, "tikz", input_shapes=[shape] if shape else None,
+        fit="17cmx23cm", theme="paper") for spec, shape in specs.items()}, tmp_path)
+
+
+def test_every_family_of_the_zoo_fits_a_page(tmp_path: Path) -> None:
+    """The long tail written the way its families write it (tests/zoo) fits a page too."""
+    def render(name: str) -> bytes:
+        family = FAMILIES[name]
+        return api.render(build_family(name), "tikz", input_shapes=list(family.shapes),
+                          input_dtypes=list(family.dtypes) if family.dtypes else None,
+                          fit="17cmx23cm", theme="paper")
+
+    _fit_a_page({name: functools.partial(render, name) for name in sorted(FAMILIES)},
+                tmp_path)
 
 
 def test_fitted_figures_are_the_same_bytes_twice(tmp_path: Path) -> None:

@@ -105,7 +105,9 @@ def test_views_selections_and_eval_no_ops_are_hidden_from_diagrams_but_listed() 
     for hidden in ("Permute", "Reshape", "View", "Flatten", "Transpose", "Getitem", "Expand",
                    "Dropout", "Contiguous"):
         assert hidden not in drawn
-    assert "Roll" in drawn  # a shift moves data: it stays
+    # a shift moves data: the attention box it leads into says so (the rolls and window
+    # views around a window attention are its shifted windows)
+    assert "Roll" not in drawn and any(d.startswith("Shifted window attention") for d in drawn)
     listing = netviz.pseudocode(spec("vit_qkv"), IMAGE)
     assert "Permute" in listing and "Getitem" in listing and "Softmax" in listing
 

@@ -260,7 +260,7 @@ def test_every_groups_numbers_are_its_blocks_counted_by_hand() -> None:
         total(a[:3])[0], total(b[:2])[0])
     before, after = rows["Group 1 Projection → Block"]
     assert (before.params, before.macs) == a[3] and (after.params, after.macs) == b[2]
-    before, after = rows["Group 1 x (N - 1) = 2 → 1"]
+    before, after = rows["Group 1 x (N - 1) = 2 → Block 1"]  # one block left: no fold
     assert (before.params, before.macs) == total(a[4:]) and (after.params, after.macs) == b[3]
     before, after = rows["Group 2 Block (added)"]
     assert before.params == 0 and (after.params, after.macs) == b[4]

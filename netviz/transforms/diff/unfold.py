@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from netviz.ir import Cluster, Edge, Graph, Node, evolve
-from netviz.transforms.fold import title_clusters
+from netviz.transforms.titles import title_clusters
 
 COPY = "#"
 """Separator of a virtual block's number in its copied node ids (``add_0#1``)."""
@@ -62,7 +62,7 @@ def unfold(graph: Graph, indices: set[int]) -> tuple[Graph, frozenset[str]]:
             order.append(node)
     unfolded = replace(graph, nodes=tuple(order), edges=tuple(_edges(graph, indices, copies)),
                        clusters=tuple(clusters))
-    titled = title_clusters(unfolded, folded=False)
+    titled = title_clusters(unfolded)
     blocks = frozenset(c.id for c in clusters if not c.title)
     return replace(unfolded, clusters=tuple(
         new if not old.title else old for old, new in zip(unfolded.clusters, titled.clusters))
