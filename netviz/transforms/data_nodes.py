@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from netviz import ops
-from netviz.ir import Edge, Graph, Kind, Node
+from netviz.ir import Edge, Graph, Kind, Node, evolve
 from netviz.transforms.scopes import common_scope, within
 
 
@@ -47,7 +47,6 @@ def insert_data_nodes(graph: Graph) -> Graph:
                 kind=Kind.DATA,
                 type_name="data",
                 scope=cluster.id,
-                attrs=(("tokens", True),) if _token_ids(graph, into) else (),
                 shape=graph.node(source).shape,
                 feature_axis=graph.node(source).feature_axis,
             )
@@ -63,13 +62,6 @@ def insert_data_nodes(graph: Graph) -> Graph:
     order = {n.id: i for i, n in enumerate(nodes)}
     edges.sort(key=lambda e: order[e.dst])  # stable: keeps each node's input order
     return replace(graph, nodes=tuple(nodes), edges=tuple(edges), clusters=tuple(clusters))
-
-
-def _token_ids(graph: Graph, into: list[int]) -> bool:
-    """Whether the tensor entering through edges ``into`` holds token ids: an op it feeds
-    takes indices (an embedding, as the op table says)."""
-    targets = [ops.lookup(graph.node(graph.edges[i].dst).type_name) for i in into]
-    return any(op is not None and op.indices for op in targets)
 
 
 def _reroute(graph: Graph, into: list[int], data_id: str, block: str) -> dict[int, list[Edge]]:
@@ -122,3 +114,17 @@ def insert_exit_nodes(graph: Graph) -> Graph:
     extra = [Edge(src, data.id) for src, data in inserted.items()]
     new_edges = sorted([*edges, *extra], key=lambda e: order[e.dst])
     return replace(graph, nodes=tuple(nodes), edges=tuple(new_edges))
+
+
+def mark_token_ids(graph: Graph) -> Graph:
+    """Mark the inputs and data nodes that hold token ids (``("tokens", True)``): a tensor
+    fed to an op that takes indices (an embedding, as the op table says). Idempotent."""
+    nodes = []
+    for node in graph.nodes:
+        if node.kind in (Kind.INPUT, Kind.DATA) and not node.attr("tokens") and any(
+            (op := ops.lookup(graph.node(e.dst).type_name)) is not None and op.indices
+            for e in graph.out_edges(node.id)
+        ):
+            node = evolve(node, attrs=tuple(sorted((*node.attrs, ("tokens", True)))))
+        nodes.append(node)
+    return replace(graph, nodes=tuple(nodes))

@@ -171,6 +171,9 @@ def _linear_label(node: Node) -> str:
 def node_label(node: Node, *, shapes: bool = False) -> str:
     """The diagram text of a node (``"3x3 32C 1S 1P"``, ``"32C"``, ``"+"``)."""
     kind = node.kind
+    if kind is Kind.INPUT and node.attr("tokens") and node.shape:  # token ids: a count
+        name = node.attr("name")
+        return f"{one_line(str(name)) if name is not None else 'Input'} {math.prod(node.shape)} tokens"
     if kind is Kind.INPUT:
         size = "x".join(str(d) for d in node.shape) if shapes and node.shape else ""
         return f"Input {size}".strip()

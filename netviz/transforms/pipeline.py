@@ -12,7 +12,7 @@ from netviz.transforms.blocks import group_blocks
 from netviz.transforms.collapse import collapse_to_page
 from netviz.transforms.depth import collapse_depth
 from netviz.transforms.experts import collapse_experts
-from netviz.transforms.data_nodes import insert_data_nodes, insert_exit_nodes
+from netviz.transforms.data_nodes import insert_data_nodes, insert_exit_nodes, mark_token_ids
 from netviz.transforms.fold import fold_periods, fold_repeats, fold_similar
 from netviz.transforms.titles import title_clusters
 from netviz.transforms.fuse import fuse_marks
@@ -77,6 +77,7 @@ def pipeline(options: NotationOptions = NotationOptions()) -> list[Step]:
         ("group_blocks", group_blocks),
         ("insert_data_nodes", insert_data_nodes),
         ("insert_exit_nodes", insert_exit_nodes),
+        ("mark_token_ids", mark_token_ids),
         ("fuse_marks", fuse_marks),
         ("label", partial(label, shapes=options.shapes)),
     ]
