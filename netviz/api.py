@@ -2,8 +2,10 @@
 
 Every function takes a model *spec* (see [`Spec`][netviz.api.Spec]): a registered
 name (``"wrn28_2"``), a ``"package.module:attr"`` or ``"path/to/file.py:attr"``
-string, or an ``nn.Module`` instance; and optional input shapes without the batch
-dimension. [`diagram`][netviz.api.diagram] returns a
+string, a transformers model (``"hf:GPT2LMHeadModel"``, a checkpoint folder), or an
+``nn.Module`` instance; optional input shapes without the batch dimension, fed
+positionally; and optional keyword inputs (``inputs={"input_ids": "64:int64"}``, see
+[`netviz.inputs`][netviz.inputs]). [`diagram`][netviz.api.diagram] returns a
 [`Diagram`][netviz.diagrams.Diagram] and [`summary`][netviz.api.summary] a
 [`Summary`][netviz.summaries.summary.Summary]; both display in Jupyter.
 
@@ -16,11 +18,12 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, Union
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from netviz.diagrams import FORMATS, Diagram
 from netviz.diffs import Diff
+from netviz.inputs import InputValue, NamedInput
 from netviz.vocabulary import DEFAULT_DIRECTION, DEFAULT_THEME, Direction, Theme
 from netviz.ir import Graph, Shape
 from netviz.summaries.summary import Summary
@@ -32,8 +35,15 @@ if TYPE_CHECKING:
 
 Spec = Union[str, "torch.nn.Module"]
 """A model: a registered name (``"wrn28_2"``), ``"package.module:attr"``,
-``"path/to/file.py:attr"``, or an ``nn.Module`` instance. (torch is imported for
+``"path/to/file.py:attr"``, ``"hf:CLASS"`` (a transformers class with its default
+configuration, ``"hf:LlamaModel(num_hidden_layers=2)"``), a transformers checkpoint
+folder or its ``config.json``, or an ``nn.Module`` instance. (torch is imported for
 type checkers only, so importing this module stays fast.)"""
+
+Inputs = Optional[Union[Mapping[str, InputValue], Sequence[Union[NamedInput, str]]]]
+"""Keyword inputs: ``{"input_ids": (64,), "decoder_input_ids": "16:int64"}`` (a shape, or
+``"D1,D2[:DTYPE]"``), or the CLI's texts ``["input_ids=64:int64"]``; each replaces the
+model's own input of that name or is fed besides them (see [`netviz.inputs`][netviz.inputs])."""
 
 DIAGRAM_FORMATS = FORMATS
 """Formats ``render`` produces; ``txt`` is the pseudocode listing."""
@@ -44,8 +54,12 @@ def load_model(
     input_shapes: Sequence[Shape] | None = None,
     *,
     input_dtypes: Sequence[str] | None = None,
+    inputs: Inputs = None,
+    trust_remote_code: bool = False,
 ) -> LoadedModel:
     """Resolve ``spec`` to a model built on the meta device (no weights allocated).
+
+    ``inputs`` and ``trust_remote_code`` are as for [`trace`][netviz.api.trace].
 
     Raises:
         UnknownModelError: ``spec`` names no registered model.
@@ -53,7 +67,8 @@ def load_model(
     """
     from netviz.registry import load_model as _load
 
-    return _load(spec, input_shapes, input_dtypes=input_dtypes)
+    return _load(spec, input_shapes, input_dtypes=input_dtypes, inputs=inputs,
+                 trust_remote_code=trust_remote_code)
 
 
 def trace(
@@ -62,6 +77,8 @@ def trace(
     *,
     input_dtypes: Sequence[str] | None = None,
     train: bool = False,
+    inputs: Inputs = None,
+    trust_remote_code: bool = False,
 ) -> Graph:
     """Trace a model into the raw IR graph (every op, no fusion or folding).
 
@@ -74,10 +91,16 @@ def trace(
         input_dtypes: Dtype name per input (``["int64"]`` for token ids); default: the
             registered ones, else the model's floating dtype.
         train: Trace the training-mode graph (default: eval mode, what inference runs).
+        inputs: Keyword inputs (see [`Inputs`][netviz.api.Inputs]); a transformers model
+            needs none: netviz makes those its forward expects.
+        trust_remote_code: Let a transformers checkpoint folder's own modeling code run
+            (its ``config.json`` names it in ``auto_map``); without it such a folder is
+            refused.
     """
     from netviz import traced
 
-    return traced.trace(spec, input_shapes, input_dtypes=input_dtypes, train=train)
+    return traced.trace(spec, input_shapes, input_dtypes=input_dtypes, train=train,
+                        inputs=inputs, trust_remote_code=trust_remote_code)
 
 
 def diagram(
@@ -91,6 +114,8 @@ def diagram(
     theme: Theme = "light",
     input_dtypes: Sequence[str] | None = None,
     train: bool = False,
+    inputs: Inputs = None,
+    trust_remote_code: bool = False,
     depth: int | None = None,
     fit: str | None = None,
 ) -> Diagram:
@@ -120,6 +145,8 @@ def diagram(
             diagram's ``fit`` says what was chosen, and a
             [`FitReport`][netviz.errors.FitReport] warning says it too (a
             [`FitWarning`][netviz.errors.FitWarning] when nothing fits).
+        inputs: Keyword inputs (see [`trace`][netviz.api.trace]).
+        trust_remote_code: Let a checkpoint folder's own code run (see [`trace`][netviz.api.trace]).
 
     Raises:
         UsageError: a bad ``depth``, ``direction`` or ``fit``, checked before tracing.
@@ -127,7 +154,8 @@ def diagram(
     from netviz.fitting import check_detail, fit_reported, trace_levels
 
     depth, box = check_detail(depth, fit, direction)
-    traced = trace(spec, input_shapes, input_dtypes=input_dtypes, train=train)
+    traced = trace(spec, input_shapes, input_dtypes=input_dtypes, train=train, inputs=inputs,
+                   trust_remote_code=trust_remote_code)
     if box is None:
         return Diagram.of(traced, fold=fold, shapes=shapes, depth=depth, legend=legend,
                           direction=direction or DEFAULT_DIRECTION, theme=theme)
@@ -152,6 +180,8 @@ def render(
     dpi: int | None = None,
     annotate: str | Sequence[str] | None = None,
     width: str | None = None,
+    inputs: Inputs = None,
+    trust_remote_code: bool = False,
     depth: int | None = None,
     fit: str | None = None,
 ) -> bytes:
@@ -181,6 +211,8 @@ def render(
         width: Scale an ``svg``, ``png``, ``pdf``, ``tex`` or ``tikz`` figure to this
             width (``"8.5cm"``; cm, mm, in, pt); a ``LabelSizeWarning`` says when its
             labels get under 6 pt.
+        inputs: Keyword inputs (see [`trace`][netviz.api.trace]).
+        trust_remote_code: Let a checkpoint folder's own code run (see [`trace`][netviz.api.trace]).
         depth: Draw each module of this level of the module tree as one box (see
             [`diagram`][netviz.api.diagram]).
         fit: A box on paper (``"17cmx23cm"``) the ``svg``, ``png``, ``pdf``, ``tex``,
@@ -224,7 +256,8 @@ def render(
                 raise UsageError(f"{option} applies to figures, not the txt listing")
         if isinstance(spec, (Diagram, Graph)):
             return _drawn(spec, fold, shapes, legend, direction, theme).render("txt")
-        return pseudocode(spec, input_shapes, input_dtypes=input_dtypes, train=train).encode()
+        return pseudocode(spec, input_shapes, input_dtypes=input_dtypes, train=train,
+                          inputs=inputs, trust_remote_code=trust_remote_code).encode()
     from netviz.renderers.figure import check_figure_options, draw_figure, draw_fitted
 
     size = check_figure_options(fmt, dpi=dpi, width=width, fit=box)
@@ -250,17 +283,21 @@ def render(
     options = NotationOptions(fold=fold, shapes=shapes, depth=depth)
     if box is None:
         graph = _annotator(spec, annotations, input_shapes=input_shapes,
-                           input_dtypes=input_dtypes, train=train)(
-            traced.notation(spec, input_shapes, options, input_dtypes, train))
+                           input_dtypes=input_dtypes, train=train, inputs=inputs,
+                           trust_remote_code=trust_remote_code)(
+            traced.notation(spec, input_shapes, options, input_dtypes, train, inputs,
+                            trust_remote_code))
         return draw_figure(graph, fmt, direction=direction or DEFAULT_DIRECTION, theme=theme,
                            legend=legend, dpi=dpi, width=size)
     from netviz.transforms.depth import detail_levels
 
-    asked = traced.notation(spec, input_shapes, options, input_dtypes, train)
+    asked = traced.notation(spec, input_shapes, options, input_dtypes, train, inputs,
+                            trust_remote_code)
     annotated = _annotator(spec, annotations, input_shapes=input_shapes,
-                           input_dtypes=input_dtypes, train=train)
+                           input_dtypes=input_dtypes, train=train, inputs=inputs,
+                           trust_remote_code=trust_remote_code)
     levels = ((name, annotated(asked if not name else traced.notation(
-        spec, input_shapes, level, input_dtypes, train)))
+        spec, input_shapes, level, input_dtypes, train, inputs, trust_remote_code)))
         for name, level in detail_levels(asked, options))
     return draw_fitted(fit_reported(levels, box, direction, theme, legend), fmt, dpi=dpi)
 
@@ -272,6 +309,8 @@ def _annotator(
     input_shapes: Sequence[Shape] | None = None,
     input_dtypes: Sequence[str] | None = None,
     train: bool = False,
+    inputs: Inputs = None,
+    trust_remote_code: bool = False,
 ) -> Callable[[Graph], Graph]:
     """Annotates any diagram of ``spec`` with the counts of its by-group summary (under
     its cluster titles, the model's totals as its caption; see
@@ -288,7 +327,8 @@ def _annotator(
     def table() -> Any:
         from netviz.summaries import collect_table
 
-        return collect_table(spec, input_shapes, input_dtypes=input_dtypes, train=train)
+        return collect_table(spec, input_shapes, input_dtypes=input_dtypes, train=train,
+                             inputs=inputs, trust_remote_code=trust_remote_code)
 
     def annotated(graph: Graph) -> Graph:
         clusters, total = cluster_counts(table(), graph)
@@ -324,6 +364,8 @@ def diff(
     legend: bool = True,
     direction: Direction = "TB",
     theme: Theme = "light",
+    inputs: Inputs = None,
+    trust_remote_code: bool = False,
 ) -> Diff:
     """What changed from model ``a`` to model ``b``: B's diagram with the differences
     marked, and the text form (see [`Diff`][netviz.diffs.Diff]).
@@ -354,6 +396,9 @@ def diff(
         direction: ``TB`` or ``LR``.
         theme: ``light``, ``dark`` or ``paper`` (print: the marks are weights, dashes
             and words, never colour alone).
+        inputs: Keyword inputs of both models (see [`trace`][netviz.api.trace]).
+        trust_remote_code: Let a checkpoint folder's own code run, for either model (see
+            [`trace`][netviz.api.trace]).
     """
     from netviz.transforms.diff import compare
 
@@ -368,7 +413,7 @@ def diff(
         from netviz import traced
 
         return traced.notation(spec, shapes_of, NotationOptions(fold=fold, shapes=shapes),
-                               dtypes_of, train)
+                               dtypes_of, train, inputs, trust_remote_code)
 
     before = notation(a, input_shapes, input_dtypes)
     after = notation(b, input_shapes_b if input_shapes_b is not None else input_shapes,
@@ -382,14 +427,21 @@ def pseudocode(
     *,
     input_dtypes: Sequence[str] | None = None,
     train: bool = False,
+    inputs: Inputs = None,
+    trust_remote_code: bool = False,
 ) -> str:
-    """The seed's pseudocode listing of a model: every block, tabs for nesting."""
+    """The seed's pseudocode listing of a model: every block, tabs for nesting.
+
+    ``input_dtypes``, ``train``, ``inputs`` and ``trust_remote_code`` are as for
+    [`trace`][netviz.api.trace].
+    """
     from netviz import traced
     from netviz.renderers import render_pseudocode
     from netviz.transforms import NotationOptions
 
     return render_pseudocode(
-        traced.notation(spec, input_shapes, NotationOptions.listing(), input_dtypes, train))
+        traced.notation(spec, input_shapes, NotationOptions.listing(), input_dtypes, train,
+                        inputs, trust_remote_code))
 
 
 def summary(
@@ -403,6 +455,8 @@ def summary(
     label: str | None = None,
     input_dtypes: Sequence[str] | None = None,
     train: bool = False,
+    inputs: Inputs = None,
+    trust_remote_code: bool = False,
 ) -> Summary:
     """A summary table in ``text``, ``markdown``, ``latex``, ``csv``, ``json`` or
     ``torchsummary`` form: shapes and parameters from torchinfo, MACs from netviz's trace.
@@ -424,6 +478,8 @@ def summary(
         label: LaTeX only: ``\\label`` of that table.
         input_dtypes: Dtype name per input (see [`trace`][netviz.api.trace]).
         train: Summarize the training-mode forward.
+        inputs: Keyword inputs (see [`trace`][netviz.api.trace]).
+        trust_remote_code: Let a checkpoint folder's own code run (see [`trace`][netviz.api.trace]).
     """
     from netviz.summaries import summarize
 
@@ -437,6 +493,8 @@ def summary(
         label=label,
         input_dtypes=input_dtypes,
         train=train,
+        inputs=inputs,
+        trust_remote_code=trust_remote_code,
     )
 
 
@@ -448,9 +506,15 @@ def plot(
     input_shapes: Sequence[Shape] | None = None,
     input_dtypes: Sequence[str] | None = None,
     train: bool = False,
+    inputs: Inputs = None,
+    trust_remote_code: bool = False,
 ) -> bytes:
-    """A matplotlib chart of a model: ``params`` or ``macs`` per group, or ``shapes``."""
+    """A matplotlib chart of a model: ``params`` or ``macs`` per group, or ``shapes``.
+
+    ``input_dtypes``, ``train``, ``inputs`` and ``trust_remote_code`` are as for
+    [`trace`][netviz.api.trace].
+    """
     from netviz.summaries.plot import plot_model
 
     return plot_model(spec, kind, fmt, input_shapes=input_shapes, input_dtypes=input_dtypes,
-                      train=train)
+                      train=train, inputs=inputs, trust_remote_code=trust_remote_code)

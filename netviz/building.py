@@ -42,13 +42,16 @@ _FILLS = frozenset({
 
 
 @contextmanager
-def building_on(device: str) -> Iterator[None]:
+def building_on(device: str, *, values: bool = False) -> Iterator[None]:
     """``with torch.device(device)``, with two guards while a model is built.
 
     On ``"meta"``, weight initialisation does nothing to meta tensors in this thread
     (see the module docs): meta tensors hold no values, a random initialiser on meta
     imports ``torch._dynamo`` (seconds), and the fills of a deep model's thousands of
-    layers add up. On any device, a model registering more than
+    layers add up. With ``values``, tensors computed from constants (a builder's widths,
+    the constants a model keeps in buffers) keep their values on meta (see
+    [`meta_values`][netviz.tracing.meta.meta_values]; it costs a build a third more
+    time). On any device, a model registering more than
     [`MAX_MODULES`][netviz.building.MAX_MODULES] submodules is stopped with
     [`ModelTooLargeError`][netviz.errors.ModelTooLargeError] instead of building
     for minutes. Nothing outside this thread's build is affected.
@@ -60,6 +63,10 @@ def building_on(device: str) -> Iterator[None]:
         if device == "meta":
             stack.enter_context(_no_init())
         stack.enter_context(torch.device(device))
+        if device == "meta" and values:
+            from netviz.tracing.meta import meta_values
+
+            stack.enter_context(meta_values())
         yield
 
 

@@ -165,6 +165,10 @@ def run() -> None:
     for a deep model) just before the process ends.
     """
     gc.disable()  # this process ends with the command (see above)
+    # transformers logs advice about inputs netviz makes itself (attention masks, padding)
+    # to stderr, which would bury netviz's one-line messages; read at its import, so set
+    # for this process only, here, where the process is the command's.
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     status = main()  # --help, --version and usage errors exit through argparse, as usual
     _flush()
     for thread in threading.enumerate():  # what the interpreter does before the handlers

@@ -5,6 +5,8 @@ A model *spec* is one of:
 - a registered name, e.g. ``"wrn28_2"`` (see [`list_models`][netviz.registry.list_models]);
 - ``"package.module:attr"``: imports that module;
 - ``"path/to/file.py:attr"``: loads that one file (nothing else on its path);
+- ``hf:CLASS``, a transformers model class with its default configuration, or a
+  checkpoint folder (its ``config.json``): see [`netviz.huggingface`][netviz.huggingface];
 - an ``nn.Module`` instance.
 
 ``attr`` may be an ``nn.Module`` subclass or a builder taking no required
@@ -34,8 +36,8 @@ import os
 import re
 import sys
 import threading
+from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -52,6 +54,8 @@ from netviz._spec_import import (
     split_call,
 )
 from netviz.dtypes import check_dtypes
+from netviz.huggingface.specs import hf_spec
+from netviz.inputs import Fill, InputValue, NamedInput, named_inputs
 from netviz.errors import (
     InputShapeError,
     ModelSpecError,
@@ -61,6 +65,7 @@ from netviz.errors import (
     warn,
 )
 from netviz.ir import Shape
+from netviz.loaded import LoadedModel
 
 if TYPE_CHECKING:
     from torch import nn
@@ -107,27 +112,6 @@ class ModelEntry:
         """Build the model under ``with torch.device(device)`` (meta: no weights allocated;
         a builder that fails there is built on the CPU)."""
         return _call_builder(self.name, self.builder, device)
-
-
-@dataclass(frozen=True)
-class LoadedModel:
-    """A resolved model spec.
-
-    Attributes:
-        name: Display name (registry name, attribute name or class name).
-        module: The model, built on the requested device.
-        input_shapes: Input shapes without the batch dimension, one per input.
-        description: One-line description (empty when unknown).
-        build: Rebuilds the model on another device, e.g. ``build("cpu")``.
-        input_dtypes: Dtype name per input; ``None``: the model's floating dtype.
-    """
-
-    name: str
-    module: nn.Module
-    input_shapes: tuple[Shape, ...]
-    description: str
-    build: Callable[[str], nn.Module]
-    input_dtypes: tuple[str, ...] | None = None
 
 
 _REGISTRY: dict[str, ModelEntry] = {}
@@ -321,6 +305,8 @@ def load_model(
     *,
     device: str = "meta",
     input_dtypes: Sequence[str] | None = None,
+    inputs: Mapping[str, InputValue] | Sequence[NamedInput | str] | None = None,
+    trust_remote_code: bool = False,
 ) -> LoadedModel:
     """Resolve a model spec and build the model under ``with torch.device(device)``.
 
@@ -331,29 +317,50 @@ def load_model(
 
     Args:
         spec: A registered name, ``"package.module:attr"``, ``"path/file.py:attr"``
-            (each optionally with literal call arguments, ``"pkg.mod:Block(16, 32)"``)
-            or an ``nn.Module`` instance.
-        input_shapes: Input shapes without the batch dimension; default: the
-            registered shapes, else an ``input_shape`` attribute of the model.
+            (each optionally with literal call arguments, ``"pkg.mod:Block(16, 32)"``),
+            ``"hf:CLASS"`` or a transformers checkpoint folder, or an ``nn.Module``
+            instance.
+        input_shapes: Input shapes without the batch dimension, fed positionally;
+            they replace the model's own inputs. Default: the registered shapes, else
+            an ``input_shape`` attribute of the model, else (transformers models) the
+            inputs made from the model.
         device: Device to build on; ``"meta"`` allocates no weights.
-        input_dtypes: Dtype name per input (``"int64"``); default: the registered
-            ones, else an ``input_dtype`` attribute of the model, else the model's
-            floating dtype.
+        input_dtypes: Dtype name per positional input (``"int64"``); default: the
+            registered ones, else an ``input_dtype`` attribute of the model, else the
+            model's floating dtype.
+        inputs: Keyword inputs (see [`netviz.inputs`][netviz.inputs]): each replaces
+            the model's own input of that name, or is fed besides them. An input
+            without a dtype keeps the dtype of the input it replaces.
+        trust_remote_code: Let a checkpoint folder's own modeling code run (its
+            ``config.json`` names it in ``auto_map``), as transformers' flag does.
 
     Returns:
-        The [`LoadedModel`][netviz.registry.LoadedModel].
+        The [`LoadedModel`][netviz.loaded.LoadedModel].
 
     Raises:
         UnknownModelError: ``spec`` names no registered model.
         ModelSpecError: The spec is malformed or cannot be imported or built.
-        InputShapeError: No input shape is known, the given one is malformed, or
-            the number of dtypes does not match the inputs.
-        UsageError: An unknown dtype name.
+        InputShapeError: No input shape is known, the given one is malformed, the
+            number of dtypes does not match the inputs, or a keyword input names no
+            parameter of the forward.
+        UsageError: An unknown dtype name, or malformed keyword inputs.
     """
-    loaded = _load(spec, input_shapes, device)
+    named = named_inputs(inputs)
+    loaded = _load(spec, input_shapes, device, trust_remote_code)
+    if not loaded.input_shapes and is_transformers_model(loaded.module):
+        from netviz.huggingface.models import with_model_inputs
+
+        loaded = with_model_inputs(loaded)
+    if not loaded.input_shapes and not named:
+        what = repr(spec) if isinstance(spec, str) else repr(type(spec).__name__)
+        raise InputShapeError(
+            f"no input shape known for model {what}; pass --input-shape C,H,W "
+            "or --input NAME=D1,D2[:DTYPE] (input_shapes=... or inputs=... in Python)"
+        )
     dtypes = input_dtypes if input_dtypes is not None else (
         loaded.input_dtypes or _dtype_attr(loaded.module))
-    return replace(loaded, input_dtypes=check_dtypes(dtypes, len(loaded.input_shapes)))
+    loaded = replace(loaded, input_dtypes=check_dtypes(dtypes, len(loaded.input_shapes)))
+    return with_keyword_inputs(loaded, named) if named else loaded
 
 
 def _dtype_attr(module: Any) -> tuple[str, ...] | None:
@@ -365,7 +372,10 @@ def _dtype_attr(module: Any) -> tuple[str, ...] | None:
     return None
 
 
-def _load(spec: Any, input_shapes: Sequence[Shape] | Shape | None, device: str) -> LoadedModel:
+def _load(
+    spec: Any, input_shapes: Sequence[Shape] | Shape | None, device: str,
+    trust_remote_code: bool = False,
+) -> LoadedModel:
     from torch import nn
 
     given = None if input_shapes is None else _normalize_shapes(input_shapes, "input shape")
@@ -376,9 +386,19 @@ def _load(spec: Any, input_shapes: Sequence[Shape] | Shape | None, device: str) 
         what = repr(spec) if isinstance(spec, str) else f"of type {type(spec).__name__}"
         raise ModelSpecError(
             f"invalid model spec {what}: expected a model name, 'package.module:attr', "
-            "'path/to/file.py:attr' or an nn.Module"
+            "'path/to/file.py:attr', 'hf:CLASS', a transformers checkpoint folder or an "
+            "nn.Module"
         )
     spec = spec.strip()
+    hf = hf_spec(spec)
+    if hf is not None:
+        from netviz.huggingface.models import load_transformers
+
+        loaded = load_transformers(hf, device, trust_remote_code=trust_remote_code)
+        if given:  # positional inputs instead of the model's own
+            return replace(loaded, input_shapes=given, input_dtypes=None, input_names=None,
+                           input_fills=None)
+        return loaded
     name, call = split_call(spec)
     if ":" not in name:
         return _load_name(spec, name, given, device, call)
@@ -404,9 +424,11 @@ def _load_name(
 ) -> LoadedModel:
     _discover()
     if name not in _REGISTRY and (name.endswith(".py") or "/" in name or _looks_dotted(name)):
+        folder = " (a transformers checkpoint folder holds a config.json)" if os.path.isdir(
+            name) else ""
         raise ModelSpecError(
             f"malformed model spec {name!r}: name the model inside it as "
-            f"'{name}:attr' (a class, builder or instance), or use a registered name"
+            f"'{name}:attr' (a class, builder or instance), or use a registered name{folder}"
         )
     entry = get_entry(name)
     builder = bind_args(spec, entry.builder, call)
@@ -466,28 +488,30 @@ def _load_attr(
 
 
 def _call_builder(spec: str, builder: Callable[[], Any], device: str) -> nn.Module:
-    """Build on ``device``; a builder failing on meta is built again on the CPU."""
+    """Build on ``device``; a builder failing on meta is built again on meta with values
+    (it computes with constants: see [`building_on`][netviz.building.building_on]), then
+    on the CPU."""
     from torch import nn
 
     from netviz.building import building_on
 
-    try:
-        with building_on(device):
-            module = builder()
-    except BaseException as exc:  # noqa: BLE001 - user code may raise anything
-        if isinstance(exc, (KeyboardInterrupt, NetvizError)):
-            raise
-        if device != "meta":
-            raise ModelSpecError(
-                f"cannot build model {spec!r}: {type(exc).__name__}: {first_line(exc)}"
-            ) from None
+    attempts = [(device, False)] + ([("meta", True), ("cpu", False)] if device == "meta" else [])
+    first: BaseException | None = None
+    for where, values in attempts:
         try:
-            module = _call_builder(spec, builder, "cpu")
-        except ModelSpecError as again:
-            on_meta = f"{type(exc).__name__}: {first_line(exc)}"
-            if on_meta in str(again):
+            with building_on(where, values=values):
+                module = builder()
+            break
+        except BaseException as exc:  # noqa: BLE001 - user code may raise anything
+            if isinstance(exc, (KeyboardInterrupt, NetvizError)):
                 raise
-            raise ModelSpecError(f"{again} (on the meta device: {on_meta})") from None
+            first = first or exc
+            if where == "cpu" or device != "meta":
+                message = f"cannot build model {spec!r}: {type(exc).__name__}: {first_line(exc)}"
+                on_meta = f"{type(first).__name__}: {first_line(first)}"
+                if first is not exc and on_meta not in message:
+                    message += f" (on the meta device: {on_meta})"
+                raise ModelSpecError(message) from None
     if not isinstance(module, nn.Module):
         raise ModelSpecError(
             f"cannot build model {spec!r}: the builder returned an object of type "
@@ -497,11 +521,78 @@ def _call_builder(spec: str, builder: Callable[[], Any], device: str) -> nn.Modu
 
 
 def _shape_attr(sources: tuple[Any, ...], what: str) -> tuple[Shape, ...]:
+    """The ``input_shape`` attribute of the first source that has one; ``()`` when none has
+    (``load_model`` then makes a transformers model's inputs, or says what to pass)."""
     for source in sources:
         value = getattr(source, "input_shape", None)
         if value is not None and not callable(value):
             return _normalize_shapes(value, f"input_shape of {what}")
-    raise InputShapeError(
-        f"no input shape known for model {what}; pass --input-shape C,H,W "
-        "(or input_shapes=... in Python)"
-    )
+    return ()
+
+
+def is_transformers_model(module: Any) -> bool:
+    """Whether ``module`` is a transformers ``PreTrainedModel`` (without importing
+    transformers: a model of its classes has imported it)."""
+    transformers = sys.modules.get("transformers")
+    base = getattr(transformers, "PreTrainedModel", None) if transformers else None
+    return isinstance(base, type) and isinstance(module, base)
+
+
+def with_keyword_inputs(loaded: LoadedModel, named: Sequence[NamedInput]) -> LoadedModel:
+    """``loaded`` fed the keyword inputs ``named`` too.
+
+    Each replaces the model's own input of that name (a positional one when it is the
+    forward parameter at that position), keeping its dtype unless it gives one; the
+    others are fed after the model's own inputs.
+
+    Raises:
+        InputShapeError: The forward takes no parameter of that name.
+    """
+    import inspect
+
+    try:
+        params = dict(inspect.signature(loaded.module.forward).parameters)
+    except (TypeError, ValueError):
+        params = {}
+    open_ended = any(p.kind is p.VAR_KEYWORD for p in params.values())
+    positional = [n for n, p in params.items() if p.kind in (p.POSITIONAL_ONLY,
+                                                             p.POSITIONAL_OR_KEYWORD)]
+    count = len(loaded.input_shapes)
+    names = list(loaded.input_names or (None,) * count)
+    shown = [n if n is not None else (positional[i] if i < len(positional) else None)
+             for i, n in enumerate(names)]
+    shapes = list(loaded.input_shapes)
+    dtypes: list[str | None] = list(loaded.input_dtypes or (None,) * count)
+    fills: list[Fill | None] = list(loaded.input_fills or (None,) * count)
+    for item in named:
+        if item.name not in params and not open_ended:
+            takes = ", ".join(n for n, p in params.items()
+                              if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD))
+            raise InputShapeError(
+                f"{loaded.name} takes no input named {item.name!r} (its forward takes: {takes})"
+            )
+        if item.name in shown:
+            at = shown.index(item.name)
+            shapes[at] = item.shape
+            dtypes[at] = item.dtype or dtypes[at]
+            fills[at] = item.fill  # the given input replaces the model's, values included
+        else:
+            names.append(item.name)
+            shown.append(item.name)
+            shapes.append(item.shape)
+            dtypes.append(item.dtype)
+            fills.append(item.fill)
+    if any(d is None for d in dtypes):
+        default = _float_name(loaded.module)
+        dtypes = [d or default for d in dtypes]
+    return replace(loaded, input_shapes=tuple(shapes), input_dtypes=tuple(str(d) for d in dtypes),
+                   input_names=tuple(names) if any(n is not None for n in names) else None,
+                   input_fills=tuple(fills) if any(fills) else None)
+
+
+def _float_name(module: Any) -> str:
+    """The model's floating dtype by name (``float32`` when it has no float weight)."""
+    for param in module.parameters():
+        if param.is_floating_point():
+            return str(param.dtype).removeprefix("torch.")
+    return "float32"

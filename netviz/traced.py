@@ -22,29 +22,36 @@ def trace_uncached(request: TraceRequest) -> tuple[Graph, Any]:
     from netviz.registry import load_model
     from netviz.tracing import trace_model
 
-    loaded = load_model(request.spec, request.input_shapes, input_dtypes=request.input_dtypes)
+    loaded = load_model(request.spec, request.input_shapes, input_dtypes=request.input_dtypes,
+                        inputs=request.inputs, trust_remote_code=request.trust_remote_code)
     graph = trace_model(loaded.module, loaded.input_shapes, name=loaded.name, rebuild=loaded.build,
-                        input_dtypes=loaded.input_dtypes, train=request.train)
+                        input_dtypes=loaded.input_dtypes, input_names=loaded.input_names,
+                        train=request.train, input_fills=loaded.input_fills)
     return graph, loaded.module
 
 
 def trace(
     spec: Any, input_shapes: Sequence[Shape] | None = None, *,
-    input_dtypes: Sequence[str] | None = None, train: bool = False,
+    input_dtypes: Sequence[str] | None = None, train: bool = False, inputs: Any = None,
+    trust_remote_code: bool = False,
 ) -> Graph:
     """The raw trace of a model spec (see [`netviz.api.trace`][netviz.api.trace])."""
     from netviz.cache import TraceRequest, cached_trace
 
-    request = TraceRequest.of(spec, input_shapes, input_dtypes=input_dtypes, train=train)
+    request = TraceRequest.of(spec, input_shapes, input_dtypes=input_dtypes, train=train,
+                              inputs=inputs, trust_remote_code=trust_remote_code)
     return cached_trace(request, lambda r: trace_uncached(r))
 
 
 def notation(
     spec: Any, input_shapes: Sequence[Shape] | None, options: NotationOptions,
-    input_dtypes: Sequence[str] | None = None, train: bool = False,
+    input_dtypes: Sequence[str] | None = None, train: bool = False, inputs: Any = None,
+    trust_remote_code: bool = False,
 ) -> Graph:
-    """The notation graph of a model spec under ``options`` (cached like its trace)."""
+    """The notation graph of a model spec under ``options`` (cached like its trace;
+    ``inputs`` and ``trust_remote_code`` as for [`netviz.api.trace`][netviz.api.trace])."""
     from netviz.cache import TraceRequest, cached_notation
 
-    request = TraceRequest.of(spec, input_shapes, input_dtypes=input_dtypes, train=train)
+    request = TraceRequest.of(spec, input_shapes, input_dtypes=input_dtypes, train=train,
+                              inputs=inputs, trust_remote_code=trust_remote_code)
     return cached_notation(request, options, lambda r: trace_uncached(r))

@@ -16,11 +16,14 @@ import json
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from netviz.errors import NetvizError
+from netviz.huggingface.specs import hf_spec, identity
+from netviz.inputs import InputValue, NamedInput, named_inputs
 from netviz.ir import Shape
 
 
@@ -97,12 +100,16 @@ class TraceRequest:
         input_shapes: Input shapes without the batch dimension; ``None``: the model's own.
         input_dtypes: Input dtypes by name (``"float16"``); ``None``: the default.
         train: Trace in training mode instead of eval mode.
+        inputs: Keyword inputs (``input_ids=64:int64``); ``None``: the model's own.
+        trust_remote_code: Let a checkpoint folder's own modeling code run.
     """
 
     spec: Any
     input_shapes: tuple[Shape, ...] | None = None
     input_dtypes: tuple[str, ...] | None = None
     train: bool = False
+    inputs: tuple[NamedInput, ...] | None = None
+    trust_remote_code: bool = False
 
     @classmethod
     def of(
@@ -112,11 +119,18 @@ class TraceRequest:
         *,
         input_dtypes: Sequence[Any] | None = None,
         train: bool = False,
+        inputs: Mapping[str, InputValue] | Sequence[NamedInput | str] | None = None,
+        trust_remote_code: bool = False,
     ) -> TraceRequest:
         """A request from the public API's arguments (shapes as tuples, dtypes by their
-        canonical names: ``"long"`` and ``torch.int64`` are both ``"int64"``)."""
+        canonical names: ``"long"`` and ``torch.int64`` are both ``"int64"``).
+
+        Raises:
+            UsageError: An unknown dtype, or malformed keyword inputs.
+        """
         dtypes = None if input_dtypes is None else tuple(_dtype_name(d) for d in input_dtypes)
-        return cls(spec, _shapes(input_shapes), dtypes, bool(train))
+        return cls(spec, _shapes(input_shapes), dtypes, bool(train), named_inputs(inputs),
+                   bool(trust_remote_code))
 
     def key(self) -> str | None:
         """The cache key, or ``None`` when this request is not cached (a module
@@ -126,6 +140,7 @@ class TraceRequest:
             return None
         fields = options_of(self)
         fields["spec"] = spec
+        fields["inputs"] = [i.text() for i in self.inputs] if self.inputs is not None else None
         return digest("trace", environment(), fields)
 
 
@@ -134,11 +149,18 @@ def spec_identity(spec: Any) -> dict[str, Any] | None:
 
     A registered name is itself; a file spec is its resolved path and attribute; a
     module spec also depends on where modules are found (``sys.path``, the working
-    directory).
+    directory); a transformers spec on transformers' version and the configuration
+    (a checkpoint folder's ``config.json`` by content).
     """
     if not isinstance(spec, str) or not spec.strip():
         return None
     spec = spec.strip()
+    try:
+        hf = hf_spec(spec)
+    except NetvizError:
+        return None
+    if hf is not None:
+        return {"transformers": installed_version("transformers"), **identity(hf)}
     if ":" not in spec:
         return {"name": spec}
     target, _, attr = spec.rpartition(":")

@@ -7,11 +7,14 @@ from typing import Any
 
 from netviz.dtypes import parse_dtype
 from netviz.errors import InputShapeError
+from netviz.inputs import NamedInput, named_inputs, parse_input
 from netviz.ir import Shape
 
 MODEL_HELP = (
-    "a registered model name (see 'netviz list'), 'package.module:attr' "
-    "or 'path/to/file.py:attr'"
+    "a registered model name (see 'netviz list'), 'package.module:attr', "
+    "'path/to/file.py:attr', 'hf:CLASS' (a transformers model class with its default "
+    "configuration, e.g. hf:GPT2LMHeadModel) or a transformers checkpoint folder "
+    "(or its config.json: built from the configuration, no weights loaded)"
 )
 
 
@@ -19,7 +22,7 @@ def add_model_arguments(
     parser: argparse.ArgumentParser, *, metavar: str = "MODEL", help: str = MODEL_HELP
 ) -> None:
     """Add the ``MODEL`` positional (``metavar``, ``help``), ``--input-shape``,
-    ``--input-dtype`` and ``--train``."""
+    ``--input-dtype``, ``--input``, ``--trust-remote-code`` and ``--train``."""
     parser.add_argument("model", metavar=metavar, help=help)
     parser.add_argument(
         "--input-shape",
@@ -41,6 +44,23 @@ def add_model_arguments(
         "default: the model's registered dtype, else its float dtype",
     )
     parser.add_argument(
+        "--input",
+        dest="inputs",
+        metavar="NAME=D1,D2[:DTYPE]",
+        action="append",
+        type=parse_input,
+        help="a keyword input of the forward (repeatable), e.g. --input input_ids=64:int64 "
+        "--input decoder_input_ids=16:int64; it replaces the model's own input of that "
+        "name or is fed besides them; the dtype defaults to that input's, else the model's "
+        "float dtype. transformers models need none: netviz makes the inputs they expect",
+    )
+    parser.add_argument(
+        "--trust-remote-code",
+        action="store_true",
+        help="let a transformers checkpoint folder's own modeling code run (its config.json "
+        "names it in auto_map); without it such a folder is refused, as transformers does",
+    )
+    parser.add_argument(
         "--train",
         action="store_true",
         help="trace the training-mode forward (default: eval mode, the inference graph)",
@@ -50,7 +70,13 @@ def add_model_arguments(
 def model_options(args: argparse.Namespace) -> dict[str, Any]:
     """The model options every model-taking command passes to the API."""
     return {"input_shapes": args.input_shapes, "input_dtypes": args.input_dtypes,
-            "train": args.train}
+            "train": args.train, "inputs": _checked_inputs(args.inputs),
+            "trust_remote_code": args.trust_remote_code}
+
+
+def _checked_inputs(inputs: list[NamedInput] | None) -> tuple[NamedInput, ...] | None:
+    """The ``--input`` values, each name once (``UsageError`` otherwise)."""
+    return named_inputs(inputs) if inputs else None
 
 
 def parse_shape(text: str) -> Shape:

@@ -175,8 +175,8 @@ def run(args: argparse.Namespace) -> int:
         if getattr(args, "debug", False):
             from netviz.commands._debug import add_note, partial_ir
 
-            add_note(exc, partial_ir(args.model, args.input_shapes, input_dtypes=args.input_dtypes,
-                                    train=args.train))
+            options = model_options(args)
+            add_note(exc, partial_ir(args.model, options.pop("input_shapes"), **options))
         raise
     write_output(args.output, data)
     return 0

@@ -18,6 +18,7 @@ from dataclasses import dataclass, fields
 from typing import Any, TypeVar
 
 from netviz.errors import NetvizError
+from netviz.inputs import NamedInput, named_inputs
 from netviz.ir import Shape
 from netviz.mkdocs.fence_words import DOWNLOADS, FORMATS, SHOWS, THUMBNAIL, FenceError
 from netviz.vocabulary import (
@@ -44,7 +45,7 @@ _APPLIES: dict[str, frozenset[str]] = {
     ),
     "chart": frozenset({"chart", "input_shape", "download"}),
 }
-_COMMON = frozenset({"model", "show", "input_dtype", "train"})
+_COMMON = frozenset({"model", "show", "input_dtype", "train", "input", "trust_remote_code"})
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
 
@@ -81,6 +82,9 @@ class FenceOptions:
             [`PNG_DPI`][netviz.output.PNG_DPI].
         annotate: Diagram only: counts to write on the figure (``params``, ``macs``;
             see [`annotate`][netviz.transforms.annotate.annotate]).
+        inputs: Keyword inputs (option ``input``: ``input_ids=64:int64;
+            decoder_input_ids=16``); ``None``: the model's own.
+        trust_remote_code: Let a transformers checkpoint folder's own modeling code run.
         fit: Diagram only: a box on paper (``17cmx23cm``) the figure is drawn to fit,
             every label 6 pt or more (see [`fit_figure`][netviz.renderers.fit.fit_figure]);
             empty: its natural size. The direction is chosen too unless ``direction`` is
@@ -112,6 +116,8 @@ class FenceOptions:
     train: bool = False
     dpi: int | None = None
     annotate: tuple[str, ...] = ()
+    inputs: tuple[NamedInput, ...] | None = None
+    trust_remote_code: bool = False
     fit: str = ""
     direction_given: bool = False
     diff: str = ""
@@ -128,14 +134,16 @@ class FenceOptions:
     @property
     def subject(self) -> Subject:
         """What is traced: the model and its input and mode options."""
-        return Subject(self.model, self.input_shapes, self.input_dtypes, self.train)
+        return Subject(self.model, self.input_shapes, self.input_dtypes, self.train, self.inputs,
+                       self.trust_remote_code)
 
     @property
     def subjects(self) -> tuple[Subject, ...]:
         """Every model traced: the model, and the one it is compared with (``diff``)."""
         if not self.diff:
             return (self.subject,)
-        return (self.subject, Subject(self.diff, self.input_shapes, self.input_dtypes, self.train))
+        return (self.subject, Subject(self.diff, self.input_shapes, self.input_dtypes, self.train,
+                                      self.inputs, self.trust_remote_code))
 
 
 @dataclass(frozen=True)
@@ -147,20 +155,26 @@ class Subject:
         input_shapes: Input shapes without the batch dimension; ``None``: registered.
         input_dtypes: Dtype name per input; ``None``: registered.
         train: The training-mode forward.
+        inputs: Keyword inputs; ``None``: the model's own.
+        trust_remote_code: Let a transformers checkpoint folder's own modeling code run.
     """
 
     model: str
     input_shapes: tuple[Shape, ...] | None = None
     input_dtypes: tuple[str, ...] | None = None
     train: bool = False
+    inputs: tuple[NamedInput, ...] | None = None
+    trust_remote_code: bool = False
 
     def api_options(self) -> dict[str, Any]:
         """Keyword arguments of the public API functions for this subject."""
         return {"input_shapes": self.input_shapes, "input_dtypes": self.input_dtypes,
-                "train": self.train}
+                "train": self.train, "inputs": self.inputs,
+                "trust_remote_code": self.trust_remote_code}
 
 
-_RENAMED = {"input_shapes": "input_shape", "downloads": "download", "input_dtypes": "input_dtype"}
+_RENAMED = {"input_shapes": "input_shape", "downloads": "download", "input_dtypes": "input_dtype",
+            "inputs": "input"}
 OPTION_NAMES = tuple(_RENAMED.get(f.name, f.name) for f in fields(FenceOptions)
                      if f.name != "direction_given")
 """The option keys a fence accepts."""
@@ -250,6 +264,8 @@ def _build(raw: dict[str, str]) -> FenceOptions:
         train=_bool(raw, "train", False),
         dpi=_dpi(raw),
         annotate=_annotations(raw.get("annotate")),
+        inputs=_inputs(raw.get("input")),
+        trust_remote_code=_bool(raw, "trust_remote_code", False),
         fit=_fit(raw, show),
         direction_given="direction" in raw and "fit" in raw,
         diff=diff,
@@ -363,6 +379,19 @@ def _shapes(text: str | None) -> tuple[Shape, ...] | None:
     return _listed(text, "input_shape", "3,32,32", parse_shape)
 
 
+def _inputs(text: str | None) -> tuple[NamedInput, ...] | None:
+    if text is None:
+        return None
+    parts = [part.strip() for part in text.split(";") if part.strip()]
+    if not parts:
+        raise FenceError("input: empty; write e.g. 'input: input_ids=64:int64; "
+                         "decoder_input_ids=16'")
+    try:
+        return named_inputs(parts)
+    except NetvizError as exc:
+        raise FenceError(f"input: {exc}") from None
+
+
 def _dtypes(text: str | None) -> tuple[str, ...] | None:
     from netviz.dtypes import parse_dtype
 
@@ -383,6 +412,8 @@ def cli_command(options: FenceOptions, output: str | None = None) -> str:
         f"--input-shape {','.join(str(d) for d in shape)}" for shape in options.input_shapes or ()
     ]
     shape_args += [f"--input-dtype {dtype}" for dtype in options.input_dtypes or ()]
+    shape_args += [f"--input {item.text()}" for item in options.inputs or ()]
+    shape_args += ["--trust-remote-code"] if options.trust_remote_code else []
     shape_args += ["--train"] if options.train else []
     if options.diff:
         from netviz.mkdocs.diff_fence import diff_args

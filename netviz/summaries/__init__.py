@@ -59,6 +59,8 @@ def summarize(
     label: str | None = None,
     input_dtypes: Sequence[str] | None = None,
     train: bool = False,
+    inputs: Any = None,
+    trust_remote_code: bool = False,
 ) -> Summary:
     """Summarize a model in one of [`FORMATS`][netviz.summaries.FORMATS].
 
@@ -80,6 +82,8 @@ def summarize(
         label: LaTeX only: the ``\\label`` of that table.
         input_dtypes: Dtype name per input; default: the registered ones.
         train: Summarize the training-mode forward.
+        inputs: Keyword inputs (see [`netviz.api.trace`][netviz.api.trace]).
+        trust_remote_code: Let a checkpoint folder's own modeling code run.
 
     Raises:
         FormatError: Unknown format.
@@ -89,7 +93,8 @@ def summarize(
 
     depth, by_group = resolve_view(fmt, depth, by_group)
     check_options(fmt, depth=depth, by_group=by_group, caption=caption, label=label)
-    table = collect_table(spec, input_shapes, input_dtypes=input_dtypes, train=train)
-    groups = (diagram_groups(spec, input_shapes, table, input_dtypes=input_dtypes, train=train)
-              if by_group else None)
+    model = {"input_dtypes": input_dtypes, "train": train, "inputs": inputs,
+             "trust_remote_code": trust_remote_code}
+    table = collect_table(spec, input_shapes, **model)
+    groups = diagram_groups(spec, input_shapes, table, **model) if by_group else None
     return Summary(table, fmt, depth=depth, groups=groups, caption=caption, label=label)

@@ -7,19 +7,22 @@ order), parameter counts in which a shared weight counts once (torchinfo counts 
 weight tied between two layers twice), and mult-adds from netviz's own trace
 (torchinfo counts a ``Linear`` on tokens once per sample and misses attention).
 
-Registry models are built on the meta device, then summarized on a zero-filled
-CPU copy (no weight initialisation): a batch-1 CPU forward of the reference
-models costs 0.05-0.5 s of CPU time, while the first meta forward pays ~1.3 s
-of one-off warm-up (torch's Python decompositions and sympy). Inputs above
-``META_ABOVE`` elements run on meta instead, so the cost stops growing with
-the resolution. A model that fails on one device is retried on the other
-before its error is reported. A model passed as an instance runs where its
-weights are.
+Models are built on the meta device. A small one (weights up to
+``COPY_BELOW`` bytes) is summarized on a zero-filled CPU copy (no weight
+initialisation): a batch-1 CPU forward of the reference models costs 0.05-0.5 s
+of CPU time, while the first meta forward pays ~1.3 s of one-off warm-up (torch's
+Python decompositions and sympy). Any other model, and inputs above
+``META_ABOVE`` elements, run on meta (see
+[`meta_values`][netviz.tracing.meta.meta_values]), so the cost stops
+growing with the resolution and the memory with the model. A model that fails on
+one device is retried on the other before its error is reported (a larger copy
+only if [`check_real_forward`][netviz.tracing.weights.check_real_forward] allows it).
+A model passed as an instance runs where its weights are.
 """
 
 from __future__ import annotations
 
-import copy
+import contextlib
 import math
 from collections.abc import Sequence
 from dataclasses import replace
@@ -29,6 +32,7 @@ import torch
 from torch import nn
 
 from netviz.errors import InputShapeError, ModelForwardError, NetvizError
+from netviz.inputs import Fill
 from netviz.ir import Graph, Shape
 from netviz.ir.accounting import data_dependent
 from netviz.serial import one_at_a_time
@@ -41,6 +45,9 @@ _CONTAINERS = (nn.Sequential, nn.ModuleList, nn.ModuleDict)
 META_ABOVE = 2**20
 """Inputs with more elements per sample than this are summarized on the meta device."""
 
+COPY_BELOW = 256 * 2**20
+"""Meta models whose weights take more bytes than this are summarized on meta (no copy)."""
+
 
 def collect_model(
     spec: Any,
@@ -48,6 +55,8 @@ def collect_model(
     *,
     input_dtypes: Sequence[str] | None = None,
     train: bool = False,
+    inputs: Any = None,
+    trust_remote_code: bool = False,
 ) -> SummaryTable:
     """Load ``spec`` through the registry and collect its summary table (see module docs).
 
@@ -55,30 +64,38 @@ def collect_model(
         UnknownModelError: ``spec`` names no registered model.
         InputShapeError: The model rejects the input shape.
         ModelForwardError: The model's forward raised.
+        ModelTooLargeError: The model runs on no device netviz may use.
     """
     from netviz.registry import load_model
     from netviz.tracing import trace_model
+    from netviz.tracing.weights import check_real_forward, weight_bytes
 
-    loaded = load_model(spec, input_shapes, input_dtypes=input_dtypes)
+    loaded = load_model(spec, input_shapes, input_dtypes=input_dtypes, inputs=inputs,
+                        trust_remote_code=trust_remote_code)
     graph = trace_model(loaded.module, loaded.input_shapes, name=loaded.name,
-                        rebuild=loaded.build, input_dtypes=loaded.input_dtypes, train=train)
+                        rebuild=loaded.build, input_dtypes=loaded.input_dtypes,
+                        input_names=loaded.input_names, train=train,
+                        input_fills=loaded.input_fills)
     options: dict[str, Any] = {
-        "name": loaded.name, "shapes_given": input_shapes is not None,
-        "input_dtypes": loaded.input_dtypes, "train": train, "graph": graph,
+        "name": loaded.name, "shapes_given": input_shapes is not None or inputs is not None,
+        "input_dtypes": loaded.input_dtypes, "input_names": loaded.input_names,
+        "input_fills": loaded.input_fills, "train": train, "graph": graph,
     }
     module = loaded.module
     if _device(module).type != "meta":
         return collect(module, loaded.input_shapes, **options)
-    large = sum(math.prod(s) for s in loaded.input_shapes) > META_ABOVE
-    makers = [lambda: materialize(module), lambda: module]
+    on_meta = (sum(math.prod(s) for s in loaded.input_shapes) > META_ABOVE
+               or weight_bytes(module) > COPY_BELOW)
     errors: dict[str, NetvizError] = {}
-    for make in reversed(makers) if large else makers:
-        candidate = make()
+    for device in ("meta", "cpu") if on_meta else ("cpu", "meta"):
+        if device == "cpu" and errors:  # the meta forward failed: a real one, if allowed
+            check_real_forward(module, loaded.name, f"its summary fails on meta: {errors['meta']}")
+        candidate = module if device == "meta" else materialize(module)
         try:
             return collect(candidate, loaded.input_shapes, **options)
         except (InputShapeError, ModelForwardError) as exc:
             # an op without a meta kernel, a CPU-only model, or a real error
-            errors[_device(candidate).type] = exc
+            errors[device] = exc
     raise errors["cpu"]  # both failed: CPU errors read better than meta ones
 
 
@@ -86,9 +103,12 @@ def materialize(module: nn.Module) -> nn.Module:
     """A CPU copy of a meta-device model with every parameter and buffer zeroed.
 
     Only shapes and counts matter to a summary, so the copy skips weight
-    initialisation; the original model is left untouched.
+    initialisation; the original model is left untouched, and a weight shared by
+    several layers stays shared.
     """
-    clone = copy.deepcopy(module).to_empty(device="cpu")
+    from netviz.tracing.device import empty_copy
+
+    clone = empty_copy(module, "cpu")
     with torch.no_grad():
         for tensor in (*clone.parameters(), *clone.buffers()):
             tensor.zero_()
@@ -105,6 +125,8 @@ def collect(
     input_dtypes: Sequence[str] | None = None,
     train: bool = False,
     graph: Graph | None = None,
+    input_names: Sequence[str | None] | None = None,
+    input_fills: Sequence[Fill | None] | None = None,
 ) -> SummaryTable:
     """Run one forward pass of batch size 1 through torchinfo and tabulate it.
 
@@ -121,6 +143,9 @@ def collect(
         input_dtypes: Dtype name per input; default: the model's floating dtype.
         train: Run the forward in training mode (default: eval).
         graph: The model's raw trace for the MACs; default: traced here.
+        input_names: The name of each keyword input, ``None`` for positional ones
+            (see [`trace_model`][netviz.tracing.trace_model]).
+        input_fills: The leading values of integer inputs (see [`Fill`][netviz.inputs.Fill]).
 
     Raises:
         InputShapeError: ``shapes_given`` and the forward pass failed.
@@ -128,22 +153,34 @@ def collect(
     """
     import torchinfo
 
+    from netviz.tracing.device import make_inputs
+    from netviz.tracing.meta import meta_inputs, meta_values
+
     device = _device(module)
     shapes = tuple(tuple(int(d) for d in shape) for shape in input_shapes)
     dtype = next((p.dtype for p in module.parameters() if p.is_floating_point()), torch.float32)
     dtypes = [getattr(torch, d) for d in input_dtypes] if input_dtypes else [dtype] * len(shapes)
+    meta = device.type == "meta"  # inputs with values, weights without
+    tensors = (meta_inputs(shapes, dtype, input_dtypes, input_fills) if meta
+               else make_inputs(shapes, device, dtype, random=True, dtypes=input_dtypes,
+                                fills=input_fills))
+    names = list(input_names or (None,) * len(shapes))
+    positional = [t for t, n in zip(tensors, names) if n is None]
+    keywords = {n: t for t, n in zip(tensors, names) if n is not None}
+    forward_kwargs: dict[str, Any] = keywords if positional else {}
     calls = _CallRecorder(module)
     try:
-        stats = torchinfo.summary(
-            module,
-            input_size=[(1, *shape) for shape in shapes],
-            dtypes=dtypes,
-            device=device,
-            depth=1,
-            verbose=0,
-            mode="train" if train else "eval",
-            col_names=("input_size", "output_size", "num_params", "kernel_size", "mult_adds"),
-        )
+        with meta_values() if meta else contextlib.nullcontext():
+            stats = torchinfo.summary(
+                module,
+                input_data=positional if positional or not keywords else keywords,
+                depth=1,
+                verbose=0,
+                mode="train" if train else "eval",
+                col_names=("input_size", "output_size", "num_params", "kernel_size",
+                           "mult_adds"),
+                **forward_kwargs,
+            )
     except Exception as exc:  # the model's own forward raised
         cause = exc.__cause__ or exc
         text = " ".join(str(cause).split()) or type(cause).__name__
@@ -160,7 +197,8 @@ def collect(
             from netviz.tracing import trace_model
 
             graph = trace_model(module, shapes, name=name or type(module).__name__,
-                                input_dtypes=input_dtypes, train=train)
+                                input_dtypes=input_dtypes, input_names=input_names,
+                                train=train, input_fills=input_fills)
         return _table(module, stats, calls, name, shapes, dtypes, graph)
     finally:
         # torchinfo keeps the last summary list of each model class in a module-level
@@ -257,10 +295,11 @@ class _CallRecorder:
 
 
 def _device(module: nn.Module) -> torch.device:
-    """The device of the module's first parameter or buffer; CPU if it has none."""
-    for tensor in (*module.parameters(), *module.buffers()):
-        return tensor.device
-    return torch.device("cpu")
+    """The device of the module's first parameter or buffer (meta when any is); CPU if
+    it has none."""
+    from netviz.tracing.device import model_device
+
+    return model_device(module)
 
 
 def _build_rows(

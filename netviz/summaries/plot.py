@@ -75,6 +75,8 @@ def plot_model(
     input_shapes: Sequence[Shape] | None = None,
     input_dtypes: Sequence[str] | None = None,
     train: bool = False,
+    inputs: Any = None,
+    trust_remote_code: bool = False,
 ) -> bytes:
     """Chart a model: ``params`` or ``macs`` per diagram group, or ``shapes``.
 
@@ -85,10 +87,12 @@ def plot_model(
     from netviz.summaries.tables import collect_table, diagram_groups
 
     check_plot_options(kind, fmt)
-    table = collect_table(spec, input_shapes, input_dtypes=input_dtypes, train=train)
+    model = {"input_dtypes": input_dtypes, "train": train, "inputs": inputs,
+             "trust_remote_code": trust_remote_code}
+    table = collect_table(spec, input_shapes, **model)
     if kind == "shapes":
         return plot_shapes(table, fmt)
-    groups = diagram_groups(spec, input_shapes, table, input_dtypes=input_dtypes, train=train)
+    groups = diagram_groups(spec, input_shapes, table, **model)
     return plot_groups(table, groups, kind, fmt)
 
 

@@ -15,11 +15,15 @@ def collect_table(
     *,
     input_dtypes: Sequence[str] | None = None,
     train: bool = False,
+    inputs: Any = None,
+    trust_remote_code: bool = False,
 ) -> SummaryTable:
-    """Load ``spec`` and collect its [`SummaryTable`][netviz.summaries.table.SummaryTable]."""
+    """Load ``spec`` and collect its [`SummaryTable`][netviz.summaries.table.SummaryTable]
+    (``inputs`` and ``trust_remote_code`` as for [`netviz.api.trace`][netviz.api.trace])."""
     from netviz.summaries.collect import collect_model
 
-    return collect_model(spec, input_shapes, input_dtypes=input_dtypes, train=train)
+    return collect_model(spec, input_shapes, input_dtypes=input_dtypes, train=train,
+                         inputs=inputs, trust_remote_code=trust_remote_code)
 
 
 def diagram_groups(
@@ -29,6 +33,8 @@ def diagram_groups(
     *,
     input_dtypes: Sequence[str] | None = None,
     train: bool = False,
+    inputs: Any = None,
+    trust_remote_code: bool = False,
 ) -> tuple[GroupRow, ...]:
     """Group ``table`` by the clusters of the model's diagram (``netviz.api.diagram``'s)."""
     from netviz import traced
@@ -36,5 +42,5 @@ def diagram_groups(
     from netviz.transforms import NotationOptions
 
     graph = traced.notation(spec, input_shapes, NotationOptions(fold=True, shapes=False),
-                            input_dtypes, train)
+                            input_dtypes, train, inputs, trust_remote_code)
     return group_rows(table, graph)

@@ -15,7 +15,9 @@ Modules:
     attrs: layer and functional-call hyper-parameters as plain values.
     names: canonical names of functions and methods (``iadd`` → ``add``).
     build: fx graph → IR graph.
-    hooks: the module-hooks fallback.
+    forwards: the module-hooks fallback: a forward on meta, a real one when needed.
+    hooks, provenance: what that forward records (layers, functional ops, edges).
+    meta: forwards of meta models (weights on meta, other values real); the size cap.
     device, params, failures: model device and CPU copies, parameter ledger, errors.
 """
 

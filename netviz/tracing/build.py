@@ -8,7 +8,7 @@ Non-tensor nodes (``x.size(0)``) are dropped; edges join tensor nodes only.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 import torch.fx
@@ -111,6 +111,7 @@ def build_graph(
     values: dict[str, Value],
     input_shapes: Sequence[Shape],
     name: str,
+    keywords: Collection[str] = (),
 ) -> Graph:
     """Build the IR graph from an fx graph and the values ``propagate`` recorded.
 
@@ -119,7 +120,8 @@ def build_graph(
     -1, -1)``) are constants, and like weights they are folded into the first kept
     op that uses them (their parameters counted there, their names recorded as its
     ``operands``). A returned tuple or dict gets one output node per element
-    (``output.logits``).
+    (``output.logits``). The input nodes of the ``keywords`` (inputs fed by name)
+    carry their name.
     """
     modules = dict(root.named_modules())
     flows: set[torch.fx.Node] = set()  # tensor data from an input reaches the node
@@ -170,6 +172,8 @@ def build_graph(
         operands = tuple(dict.fromkeys(names[node]))
         if operands and node.op != "call_module":
             attrs = tuple(sorted((*attrs, ("operands", operands))))
+        if node.op == "placeholder" and str(node.target) in keywords:
+            attrs = (("name", str(node.target)),)
         if value is not None and value.passthrough:
             attrs = tuple(sorted((*attrs, ("passthrough", True))))
         if value is not None and value.full and value.full[0] != 1:

@@ -23,6 +23,7 @@ from torch import nn
 
 from netviz import ops
 from netviz.errors import InputShapeError, NetvizError
+from netviz.inputs import Fill
 from netviz.ir import Attr, Shape
 from netviz.ops import LayerShapeError, Op
 from netviz.tracing.attrs import (
@@ -106,17 +107,28 @@ def tensor_constants_removed(module: nn.Module) -> Iterator[None]:
                 delattr(module, key)
 
 
-def _defaults_beyond(module: nn.Module, given: int) -> dict[str, Any]:
-    """Non-tensor defaults of the forward arguments after the ``given`` inputs."""
+def _defaults_beyond(
+    module: nn.Module, given: int, keywords: Sequence[str] = ()
+) -> dict[str, Any]:
+    """Non-tensor defaults of the forward arguments after the ``given`` inputs, but for
+    the ``keywords`` fed by name.
+
+    Raises:
+        TypeError: A keyword is none of the forward's named parameters (torch.fx
+            cannot feed a ``**kwargs`` entry).
+    """
     try:
         params = list(inspect.signature(module.forward).parameters.values())
     except (TypeError, ValueError):
         return {}
     kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    missing = [k for k in keywords if k not in {p.name for p in params if p.kind in kinds}]
+    if missing:
+        raise TypeError(f"the forward has no parameter {missing[0]!r} to feed by name")
     return {
         p.name: p.default for p in params[given:]
         if p.kind in kinds and p.default is not inspect.Parameter.empty
-        and not isinstance(p.default, torch.Tensor)
+        and not isinstance(p.default, torch.Tensor) and p.name not in keywords
     }
 
 
@@ -215,17 +227,18 @@ class _Tracer(torch.fx.Tracer):
         return super().create_arg(a)
 
 
-def symbolic_graph(module: nn.Module, inputs: int) -> torch.fx.Graph:
+def symbolic_graph(module: nn.Module, inputs: int, keywords: Sequence[str] = ()) -> torch.fx.Graph:
     """Trace ``module`` symbolically (what ``torch.fx.symbolic_trace`` does, minus codegen).
 
     Forward arguments beyond the first ``inputs`` keep their defaults as
-    constants, so ``if mask is None:`` traces like the call netviz makes.
+    constants, so ``if mask is None:`` traces like the call netviz makes; those
+    named in ``keywords`` are inputs (placeholders) too.
 
     Raises:
         Exception: Whatever fx raises for untraceable code (data-dependent
             control flow, proxies passed to non-torch code, ...).
     """
-    concrete = _defaults_beyond(module, inputs)
+    concrete = _defaults_beyond(module, inputs, keywords)
     return _Tracer().trace(module, concrete_args=concrete or None)
 
 
@@ -395,13 +408,21 @@ def placeholders(graph: torch.fx.Graph) -> list[torch.fx.Node]:
     return [n for n in graph.nodes if n.op == "placeholder"]
 
 
-def check_input_count(graph: torch.fx.Graph, input_shapes: Sequence[Shape]) -> None:
+def check_input_count(
+    graph: torch.fx.Graph, input_shapes: Sequence[Shape],
+    input_names: Sequence[str | None] | None = None,
+) -> None:
     """Raise ``InputShapeError`` unless the shapes cover the required inputs."""
     inputs = placeholders(graph)
     targets = [str(n.target) for n in inputs]  # a placeholder's target is its name
-    required = [n for n, t in zip(inputs, targets) if not n.args and not t.startswith("*")]
+    keywords = [n for n in input_names or () if n is not None]
+    positional = len(input_shapes) - len(keywords)
+    fed = set(targets[:positional]) | set(keywords)
+    required = [t for n, t in zip(inputs, targets) if not n.args and not t.startswith("*")]
     variadic = any(t.startswith("*") for t in targets)
-    if len(input_shapes) < len(required) or (len(input_shapes) > len(inputs) and not variadic):
+    if any(t not in fed for t in required) or (
+        positional > len(inputs) - len(keywords) and not variadic
+    ):
         names = ", ".join(targets)
         raise InputShapeError(
             f"the model takes {len(required)} input(s) ({names}) but "
@@ -409,11 +430,30 @@ def check_input_count(graph: torch.fx.Graph, input_shapes: Sequence[Shape]) -> N
         )
 
 
+def fed_in_order(
+    graph: torch.fx.Graph, inputs: Sequence[Any], input_names: Sequence[str | None] | None
+) -> list[Any]:
+    """``inputs`` (positional first, then keywords named by ``input_names``) in the order
+    of the graph's placeholders."""
+    keywords = {n: i for i, n in enumerate(input_names or ()) if n is not None}
+    positional = [x for i, x in enumerate(inputs) if i not in keywords.values()]
+    ordered = []
+    for node in placeholders(graph):
+        target = str(node.target)
+        if target in keywords:
+            ordered.append(inputs[keywords[target]])
+        elif positional:
+            ordered.append(positional.pop(0))
+    return ordered
+
+
 def propagate(
     module: nn.Module,
     graph: torch.fx.Graph,
     input_shapes: Sequence[Shape],
     input_dtypes: Sequence[str] | None = None,
+    input_names: Sequence[str | None] | None = None,
+    input_fills: Sequence[Fill | None] | None = None,
 ) -> dict[str, Value]:
     """Run ``graph`` on batch-1 inputs on the model's device; return each node's value.
 
@@ -422,15 +462,18 @@ def propagate(
         graph: Its fx graph.
         input_shapes: Input shapes without the batch dimension.
         input_dtypes: Canonical dtype names per input; ``None``: the model's float dtype.
+        input_names: The name of each keyword input, ``None`` for positional ones.
+        input_fills: The leading values of integer inputs (see [`Fill`][netviz.inputs.Fill]).
 
     Raises:
         NetvizError: A closed-form check failed (``InputShapeError``, ...).
         NodeFailure: Torch raised at a node.
     """
     device, dtype = model_device(module), model_dtype(module)
-    inputs = make_inputs(input_shapes, device, dtype, random=False, dtypes=input_dtypes)
+    inputs = make_inputs(input_shapes, device, dtype, random=False, dtypes=input_dtypes,
+                         fills=input_fills)
     interpreter = ShapeInterpreter(module, graph, input_shapes, device)
     with torch.no_grad():
-        interpreter.run(*inputs)
+        interpreter.run(*fed_in_order(graph, inputs, input_names))
     return interpreter.values
 

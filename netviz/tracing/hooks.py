@@ -1,7 +1,7 @@
 """Fallback tracer for models torch.fx cannot trace: forward hooks on leaf layers.
 
-A real forward runs on CPU (meta models are rebuilt there) on seeded random
-inputs. Each call of a layer (see ``is_layer``) becomes a node (``layer1.0.conv1``;
+One forward runs on the model's device on seeded inputs (a meta model's on meta,
+see [`netviz.tracing.forwards`][netviz.tracing.forwards]). Each call of a layer (see ``is_layer``) becomes a node (``layer1.0.conv1``;
 a second call of the same module ``layer1.0.conv1#2``; a layer kept in a plain
 list ``layers.0``). A ``TorchFunctionMode`` follows tensors through functional
 ops, so edges join each op to the ops it really reads, and each functional op
@@ -17,11 +17,10 @@ model another thread runs meanwhile is neither recorded nor disturbed.
 from __future__ import annotations
 
 import inspect
-import weakref
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
-from functools import partial
 from typing import Any
 
 import torch
@@ -30,10 +29,10 @@ from torch.nn.modules.module import (
     register_module_forward_hook,
     register_module_forward_pre_hook,
 )
-from torch.overrides import TorchFunctionMode
 
 from netviz import ops
 from netviz.errors import NetvizError, TraceError
+from netviz.inputs import Fill
 from netviz.ir import Attr, Edge, Graph, Kind, Node, Shape
 from netviz.ir.accounting import DATA_DEPENDENT
 from netviz.ops.axes import container_axis, feature_axis
@@ -48,77 +47,17 @@ from netviz.tracing.attrs import (
     shown_attrs,
 )
 from netviz.tracing.counter import Count, MacCounter
-from netviz.tracing.device import cpu_module, make_inputs, model_device, model_dtype
+from netviz.tracing.device import make_inputs, model_device, model_dtype
 from netviz.tracing.failures import run_error
 from netviz.tracing.names import function_name
 from netviz.tracing.params import ParamLedger
+from netviz.tracing.meta import meta_inputs, meta_values
 from netviz.tracing.modules import module_classes
+from netviz.tracing.provenance import FollowTensors, Provenance
 from netviz.tracing.values import full_shapes, keyed_leaves, tensors_in
 
 
-class _Provenance:
-    """Which nodes produced each live tensor.
-
-    Keyed by tensor identity through weak references, so the bookkeeping never
-    keeps an activation alive (a real forward of a big model stays as light as
-    the model's own) and a recycled ``id()`` never inherits stale producers.
-    """
-
-    def __init__(self) -> None:
-        self._entries: dict[int, tuple[weakref.ref, tuple[str, ...]]] = {}
-
-    def of(self, value: Any) -> tuple[str, ...]:
-        found: dict[str, None] = {}
-        for tensor in tensors_in(value):
-            entry = self._entries.get(id(tensor))
-            if entry is not None and entry[0]() is tensor:
-                found.update(dict.fromkeys(entry[1]))
-        return tuple(found)
-
-    def set(self, value: Any, producers: tuple[str, ...]) -> None:
-        for tensor in tensors_in(value):
-            key = id(tensor)
-            ref = weakref.ref(tensor, partial(self._forget, key))
-            self._entries[key] = (ref, producers)
-
-    def _forget(self, key: int, ref: weakref.ref) -> None:
-        entry = self._entries.get(key)
-        if entry is not None and entry[0] is ref:
-            del self._entries[key]
-
-
-OnCall = Callable[
-    [Any, tuple[Any, ...], dict[str, Any], Any, tuple[str, ...], Count], tuple[str, ...]]
-"""``(func, args, kwargs, out, sources, count) -> producers of out``: records a functional op
-(``count``: what its aten ops did)."""
-
-
-class _FollowTensors(TorchFunctionMode):
-    """Passes provenance through functional ops (``x + y``, ``F.relu``, ``view``).
-
-    ``on_call`` sees every call whose inputs depend on a model input and whose
-    output holds tensors; what it returns becomes the output's provenance.
-    """
-
-    def __init__(self, provenance: _Provenance, on_call: OnCall, counter: MacCounter) -> None:
-        super().__init__()
-        self.provenance = provenance
-        self.on_call = on_call
-        self.counter = counter
-
-    def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
-        kwargs = kwargs or {}
-        with self.counter.measure() as count:
-            out = func(*args, **kwargs)
-        sources = self.provenance.of((args, kwargs))
-        counted = None
-        if sources and any(True for _ in tensors_in(out)):
-            producers = self.on_call(func, args, kwargs, out, sources, count)
-            counted = producers != sources  # a node of its own took the count
-            self.provenance.set(out, producers)
-        if not counted:
-            self.counter.counts[-1].add(count)  # part of the enclosing call
-        return out
+_Provenance = Provenance  # the name tests/tracing/test_trace_hooks.py uses
 
 
 def is_layer(module: nn.Module, *, root: bool = False) -> bool:
@@ -185,7 +124,7 @@ class _Recorder:
     kept in plain Python lists, which are not registered submodules.
     """
 
-    def __init__(self, root: nn.Module, input_ids: list[str], provenance: _Provenance) -> None:
+    def __init__(self, root: nn.Module, input_ids: list[str], provenance: Provenance) -> None:
         self.paths = {id(m): p for p, m in root.named_modules()}
         self.modules: list[nn.Module] = []  # keeps the ids in ``paths`` valid
         self.input_ids = input_ids
@@ -286,7 +225,9 @@ class _Recorder:
                                    sources, count)
         self.nodes.append(Node(
             id=node_id, kind=kind, type_name=type_name, scope=call.path,
-            attrs=attrs, shape=shape, params=self.ledger.take(module.parameters()),
+            attrs=attrs, shape=shape,
+            params=self.ledger.take((*module.parameters(),
+                                     *self.provenance.weights_of((args, kwargs)))),
             macs=macs, feature_axis=axis,
         ))
         self.link(sources, node_id)
@@ -306,11 +247,12 @@ class _Recorder:
         scope = self.stack[-1].path if self.stack else ""
         node_id = self._new_id(f"{scope}.{name}()" if scope else f"{name}()")
         arguments = list(tensors_in((args, kwargs)))
-        weights = [t for t in arguments if isinstance(t, nn.Parameter)]
+        weights = self.provenance.weights_of((args, kwargs))  # those computed from weights too
         op = ops.lookup(name)
         rule_attrs = call_rule_attrs(op, args, kwargs) if op is not None else None
         attrs = shown_attrs(op, rule_attrs) if op is not None and rule_attrs is not None else ()
-        operands = tuple(dict.fromkeys(self.names[id(t)] for t in arguments if id(t) in self.names))
+        operands = tuple(dict.fromkeys(self.names[id(t)] for t in (*arguments, *weights)
+                                       if id(t) in self.names))
         if operands:
             attrs = tuple(sorted((*attrs, ("operands", operands))))
         if any(out is t for t in arguments):
@@ -351,7 +293,7 @@ def with_lead(attrs: tuple[Attr, ...], output: Any) -> tuple[Attr, ...]:
     return attrs
 
 
-def _output_nodes(rec: _Recorder, provenance: _Provenance, result: Any) -> list[Node]:
+def _output_nodes(rec: _Recorder, provenance: Provenance, result: Any) -> list[Node]:
     """One output node for a returned tensor, one per returned element otherwise (linked)."""
     leaves = keyed_leaves(result, lambda v: isinstance(v, torch.Tensor))
     if len(leaves) <= 1 and all(key == "" for key, _ in leaves):
@@ -390,53 +332,64 @@ def _own_calls(recorder: _Recorder, hook: Callable[..., None]) -> Callable[..., 
     return guarded
 
 
-def _input_names(module: nn.Module, count: int) -> list[str]:
+def _input_names(module: nn.Module, count: int, keywords: Sequence[str] = ()) -> list[str]:
+    """Node ids of the inputs: the forward's parameter names (``input_<i>`` past them)."""
     try:
         params = list(inspect.signature(module.forward).parameters.values())
     except (TypeError, ValueError):
         params = []
     names = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     names += [f"input_{i}" for i in range(len(names), count)]
-    return names[:count]
+    return names[:count] + list(keywords)
 
 
-def hooks_trace(
-    module: nn.Module,
+class ForwardFailed(Exception):
+    """The model's forward raised ``error`` in layer ``where`` (of class ``what``)."""
+
+    def __init__(self, where: str, what: str, error: Exception) -> None:
+        super().__init__(where)
+        self.where, self.what, self.error = where, what, error
+
+    def reported(self, input_shapes: Sequence[Shape]) -> NetvizError:
+        return run_error(self.where, self.what, self.error, input_shapes)
+
+
+def record_forward(
+    runnable: nn.Module,
     input_shapes: Sequence[Shape],
-    *,
     name: str,
     reason: str,
-    rebuild: Callable[[str], nn.Module] | None = None,
-    input_dtypes: Sequence[str] | None = None,
-    train: bool = False,
+    input_dtypes: Sequence[str] | None,
+    input_names: Sequence[str | None] | None,
+    train: bool,
+    *,
+    on_meta: bool,
+    input_fills: Sequence[Fill | None] | None = None,
 ) -> Graph:
-    """Trace ``module`` with forward hooks on every leaf layer call (see module docs).
+    """One forward of ``runnable`` under the hooks, as a graph (see the module docs).
 
-    The forward runs in eval mode unless ``train``; ``input_dtypes`` are canonical
-    dtype names per input (integer inputs are zeros).
+    ``on_meta``: the model is on meta; its forward runs on meta inputs carrying the
+    values of real ones, under [`meta_values`][netviz.tracing.meta.meta_values].
 
     Raises:
-        ModelForwardError: The model's forward raised.
-        InputShapeError: The model rejected the input shape.
+        ForwardFailed: The model's forward raised.
         TraceError: No layer or op reached the output, so there is nothing to draw.
     """
-    try:
-        runnable = cpu_module(module, rebuild)
-    except NetvizError:
-        raise
-    except Exception as exc:
-        raise TraceError(
-            f"torch.fx could not trace {name} ({reason}) and it cannot be rebuilt on CPU "
-            f"for module hooks: {type(exc).__name__}: {exc}".splitlines()[0]
-        ) from None
-    input_ids = _input_names(runnable, len(input_shapes))
-    inputs = make_inputs(input_shapes, model_device(runnable), model_dtype(runnable), random=True,
-                         dtypes=input_dtypes)
-    provenance = _Provenance()
+    names = list(input_names or [None] * len(input_shapes))
+    keywords = [n for n in names if n is not None]
+    input_ids = _input_names(runnable, len(names) - len(keywords), keywords)
+    if on_meta:
+        inputs = meta_inputs(input_shapes, model_dtype(runnable), input_dtypes, input_fills)
+    else:
+        inputs = make_inputs(input_shapes, model_device(runnable), model_dtype(runnable),
+                             random=True, dtypes=input_dtypes, fills=input_fills)
+    provenance = Provenance()
     for tensor, input_id in zip(inputs, input_ids):
         provenance.set(tensor, (input_id,))
     rec = _Recorder(runnable, input_ids, provenance)
     rec.full.update((i, tuple(t.shape)) for i, t in zip(input_ids, inputs))
+    positional = inputs[:len(input_ids) - len(keywords)]
+    by_name = dict(zip(keywords, inputs[len(positional):]))
 
     modes = [(m, m.training) for m in runnable.modules()]
     handles = []
@@ -445,15 +398,18 @@ def hooks_trace(
         handles.append(register_module_forward_pre_hook(_own_calls(rec, rec.pre)))
         handles.append(register_module_forward_hook(_own_calls(rec, rec.post), with_kwargs=True))
         runnable.train(train)
-        with torch.no_grad(), rec.counter, _FollowTensors(provenance, rec.function, rec.counter):
-            result = runnable(*inputs)
+        with torch.no_grad(), ExitStack() as stack:
+            if on_meta:  # outside the counter: the values it computes on the CPU are not counted
+                stack.enter_context(meta_values())
+            stack.enter_context(rec.counter)
+            stack.enter_context(FollowTensors(provenance, rec.function, rec.counter))
+            result = runnable(*positional, **by_name)
     except NetvizError:
         raise
     except Exception as exc:
         top = rec.stack[-1] if rec.stack else None
         where = (top.path or "forward") if top else "forward"
-        what = type(top.module if top else runnable).__name__
-        raise run_error(where, what, exc, input_shapes) from None
+        raise ForwardFailed(where, type(top.module if top else runnable).__name__, exc) from None
     finally:
         _RECORDING.reset(recording)
         for handle in handles:
@@ -468,7 +424,7 @@ def hooks_trace(
             f"torch.fx could not trace {name} ({reason}) and under module hooks "
             "no layer or op of its forward reached the output"
         )
-    nodes = [Node(id=i, kind=Kind.INPUT, type_name="input", shape=tuple(s))
+    nodes = [input_node(i, s, keyword=i in by_name)
              for i, s in zip(input_ids, input_shapes)] + ops + outputs
     edges = tuple(dict.fromkeys(op_edges))
     meta: tuple[Attr, ...] = (
@@ -476,3 +432,9 @@ def hooks_trace(
     meta += ((DATA_DEPENDENT, tuple(rec.data_dependent)),) if rec.data_dependent else ()
     graph = Graph(name=name, nodes=tuple(nodes), edges=edges, meta=meta)
     return replace(graph, modules=module_classes(runnable, graph))
+
+
+def input_node(node_id: str, shape: Shape, *, keyword: bool) -> Node:
+    """The IR node of a model input; a keyword input carries its name (``input_ids``)."""
+    return Node(id=node_id, kind=Kind.INPUT, type_name="input", shape=tuple(shape),
+                attrs=(("name", node_id),) if keyword else ())

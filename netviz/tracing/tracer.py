@@ -17,12 +17,14 @@ from netviz.errors import (
     TraceFallbackWarning,
     warn,
 )
+from netviz.inputs import Fill
 from netviz.ir import Graph, Kind, Shape
 from netviz.ir.accounting import data_dependent
 from netviz.serial import one_at_a_time
 from netviz.tracing.build import build_graph
 from netviz.tracing.device import cpu_module, on_meta
 from netviz.tracing.failures import first_line, run_error
+from netviz.tracing.forwards import hooks_forward
 from netviz.tracing.fx import (
     NodeFailure,
     check_input_count,
@@ -30,7 +32,7 @@ from netviz.tracing.fx import (
     symbolic_graph,
     tensor_constants_removed,
 )
-from netviz.tracing.hooks import hooks_trace
+from netviz.tracing.meta import meta_unsupported
 from netviz.tracing.names import function_name, method_name
 
 
@@ -59,15 +61,28 @@ def _where(node: torch.fx.Node, root: nn.Module) -> tuple[str, str]:
     return node.name, node.op
 
 
-def _meta_unsupported(error: BaseException) -> bool:
-    return isinstance(error, NotImplementedError) or "meta" in first_line(error).lower()
-
-
-def _fallback_message(name: str, reason: str) -> str:
+def _fallback_message(name: str, reason: str, meta: bool) -> str:
+    forward = "a forward on the meta device (no weights allocated)" if meta else "one real forward"
     return (
-        f"torch.fx could not trace {name} ({reason}); used module hooks on one real forward "
+        f"torch.fx could not trace {name} ({reason}); used module hooks on {forward} "
         "instead: the figure shows the branches this input took"
     )
+
+
+def _check_names(names: Sequence[str | None] | None, count: int) -> tuple[str | None, ...] | None:
+    """Keyword input names: one per input, positional ones (``None``) first."""
+    if names is None:
+        return None
+    names = tuple(names)
+    if len(names) != count:
+        raise InputShapeError(f"{len(names)} input name(s) given for {count} input(s)")
+    keywords = [n for n in names if n is not None]
+    first = names.index(keywords[0]) if keywords else len(names)
+    if len(set(keywords)) != len(keywords) or None in names[first:]:
+        raise InputShapeError(
+            "keyword inputs must have distinct names and come after the positional ones"
+        )
+    return names if keywords else None
 
 
 @one_at_a_time  # torch.fx patches nn.Module for the whole process while it traces
@@ -78,7 +93,9 @@ def trace_model(
     name: str,
     rebuild: Callable[[str], nn.Module] | None = None,
     input_dtypes: Sequence[str] | None = None,
+    input_names: Sequence[str | None] | None = None,
     train: bool = False,
+    input_fills: Sequence[Fill | None] | None = None,
 ) -> Graph:
     """Trace ``module`` into the raw IR graph: every op, in execution order.
 
@@ -97,7 +114,12 @@ def trace_model(
             when a real forward is needed for a meta model.
         input_dtypes: Dtype names per input (``"int64"`` for token ids); ``None``:
             the model's floating dtype for every input.
+        input_names: Per input, the forward parameter it is fed to by name (a keyword
+            input, drawn with its name) or ``None`` (positional, before the keyword
+            ones); ``None``: every input is positional.
         train: Trace the training-mode graph instead.
+        input_fills: Per input, the leading values of an integer input (see
+            [`Fill`][netviz.inputs.Fill]) or ``None`` (zeros).
 
     Raises:
         InputShapeError: An input shape is malformed or the model rejects it.
@@ -107,8 +129,10 @@ def trace_model(
     """
     shapes = _check_shapes(input_shapes)
     dtypes = check_dtypes(input_dtypes, len(shapes))
+    names = _check_names(input_names, len(shapes))
     with training_mode(module, train):
-        traced = _trace(module, shapes, name, rebuild, dtypes, train)
+        traced = _trace(module, shapes, name, rebuild, dtypes, names, train,
+                        tuple(input_fills) if input_fills else None)
     dependent = data_dependent(traced)
     if dependent:
         warn(f"the mult-adds of {name} are a lower bound: {', '.join(dependent)} "
@@ -136,31 +160,38 @@ def _trace(
     name: str,
     rebuild: Callable[[str], nn.Module] | None,
     dtypes: tuple[str, ...] | None,
+    names: tuple[str | None, ...] | None,
     train: bool,
+    fills: tuple[Fill | None, ...] | None = None,
 ) -> Graph:
+    keywords = [n for n in names or () if n is not None]
     with tensor_constants_removed(module):
         try:
-            graph = symbolic_graph(module, len(shapes))
+            graph = symbolic_graph(module, len(shapes) - len(keywords), keywords)
         except Exception as exc:  # untraceable: fall back to hooks
             reason = first_line(exc)
-            traced = hooks_trace(module, shapes, name=name, reason=reason, rebuild=rebuild,
-                                 input_dtypes=dtypes, train=train)
-            warn(_fallback_message(name, reason), TraceFallbackWarning, stacklevel=3)
+            traced, meta = hooks_forward(module, shapes, name=name, reason=reason,
+                                         rebuild=rebuild, input_dtypes=dtypes,
+                                         input_names=names, train=train, input_fills=fills)
+            warn(_fallback_message(name, reason, meta), TraceFallbackWarning, stacklevel=3)
             return traced
-        check_input_count(graph, shapes)
+        check_input_count(graph, shapes, names)
         root = module
         try:
-            values = propagate(root, graph, shapes, dtypes)
+            values = propagate(root, graph, shapes, dtypes, names, fills)
         except NodeFailure as failure:
-            if not (on_meta(module) and _meta_unsupported(failure.error)):
+            if not (on_meta(module) and meta_unsupported(failure.error)):
                 raise run_error(*_where(failure.node, root), failure.error, shapes) from None
-            root = _cpu_twin(module, rebuild)
+            where, what = _where(failure.node, root)
+            why = (f"an op fails on the meta device at '{where}' "
+                   f"({type(failure.error).__name__}: {first_line(failure.error)})")
+            root = _cpu_twin(module, rebuild, name, why)
             root.train(train)
             try:
-                values = propagate(root, graph, shapes, dtypes)
+                values = propagate(root, graph, shapes, dtypes, names, fills)
             except NodeFailure as again:
                 raise run_error(*_where(again.node, root), again.error, shapes) from None
-        traced = build_graph(graph, root, values, shapes, name)
+        traced = build_graph(graph, root, values, shapes, name, keywords)
     if all(node.kind in (Kind.INPUT, Kind.OUTPUT) for node in traced.nodes):
         raise TraceError(
             f"{name} has no layers or ops: its forward only passes its inputs through, "
@@ -169,9 +200,11 @@ def _trace(
     return traced
 
 
-def _cpu_twin(module: nn.Module, rebuild: Callable[[str], nn.Module] | None) -> nn.Module:
+def _cpu_twin(
+    module: nn.Module, rebuild: Callable[[str], nn.Module] | None, name: str, why: str
+) -> nn.Module:
     """A CPU copy of a meta model that carries the tracer's tensor constants."""
-    twin = cpu_module(module, rebuild)
+    twin = cpu_module(module, rebuild, name=name, why=why)
     for key, value in vars(module).items():
         if key.startswith("_tensor_constant") and isinstance(value, torch.Tensor):
             setattr(twin, key, value.to("cpu") if value.device.type != "meta" else value)

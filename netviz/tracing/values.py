@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import torch
@@ -10,16 +10,33 @@ import torch
 T = TypeVar("T")
 
 
-def tensors_in(value: Any) -> Iterator[torch.Tensor]:
-    """Every tensor in a (nested) tuple, list or dict, in order."""
+def tensors_in(value: Any) -> list[torch.Tensor]:
+    """Every tensor in a (nested) tuple, list or dict, in order.
+
+    Called for every op of a traced forward (tens of thousands for a large model), so
+    it walks with a loop rather than nested generators.
+    """
     if isinstance(value, torch.Tensor):
-        yield value
-    elif isinstance(value, (tuple, list)):
-        for item in value:
-            yield from tensors_in(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from tensors_in(item)
+        return [value]
+    found: list[torch.Tensor] = []
+    todo = [value]
+    while todo:
+        item = todo.pop()
+        kind = type(item)
+        if kind in _PLAIN:
+            continue
+        if kind is tuple or kind is list:
+            todo.extend(reversed(item))
+        elif isinstance(item, torch.Tensor):
+            found.append(item)
+        elif isinstance(item, (tuple, list)):
+            todo.extend(reversed(item))
+        elif isinstance(item, dict):
+            todo.extend(reversed(list(item.values())))
+    return found
+
+
+_PLAIN = frozenset({int, float, bool, str, type(None), torch.dtype, torch.device})
 
 
 def full_shapes(value: Any) -> tuple[tuple[int, ...], ...]:

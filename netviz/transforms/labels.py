@@ -175,8 +175,10 @@ def node_label(node: Node, *, shapes: bool = False) -> str:
         name = node.attr("name")
         return f"{one_line(str(name)) if name is not None else 'Input'} {math.prod(node.shape)} tokens"
     if kind is Kind.INPUT:
-        size = "x".join(str(d) for d in node.shape) if shapes and node.shape else ""
-        return f"Input {size}".strip()
+        name = node.attr("name")  # a keyword input: its name and shape, always
+        size = "x".join(str(d) for d in node.shape) if node.shape and (
+            shapes or name is not None) else ""
+        return f"{one_line(str(name)) if name is not None else 'Input'} {size}".strip()
     if kind is Kind.OUTPUT:
         key = node.attr("key")
         return f"Output {one_line(str(key))}" if key not in (None, "") else "Output"

@@ -43,6 +43,9 @@ def test_every_trace_option_is_part_of_the_key(tmp_path: Path) -> None:
         key("wrn28_2", [(3, 32, 32), (3, 32, 32)]),
         key("wrn28_2", input_dtypes=["float16"]),
         key("wrn28_2", train=True),
+        key("wrn28_2", inputs={"x": (3, 64, 64)}),
+        key("wrn28_2", inputs={"x": "3,64,64:float16"}),
+        key("wrn28_2", trust_remote_code=True),
         key(f"{model}:Net"),
         key(f"{model}:Other"),
     ]
@@ -51,7 +54,8 @@ def test_every_trace_option_is_part_of_the_key(tmp_path: Path) -> None:
 
 def test_a_new_request_field_is_in_the_key_without_more_code() -> None:
     fields = keys_module.options_of(TraceRequest("wrn28_2"))
-    assert set(fields) == {"spec", "input_shapes", "input_dtypes", "train"}
+    assert set(fields) == {"spec", "input_shapes", "input_dtypes", "train", "inputs",
+                           "trust_remote_code"}
 
 
 def test_versions_and_the_ir_schema_are_part_of_the_key(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,7 +20,7 @@ from netviz import api
 from netviz.ir import Graph, Kind
 from netviz.ir.accounting import count_ops, count_params
 from netviz.renderers import render_dot, render_mermaid, render_pseudocode
-from netviz.tracing.hooks import hooks_trace
+from netviz.tracing.forwards import hooks_trace
 from netviz.transforms import NotationOptions, to_notation
 from netviz.transforms.pipeline import pipeline
 from tests.renderers import mermaid_parse

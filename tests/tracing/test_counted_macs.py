@@ -25,7 +25,7 @@ from netviz.errors import MacsLowerBoundWarning
 from netviz.ir import Graph
 from netviz.ir.accounting import data_dependent
 from netviz.tracing import trace_model
-from netviz.tracing.hooks import hooks_trace
+from netviz.tracing.forwards import hooks_trace
 
 T, D, H, E, FF = 8, 32, 4, 4, 48  # tokens, width, heads, experts, expert width
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import warnings
 
 import pytest
+import torch
+from torch import nn
 
 import netviz
 from netviz.errors import InputShapeError, ModelSpecError, UsageError
@@ -168,11 +170,26 @@ def test_instances_get_their_own_mode_back() -> None:
     assert not model.training and not model.aux.training
 
 
-def test_a_builder_that_needs_values_is_built_on_cpu() -> None:
+def test_a_builder_computing_with_constants_is_built_on_meta() -> None:
+    """Values that depend on no weight are known on meta (netviz.tracing.meta)."""
     loaded = netviz.load_model(spec("regnet_like"), IMAGE)
-    assert next(loaded.module.parameters()).device.type == "cpu"
+    assert next(loaded.module.parameters()).device.type == "meta"
     assert [n.label for n in netviz.diagram(spec("regnet_like"), IMAGE).graph.nodes
             if n.kind is Kind.CONV] == ["3x3 8C 1S 1P", "3x3 16C 1S 1P", "3x3 24C 1S 1P"]
+
+
+def test_a_builder_that_needs_a_random_value_is_built_on_cpu() -> None:
+    def builder() -> nn.Module:
+        torch.manual_seed(0)
+        width = int(torch.randint(4, 5, (1,)).item())  # random: no value on meta
+        return nn.Sequential(nn.Conv2d(3, width, 3))
+
+    loaded = netviz.load_model(builder(), IMAGE)  # an instance: built as it is
+    assert next(loaded.module.parameters()).device.type == "cpu"
+    from netviz.registry import _call_builder
+
+    built = _call_builder("random_width", builder, "meta")
+    assert next(built.parameters()).device.type == "cpu" and built[0].out_channels == 4
 
 
 def test_a_builder_failing_on_cpu_too_names_the_cause(tmp_path) -> None:

@@ -14,7 +14,7 @@ from netviz.errors import InputShapeError, TraceFallbackWarning
 from netviz.ir import Graph, Kind
 from netviz.renderers import render_dot, render_pseudocode
 from netviz.tracing import trace_model
-from netviz.tracing.hooks import hooks_trace
+from netviz.tracing.forwards import hooks_trace
 from netviz.transforms import NotationOptions, to_notation
 from tests.tracing import zoo
 

@@ -1,0 +1,349 @@
+"""The inputs a transformers model's forward expects, made from the model itself.
+
+A ``PreTrainedModel`` names its main input (``main_input_name``); its forward's
+signature says which other inputs it takes, and its configuration (and
+sub-configurations: ``text_config``, ``vision_config``...) gives their sizes.
+Every input is fed by keyword:
+
+- token ids (``input_ids``; ``decoder_input_ids`` for an encoder-decoder):
+  [`SEQUENCE`][netviz.huggingface.inputs.SEQUENCE] tokens, ``int64``, fewer when the
+  configuration allows fewer positions;
+- images (``pixel_values``): ``num_channels x image_size x image_size``, with
+  ``num_frames`` in front for video models (``pixel_values_videos``: 16 frames unless
+  the configuration says);
+- time series (``past_values``): ``context_length`` steps of ``num_input_channels``;
+- speech features (``input_features``): ``num_mel_bins x 2·max_source_positions``
+  (the frames a Whisper-style encoder halves), or the other way round, or as a
+  one-channel image;
+- raw audio (``input_values``): one second at 16 kHz;
+- an image as patches and their grid, for a vision encoder that takes a ``grid_thw``
+  (Qwen2-VL's and its kin): ``image_size / patch_size`` patches a side (a multiple of
+  ``spatial_merge_size``) as rows without a batch dimension, and their grid.
+
+A model whose forward also takes others of these inputs gets them too (both towers
+of CLIP, the vision tower of a multimodal model), unless its forward refuses them:
+then only its main input (and decoder ids). A multimodal model that puts its image
+features in place of image tokens (``config.image_token_id``) gets as many of those
+tokens leading its ids as its ``get_image_features`` makes of the image, then up to
+[`SEQUENCE`][netviz.huggingface.inputs.SEQUENCE] text tokens (and their multimodal token
+types, ``mm_token_type_ids``, when its forward takes them). When there is a choice (which inputs, which layout), each candidate
+set is tried with a forward on the meta device (nothing allocated) and the first
+one the model accepts is used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import itertools
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+from torch import nn
+
+from netviz.errors import InputShapeError
+from netviz.huggingface.specs import configurations
+from netviz.inputs import Fill, NamedInput
+from netviz.ir import Shape
+
+SEQUENCE = 128
+"""Tokens of a text input (fewer when the model has fewer positions)."""
+
+AUDIO_SAMPLES = 16_000
+"""Samples of a raw-audio input: one second at 16 kHz."""
+
+IMAGE_SIZE = 224
+"""Height and width of an image input whose configuration names none."""
+
+MEL_BINS = 80
+FRAMES = 3000
+"""Speech features whose configuration names no sizes: 80 mel bins, 30 s of 10 ms frames."""
+
+MAX_CANDIDATES = 6
+"""Candidate input sets tried, at most."""
+
+# Configuration attributes giving each size, in the order they are looked for.
+_POSITIONS = ("max_position_embeddings", "n_positions", "max_seq_len", "max_sequence_length",
+              "seq_length", "n_ctx")
+_TARGET_POSITIONS = ("max_target_positions", *_POSITIONS)
+_IMAGE_SIZE = ("image_size", "img_size", "input_size", "crop_size")
+_CHANNELS = ("num_channels", "in_channels", "in_chans", "num_image_channels")
+_FRAMES = ("num_frames",)
+_MEL_BINS = ("num_mel_bins", "feature_size", "input_feat_per_channel", "n_mels")
+_SOURCE_POSITIONS = ("max_source_positions",)
+_AUDIO_LENGTH = ("max_length",)
+_CONTEXT = ("context_length",)
+_VIDEO_FRAMES = 16
+"""Frames of a video input whose configuration names none."""
+
+TOKEN_INPUTS = ("input_ids", "decoder_input_ids")
+OTHER_INPUTS = ("input_ids", "pixel_values", "input_features", "input_values")
+"""The inputs a model may also need besides its main one (both towers of CLIP)."""
+
+Layout = tuple[Shape, str]  # shape without batch, dtype name (float: the model's)
+
+
+def _value(config: Any, names: Sequence[str]) -> Any:
+    """The first of ``names`` set to a number (or a size list) in ``config`` or its
+    sub-configurations."""
+    for sub in configurations(config):
+        for name in names:
+            value = getattr(sub, name, None)
+            if isinstance(value, (int, list, tuple)) and not isinstance(value, bool):
+                return value
+    return None
+
+
+def _int(config: Any, names: Sequence[str]) -> int | None:
+    value = _value(config, names)
+    return value if isinstance(value, int) and value > 0 else None
+
+
+def _size(value: Any) -> tuple[int, int]:
+    """``224`` or ``[224, 224]`` (or ``[3, 224, 224]``) as height and width."""
+    if isinstance(value, int) and value > 0:
+        return value, value
+    if isinstance(value, (list, tuple)) and value and all(
+        isinstance(v, int) and v > 0 for v in value
+    ):
+        return (value[-2], value[-1]) if len(value) >= 2 else (value[0], value[0])
+    return IMAGE_SIZE, IMAGE_SIZE
+
+
+def layouts(name: str, config: Any, float_dtype: str) -> list[Layout]:
+    """The candidate shapes of input ``name`` (``[]``: netviz cannot make it)."""
+    if name in TOKEN_INPUTS:
+        limit = _int(config, _TARGET_POSITIONS if name.startswith("decoder") else _POSITIONS)
+        return [((min(SEQUENCE, limit or SEQUENCE),), "int64")]
+    if name in ("pixel_values", "pixel_values_videos"):
+        height, width = _size(_value(config, _IMAGE_SIZE))
+        channels = _int(config, _CHANNELS) or 3
+        image = ((channels, height, width), float_dtype)
+        video = _int(config, _FRAMES)
+        if video or name == "pixel_values_videos":
+            video = video or _VIDEO_FRAMES
+            return [((video, channels, height, width), float_dtype),
+                    ((channels, video, height, width), float_dtype), image]
+        return [image]
+    if name == "input_features":
+        bins = _int(config, _MEL_BINS) or MEL_BINS
+        source = _int(config, _SOURCE_POSITIONS)
+        frames = 2 * source if source else FRAMES
+        return [((bins, frames), float_dtype), ((frames, bins), float_dtype),
+                ((1, frames, bins), float_dtype)]  # a spectrogram as a one-channel image
+    if name == "past_values":  # a time series: context_length steps of its channels
+        steps = _int(config, _CONTEXT)
+        channels = _int(config, ("num_input_channels", "input_size")) or 1
+        return [((steps, channels), float_dtype), ((steps,), float_dtype)] if steps else []
+    if name == "input_values":
+        found: list[Layout] = [((AUDIO_SAMPLES,), float_dtype), ((1, AUDIO_SAMPLES), float_dtype)]
+        mels, length = _int(config, ("num_mel_bins",)), _int(config, _AUDIO_LENGTH)
+        return [((length, mels), float_dtype), *found] if mels and length else found
+    return []
+
+
+def _parameters(module: nn.Module) -> dict[str, inspect.Parameter]:
+    try:
+        return dict(inspect.signature(module.forward).parameters)
+    except (TypeError, ValueError):
+        return {}
+
+
+def input_candidates(module: nn.Module) -> list[tuple[NamedInput, ...]]:
+    """Candidate input sets of a transformers model, the fullest first (see module docs)."""
+    config = getattr(module, "config", None)
+    takes = _parameters(module)
+    float_dtype = str(_float_dtype(module)).removeprefix("torch.")
+    main = getattr(module, "main_input_name", "input_ids")
+    mains = [main] if isinstance(main, str) else [n for n in main if isinstance(n, str)]
+    base = [name for name in mains if name in takes]
+    if (getattr(config, "is_encoder_decoder", False) and "decoder_input_ids" in takes
+            and "decoder_input_ids" not in base):
+        base.append("decoder_input_ids")
+    extra = [n for n in OTHER_INPUTS
+             if n in takes and n not in base and layouts(n, config, float_dtype)]
+    required = {n for n, p in takes.items() if p.default is p.empty
+                and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    found: list[tuple[NamedInput, ...]] = []
+    for grid in _patch_grids(config, takes, float_dtype):  # patches and their grid
+        made = [NamedInput(n, *layouts(n, config, float_dtype)[0]) for n in base
+                if n not in {i.name for i in grid} and layouts(n, config, float_dtype)]
+        inputs = (*made, *grid)
+        if required <= {i.name for i in inputs}:
+            tokens = _with_image_tokens(module, inputs)
+            found += [tokens] if tokens else []
+            found.append(inputs)
+    plain: list[tuple[NamedInput, ...]] = []  # the main input alone: always tried, last
+    for names in (base + extra, base) if extra else (base,):
+        options = [layouts(name, config, float_dtype) for name in names]
+        if not names or not all(options) or not required <= set(names):
+            continue
+        for combo in itertools.product(*options):
+            inputs = tuple(NamedInput(n, shape, dtype) for n, (shape, dtype) in
+                           zip(names, combo))
+            if names is base and extra:
+                plain.append(inputs)
+                continue
+            tokens = _with_image_tokens(module, inputs)
+            found += [tokens] if tokens else []
+            found.append(inputs)
+    return found[:MAX_CANDIDATES - len(plain[:2])] + plain[:2]
+
+
+_GRIDS = ("image_grid_thw", "grid_thw")
+_PATCHES = ("pixel_values", "hidden_states")
+
+
+def _patch_grids(
+    config: Any, takes: dict[str, inspect.Parameter], float_dtype: str
+) -> list[tuple[NamedInput, NamedInput]]:
+    """An image as a vision encoder of the Qwen2-VL kind takes it, when the forward takes
+    a ``grid_thw`` and the configuration a ``patch_size``: its patches as rows without a
+    batch dimension (``grid_h x grid_w`` of ``channels x temporal_patch_size x
+    patch_size²`` values, or of ``channels x patch_size x patch_size``), and their grid
+    (``[[1, grid_h, grid_w]]``)."""
+    grid = next((name for name in _GRIDS if name in takes), None)
+    patches = next((name for name in _PATCHES if name in takes), None)
+    patch = _int(config, ("patch_size",))
+    if grid is None or patches is None or not patch:
+        return []
+    merge = _int(config, ("spatial_merge_size",)) or 1
+    height, width = _size(_value(config, _IMAGE_SIZE))
+    rows, cols = (max(merge, (side // patch) // merge * merge) for side in (height, width))
+    channels = _int(config, _CHANNELS) or 3
+    depth = channels * (_int(config, ("temporal_patch_size",)) or 1)
+    flat, where = Fill(batched=False), Fill(((1, 1), (rows, 1), (cols, 1)), False)
+    sizes = NamedInput(grid, (1, 3), "int64", where)
+    return [(NamedInput(patches, (rows * cols, depth * patch * patch), float_dtype, flat), sizes),
+            (NamedInput(patches, (rows * cols, channels, patch, patch), float_dtype, flat),
+             sizes)]
+
+
+_IMAGE_TOKEN = ("image_token_id", "image_token_index")
+"""Configuration attributes naming the token a multimodal model replaces by image features."""
+
+
+def _with_image_tokens(
+    module: nn.Module, inputs: tuple[NamedInput, ...]
+) -> tuple[NamedInput, ...] | None:
+    """``inputs`` with as many image tokens leading the ids as the image has features, for
+    a multimodal model that places its image features at those tokens; else ``None``.
+
+    The count comes from the model itself: its ``get_image_features`` of the image, on
+    meta, divided by the width of its token embeddings (the check transformers makes:
+    tokens x width = feature elements).
+    """
+    by_name = {i.name: i for i in inputs}
+    config = getattr(module, "config", None)
+    token = next((getattr(config, a) for a in _IMAGE_TOKEN
+                  if isinstance(getattr(config, a, None), int)), None)
+    features = getattr(module, "get_image_features", None)
+    if token is None or not callable(features) or not {"input_ids", "pixel_values"} <= set(
+            by_name):
+        return None
+    count = _feature_tokens(module, [i for i in inputs if i.name != "input_ids"])
+    ids = by_name["input_ids"]
+    limit = _int(config, _POSITIONS)
+    if not count or (limit and count + 1 > limit):
+        return None
+    text = min(SEQUENCE, (limit or count + SEQUENCE) - count)
+    tokens = NamedInput("input_ids", (count + text,), ids.dtype, Fill(((token, count),)))
+    kinds = ((NamedInput(_TOKEN_TYPES, (count + text,), "int64", Fill(((_IMAGE_TYPE, count),))),)
+             if _TOKEN_TYPES in _parameters(module) else ())  # what the processor returns too
+    return (*(tokens if i.name == "input_ids" else i for i in inputs), *kinds)
+
+
+_TOKEN_TYPES = "mm_token_type_ids"
+"""Per token, text (0), image (1) or video (2): what a processor returns alongside the ids
+of a model whose multimodal rotary positions need it (Qwen2-VL and its kin)."""
+_IMAGE_TYPE = 1
+
+
+def _feature_tokens(module: nn.Module, images: list[NamedInput]) -> int | None:
+    """How many image tokens the image's features fill (``None``: unknown): the elements
+    of ``get_image_features`` of ``images`` (those it takes) by the token embeddings' width."""
+    from netviz.tracing.device import make_inputs, model_device, on_meta
+    from netviz.tracing.meta import meta_inputs, meta_values
+    from netviz.tracing.values import tensors_in
+
+    embeddings: Any = getattr(module, "get_input_embeddings", None)
+    features_of: Any = getattr(module, "get_image_features")
+    try:
+        takes = inspect.signature(features_of).parameters
+        images = [i for i in images if i.name in takes]
+        width = int(embeddings().weight.shape[-1]) if callable(embeddings) else 0
+        meta = on_meta(module)
+        shapes, dtypes = [i.shape for i in images], [i.dtype or "float32" for i in images]
+        fills = [i.fill for i in images]
+        made = (meta_inputs(shapes, torch.float32, dtypes, fills) if meta else
+                make_inputs(shapes, model_device(module), torch.float32, random=True,
+                            dtypes=dtypes, fills=fills))
+        with torch.no_grad(), meta_values() if meta else contextlib.nullcontext():
+            out = features_of(**{i.name: t for i, t in zip(images, made)})
+    except Exception:  # noqa: BLE001 - the model's own code: no count
+        return None
+    found = getattr(out, "pooler_output", None)
+    elements = sum(t.numel() for t in tensors_in(found if found is not None else out))
+    return elements // width if width and elements and elements % width == 0 else None
+
+
+def _float_dtype(module: nn.Module) -> torch.dtype:
+    for param in module.parameters():
+        if param.is_floating_point():
+            return param.dtype
+    return torch.float32
+
+
+def model_inputs(module: nn.Module) -> tuple[NamedInput, ...]:
+    """The inputs to feed ``module`` (see module docs).
+
+    Raises:
+        InputShapeError: netviz knows no input of this model; the message says how to
+            give them (``--input NAME=D1,D2[:DTYPE]``).
+    """
+    candidates = input_candidates(module)
+    if not candidates:
+        main = getattr(module, "main_input_name", "?")
+        takes = ", ".join(n for n in _parameters(module) if n not in ("args", "kwargs"))
+        raise InputShapeError(
+            f"netviz cannot make the input {main!r} of {type(module).__name__} from its "
+            f"configuration; give the inputs with --input NAME=D1,D2[:DTYPE] (its forward "
+            f"takes: {takes})"
+        )
+    if len(candidates) == 1:
+        return candidates[0]
+    verdicts = []
+    for candidate in candidates:
+        verdict = _verdict(module, candidate)
+        if verdict == _RUNS:
+            return candidate
+        verdicts.append(verdict)
+    # none runs on meta: the first that got past the model's checks of its inputs (it
+    # reads a weight-derived value, so it needs a real forward), else the likeliest
+    return candidates[verdicts.index(_NEEDS_VALUES) if _NEEDS_VALUES in verdicts else 0]
+
+
+_RUNS, _NEEDS_VALUES, _REJECTED = "runs", "needs values", "rejected"
+
+
+def _verdict(module: nn.Module, inputs: tuple[NamedInput, ...]) -> str:
+    """Whether a forward on ``inputs`` runs (on meta for a meta model: nothing allocated),
+    fails only for want of a weight's value, or is rejected."""
+    from netviz.tracing.device import make_inputs, model_device, on_meta
+    from netviz.tracing.meta import meta_inputs, meta_unsupported, meta_values
+    from netviz.tracing.tracer import training_mode
+
+    shapes, dtypes = [i.shape for i in inputs], [i.dtype or "float32" for i in inputs]
+    fills = [i.fill for i in inputs]
+    meta = on_meta(module)
+    tensors = (meta_inputs(shapes, torch.float32, dtypes, fills) if meta else
+               make_inputs(shapes, model_device(module), torch.float32, random=True,
+                           dtypes=dtypes, fills=fills))
+    try:
+        with training_mode(module, False), torch.no_grad():
+            with meta_values() if meta else contextlib.nullcontext():
+                module(**{i.name: t for i, t in zip(inputs, tensors)})
+    except Exception as exc:  # noqa: BLE001 - any failure: not this candidate
+        return _NEEDS_VALUES if meta and meta_unsupported(exc) else _REJECTED
+    return _RUNS

@@ -1,0 +1,267 @@
+"""Forwards of meta models: shapes everywhere, values wherever no weight is involved.
+
+A model built on the meta device has shapes but no values, so a forward on meta
+draws a model of any size without allocating a weight. What stops a plain meta
+forward is code that looks at values that depend on no weight at all: a padding
+check on the token ids (``pad_token_id in input_ids``), an all-ones attention mask
+made with ``torch.ones(..., device=embeddings.device)`` and tested with ``.all()``,
+a constant kept in a buffer. Under [`meta_values`][netviz.tracing.meta.meta_values]
+every tensor stays on meta (so device checks see one device, as on a real one),
+and a small meta tensor whose value depends on no weight carries that value: a
+CPU tensor computed alongside it, by the same op on the values of its operands.
+
+- Model inputs made by [`meta_inputs`][netviz.tracing.meta.meta_inputs] carry the
+  values a real forward would get (zeros for integer inputs, seeded noise for
+  floats); buffers made while a model is built on meta carry theirs
+  ([`netviz.building`][netviz.building] builds under this mode too).
+- An op whose operands all have values (real tensors are their own values) and
+  whose output is small (at most [`REAL_ELEMENTS`][netviz.tracing.meta.REAL_ELEMENTS])
+  gets its output's value computed on the CPU, in place for in-place ops (views
+  alias their base's value as on a real device). Factories count (``torch.ones``,
+  ``arange``), but not ``empty`` (no values) nor random ops (a real forward draws
+  its random numbers in another order).
+- Reading a value (``.item()``, ``bool()``, ``.tolist()``, ``.cpu()``) and ops whose
+  output shape depends on values (``nonzero``) answer from those values.
+- A weight, or anything computed from one, has no value: reading it raises (the
+  model needs a real forward, see
+  [`check_real_forward`][netviz.tracing.weights.check_real_forward]), and an in-place
+  op writing weight-derived data into a tensor drops that tensor's value.
+- Real tensors mixed with meta ones (``meta + torch.ones(2)``) are moved to meta.
+
+So every value a meta forward sees is the one a CPU forward computes on the same
+inputs, and the branches it takes are the same.
+
+``TorchDispatchMode`` lives in ``torch.utils._python_dispatch``, a private module
+(public in all but name, and what ``FlopCounterMode`` is built on), and its
+``_should_skip_dynamo`` hook is private too; ``tests/tracing/test_meta.py`` pins
+what this module relies on. Dispatch modes are
+thread-local: another thread's work is not affected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import torch
+from torch import nn
+from torch.overrides import TorchFunctionMode
+from torch.utils._python_dispatch import TorchDispatchMode
+
+from netviz.inputs import Fill
+from netviz.ir import Shape
+from netviz.tracing.values import tensors_in
+
+REAL_ELEMENTS = 1 << 18
+"""Largest tensor (in elements) whose value a meta forward computes."""
+
+_VALUE = "_netviz_value"  # the attribute of a meta tensor holding its CPU value
+_CPU = torch.device("cpu")
+_META = torch.device("meta")
+_aten = torch.ops.aten
+_ITEM = _aten._local_scalar_dense.default
+_COPY = _aten._to_copy.default
+
+
+def _tensors(value: Any) -> list[torch.Tensor]:
+    return tensors_in(value)
+
+
+def _map(value: Any, fn: Any) -> Any:
+    """``value`` with ``fn`` applied to each tensor (and to each ``device`` argument)."""
+    if isinstance(value, torch.Tensor):
+        return fn(value)
+    if isinstance(value, list):
+        return [_map(item, fn) for item in value]
+    if isinstance(value, tuple):
+        return tuple(_map(item, fn) for item in value)
+    if isinstance(value, dict):
+        return {key: _map(item, fn) for key, item in value.items()}
+    return value
+
+
+def value_of(tensor: torch.Tensor) -> torch.Tensor | None:
+    """The value of ``tensor``: itself when real, its CPU value when a meta tensor has one."""
+    if not tensor.is_meta:
+        return tensor
+    value: torch.Tensor | None = getattr(tensor, _VALUE, None)
+    return value
+
+
+def with_value(tensor: torch.Tensor, value: torch.Tensor) -> torch.Tensor:
+    """``tensor`` (on meta), carrying ``value`` (a CPU tensor of its shape)."""
+    setattr(tensor, _VALUE, value)
+    return tensor
+
+
+def _drop_value(tensor: torch.Tensor) -> None:
+    if tensor.is_meta and hasattr(tensor, _VALUE):
+        delattr(tensor, _VALUE)
+
+
+def _has_no_values(func: Any) -> bool:
+    """``empty`` and friends (uninitialised memory) and random ops."""
+    name = func.__name__
+    return "empty" in name or torch.Tag.nondeterministic_seeded in func.tags
+
+
+_NO_VALUES: dict[Any, bool] = {}  # op -> _has_no_values(op), filled as ops are met
+
+
+def _written(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[torch.Tensor]:
+    """The tensors an in-place or ``out=`` op writes."""
+    schema = func._schema
+    if not schema.is_mutable:
+        return []
+    written: list[torch.Tensor] = []
+    for index, argument in enumerate(schema.arguments):
+        if argument.alias_info is None or not argument.alias_info.is_write:
+            continue
+        value = args[index] if index < len(args) else kwargs.get(argument.name)
+        written.extend(_tensors(value))
+    return written
+
+
+def _small(out: Any) -> bool:
+    return all(t.numel() <= REAL_ELEMENTS for t in _tensors(out))
+
+
+class LostValues(NotImplementedError):
+    """A meta forward would write meta data into a real tensor (its values would be wrong
+    from then on): the model needs a real forward."""
+
+
+class _MetaValues(TorchDispatchMode):
+    """The dispatch rules of [`meta_values`][netviz.tracing.meta.meta_values]."""
+
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:
+        # torch wraps a mode's __torch_dispatch__ in torch._dynamo.disable unless this
+        # says no; the first call would import torch._dynamo (~2 s). Nothing here is
+        # ever compiled. tests/tracing/test_meta.py pins it (no torch._dynamo import).
+        return False
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
+        kwargs = kwargs or {}
+        tensors = list(_tensors((args, kwargs)))
+        meta = any(t.is_meta for t in tensors)
+        no_values = _NO_VALUES.get(func)
+        if no_values is None:
+            no_values = _NO_VALUES[func] = _has_no_values(func)
+        if no_values and not meta:  # empty() of a new weight, a random draw: nothing to do
+            return func(*args, **kwargs)
+        known = not no_values and all(value_of(t) is not None for t in tensors)
+        if known and meta:
+            if func is _ITEM:  # .item(), bool(), int()
+                return args[0] if not args[0].is_meta else getattr(args[0], _VALUE).item()
+            device = kwargs.get("device")
+            if func is _COPY and device is not None and torch.device(device).type != "meta":
+                return _on_values(func, args, kwargs)  # .cpu(), .tolist(): the value itself
+        if meta:
+            written = _written(func, args, kwargs)
+            if any(not t.is_meta for t in written) and not known:
+                raise LostValues(f"{func} would write meta data into a real tensor")
+            margs, mkwargs = _map((args, kwargs), _to_meta)
+            if mkwargs.get("device") is not None:  # off meta: a value moves with its tensor
+                mkwargs["device"] = _META
+        elif _on_meta(kwargs.get("device")):
+            margs, mkwargs = args, kwargs
+        else:  # a real op: nothing of netviz's
+            return func(*args, **kwargs)
+        try:
+            out = func(*margs, **mkwargs)
+        except (RuntimeError, NotImplementedError):
+            if not known:  # no values: the meta kernel's error stands (a real forward is needed)
+                raise
+            real = _on_values(func, args, kwargs)  # a data-dependent shape (nonzero)
+            return _map(real, lambda r: with_value(r.to(_META), r)) if _small(real) else _map(
+                real, lambda r: r.to(_META))
+        if known and not any(True for _ in _tensors(out)):  # a bool, a number: from the values
+            return _on_values(func, args, kwargs)
+        if not known or not _small(out):
+            for tensor in _written(func, margs, mkwargs):
+                _drop_value(tensor)
+            return out
+        real = _on_values(func, args, kwargs)  # in place on the values for in-place ops
+        for made, value in zip(_tensors(out), _tensors(real)):
+            if made.is_meta:
+                with_value(made, value)
+        return out
+
+
+def _to_meta(tensor: torch.Tensor) -> torch.Tensor:
+    """A real tensor's meta twin, carrying it as its value."""
+    return tensor if tensor.is_meta else with_value(tensor.to(_META), tensor)
+
+
+def _on_meta(device: Any) -> bool:
+    return device is not None and torch.device(device).type == "meta"
+
+
+def _on_values(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """``func`` run on the operands' values, on the CPU."""
+    vargs, vkwargs = _map((args, kwargs), value_of)
+    if _on_meta(vkwargs.get("device")):
+        vkwargs = {**vkwargs, "device": _CPU}
+    return func(*vargs, **vkwargs)
+
+
+class _IndexValues(TorchFunctionMode):
+    """What no op netviz sees does with values: ``x[:, [-1, 0]]`` (Python turns the list
+    into an index tensor on ``x``'s device), so the result's value is computed here, from
+    ``x``'s; ``torch.tensor(2, device=x.device)`` (data copied straight to meta); and
+    ``x.tolist()``, which reads a meta tensor's storage directly."""
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
+        if func is _TOLIST and isinstance(args[0], torch.Tensor) and args[0].is_meta:
+            value = value_of(args[0])
+            if value is not None:
+                return value.tolist()
+        out = func(*args, **(kwargs or {}))
+        if (func in _FROM_DATA and isinstance(out, torch.Tensor) and out.is_meta
+                and not hasattr(out, _VALUE) and out.numel() <= REAL_ELEMENTS
+                and all(value_of(t) is not None for t in _tensors(args))):
+            data = _map(args, value_of)
+            with_value(out, func(*data, **{**(kwargs or {}), "device": _CPU}))
+            return out
+        if (func is _GETITEM and isinstance(out, torch.Tensor) and out.is_meta
+                and not hasattr(out, _VALUE) and out.numel() <= REAL_ELEMENTS):
+            source = value_of(args[0])
+            if source is not None and all(value_of(t) is not None for t in _tensors(args[1])):
+                with_value(out, source[_map(args[1], value_of)])
+        return out
+
+
+_GETITEM = torch.Tensor.__getitem__
+_TOLIST = torch.Tensor.tolist
+_FROM_DATA = frozenset({torch.tensor, torch.as_tensor, torch.asarray})
+
+
+@contextmanager
+def meta_values() -> Iterator[None]:
+    """Run ops on meta tensors with values where they depend on no weight (module docs)."""
+    with _MetaValues(), _IndexValues():
+        yield
+
+
+def meta_inputs(
+    shapes: Sequence[Shape], dtype: torch.dtype, dtypes: Sequence[str] | None = None,
+    fills: Sequence[Fill | None] | None = None,
+) -> list[torch.Tensor]:
+    """Batch-1 meta inputs carrying the values of a real forward's inputs (see
+    [`make_inputs`][netviz.tracing.device.make_inputs]: zeros for integers but for their
+    ``fills``, seeded noise)."""
+    from netviz.tracing.device import make_inputs
+
+    real = make_inputs(shapes, _CPU, dtype, random=True, dtypes=dtypes, fills=fills)
+    return [with_value(torch.empty_like(t, device=_META), t) for t in real]
+
+
+def meta_unsupported(error: BaseException) -> bool:
+    """Whether ``error`` says an op cannot run on meta (no kernel, no values), rather than
+    that the model or its input is wrong."""
+    text = str(error).strip().splitlines()
+    first = text[0].lower() if text else ""
+    return isinstance(error, NotImplementedError) or "meta" in first or (
+        "unallocated storage" in first)  # .tolist() of a meta tensor
