@@ -84,19 +84,7 @@ def test_the_summary_counts_the_same_macs_and_the_modules_params(name: str) -> N
     assert table["total_params"] == sum(p.numel() for p in model.parameters())
 
 
-_WEIGHTS_THROUGH_OPS = {
-    "clip": "class_embedding and logit_scale reach their ops through input-free ops",
-    "vit": "cls_token reaches its concat through expand",
-    "mixtral": "the experts' weights reach _grouped_mm through transpose",
-}
-
-
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=pytest.mark.xfail(
-        strict=True, reason=f"{_WEIGHTS_THROUGH_OPS[name]}: counted by the hfsource "
-        "branch's weights-through-ops provenance (issue 19), not yet on this branch"))
-    if name in _WEIGHTS_THROUGH_OPS else name
-    for name in NAMES])
+@pytest.mark.parametrize("name", NAMES)
 def test_the_graph_counts_every_parameter_once(name: str) -> None:
     graph, model = traced(name)
     assert count_params(graph) == sum(p.numel() for p in model.parameters())
