@@ -53,8 +53,11 @@ ROTATION = (computes("neg cat mul add", only=False), computes("neg stack mul add
 (halves swapped with a sign, or interleaved pairs), ``(x₁ cos - x₂ sin, x₂ cos + x₁ sin)``
 written out, or a product of complex numbers."""
 
-EXPERTS = (computes("_grouped_mm", only=False),)
-"""A mixture of experts: tokens through their experts' matrices in one grouped product."""
+EXPERTS = (computes("_grouped_mm", only=False), computes("repeat_interleave bmm", only=False),
+           computes("repeat_interleave matmul", only=False))
+"""A mixture of experts: tokens through their experts' matrices in one grouped product, or
+each token copied k times through its experts' matrices picked per copy (batched products;
+transformers' path on the meta device)."""
 
 RECOGNISED = (
     Op("quick_gelu", Kind.ACT, name="QuickGELU", computes=QUICK_GELU),

@@ -38,16 +38,20 @@ def _attributes(graph: Graph, members: list[Node], products: list[Node]) -> tupl
     entering = [graph.node(e.src) for n in members for e in graph.in_edges(n.id)
                 if e.src not in inside]
     attrs: list[Attr] = []
-    groups = products[0].attr("groups")
+    first = products[0]
+    groups = first.attr("groups")
+    if _gathered(first):  # weights picked per row: all experts' weights over one's matrix
+        groups = first.params // math.prod(first.shape or (1,))
     if not isinstance(groups, int):  # the products run inside a layer of its own: unseen
         return ()
     attrs.append(("experts", groups))
-    rows = products[0].attr("lead")
+    rows = first.attr("lead")
     source = entering[0].shape if entering else None
     tokens = math.prod(source[:-1]) if source and len(source) >= 2 else None
     if isinstance(rows, int) and tokens and rows % tokens == 0:
         attrs.append(("top_k", rows // tokens))
-    width = products[-1].attr("in_features")
+    last = products[-1]
+    width = last.shape[-1] if _gathered(last) and last.shape else last.attr("in_features")
     if isinstance(width, int):
         attrs.append(("expert_width", width))
     return tuple(attrs)
@@ -58,11 +62,15 @@ def collapse_experts(graph: Graph) -> Graph:
     grouped product)."""
     moe = next((op for op in ops.entries() if "moe" in op.traits), None)
     products = [n for n in graph.nodes if has_experts(n)]
-    if moe is None or not products:
+    if moe is None:
         return graph
     by_scope: dict[str, list[Node]] = {}
     for node in products:
         by_scope.setdefault(_layer_scope(graph, [node]), []).append(node)
+    for gathered in _picked_weights(graph):
+        by_scope.setdefault(_layer_scope(graph, gathered), gathered)
+    if not by_scope:
+        return graph
     owner: dict[str, str] = {}
     boxes: dict[str, Node] = {}
     for scope, found in by_scope.items():
@@ -81,6 +89,26 @@ def collapse_experts(graph: Graph) -> Graph:
         )
         owner.update(dict.fromkeys(inside, node_id))
     return merge_regions(graph, owner, boxes)
+
+
+def _gathered(node: Node) -> bool:
+    """Expert weights picked per row: a view holding parameters, one matrix per row."""
+    return (node.kind is Kind.RESHAPE and node.params > 0 and node.shape is not None
+            and len(node.shape) == 2 and isinstance(node.attr("lead"), int))
+
+
+def _picked_weights(graph: Graph) -> list[list[Node]]:
+    """For each module that runs experts as batched products on weights picked per token
+    copy (the op table's ``moe`` signatures), those picked weights, in order."""
+    found: list[list[Node]] = []
+    taken: set[str] = set()
+    for path in sorted((p for p, _ in graph.modules if p), key=lambda p: -p.count(".")):
+        members = [n for n in graph.nodes if within(n.scope, path) and n.id not in taken]
+        picked = [n for n in members if _gathered(n)]
+        if picked and ops.recognize((n.type_name for n in members), only=False, trait="moe"):
+            found.append(picked)
+            taken |= {n.id for n in members}
+    return found
 
 
 def has_experts(node: Node) -> bool:

@@ -127,3 +127,18 @@ def test_mixtures_with_shared_experts_and_latent_attention(
     boxes = [n.label for n in figure(name).nodes if n.kind is Kind.ATTENTION]
     assert boxes and set(boxes) == {attention}
     assert labels(name).count(moe) == 1
+
+
+def test_on_the_meta_device_too() -> None:
+    """An ``hf:`` spec runs on the meta device, where transformers sends tokens through their
+    experts as batched products on weights picked per token copy (no grouped product): the
+    same notation."""
+    from tests.huggingface.configs import spec
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        graph = netviz.diagram(spec("MixtralForCausalLM")).graph  # width 32, 4 experts of 64
+    texts = [n.label for n in graph.nodes]
+    assert "MoE 4 experts, top-2, 64D" in texts and "GQA 4h/2kv 32D RoPE" in texts
+    assert "RMSNorm" in {e.mark.label for e in graph.edges if e.mark is not None}
+    assert not {"MatMul", "Repeat_interleave", "MixtralTopKRouter"} & set(texts)
