@@ -246,8 +246,9 @@ def node_code(node: Node) -> str:
         stride = node.attr("stride")
         stride = kernel if stride in (None, ()) else stride
         return f"{name} {_plain(kernel)} Stride {_plain(stride)} Pad {_plain(node.attr('padding', 0))}"
-    if kind is Kind.LINEAR:
-        return f"{ops.KIND_WORDS[Kind.LINEAR]} {_size(node.attr('weight_shape'))}".strip()
+    if kind is Kind.LINEAR:  # a layer recognised by what it computes has no weight shape
+        size = _size(node.attr("weight_shape"))
+        return f"{ops.KIND_WORDS[Kind.LINEAR]} {size}" if size else _linear_label(node)
     if kind is Kind.ADD:
         return ops.KIND_WORDS[Kind.ADD]
     return node_label(node)

@@ -51,6 +51,15 @@ def test_gpt2_projections_are_linear_layers_with_their_width() -> None:
     assert {"Linear 256D", "Linear 64D"} <= set(labels("gpt2"))  # the MLP (and the LM head)
 
 
+def test_gpt2_projections_are_linear_layers_in_the_listing() -> None:
+    """The pseudocode keeps every op: c_attn is ``Linear 192D`` (3 x 64), no ``Conv1D``."""
+    build, (shapes, dtypes) = MODELS["gpt2"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        listing = netviz.pseudocode(build(), shapes, input_dtypes=dtypes)
+    assert "Linear 192D" in listing and "Conv1D" not in listing
+
+
 @pytest.mark.parametrize(("name", "activation", "arithmetic"), [
     ("gpt2", "GELU", ("Pow", "Tanh", "× 0.5")),  # NewGELUActivation: GELU's tanh form written out
     ("clip", "QuickGELU", ("Sigmoid", "× 1.702")),  # x * sigmoid(1.702 x)
