@@ -24,19 +24,20 @@ Examples:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 
 from netviz.ir.kinds import Kind
 from netviz.ops import table_layers, table_tensors
-from netviz.ops.record import Attrs, Axis, From, Op, Shape, TensorArg
+from netviz.ops.computations import PASSIVE
+from netviz.ops.record import Attrs, Axis, Computes, From, Op, Shape, TensorArg
 from netviz.ops.shapes import LayerShapeError
 from netviz.text import one_line
 
 __all__ = [
-    "OPS", "Attrs", "Axis", "From", "LayerShapeError", "Op", "Shape", "TensorArg", "aten_op",
-    "KIND_WORDS", "canonical", "entries", "has_trait", "trait_name", "kind_of", "long_name", "lookup", "macs", "module_op",
-    "op_label", "short_name", "symbol",
+    "OPS", "Attrs", "Axis", "Computes", "From", "LayerShapeError", "Op", "Shape", "TensorArg",
+    "aten_op", "KIND_WORDS", "canonical", "entries", "has_trait", "trait_name", "kind_of",
+    "long_name", "lookup", "macs", "module_op", "op_label", "recognize", "short_name", "symbol",
 ]
 
 OPS: tuple[Op, ...] = (*table_layers.OPS, *table_tensors.OPS)
@@ -49,6 +50,8 @@ def _index() -> tuple[dict[str, Op], dict[str, Op], dict[str, Op], dict[str, str
     by_aten: dict[str, Op] = {}
     aliases: dict[str, str] = {}
     for op in OPS:
+        if not (op.modules or op.calls or op.aten):
+            by_module[op.key] = op  # only recognised by what it computes or does: its key
         for index, names in ((by_module, op.modules), (by_call, op.calls), (by_aten, op.aten)):
             for name in names:
                 if name in index:
@@ -151,6 +154,34 @@ def trait_name(trait: str) -> str:
     """The readable name of the (first) op with ``trait``: ``"batch_norm"`` → ``"BatchNorm"``."""
     op = next(op for op in OPS if trait in op.traits)
     return op.name or long_name((op.modules or op.calls)[0])
+
+
+def recognize(names: Iterable[str], scalar: bool | None = None, *,
+              only: bool = True, trait: str | None = None) -> Op | None:
+    """The entry a module is drawn as, from the ops its forward calls.
+
+    Args:
+        names: The names of those ops, as the IR records them (``"pow"``, ``"rsqrt"``).
+        scalar: Whether one of them had a number operand; ``None``: unknown (a
+            signature requiring either never matches).
+        only: Match signatures of whole modules (``True``: the module *is* the op)
+            or of ops found among others (``False``: a rotation inside attention).
+        trait: Only entries with this trait (``"rotary"``).
+
+    Examples:
+        >>> recognize(["to", "pow", "mean", "add", "rsqrt", "mul"]).key
+        'rms_norm'
+        >>> recognize(["addmm", "view"]).key, recognize(["conv2d", "relu"])
+        ('linear', None)
+    """
+    changed = frozenset(n for n in names if n not in PASSIVE
+                        and kind_of(n) not in (Kind.RESHAPE, Kind.DROPOUT))
+    for op in OPS:
+        if trait is not None and trait not in op.traits:
+            continue
+        if any(sig.only == only and sig.matches(changed, scalar) for sig in op.computes):
+            return op
+    return None
 
 
 def entries() -> Iterator[Op]:

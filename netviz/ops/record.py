@@ -100,6 +100,45 @@ class Axis(str, Enum):
     """Shifted by the new dimension a stack inserts at ``dim``."""
 
 
+@dataclass(frozen=True)
+class Computes:
+    """What a module may be recognised by: the ops its forward calls.
+
+    A module of any class (a model library's ``LlamaRMSNorm``, ``NewGELUActivation``,
+    ``Conv1D``) whose ops match is drawn as the entry that declares this: by what it
+    computes, never by its class's name. Ops that change no values (views, casts,
+    size queries) are ignored.
+
+    Attributes:
+        needs: Ops it calls, every one of them (``{"mean", "rsqrt"}``).
+        allows: Further ops it may call besides (``{"pow", "mul", "add"}``).
+        scalar: Whether some op takes a number operand (``1.702 * x`` of QuickGELU):
+            ``True``/``False`` to require it either way, ``None`` for either.
+        only: The module computes nothing else (it *is* the op); ``False``: the ops
+            are found among others (a rotation inside an attention module).
+    """
+
+    needs: frozenset[str]
+    allows: frozenset[str] = frozenset()
+    scalar: bool | None = None
+    only: bool = True
+
+    def matches(self, names: frozenset[str], scalar: bool | None) -> bool:
+        """Whether ops ``names`` (those that change values; ``scalar``: whether one had a
+        number operand, ``None`` if unknown) compute this."""
+        if not self.needs <= names:
+            return False
+        if self.scalar is not None and scalar is not self.scalar:
+            return False
+        return not self.only or names <= self.needs | self.allows
+
+
+def computes(needs: str, allows: str = "", *, scalar: bool | None = None,
+             only: bool = True) -> Computes:
+    """A [`Computes`][netviz.ops.record.Computes] from space-separated op names."""
+    return Computes(frozenset(needs.split()), frozenset(allows.split()), scalar, only)
+
+
 def no_macs(attrs: Attrs, inputs: Sequence[Shape], output: Shape | None) -> int:
     """The MAC rule of ops that multiply-accumulate nothing (norms, activations, views...)."""
     return 0
@@ -150,6 +189,8 @@ class Op:
             MAC count past it is a lower bound.
         indices: It takes integer indices and returns its weights' dtype (embeddings).
         origin: Module prefix of the classes in ``modules``.
+        computes: What a module of any class is recognised as this op by (see
+            [`Computes`][netviz.ops.record.Computes]).
     """
 
     key: str
@@ -176,6 +217,13 @@ class Op:
     data_dependent: bool | Callable[[Attrs], bool] = False
     indices: bool = False
     origin: str = "torch."
+    computes: tuple[Computes, ...] = ()
+
+    @property
+    def recorded_name(self) -> str:
+        """The name the IR records for this op: its first layer class, else its first
+        call, else (an op only recognised by what it computes) its key."""
+        return (self.modules or self.calls or (self.key,))[0]
 
     @property
     def read_axis(self) -> Axis | None:

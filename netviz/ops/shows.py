@@ -155,10 +155,12 @@ def transformer_label(title: str) -> Any:
 
 
 def width_label(title: str, key: str) -> Any:
-    """``Embedding 64D``: a title and a width attribute."""
+    """``Embedding 64D``: a title and a width attribute (``width``: the output's, for a
+    layer recognised by what it computes)."""
 
     def label(attrs: Attrs) -> str:
-        return f"{title} {attrs.get(key)}D"
+        width = attrs.get(key, attrs.get("width"))
+        return f"{title} {width}D" if width is not None else title
 
     return label
 
@@ -166,3 +168,21 @@ def width_label(title: str, key: str) -> Any:
 def attention_label(attrs: Attrs) -> str:
     """``MHA 12h 768D``."""
     return f"MHA {attrs.get('num_heads')}h {attrs.get('embed_dim')}D"
+
+
+def grouped(bound: Attrs) -> dict[str, Any]:
+    """``torch._grouped_mm(A, B)``: with ``B`` one matrix per group (the experts of a mixture
+    of experts), the groups and each matrix's features."""
+    shape = _shape(bound.get("mat2"))
+    if not shape or len(shape) != 3:
+        return {}
+    return {"groups": shape[0], "in_features": shape[1], "out_features": shape[2]}
+
+
+def experts_label(attrs: Attrs) -> str:
+    """``MoE 8 experts, top-2, 14336D``: experts, the experts each token goes through, and an
+    expert's hidden width."""
+    parts = [f"{attrs.get('experts')} experts" if attrs.get("experts") else "",
+             f"top-{attrs.get('top_k')}" if attrs.get("top_k") else "",
+             f"{attrs.get('expert_width')}D" if attrs.get("expert_width") else ""]
+    return f"MoE {', '.join(p for p in parts if p)}".strip()

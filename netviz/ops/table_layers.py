@@ -11,7 +11,7 @@ from functools import partial
 from typing import Any
 
 from netviz.ir.kinds import Kind
-from netviz.ops import rules, shows
+from netviz.ops import computations, rules, shows
 from netviz.ops.macs import (
     bilinear_macs,
     cell_macs,
@@ -108,13 +108,13 @@ NORMS = tuple(
                     ("affine", From("elementwise_affine"))),
        params=("input", "normalized_shape", "weight", "bias", "eps"),
        defaults=_defaults(weight=None, bias=None, eps=1e-5), shows=shows.layer_norm,
-       shape=rules.layer_norm, axis=Axis.LAST),
+       shape=rules.layer_norm, axis=Axis.LAST, computes=computations.LAYER_NORM),
     Op("rms_norm", Kind.NORM, modules=("RMSNorm",), calls=("rms_norm",), name="RMSNorm",
        layer_attrs=(("normalized_shape", From("normalized_shape")),
                     ("affine", From("elementwise_affine"))),
        params=("input", "normalized_shape", "weight", "eps"),
        defaults=_defaults(weight=None, eps=None), shows=shows.layer_norm,
-       shape=rules.layer_norm, axis=Axis.LAST),
+       shape=rules.layer_norm, axis=Axis.LAST, computes=computations.RMS_NORM),
     Op("local_response_norm", Kind.NORM, modules=("LocalResponseNorm",),
        calls=("local_response_norm",), name="LocalResponseNorm", short="LRN",
        axis=Axis.CHANNELS),
@@ -141,8 +141,9 @@ ACTIVATIONS = (
     _act("elu", "ELU", ("input", "alpha", "inplace"), _defaults(alpha=1.0, inplace=False)),
     _act("selu", "SELU"),
     _act("celu", "CELU", ("input", "alpha", "inplace"), _defaults(alpha=1.0, inplace=False)),
-    _act("gelu", "GELU", ("input", "approximate"), _defaults(approximate="none")),
-    _act("silu", "SiLU"),
+    _act("gelu", "GELU", ("input", "approximate"), _defaults(approximate="none"),
+         computes=computations.GELU),
+    _act("silu", "SiLU", computes=computations.SILU),
     _act("mish", "Mish"),
     _act("sigmoid", "Sigmoid", ("input",), ()),
     _act("tanh", "Tanh", ("input",), ()),
@@ -219,7 +220,7 @@ LAYERS = (
        layer_attrs=(*plain("in_features", "out_features"),
                     ("weight_shape", From("weight", "shape")), ("bias", From("bias", "present"))),
        params=("input", "weight", "bias"), defaults=_defaults(bias=None), shows=shows.linear,
-       shape=rules.linear, macs=linear_macs, axis=Axis.LAST),
+       shape=rules.linear, macs=linear_macs, axis=Axis.LAST, computes=computations.LINEAR),
     Op("bilinear", Kind.LINEAR, modules=("Bilinear",), calls=("bilinear",), name="Bilinear",
        macs=bilinear_macs, axis=Axis.LAST),
     Op("upsample", Kind.UPSAMPLE, modules=("Upsample", "UpsamplingNearest2d",
@@ -254,7 +255,7 @@ LAYERS = (
        defaults=_defaults(padding_idx=None, max_norm=None, norm_type=2.0,
                           scale_grad_by_freq=False, sparse=False),
        shows=shows.table, shape=rules.embedding, axis=Axis.LAST, reads=Axis.CARRY,
-       indices=True),
+       indices=True, computes=computations.EMBEDDING),
     Op("embedding_bag", Kind.OTHER, modules=("EmbeddingBag",), calls=("embedding_bag",),
        label=shows.width_label("EmbeddingBag", "embedding_dim"),
        layer_attrs=plain("num_embeddings", "embedding_dim"), axis=Axis.LAST, reads=Axis.CARRY,
@@ -333,5 +334,6 @@ TRANSFORMERS = (
        macs=transformer_macs, axis=Axis.LAST),
 )
 
-OPS = (*CONVS, *NORMS, *ACTIVATIONS, *POOLS, *LAYERS, *RECURRENT, *TRANSFORMERS)
+OPS = (*CONVS, *NORMS, *ACTIVATIONS, *POOLS, *LAYERS, *RECURRENT, *TRANSFORMERS,
+       *computations.RECOGNISED)
 """This part's entries."""

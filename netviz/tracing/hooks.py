@@ -20,7 +20,7 @@ import inspect
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from contextvars import ContextVar
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import torch
@@ -89,6 +89,7 @@ class _Call:
     sources: tuple[str, ...]
     hidden: bool = False  # runs inside a layer: not drawn
     count: Count | None = None  # the aten ops of a drawn layer's forward
+    computes: dict[str, None] = field(default_factory=dict)  # ops a drawn layer's forward ran
 
 
 def _join(parent: str, name: str) -> str:
@@ -217,6 +218,8 @@ class _Recorder:
             rule_attrs = layer_rule_attrs(module, op, shown)
             rule_attrs.update((bound(op, args, kwargs, layer=True) or {}) if op.forward else {})
         attrs = with_lead(shown, output)
+        if op is None and call.computes:  # a layer of its own: what it computes tells what it is
+            attrs = tuple(sorted((*attrs, ("computes", tuple(sorted(call.computes))))))
         kind = op.kind if op is not None else Kind.OTHER
         macs, axis = self.annotate(node_id, op, attrs, rule_attrs, (args, kwargs), output,
                                    sources, count)
@@ -236,7 +239,10 @@ class _Recorder:
     ) -> tuple[str, ...]:
         """A node for a functional op outside leaf layers; returns ``out``'s producers."""
         name = function_name(func)
-        if self._in_layer() or name == "get":  # part of a layer; a property read
+        if self._in_layer():  # part of a layer
+            next(c for c in reversed(self.stack) if c.leaf).computes[name] = None
+            return sources
+        if name == "get":  # a property read
             return sources
         scope = self.stack[-1].path if self.stack else ""
         node_id = self._new_id(f"{scope}.{name}()" if scope else f"{name}()")

@@ -14,8 +14,10 @@ is collapsed. Parameters and MACs of everything collapsed stay on the new node.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
-from netviz.ir import Attr, Graph, Kind, Node
+from netviz import ops
+from netviz.ir import Attr, Graph, Kind, Node, evolve
 from netviz.ops import has_trait
 from netviz.transforms.regions import merge_regions
 from netviz.transforms.scopes import common_scope, within
@@ -31,7 +33,13 @@ def _product(node: Node) -> bool:
 
 
 def _single_input(graph: Graph, node_id: str) -> str | None:
+    """The one tensor ``node_id`` reads, not counting what is computed from that tensor
+    alone (``x - x.max()``, a stable softmax's shift)."""
     sources = {e.src for e in graph.in_edges(node_id)}
+    if len(sources) > 1:
+        derived = {s for s in sources
+                   if (reads := {e.src for e in graph.in_edges(s)}) and reads <= sources - {s}}
+        sources -= derived
     return next(iter(sources)) if len(sources) == 1 else None
 
 
@@ -61,13 +69,30 @@ def _core(graph: Graph, softmax: Node) -> list[str] | None:
     return None
 
 
-def _is_block(graph: Graph, scope: str) -> bool:
-    """Whether ``scope`` holds a residual join (an add of two different tensors)."""
-    return any(
-        n.kind is Kind.ADD and within(n.scope, scope)
-        and len({e.src for e in graph.in_edges(n.id)}) >= 2
-        for n in graph.nodes
-    )
+def _computed_from(graph: Graph, later: str, earlier: str, scope: str) -> bool:
+    """Whether node ``later`` is computed from node ``earlier``, through ops in ``scope``."""
+    seen = {later}
+    stack = [later]
+    while stack:
+        for edge in graph.in_edges(stack.pop()):
+            if edge.src == earlier:
+                return True
+            if edge.src not in seen and within(graph.node(edge.src).scope, scope):
+                seen.add(edge.src)
+                stack.append(edge.src)
+    return False
+
+
+def is_block(graph: Graph, scope: str) -> bool:
+    """Whether ``scope`` holds a residual join: an add of a tensor and one computed from it
+    (``x + f(x)``; a rotation's ``q cos + rotate(q) sin`` adds two branches instead)."""
+    for node in graph.nodes:
+        if node.kind is not Kind.ADD or not within(node.scope, scope):
+            continue
+        sources = list(dict.fromkeys(e.src for e in graph.in_edges(node.id)))
+        if any(_computed_from(graph, b, a, scope) for a in sources for b in sources if a != b):
+            return True
+    return False
 
 
 def _regions(graph: Graph) -> list[set[str]]:
@@ -85,7 +110,7 @@ def _regions(graph: Graph) -> list[set[str]]:
         if core is None:
             continue
         scope = common_scope(graph.node(i).scope for i in core)
-        if scope and not _is_block(graph, scope):
+        if scope and not is_block(graph, scope):
             region = {n.id for n in graph.nodes if within(n.scope, scope)
                       and n.kind not in (Kind.INPUT, Kind.OUTPUT)}
         else:
@@ -151,6 +176,8 @@ def _attributes(core_end: Node, output: Node, members: list[Node]) -> tuple[Attr
         # only the core collapsed (its module is the traced model, or a residual block):
         # the product ends ``(heads, tokens, head_dim)``, the heads not yet merged
         width = shape[-3] * head_dim
+    if not width and len(shape) >= 3 and head_dim:
+        width = shape[-3] * head_dim  # the heads merge after the core, in no known width
     heads = None
     if width and head_dim and width % head_dim == 0:
         heads = width // head_dim
@@ -169,8 +196,41 @@ def _attributes(core_end: Node, output: Node, members: list[Node]) -> tuple[Attr
         attrs.append(("window", (side, side) if side * side == tokens else (tokens,)))
     if any(has_trait(n.type_name, "shift") for n in members):  # shifted windows
         attrs.append(("shifted", True))
+    kv_heads = _kv_heads(members, heads, head_dim)
+    if kv_heads and heads and kv_heads != heads:
+        attrs.append(("kv_heads", kv_heads))
+    if ops.recognize((n.type_name for n in members), only=False, trait="rotary"):
+        attrs.append(("rotary", True))
     attrs.append(("holds", tuple(sorted({n.type_name for n in members}))))
     return tuple(sorted(attrs))
+
+
+def _kv_heads(members: list[Node], heads: int | None, head_dim: int | None) -> int | None:
+    """Key/value heads of an attention module, from its projections' widths: the two
+    narrower ones (keys and values of grouped-query attention), or, next to the output
+    projection only, a fused projection of ``(heads + 2 kv_heads) x head_dim``; ``heads``
+    when neither says otherwise (low-rank projections of latent attention included)."""
+    if not heads or not head_dim:
+        return heads
+    width = heads * head_dim
+    widths = [n.shape[-1] for n in members if n.kind is Kind.LINEAR and n.shape]
+    narrow = sorted(w for w in set(widths) if w < width and w % head_dim == 0
+                    and widths.count(w) >= 2)
+    if narrow:
+        return narrow[0] // head_dim
+    if len(widths) == 2:  # one fused q/k/v projection and the output projection
+        fused = max(widths)
+        extra = fused // head_dim - heads if fused % head_dim == 0 else 0
+        if fused > width and extra > 0 and extra % 2 == 0 and extra // 2 <= heads:
+            return extra // 2
+    return heads
+
+
+def _token_axis(output: Node) -> int | None:
+    """The feature axis of attention's output: its exit's, else the last (tokens' width)."""
+    if output.feature_axis is not None or not output.shape:
+        return output.feature_axis
+    return len(output.shape) - 1
 
 
 def _held_ops(members: list[Node]) -> tuple[Attr, ...]:
@@ -214,7 +274,23 @@ def collapse_attention(graph: Graph) -> Graph:
             attrs=tuple(sorted(_attributes(core_end, output, members) + _held_ops(members))),
             shape=output.shape,
             params=sum(n.params for n in members), macs=sum(n.macs for n in members),
-            feature_axis=output.feature_axis,
+            feature_axis=_token_axis(output),
         )
         owner.update(dict.fromkeys(region, node_id))
-    return merge_regions(graph, owner, replacement)
+    return _rotary_tables(merge_regions(graph, owner, replacement))
+
+
+def _rotary_tables(graph: Graph) -> Graph:
+    """Name the op computing a rotation's cos/sin tables (no weights, feeding only attention
+    that applies rotary embeddings) as the op table's rotary table."""
+    rotary = {n.id for n in graph.nodes if n.kind is Kind.ATTENTION and n.attr("rotary")}
+    table = next((op for op in ops.entries() if "rotary_table" in op.traits), None)
+    if not rotary or table is None:
+        return graph
+    nodes = []
+    for node in graph.nodes:
+        targets = {e.dst for e in graph.out_edges(node.id)}
+        if node.kind is Kind.OTHER and not node.params and targets and targets <= rotary:
+            node = evolve(node, type_name=table.recorded_name, attrs=())
+        nodes.append(node)
+    return replace(graph, nodes=tuple(nodes))

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from netviz.ir import Edge, Graph, Kind, Node
+from netviz import ops
+from netviz.ir import Edge, Graph, Kind, Node, evolve
 from netviz.transforms.scopes import common_scope, within
 
 
@@ -32,10 +33,15 @@ def insert_data_nodes(graph: Graph) -> Graph:
         if first is None or first.kind is Kind.DATA or cluster.id not in entering:
             clusters.append(cluster)
             continue
-        indices = entering[cluster.id]
+        indices = [i for i in entering[cluster.id]  # a tensor of no known shape says nothing
+                   if graph.node(graph.edges[i].src).shape is not None]
         sources = list(dict.fromkeys(graph.edges[i].src for i in indices))
+        if not sources:
+            clusters.append(cluster)
+            continue
         data_ids = []
         for k, source in enumerate(sources):
+            into = [i for i in indices if graph.edges[i].src == source]
             data = Node(
                 id=f"{cluster.id}:in" + (str(k) if len(sources) > 1 else ""),
                 kind=Kind.DATA,
@@ -46,7 +52,6 @@ def insert_data_nodes(graph: Graph) -> Graph:
             )
             data_before.setdefault(first.id, []).append(data)
             data_ids.append(data.id)
-            into = [i for i in indices if graph.edges[i].src == source]
             replacements.update(_reroute(graph, into, data.id, cluster.id))
         clusters.append(replace(cluster, node_ids=(*data_ids, *cluster.node_ids)))
 
@@ -109,3 +114,17 @@ def insert_exit_nodes(graph: Graph) -> Graph:
     extra = [Edge(src, data.id) for src, data in inserted.items()]
     new_edges = sorted([*edges, *extra], key=lambda e: order[e.dst])
     return replace(graph, nodes=tuple(nodes), edges=tuple(new_edges))
+
+
+def mark_token_ids(graph: Graph) -> Graph:
+    """Mark the inputs and data nodes that hold token ids (``("tokens", True)``): a tensor
+    fed to an op that takes indices (an embedding, as the op table says). Idempotent."""
+    nodes = []
+    for node in graph.nodes:
+        if node.kind in (Kind.INPUT, Kind.DATA) and not node.attr("tokens") and any(
+            (op := ops.lookup(graph.node(e.dst).type_name)) is not None and op.indices
+            for e in graph.out_edges(node.id)
+        ):
+            node = evolve(node, attrs=tuple(sorted((*node.attrs, ("tokens", True)))))
+        nodes.append(node)
+    return replace(graph, nodes=tuple(nodes))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import replace
 
@@ -135,14 +136,15 @@ def operand_label(node: Node) -> str:
 
 
 def _heads_width(node: Node) -> str:
-    heads, dim = node.attr("heads"), node.attr("dim")
-    return " ".join(part for part in (f"{heads}h" if heads else "", f"{dim}D" if dim else "")
-                    if part)
+    heads, dim, kv = node.attr("heads"), node.attr("dim"), node.attr("kv_heads")
+    count = f"{heads}h/{kv}kv" if heads and kv else f"{heads}h" if heads else ""
+    return " ".join(part for part in (count, f"{dim}D" if dim else "") if part)
 
 
 def attention_label(node: Node) -> str:
-    """``Attention 4h 64D``, ``Window attention 3h 96D 7x7``, ``Shifted window attention
-    3h 96D 7x7`` (a collapsed hand-written core); a layer the op table labels itself
+    """``Attention 4h 64D``, ``GQA 32h/8kv 4096D RoPE`` (fewer key/value heads than query
+    heads; rotary position embeddings applied), ``Window attention 3h 96D 7x7``, ``Shifted
+    window attention 3h 96D 7x7`` (a collapsed hand-written core); a layer the op table labels itself
     (``nn.MultiheadAttention``: ``MHA 12h 768D``) says so instead."""
     table = ops.op_label(node.type_name, dict(node.attrs))
     if table is not None:
@@ -152,7 +154,10 @@ def attention_label(node: Node) -> str:
         size = "x".join(str(w) for w in window)
         kind = "Shifted window attention" if node.attr("shifted") else "Window attention"
         return f"{kind} {_heads_width(node)} {size}".replace("  ", " ")
-    return f"Attention {_heads_width(node)}".strip()
+    kv = node.attr("kv_heads")
+    kind = "Attention" if not isinstance(kv, int) else "MQA" if kv == 1 else "GQA"
+    rotary = " RoPE" if node.attr("rotary") else ""
+    return f"{kind} {_heads_width(node)}".strip() + rotary
 
 
 def _linear_label(node: Node) -> str:
@@ -166,6 +171,9 @@ def _linear_label(node: Node) -> str:
 def node_label(node: Node, *, shapes: bool = False) -> str:
     """The diagram text of a node (``"3x3 32C 1S 1P"``, ``"32C"``, ``"+"``)."""
     kind = node.kind
+    if kind is Kind.INPUT and node.attr("tokens") and node.shape:  # token ids: a count
+        name = node.attr("name")
+        return f"{one_line(str(name)) if name is not None else 'Input'} {math.prod(node.shape)} tokens"
     if kind is Kind.INPUT:
         name = node.attr("name")  # a keyword input: its name and shape, always
         size = "x".join(str(d) for d in node.shape) if node.shape and (
@@ -175,6 +183,8 @@ def node_label(node: Node, *, shapes: bool = False) -> str:
         key = node.attr("key")
         return f"Output {one_line(str(key))}" if key not in (None, "") else "Output"
     if kind is Kind.DATA:
+        if node.attr("tokens") and node.shape:  # token ids: a count of tokens, no width
+            return f"{math.prod(node.shape)} tokens"
         return width_text(node, shapes=shapes)
     if kind is Kind.CONV:
         return _conv_label(node)
@@ -236,8 +246,9 @@ def node_code(node: Node) -> str:
         stride = node.attr("stride")
         stride = kernel if stride in (None, ()) else stride
         return f"{name} {_plain(kernel)} Stride {_plain(stride)} Pad {_plain(node.attr('padding', 0))}"
-    if kind is Kind.LINEAR:
-        return f"{ops.KIND_WORDS[Kind.LINEAR]} {_size(node.attr('weight_shape'))}".strip()
+    if kind is Kind.LINEAR:  # a layer recognised by what it computes has no weight shape
+        size = _size(node.attr("weight_shape"))
+        return f"{ops.KIND_WORDS[Kind.LINEAR]} {size}" if size else _linear_label(node)
     if kind is Kind.ADD:
         return ops.KIND_WORDS[Kind.ADD]
     return node_label(node)

@@ -11,13 +11,15 @@ from netviz.transforms.attention import collapse_attention
 from netviz.transforms.blocks import group_blocks
 from netviz.transforms.collapse import collapse_to_page
 from netviz.transforms.depth import collapse_depth
-from netviz.transforms.data_nodes import insert_data_nodes, insert_exit_nodes
+from netviz.transforms.experts import collapse_experts
+from netviz.transforms.data_nodes import insert_data_nodes, insert_exit_nodes, mark_token_ids
 from netviz.transforms.fold import fold_periods, fold_repeats, fold_similar
 from netviz.transforms.titles import title_clusters
 from netviz.transforms.fuse import fuse_marks
 from netviz.transforms.labels import label
 from netviz.transforms.operands import constant_operand_ops
 from netviz.transforms.prune import prune_dead
+from netviz.transforms.recognize import recognize_modules
 from netviz.transforms.reshapes import hide_reshapes
 
 
@@ -54,25 +56,28 @@ Step = tuple[str, Callable[[Graph], Graph]]
 def pipeline(options: NotationOptions = NotationOptions()) -> list[Step]:
     """The transforms [`to_notation`][netviz.transforms.to_notation] applies, in order.
 
-    Order: drop unused free ops, (draw the modules of one level as boxes,) (collapse
-    attention, hide ops that change no
+    Order: drop unused free ops, draw modules of any class as the op they compute,
+    (draw the modules of one level as boxes,) (collapse attention and mixtures of
+    experts, hide ops that change no
     values), make constant-operand adds plain ops, group blocks, insert data nodes
     (at block starts, and where a norm/activation chain would leave a block), fuse
     norm/act into edge marks (after the data nodes, so a mark never spans a block's
     start), label, (fold identical, periodic and near-identical runs of blocks and
     keep the figure to a page), title clusters.
     """
-    steps: list[Step] = [("prune_dead", prune_dead)]
+    steps: list[Step] = [("prune_dead", prune_dead), ("recognize_modules", recognize_modules)]
     if options.depth is not None:
         steps.append(("collapse_depth",
                       partial(collapse_depth, depth=options.depth, fold=options.fold)))
     if options.hide_reshapes:
-        steps += [("collapse_attention", collapse_attention), ("hide_reshapes", hide_reshapes)]
+        steps += [("collapse_attention", collapse_attention),
+                  ("collapse_experts", collapse_experts), ("hide_reshapes", hide_reshapes)]
     steps += [
         ("constant_operand_ops", constant_operand_ops),
         ("group_blocks", group_blocks),
         ("insert_data_nodes", insert_data_nodes),
         ("insert_exit_nodes", insert_exit_nodes),
+        ("mark_token_ids", mark_token_ids),
         ("fuse_marks", fuse_marks),
         ("label", partial(label, shapes=options.shapes)),
     ]

@@ -123,9 +123,12 @@ def test_a_llama_at_depth_2_is_its_embedding_one_decoder_layer_box_norm_and_head
         warnings.simplefilter("ignore")  # torch.fx cannot trace it: hooks, said once
         graph = netviz.diagram(llama, [(8,)], input_dtypes=["int64"], depth=2).graph
     assert [n.label for n in graph.nodes] == [
-        "Input", "Embedding 16D", "LlamaRotaryEmbedding", "LlamaDecoderLayer x 32, 16D → 16D",
-        "LlamaRMSNorm", "Linear 128D", "Output logits",
+        "Input 8 tokens", "Embedding 16D", "LlamaRotaryEmbedding",
+        "LlamaDecoderLayer x 32, 16D → 16D",
+        "Linear 128D", "Output logits",
     ]
+    # the final LlamaRMSNorm computes an RMS norm: the norm mark on the head's edge
+    assert [e.mark.label for e in graph.edges if e.mark is not None] == ["RMSNorm"]
     layers = graph.nodes[3]
     assert layers.params == sum(p.numel() for p in llama.model.layers.parameters())
     assert count_params(graph) == sum(p.numel() for p in llama.parameters())

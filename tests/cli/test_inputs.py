@@ -90,7 +90,7 @@ def test_a_keyword_input_without_dtype_keeps_the_dtype_of_the_one_it_replaces() 
 def test_the_input_node_shows_its_name_and_shape() -> None:
     graph = netviz.diagram(Masked(), inputs={"ids": "6:int64", "mask": (6,)}).graph
     labels = {n.id: n.label for n in graph.nodes if n.kind is Kind.INPUT}
-    assert labels == {"ids": "ids 6", "mask": "mask 6"}
+    assert labels == {"ids": "ids 6 tokens", "mask": "mask 6"}  # ids fed to an embedding
     # a positional input keeps the notation's plain box
     assert [n.label for n in netviz.diagram("wrn28_2").graph.nodes
             if n.kind is Kind.INPUT] == ["Input"]

@@ -119,7 +119,7 @@ def test_dict_outputs_are_named_and_unused_lstm_state_is_not_drawn() -> None:
     outputs = [n.label for n in graph.nodes if n.kind is Kind.OUTPUT]
     assert outputs == ["Output tags", "Output features"]
     assert [n.label for n in graph.nodes if n.kind is not Kind.OUTPUT] == [
-        "Input", "Embedding 32D", "BiLSTM 24D x2", "Linear 5D"]
+        "Input 12 tokens", "Embedding 32D", "BiLSTM 24D x2", "Linear 5D"]
 
 
 def test_the_model_class_can_declare_its_input_dtype() -> None:
