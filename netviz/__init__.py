@@ -1,4 +1,4 @@
-"""netviz: compact block diagrams, pseudocode and summaries of residual networks.
+"""netviz: compact block diagrams, pseudocode and summaries of neural networks.
 
 The public functions live in [`netviz.api`][netviz.api] and are re-exported here
 lazily, with the [`Diagram`][netviz.diagrams.Diagram], [`Diff`][netviz.diffs.Diff] and

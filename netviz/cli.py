@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser = _Parser(
         prog="netviz",
-        description="Compact block diagrams, pseudocode and summaries of residual networks.",
+        description="Compact block diagrams, pseudocode and summaries of neural networks (PyTorch models, transformers classes and checkpoints).",
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"netviz {__version__}")
