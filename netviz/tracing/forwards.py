@@ -26,7 +26,7 @@ from netviz.tracing.meta import meta_unsupported
 from netviz.tracing.weights import max_weight_bytes, weight_bytes
 
 
-def hooks_trace(
+def hooks_forward(
     module: nn.Module,
     input_shapes: Sequence[Shape],
     *,
@@ -37,8 +37,9 @@ def hooks_trace(
     input_names: Sequence[str | None] | None = None,
     train: bool = False,
     input_fills: Sequence[Fill | None] | None = None,
-) -> Graph:
-    """Trace ``module`` with forward hooks on every leaf layer call (see module docs).
+) -> tuple[Graph, bool]:
+    """Trace ``module`` with forward hooks on every leaf layer call (see module docs), and
+    say whether its forward ran on the meta device.
 
     A model built on the meta device runs its forward there (see
     [`meta_values`][netviz.tracing.meta.meta_values]): no weight is allocated.
@@ -52,30 +53,15 @@ def hooks_trace(
     ``input_fills`` give integer inputs their leading values (see
     [`Fill`][netviz.inputs.Fill]).
 
+    Returns:
+        The raw graph, and whether the forward ran on meta (no weight allocated).
+
     Raises:
         ModelForwardError: The model's forward raised.
         InputShapeError: The model rejected the input shape.
         ModelTooLargeError: The model needs a real forward and is too large for one.
         TraceError: No layer or op reached the output, so there is nothing to draw.
     """
-    return hooks_forward(module, input_shapes, name=name, reason=reason, rebuild=rebuild,
-                         input_dtypes=input_dtypes, input_names=input_names, train=train,
-                         input_fills=input_fills)[0]
-
-
-def hooks_forward(
-    module: nn.Module,
-    input_shapes: Sequence[Shape],
-    *,
-    name: str,
-    reason: str,
-    rebuild: Callable[[str], nn.Module] | None = None,
-    input_dtypes: Sequence[str] | None = None,
-    input_names: Sequence[str | None] | None = None,
-    train: bool = False,
-    input_fills: Sequence[Fill | None] | None = None,
-) -> tuple[Graph, bool]:
-    """[`hooks_trace`][netviz.tracing.forwards.hooks_trace], and whether its forward ran on meta."""
     runnable = module
     if on_meta(module):
         failure = _attempt(module, input_shapes, name, reason, input_dtypes, input_names, train,

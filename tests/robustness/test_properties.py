@@ -20,7 +20,7 @@ from netviz import api
 from netviz.ir import Graph, Kind
 from netviz.ir.accounting import count_ops, count_params
 from netviz.renderers import render_dot, render_mermaid, render_pseudocode
-from netviz.tracing.forwards import hooks_trace
+from netviz.tracing.forwards import hooks_forward
 from netviz.transforms import NotationOptions, to_notation
 from netviz.transforms.pipeline import pipeline
 from tests.renderers import mermaid_parse
@@ -156,9 +156,9 @@ def test_the_hooks_fallback_draws_what_fx_draws(spec: NetSpec) -> None:
     except netviz.errors.NetvizError as error:
         event(f"fx rejects the network: {type(error).__name__}")
         with pytest.raises(type(error)):
-            hooks_trace(model, [spec.input_shape], name="RandomNet", reason="test")
+            hooks_forward(model, [spec.input_shape], name="RandomNet", reason="test")
         return
-    by_hooks = hooks_trace(model, [spec.input_shape], name=by_fx.name, reason="test")
+    by_hooks, _ = hooks_forward(model, [spec.input_shape], name=by_fx.name, reason="test")
     check_wellformed(by_hooks)
     check_counts(by_hooks, spec, sum(p.numel() for p in model.parameters()))
     listing = NotationOptions.listing()

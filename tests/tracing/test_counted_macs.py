@@ -25,7 +25,7 @@ from netviz.errors import MacsLowerBoundWarning
 from netviz.ir import Graph
 from netviz.ir.accounting import data_dependent
 from netviz.tracing import trace_model
-from netviz.tracing.forwards import hooks_trace
+from netviz.tracing.forwards import hooks_forward
 
 T, D, H, E, FF = 8, 32, 4, 4, 48  # tokens, width, heads, experts, expert width
 
@@ -105,7 +105,7 @@ def test_calls_without_a_rule_are_counted_at_the_dispatch_level(device: str) -> 
 
 @pytest.mark.parametrize("device", ["meta", "cpu"])
 def test_module_hooks_count_the_same(device: str) -> None:
-    graph = hooks_trace(_built(Mixed, device), [(T, D)], name="mixed", reason="test")
+    graph = hooks_forward(_built(Mixed, device), [(T, D)], name="mixed", reason="test")[0]
     assert _total(graph) == sum(MIXED_MACS.values())
     projection = next(node for node in graph.nodes if node.id == "qkv")  # a leaf layer
     assert projection.macs == MIXED_MACS["qkv"]
@@ -176,7 +176,7 @@ class Routed(nn.Module):
 def test_a_routers_linear_on_a_bare_parameter_counts(path: str) -> None:
     model = Routed()
     graph = (trace_model(model, [(T, D)], name="routed") if path == "fx"
-             else hooks_trace(model, [(T, D)], name="routed", reason="test"))
+             else hooks_forward(model, [(T, D)], name="routed", reason="test")[0])
     assert _total(graph) == T * D * E
 
 
@@ -199,7 +199,7 @@ class TableBias(nn.Module):
 def test_work_on_weights_and_constants_only_counts_too(path: str) -> None:
     model = TableBias()
     graph = (trace_model(model, [(T, D)], name="bias") if path == "fx"
-             else hooks_trace(model, [(T, D)], name="bias", reason="test"))
+             else hooks_forward(model, [(T, D)], name="bias", reason="test")[0])
     assert _total(graph) == T * D * D + T * 2 * 16 + T * 16 * 1
 
 

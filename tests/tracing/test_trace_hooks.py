@@ -14,7 +14,7 @@ from netviz.errors import InputShapeError, TraceFallbackWarning
 from netviz.ir import Graph, Kind
 from netviz.renderers import render_dot, render_pseudocode
 from netviz.tracing import trace_model
-from netviz.tracing.forwards import hooks_trace
+from netviz.tracing.forwards import hooks_forward
 from netviz.transforms import NotationOptions, to_notation
 from tests.tracing import zoo
 
@@ -211,7 +211,7 @@ def test_hooks_draw_what_fx_draws(spec: str) -> None:
     the same figure and listing, byte for byte."""
     loaded = load_model(spec)
     by_fx = trace_model(loaded.module, loaded.input_shapes, name=spec, rebuild=loaded.build)
-    by_hooks = hooks_trace(
+    by_hooks, _ = hooks_forward(
         loaded.module, loaded.input_shapes, name=spec, reason="test", rebuild=loaded.build
     )
     assert any(n.kind is Kind.ADD for n in by_hooks.nodes)
