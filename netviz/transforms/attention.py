@@ -130,29 +130,29 @@ def _shifts_around(graph: Graph, region: set[str]) -> set[str]:
     op on the way reads one tensor and feeds the next alone."""
     found: set[str] = set()
     for start in [e.src for i in region for e in graph.in_edges(i) if e.src not in region]:
-        chain: list[str] = []
-        current: str | None = start
-        while current is not None and _passes(graph.node(current)):
-            if {e.dst for e in graph.out_edges(current)} - region - set(chain):
-                break
-            chain.append(current)
-            if _shift(graph.node(current)):
-                found.update(chain)
-                break
-            sources = {e.src for e in graph.in_edges(current)}
-            current = next(iter(sources)) if len(sources) == 1 else None
+        found.update(_shift_chain(graph, region, start, backward=True))
     for start in [e.dst for i in region for e in graph.out_edges(i) if e.dst not in region]:
-        chain, current = [], start
-        while current is not None and _passes(graph.node(current)):
-            if {e.src for e in graph.in_edges(current)} - region - set(chain):
-                break
-            chain.append(current)
-            if _shift(graph.node(current)):
-                found.update(chain)
-                break
-            consumers = {e.dst for e in graph.out_edges(current)}
-            current = next(iter(consumers)) if len(consumers) == 1 else None
+        found.update(_shift_chain(graph, region, start, backward=False))
     return found
+
+
+def _shift_chain(graph: Graph, region: set[str], start: str, *, backward: bool) -> list[str]:
+    """The ops from ``start`` away from the region (against the edges if ``backward``) up
+    to and including a shift, each passing one tensor on to the next alone; ``[]`` when
+    no shift is reached that way."""
+    chain: list[str] = []
+    current: str | None = start
+    while current is not None and _passes(graph.node(current)):
+        ins = {e.src for e in graph.in_edges(current)}
+        outs = {e.dst for e in graph.out_edges(current)}
+        toward, away = (outs, ins) if backward else (ins, outs)
+        if toward - region - set(chain):
+            break
+        chain.append(current)
+        if _shift(graph.node(current)):
+            return chain
+        current = next(iter(away)) if len(away) == 1 else None
+    return []
 
 
 def _shift(node: Node) -> bool:
