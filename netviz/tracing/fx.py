@@ -397,9 +397,11 @@ class ShapeInterpreter(torch.fx.Interpreter):
 
 
 def _blanks(outputs: Any, like: torch.Tensor, dtype: torch.dtype) -> Any:
-    """Blank tensors of the closed-form output shape(s)."""
-    if outputs and isinstance(outputs[0], tuple):
-        return tuple(None if shape is None else blank(shape, like, dtype) for shape in outputs)
+    """Blank tensors of the closed-form output shape(s), nested as the shapes are."""
+    if outputs is None:
+        return None
+    if any(isinstance(part, tuple) or part is None for part in outputs):
+        return tuple(_blanks(part, like, dtype) for part in outputs)
     return blank(outputs, like, dtype)
 
 
