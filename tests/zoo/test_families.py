@@ -174,16 +174,31 @@ def test_stages_differing_only_in_width_fold_with_their_channel_ranges() -> None
 def test_nas_cells_fold_by_their_repeated_cell() -> None:
     folded = graph("NASNetLike")
     assert sum(c.repeat for c in folded.clusters) == len(families.NASNetLike().cells)
-    # the normal cells after each reduction fold across both stages into one cluster:
-    # cells of 5 x 16 channels, then of 5 x 32
-    assert titles("NASNetLike")[-1] == "Groups 1-2 Normal cell x 6, 80C → 160C"
+    # stages 1 and 2 (a reduction cell, then four normal cells, the first of which reads
+    # the reduction's input at twice the resolution) fold into one cluster per place,
+    # each titled by the cells of each stage it stands for
+    assert titles("NASNetLike") == [
+        "Group 0 Normal cell x 4, 32C → 40C",
+        "Groups 1-2 Block 0 of each: Normal cell x 2, 40C → 160C",
+        "Groups 1-2 Block 1 of each: Normal cell x 2, 80C → 160C",
+        "Groups 1-2 Blocks 2-4 of each: Normal cell x 6, 80C → 160C",
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(FAMILIES))
+def test_cluster_titles_are_unique(name: str) -> None:
+    assert len(set(titles(name))) == len(titles(name)), titles(name)
 
 
 def test_stages_alike_but_for_their_widths_fold_across_stages() -> None:
     model = families.HybridLike()
     folded = graph("HybridLike")
     assert sum(c.repeat for c in folded.clusters) == sum(len(s.blocks) for s in model.stages)
-    assert any(t.startswith("Groups 1-10 ") for t in titles("HybridLike"))
+    # ten stages of two or three conv encoders then a hybrid block each
+    assert titles("HybridLike")[2:] == [
+        "Groups 1-10 Blocks 0-1 or 0-2 of each: Conv encoder x 24, 16C → 88C",
+        "Groups 1-10 Block 2 or 3 of each: Hybrid block x 10, 16C → 88C",
+    ]
 
 
 def test_a_module_shared_by_blocks_runs_inside_each_caller() -> None:
