@@ -11,6 +11,7 @@ its totals.
 
 from __future__ import annotations
 
+import graphlib
 import json
 import warnings
 from dataclasses import dataclass
@@ -49,6 +50,7 @@ FAMILIES = {
     "EfficientNetLike": Family(((3, 64, 64),)),
     "NASNetLike": Family(((3, 16, 16),)),
     "HybridLike": Family(((3, 64, 64),)),
+    "MultiScaleHeadLike": Family(((3, 32, 32),)),
     "CoaTLike": Family(((3, 64, 64),)),
     "BertLike": Family(((16,),), ("int64",)),
     "EncoderDecoderLike": Family(((16,), (8,)), ("int64", "int64")),
@@ -234,3 +236,15 @@ def test_both_stacks_fold_and_the_encoder_output_enters_cross_attention() -> Non
     (entry,) = {e.dst for e in memory}
     readers = {folded.node(e.dst).kind for e in folded.out_edges(entry)}
     assert Kind.ATTENTION in readers  # the cross-attention reads it
+
+
+def test_a_block_with_two_outputs_collapses_into_a_box_with_both_arrows() -> None:
+    # the state mixer returns the map and its hidden state, which leaves the stage for a
+    # head: over a page, such modules become boxes with an arrow per output, and the
+    # figure stays acyclic (no box whose output comes back into it)
+    folded = graph("MultiScaleHeadLike")
+    boxes = [n for n in folded.nodes if n.type_name == "module" and n.label == "State mixer"]
+    assert boxes and all(len({e.dst for e in folded.out_edges(n.id)}) == 2 for n in boxes)
+    sorter = graphlib.TopologicalSorter({n.id: [e.src for e in folded.in_edges(n.id)]
+                                         for n in folded.nodes})
+    assert len(list(sorter.static_order())) == len(folded.nodes)  # raises on a cycle
