@@ -146,6 +146,10 @@ class Cluster:
         span: How many consecutive groups (stages) from ``group`` the cluster's blocks
             come from: more than one when whole stages alike but for their widths fold
             into one.
+        places: For a cluster whose blocks come from several groups (``span`` over 1):
+            ``(group, index of its first block there, how many blocks)`` for each of
+            those groups, in order; empty otherwise. Its title says which blocks of
+            each group it stands for.
         ops: How many ops of each kind (``(kind value, count)``, sorted) every block
             together holds, when the blocks differ in their ops (a stage's first block
             with a shortcut conv, its followers with none); empty when the drawn nodes
@@ -165,6 +169,7 @@ class Cluster:
     totals: tuple[int, int] | None = None
     period: int = 1
     span: int = 1
+    places: tuple[tuple[int, int, int], ...] = ()
     ops: tuple[tuple[str, int], ...] = ()
     change: Change | None = None
 

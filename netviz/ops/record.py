@@ -26,8 +26,9 @@ Shape = tuple[int, ...]
 Attrs = Mapping[str, Any]
 """An op's attributes as plain values (a layer's settings, or a call's bound arguments)."""
 
-Outputs = Union[Shape, tuple[Union[Shape, None], ...]]
-"""What a shape rule answers: one shape, or one per output of a tuple (``None``: no tensor)."""
+Outputs = Union[Shape, tuple[Union["Outputs", None], ...]]
+"""What a shape rule answers: one shape, or one per output of a tuple (``None``: no tensor),
+nested as the outputs are (an LSTM's ``(output, (h, c))``)."""
 
 MacRule = Callable[[Attrs, Sequence[Shape], Union[Shape, None]], int]
 """``(attrs, input shapes, output shape) -> multiply-accumulates`` of one call."""

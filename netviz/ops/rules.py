@@ -279,6 +279,31 @@ def embedding(attrs: Attrs, inputs: Sequence[Shape]) -> Shape | None:
     return (*inputs[0], width) if isinstance(width, int) else None
 
 
+def recurrent(attrs: Attrs, inputs: Sequence[Shape]) -> Outputs | None:
+    """``nn.RNN``/``nn.LSTM``/``nn.GRU`` on one sequence: the output and the last hidden
+    state (an LSTM's is the pair ``(h, c)``). A meta run steps through torch's Python
+    decompositions one time step at a time, seconds for a long sequence."""
+    shape = tuple(inputs[0])
+    if len(shape) not in (2, 3):
+        raise LayerShapeError(f"expects a 2D or 3D input, got {len(shape)}D")
+    width, hidden = attrs.get("input_size"), attrs.get("hidden_size")
+    if not isinstance(width, int) or not isinstance(hidden, int):
+        return None
+    if shape[-1] != width:
+        raise LayerShapeError(f"expects {width} input features, got {shape[-1]}")
+    out = int(attrs.get("proj_size") or 0) or hidden
+    directions = 2 if attrs.get("bidirectional") else 1
+    states = directions * int(attrs.get("num_layers") or 1)
+    batch: tuple[int, ...] = ()
+    if len(shape) == 3:
+        batch = (shape[0] if attrs.get("batch_first") else shape[1],)
+    output = (*shape[:-1], directions * out)
+    last = (states, *batch, out)
+    if attrs.get("mode") == "LSTM":
+        return output, (last, (states, *batch, hidden))
+    return output, last
+
+
 def multihead_attention(attrs: Attrs, inputs: Sequence[Shape]) -> Outputs | None:
     """``nn.MultiheadAttention``: its output and its attention weights (``None`` without
     ``need_weights``), whose meta run would pull in torch's decompositions."""

@@ -274,7 +274,7 @@ RECURRENT = tuple(
     Op(name.lower(), Kind.OTHER, modules=(name,), label=shows.recurrent_label(name),
        layer_attrs=plain("mode", "input_size", "hidden_size", "num_layers", "bidirectional",
                          "batch_first", "proj_size"),
-       macs=recurrent_macs, axis=Axis.LAST)
+       shape=rules.recurrent, macs=recurrent_macs, axis=Axis.LAST)
     for name in ("RNN", "LSTM", "GRU")
 ) + tuple(
     Op(f"{mode.lower()}_cell", Kind.OTHER, modules=(f"{mode}Cell",),

@@ -226,6 +226,37 @@ class _Tracer(torch.fx.Tracer):
             return tuple(self.create_arg(item) for item in a)
         return super().create_arg(a)
 
+    def getattr(self, attr: str, attr_val: Any, parameter_proxy_cache: dict[str, Any]) -> Any:
+        """fx's ``getattr`` (a proxy for a parameter or buffer a forward reads), finding the
+        tensor's name in a table made once per traced model. fx walks every parameter and
+        buffer of the model for each read: quadratic, 2 of 3 s of Inception-ResNet-v2's
+        trace, whose BatchNormAct2d reads its four tensors in every call. Same proxies
+        (``tests/tracing/test_fx_attributes.py`` compares the graphs with fx's tracer);
+        a tensor the table does not hold, or shape-constant parameter proxies, go to fx."""
+        if not isinstance(attr_val, torch.Tensor) or self.param_shapes_constant:
+            return super().getattr(attr, attr_val, parameter_proxy_cache)
+        params, buffers = self._tensor_names()
+        found = params.get(id(attr_val)) if isinstance(attr_val, nn.Parameter) else None
+        if found is None and self.proxy_buffer_attributes:
+            found = buffers.get(id(attr_val))
+        if found is None or found[1] is not attr_val:
+            return super().getattr(attr, attr_val, parameter_proxy_cache)
+        name = found[0]
+        if name not in parameter_proxy_cache:
+            parameter_proxy_cache[name] = self.create_proxy("get_attr", name, (), {})
+        return parameter_proxy_cache[name]
+
+    def _tensor_names(self) -> tuple[dict[int, tuple[str, Any]], dict[int, tuple[str, Any]]]:
+        """``id -> (name, tensor)`` of the root's parameters and of its buffers, each under
+        the first name ``named_parameters``/``named_buffers`` give it (as fx finds it)."""
+        root = self.root
+        cached = getattr(self, "_names", None)
+        if cached is None or cached[0] is not root:
+            params = {id(p): (n, p) for n, p in reversed(list(root.named_parameters()))}
+            buffers = {id(b): (n, b) for n, b in reversed(list(root.named_buffers()))}
+            cached = self._names = (root, params, buffers)
+        return cached[1], cached[2]
+
 
 def symbolic_graph(module: nn.Module, inputs: int, keywords: Sequence[str] = ()) -> torch.fx.Graph:
     """Trace ``module`` symbolically (what ``torch.fx.symbolic_trace`` does, minus codegen).
@@ -397,9 +428,11 @@ class ShapeInterpreter(torch.fx.Interpreter):
 
 
 def _blanks(outputs: Any, like: torch.Tensor, dtype: torch.dtype) -> Any:
-    """Blank tensors of the closed-form output shape(s)."""
-    if outputs and isinstance(outputs[0], tuple):
-        return tuple(None if shape is None else blank(shape, like, dtype) for shape in outputs)
+    """Blank tensors of the closed-form output shape(s), nested as the shapes are."""
+    if outputs is None:
+        return None
+    if any(isinstance(part, tuple) or part is None for part in outputs):
+        return tuple(_blanks(part, like, dtype) for part in outputs)
     return blank(outputs, like, dtype)
 
 

@@ -11,6 +11,7 @@ what it stands for.
 
 from __future__ import annotations
 
+import graphlib
 from collections import Counter
 from collections.abc import Callable
 from functools import partial
@@ -33,20 +34,23 @@ COLLAPSED_TYPE = "module"
 """``type_name`` of a collapsed module's box."""
 
 
-def _regions(graph: Graph, loose: bool = False) -> dict[str, list[str]]:
+def _regions(graph: Graph, loose: bool = False, outputs: bool = False) -> dict[str, list[str]]:
     """Collapsible modules: not a container, several ops, one exit; inside a drawn block,
     or outside every block (a stem, a norm between stages, a head). ``loose``: two ops
-    are several, and a container with a name (``branch1``, ``shortcut``) is a module."""
+    are several, and a container with a name (``branch1``, ``shortcut``) is a module.
+    ``outputs``: a module may have several exits (its box has every one's arrows)."""
     regions: dict[str, list[str]] = {}
+    order = topological(graph) if outputs else None
     for cluster in graph.clusters:
         for block in cluster.blocks[:1]:
             _add_regions(graph, regions, list(cluster.node_ids), len(block.split(".")) + 1,
-                         partial(_strictly_within, block=block), loose)
+                         partial(_strictly_within, block=block), loose, order)
     free = [n.id for n in graph.nodes if graph.cluster_of(n.id) is None
             and n.kind not in (Kind.INPUT, Kind.OUTPUT)]
     blocks = [b for c in graph.clusters for b in c.blocks]
     _add_regions(graph, regions, free, 1,
-                 lambda scope: bool(scope) and not any(within(b, scope) for b in blocks), loose)
+                 lambda scope: bool(scope) and not any(within(b, scope) for b in blocks), loose,
+                 order)
     return regions
 
 
@@ -56,10 +60,11 @@ def _strictly_within(scope: str, block: str) -> bool:
 
 def _add_regions(
     graph: Graph, regions: dict[str, list[str]], node_ids: list[str], depth: int,
-    inside: Callable[[str], bool], loose: bool,
+    inside: Callable[[str], bool], loose: bool, order: dict[str, int] | None = None,
 ) -> None:
     """Add the collapsible modules among ``node_ids`` (every module path of ``depth`` or
-    more parts whose ops are among them and whose scope ``inside`` accepts)."""
+    more parts whose ops are among them and whose scope ``inside`` accepts). ``order``
+    (a topological order of the graph): a module may have several exits."""
     paths: set[str] = set()
     for scope in {graph.node(i).scope for i in node_ids}:
         parts = scope.split(".")
@@ -71,8 +76,36 @@ def _add_regions(
         members = [i for i in node_ids if within(graph.node(i).scope, path)
                    and graph.node(i).kind is not Kind.DATA]
         leaving = {i for i in members for e in graph.out_edges(i) if e.dst not in members}
-        if len(members) >= (2 if loose else 3) and len(leaving) == 1:
+        if len(members) >= (2 if loose else 3) and (len(leaving) == 1 or order and leaving
+                                                    and not _reenters(graph, members, order)):
             regions[path] = members
+
+
+def topological(graph: Graph) -> dict[str, int]:
+    """Each node's place in a topological order (a box sits where its first member ran,
+    so the node order is not always one)."""
+    sorter = graphlib.TopologicalSorter({n.id: [e.src for e in graph.in_edges(n.id)]
+                                         for n in graph.nodes})
+    return {node_id: i for i, node_id in enumerate(sorter.static_order())}
+
+
+def _reenters(graph: Graph, members: list[str], position: dict[str, int]) -> bool:
+    """Whether a path leaves ``members`` and comes back into them (a box for them would
+    draw a cycle: a module list whose outputs are summed outside it between its calls).
+    Edges run forward in ``position`` (a topological order): the walk stops at the last
+    member."""
+    inside = set(members)
+    last = max(position[i] for i in members)
+    stack = [e.dst for i in members for e in graph.out_edges(i) if e.dst not in inside]
+    seen: set[str] = set()
+    while stack:
+        node_id = stack.pop()
+        if node_id in inside:
+            return True
+        if node_id not in seen and position[node_id] < last:
+            seen.add(node_id)
+            stack.extend(e.dst for e in graph.out_edges(node_id))
+    return False
 
 
 def _name(graph: Graph, path: str, loose: bool = True) -> str:
@@ -98,8 +131,9 @@ def collapse_to_page(graph: Graph, page: int = PAGE) -> Graph:
     ([`fold_stage_runs`][netviz.transforms.spans.fold_stage_runs]); then all of that
     again with looser modules (two ops, named containers such as ``branch1``); last,
     blocks that occur once become one box each
-    ([`collapse_blocks`][netviz.transforms.collapse.collapse_blocks]). A graph that
-    already fits is returned unchanged. Idempotent.
+    ([`collapse_blocks`][netviz.transforms.collapse.collapse_blocks]); and if it is still
+    over, modules then blocks with several exits (whose boxes have several arrows out). A
+    graph that already fits is returned unchanged. Idempotent.
     """
     if len(graph.nodes) <= page:
         return graph
@@ -115,22 +149,27 @@ def collapse_to_page(graph: Graph, page: int = PAGE) -> Graph:
             graph = fold_stage_runs(graph)
     if len(graph.nodes) > page:
         graph = collapse_blocks(graph, page)
+    if len(graph.nodes) > page:
+        graph = collapse_modules(graph, page, loose=True, outputs=True)
+    if len(graph.nodes) > page:
+        graph = collapse_blocks(graph, page, outputs=True)
     return graph
 
 
-def collapse_modules(graph: Graph, page: int = PAGE, *, loose: bool = False) -> Graph:
+def collapse_modules(graph: Graph, page: int = PAGE, *, loose: bool = False,
+                     outputs: bool = False) -> Graph:
     """Collapse modules, innermost first then the biggest saving, until ``graph`` fits
-    ``page`` or no module is left to collapse (``loose``: see ``_regions``)."""
+    ``page`` or no module is left to collapse (``loose``, ``outputs``: see ``_regions``)."""
     while len(graph.nodes) > page:
-        collapsed = _collapse_once(graph, page, loose)
+        collapsed = _collapse_once(graph, page, loose, outputs)
         if collapsed is graph:
             break
         graph = collapsed
     return graph
 
 
-def _collapse_once(graph: Graph, page: int, loose: bool) -> Graph:
-    regions = _regions(graph, loose)
+def _collapse_once(graph: Graph, page: int, loose: bool, outputs: bool = False) -> Graph:
+    regions = _regions(graph, loose, outputs)
     by_class: dict[str, list[str]] = {}
     for path in regions:  # every module of one kind collapses together
         by_class.setdefault(_name(graph, path), []).append(path)
@@ -151,12 +190,17 @@ def _collapse_once(graph: Graph, page: int, loose: bool) -> Graph:
     return _collapse(graph, {p: regions[p] for p in chosen}) if chosen else graph
 
 
-def collapse_blocks(graph: Graph, page: int = PAGE) -> Graph:
+def collapse_blocks(graph: Graph, page: int = PAGE, *, outputs: bool = False) -> Graph:
     """Draw some blocks as one box each, until ``graph`` fits ``page``: first blocks that
     occur once (a stem cell, a reduction module), the biggest first; then clusters of a
     kind of block drawn in detail elsewhere (a cell's variants: the kind's cluster
     standing for the most blocks keeps its detail). Each box keeps its block's cluster
-    (title, counts)."""
+    (title, counts).
+
+    ``outputs``: only such blocks with several exits (a stage's last block that also
+    feeds a multi-scale head, a multi-resolution module; the box has every exit's
+    arrows), each the smallest that brings the figure to the page, else the biggest."""
+    order = topological(graph) if outputs else {}
     kept: dict[str, Cluster] = {}  # per kind, the cluster that keeps its detail
     for cluster in graph.clusters:
         if cluster.kind and (cluster.kind not in kept
@@ -167,7 +211,8 @@ def collapse_blocks(graph: Graph, page: int = PAGE) -> Graph:
     for cluster in graph.clusters:
         members = [i for i in cluster.node_ids if graph.node(i).kind is not Kind.DATA]
         leaving = {i for i in members for e in graph.out_edges(i) if e.dst not in members}
-        if len(members) < 3 or len(leaving) != 1 or any(
+        if len(members) < 3 or (len(leaving) < 2 or _reenters(graph, members, order)
+                                if outputs else len(leaving) != 1) or any(
                 graph.node(i).type_name == COLLAPSED_TYPE and graph.node(i).scope == cluster.id
                 for i in members):
             continue
@@ -177,6 +222,16 @@ def collapse_blocks(graph: Graph, page: int = PAGE) -> Graph:
             variants[cluster.id] = members
     chosen: dict[str, list[str]] = {}
     size = len(graph.nodes)
+    if outputs:
+        pool = {**once, **variants}
+        left = sorted(pool, key=lambda b: (-len(pool[b]), b))
+        while size > page and left:
+            fits = [b for b in left if size - (len(pool[b]) - 1) <= page]
+            block = fits[-1] if fits else left[0]
+            left.remove(block)
+            chosen[block] = pool[block]
+            size -= len(pool[block]) - 1
+        once, variants = {}, {}
     for pool in (once, variants):
         for block in sorted(pool, key=lambda b: (-len(pool[b]), b)):
             if size <= page:
@@ -194,7 +249,7 @@ def _collapse(graph: Graph, regions: dict[str, list[str]],
     for path, members in regions.items():
         inside = set(members)
         nodes = [graph.node(i) for i in members]
-        exit_id = next(i for i in members if any(e.dst not in inside for e in graph.out_edges(i)))
+        exit_id = [i for i in members if any(e.dst not in inside for e in graph.out_edges(i))][-1]
         last = graph.node(exit_id)
         name = (names or {}).get(path) or _name(graph, path)
         boxes[members[0]] = Node(

@@ -22,7 +22,7 @@ from netviz.ir import Cluster, Edge, Graph, Kind
 from netviz.ir.accounting import cluster_totals
 from netviz.transforms.blocks import residual_joins
 from netviz.transforms.fold import keep_loose_marks, merge_similar
-from netviz.transforms.stages import glossed, main_path_signature
+from netviz.transforms.stages import glossed, main_path_signature, places
 
 
 @dataclass
@@ -109,7 +109,7 @@ def _merge(graph: Graph, run: list[_Stage]) -> list[Cluster]:
     merged = []
     for place, first in enumerate(run[0].clusters):
         members = [stage.clusters[place] for stage in run]
-        cluster = replace(merge_similar(graph, members), span=span)
+        cluster = replace(merge_similar(graph, members), span=span, places=places(members))
         if place == 0:
             lead = [graph.node(i) for stage in run for i in stage.lead]
             params, macs = cluster_totals(graph, cluster)

@@ -15,7 +15,7 @@ cluster keeps the exact parameter and MAC totals of every block it stands for.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import replace
 
 from netviz.ir import Cluster, Graph, Kind, Node
@@ -127,6 +127,21 @@ def fold_stages(graph: Graph, *, across: bool = False) -> Graph:
 
 def merge_spanning(graph: Graph, run: list[Cluster]) -> Cluster:
     """[`merge_similar`][netviz.transforms.fold.merge_similar], with the number of groups
-    the run's blocks come from as the cluster's ``span``."""
+    the run's blocks come from as the cluster's ``span`` (and, over several groups, the
+    blocks it takes from each as its ``places``)."""
     end = max(c.group + c.span for c in run)
-    return replace(merge_similar(graph, run), span=end - run[0].group)
+    span = end - run[0].group
+    merged = replace(merge_similar(graph, run), span=span)
+    return replace(merged, places=places(run)) if span > 1 else merged
+
+
+def places(run: Sequence[Cluster]) -> tuple[tuple[int, int, int], ...]:
+    """``(group, index of the first block, how many blocks)`` of the run's blocks in each
+    group they come from, in order (see ``Cluster.places``)."""
+    found: dict[int, tuple[int, int]] = {}
+    for cluster in run:
+        for group, index, count in cluster.places or ((cluster.group, cluster.index,
+                                                        cluster.repeat),):
+            first, held = found.get(group, (index, 0))
+            found[group] = (min(first, index), held + count)
+    return tuple((group, index, count) for group, (index, count) in found.items())

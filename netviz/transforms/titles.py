@@ -24,6 +24,37 @@ def _widths_text(graph: Graph, cluster: Cluster) -> str:
     return text
 
 
+def _blocks_text(index: int, count: int, period: int) -> str:
+    """``"2"``, ``"2-4"``, or for blocks in a cycle ``"1, 3, … 7"``."""
+    last = index + (count - 1) * period
+    if count == 1:
+        return str(index)
+    if period == 1:
+        return f"{index}-{last}"
+    return f"{index}, {last}" if count == 2 else f"{index}, {index + period}, … {last}"
+
+
+def _groups_text(cluster: Cluster) -> str:
+    """``Groups 1-3``; ``Groups 0, 2`` for the groups of a cycle of stages."""
+    groups = [group for group, _, _ in cluster.places]
+    if groups == list(range(groups[0], groups[0] + len(groups))):
+        return f"Groups {groups[0]}-{groups[-1]}"
+    shown = map(str, groups) if len(groups) <= 3 else (str(groups[0]), str(groups[1]), "…",
+                                                       str(groups[-1]))
+    return "Groups " + ", ".join(shown)
+
+
+def _places_text(cluster: Cluster) -> str:
+    """Which blocks of each group a cluster over several groups stands for: ``Block 0
+    of each``, ``Blocks 2-4 of each``, ``Blocks 0-1 or 0-2 of each`` (the ranges the
+    groups have, in order; the first and the last of more than three)."""
+    ranges = list(dict.fromkeys(
+        _blocks_text(index, count, cluster.period) for _, index, count in cluster.places))
+    word = "Block" if all(r.isdigit() for r in ranges) else "Blocks"
+    shown = " or ".join(ranges) if len(ranges) <= 3 else f"{ranges[0]} … {ranges[-1]}"
+    return f"{word} {shown} of each"
+
+
 def has_projection(graph: Graph, cluster: Cluster, joins: set[str] | None = None) -> bool:
     """Whether the block changes the tensor's shape and its first residual sum takes no
     input straight from the block's entry: its shortcut is computed (a 1x1 projection),
@@ -62,7 +93,10 @@ def title_clusters(graph: Graph) -> Graph:
     (+32C each)``; a first block without a computed shortcut, or a group's only block,
     is named by its kind (``Group g Transition``, its module's class), any other
     block ``Group g Block i``. A cluster standing for blocks of several whole stages
-    (its ``span``) is titled ``Groups g-h …``. Idempotent.
+    (its ``span``) is titled by those groups (``Groups g-h``, or ``Groups 0, 2`` for a
+    cycle of stages) and which blocks of each it stands for
+    (its ``places``): ``Groups 1-3 Block 0 of each: Cell x 3, 96C → 4320C``, ``Groups 1-10
+    Block 2 or 3 of each: Hybrid block x 10``. Idempotent.
     """
     sizes: dict[int, int] = {}
     for cluster in graph.clusters:
@@ -74,7 +108,12 @@ def title_clusters(graph: Graph) -> Graph:
         g, n = cluster.group, sizes[cluster.group]
         name = f"Group {g}" if cluster.span == 1 else f"Groups {g}-{g + cluster.span - 1}"
         rest = cluster.index == 1 and cluster.index + cluster.repeat == n
-        if cluster.widths:
+        if cluster.span > 1 and cluster.places:
+            name = _groups_text(cluster)
+            what = f"{cluster.kind} x {cluster.repeat}" if cluster.kind else f"x {cluster.repeat}"
+            widths = _widths_text(graph, cluster) if cluster.widths else ""
+            title = f"{name} {_places_text(cluster)}: {what}{widths}"
+        elif cluster.widths:
             kind = cluster.kind or "Block"
             title = f"{name} {kind} x {cluster.repeat}{_widths_text(graph, cluster)}"
         elif cluster.period > 1:

@@ -6,7 +6,8 @@ in milliseconds, and is written like its family's reference code, not like netvi
 builders: a generic ``Residual`` wrapper around a ``Sequential`` (ConvMixer), parallel
 resolution streams with fuse layers (HRNet), split-and-concat scales (Res2Net),
 selective kernels (SKNet), stages whose blocks differ only in width (EfficientNet), NAS
-cells with ``comb_iter`` branches, a position encoding shared by a stage's blocks (CoaT), stages alike but for their widths (EdgeNeXt), and
+cells with ``comb_iter`` branches, blocks handing a hidden state to a multi-scale head
+(EfficientViM), a position encoding shared by a stage's blocks (CoaT), stages alike but for their widths (EdgeNeXt), and
 transformer stacks written like ``transformers``' (a BERT-like encoder, an
 encoder-decoder with cross-attention, a GPT-2-like LM). [`FAMILIES`][] says what each
 takes as input and how its figure must fold.
@@ -398,6 +399,92 @@ class NASNetLike(nn.Module):
         for cell in self.cells:
             prev, cur = cur, cell(cur, prev)
         return self.fc(F.relu(cur).mean((2, 3)))
+
+
+class StateMixer(nn.Module):
+    """EfficientViM's HSMSSD: a hidden state of a few slots mixed from the positions by
+    softmax weights, gated, and read back out; returns the mixed map *and* the state."""
+
+    def __init__(self, width: int, slots: int = 8) -> None:
+        super().__init__()
+        self.bcdt = nn.Conv2d(width, 3 * slots, 1)
+        self.dw = nn.Conv2d(3 * slots, 3 * slots, 3, padding=1, groups=3 * slots)
+        self.hz = nn.Conv2d(width, 2 * width, 1)
+        self.out = nn.Conv2d(width, width, 1)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        b, c, height, width = x.shape
+        B, C, dt = self.dw(self.bcdt(x)).flatten(2).chunk(3, 1)
+        h = x.flatten(2) @ (dt.softmax(-1) * B).transpose(1, 2)  # (b, c, slots)
+        h, z = self.hz(h.unsqueeze(-1)).squeeze(-1).chunk(2, 1)
+        h = h * F.silu(z)
+        return self.out((h @ C).view(b, c, height, width)), h
+
+
+class StateBlock(nn.Module):
+    """EfficientViM's block: four layer-scaled mixes (depthwise conv, the state mixer,
+    depthwise conv, FFN); returns the map and the mixer's hidden state."""
+
+    def __init__(self, width: int) -> None:
+        super().__init__()
+        self.dw1 = nn.Sequential(nn.Conv2d(width, width, 3, padding=1, groups=width, bias=False),
+                                 nn.BatchNorm2d(width))
+        self.norm = nn.GroupNorm(1, width)
+        self.mixer = StateMixer(width)
+        self.dw2 = nn.Sequential(nn.Conv2d(width, width, 3, padding=1, groups=width, bias=False),
+                                 nn.BatchNorm2d(width))
+        self.ffn = nn.Sequential(nn.Conv2d(width, 2 * width, 1), nn.GELU(),
+                                 nn.Conv2d(2 * width, width, 1))
+        self.alpha = nn.Parameter(torch.full((4, width), 1e-4))
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        a = torch.sigmoid(self.alpha).view(4, -1, 1, 1)
+        x = (1 - a[0]) * x + a[0] * self.dw1(x)
+        y, h = self.mixer(self.norm(x))
+        x = (1 - a[1]) * x + a[1] * y
+        x = (1 - a[2]) * x + a[2] * self.dw2(x)
+        x = (1 - a[3]) * x + a[3] * self.ffn(x)
+        return x, h
+
+
+class StateStage(nn.Module):
+    """A downsampling conv, then blocks; the last block's hidden state leaves the stage."""
+
+    def __init__(self, cin: int, cout: int, depth: int = 2) -> None:
+        super().__init__()
+        self.downsample = (nn.Sequential(nn.Conv2d(cin, cout, 3, 2, 1), nn.BatchNorm2d(cout))
+                           if cin != cout else nn.Identity())
+        self.blocks = nn.ModuleList(StateBlock(cout) for _ in range(depth))
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        x = self.downsample(x)
+        for block in self.blocks:
+            x, h = block(x)
+        return x, h
+
+
+class MultiScaleHeadLike(nn.Module):
+    """EfficientViM-shaped: stages whose last block also hands its hidden state to a head
+    per stage, the heads' logits summed with learnt weights (a block with two outputs)."""
+
+    def __init__(self, widths: tuple[int, ...] = (16, 24, 32)) -> None:
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, widths[0], 4, 4), nn.BatchNorm2d(widths[0]))
+        self.stages = nn.ModuleList(
+            StateStage(cin, cout) for cin, cout in zip((widths[0], *widths), widths))
+        self.norms = nn.ModuleList(nn.LayerNorm(w) for w in widths)
+        self.heads = nn.ModuleList(nn.Linear(w, 10) for w in widths)
+        self.weights = nn.Parameter(torch.ones(len(widths)))
+        self.fc = nn.Linear(widths[-1], 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.stem(x)
+        logits = []
+        for stage, norm, head in zip(self.stages, self.norms, self.heads):
+            x, h = stage(x)
+            logits.append(head(norm(h.mean(-1))))
+        weights = self.weights.softmax(0)
+        return self.fc(x.mean((2, 3))) + sum(w * z for w, z in zip(weights, logits))
 
 
 class ConvEncoder(nn.Module):

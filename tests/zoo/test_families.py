@@ -11,6 +11,7 @@ its totals.
 
 from __future__ import annotations
 
+import graphlib
 import json
 import warnings
 from dataclasses import dataclass
@@ -49,6 +50,7 @@ FAMILIES = {
     "EfficientNetLike": Family(((3, 64, 64),)),
     "NASNetLike": Family(((3, 16, 16),)),
     "HybridLike": Family(((3, 64, 64),)),
+    "MultiScaleHeadLike": Family(((3, 32, 32),)),
     "CoaTLike": Family(((3, 64, 64),)),
     "BertLike": Family(((16,),), ("int64",)),
     "EncoderDecoderLike": Family(((16,), (8,)), ("int64", "int64")),
@@ -174,16 +176,31 @@ def test_stages_differing_only_in_width_fold_with_their_channel_ranges() -> None
 def test_nas_cells_fold_by_their_repeated_cell() -> None:
     folded = graph("NASNetLike")
     assert sum(c.repeat for c in folded.clusters) == len(families.NASNetLike().cells)
-    # the normal cells after each reduction fold across both stages into one cluster:
-    # cells of 5 x 16 channels, then of 5 x 32
-    assert titles("NASNetLike")[-1] == "Groups 1-2 Normal cell x 6, 80C → 160C"
+    # stages 1 and 2 (a reduction cell, then four normal cells, the first of which reads
+    # the reduction's input at twice the resolution) fold into one cluster per place,
+    # each titled by the cells of each stage it stands for
+    assert titles("NASNetLike") == [
+        "Group 0 Normal cell x 4, 32C → 40C",
+        "Groups 1-2 Block 0 of each: Normal cell x 2, 40C → 160C",
+        "Groups 1-2 Block 1 of each: Normal cell x 2, 80C → 160C",
+        "Groups 1-2 Blocks 2-4 of each: Normal cell x 6, 80C → 160C",
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(FAMILIES))
+def test_cluster_titles_are_unique(name: str) -> None:
+    assert len(set(titles(name))) == len(titles(name)), titles(name)
 
 
 def test_stages_alike_but_for_their_widths_fold_across_stages() -> None:
     model = families.HybridLike()
     folded = graph("HybridLike")
     assert sum(c.repeat for c in folded.clusters) == sum(len(s.blocks) for s in model.stages)
-    assert any(t.startswith("Groups 1-10 ") for t in titles("HybridLike"))
+    # ten stages of two or three conv encoders then a hybrid block each
+    assert titles("HybridLike")[2:] == [
+        "Groups 1-10 Blocks 0-1 or 0-2 of each: Conv encoder x 24, 16C → 88C",
+        "Groups 1-10 Block 2 or 3 of each: Hybrid block x 10, 16C → 88C",
+    ]
 
 
 def test_a_module_shared_by_blocks_runs_inside_each_caller() -> None:
@@ -219,3 +236,15 @@ def test_both_stacks_fold_and_the_encoder_output_enters_cross_attention() -> Non
     (entry,) = {e.dst for e in memory}
     readers = {folded.node(e.dst).kind for e in folded.out_edges(entry)}
     assert Kind.ATTENTION in readers  # the cross-attention reads it
+
+
+def test_a_block_with_two_outputs_collapses_into_a_box_with_both_arrows() -> None:
+    # the state mixer returns the map and its hidden state, which leaves the stage for a
+    # head: over a page, such modules become boxes with an arrow per output, and the
+    # figure stays acyclic (no box whose output comes back into it)
+    folded = graph("MultiScaleHeadLike")
+    boxes = [n for n in folded.nodes if n.type_name == "module" and n.label == "State mixer"]
+    assert boxes and all(len({e.dst for e in folded.out_edges(n.id)}) == 2 for n in boxes)
+    sorter = graphlib.TopologicalSorter({n.id: [e.src for e in folded.in_edges(n.id)]
+                                         for n in folded.nodes})
+    assert len(list(sorter.static_order())) == len(folded.nodes)  # raises on a cycle
