@@ -42,8 +42,8 @@ def _attributes(graph: Graph, members: list[Node], products: list[Node]) -> tupl
     groups = first.attr("groups")
     if _gathered(first):  # weights picked per row: all experts' weights over one's matrix
         groups = first.params // math.prod(first.shape or (1,))
-    if not isinstance(groups, int):  # the products run inside a layer of its own: unseen
-        return ()
+    if not isinstance(groups, int):  # the products run inside a layer of its own
+        return _layer_attributes(first)
     attrs.append(("experts", groups))
     rows = first.attr("lead")
     source = entering[0].shape if entering else None
@@ -54,6 +54,31 @@ def _attributes(graph: Graph, members: list[Node], products: list[Node]) -> tupl
     width = last.shape[-1] if _gathered(last) and last.shape else last.attr("in_features")
     if isinstance(width, int):
         attrs.append(("expert_width", width))
+    return tuple(attrs)
+
+
+def _layer_attributes(layer: Node) -> tuple[Attr, ...]:
+    """A layer of its own that runs the experts (one node: its ops unseen), told by what it
+    holds: one 3-D tensor per projection, ``(experts, a, b)``. An expert's hidden width is
+    the side of its last projection that is not the layer's output width; the experts each
+    token goes through, its MACs over the tokens times one expert's (the active-expert
+    convention the MACs are counted in), when that is a whole number."""
+    shapes = layer.attr("param_shapes")
+    stacked = [s for s in shapes if isinstance(s, tuple) and len(s) == 3] if isinstance(
+        shapes, tuple) else []
+    if not stacked or len({s[0] for s in stacked}) != 1:
+        return ()
+    experts = stacked[0][0]
+    attrs: list[Attr] = [("experts", experts)]
+    tokens = layer.attr("lead")
+    per_token = sum(a * b for _, a, b in stacked)
+    if isinstance(tokens, int) and tokens and layer.macs % (tokens * per_token) == 0:
+        top_k = layer.macs // (tokens * per_token)
+        if 0 < top_k <= experts:
+            attrs.append(("top_k", top_k))
+    _, a, b = stacked[-1]
+    out = layer.shape[-1] if layer.shape else None
+    attrs.append(("expert_width", a if b == out else b))
     return tuple(attrs)
 
 
@@ -116,4 +141,7 @@ def has_experts(node: Node) -> bool:
     inside a layer of its own (whose ops the tracer noted)."""
     inside = node.attr(COMPUTES)
     names = (node.type_name, *(inside if isinstance(inside, tuple) else ()))
-    return any(ops.has_trait(str(name), "experts") for name in names)
+    if any(ops.has_trait(str(name), "experts") for name in names):
+        return True  # a grouped product
+    return isinstance(inside, tuple) and ops.recognize(  # batched products on picked weights
+        (str(name) for name in inside), only=False, trait="moe") is not None
