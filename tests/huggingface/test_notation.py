@@ -125,14 +125,16 @@ def test_token_ids_are_tokens(name: str, inputs: list[str]) -> None:
 
 
 @pytest.mark.parametrize(("name", "attention", "moe"), [
-    ("deepseek_v3", "Attention 4h 64D RoPE", "MoE 8 experts, top-2, 32D"),
+    ("deepseek_v3", "MLA 4h 64D RoPE", "MoE 8 experts, top-2, 32D"),
     ("qwen2_moe", "GQA 4h/2kv 64D RoPE", "MoE 8 experts, top-2, 96D"),
 ])
 def test_mixtures_with_shared_experts_and_latent_attention(
     name: str, attention: str, moe: str
 ) -> None:
-    """Latent attention's low-rank projections are no key/value heads (not MQA); its
-    rotation is written with a subtraction. A shared expert stays inside the MoE box."""
+    """Latent attention's low-rank projections are no key/value heads (not MQA): it is
+    ``MLA``, told by a projection that reads another's narrower output (a rank below both
+    widths); its rotation is written with a subtraction. A shared expert stays inside the
+    MoE box. Grouped-query attention, whose narrow projections feed the core, is no MLA."""
     boxes = [n.label for n in figure(name).nodes if n.kind is Kind.ATTENTION]
     assert boxes and set(boxes) == {attention}
     assert labels(name).count(moe) == 1
