@@ -6,10 +6,14 @@ non-zero; everything else is a bug and shows a traceback only with ``--debug``.
 
 from __future__ import annotations
 
+import inspect
+import os
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 class NetvizError(Exception):
@@ -98,19 +102,43 @@ Note = tuple[type, str]
 _COLLECTING: ContextVar[list[Note] | None] = ContextVar("netviz_warnings", default=None)
 
 
+def caller_stacklevel(least: int = 1) -> int:
+    """The ``stacklevel`` that makes a warning raised by this function's caller point at
+    the code that called into netviz: the frame just outside the outermost netviz frame
+    of the stack (however deep netviz's own calls go: the API, the cache, the tracer,
+    model code calling back into netviz's hooks), and at least ``least`` frames out.
+
+    Args:
+        least: The fewest frames to go out, counted as ``warnings.warn`` counts them
+            from this function's caller (1: the caller itself).
+    """
+    frame = inspect.currentframe()
+    frames = []
+    frame = frame.f_back if frame is not None else None  # the caller: level 1
+    while frame is not None:
+        frames.append(frame.f_code.co_filename)
+        frame = frame.f_back
+    inside = [i for i, name in enumerate(frames) if os.path.abspath(name).startswith(_PACKAGE)]
+    outermost = inside[-1] if inside else 0
+    return max(least, min(outermost + 2, len(frames)))
+
+
 def warn(message: str, category: type[NetvizWarning] = NetvizWarning, stacklevel: int = 1) -> None:
-    """``warnings.warn(message, category)``, also noted by the enclosing
-    [`collected_warnings`][netviz.errors.collected_warnings] of this context (thread or task).
+    """``warnings.warn(message, category)``, pointing at the code that called netviz, also
+    noted by the enclosing [`collected_warnings`][netviz.errors.collected_warnings] of this
+    context (thread or task).
 
     Args:
         message: One line.
         category: A ``NetvizWarning`` class.
-        stacklevel: As for ``warnings.warn``, counted from the caller of this function.
+        stacklevel: The fewest frames to go out, as for ``warnings.warn``, counted from
+            the caller of this function; the warning points further out when netviz's own
+            code is there (see [`caller_stacklevel`][netviz.errors.caller_stacklevel]).
     """
     notes = _COLLECTING.get()
     if notes is not None:
         notes.append((category, message))
-    warnings.warn(message, category, stacklevel=stacklevel + 1)
+    warnings.warn(message, category, stacklevel=caller_stacklevel(stacklevel + 1))
 
 
 @contextmanager

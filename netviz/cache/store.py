@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from netviz.cache.sources import Source, all_current
-from netviz.errors import NetvizWarning
+from netviz.errors import NetvizWarning, caller_stacklevel
 
 SIZE_LIMIT = 200 * 1024 * 1024
 """The folder is trimmed to this many bytes after each save."""
@@ -156,7 +156,7 @@ class Cache:
                 f"cannot write to the cache folder {self.folder} ({exc.strerror or exc}); "
                 "continuing without caching",
                 NetvizWarning,
-                stacklevel=2,
+                stacklevel=caller_stacklevel(2),
             )
             return
         self._trim()

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from netviz.cache.keys import TraceRequest, digest, options_of, spec_identity
 from netviz.cache.sources import Source, SourceRecorder, merge
 from netviz.cache.store import Cache, Entry, current_cache
-from netviz.errors import NetvizError, NetvizWarning, collected_warnings
+from netviz.errors import NetvizError, NetvizWarning, caller_stacklevel, collected_warnings
 from netviz.ir import Graph
 
 if TYPE_CHECKING:
@@ -167,4 +167,4 @@ def replay(notes: tuple[Note, ...]) -> None:
             cls = NetvizWarning
         if not (isinstance(cls, type) and issubclass(cls, Warning)):
             cls = NetvizWarning
-        warnings.warn(message, cls, stacklevel=4)
+        warnings.warn(message, cls, stacklevel=caller_stacklevel(2))

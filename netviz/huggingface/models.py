@@ -68,6 +68,9 @@ def load_transformers(
         cls = _named_class(transformers, spec)
         config = _default_config(transformers, cls, spec)
         description = f"transformers {cls.__name__}, default configuration"
+        if spec.call and spec.call.kwargs:
+            given = ", ".join(f"{key}={value!r}" for key, value in spec.call.kwargs)
+            description += f" but {given}"
     else:
         data = read_config(spec)
         check_remote_code(spec, data, trust_remote_code)

@@ -6,8 +6,9 @@ Two kinds of entries, beside the traces the worker makes anyway (see
 - ``fence``: everything one fence renders (text and downloads), keyed by its
   options, the software and the versions of torchinfo and matplotlib (tables and
   charts); valid while the model's traced source files and netviz's own are unchanged;
-- ``models``: the gallery's model list, keyed by the ``netviz.models`` entry points;
-  valid while every file building the models imported is unchanged.
+- ``models``: the gallery's model list, keyed by the ``netviz.models`` entry points
+  (and the list of its spec pages, keyed by those specs); valid while every file
+  building the models imported is unchanged.
 
 Failures are never cached: a fence that failed renders again next time.
 """
@@ -82,8 +83,21 @@ def model_list(
 ) -> list[ModelInfo]:
     """The gallery's model list: cached, or ``describe(recorder)`` (stored when every
     model could be built); ``describe`` adds the builders and models to the recorder."""
+    return _cached_infos(_models_key(pattern), describe)
+
+
+def spec_list(
+    specs: list[tuple[str, str]], describe: Callable[[SourceRecorder], list[ModelInfo]]
+) -> list[ModelInfo]:
+    """The gallery's spec pages (``(page name, spec)`` pairs) described: cached, or
+    ``describe(recorder)`` (stored when every model could be built)."""
+    return _cached_infos(digest("models", environment(), "specs", specs), describe)
+
+
+def _cached_infos(
+    key: str, describe: Callable[[SourceRecorder], list[ModelInfo]]
+) -> list[ModelInfo]:
     cache = current_cache()
-    key = _models_key(pattern)
     entry = cache.load("models", key) if cache.enabled else None
     if entry is not None:
         try:

@@ -1,4 +1,6 @@
-"""Markdown of the gallery: one page per registered model, and an index.
+"""Markdown of the gallery: one page per registered model and per listed model spec
+(the plugin's ``specs``: models that need no registration, such as transformers classes
+``hf:BertModel``), and an index.
 
 The pages are plain Markdown built from ```` ```netviz ```` fences, so the
 gallery renders through exactly the same code as any fence a user writes, and
@@ -63,19 +65,31 @@ def _reproduce(options: FenceOptions, indent: str = "") -> str:
 
 
 def model_page(info: ModelInfo) -> str:
-    """The gallery page of one model."""
-    diagram, mermaid, listing, summary, *charts = page_fences(info.name)
+    """The gallery page of one model (registered, or named by a spec)."""
+    model = info.model
+    diagram, mermaid, listing, summary, *charts = page_fences(model)
     params = f"{info.params:,}" if info.params is not None else "unknown"
+    if info.spec:
+        head = ["| Model spec | Inputs (made by netviz) | Parameters |", "| --- | --- | --- |",
+                f"| `{info.spec}` | `{info.input_shapes or '—'}` | **{params}** |"]
+    else:
+        head = ["| Registered name | Default input | Parameters |", "| --- | --- | --- |",
+                f"| `{info.name}` | `{info.input_shapes}` | **{params}** |"]
     out = [
         f"# {info.name}",
         "",
         info.description or "(no description registered)",
         "",
-        "| Registered name | Default input | Parameters |",
-        "| --- | --- | --- |",
-        f"| `{info.name}` | `{info.input_shapes}` | **{params}** |",
+        *head,
         "",
     ]
+    if info.spec:
+        out += [
+            f"Built from the spec `{info.spec}` on the meta device: no weights are allocated, "
+            "and the inputs are the ones netviz makes for the model (see "
+            "[Transformers models](../transformers.md) for transformers specs).",
+            "",
+        ]
     if info.error:
         out += ["!!! failure \"The model cannot be built\"", "", f"    {info.error}", ""]
     out += [
@@ -123,7 +137,7 @@ def model_page(info: ModelInfo) -> str:
     if others:
         out += ["The other charts (PNG and PDF work too):", "", "```bash"]
         for kind in others:
-            out.append(cli_command(FenceOptions(model=info.name, show="chart", chart=kind)))
+            out.append(cli_command(FenceOptions(model=model, show="chart", chart=kind)))
         out += ["```", ""]
     out += [
         "## In Python",
@@ -131,8 +145,8 @@ def model_page(info: ModelInfo) -> str:
         "```python",
         "import netviz",
         "",
-        f'svg = netviz.render("{info.name}", "svg", legend=True)',
-        f'table = netviz.summary("{info.name}", "markdown", by_group=True)',
+        f'svg = netviz.render("{model}", "svg", legend=True)',
+        f'table = netviz.summary("{model}", "markdown", by_group=True)',
         "```",
         "",
     ]
@@ -179,20 +193,22 @@ def png_size(data: bytes) -> tuple[int, int]:
 def index_page(
     infos: list[ModelInfo], links: dict[str, str], thumbnails: dict[str, Thumbnail] | None = None
 ) -> str:
-    """The gallery's index: a table of every registered model, each with a thumbnail of
-    its diagram (lazy-loaded) when one was drawn.
+    """The gallery's index: a table of every model, each with a thumbnail of its diagram
+    (lazy-loaded) when one was drawn.
 
     Args:
-        infos: The models, in registry order.
-        links: Model name → relative link of its page.
-        thumbnails: Model name → its thumbnail image.
+        infos: The models: registered ones in registry order, then the listed specs.
+        links: Page name → relative link of its page.
+        thumbnails: Page name → its thumbnail image.
     """
     thumbnails = thumbnails or {}
     out = [
         "# Gallery",
         "",
         "One page per registered model, generated at build time from the registry "
-        "(`netviz list`): register a model and its page appears here, no docs edit needed. "
+        "(`netviz list`): register a model and its page appears here, no docs edit needed; "
+        "and one per model spec the site lists (transformers models such as "
+        "`hf:BertModel`, drawn from their configuration, no weights). "
         "Every page shows the diagram, its Mermaid version, the pseudocode, the summary "
         "by group, charts, and the command that reproduces each artifact. The thumbnails "
         f"are each diagram at full detail fitted to {THUMBNAIL_BOX.replace('x', ' × ')}.",
@@ -203,6 +219,7 @@ def index_page(
     for info in infos:
         params = f"{info.params:,}" if info.params is not None else "—"
         description = info.description.replace("|", "\\|")
+        shown = f"`{info.spec}`: {description}" if info.spec else description
         thumb = thumbnails.get(info.name)
         picture = (
             f'<a href="{_page_address(links[info.name])}"><img class="netviz-thumbnail" '
@@ -210,8 +227,8 @@ def index_page(
             f'width="{thumb.width}" height="{thumb.height}"></a>' if thumb else "—"
         )
         out.append(
-            f"| {picture} | [{info.name}]({links[info.name]}) | `{info.input_shapes}` "
-            f"| {params} | {description} |"
+            f"| {picture} | [{info.name}]({links[info.name]}) | `{info.input_shapes or '—'}` "
+            f"| {params} | {shown} |"
         )
     out.append("")
     return "\n".join(out)

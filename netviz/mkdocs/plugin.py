@@ -10,7 +10,9 @@ and in every docstring that mkdocstrings shows::
 Optionally it also generates pages (each off unless configured):
 
 - ``gallery: gallery``: one page per registered model plus an index (``models``
-  and ``exclude`` choose the models by shell patterns);
+  and ``exclude`` choose the models by shell patterns), and one page per entry of
+  ``specs`` (page name → model spec: ``bert: hf:BertModel``, models that need no
+  registration);
 - ``cli_reference: reference/cli.md``: the CLI reference from the parser;
 - ``api_reference: api``: one mkdocstrings page per public module of ``api_packages``.
 
@@ -68,6 +70,9 @@ class NetvizConfig(base.Config):
     """Shell pattern of the models the gallery shows; unset: all registered."""
     exclude = c.ListOfItems(c.Type(str), default=[])
     """Shell patterns of registered models the gallery leaves out."""
+    specs = c.DictOfItems(c.Type(str), default={})
+    """More gallery pages, page name → model spec (``bert: hf:BertModel``), after the
+    registered models, in this order."""
     cli_reference = c.Optional(c.Type(str))
     """Docs path of the generated CLI reference, e.g. ``reference/cli.md``."""
     api_reference = c.Optional(c.Type(str))
@@ -92,7 +97,7 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
         self._done = 0
         self._batches = 0
         self._index: tuple[str, list[ModelInfo], dict[str, str]] | None = None
-        self._thumbnails: dict[str, Future[Any]] = {}
+        self._thumbnails: dict[str, tuple[FenceOptions, Future[Any]]] = {}
 
     # -- configuration ------------------------------------------------------------------
 
@@ -133,7 +138,7 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
         self._index, self._thumbnails = None, {}
         fence.CONTEXT.failures = []
         fence.CONTEXT.downloads = {}
-        infos_job = cli_job = None
+        infos_job = specs_job = cli_job = None
         gallery, cli_page, api_folder = (
             self.config.gallery, self.config.cli_reference, self.config.api_reference
         )
@@ -141,6 +146,8 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
             infos_job = self._submit(
                 worker.model_infos, self.config.models, list(self.config.exclude)
             )
+            if self.config.specs:
+                specs_job = self._submit(worker.spec_infos, list(self.config.specs.items()))
             if self.config.render and self._workers() > 1:
                 # import torch in a second worker meanwhile (unless the cache is warm)
                 self._submit(worker.warm_up, self.config.models)
@@ -153,7 +160,10 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
             if reference is not None:
                 self._add_page(files, config, cli_page, reference)
         if gallery and infos_job is not None:
-            self._add_gallery(files, config, gallery, self._wait(infos_job, "model list") or [])
+            infos = self._wait(infos_job, "model list") or []
+            if specs_job is not None:
+                infos += self._spec_infos(specs_job, {info.name for info in infos})
+            self._add_gallery(files, config, gallery, infos)
         if self.config.render:
             self._prefetch(files)
         return files
@@ -179,13 +189,25 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
             self._add_page(files, config, index, index_page(infos, links))
             self._index = (index, infos, links)
             if self.config.render:  # thumbnails, drawn while the other pages convert
-                self._thumbnails = {
-                    info.name: self._submit(worker.render, thumbnail_options(info.name),
-                                            affinity=info.name)
-                    for info in infos if not info.error
-                }
+                for info in infos:
+                    if not info.error:
+                        options = thumbnail_options(info.model)
+                        job = self._submit(worker.render, options, affinity=info.model)
+                        self._thumbnails[info.name] = (options, job)
         _extend_nav(config, index, pages)
         log.info("netviz: gallery of %d models: %s", len(infos), ", ".join(links))
+
+    def _spec_infos(self, job: Future[Any], registered: set[str]) -> list[ModelInfo]:
+        """The spec pages' models; a page name that a registered model has is left out
+        (with a warning: the names are the pages' addresses)."""
+        infos = []
+        for info in self._wait(job, "list of gallery specs") or []:
+            if info.name in registered:
+                log.warning("netviz: gallery spec '%s' is also a registered model's name; "
+                            "the spec's page is left out", info.name)
+                continue
+            infos.append(info)
+        return infos
 
     def _add_api_pages(self, files: Files, config: MkDocsConfig, api_folder: str) -> None:
         folder = api_folder.strip("/")
@@ -307,12 +329,12 @@ class NetvizPlugin(BasePlugin[NetvizConfig]):
         failed has none (its page says why)."""
         found: dict[str, Thumbnail] = {}
         up = "../" * page_url.count("/")
-        for name, job in self._thumbnails.items():
+        for name, (options, job) in self._thumbnails.items():
             result = self._wait(job, f"thumbnail of {name}")
             files = dict(result.files) if isinstance(result, Rendered) and not result.error else {}
             if "png" not in files or fence.CONTEXT.downloads is None:
                 continue
-            path = fence.download_path(thumbnail_options(name), "png")
+            path = fence.download_path(options, "png")
             fence.CONTEXT.downloads[path] = files["png"]
             width, height = png_size(files["png"])
             found[name] = Thumbnail(f"{up}{path}", max(1, width // 2), max(1, height // 2))

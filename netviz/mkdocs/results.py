@@ -29,14 +29,18 @@ class Rendered:
 
 @dataclass(frozen=True)
 class ModelInfo:
-    """A registered model, for its gallery page.
+    """A model of the gallery (registered, or named by a spec), for its gallery page.
 
     Attributes:
-        name: Registry name.
+        name: Registry name, or the page name of a spec (``bert``).
         description: One-line description.
-        input_shapes: Default input shapes, e.g. ``"3x32x32"``.
+        input_shapes: Default input shapes, e.g. ``"3x32x32"``, or for a spec the
+            inputs netviz makes, as ``--input`` would give them
+            (``input_ids=128:int64``).
         params: Parameter count, or ``None`` when the model fails to build.
         error: Why the model could not be built; empty when it could.
+        spec: The model spec the page draws (``hf:BertModel``); empty: ``name``, a
+            registered model.
     """
 
     name: str
@@ -44,3 +48,9 @@ class ModelInfo:
     input_shapes: str
     params: int | None
     error: str = ""
+    spec: str = ""
+
+    @property
+    def model(self) -> str:
+        """What the page's fences draw: the spec, else the registered name."""
+        return self.spec or self.name

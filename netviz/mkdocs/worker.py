@@ -94,6 +94,49 @@ def _describe_models(pattern: str | None, recorder: SourceRecorder) -> list[Mode
     return infos
 
 
+def spec_infos(specs: Sequence[tuple[str, str]]) -> list[ModelInfo]:
+    """Describe the gallery's spec pages, ``(page name, model spec)`` pairs (each model
+    built on the meta device: its parameters counted once each, tied weights included,
+    and the inputs netviz makes for it); from netviz's cache when nothing changed."""
+    from netviz.mkdocs.artifacts import spec_list
+
+    pairs = [(str(name), str(spec)) for name, spec in specs]
+    return spec_list(pairs, functools.partial(_describe_specs, pairs))
+
+
+def _describe_specs(specs: list[tuple[str, str]], recorder: SourceRecorder) -> list[ModelInfo]:
+    from netviz.api import load_model
+
+    infos = []
+    for name, spec in specs:
+        try:
+            loaded = load_model(spec)
+            recorder.add(*{type(m) for m in loaded.module.modules()})
+            params: int | None = sum(p.numel() for p in loaded.module.parameters())
+            inputs = _inputs_text(loaded.input_shapes, loaded.input_names, loaded.input_dtypes)
+            info = ModelInfo(name, loaded.description, inputs, params, spec=spec)
+        except Exception as exc:  # noqa: BLE001 - reported on the model's page
+            info = ModelInfo(name, "", "", None, _reason(exc), spec=spec)
+        infos.append(info)
+    return infos
+
+
+def _inputs_text(
+    shapes: Sequence[tuple[int, ...]],
+    names: Sequence[str | None] | None,
+    dtypes: Sequence[str] | None,
+) -> str:
+    """The inputs of a model as ``--input`` gives them: ``input_ids=128:int64``."""
+    parts = []
+    for index, shape in enumerate(shapes):
+        name = names[index] if names else None
+        dtype = dtypes[index] if dtypes else None
+        text = ",".join(str(d) for d in shape)
+        text = f"{text}:{dtype}" if dtype and dtype != "float32" else text
+        parts.append(f"{name}={text}" if name else text)
+    return " ".join(parts)
+
+
 def render_many(requests: Sequence[FenceOptions]) -> list[Rendered]:
     """Render several fences (one page's worth) in this process, sharing traces."""
     return [render(request) for request in requests]
@@ -321,7 +364,7 @@ def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-CALLS = ("warm_up", "model_infos", "render", "render_many", "cli_reference")
+CALLS = ("warm_up", "model_infos", "spec_infos", "render", "render_many", "cli_reference")
 """The functions a worker process runs on request."""
 
 

@@ -59,6 +59,19 @@ EXPERTS = (computes("_grouped_mm", only=False), computes("repeat_interleave bmm"
 each token copied k times through its experts' matrices picked per copy (batched products;
 transformers' path on the meta device)."""
 
+L2_NORM = (computes("pow sum div", "sqrt clamp clamp_min add"),
+           computes("norm div", "clamp clamp_min add"),
+           computes("linalg_vector_norm div", "clamp clamp_min add"))
+"""``x / ‖x‖₂`` along an axis, the norm written out (``x.pow(2).sum(-1, keepdim=True).pow(0.5)``,
+a ``sqrt``, an ε) or a norm call: CLIP's output embeddings. The exponents (2, then ½) are
+checked where the chain is found ([`collapse_reductions`][netviz.transforms.reductions])."""
+
+ARGMAX_PICK = (computes("argmax", "eq ne int long"),)
+"""``h[arange(n), argmax(ids == eos)]``: the row of a tensor at an index found by
+``argmax`` over values computed from nothing but the index's source (each sequence's
+end-of-text token pooled: CLIP's text tower); the selection itself (a view) is checked
+where the chain is found."""
+
 RECOGNISED = (
     Op("quick_gelu", Kind.ACT, name="QuickGELU", computes=QUICK_GELU),
     Op("rotary_embedding", Kind.OTHER, name="RoPE", traits=frozenset({"rotary"}),
@@ -66,6 +79,10 @@ RECOGNISED = (
     Op("rotary_table", Kind.OTHER, name="RoPE cos/sin", traits=frozenset({"rotary_table"})),
     Op("mixture_of_experts", Kind.OTHER, name="MoE", traits=frozenset({"moe"}),
        label=shows.experts_label, computes=EXPERTS),
+    Op("l2_norm", Kind.NORM, name="L2Norm", short="L2", traits=frozenset({"l2_norm"}),
+       computes=L2_NORM),
+    Op("argmax_pick", Kind.OTHER, name="Pool argmax token", traits=frozenset({"argmax_pick"}),
+       computes=ARGMAX_PICK),
 )
 """Ops torch has no layer or function for, met only by what a module computes (or, for the
 rotation's table, by what it feeds: only attention that applies rotary embeddings)."""

@@ -124,6 +124,16 @@ def scalar(bound: Attrs) -> dict[str, Any]:
     return {"scalar": numbers[0]} if len(numbers) == 1 else {}
 
 
+def exponent(bound: Attrs) -> dict[str, Any]:
+    """``x ** 2``, ``torch.pow(x, 0.5)``: a tensor to a number's power, the number as
+    ``exponent`` (a number to a tensor's power shows nothing)."""
+    power, base = bound.get("exponent"), bound.get("input")
+    if isinstance(power, (int, float)) and not isinstance(power, bool) and isinstance(
+            base, TensorArg):
+        return {"exponent": power}
+    return {}
+
+
 def _depth(attrs: Attrs, key: str) -> str:
     layers = attrs.get(key)
     return f" x{layers}" if isinstance(layers, int) and layers > 1 else ""

@@ -54,6 +54,7 @@ def _same(key: str, kind: Kind = Kind.OTHER, **facts: Any) -> Op:
 
 ELEMENTWISE = (
     *(_same(name) for name in ("clone", "neg", "abs", "exp", "sqrt")),
+    Op("pow", Kind.OTHER, calls=("pow",), params=("input", "exponent"), shows=shows.exponent),
     Op("roll", Kind.OTHER, calls=("roll",), traits=frozenset({"shift"})),
     Op("pad", Kind.OTHER, calls=("pad",), traits=frozenset({"pad"}),
        modules=tuple(f"{way}Pad{n}d" for way in ("Zero", "Constant", "Reflection", "Replication",

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from netviz.errors import LabelSizeWarning, UsageError
+from netviz.errors import LabelSizeWarning, UsageError, caller_stacklevel
 
 UNITS = {"cm": 72 / 2.54, "mm": 72 / 25.4, "in": 72.0, "pt": 72 / 72.27}
 """PostScript points (what Graphviz and PDF measure in) per unit of a width."""
@@ -94,7 +94,7 @@ def scale_to(layout: dict[str, Any], width: Width | None, *, warn: bool = True) 
             f"{MIN_LABEL_PT:g} pt in print; give a larger --width (at least "
             f"{_least_width(width, MIN_LABEL_PT / (min(sizes) * scale))})",
             LabelSizeWarning,
-            stacklevel=2,
+            stacklevel=caller_stacklevel(2),
         )
     return scale
 

@@ -219,7 +219,8 @@ class _Recorder:
             rule_attrs.update((bound(op, args, kwargs, layer=True) or {}) if op.forward else {})
         attrs = with_lead(shown, output)
         if op is None and call.computes:  # a layer of its own: what it computes tells what it is
-            attrs = tuple(sorted((*attrs, ("computes", tuple(sorted(call.computes))))))
+            attrs = tuple(sorted((*attrs, ("computes", tuple(sorted(call.computes))),
+                                  *own_shapes(module))))
         kind = op.kind if op is not None else Kind.OTHER
         macs, axis = self.annotate(node_id, op, attrs, rule_attrs, (args, kwargs), output,
                                    sources, count)
@@ -284,6 +285,14 @@ class _Recorder:
         nodes = [n for n in self.nodes if n.id in live]
         dead = {n.id for n in self.nodes} - live
         return nodes, [e for e in self.edges if e.src not in dead and e.dst not in dead]
+
+
+def own_shapes(module: nn.Module) -> tuple[Attr, ...]:
+    """``("param_shapes", ...)``: the shapes of a layer's own parameters (not its
+    children's), in registration order, for the transforms that read what a layer of
+    unknown class holds (a mixture's experts as one 3-D tensor per projection)."""
+    shapes = tuple(tuple(int(d) for d in p.shape) for p in module.parameters(recurse=False))
+    return (("param_shapes", shapes),) if shapes else ()
 
 
 def with_lead(attrs: tuple[Attr, ...], output: Any) -> tuple[Attr, ...]:

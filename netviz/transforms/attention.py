@@ -226,6 +226,31 @@ def _kv_heads(members: list[Node], heads: int | None, head_dim: int | None) -> i
     return heads
 
 
+def _latent(graph: Graph, region: set[str]) -> tuple[Attr, ...]:
+    """``(("latent", True),)`` for latent attention: a projection inside the module reads,
+    through ops of one input each (a norm, a split, views), another projection's output
+    narrower than both that projection's input and its own output: queries, keys or
+    values made through a low-rank bottleneck (DeepSeek's multi-head latent attention)."""
+    for node in graph.nodes:
+        if node.id not in region or node.kind is not Kind.LINEAR:
+            continue
+        current = node.id
+        while True:
+            sources = [e.src for e in graph.in_edges(current)]
+            if len(sources) != 1 or sources[0] not in region:
+                break
+            current = sources[0]
+            down = graph.node(current)
+            if down.kind is Kind.LINEAR:
+                rank, up = node.attr("in_features"), node.attr("out_features")
+                wide = down.attr("in_features")
+                if (isinstance(rank, int) and isinstance(up, int) and isinstance(wide, int)
+                        and rank < min(up, wide)):
+                    return (("latent", True),)
+                break
+    return ()
+
+
 def _token_axis(output: Node) -> int | None:
     """The feature axis of attention's output: its exit's, else the last (tokens' width)."""
     if output.feature_axis is not None or not output.shape:
@@ -271,7 +296,8 @@ def collapse_attention(graph: Graph) -> Graph:
         taken.add(node_id)
         replacement[members[0].id] = Node(
             id=node_id, kind=Kind.ATTENTION, type_name=ATTENTION_TYPE, scope=scope,
-            attrs=tuple(sorted(_attributes(core_end, output, members) + _held_ops(members))),
+            attrs=tuple(sorted(_attributes(core_end, output, members) + _held_ops(members)
+                               + _latent(graph, region))),
             shape=output.shape,
             params=sum(n.params for n in members), macs=sum(n.macs for n in members),
             feature_axis=_token_axis(output),

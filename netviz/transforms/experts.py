@@ -42,8 +42,8 @@ def _attributes(graph: Graph, members: list[Node], products: list[Node]) -> tupl
     groups = first.attr("groups")
     if _gathered(first):  # weights picked per row: all experts' weights over one's matrix
         groups = first.params // math.prod(first.shape or (1,))
-    if not isinstance(groups, int):  # the products run inside a layer of its own: unseen
-        return ()
+    if not isinstance(groups, int):  # the products run inside a layer of its own
+        return _layer_attributes(first)
     attrs.append(("experts", groups))
     rows = first.attr("lead")
     source = entering[0].shape if entering else None
@@ -54,6 +54,31 @@ def _attributes(graph: Graph, members: list[Node], products: list[Node]) -> tupl
     width = last.shape[-1] if _gathered(last) and last.shape else last.attr("in_features")
     if isinstance(width, int):
         attrs.append(("expert_width", width))
+    return tuple(attrs)
+
+
+def _layer_attributes(layer: Node) -> tuple[Attr, ...]:
+    """A layer of its own that runs the experts (one node: its ops unseen), told by what it
+    holds: one 3-D tensor per projection, ``(experts, a, b)``. An expert's hidden width is
+    the side of its last projection that is not the layer's output width; the experts each
+    token goes through, its MACs over the tokens times one expert's (the active-expert
+    convention the MACs are counted in), when that is a whole number."""
+    shapes = layer.attr("param_shapes")
+    stacked = [s for s in shapes if isinstance(s, tuple) and len(s) == 3] if isinstance(
+        shapes, tuple) else []
+    if not stacked or len({s[0] for s in stacked}) != 1:
+        return ()
+    experts = stacked[0][0]
+    attrs: list[Attr] = [("experts", experts)]
+    tokens = layer.attr("lead")
+    per_token = sum(a * b for _, a, b in stacked)
+    if isinstance(tokens, int) and tokens and layer.macs % (tokens * per_token) == 0:
+        top_k = layer.macs // (tokens * per_token)
+        if 0 < top_k <= experts:
+            attrs.append(("top_k", top_k))
+    _, a, b = stacked[-1]
+    out = layer.shape[-1] if layer.shape else None
+    attrs.append(("expert_width", a if b == out else b))
     return tuple(attrs)
 
 
@@ -69,6 +94,11 @@ def collapse_experts(graph: Graph) -> Graph:
         by_scope.setdefault(_layer_scope(graph, [node]), []).append(node)
     for gathered in _picked_weights(graph):
         by_scope.setdefault(_layer_scope(graph, gathered), gathered)
+    listed: dict[str, tuple[Attr, ...]] = {}
+    for experts, attrs in _expert_lists(graph):
+        scope = _layer_scope(graph, experts)
+        if scope not in by_scope:
+            by_scope[scope], listed[scope] = experts, attrs
     if not by_scope:
         return graph
     owner: dict[str, str] = {}
@@ -83,12 +113,77 @@ def collapse_experts(graph: Graph) -> Graph:
         node_id = f"{scope}:{moe.key}" if any(n.id == scope for n in graph.nodes) else scope
         boxes[members[0].id] = Node(
             id=node_id, kind=moe.kind, type_name=moe.recorded_name, scope=scope,
-            attrs=_attributes(graph, members, found), shape=last.shape,
+            attrs=listed.get(scope) or _attributes(graph, members, found), shape=last.shape,
             feature_axis=last.feature_axis, params=sum(n.params for n in members),
             macs=sum(n.macs for n in members),
         )
         owner.update(dict.fromkeys(inside, node_id))
     return merge_regions(graph, owner, boxes)
+
+
+def _expert_lists(graph: Graph) -> list[tuple[list[Node], tuple[Attr, ...]]]:
+    """Experts written as a list of identical modules (a ``ModuleList``/``ModuleDict`` of
+    MLPs: SwitchTransformers, NLLB-MoE, eager loops), each run on the tokens routed to it:
+    two or more children of one module, of one class, whose traced ops are alike, beside a
+    data-dependent selection of rows (``nonzero``) in that module or the one holding it.
+    Gives each list's
+    nodes and what the box says: the experts traced (those the forward sent tokens to) and
+    an expert's hidden width (what its last projection reads); how many experts a token
+    goes through is not told by a loop over the experts."""
+    classes = dict(graph.modules)
+    children: dict[str, dict[str, list[str]]] = {}
+    for path, cls in graph.modules:
+        if path:
+            children.setdefault(parent(path), {}).setdefault(cls, []).append(path)
+    if not children:
+        return []
+    below_paths = [p for kinds in children.values() for paths in kinds.values() for p in paths]
+    nodes_of: dict[str, list[Node]] = {p: [] for p in below_paths}
+    dependent: set[str] = set()
+    for node in graph.nodes:
+        scope = node.scope
+        op = ops.lookup(node.type_name)
+        if op is not None and op.depends_on_data({}):
+            dependent.add(scope)
+        while scope:
+            if scope in nodes_of:
+                nodes_of[scope].append(node)
+            scope = parent(scope)
+    found: list[tuple[list[Node], tuple[Attr, ...]]] = []
+    # the selection runs in the list's module or in the one holding it (a loop over a list)
+    selecting = [h for h in sorted(children) if h in dependent or (h and parent(h) in dependent)]
+    for holder in selecting:
+        for paths in children[holder].values():
+            runs = [nodes_of[p] for p in paths if nodes_of[p]]
+            shapes = {tuple((n.type_name, n.shape[-1] if n.shape else None) for n in run)
+                      for run in runs}
+            if (len(runs) < 2 or len(shapes) != 1 or classes.get(holder) is None
+                    or _chained(graph, runs)):
+                continue
+            linears = [n for n in runs[0] if n.kind is Kind.LINEAR]
+            attrs: list[Attr] = [("experts", len(runs))]
+            width = linears[-1].attr("in_features") if linears else None
+            if isinstance(width, int):
+                attrs.append(("expert_width", width))
+            found.append(([n for run in runs for n in run], tuple(attrs)))
+    return found
+
+
+def _chained(graph: Graph, runs: list[list[Node]]) -> bool:
+    """Whether one run reads what another computed (layers of a stack, one after another),
+    rather than each its own rows (experts, side by side)."""
+    first = {n.id: index for index, run in enumerate(runs) for n in run}
+    for index, run in enumerate(runs):
+        seen = {n.id for n in run}
+        todo = list(seen)
+        while todo:
+            for edge in graph.out_edges(todo.pop()):
+                if first.get(edge.dst, index) != index:
+                    return True
+                if edge.dst not in seen:
+                    seen.add(edge.dst)
+                    todo.append(edge.dst)
+    return False
 
 
 def _gathered(node: Node) -> bool:
@@ -118,4 +213,7 @@ def has_experts(node: Node) -> bool:
     inside a layer of its own (whose ops the tracer noted)."""
     inside = node.attr(COMPUTES)
     names = (node.type_name, *(inside if isinstance(inside, tuple) else ()))
-    return any(ops.has_trait(str(name), "experts") for name in names)
+    if any(ops.has_trait(str(name), "experts") for name in names):
+        return True  # a grouped product
+    return isinstance(inside, tuple) and ops.recognize(  # batched products on picked weights
+        (str(name) for name in inside), only=False, trait="moe") is not None

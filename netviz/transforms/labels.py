@@ -143,7 +143,8 @@ def _heads_width(node: Node) -> str:
 
 def attention_label(node: Node) -> str:
     """``Attention 4h 64D``, ``GQA 32h/8kv 4096D RoPE`` (fewer key/value heads than query
-    heads; rotary position embeddings applied), ``Window attention 3h 96D 7x7``, ``Shifted
+    heads; rotary position embeddings applied), ``MLA 128h 7168D RoPE`` (latent attention:
+    projections through a low rank), ``Window attention 3h 96D 7x7``, ``Shifted
     window attention 3h 96D 7x7`` (a collapsed hand-written core); a layer the op table labels itself
     (``nn.MultiheadAttention``: ``MHA 12h 768D``) says so instead."""
     table = ops.op_label(node.type_name, dict(node.attrs))
@@ -156,6 +157,7 @@ def attention_label(node: Node) -> str:
         return f"{kind} {_heads_width(node)} {size}".replace("  ", " ")
     kv = node.attr("kv_heads")
     kind = "Attention" if not isinstance(kv, int) else "MQA" if kv == 1 else "GQA"
+    kind = "MLA" if node.attr("latent") else kind  # queries/keys/values through a low rank
     rotary = " RoPE" if node.attr("rotary") else ""
     return f"{kind} {_heads_width(node)}".strip() + rotary
 

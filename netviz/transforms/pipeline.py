@@ -19,6 +19,7 @@ from netviz.transforms.fuse import fuse_marks
 from netviz.transforms.labels import label
 from netviz.transforms.operands import constant_operand_ops
 from netviz.transforms.prune import prune_dead
+from netviz.transforms.reductions import collapse_reductions
 from netviz.transforms.recognize import recognize_modules
 from netviz.transforms.reshapes import hide_reshapes
 
@@ -57,9 +58,9 @@ def pipeline(options: NotationOptions = NotationOptions()) -> list[Step]:
     """The transforms [`to_notation`][netviz.transforms.to_notation] applies, in order.
 
     Order: drop unused free ops, draw modules of any class as the op they compute,
-    (draw the modules of one level as boxes,) (collapse attention and mixtures of
-    experts, hide ops that change no
-    values), make constant-operand adds plain ops, group blocks, insert data nodes
+    (draw the modules of one level as boxes,) (collapse attention, mixtures of
+    experts and written-out reductions (L2 norms, gathers at an argmax), hide ops that
+    change no values), make constant-operand adds plain ops, group blocks, insert data nodes
     (at block starts, and where a norm/activation chain would leave a block), fuse
     norm/act into edge marks (after the data nodes, so a mark never spans a block's
     start), label, (fold identical, periodic and near-identical runs of blocks and
@@ -71,7 +72,8 @@ def pipeline(options: NotationOptions = NotationOptions()) -> list[Step]:
                       partial(collapse_depth, depth=options.depth, fold=options.fold)))
     if options.hide_reshapes:
         steps += [("collapse_attention", collapse_attention),
-                  ("collapse_experts", collapse_experts), ("hide_reshapes", hide_reshapes)]
+                  ("collapse_experts", collapse_experts),
+                  ("collapse_reductions", collapse_reductions), ("hide_reshapes", hide_reshapes)]
     steps += [
         ("constant_operand_ops", constant_operand_ops),
         ("group_blocks", group_blocks),

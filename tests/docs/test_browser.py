@@ -174,9 +174,9 @@ def test_gallery_index_thumbnails_load_lazily_from_the_site(
     thumbnails = tab.locator("img.netviz-thumbnail")
     assert thumbnails.count() >= 18
     assert all(t == "lazy" for t in thumbnails.evaluate_all("l => l.map(i => i.loading)"))
-    tab.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    for index in range(thumbnails.count()):  # a reader scrolling down the table
+        thumbnails.nth(index).scroll_into_view_if_needed()
     tab.wait_for_load_state("networkidle")
-    thumbnails.last.scroll_into_view_if_needed()
     tab.wait_for_function(
         "() => [...document.querySelectorAll('img.netviz-thumbnail')]"
         ".every(i => i.complete && i.naturalWidth > 0)", timeout=30_000)

@@ -49,6 +49,32 @@ def test_model_page_of_a_broken_model_says_why() -> None:
     assert "unknown" in page and "ValueError: boom" in page and "!!! failure" in page
 
 
+SPEC = ModelInfo("t5", "transformers T5ForConditionalGeneration, default configuration",
+                 "input_ids=128:int64 decoder_input_ids=128:int64", 60506624,
+                 spec="hf:T5ForConditionalGeneration")
+
+
+def test_a_spec_page_draws_the_spec_and_says_its_configuration() -> None:
+    """A gallery page of a model named by a spec (no registration): its fences, commands and
+    Python lines all name the spec; the page says which configuration and inputs it is."""
+    page = model_page(SPEC)
+    assert page.startswith("# t5\n")
+    assert "default configuration" in page and "`input_ids=128:int64 decoder_input_ids" in page
+    assert "| `hf:T5ForConditionalGeneration` |" in page and "**60,506,624**" in page
+    assert _fences(page) == page_fences("hf:T5ForConditionalGeneration")
+    for options in page_fences("hf:T5ForConditionalGeneration"):
+        assert cli_command(options) in page
+    assert 'netviz.render("hf:T5ForConditionalGeneration", "svg", legend=True)' in page
+    assert "model: t5" not in page
+
+
+def test_index_page_lists_spec_pages_after_the_registered_ones() -> None:
+    page = index_page([INFO, SPEC], {"wrn28_2": "wrn28_2.md", "t5": "t5.md"})
+    rows = [line for line in page.splitlines() if line.startswith("| ") and "](" in line]
+    assert [row.split("](")[0].rsplit("[", 1)[1] for row in rows] == ["wrn28_2", "t5"]
+    assert "`hf:T5ForConditionalGeneration`: transformers T5ForConditionalGeneration" in rows[1]
+
+
 def test_index_page_links_every_model() -> None:
     infos = [INFO, ModelInfo("resnet18", "ResNet | 18", "3x224x224", 11689512)]
     page = index_page(infos, {"wrn28_2": "wrn28_2.md", "resnet18": "resnet18.md"})

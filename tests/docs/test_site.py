@@ -70,6 +70,44 @@ def _gallery_exclusions() -> list[str]:
     return list(config.plugins["netviz"].config.exclude)
 
 
+def _gallery_specs() -> dict[str, str]:
+    """The ``specs`` of the netviz plugin in ``mkdocs.yml``: page name → model spec."""
+    from mkdocs.config import load_config
+
+    config = load_config(str(ROOT / "mkdocs.yml"))
+    return dict(config.plugins["netviz"].config.specs)
+
+
+EIGHT = ("bert", "gpt2", "llama", "mixtral", "t5", "whisper", "clip", "vit")
+
+
+def test_the_eight_transformers_models_have_gallery_pages(site: Path) -> None:
+    """Issue 19: bert, gpt2, llama, mixtral, t5, whisper, clip and vit each get a page, drawn
+    from a spec at the default configuration (which the page says), with the same content as
+    a registered model's page and a thumbnail on the index; parameters are the modules' own
+    count (tied weights once)."""
+    specs = _gallery_specs()
+    assert tuple(specs) == EIGHT and all(spec.startswith("hf:") for spec in specs.values())
+    index = _page(site, "gallery")
+    counts = {"gpt2": "124,439,808", "llama": "6,738,415,616", "bert": "109,482,240"}
+    for name, spec in specs.items():
+        page = _page(site, f"gallery/{name}")
+        text = _text(page)
+        assert f'href="{name}/"' in index and f'alt="diagram of {name}"' in index
+        assert "default configuration" in text and spec in text
+        assert '<div class="netviz-diagram" id="netviz-1-' in page and "<svg" in page
+        assert "netviz-mermaid" in page and "netviz-pseudocode" in page
+        assert "netviz-summary" in page and "<table>" in page.split("netviz-summary", 1)[1]
+        assert page.count('class="netviz-chart"') == 1
+        assert f"netviz render {spec} -o" in text
+        assert "netviz-error" not in page and "netviz-placeholder" not in page
+        if name in counts:
+            assert counts[name] in text
+    llama = _text(_page(site, "gallery/llama"))
+    assert "RoPE" in llama and "RMSNorm" in llama
+    assert "MoE 8 experts, top-2, 14336D" in _text(_page(site, "gallery/mixtral"))
+
+
 def test_every_registered_model_has_a_gallery_page(site: Path) -> None:
     import fnmatch
 
@@ -113,7 +151,7 @@ def test_the_gallery_index_shows_a_lazy_thumbnail_of_each_model(site: Path) -> N
     images = re.findall(r'<a href="([^"]+)/"><img class="netviz-thumbnail" src="([^"]+)" '
                         r'alt="diagram of ([^"]+)" loading="lazy" width="(\d+)" '
                         r'height="(\d+)"></a>', index)
-    assert [name for *_, name, _, _ in images] == shown
+    assert [name for *_, name, _, _ in images] == [*shown, *_gallery_specs()]
     for link, src, name, width, height in images:
         assert link == name and src.startswith("../assets/netviz/")
         data = (site / "gallery" / src).resolve().read_bytes()

@@ -144,9 +144,21 @@ def qwen2_moe(**kw: Any) -> torch.nn.Module:
         num_experts_per_tok=2, shared_expert_intermediate_size=128, **IDS, **kw)).eval()
 
 
+def gpt_oss(**kw: Any) -> torch.nn.Module:
+    """4 experts of width 96, top-2, held as one 3-D tensor per projection in one layer of
+    its own (with biases); attention with sinks."""
+    from transformers import GptOssConfig, GptOssForCausalLM
+
+    return GptOssForCausalLM(GptOssConfig(
+        hidden_size=64, intermediate_size=96, num_hidden_layers=2, num_attention_heads=4,
+        num_key_value_heads=2, head_dim=16, num_local_experts=4, num_experts_per_tok=2,
+        vocab_size=256, **IDS, **kw)).eval()
+
+
 MORE_MOE: dict[str, tuple[Callable[..., torch.nn.Module], Inputs]] = {
     "deepseek_v3": (deepseek_v3, IDS_ONLY),
     "qwen2_moe": (qwen2_moe, IDS_ONLY),
+    "gpt_oss": (gpt_oss, IDS_ONLY),
 }
 """Mixtures of experts with shared experts (checked like the eight)."""
 EAGER.update({name: {"experts_implementation": "eager"} for name in MORE_MOE})

@@ -125,17 +125,38 @@ def test_token_ids_are_tokens(name: str, inputs: list[str]) -> None:
 
 
 @pytest.mark.parametrize(("name", "attention", "moe"), [
-    ("deepseek_v3", "Attention 4h 64D RoPE", "MoE 8 experts, top-2, 32D"),
+    ("deepseek_v3", "MLA 4h 64D RoPE", "MoE 8 experts, top-2, 32D"),
     ("qwen2_moe", "GQA 4h/2kv 64D RoPE", "MoE 8 experts, top-2, 96D"),
 ])
 def test_mixtures_with_shared_experts_and_latent_attention(
     name: str, attention: str, moe: str
 ) -> None:
-    """Latent attention's low-rank projections are no key/value heads (not MQA); its
-    rotation is written with a subtraction. A shared expert stays inside the MoE box."""
+    """Latent attention's low-rank projections are no key/value heads (not MQA): it is
+    ``MLA``, told by a projection that reads another's narrower output (a rank below both
+    widths); its rotation is written with a subtraction. A shared expert stays inside the
+    MoE box. Grouped-query attention, whose narrow projections feed the core, is no MLA."""
     boxes = [n.label for n in figure(name).nodes if n.kind is Kind.ATTENTION]
     assert boxes and set(boxes) == {attention}
     assert labels(name).count(moe) == 1
+
+
+def test_experts_held_by_a_layer_of_their_own_say_their_count_top_k_and_width() -> None:
+    """GPT-OSS keeps its 4 experts as one 3-D tensor per projection in one layer (its ops
+    unseen): the box still says 4 experts, top-2, of width 96, on the CPU (grouped
+    products) and on the meta device (batched products on picked weights) alike, with the
+    router inside it."""
+    from tests.huggingface.configs import TOKENS
+
+    assert labels("gpt_oss").count("MoE 4 experts, top-2, 96D") == 1
+    assert not any("Router" in label or "Experts" in label for label in labels("gpt_oss"))
+    values = dict(hidden_size=64, intermediate_size=96, num_hidden_layers=2,
+                  num_attention_heads=4, num_key_value_heads=2, head_dim=16,
+                  num_local_experts=4, num_experts_per_tok=2, vocab_size=256, **TOKENS)
+    spec = "hf:GptOssForCausalLM(" + ", ".join(f"{k}={v!r}" for k, v in values.items()) + ")"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        texts = [n.label for n in netviz.diagram(spec).graph.nodes]
+    assert texts.count("MoE 4 experts, top-2, 96D") == 1
 
 
 def test_on_the_meta_device_too() -> None:
