@@ -20,7 +20,7 @@ from netviz.ir import Attr, Graph, Kind, Node
 from netviz.transforms.attention import is_block
 from netviz.transforms.recognize import COMPUTES
 from netviz.transforms.regions import merge_regions
-from netviz.transforms.scopes import common_scope, parent, within
+from netviz.transforms.scopes import by_path, common_scope, parent, within
 
 _OUTSIDE = (Kind.INPUT, Kind.OUTPUT, Kind.DATA)
 
@@ -102,8 +102,10 @@ def _picked_weights(graph: Graph) -> list[list[Node]]:
     copy (the op table's ``moe`` signatures), those picked weights, in order."""
     found: list[list[Node]] = []
     taken: set[str] = set()
-    for path in sorted((p for p, _ in graph.modules if p), key=lambda p: -p.count(".")):
-        members = [n for n in graph.nodes if within(n.scope, path) and n.id not in taken]
+    paths = sorted((p for p, _ in graph.modules if p), key=lambda p: -p.count("."))
+    below = by_path(graph.nodes, paths)
+    for path in paths:
+        members = [n for n in below[path] if n.id not in taken]
         picked = [n for n in members if _gathered(n)]
         if picked and ops.recognize((n.type_name for n in members), only=False, trait="moe"):
             found.append(picked)

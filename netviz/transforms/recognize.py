@@ -19,7 +19,7 @@ from dataclasses import replace
 from netviz import ops
 from netviz.ir import Graph, Kind, Node, evolve
 from netviz.transforms.regions import merge_regions
-from netviz.transforms.scopes import within
+from netviz.transforms.scopes import by_path
 
 COMPUTES = "computes"
 """Attribute of a traced layer of unknown class: the ops its forward ran."""
@@ -72,9 +72,9 @@ def _regions(graph: Graph) -> list[tuple[str, ops.Op, list[Node]]]:
     found: list[tuple[str, ops.Op, list[Node]]] = []
     taken: set[str] = set()
     paths = sorted((p for p, _ in graph.modules if p), key=lambda p: -p.count("."))
+    below = by_path(graph.nodes, paths)
     for path in paths:
-        members = [n for n in graph.nodes if within(n.scope, path) and n.kind not in _OUTSIDE
-                   and n.id not in taken]
+        members = [n for n in below[path] if n.kind not in _OUTSIDE and n.id not in taken]
         for run in _calls(graph, members) if len(members) >= 2 else ():
             inside = {n.id for n in run}
             exits = {n.id for n in run for e in graph.out_edges(n.id) if e.dst not in inside}

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Protocol, TypeVar
+
+
+class _Scoped(Protocol):
+    @property
+    def scope(self) -> str: ...
+
+
+S = TypeVar("S", bound=_Scoped)
 
 
 def within(scope: str, path: str) -> bool:
@@ -10,6 +19,28 @@ def within(scope: str, path: str) -> bool:
     if not path:
         return True
     return scope == path or scope.startswith(path + ".")
+
+
+def by_path(items: Sequence[S], paths: Iterable[str]) -> dict[str, list[S]]:
+    """For each of ``paths``, the ``items`` whose scope lies ``within`` it, in order.
+
+    What ``[n for n in items if within(n.scope, path)]`` gives for every path, built in
+    one walk over the items and their scopes' ancestors (a deep model has thousands of
+    module paths and of nodes: testing every pair is quadratic).
+    """
+    wanted = set(paths)
+    found: dict[str, list[S]] = {path: [] for path in wanted}
+    every = found.get("")
+    for item in items:
+        scope = item.scope
+        while scope:
+            bucket = found.get(scope)
+            if bucket is not None:
+                bucket.append(item)
+            scope = scope.rpartition(".")[0]
+        if every is not None:
+            every.append(item)
+    return found
 
 
 def parent(path: str) -> str:
