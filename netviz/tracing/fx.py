@@ -41,6 +41,9 @@ from netviz.tracing.failures import layer_error, shapes_text
 from netviz.tracing.functional import NOT_HANDLED, blank, closed_form
 from netviz.tracing.layers import check_input_dtype, describe, layer_outputs, output_dtype
 from netviz.tracing.names import function_name, method_name
+from netviz.tracing.fingerprints import fingerprints
+from netviz.tracing.reuse import Reuse
+from netviz.tracing.stamps import Instance, Stamps, pattern, record, stamp, stamp_keys
 from netviz.tracing.values import tensors_in
 
 
@@ -206,10 +209,54 @@ class _Tracer(torch.fx.Tracer):
     instead of through ``copy``'s generic reduce protocol.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, stamps: Stamps | None = None) -> None:
         super().__init__()
         self.scope = _Scope("", None)
         self.module_stack = _ModuleStack()
+        self.stamps = stamps
+
+    def create_node(self, kind: str, target: Any, args: Any, kwargs: Any,
+                    name: str | None = None, type_expr: Any = None) -> torch.fx.Node:
+        """fx's ``create_node``, noting each node (and the name asked for) for stamping."""
+        node = super().create_node(kind, target, args, kwargs, name, type_expr)
+        if self.stamps is not None:
+            self.stamps.created.append((node, name, type_expr))
+        return node
+
+    def call_module(self, m: nn.Module, forward: Any, args: Any, kwargs: Any) -> Any:
+        """fx's ``call_module``; a block sharing its fingerprint with one traced before is
+        stamped from that one's template instead (see ``netviz.tracing.stamps``)."""
+        stamps = self.stamps
+        key = stamps.keys.get(id(m)) if stamps is not None else None
+        if stamps is None or key is None:
+            return super().call_module(m, forward, args, kwargs)
+        found = pattern((args, kwargs))
+        if found is None or (key, found[0]) in stamps.refused:
+            return super().call_module(m, forward, args, kwargs)
+        shape, inputs = found
+        template = stamps.templates.get((key, shape))
+        path = self.path_of_module(m)
+        if template is None:
+            start, depth = len(stamps.created), len(self.module_stack)
+            output = super().call_module(m, forward, args, kwargs)
+            template = record(stamps, path, start, depth, inputs, output)
+            if template is None:
+                stamps.refused.add((key, shape))
+            else:
+                stamps.templates[(key, shape)] = template
+                nodes = [node for node, *_ in template.nodes]
+                stamps.instances.append(Instance(template, nodes, inputs))
+            return output
+        calls = self.num_calls.get(path, 0)
+        module_key = f"{path}@{calls}" if calls > 0 else path
+        self.module_stack[module_key] = (path, type(m))
+        self.num_calls[path] = calls + 1
+        try:
+            output, instance = stamp(template, path, inputs, self.create_node, self.proxy)
+        finally:
+            self.module_stack.popitem(last=True)
+        stamps.instances.append(instance)
+        return output
 
     def proxy(self, node: torch.fx.Node) -> torch.fx.Proxy:
         """A proxy for ``node`` (see ``_Proxy``)."""
@@ -240,6 +287,24 @@ def symbolic_graph(module: nn.Module, inputs: int, keywords: Sequence[str] = ())
     """
     concrete = _defaults_beyond(module, inputs, keywords)
     return _Tracer().trace(module, concrete_args=concrete or None)
+
+
+def stamped_graph(
+    module: nn.Module, inputs: int, keywords: Sequence[str] = (),
+) -> tuple[torch.fx.Graph, Stamps]:
+    """``symbolic_graph``, each distinct block traced once and the others stamped from it
+    (see [`netviz.tracing.stamps`][netviz.tracing.stamps]): the same graph, and the
+    stamped calls.
+
+    Raises:
+        Exception: As ``symbolic_graph``.
+    """
+    concrete = _defaults_beyond(module, inputs, keywords)
+    tracer = _Tracer()
+    tracer.stamps = Stamps(stamp_keys(fingerprints(module), module, tracer.is_leaf_module))
+    graph = tracer.trace(module, concrete_args=concrete or None)
+    tracer.stamps.created.clear()
+    return graph, tracer.stamps
 
 
 _IMMUTABLE = (torch.fx.immutable_collections.immutable_list,
@@ -277,6 +342,7 @@ class ShapeInterpreter(torch.fx.Interpreter):
         graph: torch.fx.Graph,
         input_shapes: Sequence[Shape],
         device: torch.device,
+        reuse: Reuse | None = None,
     ) -> None:
         super().__init__(module, garbage_collect_values=True, graph=graph)
         self.device = device
@@ -285,9 +351,23 @@ class ShapeInterpreter(torch.fx.Interpreter):
         self.values: dict[str, Value] = {}
         self.counter = MacCounter()
         self._call: _Call | None = None
+        self.reuse = reuse
 
     def run_node(self, n: torch.fx.Node) -> Any:
-        """Run one node and record what it produced."""
+        """Run one node and record what it produced (or take both from an alike stamped
+        call: see [`netviz.tracing.reuse`][netviz.tracing.reuse])."""
+        reuse = self.reuse
+        if reuse is not None:
+            if n in reuse.ready:
+                return reuse.ready.pop(n)
+            if n in reuse.first and reuse.start(n, self.env, self.values):
+                return reuse.ready.pop(n)
+        result = self._run_node(n)
+        if reuse is not None:
+            reuse.noted(n, result)
+        return result
+
+    def _run_node(self, n: torch.fx.Node) -> Any:
         args, kwargs = self.fetch_args_kwargs_from_env(n)
         args, kwargs = _mutable(args), _mutable(kwargs)
         self._call = None
@@ -454,6 +534,7 @@ def propagate(
     input_dtypes: Sequence[str] | None = None,
     input_names: Sequence[str | None] | None = None,
     input_fills: Sequence[Fill | None] | None = None,
+    stamps: Stamps | None = None,
 ) -> dict[str, Value]:
     """Run ``graph`` on batch-1 inputs on the model's device; return each node's value.
 
@@ -464,6 +545,8 @@ def propagate(
         input_dtypes: Canonical dtype names per input; ``None``: the model's float dtype.
         input_names: The name of each keyword input, ``None`` for positional ones.
         input_fills: The leading values of integer inputs (see [`Fill`][netviz.inputs.Fill]).
+        stamps: The calls ``stamped_graph`` stamped: those alike an earlier one take its
+            values instead of running (see [`netviz.tracing.reuse`][netviz.tracing.reuse]).
 
     Raises:
         NetvizError: A closed-form check failed (``InputShapeError``, ...).
@@ -472,7 +555,8 @@ def propagate(
     device, dtype = model_device(module), model_dtype(module)
     inputs = make_inputs(input_shapes, device, dtype, random=False, dtypes=input_dtypes,
                          fills=input_fills)
-    interpreter = ShapeInterpreter(module, graph, input_shapes, device)
+    reuse = Reuse(stamps) if stamps is not None and stamps.instances else None
+    interpreter = ShapeInterpreter(module, graph, input_shapes, device, reuse)
     with torch.no_grad():
         interpreter.run(*fed_in_order(graph, inputs, input_names))
     return interpreter.values
