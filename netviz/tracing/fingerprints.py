@@ -40,6 +40,7 @@ _IGNORED = frozenset({
     "_load_state_dict_post_hooks", "_is_full_backward_hook",
 })
 """Bookkeeping a forward never reads (saving and loading weights)."""
+_SKIPPED = _STRUCTURE | _IGNORED
 _PLAIN = (type(None), bool, int, float, complex, str, bytes, torch.dtype, torch.device,
           torch.layout, torch.memory_format, enum.Enum, range, slice)
 _SIMPLE = frozenset({type(None), bool, int, str})
@@ -82,13 +83,21 @@ def _shared(root: nn.Module) -> set[int]:
     """``id``s of modules, parameters and buffers reachable from ``root`` by two paths."""
     seen: set[int] = set()
     twice: set[int] = set()
-    for module in root.modules():  # each module once: a shared one is met below
+    todo = [root]
+    while todo:  # each module once: a shared one is met again below its second parent
+        module = todo.pop()
         for child in module._modules.values():
-            if child is not None:
-                (twice if id(child) in seen else seen).add(id(child))
-        for tensor in (*module._parameters.values(), *module._buffers.values()):
-            if tensor is not None:
-                (twice if id(tensor) in seen else seen).add(id(tensor))
+            if child is None:
+                continue
+            if id(child) in seen:
+                twice.add(id(child))
+            else:
+                seen.add(id(child))
+                todo.append(child)
+        for table in (module._parameters, module._buffers):
+            for tensor in table.values():
+                if tensor is not None:
+                    (twice if id(tensor) in seen else seen).add(id(tensor))
     return twice
 
 
@@ -133,17 +142,20 @@ def _tensors(module: nn.Module, shared: set[int]) -> tuple[Hashable, ...]:
 
 
 def _attributes(module: nn.Module) -> tuple[Hashable, ...]:
-    out = []
+    out: list[Hashable] = []
     for name, value in module.__dict__.items():
-        if name in _STRUCTURE or name in _IGNORED:
+        kind = type(value)
+        if kind in _SIMPLE:  # most of them: widths, flags, names
+            out.append((name, kind, value))
+        elif name in _SKIPPED:
             continue
-        if name in _HOOKS:
+        elif name in _HOOKS:
             if value:
                 raise _Unsafe(name)
-            continue
-        if name == "forward":
+        elif name == "forward":
             raise _Unsafe("instance-level forward")
-        out.append((name, _frozen(value, _DEPTH)))
+        else:
+            out.append((name, _frozen(value, _DEPTH)))
     return tuple(out)
 
 

@@ -186,3 +186,31 @@ def test_input_size_matters_for_reuse_not_for_stamping(monkeypatch: pytest.Monke
                               Block(4, 4, False, "zeros", 0.0), Block(4, 4, False, "zeros", 0.0))
     assert _templates(model) == (1, 4)
     assert_same(model, monkeypatch)
+
+
+def test_blocks_sharing_a_layer_or_a_weight_are_traced_for_themselves(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A layer (or a weight) held by two blocks: the blocks holding it have no template;
+    the graph still equals the plain one."""
+    model = _model([False] * 4)
+    model[2].conv = model[1].conv
+    model[4].bn.weight = model[3].bn.weight
+    assert _templates(model) == (0, 0)
+    assert_same(model, monkeypatch)
+
+
+def test_a_forward_writing_a_global_is_traced_for_itself() -> None:
+    assert _templates(nn.Sequential(*(Counting() for _ in range(3)))) == (0, 0)
+
+
+CALLS = 0
+
+
+class Counting(nn.Module):
+    """A block whose forward counts its calls in a global (its trace may differ by call)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        global CALLS
+        CALLS += 1
+        return x + 1
