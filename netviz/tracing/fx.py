@@ -43,7 +43,7 @@ from netviz.tracing.layers import check_input_dtype, describe, layer_outputs, ou
 from netviz.tracing.names import function_name, method_name
 from netviz.tracing.fingerprints import fingerprints
 from netviz.tracing.reuse import Reuse
-from netviz.tracing.stamps import Instance, Stamps, pattern, record, stamp, stamp_keys
+from netviz.tracing.stamps import Stamps, StampingTracer, stamp_keys
 from netviz.tracing.values import tensors_in
 
 
@@ -198,7 +198,7 @@ class _Proxy(torch.fx.Proxy):
                                    name=tracer.graph._target_to_str(name))
 
 
-class _Tracer(torch.fx.Tracer):
+class _Tracer(StampingTracer):
     """``torch.fx.Tracer`` with short paths for what it does for every node.
 
     Proxies, plain scalars and plain tuples of those are lowered exactly as
@@ -209,54 +209,10 @@ class _Tracer(torch.fx.Tracer):
     instead of through ``copy``'s generic reduce protocol.
     """
 
-    def __init__(self, stamps: Stamps | None = None) -> None:
+    def __init__(self) -> None:
         super().__init__()
         self.scope = _Scope("", None)
         self.module_stack = _ModuleStack()
-        self.stamps = stamps
-
-    def create_node(self, kind: str, target: Any, args: Any, kwargs: Any,
-                    name: str | None = None, type_expr: Any = None) -> torch.fx.Node:
-        """fx's ``create_node``, noting each node (and the name asked for) for stamping."""
-        node = super().create_node(kind, target, args, kwargs, name, type_expr)
-        if self.stamps is not None:
-            self.stamps.created.append((node, name, type_expr))
-        return node
-
-    def call_module(self, m: nn.Module, forward: Any, args: Any, kwargs: Any) -> Any:
-        """fx's ``call_module``; a block sharing its fingerprint with one traced before is
-        stamped from that one's template instead (see ``netviz.tracing.stamps``)."""
-        stamps = self.stamps
-        key = stamps.keys.get(id(m)) if stamps is not None else None
-        if stamps is None or key is None:
-            return super().call_module(m, forward, args, kwargs)
-        found = pattern((args, kwargs))
-        if found is None or (key, found[0]) in stamps.refused:
-            return super().call_module(m, forward, args, kwargs)
-        shape, inputs = found
-        template = stamps.templates.get((key, shape))
-        path = self.path_of_module(m)
-        if template is None:
-            start, depth = len(stamps.created), len(self.module_stack)
-            output = super().call_module(m, forward, args, kwargs)
-            template = record(stamps, path, start, depth, inputs, output)
-            if template is None:
-                stamps.refused.add((key, shape))
-            else:
-                stamps.templates[(key, shape)] = template
-                nodes = [node for node, *_ in template.nodes]
-                stamps.instances.append(Instance(template, nodes, inputs))
-            return output
-        calls = self.num_calls.get(path, 0)
-        module_key = f"{path}@{calls}" if calls > 0 else path
-        self.module_stack[module_key] = (path, type(m))
-        self.num_calls[path] = calls + 1
-        try:
-            output, instance = stamp(template, path, inputs, self.create_node, self.proxy)
-        finally:
-            self.module_stack.popitem(last=True)
-        stamps.instances.append(instance)
-        return output
 
     def proxy(self, node: torch.fx.Node) -> torch.fx.Proxy:
         """A proxy for ``node`` (see ``_Proxy``)."""

@@ -88,6 +88,60 @@ class Stamps:
     created: list[tuple[torch.fx.Node, str | None, Any]] = field(default_factory=list)
 
 
+class StampingTracer(torch.fx.Tracer):
+    """A ``torch.fx.Tracer`` that stamps repeated blocks when given ``stamps`` (``None``:
+    it traces as fx does)."""
+
+    stamps: Stamps | None = None
+
+    def create_node(self, kind: str, target: Any, args: Any, kwargs: Any,
+                    name: str | None = None, type_expr: Any = None) -> torch.fx.Node:
+        """fx's ``create_node``, noting each node (and the name asked for) for stamping."""
+        node = super().create_node(kind, target, args, kwargs, name, type_expr)
+        if self.stamps is not None:
+            self.stamps.created.append((node, name, type_expr))
+        return node
+
+    def call_module(self, m: nn.Module, forward: Any, args: Any, kwargs: Any) -> Any:
+        """fx's ``call_module``; a block sharing its fingerprint with one traced before is
+        stamped from that one's template instead (see ``netviz.tracing.stamps``)."""
+        stamps = self.stamps
+        key = stamps.keys.get(id(m)) if stamps is not None else None
+        if stamps is None or key is None:
+            return super().call_module(m, forward, args, kwargs)
+        found = pattern((args, kwargs))
+        if found is None or (key, found[0]) in stamps.refused:
+            return super().call_module(m, forward, args, kwargs)
+        shape, inputs = found
+        template = stamps.templates.get((key, shape))
+        path = self.path_of_module(m)
+        if template is None:
+            start, depth = len(stamps.created), len(self.module_stack)
+            output = super().call_module(m, forward, args, kwargs)
+            template = record(stamps, path, start, depth, inputs, output)
+            if template is None:
+                stamps.refused.add((key, shape))
+            else:
+                stamps.templates[(key, shape)] = template
+                nodes = [node for node, *_ in template.nodes]
+                stamps.instances.append(Instance(template, nodes, inputs))
+            return output
+        # What fx's call_module does around a call (Tracer.num_calls and module_stack are
+        # fx's own bookkeeping, undocumented): push the module on the stack every node's
+        # nn_module_stack copies. tests/tracing/test_stamps_property.py pins that stamped
+        # graphs equal traced ones, names and module stacks included.
+        calls = self.num_calls.get(path, 0)
+        module_key = f"{path}@{calls}" if calls > 0 else path
+        self.module_stack[module_key] = (path, type(m))
+        self.num_calls[path] = calls + 1
+        try:
+            output, instance = stamp(template, path, inputs, self.create_node, self.proxy)
+        finally:
+            self.module_stack.popitem(last=True)
+        stamps.instances.append(instance)
+        return output
+
+
 def pattern(args: Any) -> tuple[Hashable, list[torch.fx.Node]] | None:
     """The shape of a call's arguments (traced values as slots, constants by value) and
     the nodes in its slots; ``None`` when an argument is neither (not stampable)."""
