@@ -314,14 +314,13 @@ class ShapeInterpreter(torch.fx.Interpreter):
         call: see [`netviz.tracing.reuse`][netviz.tracing.reuse])."""
         reuse = self.reuse
         if reuse is not None:
-            if n in reuse.ready:
-                return reuse.ready.pop(n)
-            if n in reuse.first and reuse.start(n, self.env, self.values):
-                return reuse.ready.pop(n)
-        result = self._run_node(n)
-        if reuse is not None:
+            if n in reuse.ready or (n in reuse.first and reuse.start(n, self.env, self.values)):
+                result = reuse.ready.pop(n)  # a call nested in a call others may reuse
+            else:
+                result = self._run_node(n)
             reuse.noted(n, result)
-        return result
+            return result
+        return self._run_node(n)
 
     def _run_node(self, n: torch.fx.Node) -> Any:
         args, kwargs = self.fetch_args_kwargs_from_env(n)
