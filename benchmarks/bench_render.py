@@ -116,10 +116,13 @@ TORCHVIEW = textwrap.dedent(
 # What any tracing CLI must do before drawing: import torch, build the model (netviz's
 # own fastest way: on meta, weight initialisers skipped) and, with "fx", trace it with
 # torch.fx's stock tracer. The "build" row is the model's build floor, which its cold
-# render is held to; "build+fx" shows what torch.fx's own tracer adds.
+# render is held to; "build+fx" shows what torch.fx's own tracer adds. Both run with the
+# garbage collector off, as netviz's CLI does (building a deep model with it on costs
+# 0.1-0.25 s more CPU: a floor with it would flatter netviz).
 MUST_DO = textwrap.dedent(
     '''
-    import os, sys
+    import gc, os, sys
+    gc.disable()  # as netviz's CLI runs a command (netviz.cli.run): a floor must not pay more
     import torch
     from netviz.registry import load_model
 
@@ -240,8 +243,8 @@ def build_cases(tmp: Path, only: set[str] | None, torchview: bool) -> tuple[Case
         "with the interpreter's teardown\ncold: NETVIZ_NO_CACHE=1; warm: netviz's cache on, "
         "primed by one unmeasured run (same SVG bytes as cold: 'same')\n"
         "build: the build floor: import torch + build the model on meta as netviz does "
-        "(initialisers as no-ops) + os._exit; build+fx: and torch.fx.symbolic_trace it "
-        "(models torch.fx can trace)"
+        "(initialisers as no-ops, garbage collector off as in netviz's CLI) + os._exit; "
+        "build+fx: and torch.fx.symbolic_trace it (models torch.fx can trace)"
     )
     if not torchview:
         note += "\ntorchview: skipped (--no-torchview)"
