@@ -12,10 +12,7 @@ from netviz.ir.kinds import Kind
 
 def mark_owner(graph: Graph, mark: Mark) -> Cluster | None:
     """The cluster whose blocks compute the mark (``None`` outside blocks)."""
-    for cluster in graph.clusters:
-        if any(mark.scope == b or mark.scope.startswith(b + ".") for b in cluster.blocks):
-            return cluster
-    return None
+    return graph.cluster_holding(mark.scope)
 
 
 def mark_ops(graph: Graph) -> dict[str, tuple[Kind, int, Mark]]:

@@ -230,6 +230,27 @@ class Graph:
     def _cluster_by_node(self) -> dict[str, Cluster]:
         return {node_id: c for c in self.clusters for node_id in c.node_ids}
 
+    @cached_property
+    def _first_cluster_of_block(self) -> dict[str, int]:
+        first: dict[str, int] = {}
+        for index, cluster in enumerate(self.clusters):
+            for block in cluster.blocks:
+                first.setdefault(block, index)
+        return first
+
+    def cluster_holding(self, scope: str) -> Cluster | None:
+        """The first cluster with a block that is module path ``scope`` or one of its
+        ancestors (``None``: no block holds it)."""
+        first = self._first_cluster_of_block
+        found = first.get(scope)
+        path = scope
+        while path:
+            path = path.rpartition(".")[0]
+            index = first.get(path) if path else None
+            if index is not None and (found is None or index < found):
+                found = index
+        return None if found is None else self.clusters[found]
+
     def in_edges(self, node_id: str) -> tuple[Edge, ...]:
         """Edges ending at ``node_id``, in edge order."""
         return self._edges_by_end[0].get(node_id, ())

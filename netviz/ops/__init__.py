@@ -176,6 +176,14 @@ def recognize(names: Iterable[str], scalar: bool | None = None, *,
     """
     changed = frozenset(n for n in names if n not in PASSIVE
                         and kind_of(n) not in (Kind.RESHAPE, Kind.DROPOUT))
+    return _recognized(changed, scalar, only, trait)
+
+
+@cache
+def _recognized(changed: frozenset[str], scalar: bool | None, only: bool,
+                trait: str | None) -> Op | None:
+    """``recognize`` on the names that change values (a deep model asks again for every
+    repeat of a block; ``OPS`` is a constant table)."""
     for op in OPS:
         if trait is not None and trait not in op.traits:
             continue

@@ -41,6 +41,9 @@ from netviz.tracing.failures import layer_error, shapes_text
 from netviz.tracing.functional import NOT_HANDLED, blank, closed_form
 from netviz.tracing.layers import check_input_dtype, describe, layer_outputs, output_dtype
 from netviz.tracing.names import function_name, method_name
+from netviz.tracing.fingerprints import fingerprints
+from netviz.tracing.reuse import Reuse
+from netviz.tracing.stamps import Stamps, StampingTracer, stamp_keys
 from netviz.tracing.values import tensors_in
 
 
@@ -195,7 +198,7 @@ class _Proxy(torch.fx.Proxy):
                                    name=tracer.graph._target_to_str(name))
 
 
-class _Tracer(torch.fx.Tracer):
+class _Tracer(StampingTracer):
     """``torch.fx.Tracer`` with short paths for what it does for every node.
 
     Proxies, plain scalars and plain tuples of those are lowered exactly as
@@ -273,6 +276,24 @@ def symbolic_graph(module: nn.Module, inputs: int, keywords: Sequence[str] = ())
     return _Tracer().trace(module, concrete_args=concrete or None)
 
 
+def stamped_graph(
+    module: nn.Module, inputs: int, keywords: Sequence[str] = (),
+) -> tuple[torch.fx.Graph, Stamps]:
+    """``symbolic_graph``, each distinct block traced once and the others stamped from it
+    (see [`netviz.tracing.stamps`][netviz.tracing.stamps]): the same graph, and the
+    stamped calls.
+
+    Raises:
+        Exception: As ``symbolic_graph``.
+    """
+    concrete = _defaults_beyond(module, inputs, keywords)
+    tracer = _Tracer()
+    tracer.stamps = Stamps(stamp_keys(fingerprints(module), module, tracer.is_leaf_module))
+    graph = tracer.trace(module, concrete_args=concrete or None)
+    tracer.stamps.created.clear()
+    return graph, tracer.stamps
+
+
 _IMMUTABLE = (torch.fx.immutable_collections.immutable_list,
               torch.fx.immutable_collections.immutable_dict)
 
@@ -308,6 +329,7 @@ class ShapeInterpreter(torch.fx.Interpreter):
         graph: torch.fx.Graph,
         input_shapes: Sequence[Shape],
         device: torch.device,
+        reuse: Reuse | None = None,
     ) -> None:
         super().__init__(module, garbage_collect_values=True, graph=graph)
         self.device = device
@@ -316,9 +338,22 @@ class ShapeInterpreter(torch.fx.Interpreter):
         self.values: dict[str, Value] = {}
         self.counter = MacCounter()
         self._call: _Call | None = None
+        self.reuse = reuse
 
     def run_node(self, n: torch.fx.Node) -> Any:
-        """Run one node and record what it produced."""
+        """Run one node and record what it produced (or take both from an alike stamped
+        call: see [`netviz.tracing.reuse`][netviz.tracing.reuse])."""
+        reuse = self.reuse
+        if reuse is not None:
+            if n in reuse.ready or (n in reuse.first and reuse.start(n, self.env, self.values)):
+                result = reuse.ready.pop(n)  # a call nested in a call others may reuse
+            else:
+                result = self._run_node(n)
+            reuse.noted(n, result)
+            return result
+        return self._run_node(n)
+
+    def _run_node(self, n: torch.fx.Node) -> Any:
         args, kwargs = self.fetch_args_kwargs_from_env(n)
         args, kwargs = _mutable(args), _mutable(kwargs)
         self._call = None
@@ -487,6 +522,7 @@ def propagate(
     input_dtypes: Sequence[str] | None = None,
     input_names: Sequence[str | None] | None = None,
     input_fills: Sequence[Fill | None] | None = None,
+    stamps: Stamps | None = None,
 ) -> dict[str, Value]:
     """Run ``graph`` on batch-1 inputs on the model's device; return each node's value.
 
@@ -497,6 +533,8 @@ def propagate(
         input_dtypes: Canonical dtype names per input; ``None``: the model's float dtype.
         input_names: The name of each keyword input, ``None`` for positional ones.
         input_fills: The leading values of integer inputs (see [`Fill`][netviz.inputs.Fill]).
+        stamps: The calls ``stamped_graph`` stamped: those alike an earlier one take its
+            values instead of running (see [`netviz.tracing.reuse`][netviz.tracing.reuse]).
 
     Raises:
         NetvizError: A closed-form check failed (``InputShapeError``, ...).
@@ -505,7 +543,8 @@ def propagate(
     device, dtype = model_device(module), model_dtype(module)
     inputs = make_inputs(input_shapes, device, dtype, random=False, dtypes=input_dtypes,
                          fills=input_fills)
-    interpreter = ShapeInterpreter(module, graph, input_shapes, device)
+    reuse = Reuse(stamps) if stamps is not None and stamps.instances else None
+    interpreter = ShapeInterpreter(module, graph, input_shapes, device, reuse)
     with torch.no_grad():
         interpreter.run(*fed_in_order(graph, inputs, input_names))
     return interpreter.values

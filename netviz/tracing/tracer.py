@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -29,11 +30,18 @@ from netviz.tracing.fx import (
     NodeFailure,
     check_input_count,
     propagate,
+    stamped_graph,
     symbolic_graph,
     tensor_constants_removed,
 )
 from netviz.tracing.meta import meta_unsupported
 from netviz.tracing.names import function_name, method_name
+
+
+PLAIN_TRACE = "NETVIZ_PLAIN_TRACE"
+"""Environment variable: when set (non-empty), trace every block for itself instead of
+each distinct block once (see [`netviz.tracing.stamps`][netviz.tracing.stamps]); the
+graph is the same either way (the tests and benchmarks compare the two)."""
 
 
 def _check_shapes(input_shapes: Sequence[Shape]) -> tuple[Shape, ...]:
@@ -165,9 +173,13 @@ def _trace(
     fills: tuple[Fill | None, ...] | None = None,
 ) -> Graph:
     keywords = [n for n in names or () if n is not None]
+    stamps = None
     with tensor_constants_removed(module):
         try:
-            graph = symbolic_graph(module, len(shapes) - len(keywords), keywords)
+            if os.environ.get(PLAIN_TRACE):
+                graph = symbolic_graph(module, len(shapes) - len(keywords), keywords)
+            else:
+                graph, stamps = stamped_graph(module, len(shapes) - len(keywords), keywords)
         except Exception as exc:  # untraceable: fall back to hooks
             reason = first_line(exc)
             traced, meta = hooks_forward(module, shapes, name=name, reason=reason,
@@ -178,7 +190,7 @@ def _trace(
         check_input_count(graph, shapes, names)
         root = module
         try:
-            values = propagate(root, graph, shapes, dtypes, names, fills)
+            values = propagate(root, graph, shapes, dtypes, names, fills, stamps)
         except NodeFailure as failure:
             if not (on_meta(module) and meta_unsupported(failure.error)):
                 raise run_error(*_where(failure.node, root), failure.error, shapes) from None

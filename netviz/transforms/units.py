@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 
 from netviz.ir import Graph
-from netviz.transforms.scopes import parent, within
+from netviz.transforms.scopes import parent
 
 _DIGITS = re.compile(r"\d+")
 CONTAINERS = frozenset({"Sequential", "ModuleList", "ModuleDict"})
@@ -68,8 +68,8 @@ def promote_units(graph: Graph, blocks: set[str], weights: dict[str, int]) -> se
             path = parent(path)
     found = set(blocks)
     for kind in kinds:
-        inner = {u: sorted((b for b in found if b != u and within(b, u)),
-                           key=lambda b: first.get(b, 0)) for u in alike[kind]}
+        below = _below(found)
+        inner = {u: sorted(below.get(u, ()), key=lambda b: first.get(b, 0)) for u in alike[kind]}
         if any(_is_run(types, held) for held in inner.values()):
             continue  # a stage: it holds a run of alike blocks
         for unit, held in inner.items():
@@ -79,6 +79,18 @@ def promote_units(graph: Graph, blocks: set[str], weights: dict[str, int]) -> se
                 continue  # it holds one block and nothing else: that block is the unit
             found = (found - set(held)) | {_named(types, unit, weights)}
     return found
+
+
+def _below(blocks: set[str]) -> dict[str, list[str]]:
+    """For each module path, the ``blocks`` strictly below it (in the set's order): one
+    walk up from each block, where testing every (unit, block) pair is quadratic."""
+    below: dict[str, list[str]] = {}
+    for block in blocks:
+        path = parent(block)
+        while path:
+            below.setdefault(path, []).append(block)
+            path = parent(path)
+    return below
 
 
 def _named(types: dict[str, str], unit: str, weights: dict[str, int]) -> str:

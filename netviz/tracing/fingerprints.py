@@ -1,0 +1,237 @@
+"""Which submodules of a model give the same graph when traced: their fingerprints.
+
+Two modules share a fingerprint when they are of the same class (so the same forward
+code), hold the same non-tensor attributes (everything in their ``__dict__`` that is not
+a submodule, parameter or buffer: widths, flags, a drop rate, a padding mode), the same
+parameters and buffers by name, shape, dtype and device, and children that share
+fingerprints under the same names, recursively. The tracer traces one module of each
+fingerprint (for each way it is called) and stamps the others from it
+([`netviz.tracing.stamps`][netviz.tracing.stamps]).
+
+A module has no fingerprint (it is always traced for itself) when sharing would be
+unsafe: hooks registered on it, a forward that is not plain Python code netviz can read
+(an instance-level ``forward``, a wrapped or closure-holding method), code that writes
+global variables or reads mutable ones, a tensor or unregistered module kept as a plain
+attribute, a parameter, buffer or submodule it shares with another part of the model,
+an attribute netviz cannot compare, or a child without a fingerprint.
+"""
+
+from __future__ import annotations
+
+import dis
+import enum
+import types
+from collections.abc import Hashable, Iterator
+from typing import Any
+
+import torch
+from torch import nn
+
+_STRUCTURE = frozenset({"_parameters", "_buffers", "_modules"})
+"""``__dict__`` entries compared through the structure (shapes, children), not as values."""
+_HOOKS = frozenset({
+    "_forward_hooks", "_forward_hooks_with_kwargs", "_forward_hooks_always_called",
+    "_forward_pre_hooks", "_forward_pre_hooks_with_kwargs", "_backward_hooks",
+    "_backward_pre_hooks",
+})
+"""Hook registries: a module with any hook in them is never stamped."""
+_IGNORED = frozenset({
+    "_state_dict_hooks", "_state_dict_pre_hooks", "_load_state_dict_pre_hooks",
+    "_load_state_dict_post_hooks", "_is_full_backward_hook",
+})
+"""Bookkeeping a forward never reads (saving and loading weights)."""
+_SKIPPED = _STRUCTURE | _IGNORED
+_PLAIN = (type(None), bool, int, float, complex, str, bytes, torch.dtype, torch.device,
+          torch.layout, torch.memory_format, enum.Enum, range, slice)
+_SIMPLE = frozenset({type(None), bool, int, str})
+_CODE = (types.FunctionType, types.BuiltinFunctionType, types.ModuleType, type,
+         types.MethodDescriptorType, types.WrapperDescriptorType, types.MethodWrapperType)
+_WRITES_GLOBAL = frozenset({"STORE_GLOBAL", "DELETE_GLOBAL"})
+_DEPTH = 6  # nesting depth of attribute values compared (deeper: not compared, unsafe)
+
+
+class _Unsafe(Exception):
+    """Sharing this module's trace could differ from tracing it."""
+
+
+Fingerprint = Hashable
+
+
+def fingerprints(root: nn.Module) -> dict[int, Fingerprint]:
+    """The fingerprint of every submodule of ``root`` that has one, by ``id`` of the module.
+
+    Global module hooks (``nn.modules.module.register_module_forward_hook``) make every
+    module unsafe: the result is then empty.
+    """
+    if _global_hooks():
+        return {}
+    shared = _shared(root)
+    found: dict[int, Fingerprint] = {}
+    _visit(root, shared, found)
+    return found
+
+
+def _global_hooks() -> bool:
+    from torch.nn.modules import module as torch_module
+
+    names = ("_global_forward_hooks", "_global_forward_pre_hooks", "_global_backward_hooks",
+             "_global_backward_pre_hooks")
+    return any(getattr(torch_module, name, None) for name in names)
+
+
+def _shared(root: nn.Module) -> set[int]:
+    """``id``s of modules, parameters and buffers reachable from ``root`` by two paths."""
+    seen: set[int] = set()
+    twice: set[int] = set()
+    todo = [root]
+    while todo:  # each module once: a shared one is met again below its second parent
+        module = todo.pop()
+        for child in module._modules.values():
+            if child is None:
+                continue
+            if id(child) in seen:
+                twice.add(id(child))
+            else:
+                seen.add(id(child))
+                todo.append(child)
+        for table in (module._parameters, module._buffers):
+            for tensor in table.values():
+                if tensor is not None:
+                    (twice if id(tensor) in seen else seen).add(id(tensor))
+    return twice
+
+
+def _visit(module: nn.Module, shared: set[int], found: dict[int, Fingerprint]) -> Fingerprint | None:
+    children: list[tuple[str, Fingerprint | None]] = []
+    safe = True
+    for name, child in module._modules.items():
+        if child is None:
+            children.append((name, None))
+            continue
+        key = _visit(child, shared, found)
+        safe = safe and key is not None and id(child) not in shared
+        children.append((name, key))
+    if not safe:
+        return None
+    try:
+        key = (type(module), tuple(children), _tensors(module, shared), _attributes(module))
+    except _Unsafe:
+        return None
+    cls = type(module)
+    readable = _READABLE.get(cls)
+    if readable is None:
+        readable = _READABLE[cls] = _readable(cls)
+    if not readable:
+        return None
+    found[id(module)] = key
+    return key
+
+
+def _tensors(module: nn.Module, shared: set[int]) -> tuple[Hashable, ...]:
+    out: list[Hashable] = []
+    for kind, table in (("p", module._parameters), ("b", module._buffers)):
+        for name, tensor in table.items():
+            if tensor is None:
+                out.append((kind, name, None))
+                continue
+            if id(tensor) in shared:
+                raise _Unsafe(name)
+            out.append((kind, name, type(tensor), tuple(tensor.shape), tensor.dtype,
+                        tensor.device.type, tensor.requires_grad))
+    return tuple(out)
+
+
+def _attributes(module: nn.Module) -> tuple[Hashable, ...]:
+    out: list[Hashable] = []
+    for name, value in module.__dict__.items():
+        kind = type(value)
+        if kind in _SIMPLE:  # most of them: widths, flags, names
+            out.append((name, kind, value))
+        elif name in _SKIPPED:
+            continue
+        elif name in _HOOKS:
+            if value:
+                raise _Unsafe(name)
+        elif name == "forward":
+            raise _Unsafe("instance-level forward")
+        else:
+            out.append((name, _frozen(value, _DEPTH)))
+    return tuple(out)
+
+
+def _frozen(value: Any, depth: int) -> Hashable:
+    """A hashable stand-in for an attribute value, equal for values the forward cannot
+    tell apart (plain values by value, code and shared objects by identity)."""
+    kind = type(value)
+    if kind in _SIMPLE:
+        return (kind, value)
+    if kind is tuple and all(type(item) is int for item in value):
+        return (kind, value)
+    if kind is float:
+        return (kind, repr(value))  # nan equal to itself, -0.0 apart from 0.0
+    if isinstance(value, _PLAIN):
+        return (kind, value)
+    if isinstance(value, (torch.Tensor, nn.Module)):
+        raise _Unsafe("a tensor or module kept as a plain attribute")
+    if depth <= 0:
+        raise _Unsafe("attribute nested too deep")
+    if kind in (tuple, list, torch.Size) or isinstance(value, tuple):
+        return (kind, tuple(_frozen(item, depth - 1) for item in value))
+    if isinstance(value, (set, frozenset)):
+        return (kind, frozenset(_frozen(item, depth - 1) for item in value))
+    if isinstance(value, dict):
+        return (kind, tuple((_frozen(k, depth - 1), _frozen(v, depth - 1))
+                            for k, v in value.items()))
+    if isinstance(value, types.MethodType):
+        raise _Unsafe("a bound method kept as an attribute")
+    return (kind, "id", id(value))  # code, classes, a shared configuration object
+
+
+_READABLE: dict[type, bool] = {}  # class -> _readable(class), filled as classes are met
+
+
+def _readable(cls: type) -> bool:
+    """Whether every method ``cls`` defines (outside ``torch.nn``) is plain Python code that
+    writes no global variable and reads no mutable one."""
+    for klass in cls.__mro__:
+        if klass.__module__.startswith("torch.nn") or klass is object:
+            continue
+        for value in vars(klass).values():
+            function = value.__func__ if isinstance(value, (staticmethod, classmethod)) else value
+            if not isinstance(function, types.FunctionType):
+                continue
+            if not _plain_code(function):
+                return False
+    forward = getattr(cls, "forward", None)
+    return isinstance(forward, types.FunctionType)
+
+
+def _plain_code(function: types.FunctionType) -> bool:
+    if any(name != "__class__" for name in function.__code__.co_freevars):
+        return False  # a closure: its cells may hold anything
+    names = function.__globals__
+    for code in _codes(function.__code__):
+        for instruction in dis.get_instructions(code):
+            if instruction.opname in _WRITES_GLOBAL:
+                return False
+        for name in code.co_names:
+            if name in names and not _constant_global(names[name]):
+                return False
+    return True
+
+
+def _codes(code: types.CodeType) -> Iterator[types.CodeType]:
+    yield code
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            yield from _codes(const)
+
+
+def _constant_global(value: Any) -> bool:
+    """Globals a forward may read without its trace depending on when it runs: code,
+    classes, modules and immutable values."""
+    if isinstance(value, _CODE) or isinstance(value, _PLAIN):
+        return True
+    if isinstance(value, (tuple, frozenset)):
+        return all(_constant_global(item) for item in value)
+    return False

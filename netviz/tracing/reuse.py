@@ -1,0 +1,98 @@
+"""Propagate shapes through each distinct block once: stamped calls reuse what an alike
+call found.
+
+A call stamped from a template ([`netviz.tracing.stamps`][netviz.tracing.stamps]) runs
+the template's ops on its own inputs. When those inputs are alike (the same shapes,
+strides, dtypes, on the meta device, carrying no values) the ops give the same results
+as the first such call did: each node's recorded
+[`Value`][netviz.tracing.fx.Value] is the one of that call's node in the same place, and
+the tensors leaving the call are blank meta tensors of the same shapes and strides.
+Anything else (a real device, an input carrying values, a result that is not one meta
+tensor) is propagated op by op.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import Any
+
+import torch
+import torch.fx
+
+from netviz.tracing.stamps import Instance, Stamps
+
+_META = torch.device("meta")
+_VALUE = "_netviz_value"  # netviz.tracing.meta: a meta tensor carrying its CPU value
+Layout = tuple[tuple[int, ...], tuple[int, ...], torch.dtype]
+
+
+class Reuse:
+    """What the shape interpreter needs to skip stamped calls alike an earlier one."""
+
+    def __init__(self, stamps: Stamps) -> None:
+        self.first: dict[torch.fx.Node, Instance] = {}
+        for instance in stamps.instances:
+            if instance.nodes:
+                self.first.setdefault(instance.nodes[0], instance)
+        self.done: dict[tuple[int, Hashable], Instance] = {}  # (template, inputs) -> call
+        self.ready: dict[torch.fx.Node, Any] = {}  # results of skipped nodes
+        self.layouts: dict[torch.fx.Node, Layout | None] = {}  # of the tensors leaving calls
+        self._leaving: dict[int, list[int]] = {}  # template -> places of nodes leaving it
+
+    def start(self, node: torch.fx.Node, env: dict[torch.fx.Node, Any],
+              values: dict[str, Any]) -> bool:
+        """At the first node of a call: take its nodes' values and results from an alike
+        call if there was one (``True``; ``ready`` then holds the results)."""
+        instance = self.first[node]
+        key = _inputs_key(instance, env)
+        if key is None:
+            return False
+        template = id(instance.template)
+        leaving = self._leaving.get(template)
+        if leaving is None:
+            leaving = self._leaving[template] = _leaving(instance)
+        done = self.done.get((template, key))
+        if done is None:
+            self.done[(template, key)] = instance
+            for place in leaving:
+                self.layouts[instance.nodes[place]] = None
+            return False
+        if any(self.layouts.get(done.nodes[place]) is None for place in leaving):
+            return False  # what left that call was not one plain meta tensor
+        for mine, theirs in zip(instance.nodes, done.nodes):
+            values[mine.name] = values[theirs.name]
+        for place in leaving:
+            layout = self.layouts[done.nodes[place]]
+            assert layout is not None
+            size, stride, dtype = layout
+            self.ready[instance.nodes[place]] = torch.empty_strided(
+                size, stride, dtype=dtype, device=_META)
+        for mine in instance.nodes:
+            self.ready.setdefault(mine, None)
+        return True
+
+    def noted(self, node: torch.fx.Node, result: Any) -> None:
+        """Keep the layout of a result leaving a call others may reuse."""
+        if node in self.layouts and type(result) is torch.Tensor and result.is_meta \
+                and not hasattr(result, _VALUE):
+            self.layouts[node] = (tuple(result.shape), tuple(result.stride()), result.dtype)
+
+
+def _leaving(instance: Instance) -> list[int]:
+    """Places (in the template's order) of the nodes used after the call."""
+    inside = set(instance.nodes)
+    return [i for i, node in enumerate(instance.nodes)
+            if any(user not in inside for user in node.users)]
+
+
+def _inputs_key(instance: Instance, env: dict[torch.fx.Node, Any]) -> Hashable | None:
+    """What the call's results depend on in its inputs: each one's layout; ``None``
+    when an input is not a plain meta tensor without a value."""
+    key = []
+    for node in instance.inputs:
+        value = env.get(node)
+        if type(value) is not torch.Tensor or not value.is_meta or hasattr(value, _VALUE) \
+                or value.requires_grad:
+            return None
+        key.append((tuple(value.shape), value.stride(), value.dtype))
+    return tuple(key)

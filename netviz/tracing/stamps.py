@@ -1,0 +1,289 @@
+"""Trace each distinct block once: record the fx nodes of a block's first call, stamp the rest.
+
+A deep model repeats a few distinct blocks hundreds of times. While torch.fx traces the
+model, the first call of a block with a [fingerprint][netviz.tracing.fingerprints] shared
+by another module is traced as usual and its nodes are recorded as a
+[`Template`][netviz.tracing.stamps.Template]; a later call of a module with the same
+fingerprint and the same kind of arguments (which arguments are traced values, and the
+value of every other one) is not run: the template's nodes are created again, renamed
+(module paths, and node names from the same fx namespace in the same order, so fx's
+names come out as tracing would give them), reading that call's arguments. The graph is
+the one tracing every call gives, node for node.
+
+A template is refused (every module of that fingerprint is then traced for itself) when
+its nodes read a value the call was not given (a tensor constant, an attribute of
+another module, a value kept from an earlier call), or when what it returns is not plain
+traced values in tuples, lists and dicts.
+
+Each stamped call is an [`Instance`][netviz.tracing.stamps.Instance] of its template:
+[`netviz.tracing.reuse`][netviz.tracing.reuse] uses them to propagate the shapes of a
+stamped call from the template's when its inputs are alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+import torch.fx
+from torch import nn
+
+_CONSTANTS = (type(None), bool, int, float, str, torch.dtype, torch.device)
+_MODULE_TARGETS = ("call_module", "get_attr")
+
+
+@dataclass(eq=False)
+class Template:
+    """The nodes the first traced call of a block made.
+
+    Attributes:
+        path: The block's module path.
+        nodes: Per node: the node, its target (relative to ``path`` for module calls and
+            attributes: ``".conv1"``), the name fx was asked for, its type annotation and
+            the module-stack entries below the block (relative keys and paths, classes).
+        inputs: The nodes the call was given, by argument slot.
+        output: What the call returned, its nodes in place.
+    """
+
+    path: str
+    nodes: list[tuple[torch.fx.Node, Any, str | None, Any, tuple[tuple[str, str, Any], ...]]]
+    inputs: list[torch.fx.Node]
+    output: Any
+
+
+@dataclass(eq=False)
+class Instance:
+    """One call of a block whose nodes follow a template (the template's own call too).
+
+    Attributes:
+        template: The template.
+        nodes: Its nodes, in the template's order.
+        inputs: The nodes it was given, by argument slot.
+    """
+
+    template: Template
+    nodes: list[torch.fx.Node]
+    inputs: list[torch.fx.Node]
+
+
+@dataclass
+class Stamps:
+    """What one trace recorded and stamped.
+
+    Attributes:
+        keys: Fingerprints of the modules worth stamping (a non-leaf module sharing its
+            fingerprint with another), by ``id``.
+        templates: By fingerprint and argument pattern.
+        refused: Fingerprints and patterns whose template was refused.
+        instances: Every call made from (or recorded as) a template, in graph order.
+        created: ``(node, name asked for, type annotation)`` of every node created.
+    """
+
+    keys: dict[int, Hashable]
+    templates: dict[Hashable, Template] = field(default_factory=dict)
+    refused: set[Hashable] = field(default_factory=set)
+    instances: list[Instance] = field(default_factory=list)
+    created: list[tuple[torch.fx.Node, str | None, Any]] = field(default_factory=list)
+
+
+class StampingTracer(torch.fx.Tracer):
+    """A ``torch.fx.Tracer`` that stamps repeated blocks when given ``stamps`` (``None``:
+    it traces as fx does)."""
+
+    stamps: Stamps | None = None
+
+    def create_node(self, kind: str, target: Any, args: Any, kwargs: Any,
+                    name: str | None = None, type_expr: Any = None) -> torch.fx.Node:
+        """fx's ``create_node``, noting each node (and the name asked for) for stamping."""
+        node = super().create_node(kind, target, args, kwargs, name, type_expr)
+        if self.stamps is not None:
+            self.stamps.created.append((node, name, type_expr))
+        return node
+
+    def call_module(self, m: nn.Module, forward: Any, args: Any, kwargs: Any) -> Any:
+        """fx's ``call_module``; a block sharing its fingerprint with one traced before is
+        stamped from that one's template instead (see ``netviz.tracing.stamps``)."""
+        stamps = self.stamps
+        key = stamps.keys.get(id(m)) if stamps is not None else None
+        if stamps is None or key is None:
+            return super().call_module(m, forward, args, kwargs)
+        found = pattern((args, kwargs))
+        if found is None or (key, found[0]) in stamps.refused:
+            return super().call_module(m, forward, args, kwargs)
+        shape, inputs = found
+        template = stamps.templates.get((key, shape))
+        path = self.path_of_module(m)
+        if template is None:
+            start, depth = len(stamps.created), len(self.module_stack)
+            output = super().call_module(m, forward, args, kwargs)
+            template = record(stamps, path, start, depth, inputs, output)
+            if template is None:
+                stamps.refused.add((key, shape))
+            else:
+                stamps.templates[(key, shape)] = template
+                nodes = [node for node, *_ in template.nodes]
+                stamps.instances.append(Instance(template, nodes, inputs))
+            return output
+        # What fx's call_module does around a call (Tracer.num_calls and module_stack are
+        # fx's own bookkeeping, undocumented): push the module on the stack every node's
+        # nn_module_stack copies. tests/tracing/test_stamps_property.py pins that stamped
+        # graphs equal traced ones, names and module stacks included.
+        calls = self.num_calls.get(path, 0)
+        module_key = f"{path}@{calls}" if calls > 0 else path
+        self.module_stack[module_key] = (path, type(m))
+        self.num_calls[path] = calls + 1
+        try:
+            output, instance = stamp(template, path, inputs, self.create_node, self.proxy)
+        finally:
+            self.module_stack.popitem(last=True)
+        stamps.instances.append(instance)
+        return output
+
+
+def pattern(args: Any) -> tuple[Hashable, list[torch.fx.Node]] | None:
+    """The shape of a call's arguments (traced values as slots, constants by value) and
+    the nodes in its slots; ``None`` when an argument is neither (not stampable)."""
+    slots: dict[torch.fx.Node, int] = {}
+
+    def walk(value: Any) -> Hashable:
+        kind = type(value)
+        if kind is torch.fx.Proxy or isinstance(value, torch.fx.Proxy):
+            if isinstance(value, torch.fx.proxy.Attribute):
+                raise ValueError("a lazy attribute proxy")
+            return ("slot", slots.setdefault(value.node, len(slots)))
+        if kind in _CONSTANTS:
+            return (kind, value)
+        if kind in (tuple, list):
+            return (kind, tuple(walk(item) for item in value))
+        if kind is dict:
+            return (kind, tuple((k, walk(v)) for k, v in value.items()))
+        raise ValueError(f"argument of type {kind.__name__}")
+
+    try:
+        shape = walk(args)
+    except ValueError:
+        return None
+    return shape, list(slots)
+
+
+def record(
+    stamps: Stamps, path: str, start: int, depth: int, inputs: list[torch.fx.Node], output: Any,
+) -> Template | None:
+    """The template of a call that created ``stamps.created[start:]`` (``depth``: the length
+    of the module stack outside the call), or ``None`` when it cannot be stamped."""
+    made = stamps.created[start:]
+    inside = {node for node, _, _ in made}
+    allowed = inside | set(inputs)
+    prefix = path + "."
+    nodes = []
+    for node, name, type_expr in made:
+        if any(used not in allowed for used in node.all_input_nodes):
+            return None  # reads a value the call was not given
+        target = node.target
+        if node.op in _MODULE_TARGETS:
+            if not isinstance(target, str) or not target.startswith(prefix):
+                return None  # another module's attribute, a tensor constant
+            target = target[len(prefix) - 1:]
+        stack = node.meta.get("nn_module_stack")
+        if stack is None or len(stack) <= depth:
+            return None
+        below = []
+        for key, (qualified, cls) in list(stack.items())[depth + 1:]:
+            if not (key.startswith(prefix) and str(qualified).startswith(prefix)):
+                return None
+            below.append((key[len(path):], str(qualified)[len(path):], cls))
+        nodes.append((node, target, name, type_expr, tuple(below)))
+    try:
+        output = _output(output, inside | set(inputs))
+    except ValueError:
+        return None
+    return Template(path, nodes, inputs, output)
+
+
+def _output(value: Any, allowed: set[torch.fx.Node]) -> Any:
+    """What a call returned, with each proxy replaced by its node."""
+    kind = type(value)
+    if isinstance(value, torch.fx.Proxy):
+        if isinstance(value, torch.fx.proxy.Attribute) or value.node not in allowed:
+            raise ValueError("not a node of the call")
+        return value.node
+    if kind in _CONSTANTS:
+        return value
+    if kind in (tuple, list):
+        return kind(_output(item, allowed) for item in value)
+    if kind is dict:
+        return {k: _output(v, allowed) for k, v in value.items()}
+    raise ValueError(f"returns a {kind.__name__}")
+
+
+def stamp(
+    template: Template, path: str, inputs: list[torch.fx.Node],
+    create: Callable[..., torch.fx.Node], proxy: Callable[[torch.fx.Node], Any],
+) -> tuple[Any, Instance]:
+    """Create ``template``'s nodes again for the call of module ``path`` given ``inputs``:
+    what the call returns (proxies) and its instance. ``create`` is the tracer's
+    ``create_node`` (with the module stack of the call in place)."""
+    made: dict[torch.fx.Node, torch.fx.Node] = dict(zip(template.inputs, inputs))
+
+    nodes = []
+    for node, target, name, type_expr, below in template.nodes:
+        if node.op in _MODULE_TARGETS:
+            target = path + target
+        new = create(node.op, target, _renamed(node.args, made), _renamed(node.kwargs, made),
+                     name, type_expr)
+        if below:
+            stack = new.meta["nn_module_stack"]
+            for key, qualified, cls in below:
+                stack[path + key] = (path + qualified, cls)
+        made[node] = new
+        nodes.append(new)
+    return _rebuilt(template.output, made, proxy), Instance(template, nodes, inputs)
+
+
+def _renamed(value: Any, made: dict[torch.fx.Node, torch.fx.Node]) -> Any:
+    """A template node's arguments with its nodes replaced, in the plain containers the
+    tracer builds (fx stores them as it stores a traced call's)."""
+    kind = type(value)
+    if kind is torch.fx.Node:
+        return made[value]
+    if kind is tuple or kind is torch.fx.immutable_collections.immutable_list or kind is list:
+        items = [_renamed(item, made) for item in value]
+        return tuple(items) if kind is tuple else items
+    if kind is dict or kind is torch.fx.immutable_collections.immutable_dict:
+        return {k: _renamed(v, made) for k, v in value.items()}
+    if kind is slice:
+        return slice(_renamed(value.start, made), _renamed(value.stop, made),
+                     _renamed(value.step, made))
+    if isinstance(value, (tuple, list, dict)):
+        return torch.fx.node.map_arg(value, made.__getitem__)  # a named tuple, ...
+    return value
+
+
+def _rebuilt(value: Any, made: dict[torch.fx.Node, torch.fx.Node],
+             proxy: Callable[[torch.fx.Node], Any]) -> Any:
+    """A template's output for a stamped call: its nodes as proxies of the new ones."""
+    if isinstance(value, torch.fx.Node):
+        return proxy(made[value])
+    kind = type(value)
+    if kind in (tuple, list):
+        return kind(_rebuilt(item, made, proxy) for item in value)
+    if kind is dict:
+        return {k: _rebuilt(v, made, proxy) for k, v in value.items()}
+    return value
+
+
+def stamp_keys(keys: dict[int, Hashable], root: nn.Module,
+               is_leaf: Callable[[nn.Module, str], bool]) -> dict[int, Hashable]:
+    """The fingerprints worth stamping: of modules fx traces through (not leaves) that
+    share their fingerprint with another such module."""
+    counts: dict[Hashable, int] = {}
+    candidates: dict[int, Hashable] = {}
+    for name, module in root.named_modules():
+        key = keys.get(id(module))
+        if key is None or not name or is_leaf(module, name):
+            continue
+        candidates[id(module)] = key
+        counts[key] = counts.get(key, 0) + 1
+    return {i: k for i, k in candidates.items() if counts[k] >= 2}
