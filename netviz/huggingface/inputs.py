@@ -20,6 +20,10 @@ Every input is fed by keyword:
   (Qwen2-VL's and its kin): ``image_size / patch_size`` patches a side (a multiple of
   ``spatial_merge_size``) as rows without a batch dimension, and their grid.
 
+- anything else the forward needs (hidden states, latents, an image under another name),
+  images as flat patches with their grid (``spatial_shapes``) and images in pairs: see
+  [`netviz.huggingface.fallbacks`][netviz.huggingface.fallbacks].
+
 A model whose forward also takes others of these inputs gets them too (both towers
 of CLIP, the vision tower of a multimodal model), unless its forward refuses them:
 then only its main input (and decoder ids). A multimodal model that puts its image
@@ -36,6 +40,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import itertools
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -43,6 +48,7 @@ import torch
 from torch import nn
 
 from netviz.errors import InputShapeError
+from netviz.huggingface.fallbacks import WIDTHS, flat_patches, image_pairs, ladder
 from netviz.huggingface.specs import configurations
 from netviz.inputs import Fill, NamedInput
 from netviz.ir import Shape
@@ -60,7 +66,7 @@ MEL_BINS = 80
 FRAMES = 3000
 """Speech features whose configuration names no sizes: 80 mel bins, 30 s of 10 ms frames."""
 
-MAX_CANDIDATES = 6
+MAX_CANDIDATES = 10
 """Candidate input sets tried, at most."""
 
 # Configuration attributes giving each size, in the order they are looked for.
@@ -125,7 +131,7 @@ def layouts(name: str, config: Any, float_dtype: str) -> list[Layout]:
             video = video or _VIDEO_FRAMES
             return [((video, channels, height, width), float_dtype),
                     ((channels, video, height, width), float_dtype), image]
-        return [image]
+        return [image, image_pairs(image)]
     if name == "input_features":
         bins = _int(config, _MEL_BINS) or MEL_BINS
         source = _int(config, _SOURCE_POSITIONS)
@@ -158,14 +164,34 @@ def input_candidates(module: nn.Module) -> list[tuple[NamedInput, ...]]:
     main = getattr(module, "main_input_name", "input_ids")
     mains = [main] if isinstance(main, str) else [n for n in main if isinstance(n, str)]
     base = [name for name in mains if name in takes]
+    required = {n for n, p in takes.items() if p.default is p.empty
+                and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    if not base:  # a forward that takes no input of the name the model gives: its first required
+        base = [n for n in takes if n in required][:1]
     if (getattr(config, "is_encoder_decoder", False) and "decoder_input_ids" in takes
             and "decoder_input_ids" not in base):
         base.append("decoder_input_ids")
+
+    def options(name: str) -> list[Layout]:
+        """The layouts of input ``name``: its rule's, else (for an input the forward
+        needs) the ladder of [`netviz.huggingface.fallbacks`][netviz.huggingface.fallbacks]."""
+        known = layouts(name, config, float_dtype)
+        if known or (name not in required and name not in base):
+            return known
+        return _ladder(config, takes[name].annotation, float_dtype, name)
+
     extra = [n for n in OTHER_INPUTS
              if n in takes and n not in base and layouts(n, config, float_dtype)]
-    required = {n for n, p in takes.items() if p.default is p.empty
-                and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
     found: list[tuple[NamedInput, ...]] = []
+    flat = flat_patches(list(takes), lambda names: _int(config, names),
+                        _size(_value(config, _IMAGE_SIZE))[0], _int(config, _CHANNELS) or 3,
+                        float_dtype)
+    if flat:  # images as patches with their grid (SigLIP-2): before any other
+        made = [NamedInput(n, *layouts(n, config, float_dtype)[0])
+                for n in (*base, *extra) if n not in {i.name for i in flat}
+                and layouts(n, config, float_dtype)]
+        if required <= {i.name for i in (*made, *flat)}:
+            found.append((*made, *flat))
     for grid in _patch_grids(config, takes, float_dtype):  # patches and their grid
         made = [NamedInput(n, *layouts(n, config, float_dtype)[0]) for n in base
                 if n not in {i.name for i in grid} and layouts(n, config, float_dtype)]
@@ -176,10 +202,11 @@ def input_candidates(module: nn.Module) -> list[tuple[NamedInput, ...]]:
             found.append(inputs)
     plain: list[tuple[NamedInput, ...]] = []  # the main input alone: always tried, last
     for names in (base + extra, base) if extra else (base,):
-        options = [layouts(name, config, float_dtype) for name in names]
-        if not names or not all(options) or not required <= set(names):
+        names = [*names, *(n for n in takes if n in required and n not in names)]
+        choices = [options(name) for name in names]
+        if not names or not all(choices) or not required <= set(names):
             continue
-        for combo in itertools.product(*options):
+        for combo in itertools.product(*choices):
             inputs = tuple(NamedInput(n, shape, dtype) for n, (shape, dtype) in
                            zip(names, combo))
             if names is base and extra:
@@ -189,6 +216,22 @@ def input_candidates(module: nn.Module) -> list[tuple[NamedInput, ...]]:
             found += [tokens] if tokens else []
             found.append(inputs)
     return found[:MAX_CANDIDATES - len(plain[:2])] + plain[:2]
+
+
+def _ladder(config: Any, annotation: Any, float_dtype: str, name: str = "") -> list[Layout]:
+    """Candidate layouts of an input netviz has no rule for (see
+    [`ladder`][netviz.huggingface.fallbacks.ladder]); the configuration's widths named
+    like the input (``visual_feat_dim`` for ``visual_feats``) first."""
+    stem = name.split("_")[0]
+    own = [value for sub in configurations(config) for key, value in vars(sub).items()
+           if stem and key.startswith(stem + "_") and key.endswith(("_size", "_dim"))
+           and isinstance(value, int) and not isinstance(value, bool) and value > 0]
+    widths = own + [w for w in (_int(config, (name,)) for name in WIDTHS) if w]
+    limit = _int(config, _POSITIONS)
+    height, width = _size(_value(config, _IMAGE_SIZE))
+    image = (_int(config, _CHANNELS) or 3, height, width)
+    return ladder(widths, min(SEQUENCE, limit or SEQUENCE), image, float_dtype, annotation,
+                  AUDIO_SAMPLES)
 
 
 _GRIDS = ("image_grid_thw", "grid_thw")
@@ -311,14 +354,16 @@ def model_inputs(module: nn.Module) -> tuple[NamedInput, ...]:
             f"configuration; give the inputs with --input NAME=D1,D2[:DTYPE] (its forward "
             f"takes: {takes})"
         )
-    if len(candidates) == 1:
-        return candidates[0]
     verdicts = []
     for candidate in candidates:
-        verdict = _verdict(module, candidate)
+        verdict, why = _verdict(module, candidate) if len(candidates) > 1 else (_RUNS, "")
         if verdict == _RUNS:
             return candidate
         verdicts.append(verdict)
+        if verdict == _REJECTED and candidate is candidates[0]:
+            named = _named_inputs(module, candidate, why)
+            if named:
+                return named
     # none runs on meta: the first that got past the model's checks of its inputs (it
     # reads a weight-derived value, so it needs a real forward), else the likeliest
     return candidates[verdicts.index(_NEEDS_VALUES) if _NEEDS_VALUES in verdicts else 0]
@@ -327,7 +372,31 @@ def model_inputs(module: nn.Module) -> tuple[NamedInput, ...]:
 _RUNS, _NEEDS_VALUES, _REJECTED = "runs", "needs values", "rejected"
 
 
-def _verdict(module: nn.Module, inputs: tuple[NamedInput, ...]) -> str:
+def _named_inputs(
+    module: nn.Module, inputs: tuple[NamedInput, ...], error: str
+) -> tuple[NamedInput, ...] | None:
+    """``inputs`` and the optional inputs the forward's error names ("encoder_hidden_states
+    must be given"), made by the ladder (the widths whose names share the input's first
+    word first: ``encoder_hidden_size`` for ``encoder_hidden_states``), when one such set
+    runs; else ``None``."""
+    config = getattr(module, "config", None)
+    takes = _parameters(module)
+    have = {i.name for i in inputs}
+    named = [n for n in takes if n not in have and n not in ("args", "kwargs")
+             and re.search(rf"\b{re.escape(n)}\b", error)]
+    if not named:
+        return None
+    float_dtype = str(_float_dtype(module)).removeprefix("torch.")
+    choices = [_ladder(config, takes[n].annotation, float_dtype, n) for n in named]
+    for combo in itertools.islice(itertools.product(*choices), MAX_CANDIDATES):
+        found = (*inputs, *(NamedInput(n, shape, dtype) for n, (shape, dtype) in
+                            zip(named, combo)))
+        if _verdict(module, found)[0] == _RUNS:
+            return found
+    return None
+
+
+def _verdict(module: nn.Module, inputs: tuple[NamedInput, ...]) -> tuple[str, str]:
     """Whether a forward on ``inputs`` runs (on meta for a meta model: nothing allocated),
     fails only for want of a weight's value, or is rejected."""
     from netviz.tracing.device import make_inputs, model_device, on_meta
@@ -345,5 +414,5 @@ def _verdict(module: nn.Module, inputs: tuple[NamedInput, ...]) -> str:
             with meta_values() if meta else contextlib.nullcontext():
                 module(**{i.name: t for i, t in zip(inputs, tensors)})
     except Exception as exc:  # noqa: BLE001 - any failure: not this candidate
-        return _NEEDS_VALUES if meta and meta_unsupported(exc) else _REJECTED
-    return _RUNS
+        return (_NEEDS_VALUES if meta and meta_unsupported(exc) else _REJECTED), str(exc)
+    return _RUNS, ""

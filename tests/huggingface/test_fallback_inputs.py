@@ -1,0 +1,72 @@
+"""Inputs netviz has no rule for by name, made from the configuration and the forward.
+
+Each model is a tiny configuration of a transformers class whose default inputs netviz
+could not make before: images as flat patches with their grid (SigLIP-2), hidden states
+as the main input and an optional input the forward's own error names (the BLIP-2
+Q-Former), and a raw waveform under another name (VibeVoice's acoustic encoder). Every
+parameter must be drawn: ``sum(p.numel() for p in model.parameters())``.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+import torch
+
+import netviz
+from netviz.ir import Graph
+
+
+def _spec(name: str, values: dict[str, object]) -> str:
+    return f"hf:{name}({', '.join(f'{k}={v!r}' for k, v in values.items())})"
+
+
+def _reference(name: str, values: dict[str, object]) -> int:
+    import transformers
+
+    cls = getattr(transformers, name)
+    with torch.device("meta"):
+        model = cls(cls.config_class(**values))
+    return sum(p.numel() for p in model.parameters())
+
+
+def _traced(name: str, values: dict[str, object]) -> Graph:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return netviz.trace(_spec(name, values))
+
+
+def _inputs(graph: Graph) -> dict[str, tuple[int, ...] | None]:
+    return {n.id: n.shape for n in graph.nodes if n.kind.value == "input"}
+
+
+CASES = {
+    "Siglip2VisionModel": dict(hidden_size=32, intermediate_size=37, num_hidden_layers=2,
+                               num_attention_heads=2, patch_size=4, num_patches=16),
+    "Blip2QFormerModel": dict(hidden_size=32, intermediate_size=37, num_hidden_layers=2,
+                              num_attention_heads=2, vocab_size=99, encoder_hidden_size=24,
+                              max_position_embeddings=64),
+    "VibeVoiceAcousticTokenizerEncoderModel": dict(hidden_size=16, num_filters=4,
+                                                   depths=[1, 1, 1], downsampling_ratios=[2, 4]),
+}
+EXPECTED = {
+    "Siglip2VisionModel": {"pixel_values": (16, 3 * 4 * 4), "spatial_shapes": (2,),
+                           "pixel_attention_mask": (16,)},
+    "Blip2QFormerModel": {"query_embeds": (64, 32), "encoder_hidden_states": (64, 24)},
+    "VibeVoiceAcousticTokenizerEncoderModel": {"hidden_states": (1, 16_000)},
+}
+
+
+UNCALLED = {"Siglip2VisionModel": 16 * 32}
+"""Parameters of a module whose weight the forward reads without calling it: SigLIP-2
+resizes its position embeddings' table (16 positions x 32) as a tensor."""
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_inputs_without_a_rule_are_made(name: str) -> None:
+    graph = _traced(name, CASES[name])
+    drawn = sum(n.params for n in graph.nodes)
+    assert drawn == _reference(name, CASES[name]) - UNCALLED.get(name, 0)
+    assert _inputs(graph) == EXPECTED[name]
+    assert netviz.Diagram.of(graph).dot
