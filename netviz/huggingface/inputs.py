@@ -76,7 +76,8 @@ _TARGET_POSITIONS = ("max_target_positions", *_POSITIONS)
 _IMAGE_SIZE = ("image_size", "img_size", "input_size", "crop_size")
 _CHANNELS = ("num_channels", "in_channels", "in_chans", "num_image_channels")
 _FRAMES = ("num_frames",)
-_MEL_BINS = ("num_mel_bins", "feature_size", "input_feat_per_channel", "n_mels")
+_MEL_BINS = ("feature_projection_input_dim", "num_mel_bins", "feature_size",
+             "input_feat_per_channel", "n_mels")
 _SOURCE_POSITIONS = ("max_source_positions",)
 _AUDIO_LENGTH = ("max_length",)
 _CONTEXT = ("context_length",)
@@ -251,16 +252,21 @@ def _patch_grids(
     patch = _int(config, ("patch_size",))
     if grid is None or patches is None or not patch:
         return []
-    merge = _int(config, ("spatial_merge_size",)) or 1
+    merge = _int(config, ("spatial_merge_size", "merge_size")) or 1
     height, width = _size(_value(config, _IMAGE_SIZE))
     rows, cols = (max(merge, (side // patch) // merge * merge) for side in (height, width))
     channels = _int(config, _CHANNELS) or 3
-    depth = channels * (_int(config, ("temporal_patch_size",)) or 1)
+    temporal = _int(config, ("temporal_patch_size",))
     flat, where = Fill(batched=False), Fill(((1, 1), (rows, 1), (cols, 1)), False)
     sizes = NamedInput(grid, (1, 3), "int64", where)
-    return [(NamedInput(patches, (rows * cols, depth * patch * patch), float_dtype, flat), sizes),
-            (NamedInput(patches, (rows * cols, channels, patch, patch), float_dtype, flat),
-             sizes)]
+    found = [(NamedInput(patches, (rows * cols, channels * (temporal or 1) * patch * patch),
+                         float_dtype, flat), sizes),
+             (NamedInput(patches, (rows * cols, channels, patch, patch), float_dtype, flat),
+              sizes)]
+    if temporal is None:  # unnamed: the code's default of two frames a patch, Qwen2-VL's
+        found.append((NamedInput(patches, (rows * cols, channels * 2 * patch * patch),
+                                 float_dtype, flat), sizes))
+    return found
 
 
 _IMAGE_TOKEN = ("image_token_id", "image_token_index")

@@ -3,7 +3,8 @@
 Each model is a tiny configuration of a transformers class whose default inputs netviz
 could not make before: images as flat patches with their grid (SigLIP-2), hidden states
 as the main input and an optional input the forward's own error names (the BLIP-2
-Q-Former), and a raw waveform under another name (VibeVoice's acoustic encoder). Every
+Q-Former), a raw waveform under another name (VibeVoice's acoustic encoder), and speech
+features as wide as the configuration's feature projection (Wav2Vec2-BERT). Every
 parameter must be drawn: ``sum(p.numel() for p in model.parameters())``.
 """
 
@@ -49,18 +50,24 @@ CASES = {
                               max_position_embeddings=64),
     "VibeVoiceAcousticTokenizerEncoderModel": dict(hidden_size=16, num_filters=4,
                                                    depths=[1, 1, 1], downsampling_ratios=[2, 4]),
+    "Wav2Vec2BertModel": dict(hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                              intermediate_size=37, feature_projection_input_dim=24,
+                              output_hidden_size=32),
 }
 EXPECTED = {
     "Siglip2VisionModel": {"pixel_values": (16, 3 * 4 * 4), "spatial_shapes": (2,),
                            "pixel_attention_mask": (16,)},
     "Blip2QFormerModel": {"query_embeds": (64, 32), "encoder_hidden_states": (64, 24)},
     "VibeVoiceAcousticTokenizerEncoderModel": {"hidden_states": (1, 16_000)},
+    # features of feature_projection_input_dim (stacked mel frames), not num_mel_bins
+    "Wav2Vec2BertModel": {"input_features": (2 * 5000, 24)},  # 2 x max_source_positions
 }
 
 
-UNCALLED = {"Siglip2VisionModel": 16 * 32}
-"""Parameters of a module whose weight the forward reads without calling it: SigLIP-2
-resizes its position embeddings' table (16 positions x 32) as a tensor."""
+UNCALLED = {"Siglip2VisionModel": 16 * 32, "Wav2Vec2BertModel": 32}
+"""Parameters this forward does not draw: SigLIP-2 resizes its position embeddings' table
+(16 positions x 32) as a tensor without calling the module; Wav2Vec2-BERT's
+``masked_spec_embed`` (32) is applied only in training, to masked time steps."""
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
