@@ -23,6 +23,7 @@ native-resolution inputs).
 from __future__ import annotations
 
 import math
+import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -93,3 +94,23 @@ def flat_patches(
     if PATCH_MASK in takes:
         made.append(NamedInput(PATCH_MASK, (count,), "int64", Fill(((1, count),))))
     return tuple(made)
+
+
+def with_masks(
+    takes: dict[str, inspect.Parameter], inputs: tuple[NamedInput, ...]
+) -> list[tuple[NamedInput, ...]]:
+    """``inputs`` with a mask of ones for each input ``X`` the forward also takes an
+    ``X_mask`` of (``input_features_mask``, ``audio_mel_mask``): one a time step, over the
+    longer of its first and last dimensions, then the shorter (``bins x frames`` or
+    ``frames x bins``); none when the forward takes no such mask."""
+    masks = [(i, f"{i.name}_mask") for i in inputs if f"{i.name}_mask" in takes
+             and f"{i.name}_mask" not in {j.name for j in inputs} and len(i.shape) >= 2]
+    if not masks:
+        return []
+    found = []
+    for rank in (0, 1):  # the longer of the two first: time steps outnumber mel bins
+        steps = [sorted((i.shape[0], i.shape[-1]), reverse=True)[rank] for i, _ in masks]
+        made = tuple(NamedInput(name, (n,), "bool", Fill(((1, n),)))
+                     for (_, name), n in zip(masks, steps))
+        found.append((*inputs, *made))
+    return found

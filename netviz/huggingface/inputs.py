@@ -37,18 +37,20 @@ one the model accepts is used.
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 import itertools
 import re
 from collections.abc import Sequence
 from typing import Any
 
-import torch
 from torch import nn
 
 from netviz.errors import InputShapeError
-from netviz.huggingface.fallbacks import WIDTHS, flat_patches, image_pairs, ladder
+from netviz.huggingface.fallbacks import WIDTHS, flat_patches, image_pairs, ladder, with_masks
+from netviz.huggingface.probes import (
+    NEEDS_VALUES, REJECTED, RUNS, feature_tokens, verdict,
+)
+from netviz.huggingface.probes import float_dtype as model_float_dtype
 from netviz.huggingface.specs import configurations
 from netviz.inputs import Fill, NamedInput
 from netviz.ir import Shape
@@ -77,10 +79,13 @@ _IMAGE_SIZE = ("image_size", "img_size", "input_size", "crop_size")
 _CHANNELS = ("num_channels", "in_channels", "in_chans", "num_image_channels")
 _FRAMES = ("num_frames",)
 _MEL_BINS = ("feature_projection_input_dim", "num_mel_bins", "feature_size",
-             "input_feat_per_channel", "n_mels")
+             "input_feat_per_channel", "input_feat_size", "n_mels")
 _SOURCE_POSITIONS = ("max_source_positions",)
 _AUDIO_LENGTH = ("max_length",)
 _CONTEXT = ("context_length",)
+_LARGER = (2, 4)
+"""Scales of the configuration's image size tried when it is refused (a model that cuts
+its input into tiles of that size: Depth Pro)."""
 _VIDEO_FRAMES = 16
 """Frames of a video input whose configuration names none."""
 
@@ -132,8 +137,10 @@ def layouts(name: str, config: Any, float_dtype: str) -> list[Layout]:
             video = video or _VIDEO_FRAMES
             return [((video, channels, height, width), float_dtype),
                     ((channels, video, height, width), float_dtype), image]
-        return [image, image_pairs(image)]
-    if name == "input_features":
+        larger = [((channels, height * k, width * k), float_dtype) for k in _LARGER]
+        return [image, image_pairs(image), *larger]  # larger: a model that tiles its input
+    if name == "input_features" or (("_mel" in name or name.startswith("mel"))
+                                     and not name.endswith("mask")):  # audio_mel
         bins = _int(config, _MEL_BINS) or MEL_BINS
         source = _int(config, _SOURCE_POSITIONS)
         frames = 2 * source if source else FRAMES
@@ -161,7 +168,7 @@ def input_candidates(module: nn.Module) -> list[tuple[NamedInput, ...]]:
     """Candidate input sets of a transformers model, the fullest first (see module docs)."""
     config = getattr(module, "config", None)
     takes = _parameters(module)
-    float_dtype = str(_float_dtype(module)).removeprefix("torch.")
+    float_dtype = str(model_float_dtype(module)).removeprefix("torch.")
     main = getattr(module, "main_input_name", "input_ids")
     mains = [main] if isinstance(main, str) else [n for n in main if isinstance(n, str)]
     base = [name for name in mains if name in takes]
@@ -203,9 +210,11 @@ def input_candidates(module: nn.Module) -> list[tuple[NamedInput, ...]]:
             found.append(inputs)
     plain: list[tuple[NamedInput, ...]] = []  # the main input alone: always tried, last
     for names in (base + extra, base) if extra else (base,):
-        names = [*names, *(n for n in takes if n in required and n not in names)]
+        names = [*names, *(n for n in takes if n in required and n not in names
+                           and not n.endswith("_mask"))]  # masks: with_masks
         choices = [options(name) for name in names]
-        if not names or not all(choices) or not required <= set(names):
+        masks = {f"{n}_mask" for n in names}
+        if not names or not all(choices) or not required - masks <= set(names):
             continue
         for combo in itertools.product(*choices):
             inputs = tuple(NamedInput(n, shape, dtype) for n, (shape, dtype) in
@@ -216,6 +225,7 @@ def input_candidates(module: nn.Module) -> list[tuple[NamedInput, ...]]:
             tokens = _with_image_tokens(module, inputs)
             found += [tokens] if tokens else []
             found.append(inputs)
+    found = [variant for inputs in found for variant in (inputs, *with_masks(takes, inputs))]
     return found[:MAX_CANDIDATES - len(plain[:2])] + plain[:2]
 
 
@@ -291,7 +301,7 @@ def _with_image_tokens(
     if token is None or not callable(features) or not {"input_ids", "pixel_values"} <= set(
             by_name):
         return None
-    count = _feature_tokens(module, [i for i in inputs if i.name != "input_ids"])
+    count = feature_tokens(module, [i for i in inputs if i.name != "input_ids"])
     ids = by_name["input_ids"]
     limit = _int(config, _POSITIONS)
     if not count or (limit and count + 1 > limit):
@@ -307,41 +317,6 @@ _TOKEN_TYPES = "mm_token_type_ids"
 """Per token, text (0), image (1) or video (2): what a processor returns alongside the ids
 of a model whose multimodal rotary positions need it (Qwen2-VL and its kin)."""
 _IMAGE_TYPE = 1
-
-
-def _feature_tokens(module: nn.Module, images: list[NamedInput]) -> int | None:
-    """How many image tokens the image's features fill (``None``: unknown): the elements
-    of ``get_image_features`` of ``images`` (those it takes) by the token embeddings' width."""
-    from netviz.tracing.device import make_inputs, model_device, on_meta
-    from netviz.tracing.meta import meta_inputs, meta_values
-    from netviz.tracing.values import tensors_in
-
-    embeddings: Any = getattr(module, "get_input_embeddings", None)
-    features_of: Any = getattr(module, "get_image_features")
-    try:
-        takes = inspect.signature(features_of).parameters
-        images = [i for i in images if i.name in takes]
-        width = int(embeddings().weight.shape[-1]) if callable(embeddings) else 0
-        meta = on_meta(module)
-        shapes, dtypes = [i.shape for i in images], [i.dtype or "float32" for i in images]
-        fills = [i.fill for i in images]
-        made = (meta_inputs(shapes, torch.float32, dtypes, fills) if meta else
-                make_inputs(shapes, model_device(module), torch.float32, random=True,
-                            dtypes=dtypes, fills=fills))
-        with torch.no_grad(), meta_values() if meta else contextlib.nullcontext():
-            out = features_of(**{i.name: t for i, t in zip(images, made)})
-    except Exception:  # noqa: BLE001 - the model's own code: no count
-        return None
-    found = getattr(out, "pooler_output", None)
-    elements = sum(t.numel() for t in tensors_in(found if found is not None else out))
-    return elements // width if width and elements and elements % width == 0 else None
-
-
-def _float_dtype(module: nn.Module) -> torch.dtype:
-    for param in module.parameters():
-        if param.is_floating_point():
-            return param.dtype
-    return torch.float32
 
 
 def model_inputs(module: nn.Module) -> tuple[NamedInput, ...]:
@@ -362,20 +337,17 @@ def model_inputs(module: nn.Module) -> tuple[NamedInput, ...]:
         )
     verdicts = []
     for candidate in candidates:
-        verdict, why = _verdict(module, candidate) if len(candidates) > 1 else (_RUNS, "")
-        if verdict == _RUNS:
+        said, why = verdict(module, candidate) if len(candidates) > 1 else (RUNS, "")
+        if said == RUNS:
             return candidate
-        verdicts.append(verdict)
-        if verdict == _REJECTED and candidate is candidates[0]:
+        verdicts.append(said)
+        if said == REJECTED and candidate is candidates[0]:
             named = _named_inputs(module, candidate, why)
             if named:
                 return named
     # none runs on meta: the first that got past the model's checks of its inputs (it
     # reads a weight-derived value, so it needs a real forward), else the likeliest
-    return candidates[verdicts.index(_NEEDS_VALUES) if _NEEDS_VALUES in verdicts else 0]
-
-
-_RUNS, _NEEDS_VALUES, _REJECTED = "runs", "needs values", "rejected"
+    return candidates[verdicts.index(NEEDS_VALUES) if NEEDS_VALUES in verdicts else 0]
 
 
 def _named_inputs(
@@ -392,33 +364,13 @@ def _named_inputs(
              and re.search(rf"\b{re.escape(n)}\b", error)]
     if not named:
         return None
-    float_dtype = str(_float_dtype(module)).removeprefix("torch.")
+    float_dtype = str(model_float_dtype(module)).removeprefix("torch.")
     choices = [_ladder(config, takes[n].annotation, float_dtype, n) for n in named]
     for combo in itertools.islice(itertools.product(*choices), MAX_CANDIDATES):
         found = (*inputs, *(NamedInput(n, shape, dtype) for n, (shape, dtype) in
                             zip(named, combo)))
-        if _verdict(module, found)[0] == _RUNS:
+        if verdict(module, found)[0] == RUNS:
             return found
     return None
 
 
-def _verdict(module: nn.Module, inputs: tuple[NamedInput, ...]) -> tuple[str, str]:
-    """Whether a forward on ``inputs`` runs (on meta for a meta model: nothing allocated),
-    fails only for want of a weight's value, or is rejected."""
-    from netviz.tracing.device import make_inputs, model_device, on_meta
-    from netviz.tracing.meta import meta_inputs, meta_unsupported, meta_values
-    from netviz.tracing.tracer import training_mode
-
-    shapes, dtypes = [i.shape for i in inputs], [i.dtype or "float32" for i in inputs]
-    fills = [i.fill for i in inputs]
-    meta = on_meta(module)
-    tensors = (meta_inputs(shapes, torch.float32, dtypes, fills) if meta else
-               make_inputs(shapes, model_device(module), torch.float32, random=True,
-                           dtypes=dtypes, fills=fills))
-    try:
-        with training_mode(module, False), torch.no_grad():
-            with meta_values() if meta else contextlib.nullcontext():
-                module(**{i.name: t for i, t in zip(inputs, tensors)})
-    except Exception as exc:  # noqa: BLE001 - any failure: not this candidate
-        return (_NEEDS_VALUES if meta and meta_unsupported(exc) else _REJECTED), str(exc)
-    return _RUNS, ""

@@ -4,7 +4,8 @@ Each model is a tiny configuration of a transformers class whose default inputs 
 could not make before: images as flat patches with their grid (SigLIP-2), hidden states
 as the main input and an optional input the forward's own error names (the BLIP-2
 Q-Former), a raw waveform under another name (VibeVoice's acoustic encoder), and speech
-features as wide as the configuration's feature projection (Wav2Vec2-BERT). Every
+features as wide as the configuration's feature projection (Wav2Vec2-BERT), speech features
+with the mask of time steps the forward needs (Audio Flamingo 3's encoder). Every
 parameter must be drawn: ``sum(p.numel() for p in model.parameters())``.
 """
 
@@ -50,6 +51,9 @@ CASES = {
                               max_position_embeddings=64),
     "VibeVoiceAcousticTokenizerEncoderModel": dict(hidden_size=16, num_filters=4,
                                                    depths=[1, 1, 1], downsampling_ratios=[2, 4]),
+    "AudioFlamingo3Encoder": dict(num_mel_bins=16, num_hidden_layers=1, num_attention_heads=2,
+                                  intermediate_size=37, hidden_size=32,
+                                  max_source_positions=24),
     "Wav2Vec2BertModel": dict(hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
                               intermediate_size=37, feature_projection_input_dim=24,
                               output_hidden_size=32),
@@ -59,6 +63,8 @@ EXPECTED = {
                            "pixel_attention_mask": (16,)},
     "Blip2QFormerModel": {"query_embeds": (64, 32), "encoder_hidden_states": (64, 24)},
     "VibeVoiceAcousticTokenizerEncoderModel": {"hidden_states": (1, 16_000)},
+    # a mask over the time steps, for a forward that takes one for its features
+    "AudioFlamingo3Encoder": {"input_features": (16, 48), "input_features_mask": (48,)},
     # features of feature_projection_input_dim (stacked mel frames), not num_mel_bins
     "Wav2Vec2BertModel": {"input_features": (2 * 5000, 24)},  # 2 x max_source_positions
 }
@@ -76,4 +82,21 @@ def test_inputs_without_a_rule_are_made(name: str) -> None:
     drawn = sum(n.params for n in graph.nodes)
     assert drawn == _reference(name, CASES[name]) - UNCALLED.get(name, 0)
     assert _inputs(graph) == EXPECTED[name]
+    assert netviz.Diagram.of(graph).dot
+
+
+DINO = dict(model_type="dinov2", hidden_size=16, num_hidden_layers=2, num_attention_heads=2,
+            mlp_ratio=2, image_size=32, patch_size=8)
+DEPTH_PRO = dict(patch_size=32, fusion_hidden_size=16, intermediate_hook_ids=[1, 0],
+                 intermediate_feature_dims=[16, 16], scaled_images_feature_dims=[32, 32, 16],
+                 image_model_config=DINO, patch_model_config=DINO, fov_model_config=DINO)
+
+
+def test_an_image_larger_than_the_configuration_names_when_it_is_refused() -> None:
+    """Depth Pro cuts its input into tiles of ``image_size`` at scales down to 1/4: an image
+    of ``image_size`` is refused as too small, four times that is taken. Two DINOv2
+    ``mask_token`` vectors (2 x 16) are applied only to masked patches, never here."""
+    graph = _traced("DepthProModel", DEPTH_PRO)
+    assert _inputs(graph) == {"pixel_values": (3, 4 * 32, 4 * 32)}
+    assert sum(n.params for n in graph.nodes) == _reference("DepthProModel", DEPTH_PRO) - 2 * 16
     assert netviz.Diagram.of(graph).dot
