@@ -221,7 +221,8 @@ def report(records: list[dict[str, Any]]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", help="comma-separated model types (e.g. llama,bert)")
+    parser.add_argument("--only", help="comma-separated model types (e.g. llama,bert), run in "
+                                       "that order")
     parser.add_argument("--limit", type=int, help="the first N model types only")
     parser.add_argument("--json", help="write every record to this file")
     parser.add_argument("--shard", metavar="I/N",
@@ -250,8 +251,8 @@ def main() -> None:
     transformers.logging.set_verbosity_error()
     models = base_models()
     if args.only:
-        wanted = set(args.only.split(","))
-        models = [m for m in models if m[0] in wanted]
+        order = {name: index for index, name in enumerate(args.only.split(","))}
+        models = sorted((m for m in models if m[0] in order), key=lambda m: order[m[0]])
     if args.limit:
         models = models[: args.limit]
     if args.shard:
