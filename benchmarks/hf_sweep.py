@@ -27,6 +27,8 @@ is an error.
     python benchmarks/hf_sweep.py --limit 50 --json out.json # the first 50, results kept
     python benchmarks/hf_sweep.py --shard 0/2 --json a.json & # two at once, then
     python benchmarks/hf_sweep.py --shard 1/2 --json b.json; python benchmarks/hf_sweep.py --report a.json b.json
+    python benchmarks/hf_sweep.py --only x,y --json again.json  # re-run some, then
+    python benchmarks/hf_sweep.py --report a.json b.json again.json  # the last record wins
 
 It needs transformers (the ``test`` extra). Run it in a venv with timm too, or models
 with timm backbones are counted as not building.
@@ -219,6 +221,18 @@ def report(records: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _commit() -> str:
+    """The working copy's commit (``+`` when it has changes): what the records measured."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    head = git("rev-parse", "--short", "HEAD")
+    return head + ("+" if head and git("status", "--porcelain", "--", "netviz") else "")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", help="comma-separated model types (e.g. llama,bert), run in "
@@ -228,11 +242,15 @@ def main() -> None:
     parser.add_argument("--shard", metavar="I/N",
                         help="every N-th model type from the I-th (0-based): run N at once")
     parser.add_argument("--report", nargs="+", metavar="JSON",
-                        help="only print the report of earlier --json files (shards)")
+                        help="only print the report of earlier --json files (shards); a model "
+                             "type in several files counts once, by its record in the last")
     args = parser.parse_args()
     if args.report:
-        records = [r for name in args.report for r in json.loads(Path(name).read_text())]
-        print(report(sorted(records, key=lambda r: r["type"])))
+        latest: dict[str, dict[str, Any]] = {}  # a model type run again: its later record
+        for name in args.report:
+            for record in json.loads(Path(name).read_text()):
+                latest[record["type"]] = record
+        print(report(sorted(latest.values(), key=lambda r: r["type"])))
         return
     warnings.simplefilter("ignore")
     # A snapshot of netviz, first on the path: the children import some modules late, and
@@ -258,9 +276,10 @@ def main() -> None:
     if args.shard:
         index, count = (int(part) for part in args.shard.split("/"))
         models = models[index::count]
+    commit = _commit()
     records = []
     for index, (model_type, name) in enumerate(models, 1):
-        record = run(model_type, name)
+        record = {**run(model_type, name), "commit": commit}
         records.append(record)
         status = record.get("error") or (
             f"{record['params']:,} params ({100 * record['params'] / record['reference']:.0f} % "
