@@ -67,6 +67,8 @@ IMAGE_SIZE = 224
 MEL_BINS = 80
 FRAMES = 3000
 """Speech features whose configuration names no sizes: 80 mel bins, 30 s of 10 ms frames."""
+_MEL_LADDER = (MEL_BINS, 128, 64)
+"""Mel bins tried in turn when the configuration names none (the common sizes)."""
 
 MAX_CANDIDATES = 10
 """Candidate input sets tried, at most."""
@@ -141,11 +143,12 @@ def layouts(name: str, config: Any, float_dtype: str) -> list[Layout]:
         return [image, image_pairs(image), *larger]  # larger: a model that tiles its input
     if name == "input_features" or (("_mel" in name or name.startswith("mel"))
                                      and not name.endswith("mask")):  # audio_mel
-        bins = _int(config, _MEL_BINS) or MEL_BINS
+        named = _int(config, _MEL_BINS)
         source = _int(config, _SOURCE_POSITIONS)
         frames = 2 * source if source else FRAMES
-        return [((bins, frames), float_dtype), ((frames, bins), float_dtype),
-                ((1, frames, bins), float_dtype)]  # a spectrogram as a one-channel image
+        return [layout for bins in ((named,) if named else _MEL_LADDER) for layout in (
+            ((bins, frames), float_dtype), ((frames, bins), float_dtype),
+            ((1, frames, bins), float_dtype))]  # a spectrogram as a one-channel image
     if name == "past_values":  # a time series: context_length steps of its channels
         steps = _int(config, _CONTEXT)
         channels = _int(config, ("num_input_channels", "input_size")) or 1

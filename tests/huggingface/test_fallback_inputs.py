@@ -5,7 +5,8 @@ could not make before: images as flat patches with their grid (SigLIP-2), hidden
 as the main input and an optional input the forward's own error names (the BLIP-2
 Q-Former), a raw waveform under another name (VibeVoice's acoustic encoder), and speech
 features as wide as the configuration's feature projection (Wav2Vec2-BERT), speech features
-with the mask of time steps the forward needs (Audio Flamingo 3's encoder). Every
+with the mask of time steps the forward needs (Audio Flamingo 3's encoder), speech features
+whose mel bins the configuration does not name (Gemma 4's audio encoder). Every
 parameter must be drawn: ``sum(p.numel() for p in model.parameters())``.
 """
 
@@ -54,6 +55,8 @@ CASES = {
     "AudioFlamingo3Encoder": dict(num_mel_bins=16, num_hidden_layers=1, num_attention_heads=2,
                                   intermediate_size=37, hidden_size=32,
                                   max_source_positions=24),
+    "Gemma4AudioModel": dict(hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                             subsampling_conv_channels=[128, 8], output_proj_dims=16),
     "Wav2Vec2BertModel": dict(hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
                               intermediate_size=37, feature_projection_input_dim=24,
                               output_hidden_size=32),
@@ -65,6 +68,8 @@ EXPECTED = {
     "VibeVoiceAcousticTokenizerEncoderModel": {"hidden_states": (1, 16_000)},
     # a mask over the time steps, for a forward that takes one for its features
     "AudioFlamingo3Encoder": {"input_features": (16, 48), "input_features_mask": (48,)},
+    # no mel bins named: 80, then 128 (taken: its projection wants 128 / 4 x 8 values)
+    "Gemma4AudioModel": {"input_features": (3000, 128)},
     # features of feature_projection_input_dim (stacked mel frames), not num_mel_bins
     "Wav2Vec2BertModel": {"input_features": (2 * 5000, 24)},  # 2 x max_source_positions
 }
