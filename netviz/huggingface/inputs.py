@@ -345,12 +345,37 @@ def model_inputs(module: nn.Module) -> tuple[NamedInput, ...]:
             return candidate
         verdicts.append(said)
         if said == REJECTED and candidate is candidates[0]:
-            named = _named_inputs(module, candidate, why)
+            named = _named_inputs(module, candidate, why) or _resized_tokens(
+                module, candidate, why)
             if named:
                 return named
     # none runs on meta: the first that got past the model's checks of its inputs (it
     # reads a weight-derived value, so it needs a real forward), else the likeliest
     return candidates[verdicts.index(NEEDS_VALUES) if NEEDS_VALUES in verdicts else 0]
+
+
+def _resized_tokens(
+    module: nn.Module, inputs: tuple[NamedInput, ...], error: str
+) -> tuple[NamedInput, ...] | None:
+    """``inputs`` with token ids as long as the forward's error says, when it refused them
+    for a length that must match another input's ("size of tensor a (128) must match the
+    size of tensor b (33)": text aligned with audio frames); else ``None``."""
+    ids = next((i for i in inputs if i.name == "input_ids" and len(i.shape) == 1
+                and not i.fill), None)
+    if ids is None or not re.search(r"match|broadcast", error):
+        return None
+    numbers = [int(n) for n in re.findall(r"(?<![\w.])(\d+)(?![\w.])", error)]
+    if ids.shape[0] not in numbers:
+        return None
+    for length in dict.fromkeys(n for n in numbers if 1 < n <= _LONGEST and n != ids.shape[0]):
+        found = tuple(NamedInput(i.name, (length,), i.dtype) if i is ids else i for i in inputs)
+        if verdict(module, found)[0] == RUNS:
+            return found
+    return None
+
+
+_LONGEST = 4096
+"""The most tokens a length read from an error may ask for."""
 
 
 def _named_inputs(

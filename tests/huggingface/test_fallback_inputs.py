@@ -105,3 +105,22 @@ def test_an_image_larger_than_the_configuration_names_when_it_is_refused() -> No
     assert _inputs(graph) == {"pixel_values": (3, 4 * 32, 4 * 32)}
     assert sum(n.params for n in graph.nodes) == _reference("DepthProModel", DEPTH_PRO) - 2 * 16
     assert netviz.Diagram.of(graph).dot
+
+
+VOXTRAL = dict(
+    text_config=dict(vocab_size=99, hidden_size=32, intermediate_size=37, num_hidden_layers=1,
+                     num_attention_heads=2, num_key_value_heads=1, head_dim=16,
+                     max_position_embeddings=4096, sliding_window=64),
+    audio_config=dict(vocab_size=99, hidden_size=16, intermediate_size=37, num_hidden_layers=1,
+                      num_attention_heads=2, num_mel_bins=16, max_position_embeddings=1500,
+                      sliding_window=32, head_dim=8),
+    hidden_size=32)
+
+
+def test_token_ids_as_long_as_the_forward_says() -> None:
+    """Voxtral Realtime adds each audio frame's embedding to a text token's: 3000 feature
+    frames, downsampled 8 times, need 375 tokens, which its error names ("broadcast a
+    dimension of length 375")."""
+    graph = _traced("VoxtralRealtimeModel", VOXTRAL)
+    assert _inputs(graph) == {"input_ids": (3000 // 8,), "input_features": (16, 3000)}
+    assert sum(n.params for n in graph.nodes) == _reference("VoxtralRealtimeModel", VOXTRAL)
