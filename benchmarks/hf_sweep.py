@@ -113,6 +113,8 @@ def one(model_type: str, name: str) -> dict[str, Any]:
     except Exception as exc:  # noqa: BLE001 - a netviz bug: report it as such
         record.update(stage="bug", error=first_line(exc))
     record["seconds"] = round(time.perf_counter() - started, 2)
+    usage = resource.getrusage(resource.RUSAGE_SELF)  # the child's own: what RLIMIT_CPU counts
+    record["cpu_seconds"] = round(usage.ru_utime + usage.ru_stime, 2)
     if "error" not in record and record["params"] > record["reference"]:
         record.update(stage="params", error=f"params {record['params']:,} > "
                                              f"reference {record['reference']:,}")
@@ -202,7 +204,13 @@ def report(records: list[dict[str, Any]]) -> str:
     if ok:
         seconds = sorted(r["seconds"] for r in ok)
         lines.append(f"time per model: median {seconds[len(seconds) // 2]:.1f} s, "
-                     f"max {seconds[-1]:.1f} s")
+                     f"max {seconds[-1]:.1f} s (wall)")
+        cpu = sorted(r["cpu_seconds"] for r in ok if "cpu_seconds" in r)
+        if cpu:
+            lines.append(f"CPU time per model: median {cpu[len(cpu) // 2]:.1f} s, "
+                         f"max {cpu[-1]:.1f} s (of {len(cpu)} records that have it)")
+    commits = collections.Counter(r.get("commit") or "?" for r in records)
+    lines.append("records by commit: " + ", ".join(f"{c} {n}" for c, n in commits.most_common()))
     groups: dict[str, list[str]] = collections.defaultdict(list)
     for record in built:
         if "error" in record:
