@@ -225,7 +225,9 @@ def input_candidates(module: nn.Module) -> list[tuple[NamedInput, ...]]:
             if names is base and extra:
                 plain.append(inputs)
                 continue
-            tokens = _with_image_tokens(module, inputs)
+            first = all(c == o[0] for c, o, n in zip(combo, choices, names)
+                        if n.startswith("pixel_values"))  # the image as configured
+            tokens = _with_image_tokens(module, inputs) if first else None  # (costs a forward)
             found += [tokens] if tokens else []
             found.append(inputs)
     found = [variant for inputs in found for variant in (inputs, *with_masks(takes, inputs))]
