@@ -58,8 +58,9 @@ sys.path.insert(0, str(ROOT))
 TIMEOUT_S = 60
 """CPU seconds a child may use (``RLIMIT_CPU``): on a shared machine, at low priority, the
 wall time measures the other work as much as netviz."""
-WALL_TIMEOUT_S = 600
-"""Wall-clock guard against a child that hangs."""
+WALL_TIMEOUT_S = 1800
+"""Wall-clock guard against a child that hangs (at nice 19 on a loaded machine, a minute of
+CPU time can take many minutes of wall time)."""
 ADDRESS_SPACE = 8 << 30
 
 
