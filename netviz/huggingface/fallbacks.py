@@ -38,6 +38,7 @@ WIDTHS = ("hidden_size", "d_model", "n_embd", "embed_dim", "latent_dim", "codebo
 """Configuration attributes that may give the width of an input of vectors, in order."""
 
 MAX_WIDTHS = 4
+"""Widths tried, at most (the first the configuration names)."""
 
 _INTEGER_HINTS = ("LongTensor", "IntTensor")
 
