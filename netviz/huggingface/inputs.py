@@ -87,7 +87,8 @@ _AUDIO_LENGTH = ("max_length",)
 _CONTEXT = ("context_length",)
 _LARGER = (2, 4)
 """Scales of the configuration's image size tried when it is refused (a model that cuts
-its input into tiles of that size: Depth Pro)."""
+its input into tiles of that size: Depth Pro); video frames are tried at twice the size
+(frames padded to a larger size: TVP)."""
 _VIDEO_FRAMES = 16
 """Frames of a video input whose configuration names none."""
 
@@ -138,7 +139,8 @@ def layouts(name: str, config: Any, float_dtype: str) -> list[Layout]:
         if video or name == "pixel_values_videos":
             video = video or _VIDEO_FRAMES
             return [((video, channels, height, width), float_dtype),
-                    ((channels, video, height, width), float_dtype), image]
+                    ((channels, video, height, width), float_dtype), image,
+                    ((video, channels, 2 * height, 2 * width), float_dtype)]  # as images'
         larger = [((channels, height * k, width * k), float_dtype) for k in _LARGER]
         return [image, image_pairs(image), *larger]  # larger: a model that tiles its input
     if name == "input_features" or (("_mel" in name or name.startswith("mel"))

@@ -124,3 +124,19 @@ def test_token_ids_as_long_as_the_forward_says() -> None:
     graph = _traced("VoxtralRealtimeModel", VOXTRAL)
     assert _inputs(graph) == {"input_ids": (3000 // 8,), "input_features": (16, 3000)}
     assert sum(n.params for n in graph.nodes) == _reference("VoxtralRealtimeModel", VOXTRAL)
+
+
+TVP = dict(backbone_config=dict(model_type="resnet", embedding_size=8, hidden_sizes=[8, 16],
+                                depths=[1, 1], out_features=["stage2"], image_size=32),
+           visual_prompt_size=8, max_img_size=64, num_frames=2, hidden_size=32,
+           intermediate_size=37, num_hidden_layers=1, num_attention_heads=2, vocab_size=99,
+           max_position_embeddings=64)
+
+
+def test_video_frames_larger_than_the_configuration_names_when_refused() -> None:
+    """TVP pads its frames to ``max_img_size`` (64), twice the backbone's ``image_size``
+    (32): frames of 32 are refused, frames of 64 taken. Its visual embeddings' own position
+    table (64 x 32) is not used by this forward."""
+    graph = _traced("TvpModel", TVP)
+    assert _inputs(graph) == {"input_ids": (64,), "pixel_values": (2, 3, 64, 64)}
+    assert sum(n.params for n in graph.nodes) == _reference("TvpModel", TVP) - 64 * 32
