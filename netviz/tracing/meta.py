@@ -210,7 +210,12 @@ class _MetaValues(TorchDispatchMode):
                     with_value(made[0], _mark(made[1], True))
                     self.assumed.made(func)
             return out
-        real = _on_values(func, args, kwargs)  # in place on the values for in-place ops
+        try:
+            real = _on_values(func, args, kwargs)  # in place on the values for in-place ops
+        except (RuntimeError, NotImplementedError):  # no CPU kernel (histc of ints): no value
+            for tensor in _written(func, margs, mkwargs):
+                _drop_value(tensor)
+            return out
         _mark(real, assumed)
         for made, value in zip(_tensors(out), _tensors(real)):
             if made.is_meta:

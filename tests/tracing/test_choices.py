@@ -131,3 +131,26 @@ def test_picks_never_read_warn_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
         model = GatheredExperts()
     _, caught = _trace(model, (TOKENS, WIDTH))
     assert not any("balanced choice" in str(w.message) for w in caught)
+
+
+class CountedExperts(LoopedExperts):
+    """Tokens per expert counted with ``histc`` of the integer picks, which the CPU has no
+    kernel for (CUDA has): that count gets no value, and the forward goes on without it."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        tokens = x.view(-1, WIDTH)
+        picks = self.router(tokens).topk(TOP_K, dim=-1).indices
+        counts = torch.histc(picks.int(), bins=EXPERTS, min=0, max=EXPERTS - 1)
+        if not bool(torch.isfinite(x).all()):  # keeps torch.fx out
+            return x
+        return self.experts[0](tokens) * counts.sum()
+
+
+def test_an_op_the_cpu_cannot_run_on_assumed_values_leaves_them_unknown(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NETVIZ_MAX_WEIGHT_BYTES", "1K")
+    with torch.device("meta"):
+        model = CountedExperts()
+    graph, _ = _trace(model, (TOKENS, WIDTH))
+    assert any(n.type_name == "Linear" for n in graph.nodes)
