@@ -27,6 +27,8 @@ is an error.
     python benchmarks/hf_sweep.py --limit 50 --json out.json # the first 50, results kept
     python benchmarks/hf_sweep.py --shard 0/2 --json a.json & # two at once, then
     python benchmarks/hf_sweep.py --shard 1/2 --json b.json; python benchmarks/hf_sweep.py --report a.json b.json
+    python benchmarks/hf_sweep.py --only x,y --json again.json  # re-run some, then
+    python benchmarks/hf_sweep.py --report a.json b.json again.json  # the last record wins
 
 It needs transformers (the ``test`` extra). Run it in a venv with timm too, or models
 with timm backbones are counted as not building.
@@ -56,8 +58,9 @@ sys.path.insert(0, str(ROOT))
 TIMEOUT_S = 60
 """CPU seconds a child may use (``RLIMIT_CPU``): on a shared machine, at low priority, the
 wall time measures the other work as much as netviz."""
-WALL_TIMEOUT_S = 600
-"""Wall-clock guard against a child that hangs."""
+WALL_TIMEOUT_S = 1800
+"""Wall-clock guard against a child that hangs (at nice 19 on a loaded machine, a minute of
+CPU time can take many minutes of wall time)."""
 ADDRESS_SPACE = 8 << 30
 
 
@@ -111,6 +114,8 @@ def one(model_type: str, name: str) -> dict[str, Any]:
     except Exception as exc:  # noqa: BLE001 - a netviz bug: report it as such
         record.update(stage="bug", error=first_line(exc))
     record["seconds"] = round(time.perf_counter() - started, 2)
+    usage = resource.getrusage(resource.RUSAGE_SELF)  # the child's own: what RLIMIT_CPU counts
+    record["cpu_seconds"] = round(usage.ru_utime + usage.ru_stime, 2)
     if "error" not in record and record["params"] > record["reference"]:
         record.update(stage="params", error=f"params {record['params']:,} > "
                                              f"reference {record['reference']:,}")
@@ -200,7 +205,13 @@ def report(records: list[dict[str, Any]]) -> str:
     if ok:
         seconds = sorted(r["seconds"] for r in ok)
         lines.append(f"time per model: median {seconds[len(seconds) // 2]:.1f} s, "
-                     f"max {seconds[-1]:.1f} s")
+                     f"max {seconds[-1]:.1f} s (wall)")
+        cpu = sorted(r["cpu_seconds"] for r in ok if "cpu_seconds" in r)
+        if cpu:
+            lines.append(f"CPU time per model: median {cpu[len(cpu) // 2]:.1f} s, "
+                         f"max {cpu[-1]:.1f} s (of {len(cpu)} records that have it)")
+    commits = collections.Counter(r.get("commit") or "?" for r in records)
+    lines.append("records by commit: " + ", ".join(f"{c} {n}" for c, n in commits.most_common()))
     groups: dict[str, list[str]] = collections.defaultdict(list)
     for record in built:
         if "error" in record:
@@ -219,19 +230,36 @@ def report(records: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _commit() -> str:
+    """The working copy's commit (``+`` when it has changes): what the records measured."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    head = git("rev-parse", "--short", "HEAD")
+    return head + ("+" if head and git("status", "--porcelain", "--", "netviz") else "")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", help="comma-separated model types (e.g. llama,bert)")
+    parser.add_argument("--only", help="comma-separated model types (e.g. llama,bert), run in "
+                                       "that order")
     parser.add_argument("--limit", type=int, help="the first N model types only")
     parser.add_argument("--json", help="write every record to this file")
     parser.add_argument("--shard", metavar="I/N",
                         help="every N-th model type from the I-th (0-based): run N at once")
     parser.add_argument("--report", nargs="+", metavar="JSON",
-                        help="only print the report of earlier --json files (shards)")
+                        help="only print the report of earlier --json files (shards); a model "
+                             "type in several files counts once, by its record in the last")
     args = parser.parse_args()
     if args.report:
-        records = [r for name in args.report for r in json.loads(Path(name).read_text())]
-        print(report(sorted(records, key=lambda r: r["type"])))
+        latest: dict[str, dict[str, Any]] = {}  # a model type run again: its later record
+        for name in args.report:
+            for record in json.loads(Path(name).read_text()):
+                latest[record["type"]] = record
+        print(report(sorted(latest.values(), key=lambda r: r["type"])))
         return
     warnings.simplefilter("ignore")
     # A snapshot of netviz, first on the path: the children import some modules late, and
@@ -250,16 +278,17 @@ def main() -> None:
     transformers.logging.set_verbosity_error()
     models = base_models()
     if args.only:
-        wanted = set(args.only.split(","))
-        models = [m for m in models if m[0] in wanted]
+        order = {name: index for index, name in enumerate(args.only.split(","))}
+        models = sorted((m for m in models if m[0] in order), key=lambda m: order[m[0]])
     if args.limit:
         models = models[: args.limit]
     if args.shard:
         index, count = (int(part) for part in args.shard.split("/"))
         models = models[index::count]
+    commit = _commit()
     records = []
     for index, (model_type, name) in enumerate(models, 1):
-        record = run(model_type, name)
+        record = {**run(model_type, name), "commit": commit}
         records.append(record)
         status = record.get("error") or (
             f"{record['params']:,} params ({100 * record['params'] / record['reference']:.0f} % "

@@ -20,6 +20,10 @@ Every input is fed by keyword:
   (Qwen2-VL's and its kin): ``image_size / patch_size`` patches a side (a multiple of
   ``spatial_merge_size``) as rows without a batch dimension, and their grid.
 
+- anything else the forward needs (hidden states, latents, an image under another name),
+  images as flat patches with their grid (``spatial_shapes``) and images in pairs: see
+  [`netviz.huggingface.fallbacks`][netviz.huggingface.fallbacks].
+
 A model whose forward also takes others of these inputs gets them too (both towers
 of CLIP, the vision tower of a multimodal model), unless its forward refuses them:
 then only its main input (and decoder ids). A multimodal model that puts its image
@@ -33,16 +37,20 @@ one the model accepts is used.
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 import itertools
+import re
 from collections.abc import Sequence
 from typing import Any
 
-import torch
 from torch import nn
 
 from netviz.errors import InputShapeError
+from netviz.huggingface.fallbacks import WIDTHS, flat_patches, image_pairs, ladder, with_masks
+from netviz.huggingface.probes import (
+    NEEDS_VALUES, REJECTED, RUNS, feature_tokens, verdict,
+)
+from netviz.huggingface.probes import float_dtype as model_float_dtype
 from netviz.huggingface.specs import configurations
 from netviz.inputs import Fill, NamedInput
 from netviz.ir import Shape
@@ -59,8 +67,10 @@ IMAGE_SIZE = 224
 MEL_BINS = 80
 FRAMES = 3000
 """Speech features whose configuration names no sizes: 80 mel bins, 30 s of 10 ms frames."""
+_MEL_LADDER = (MEL_BINS, 128, 64)
+"""Mel bins tried in turn when the configuration names none (the common sizes)."""
 
-MAX_CANDIDATES = 6
+MAX_CANDIDATES = 10
 """Candidate input sets tried, at most."""
 
 # Configuration attributes giving each size, in the order they are looked for.
@@ -70,10 +80,15 @@ _TARGET_POSITIONS = ("max_target_positions", *_POSITIONS)
 _IMAGE_SIZE = ("image_size", "img_size", "input_size", "crop_size")
 _CHANNELS = ("num_channels", "in_channels", "in_chans", "num_image_channels")
 _FRAMES = ("num_frames",)
-_MEL_BINS = ("num_mel_bins", "feature_size", "input_feat_per_channel", "n_mels")
+_MEL_BINS = ("feature_projection_input_dim", "num_mel_bins", "feature_size",
+             "input_feat_per_channel", "input_feat_size", "n_mels")
 _SOURCE_POSITIONS = ("max_source_positions",)
 _AUDIO_LENGTH = ("max_length",)
 _CONTEXT = ("context_length",)
+_LARGER = (2, 4)
+"""Scales of the configuration's image size tried when it is refused (a model that cuts
+its input into tiles of that size: Depth Pro); video frames are tried at twice the size
+(frames padded to a larger size: TVP)."""
 _VIDEO_FRAMES = 16
 """Frames of a video input whose configuration names none."""
 
@@ -124,14 +139,18 @@ def layouts(name: str, config: Any, float_dtype: str) -> list[Layout]:
         if video or name == "pixel_values_videos":
             video = video or _VIDEO_FRAMES
             return [((video, channels, height, width), float_dtype),
-                    ((channels, video, height, width), float_dtype), image]
-        return [image]
-    if name == "input_features":
-        bins = _int(config, _MEL_BINS) or MEL_BINS
+                    ((channels, video, height, width), float_dtype), image,
+                    ((video, channels, 2 * height, 2 * width), float_dtype)]  # as images'
+        larger = [((channels, height * k, width * k), float_dtype) for k in _LARGER]
+        return [image, image_pairs(image), *larger]  # larger: a model that tiles its input
+    if name == "input_features" or (("_mel" in name or name.startswith("mel"))
+                                     and not name.endswith("mask")):  # audio_mel
+        named = _int(config, _MEL_BINS)
         source = _int(config, _SOURCE_POSITIONS)
         frames = 2 * source if source else FRAMES
-        return [((bins, frames), float_dtype), ((frames, bins), float_dtype),
-                ((1, frames, bins), float_dtype)]  # a spectrogram as a one-channel image
+        return [layout for bins in ((named,) if named else _MEL_LADDER) for layout in (
+            ((bins, frames), float_dtype), ((frames, bins), float_dtype),
+            ((1, frames, bins), float_dtype))]  # a spectrogram as a one-channel image
     if name == "past_values":  # a time series: context_length steps of its channels
         steps = _int(config, _CONTEXT)
         channels = _int(config, ("num_input_channels", "input_size")) or 1
@@ -154,18 +173,38 @@ def input_candidates(module: nn.Module) -> list[tuple[NamedInput, ...]]:
     """Candidate input sets of a transformers model, the fullest first (see module docs)."""
     config = getattr(module, "config", None)
     takes = _parameters(module)
-    float_dtype = str(_float_dtype(module)).removeprefix("torch.")
+    float_dtype = str(model_float_dtype(module)).removeprefix("torch.")
     main = getattr(module, "main_input_name", "input_ids")
     mains = [main] if isinstance(main, str) else [n for n in main if isinstance(n, str)]
     base = [name for name in mains if name in takes]
+    required = {n for n, p in takes.items() if p.default is p.empty
+                and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    if not base:  # a forward that takes no input of the name the model gives: its first required
+        base = [n for n in takes if n in required][:1]
     if (getattr(config, "is_encoder_decoder", False) and "decoder_input_ids" in takes
             and "decoder_input_ids" not in base):
         base.append("decoder_input_ids")
+
+    def options(name: str) -> list[Layout]:
+        """The layouts of input ``name``: its rule's, else (for an input the forward
+        needs) the ladder of [`netviz.huggingface.fallbacks`][netviz.huggingface.fallbacks]."""
+        known = layouts(name, config, float_dtype)
+        if known or (name not in required and name not in base):
+            return known
+        return _ladder(config, takes[name].annotation, float_dtype, name)
+
     extra = [n for n in OTHER_INPUTS
              if n in takes and n not in base and layouts(n, config, float_dtype)]
-    required = {n for n, p in takes.items() if p.default is p.empty
-                and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
     found: list[tuple[NamedInput, ...]] = []
+    flat = flat_patches(list(takes), lambda names: _int(config, names),
+                        _size(_value(config, _IMAGE_SIZE))[0], _int(config, _CHANNELS) or 3,
+                        float_dtype)
+    if flat:  # images as patches with their grid (SigLIP-2): before any other
+        made = [NamedInput(n, *layouts(n, config, float_dtype)[0])
+                for n in (*base, *extra) if n not in {i.name for i in flat}
+                and layouts(n, config, float_dtype)]
+        if required <= {i.name for i in (*made, *flat)}:
+            found.append((*made, *flat))
     for grid in _patch_grids(config, takes, float_dtype):  # patches and their grid
         made = [NamedInput(n, *layouts(n, config, float_dtype)[0]) for n in base
                 if n not in {i.name for i in grid} and layouts(n, config, float_dtype)]
@@ -176,19 +215,41 @@ def input_candidates(module: nn.Module) -> list[tuple[NamedInput, ...]]:
             found.append(inputs)
     plain: list[tuple[NamedInput, ...]] = []  # the main input alone: always tried, last
     for names in (base + extra, base) if extra else (base,):
-        options = [layouts(name, config, float_dtype) for name in names]
-        if not names or not all(options) or not required <= set(names):
+        names = [*names, *(n for n in takes if n in required and n not in names
+                           and not n.endswith("_mask"))]  # masks: with_masks
+        choices = [options(name) for name in names]
+        masks = {f"{n}_mask" for n in names}
+        if not names or not all(choices) or not required - masks <= set(names):
             continue
-        for combo in itertools.product(*options):
+        for combo in itertools.product(*choices):
             inputs = tuple(NamedInput(n, shape, dtype) for n, (shape, dtype) in
                            zip(names, combo))
             if names is base and extra:
                 plain.append(inputs)
                 continue
-            tokens = _with_image_tokens(module, inputs)
+            first = all(c == o[0] for c, o, n in zip(combo, choices, names)
+                        if n.startswith("pixel_values"))  # the image as configured
+            tokens = _with_image_tokens(module, inputs) if first else None  # (costs a forward)
             found += [tokens] if tokens else []
             found.append(inputs)
+    found = [variant for inputs in found for variant in (inputs, *with_masks(takes, inputs))]
     return found[:MAX_CANDIDATES - len(plain[:2])] + plain[:2]
+
+
+def _ladder(config: Any, annotation: Any, float_dtype: str, name: str = "") -> list[Layout]:
+    """Candidate layouts of an input netviz has no rule for (see
+    [`ladder`][netviz.huggingface.fallbacks.ladder]); the configuration's widths named
+    like the input (``visual_feat_dim`` for ``visual_feats``) first."""
+    stem = name.split("_")[0]
+    own = [value for sub in configurations(config) for key, value in vars(sub).items()
+           if stem and key.startswith(stem + "_") and key.endswith(("_size", "_dim"))
+           and isinstance(value, int) and not isinstance(value, bool) and value > 0]
+    widths = own + [w for w in (_int(config, (name,)) for name in WIDTHS) if w]
+    limit = _int(config, _POSITIONS)
+    height, width = _size(_value(config, _IMAGE_SIZE))
+    image = (_int(config, _CHANNELS) or 3, height, width)
+    return ladder(widths, min(SEQUENCE, limit or SEQUENCE), image, float_dtype, annotation,
+                  AUDIO_SAMPLES)
 
 
 _GRIDS = ("image_grid_thw", "grid_thw")
@@ -208,16 +269,21 @@ def _patch_grids(
     patch = _int(config, ("patch_size",))
     if grid is None or patches is None or not patch:
         return []
-    merge = _int(config, ("spatial_merge_size",)) or 1
+    merge = _int(config, ("spatial_merge_size", "merge_size")) or 1
     height, width = _size(_value(config, _IMAGE_SIZE))
     rows, cols = (max(merge, (side // patch) // merge * merge) for side in (height, width))
     channels = _int(config, _CHANNELS) or 3
-    depth = channels * (_int(config, ("temporal_patch_size",)) or 1)
+    temporal = _int(config, ("temporal_patch_size",))
     flat, where = Fill(batched=False), Fill(((1, 1), (rows, 1), (cols, 1)), False)
     sizes = NamedInput(grid, (1, 3), "int64", where)
-    return [(NamedInput(patches, (rows * cols, depth * patch * patch), float_dtype, flat), sizes),
-            (NamedInput(patches, (rows * cols, channels, patch, patch), float_dtype, flat),
-             sizes)]
+    found = [(NamedInput(patches, (rows * cols, channels * (temporal or 1) * patch * patch),
+                         float_dtype, flat), sizes),
+             (NamedInput(patches, (rows * cols, channels, patch, patch), float_dtype, flat),
+              sizes)]
+    if temporal is None:  # unnamed: the code's default of two frames a patch, Qwen2-VL's
+        found.append((NamedInput(patches, (rows * cols, channels * 2 * patch * patch),
+                                 float_dtype, flat), sizes))
+    return found
 
 
 _IMAGE_TOKEN = ("image_token_id", "image_token_index")
@@ -242,7 +308,7 @@ def _with_image_tokens(
     if token is None or not callable(features) or not {"input_ids", "pixel_values"} <= set(
             by_name):
         return None
-    count = _feature_tokens(module, [i for i in inputs if i.name != "input_ids"])
+    count = feature_tokens(module, [i for i in inputs if i.name != "input_ids"])
     ids = by_name["input_ids"]
     limit = _int(config, _POSITIONS)
     if not count or (limit and count + 1 > limit):
@@ -258,41 +324,6 @@ _TOKEN_TYPES = "mm_token_type_ids"
 """Per token, text (0), image (1) or video (2): what a processor returns alongside the ids
 of a model whose multimodal rotary positions need it (Qwen2-VL and its kin)."""
 _IMAGE_TYPE = 1
-
-
-def _feature_tokens(module: nn.Module, images: list[NamedInput]) -> int | None:
-    """How many image tokens the image's features fill (``None``: unknown): the elements
-    of ``get_image_features`` of ``images`` (those it takes) by the token embeddings' width."""
-    from netviz.tracing.device import make_inputs, model_device, on_meta
-    from netviz.tracing.meta import meta_inputs, meta_values
-    from netviz.tracing.values import tensors_in
-
-    embeddings: Any = getattr(module, "get_input_embeddings", None)
-    features_of: Any = getattr(module, "get_image_features")
-    try:
-        takes = inspect.signature(features_of).parameters
-        images = [i for i in images if i.name in takes]
-        width = int(embeddings().weight.shape[-1]) if callable(embeddings) else 0
-        meta = on_meta(module)
-        shapes, dtypes = [i.shape for i in images], [i.dtype or "float32" for i in images]
-        fills = [i.fill for i in images]
-        made = (meta_inputs(shapes, torch.float32, dtypes, fills) if meta else
-                make_inputs(shapes, model_device(module), torch.float32, random=True,
-                            dtypes=dtypes, fills=fills))
-        with torch.no_grad(), meta_values() if meta else contextlib.nullcontext():
-            out = features_of(**{i.name: t for i, t in zip(images, made)})
-    except Exception:  # noqa: BLE001 - the model's own code: no count
-        return None
-    found = getattr(out, "pooler_output", None)
-    elements = sum(t.numel() for t in tensors_in(found if found is not None else out))
-    return elements // width if width and elements and elements % width == 0 else None
-
-
-def _float_dtype(module: nn.Module) -> torch.dtype:
-    for param in module.parameters():
-        if param.is_floating_point():
-            return param.dtype
-    return torch.float32
 
 
 def model_inputs(module: nn.Module) -> tuple[NamedInput, ...]:
@@ -311,39 +342,67 @@ def model_inputs(module: nn.Module) -> tuple[NamedInput, ...]:
             f"configuration; give the inputs with --input NAME=D1,D2[:DTYPE] (its forward "
             f"takes: {takes})"
         )
-    if len(candidates) == 1:
-        return candidates[0]
     verdicts = []
     for candidate in candidates:
-        verdict = _verdict(module, candidate)
-        if verdict == _RUNS:
+        said, why = verdict(module, candidate) if len(candidates) > 1 else (RUNS, "")
+        if said == RUNS:
             return candidate
-        verdicts.append(verdict)
+        verdicts.append(said)
+        if said == REJECTED and candidate is candidates[0]:
+            named = _named_inputs(module, candidate, why) or _resized_tokens(
+                module, candidate, why)
+            if named:
+                return named
     # none runs on meta: the first that got past the model's checks of its inputs (it
     # reads a weight-derived value, so it needs a real forward), else the likeliest
-    return candidates[verdicts.index(_NEEDS_VALUES) if _NEEDS_VALUES in verdicts else 0]
+    return candidates[verdicts.index(NEEDS_VALUES) if NEEDS_VALUES in verdicts else 0]
 
 
-_RUNS, _NEEDS_VALUES, _REJECTED = "runs", "needs values", "rejected"
+def _resized_tokens(
+    module: nn.Module, inputs: tuple[NamedInput, ...], error: str
+) -> tuple[NamedInput, ...] | None:
+    """``inputs`` with token ids as long as the forward's error says, when it refused them
+    for a length that must match another input's ("size of tensor a (128) must match the
+    size of tensor b (33)": text aligned with audio frames); else ``None``."""
+    ids = next((i for i in inputs if i.name == "input_ids" and len(i.shape) == 1
+                and not i.fill), None)
+    if ids is None or not re.search(r"match|broadcast", error):
+        return None
+    numbers = [int(n) for n in re.findall(r"(?<![\w.])(\d+)(?![\w.])", error)]
+    if ids.shape[0] not in numbers:
+        return None
+    for length in dict.fromkeys(n for n in numbers if 1 < n <= _LONGEST and n != ids.shape[0]):
+        found = tuple(NamedInput(i.name, (length,), i.dtype) if i is ids else i for i in inputs)
+        if verdict(module, found)[0] == RUNS:
+            return found
+    return None
 
 
-def _verdict(module: nn.Module, inputs: tuple[NamedInput, ...]) -> str:
-    """Whether a forward on ``inputs`` runs (on meta for a meta model: nothing allocated),
-    fails only for want of a weight's value, or is rejected."""
-    from netviz.tracing.device import make_inputs, model_device, on_meta
-    from netviz.tracing.meta import meta_inputs, meta_unsupported, meta_values
-    from netviz.tracing.tracer import training_mode
+_LONGEST = 4096
+"""The most tokens a length read from an error may ask for."""
 
-    shapes, dtypes = [i.shape for i in inputs], [i.dtype or "float32" for i in inputs]
-    fills = [i.fill for i in inputs]
-    meta = on_meta(module)
-    tensors = (meta_inputs(shapes, torch.float32, dtypes, fills) if meta else
-               make_inputs(shapes, model_device(module), torch.float32, random=True,
-                           dtypes=dtypes, fills=fills))
-    try:
-        with training_mode(module, False), torch.no_grad():
-            with meta_values() if meta else contextlib.nullcontext():
-                module(**{i.name: t for i, t in zip(inputs, tensors)})
-    except Exception as exc:  # noqa: BLE001 - any failure: not this candidate
-        return _NEEDS_VALUES if meta and meta_unsupported(exc) else _REJECTED
-    return _RUNS
+
+def _named_inputs(
+    module: nn.Module, inputs: tuple[NamedInput, ...], error: str
+) -> tuple[NamedInput, ...] | None:
+    """``inputs`` and the optional inputs the forward's error names ("encoder_hidden_states
+    must be given"), made by the ladder (the widths whose names share the input's first
+    word first: ``encoder_hidden_size`` for ``encoder_hidden_states``), when one such set
+    runs; else ``None``."""
+    config = getattr(module, "config", None)
+    takes = _parameters(module)
+    have = {i.name for i in inputs}
+    named = [n for n in takes if n not in have and n not in ("args", "kwargs")
+             and re.search(rf"\b{re.escape(n)}\b", error)]
+    if not named:
+        return None
+    float_dtype = str(model_float_dtype(module)).removeprefix("torch.")
+    choices = [_ladder(config, takes[n].annotation, float_dtype, n) for n in named]
+    for combo in itertools.islice(itertools.product(*choices), MAX_CANDIDATES):
+        found = (*inputs, *(NamedInput(n, shape, dtype) for n, (shape, dtype) in
+                            zip(named, combo)))
+        if verdict(module, found)[0] == RUNS:
+            return found
+    return None
+
+

@@ -111,8 +111,10 @@ def _totals(graph: Graph) -> tuple[int, int]:
 
 
 def count_params(graph: Graph) -> int:
-    """Parameters the graph stands for: nodes and fused marks, times their repeats."""
-    return _totals(graph)[0]
+    """Parameters of the model the graph stands for: nodes and fused marks, times their
+    repeats, plus those the traced forward never reached (see ``UNREACHED_PARAMS``), so
+    that a model's total is ``sum(p.numel() for p in model.parameters())``."""
+    return _totals(graph)[0] + unreached_params(graph)
 
 
 def count_macs(graph: Graph) -> int:
@@ -145,3 +147,15 @@ def data_dependent(graph: Graph) -> tuple[str, ...]:
     """The ops of ``graph`` whose work depends on tensor values (see ``DATA_DEPENDENT``)."""
     found = dict(graph.meta).get(DATA_DEPENDENT)
     return tuple(str(op) for op in found) if isinstance(found, tuple) else ()
+
+
+UNREACHED_PARAMS = "unreached_params"
+"""Key of a traced graph's ``meta``: how many of the model's parameters (each shared tensor
+once) no op of the traced forward holds: modules the inputs never run (a vision tower fed
+text only), computations whose result nothing reads (left out of the trace)."""
+
+
+def unreached_params(graph: Graph) -> int:
+    """The model's parameters the traced forward did not reach (see ``UNREACHED_PARAMS``)."""
+    found = dict(graph.meta).get(UNREACHED_PARAMS)
+    return found if isinstance(found, int) else 0

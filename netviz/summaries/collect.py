@@ -34,7 +34,7 @@ from torch import nn
 from netviz.errors import InputShapeError, ModelForwardError, NetvizError
 from netviz.inputs import Fill
 from netviz.ir import Graph, Shape
-from netviz.ir.accounting import data_dependent
+from netviz.ir.accounting import data_dependent, unreached_params
 from netviz.serial import one_at_a_time
 from netviz.summaries.macs import feature_axes, own_macs, spread_inside
 from netviz.summaries.table import LayerRow, SummaryTable
@@ -248,6 +248,7 @@ def _table(
         param_bytes=sum(p.numel() * p.element_size() for p in unique_params.values()),
         forward_backward_bytes=int(stats.total_output_bytes),
         data_dependent=data_dependent(graph),
+        unreached_params=unreached_params(graph),
     )
 
 

@@ -80,6 +80,8 @@ def render_json(table: SummaryTable, records: list[Record], view: str, depth: in
         "view": view,
         "depth": depth,
     }
+    if table.unreached_params:  # only then, likewise
+        head["unreached_params"] = table.unreached_params
     if table.lower_bound:  # only then: other tables' documents stay as they were
         head["mult_adds_lower_bound"] = True
         head["data_dependent"] = list(table.data_dependent)

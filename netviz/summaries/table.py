@@ -85,6 +85,9 @@ class SummaryTable:
         data_dependent: Ops that decide from tensor values how much work follows
             (``nonzero``, indexing with a mask): when there are any, ``mult_adds`` counts
             the work of the traced input only, a lower bound.
+        unreached_params: Parameters (counted in ``total_params``) that no op of the
+            traced forward held: modules the inputs never ran (a vision tower fed text
+            only), computations whose result nothing reads.
     """
 
     model: str
@@ -98,6 +101,7 @@ class SummaryTable:
     param_bytes: int
     forward_backward_bytes: int
     data_dependent: tuple[str, ...] = ()
+    unreached_params: int = 0
 
     @property
     def lower_bound(self) -> bool:

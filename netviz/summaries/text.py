@@ -35,6 +35,8 @@ def render_text(sheet: Sheet, table: SummaryTable) -> str:
         f"Total params: {thousands(table.total_params)}",
         f"Trainable params: {thousands(table.trainable_params)}",
         f"Non-trainable params: {thousands(table.non_trainable_params)}",
+        *([f"Params the traced forward did not reach: {thousands(table.unreached_params)}"]
+          if table.unreached_params else []),
         f"Total mult-adds: {_text(macs_total(table))} ({short_count(table.mult_adds)})"
         + (f", a lower bound (data-dependent: {', '.join(table.data_dependent)})"
            if table.lower_bound else ""),

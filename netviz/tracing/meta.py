@@ -22,6 +22,9 @@ CPU tensor computed alongside it, by the same op on the values of its operands.
   its random numbers in another order).
 - Reading a value (``.item()``, ``bool()``, ``.tolist()``, ``.cpu()``) and ops whose
   output shape depends on values (``nonzero``) answer from those values.
+- Indices chosen from a weight-derived tensor (a router's ``topk``) get a balanced
+  value ([`netviz.tracing.choices`][netviz.tracing.choices]): tokens spread evenly
+  over the experts, so a layer looping over the experts hit runs on meta.
 - A weight, or anything computed from one, has no value: reading it raises (the
   model needs a real forward, see
   [`check_real_forward`][netviz.tracing.weights.check_real_forward]), and an in-place
@@ -50,11 +53,17 @@ from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from netviz.inputs import Fill
+from netviz.tracing.choices import balanced_indices, is_choice, warn_assumed
 from netviz.ir import Shape
 from netviz.tracing.values import tensors_in
 
 REAL_ELEMENTS = 1 << 18
-"""Largest tensor (in elements) whose value a meta forward computes."""
+"""Largest floating-point tensor (in elements) whose value a meta forward computes."""
+
+INDEX_ELEMENTS = 1 << 22
+"""Largest integer or boolean tensor (in elements) whose value a meta forward computes:
+masks and indices are cheap to compute, and routing masks are large (a one-hot mask of
+128 tokens x 2 picks x 128 experts)."""
 
 _VALUE = "_netviz_value"  # the attribute of a meta tensor holding its CPU value
 _CPU = torch.device("cpu")
@@ -124,7 +133,8 @@ def _written(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[t
 
 
 def _small(out: Any) -> bool:
-    return all(t.numel() <= REAL_ELEMENTS for t in _tensors(out))
+    return all(t.numel() <= (REAL_ELEMENTS if t.is_floating_point() or t.is_complex()
+                             else INDEX_ELEMENTS) for t in _tensors(out))
 
 
 class LostValues(NotImplementedError):
@@ -142,6 +152,10 @@ class _MetaValues(TorchDispatchMode):
         # ever compiled. tests/tracing/test_meta.py pins it (no torch._dynamo import).
         return False
 
+    def __init__(self, assumed: Assumed) -> None:
+        super().__init__()
+        self.assumed = assumed
+
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
         kwargs = kwargs or {}
         tensors = list(_tensors((args, kwargs)))
@@ -152,11 +166,14 @@ class _MetaValues(TorchDispatchMode):
         if no_values and not meta:  # empty() of a new weight, a random draw: nothing to do
             return func(*args, **kwargs)
         known = not no_values and all(value_of(t) is not None for t in tensors)
+        assumed = known and _assumed(tensors)
         if known and meta:
             if func is _ITEM:  # .item(), bool(), int()
+                self.assumed.read(assumed)
                 return args[0] if not args[0].is_meta else getattr(args[0], _VALUE).item()
             device = kwargs.get("device")
             if func is _COPY and device is not None and torch.device(device).type != "meta":
+                self.assumed.read(assumed)
                 return _on_values(func, args, kwargs)  # .cpu(), .tolist(): the value itself
         if meta:
             written = _written(func, args, kwargs)
@@ -169,25 +186,98 @@ class _MetaValues(TorchDispatchMode):
             margs, mkwargs = args, kwargs
         else:  # a real op: nothing of netviz's
             return func(*args, **kwargs)
+        if meta and not known and func in _INDEXING:
+            margs = _masks_as_indices(margs, self.assumed)
         try:
             out = func(*margs, **mkwargs)
         except (RuntimeError, NotImplementedError):
             if not known:  # no values: the meta kernel's error stands (a real forward is needed)
                 raise
             real = _on_values(func, args, kwargs)  # a data-dependent shape (nonzero)
+            self.assumed.read(assumed)
+            _mark(real, assumed)
             return _map(real, lambda r: with_value(r.to(_META), r)) if _small(real) else _map(
                 real, lambda r: r.to(_META))
         if known and not any(True for _ in _tensors(out)):  # a bool, a number: from the values
+            self.assumed.read(assumed)
             return _on_values(func, args, kwargs)
         if not known or not _small(out):
             for tensor in _written(func, margs, mkwargs):
                 _drop_value(tensor)
+            if not known and meta and is_choice(func) and _small(out):
+                made = balanced_indices(func, margs, mkwargs, out)
+                if made is not None:  # picks from a router's scores: balanced
+                    with_value(made[0], _mark(made[1], True))
+                    self.assumed.made(func)
             return out
-        real = _on_values(func, args, kwargs)  # in place on the values for in-place ops
+        try:
+            real = _on_values(func, args, kwargs)  # in place on the values for in-place ops
+        except (RuntimeError, NotImplementedError):  # no CPU kernel (histc of ints): no value
+            for tensor in _written(func, margs, mkwargs):
+                _drop_value(tensor)
+            return out
+        _mark(real, assumed)
         for made, value in zip(_tensors(out), _tensors(real)):
             if made.is_meta:
                 with_value(made, value)
         return out
+
+
+_ASSUMED = "_netviz_assumed"  # set on a value that follows from a balanced choice
+
+
+def _assumed(tensors: Sequence[torch.Tensor]) -> bool:
+    """Whether any of ``tensors`` (all with values) follows from a balanced choice."""
+    return any(getattr(value_of(t), _ASSUMED, False) for t in tensors)
+
+
+def _mark(value: Any, assumed: bool) -> Any:
+    """``value`` (values), marked as following from a balanced choice when ``assumed``."""
+    if assumed:
+        for tensor in _tensors(value):
+            setattr(tensor, _ASSUMED, True)
+    return value
+
+
+class Assumed:
+    """The balanced choices of one [`meta_values`][netviz.tracing.meta.meta_values] scope
+    (see [`netviz.tracing.choices`][netviz.tracing.choices]): made, and whether the forward
+    read one (a loop over the experts hit), which is when netviz says so, once."""
+
+    def __init__(self) -> None:
+        self.op: Any = None
+        self.warned = False
+
+    def made(self, func: Any) -> None:
+        self.op = self.op or func
+
+    def read(self, assumed: bool) -> None:
+        if assumed and not self.warned:
+            self.warned = True
+            warn_assumed(self.op)
+
+
+_INDEXING = frozenset({_aten.index.Tensor, _aten.index_put.default, _aten.index_put_.default,
+                       _aten._index_put_impl_.default})
+
+
+def _masks_as_indices(args: tuple[Any, ...], assumed: Assumed) -> tuple[Any, ...]:
+    """``x[mask]`` of a valueless ``x`` and a mask with a value: the mask as the positions
+    it selects (``mask.nonzero()``, from its value), so the meta kernel knows the result's
+    shape without reading the mask."""
+    indices = args[1]
+    if not any(isinstance(i, torch.Tensor) and i.dtype in (torch.bool, torch.uint8)
+               and value_of(i) is not None for i in indices):
+        return args
+    found: list[Any] = []
+    for index in indices:
+        value = value_of(index) if isinstance(index, torch.Tensor) else None
+        if value is None or index.dtype not in (torch.bool, torch.uint8):
+            found.append(index)
+            continue
+        assumed.read(getattr(value, _ASSUMED, False))
+        found.extend(_to_meta(position) for position in value.bool().nonzero().unbind(1))
+    return (args[0], found, *args[2:])
 
 
 def _to_meta(tensor: torch.Tensor) -> torch.Tensor:
@@ -210,38 +300,48 @@ def _on_values(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
 class _IndexValues(TorchFunctionMode):
     """What no op netviz sees does with values: ``x[:, [-1, 0]]`` (Python turns the list
     into an index tensor on ``x``'s device), so the result's value is computed here, from
-    ``x``'s; ``torch.tensor(2, device=x.device)`` (data copied straight to meta); and
-    ``x.tolist()``, which reads a meta tensor's storage directly."""
+    ``x``'s; ``torch.tensor(2, device=x.device)`` (data copied straight to meta);
+    ``x.tolist()``, which reads a meta tensor's storage directly; and ``f"{x}"`` of a
+    one-element ``x``, which formats its number on a real device."""
+
+    def __init__(self, assumed: Assumed) -> None:
+        super().__init__()
+        self.assumed = assumed
 
     def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
-        if func is _TOLIST and isinstance(args[0], torch.Tensor) and args[0].is_meta:
+        if func in _READS and isinstance(args[0], torch.Tensor) and args[0].is_meta:
             value = value_of(args[0])
-            if value is not None:
-                return value.tolist()
+            if value is not None and (func is _TOLIST or value.dim() == 0):
+                self.assumed.read(getattr(value, _ASSUMED, False))
+                return func(value, *args[1:], **(kwargs or {}))  # f"expert_{index}" too
         out = func(*args, **(kwargs or {}))
         if (func in _FROM_DATA and isinstance(out, torch.Tensor) and out.is_meta
                 and not hasattr(out, _VALUE) and out.numel() <= REAL_ELEMENTS
                 and all(value_of(t) is not None for t in _tensors(args))):
             data = _map(args, value_of)
-            with_value(out, func(*data, **{**(kwargs or {}), "device": _CPU}))
+            value = func(*data, **{**(kwargs or {}), "device": _CPU})
+            with_value(out, _mark(value, _assumed(_tensors(args))))
             return out
         if (func is _GETITEM and isinstance(out, torch.Tensor) and out.is_meta
                 and not hasattr(out, _VALUE) and out.numel() <= REAL_ELEMENTS):
             source = value_of(args[0])
             if source is not None and all(value_of(t) is not None for t in _tensors(args[1])):
-                with_value(out, source[_map(args[1], value_of)])
+                value = source[_map(args[1], value_of)]
+                with_value(out, _mark(value, _assumed(_tensors(args))))
         return out
 
 
 _GETITEM = torch.Tensor.__getitem__
 _TOLIST = torch.Tensor.tolist
+_READS = frozenset({_TOLIST, torch.Tensor.__format__})
 _FROM_DATA = frozenset({torch.tensor, torch.as_tensor, torch.asarray})
 
 
 @contextmanager
 def meta_values() -> Iterator[None]:
     """Run ops on meta tensors with values where they depend on no weight (module docs)."""
-    with _MetaValues(), _IndexValues():
+    assumed = Assumed()
+    with _MetaValues(assumed), _IndexValues(assumed):
         yield
 
 

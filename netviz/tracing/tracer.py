@@ -19,8 +19,8 @@ from netviz.errors import (
     warn,
 )
 from netviz.inputs import Fill
-from netviz.ir import Graph, Kind, Shape
-from netviz.ir.accounting import data_dependent
+from netviz.ir import Attr, Graph, Kind, Shape
+from netviz.ir.accounting import UNREACHED_PARAMS, data_dependent
 from netviz.serial import one_at_a_time
 from netviz.tracing.build import build_graph
 from netviz.tracing.device import cpu_module, on_meta
@@ -146,7 +146,13 @@ def trace_model(
         warn(f"the mult-adds of {name} are a lower bound: {', '.join(dependent)} "
              "decide from tensor values how much work follows", MacsLowerBoundWarning,
              stacklevel=2)
-    extra = ((("input_dtypes", dtypes),) if dtypes else ()) + ((("mode", "train"),) if train else ())
+    extra: tuple[Attr, ...] = (
+        ((("input_dtypes", dtypes),) if dtypes else ()) + ((("mode", "train"),) if train else ()))
+    # the model's parameters no traced op holds (never run, or read only by dead code),
+    # so that its totals stay sum(numel) with each shared tensor once
+    unreached = (sum(p.numel() for p in module.parameters())
+                 - sum(n.params for n in traced.nodes))
+    extra += ((UNREACHED_PARAMS, unreached),) if unreached > 0 else ()
     return replace(traced, meta=traced.meta + extra) if extra else traced
 
 

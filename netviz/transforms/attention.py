@@ -189,10 +189,25 @@ def _passes(node: Node) -> bool:
     return node.kind is Kind.RESHAPE or _shift(node) or has_trait(node.type_name, "pad")
 
 
-def _attributes(core_end: Node, output: Node, members: list[Node]) -> tuple[Attr, ...]:
+def _merged_width(graph: Graph, core_end: Node, members: list[Node]) -> int | None:
+    """The width of the heads merged back: what the first projection after the core
+    (the output projection) reads, ``heads x head_dim`` whatever the model's width
+    (GPT-OSS: 64 heads of 64 in a 2880-wide model); ``None`` without one."""
+    after = members[members.index(core_end) + 1:] if core_end in members else []
+    for node in after:
+        if node.kind is Kind.LINEAR:
+            shapes = [graph.node(e.src).shape for e in graph.in_edges(node.id)]
+            widths = {shape[-1] for shape in shapes if shape}
+            return widths.pop() if len(widths) == 1 else None
+    return None
+
+
+def _attributes(core_end: Node, output: Node, members: list[Node],
+                merged: int | None = None) -> tuple[Attr, ...]:
     """Heads, width and window size of an attention core ending at ``core_end``; whether
     its module shifts the tokens; and the ops it holds, so that attention modules that
-    compute differently never look alike."""
+    compute differently never look alike. ``merged``: the width the output projection
+    reads (``heads x head_dim``), when it differs from the module's output width."""
     shape = core_end.shape or ()
     head_dim = shape[-1] if shape else None
     width = output.width
@@ -203,7 +218,9 @@ def _attributes(core_end: Node, output: Node, members: list[Node]) -> tuple[Attr
     if not width and len(shape) >= 3 and head_dim:
         width = shape[-3] * head_dim  # the heads merge after the core, in no known width
     heads = None
-    if width and head_dim and width % head_dim == 0:
+    if merged and head_dim and merged % head_dim == 0:
+        heads = merged // head_dim
+    elif width and head_dim and width % head_dim == 0:
         heads = width // head_dim
     elif len(shape) >= 3:
         heads = shape[-3]
@@ -321,7 +338,9 @@ def collapse_attention(graph: Graph) -> Graph:
         taken.add(node_id)
         replacement[members[0].id] = Node(
             id=node_id, kind=Kind.ATTENTION, type_name=ATTENTION_TYPE, scope=scope,
-            attrs=tuple(sorted(_attributes(core_end, output, members) + _held_ops(members)
+            attrs=tuple(sorted(_attributes(core_end, output, members,
+                                           _merged_width(graph, core_end, members))
+                               + _held_ops(members)
                                + _latent(graph, region))),
             shape=output.shape,
             params=sum(n.params for n in members), macs=sum(n.macs for n in members),

@@ -39,7 +39,9 @@ def fuse_marks(graph: Graph) -> Graph:
     that consumes their result. When the activation feeds several consumers, every
     new edge carries the same mark, so renderers can tell one shared computation
     from several. Nodes with several inputs stay as they are, and so do data nodes,
-    so a chain never runs across a block's start. Idempotent: a fused graph has no
+    so a chain never runs across a block's start, and so do nodes whose result nothing
+    reads (a norm with parameters left over by pruning: no edge to carry it, it would
+    vanish with its parameters). Idempotent: a fused graph has no
     fusible single-input node left.
     """
     in_edges: dict[str, list[Edge]] = {n.id: [] for n in graph.nodes}
@@ -51,8 +53,8 @@ def fuse_marks(graph: Graph) -> Graph:
     fused: set[str] = set()
     for node in graph.nodes:  # execution order: chains collapse front to back
         incoming = in_edges[node.id]
-        if node.kind not in FUSIBLE or len(incoming) != 1:
-            continue
+        if node.kind not in FUSIBLE or len(incoming) != 1 or not out_edges[node.id]:
+            continue  # a norm whose result nothing reads has no edge to mark: its box stays
         (edge_in,) = incoming
         mark = _extend(edge_in.mark, node)
         out_edges[edge_in.src].remove(edge_in)

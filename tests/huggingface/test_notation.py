@@ -101,6 +101,29 @@ def test_attention_with_as_many_kv_heads_says_heads_and_width(name: str) -> None
     assert attention and all(label == "Attention 4h 64D" for label in attention), attention
 
 
+@pytest.mark.parametrize(("cls", "extra", "attention"), [
+    ("GptOssForCausalLM", dict(num_local_experts=4, num_experts_per_tok=2), "GQA 4h/2kv 48D RoPE"),
+    ("LlamaForCausalLM", dict(num_key_value_heads=1), "MQA 4h/1kv 48D RoPE"),
+])
+def test_heads_come_from_the_projections_when_heads_times_head_dim_is_not_the_width(
+    cls: str, extra: dict[str, int], attention: str
+) -> None:
+    """4 heads of 16 in a 48-wide model (GPT-OSS at its default: 64 heads of 64 in 2880):
+    the query projection is 64 wide, keys and values 2 x 16 (or 1 x 16); the heads are
+    the merged heads' width (what the output projection reads) / head_dim, not 48 / 16."""
+    from tests.huggingface.configs import TOKENS
+
+    values = dict(hidden_size=48, intermediate_size=96, num_hidden_layers=1,
+                  num_attention_heads=4, num_key_value_heads=2, head_dim=16,
+                  vocab_size=256, **TOKENS)
+    values.update(extra)
+    spec = f"hf:{cls}(" + ", ".join(f"{k}={v!r}" for k, v in values.items()) + ")"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        graph = netviz.diagram(spec).graph
+    assert [n.label for n in graph.nodes if n.kind is Kind.ATTENTION] == [attention]
+
+
 def test_a_mixture_of_experts_is_one_box() -> None:
     """Mixtral's router and its 4 experts (each token through 2, of hidden width 128) are one
     box, none of the dispatch code (sort, histc, cumsum, grouped products) drawn."""

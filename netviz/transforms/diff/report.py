@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from netviz.ir import ChangeKind, Cluster, Graph, Kind, Node
-from netviz.ir.accounting import cluster_totals, mark_owner
+from netviz.ir.accounting import cluster_totals, mark_owner, unreached_params
 from netviz.transforms.annotate import Counts
 from netviz.transforms.diff.marks import GHOST_PREFIX, change_text, label_after
 from netviz.transforms.diff.match import Matching
@@ -21,6 +21,8 @@ from netviz.transforms.diff.match import Matching
 STEM = "Stem"
 HEAD = "Head"
 WHOLE = "Model"
+UNREACHED = "Not reached"
+"""The row of the parameters no op of a traced forward held (modules never run)."""
 """The one group of models without blocks (as in ``netviz summary --by-group``)."""
 
 
@@ -61,7 +63,8 @@ class GroupDiff:
 
 def group_counts(graph: Graph) -> tuple[Counts, list[Counts], Counts]:
     """``(stem, per cluster, head)`` parameters and MACs of a notation graph; they add up
-    to [`count_params`][netviz.ir.accounting.count_params] and ``count_macs``.
+    to [`count_params`][netviz.ir.accounting.count_params] and ``count_macs``, less the
+    parameters the traced forward did not reach (their own row in a diff).
 
     A fused mark outside every block counts where its edge starts, or ends if it starts
     in a block.
@@ -111,7 +114,10 @@ def group_diffs(a: Graph, b: Graph, marked: Graph, matching: Matching) -> tuple[
     rows.append(GroupDiff(HEAD, _lines(marked, [n for n in top if n.id not in stem_ids], None),
                           a_head, b_head))
     if not a.clusters and not b.clusters:  # no blocks: one group, the whole model
-        return (replace(rows[0], title=WHOLE),)
+        rows = [replace(rows[0], title=WHOLE)]
+    if unreached_params(a) or unreached_params(b):  # the groups add up to the totals
+        rows.append(GroupDiff(UNREACHED, (), Counts(unreached_params(a), 0),
+                              Counts(unreached_params(b), 0)))
     return tuple(rows)
 
 
