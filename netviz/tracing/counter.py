@@ -57,8 +57,17 @@ def _shape(value: Any) -> tuple[int, ...] | None:
 
 def _entry(func: Any) -> ops.Op | None:
     """The table's entry of aten overload ``func`` (``__name__``: ``"addmm.default"``)."""
-    packet, _, overload = str(func.__name__).partition(".")
-    return ops.aten_op(packet, overload or "default")
+    try:
+        return _ENTRIES[func]
+    except KeyError:
+        packet, _, overload = str(func.__name__).partition(".")
+        op = _ENTRIES[func] = ops.aten_op(packet, overload or "default")
+        return op
+
+
+_ENTRIES: dict[Any, ops.Op | None] = {}
+"""aten overload -> its table entry, filled as overloads are met (the table is constant;
+a forward of a large model runs the same few overloads thousands of times)."""
 
 
 def aten_macs(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], out: Any) -> int:

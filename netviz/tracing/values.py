@@ -14,28 +14,41 @@ def tensors_in(value: Any) -> list[torch.Tensor]:
     """Every tensor in a (nested) tuple, list or dict, in order.
 
     Called for every op of a traced forward (tens of thousands for a large model), so
-    it walks with a loop rather than nested generators.
+    the common cases (an argument tuple of tensors and numbers) are tested first, by
+    exact type, and only containers are walked further.
     """
     if isinstance(value, torch.Tensor):
         return [value]
     found: list[torch.Tensor] = []
-    todo = [value]
-    while todo:
-        item = todo.pop()
-        kind = type(item)
-        if kind in _PLAIN:
-            continue
-        if kind is tuple or kind is list:
-            todo.extend(reversed(item))
-        elif isinstance(item, torch.Tensor):
-            found.append(item)
-        elif isinstance(item, (tuple, list)):
-            todo.extend(reversed(item))
-        elif isinstance(item, dict):
-            todo.extend(reversed(list(item.values())))
+    _collect(value, found)
     return found
 
 
+def _collect(value: Any, found: list[torch.Tensor]) -> None:
+    """Append the tensors in container ``value`` to ``found``, depth first, in order."""
+    kind = type(value)
+    if kind is tuple or kind is list:
+        items: Any = value
+    elif kind in _PLAIN:
+        return
+    elif isinstance(value, torch.Tensor):
+        found.append(value)
+        return
+    elif isinstance(value, (tuple, list)):
+        items = value
+    elif isinstance(value, dict):
+        items = value.values()
+    else:
+        return
+    for item in items:
+        kind = type(item)
+        if kind is _TENSOR:
+            found.append(item)
+        elif kind not in _PLAIN:
+            _collect(item, found)
+
+
+_TENSOR = torch.Tensor
 _PLAIN = frozenset({int, float, bool, str, type(None), torch.dtype, torch.device})
 
 

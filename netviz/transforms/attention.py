@@ -83,11 +83,16 @@ def _computed_from(graph: Graph, later: str, earlier: str, scope: str) -> bool:
     return False
 
 
-def is_block(graph: Graph, scope: str) -> bool:
+def is_block(graph: Graph, scope: str, inside: list[Node] | None = None) -> bool:
     """Whether ``scope`` holds a residual join: an add of a tensor and one computed from it
-    (``x + f(x)``; a rotation's ``q cos + rotate(q) sin`` adds two branches instead)."""
-    for node in graph.nodes:
-        if node.kind is not Kind.ADD or not within(node.scope, scope):
+    (``x + f(x)``; a rotation's ``q cos + rotate(q) sin`` adds two branches instead).
+
+    ``inside``: the nodes within ``scope`` in graph order, when the caller has them
+    (see ``_within_index``); otherwise found by walking the graph."""
+    if inside is None:
+        inside = [n for n in graph.nodes if within(n.scope, scope)]
+    for node in inside:
+        if node.kind is not Kind.ADD:
             continue
         sources = list(dict.fromkeys(e.src for e in graph.in_edges(node.id)))
         if any(_computed_from(graph, b, a, scope) for a in sources for b in sources if a != b):
@@ -95,9 +100,25 @@ def is_block(graph: Graph, scope: str) -> bool:
     return False
 
 
+def _within_index(graph: Graph) -> dict[str, list[Node]]:
+    """For every module path holding a node, the nodes ``within`` it, in graph order.
+
+    One walk over the nodes and their scopes' ancestors (what ``within`` tests: the
+    scope itself and each prefix ending before a ``.``), instead of one walk of the
+    whole graph per attention core found (80 of them in an 80-layer LLM)."""
+    index: dict[str, list[Node]] = {}
+    for node in graph.nodes:
+        scope = node.scope
+        while scope:
+            index.setdefault(scope, []).append(node)
+            scope = scope.rpartition(".")[0]
+    return index
+
+
 def _regions(graph: Graph) -> list[set[str]]:
     regions: list[set[str]] = []
     taken: set[str] = set()
+    index: dict[str, list[Node]] | None = None  # built at the first core with a scope
     for node in graph.nodes:
         if node.id in taken:
             continue
@@ -110,9 +131,12 @@ def _regions(graph: Graph) -> list[set[str]]:
         if core is None:
             continue
         scope = common_scope(graph.node(i).scope for i in core)
-        if scope and not is_block(graph, scope):
-            region = {n.id for n in graph.nodes if within(n.scope, scope)
-                      and n.kind not in (Kind.INPUT, Kind.OUTPUT)}
+        inside: list[Node] = []
+        if scope:
+            index = _within_index(graph) if index is None else index
+            inside = index.get(scope, [])
+        if scope and not is_block(graph, scope, inside):
+            region = {n.id for n in inside if n.kind not in (Kind.INPUT, Kind.OUTPUT)}
         else:
             region = set(core)
         if region & taken:
@@ -296,8 +320,9 @@ def collapse_attention(graph: Graph) -> Graph:
     owner: dict[str, str] = {}
     replacement: dict[str, Node] = {}
     taken = {n.id for n in graph.nodes}
-    for region in regions:
-        members = [n for n in graph.nodes if n.id in region]
+    position = {n.id: i for i, n in enumerate(graph.nodes)}
+    for region in regions:  # members in graph order, without a walk of the graph per region
+        members = [graph.nodes[i] for i in sorted(position[m] for m in region if m in position)]
         leaving = [n for n in members if any(e.dst not in region for e in graph.out_edges(n.id))]
         output = leaving[-1] if leaving else members[-1]
         products = [n for n in members
