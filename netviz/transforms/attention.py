@@ -20,7 +20,7 @@ from netviz import ops
 from netviz.ir import Attr, Graph, Kind, Node, evolve
 from netviz.ops import has_trait
 from netviz.transforms.regions import merge_regions
-from netviz.transforms.scopes import common_scope, within
+from netviz.transforms.scopes import common_scope, index_by_path, within
 
 _STEPS = 12  # ops allowed between the products and the softmax (scale, bias, mask, views)
 ATTENTION_TYPE = "attention"
@@ -88,7 +88,7 @@ def is_block(graph: Graph, scope: str, inside: list[Node] | None = None) -> bool
     (``x + f(x)``; a rotation's ``q cos + rotate(q) sin`` adds two branches instead).
 
     ``inside``: the nodes within ``scope`` in graph order, when the caller has them
-    (see ``_within_index``); otherwise found by walking the graph."""
+    (see ``index_by_path``); otherwise found by walking the graph."""
     if inside is None:
         inside = [n for n in graph.nodes if within(n.scope, scope)]
     for node in inside:
@@ -98,21 +98,6 @@ def is_block(graph: Graph, scope: str, inside: list[Node] | None = None) -> bool
         if any(_computed_from(graph, b, a, scope) for a in sources for b in sources if a != b):
             return True
     return False
-
-
-def _within_index(graph: Graph) -> dict[str, list[Node]]:
-    """For every module path holding a node, the nodes ``within`` it, in graph order.
-
-    One walk over the nodes and their scopes' ancestors (what ``within`` tests: the
-    scope itself and each prefix ending before a ``.``), instead of one walk of the
-    whole graph per attention core found (80 of them in an 80-layer LLM)."""
-    index: dict[str, list[Node]] = {}
-    for node in graph.nodes:
-        scope = node.scope
-        while scope:
-            index.setdefault(scope, []).append(node)
-            scope = scope.rpartition(".")[0]
-    return index
 
 
 def _regions(graph: Graph) -> list[set[str]]:
@@ -133,7 +118,7 @@ def _regions(graph: Graph) -> list[set[str]]:
         scope = common_scope(graph.node(i).scope for i in core)
         inside: list[Node] = []
         if scope:
-            index = _within_index(graph) if index is None else index
+            index = index_by_path(graph.nodes) if index is None else index
             inside = index.get(scope, [])
         if scope and not is_block(graph, scope, inside):
             region = {n.id for n in inside if n.kind not in (Kind.INPUT, Kind.OUTPUT)}

@@ -21,26 +21,30 @@ def within(scope: str, path: str) -> bool:
     return scope == path or scope.startswith(path + ".")
 
 
-def by_path(items: Sequence[S], paths: Iterable[str]) -> dict[str, list[S]]:
-    """For each of ``paths``, the ``items`` whose scope lies ``within`` it, in order.
+def index_by_path(items: Iterable[S]) -> dict[str, list[S]]:
+    """For every module path some item's scope lies ``within``, those items, in order.
 
-    What ``[n for n in items if within(n.scope, path)]`` gives for every path, built in
-    one walk over the items and their scopes' ancestors (a deep model has thousands of
-    module paths and of nodes: testing every pair is quadratic).
+    One walk over the items and their scopes' ancestors (the scope itself and each
+    prefix ending before a ``.``): a deep model has thousands of module paths and of
+    nodes, and testing every pair is quadratic. The root path ``""`` is not a key.
     """
-    wanted = set(paths)
-    found: dict[str, list[S]] = {path: [] for path in wanted}
-    every = found.get("")
+    index: dict[str, list[S]] = {}
     for item in items:
         scope = item.scope
         while scope:
-            bucket = found.get(scope)
-            if bucket is not None:
-                bucket.append(item)
+            index.setdefault(scope, []).append(item)
             scope = scope.rpartition(".")[0]
-        if every is not None:
-            every.append(item)
-    return found
+    return index
+
+
+def by_path(items: Sequence[S], paths: Iterable[str]) -> dict[str, list[S]]:
+    """For each of ``paths``, the ``items`` whose scope lies ``within`` it, in order.
+
+    What ``[n for n in items if within(n.scope, path)]`` gives for every path, from one
+    ``index_by_path`` walk.
+    """
+    index = index_by_path(items)
+    return {path: list(items) if not path else index.get(path, []) for path in set(paths)}
 
 
 def parent(path: str) -> str:
