@@ -9,7 +9,8 @@ Conventions the expectations follow:
 - **convs** counts conv *calls*: a module called twice is two convs in the
   figure (the figure draws data flow, and both calls are drawn);
 - **params** counts each ``nn.Parameter`` once, however often it is used or tied,
-  and only parameters some op of the forward actually reads.
+  the parameters no op of the forward reads included (netviz reports them as not
+  reached): every total is ``sum(p.numel() for p in model.parameters())``.
 """
 
 from __future__ import annotations
@@ -459,7 +460,7 @@ class BufferNormalize(nn.Module):
 
 
 class UnusedLayer(nn.Module):
-    """A submodule that is never called: drawn nowhere, its parameters not counted."""
+    """A submodule that is never called: drawn nowhere, its parameters counted as not reached."""
 
     def __init__(self) -> None:
         super().__init__()
