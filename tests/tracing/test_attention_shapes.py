@@ -7,14 +7,7 @@ import torch
 from torch import nn
 
 from netviz.tracing.layers import layer_outputs
-
-
-def shapes(value: object) -> object:
-    if isinstance(value, torch.Tensor):
-        return tuple(value.shape)
-    if isinstance(value, tuple):
-        return tuple(shapes(v) for v in value)
-    return value
+from tests.tracing.outputs import shapes
 
 
 @pytest.mark.parametrize("batch_first", [True, False])

@@ -9,14 +9,7 @@ from torch import nn
 
 from netviz.ops import LayerShapeError
 from netviz.tracing.layers import layer_outputs
-
-
-def shapes(value: object) -> object:
-    if isinstance(value, torch.Tensor):
-        return tuple(value.shape)
-    if isinstance(value, tuple):
-        return tuple(shapes(v) for v in value)
-    return value
+from tests.tracing.outputs import shapes
 
 
 @pytest.mark.parametrize("kind", [nn.RNN, nn.LSTM, nn.GRU])
