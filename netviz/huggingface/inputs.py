@@ -51,6 +51,7 @@ from netviz.huggingface.probes import (
     NEEDS_VALUES, REJECTED, RUNS, feature_tokens, verdict,
 )
 from netviz.huggingface.probes import float_dtype as model_float_dtype
+from netviz.huggingface.repairs import companions, mended
 from netviz.huggingface.specs import configurations
 from netviz.inputs import Fill, NamedInput
 from netviz.ir import Shape
@@ -128,7 +129,7 @@ def _size(value: Any) -> tuple[int, int]:
 
 def layouts(name: str, config: Any, float_dtype: str) -> list[Layout]:
     """The candidate shapes of input ``name`` (``[]``: netviz cannot make it)."""
-    if name in TOKEN_INPUTS:
+    if name in TOKEN_INPUTS or name.endswith("_input_ids"):  # qformer_input_ids too
         limit = _int(config, _TARGET_POSITIONS if name.startswith("decoder") else _POSITIONS)
         return [((min(SEQUENCE, limit or SEQUENCE),), "int64")]
     if name in ("pixel_values", "pixel_values_videos"):
@@ -214,7 +215,7 @@ def input_candidates(module: nn.Module) -> list[tuple[NamedInput, ...]]:
             found += [tokens] if tokens else []
             found.append(inputs)
     plain: list[tuple[NamedInput, ...]] = []  # the main input alone: always tried, last
-    for names in (base + extra, base) if extra else (base,):
+    for alone, names in ((False, base + extra), (True, base)) if extra else ((False, base),):
         names = [*names, *(n for n in takes if n in required and n not in names
                            and not n.endswith("_mask"))]  # masks: with_masks
         choices = [options(name) for name in names]
@@ -224,7 +225,7 @@ def input_candidates(module: nn.Module) -> list[tuple[NamedInput, ...]]:
         for combo in itertools.product(*choices):
             inputs = tuple(NamedInput(n, shape, dtype) for n, (shape, dtype) in
                            zip(names, combo))
-            if names is base and extra:
+            if alone:
                 plain.append(inputs)
                 continue
             first = all(c == o[0] for c, o, n in zip(combo, choices, names)
@@ -342,20 +343,40 @@ def model_inputs(module: nn.Module) -> tuple[NamedInput, ...]:
             f"configuration; give the inputs with --input NAME=D1,D2[:DTYPE] (its forward "
             f"takes: {takes})"
         )
-    verdicts = []
+    verdicts, rejected = [], []
+    check = len(candidates) > 1 or bool(set(_parameters(module)) - _PLAIN)
     for candidate in candidates:
-        said, why = verdict(module, candidate) if len(candidates) > 1 else (RUNS, "")
+        said, why = verdict(module, candidate) if check else (RUNS, "")
         if said == RUNS:
             return candidate
         verdicts.append(said)
+        rejected += [(candidate, why)] if said == REJECTED else []
         if said == REJECTED and candidate is candidates[0]:
             named = _named_inputs(module, candidate, why) or _resized_tokens(
                 module, candidate, why)
             if named:
                 return named
     # none runs on meta: the first that got past the model's checks of its inputs (it
-    # reads a weight-derived value, so it needs a real forward), else the likeliest
-    return candidates[verdicts.index(NEEDS_VALUES) if NEEDS_VALUES in verdicts else 0]
+    # reads a weight-derived value, so it needs a real forward), else one mended from the
+    # model's errors, else the likeliest
+    if NEEDS_VALUES in verdicts:
+        return candidates[verdicts.index(NEEDS_VALUES)]
+    config, takes = getattr(module, "config", None), _parameters(module)
+    float_dtype = str(model_float_dtype(module)).removeprefix("torch.")
+    fixed = mended(module, rejected[:_MENDED], list(takes), config, float_dtype,
+                   lambda n: _ladder(config, takes[n].annotation, float_dtype, n))
+    return fixed or candidates[0]
+
+
+_PLAIN = {"input_ids", "attention_mask", "position_ids", "token_type_ids", "past_key_values",
+          "inputs_embeds", "use_cache", "cache_position", "labels", "output_attentions",
+          "output_hidden_states", "return_dict", "logits_to_keep", "head_mask", "args", "kwargs"}
+"""The inputs of a plain text model's forward: one that takes no other has its one
+candidate used without a forward on meta first (a forward of a large language model is
+not free); any other is checked, and mended when rejected."""
+
+_MENDED = 3
+"""Rejected candidates (the first) whose errors are read to mend them."""
 
 
 def _resized_tokens(
@@ -397,7 +418,10 @@ def _named_inputs(
     if not named:
         return None
     float_dtype = str(model_float_dtype(module)).removeprefix("torch.")
-    choices = [_ladder(config, takes[n].annotation, float_dtype, n) for n in named]
+    steps = next((i.shape[0] for i in inputs if i.name == "input_ids" and i.shape), SEQUENCE)
+    choices = [[(i.shape, i.dtype or float_dtype) for own in companions(
+        (), [n], config, float_dtype, steps) for i in own]  # a convention's layout first
+        + _ladder(config, takes[n].annotation, float_dtype, n) for n in named]
     for combo in itertools.islice(itertools.product(*choices), MAX_CANDIDATES):
         found = (*inputs, *(NamedInput(n, shape, dtype) for n, (shape, dtype) in
                             zip(named, combo)))

@@ -1,0 +1,211 @@
+"""Candidate inputs mended from the error a model's forward raised on them.
+
+When no candidate input set of [`netviz.huggingface.inputs`][netviz.huggingface.inputs]
+runs on meta, the model's own error often says what it wanted. Each mender here reads one
+kind of message and proposes changed inputs, which are tried in turn (each with a forward
+on meta); a changed set the model rejects for another reason is mended again, within
+[`BUDGET`][netviz.huggingface.repairs.BUDGET] forwards in all:
+
+- an image of the wrong size ("Input height (224) doesn't match model (336)", "Input image
+  size (448*448) doesn't match model (224*224)"): the size the model says;
+- a length that must be a multiple ("length 16000 is not a multiple of 1920"): rounded up;
+- vectors of the wrong width for a linear layer ("mat1 and mat2 shapes cannot be
+  multiplied (128x80 and 320x1024)", on meta "a and b must have same reduction dim, but
+  got [128, 80] X [320, 1024]"): the width the layer takes;
+- token ids the model wants per codebook (a view to ``[1, 9, -1]``, a broadcast against
+  ``[33]``): ``tokens x codebooks`` for each small number the message names;
+- the optional inputs the message names ("`visual_feats` cannot be `None`"), and the
+  optional inputs of [`COMPANIONS`][netviz.huggingface.repairs.COMPANIONS] (transformers'
+  conventions for inputs a forward needs but cannot name: ``bbox``, ``lang_ids``...).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import deque
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from torch import nn
+
+from netviz.huggingface.probes import NEEDS_VALUES, REJECTED, RUNS, verdict
+from netviz.huggingface.specs import configurations
+from netviz.inputs import NamedInput
+
+Inputs = tuple[NamedInput, ...]
+Layout = tuple[tuple[int, ...], str]
+
+BUDGET = 16
+"""Forwards on meta spent mending, at most, per model."""
+
+_INTEGERS = ("int64", "int32", "bool")
+_NUMBER = r"(?<![\w.])(\d+)(?![\w.])"
+_MOST_CODEBOOKS = 64
+"""The most codebooks a number read from an error may stand for."""
+
+COMPANIONS: dict[str, tuple[str, tuple[int | str, ...]]] = {
+    "bbox": ("int64", (4,)),  # a box per token (LayoutLM, Bros, UDOP): x0, y0, x1, y1
+    "lang_ids": ("int64", ()),  # the language of each sequence (X-MOD's adapters)
+    "visual_feats": ("float", ("visual_feat_dim",)),  # region features (LXMERT)
+    "visual_pos": ("float", ("visual_pos_dim",)),  # their boxes
+    "states": ("float", ("state_dim",)),  # a trajectory (Decision Transformer)
+    "actions": ("float", ("act_dim",)),
+    "rewards": ("float", (1,)),
+    "returns_to_go": ("float", (1,)),
+    "timesteps": ("int64", ()),
+}
+"""Optional inputs a forward may need though its error does not name them: dtype
+(``float``: the model's) and the size of each position after the tokens' (a number, or
+the configuration attribute giving it); each is a sequence as long as the token ids."""
+
+
+def _replace(inputs: Inputs, old: NamedInput, new: NamedInput) -> Inputs:
+    return tuple(new if i is old else i for i in inputs)
+
+
+def _reshaped(inputs: Inputs, old: NamedInput, shape: tuple[int, ...]) -> Inputs:
+    return _replace(inputs, old, NamedInput(old.name, shape, old.dtype, old.fill))
+
+
+def resized_images(inputs: Inputs, error: str) -> list[Inputs]:
+    """Images at the size the model says its input must have."""
+    found = re.search(r"[Ii]nput image size \((\d+)\*(\d+)\) doesn't match model \((\d+)\*(\d+)\)",
+                      error)
+    pairs: list[tuple[int, int]] = []
+    if found:
+        h, w, mh, mw = (int(g) for g in found.groups())
+        pairs = [(h, mh), (w, mw)]
+    for side in ("height", "width"):
+        one = re.search(rf"[Ii]nput {side} \((\d+)\) doesn't match model \((\d+)\)", error)
+        if one:
+            pairs.append((int(one.group(1)), int(one.group(2))))
+    made = []
+    for image in (i for i in inputs if len(i.shape) >= 3 and i.dtype not in _INTEGERS):
+        if found:
+            shape = (*image.shape[:-2], int(found.group(3)), int(found.group(4)))
+        else:
+            sizes = dict(pairs)
+            shape = (*image.shape[:-2], *(sizes.get(d, d) for d in image.shape[-2:]))
+        if shape != image.shape:
+            made.append(_reshaped(inputs, image, shape))
+    return made
+
+
+def padded_lengths(inputs: Inputs, error: str) -> list[Inputs]:
+    """Inputs with a dimension rounded up to the multiple the model asks for."""
+    found = re.search(r"(\d+) is not a multiple of (\d+)", error)
+    if not found:
+        return []
+    length, step = int(found.group(1)), int(found.group(2))
+    made = []
+    for i in inputs:
+        if length in i.shape and step > 0:
+            at = i.shape.index(length)
+            shape = (*i.shape[:at], math.ceil(length / step) * step, *i.shape[at + 1:])
+            made.append(_reshaped(inputs, i, shape))
+    return made
+
+
+def linear_widths(inputs: Inputs, error: str) -> list[Inputs]:
+    """Vectors at the width the linear layer that refused them takes."""
+    found = (re.search(r"got \[(\d+), (\d+)\] X \[(\d+), \d+\]", error)
+             or re.search(r"cannot be multiplied \((\d+)x(\d+) and (\d+)x\d+\)", error))
+    if not found:
+        return []
+    rows, width, wanted = (int(g) for g in found.groups())
+    made = []
+    for i in inputs:
+        if i.dtype in _INTEGERS or not i.shape or i.shape[-1] != width:
+            continue
+        made.append(_reshaped(inputs, i, (*i.shape[:-1], wanted)))
+        if len(i.shape) > 2:  # an image-like input read as vectors: one row of them
+            made.append(_reshaped(inputs, i, (rows, wanted)))
+    return made
+
+
+def token_codebooks(inputs: Inputs, error: str) -> list[Inputs]:
+    """Token ids as ``tokens x codebooks``, for each small number the error names."""
+    ids = [i for i in inputs if i.name.endswith("input_ids") and len(i.shape) == 1
+           and not i.fill]
+    numbers = [int(n) for n in re.findall(_NUMBER, error)]
+    made = []
+    for i in ids:
+        for count in dict.fromkeys(n for n in numbers if 1 < n <= _MOST_CODEBOOKS):
+            made.append(_reshaped(inputs, i, (*i.shape, count)))
+    return made
+
+
+def _steps(inputs: Inputs) -> int:
+    """The length of the token ids (else of the first input's first dimension)."""
+    return next((i.shape[0] for i in inputs if i.name.endswith("input_ids") and i.shape),
+                next((i.shape[0] for i in inputs if i.shape), _STEPS))
+
+
+_STEPS = 128
+
+
+def companions(inputs: Inputs, takes: Sequence[str], config: Any,
+               float_dtype: str, steps: int | None = None) -> list[Inputs]:
+    """``inputs`` and every optional input of [`COMPANIONS`][netviz.huggingface.repairs.COMPANIONS]
+    the forward takes, ``steps`` long (else as long as the token ids, see ``_steps``)."""
+    have = {i.name for i in inputs}
+    steps = steps or _steps(inputs)
+    made = []
+    for name, (dtype, sizes) in COMPANIONS.items():
+        if name not in takes or name in have:
+            continue
+        dims = [s if isinstance(s, int) else next(
+            (getattr(c, s) for c in configurations(config) if isinstance(getattr(c, s, None), int)),
+            None) for s in sizes]
+        if all(isinstance(d, int) and d > 0 for d in dims):
+            made.append(NamedInput(name, (steps, *dims),  # type: ignore[arg-type]
+                                   float_dtype if dtype == "float" else dtype))
+    return [(*inputs, *made)] if made else []
+
+
+def named_inputs(inputs: Inputs, error: str, takes: Sequence[str], config: Any,
+                 float_dtype: str, layouts_of: Callable[[str], list[Layout]]) -> list[Inputs]:
+    """``inputs`` and the optional inputs the error names, at their layout of
+    [`COMPANIONS`][netviz.huggingface.repairs.COMPANIONS] if any, then each of the ladder's."""
+    have = {i.name for i in inputs}
+    named = [n for n in takes if n not in have and n not in ("args", "kwargs")
+             and re.search(rf"\b{re.escape(n)}\b", error)]
+    if not named:
+        return []
+    made = []
+    for name in named[:2]:
+        own = companions((), [name], config, float_dtype, steps=_steps(inputs))
+        made += [(*inputs, *extra) for extra in own]
+        for shape, dtype in layouts_of(name)[:4]:
+            made.append((*inputs, NamedInput(name, shape, dtype)))
+    return made
+
+
+def mended(
+    module: nn.Module, rejected: Sequence[tuple[Inputs, str]], takes: Sequence[str],
+    config: Any, float_dtype: str, layouts_of: Callable[[str], list[Layout]],
+) -> Inputs | None:
+    """The first mended input set that runs (see module docs), else the first that fails
+    on meta only for want of a weight's value (it needs a real forward), else ``None``."""
+    queue = deque(rejected)
+    seen: set[Inputs] = {inputs for inputs, _ in rejected}
+    budget, needs_values = BUDGET, None
+    while queue and budget > 0:
+        inputs, error = queue.popleft()
+        proposals = [*named_inputs(inputs, error, takes, config, float_dtype, layouts_of),
+                     *companions(inputs, takes, config, float_dtype),
+                     *resized_images(inputs, error), *padded_lengths(inputs, error),
+                     *linear_widths(inputs, error), *token_codebooks(inputs, error)]
+        for proposal in proposals:
+            if proposal in seen or budget <= 0:
+                continue
+            seen.add(proposal)
+            budget -= 1
+            said, why = verdict(module, proposal)
+            if said == RUNS:
+                return proposal
+            if said == REJECTED and why != error:
+                queue.append((proposal, why))
+            needs_values = needs_values or (proposal if said == NEEDS_VALUES else None)
+    return needs_values
