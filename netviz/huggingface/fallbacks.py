@@ -53,9 +53,10 @@ def ladder(
     samples: int,
 ) -> list[Layout]:
     """The candidate layouts of an input with no rule (see module docs); integer inputs
-    (annotated ``LongTensor``) get token ids only."""
+    (annotated ``LongTensor``) get token ids, or one integer a sequence (a class: the
+    frequency of a time series)."""
     if any(hint in str(annotation) for hint in _INTEGER_HINTS):
-        return [((sequence,), "int64")]
+        return [((sequence,), "int64"), ((), "int64")]
     found: list[Layout] = []
     for width in list(dict.fromkeys(widths))[:MAX_WIDTHS]:
         found.append(((sequence, width), float_dtype))
@@ -115,3 +116,23 @@ def with_masks(
                      for (_, name), n in zip(masks, steps))
         found.append((*inputs, *made))
     return found
+
+
+_ALIGNED = ("_padding", "_mask")
+
+
+def aligned(inputs: tuple[NamedInput, ...]) -> tuple[NamedInput, ...]:
+    """``inputs`` with each ``X_padding`` (or ``X_mask``) made by a ladder as long as ``X``
+    when ``X`` is one of them too (``past_values_padding``: one flag a time step of
+    ``past_values``), in ``X``'s dtype for a padding, ``bool`` for a mask."""
+    by_name = {i.name: i for i in inputs}
+    found = []
+    for i in inputs:
+        stem = next((i.name[: -len(end)] for end in _ALIGNED if i.name.endswith(end)), None)
+        of = by_name.get(stem) if stem else None
+        if of is None or not of.shape or i.fill or i.shape == of.shape[:1]:
+            found.append(i)
+            continue
+        dtype = "bool" if i.name.endswith("_mask") else of.dtype
+        found.append(NamedInput(i.name, of.shape[:1], dtype))
+    return tuple(found)

@@ -46,7 +46,7 @@ from typing import Any
 from torch import nn
 
 from netviz.errors import InputShapeError
-from netviz.huggingface.fallbacks import WIDTHS, flat_patches, image_pairs, ladder, with_masks
+from netviz.huggingface.fallbacks import WIDTHS, aligned, flat_patches, image_pairs, ladder, with_masks
 from netviz.huggingface.probes import (
     NEEDS_VALUES, REJECTED, RUNS, feature_tokens, verdict,
 )
@@ -223,8 +223,8 @@ def input_candidates(module: nn.Module) -> list[tuple[NamedInput, ...]]:
         if not names or not all(choices) or not required - masks <= set(names):
             continue
         for combo in itertools.product(*choices):
-            inputs = tuple(NamedInput(n, shape, dtype) for n, (shape, dtype) in
-                           zip(names, combo))
+            inputs = aligned(tuple(NamedInput(n, shape, dtype) for n, (shape, dtype) in
+                                   zip(names, combo)))
             if alone:
                 plain.append(inputs)
                 continue

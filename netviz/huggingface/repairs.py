@@ -124,6 +124,40 @@ def linear_widths(inputs: Inputs, error: str) -> list[Inputs]:
     return made
 
 
+def integer_indices(inputs: Inputs, error: str) -> list[Inputs]:
+    """A float input other than the first as integers (one a sequence, then one a step),
+    when an embedding refused float indices."""
+    if not re.search(r"'indices' to have one of the following scalar types", error):
+        return []
+    made = []
+    for i in inputs[1:]:
+        if i.dtype not in _INTEGERS and not i.fill:
+            made += [_replace(inputs, i, NamedInput(i.name, shape, "int64"))
+                     for shape in ((), i.shape[:1])]
+    return made
+
+
+def layer_widths(inputs: Inputs, error: str) -> list[Inputs]:
+    """An input a layer norm refused, with the width it normalises last: the dimension
+    of that size moved last (features first where the model wants them last), or a
+    sequence of vectors of that width in place of a one-dimensional input."""
+    found = re.search(r"normalized_shape=\[(\d+)\], expected input with shape \[\*?,? ?\d+\], "
+                      r"but got input of size\s*(?:torch\.Size\()?\[([\d, ]+)\]", error)
+    if not found:
+        return []
+    width = int(found.group(1))
+    made = []
+    for i in inputs:
+        if i.dtype in _INTEGERS or i.fill or not i.shape:
+            continue
+        if width in i.shape[:-1]:
+            at = i.shape.index(width)
+            made.append(_reshaped(inputs, i, (*i.shape[:at], *i.shape[at + 1:], width)))
+        elif len(i.shape) == 1:
+            made.append(_reshaped(inputs, i, (min(i.shape[0], _STEPS), width)))
+    return made
+
+
 def token_codebooks(inputs: Inputs, error: str) -> list[Inputs]:
     """Token ids as ``tokens x codebooks``, for each small number the error names."""
     ids = [i for i in inputs if i.name.endswith("input_ids") and len(i.shape) == 1
@@ -164,6 +198,16 @@ def companions(inputs: Inputs, takes: Sequence[str], config: Any,
     return [(*inputs, *made)] if made else []
 
 
+def decoder_mirrors(inputs: Inputs, takes: Sequence[str]) -> list[Inputs]:
+    """``inputs`` and a ``decoder_X`` like each input ``X`` the forward also takes a
+    ``decoder_X`` of (an encoder-decoder fed the same kind of input on both sides:
+    ``decoder_input_values``)."""
+    have = {i.name for i in inputs}
+    made = tuple(NamedInput(f"decoder_{i.name}", i.shape, i.dtype) for i in inputs
+                 if f"decoder_{i.name}" in takes and f"decoder_{i.name}" not in have)
+    return [(*inputs, *made)] if made else []
+
+
 def named_inputs(inputs: Inputs, error: str, takes: Sequence[str], config: Any,
                  float_dtype: str, layouts_of: Callable[[str], list[Layout]]) -> list[Inputs]:
     """``inputs`` and the optional inputs the error names, at their layout of
@@ -195,8 +239,10 @@ def mended(
         inputs, error = queue.popleft()
         proposals = [*named_inputs(inputs, error, takes, config, float_dtype, layouts_of),
                      *companions(inputs, takes, config, float_dtype),
+                     *decoder_mirrors(inputs, takes),
                      *resized_images(inputs, error), *padded_lengths(inputs, error),
-                     *linear_widths(inputs, error), *token_codebooks(inputs, error)]
+                     *linear_widths(inputs, error), *layer_widths(inputs, error),
+                     *integer_indices(inputs, error), *token_codebooks(inputs, error)]
         for proposal in proposals:
             if proposal in seen or budget <= 0:
                 continue
