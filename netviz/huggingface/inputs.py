@@ -259,7 +259,7 @@ _PATCHES = ("pixel_values", "hidden_states")
 
 def _patch_grids(
     config: Any, takes: dict[str, inspect.Parameter], float_dtype: str
-) -> list[tuple[NamedInput, NamedInput]]:
+) -> list[tuple[NamedInput, ...]]:
     """An image as a vision encoder of the Qwen2-VL kind takes it, when the forward takes
     a ``grid_thw`` and the configuration a ``patch_size``: its patches as rows without a
     batch dimension (``grid_h x grid_w`` of ``channels x temporal_patch_size x
@@ -276,15 +276,21 @@ def _patch_grids(
     channels = _int(config, _CHANNELS) or 3
     temporal = _int(config, ("temporal_patch_size",))
     flat, where = Fill(batched=False), Fill(((1, 1), (rows, 1), (cols, 1)), False)
-    sizes = NamedInput(grid, (1, 3), "int64", where)
+    sizes: Any = NamedInput(grid, (1, 3), "int64", where)
+    if _MERGES in takes:  # and how much each image's patches merge (VideoLLaMA 3)
+        sizes = (sizes, NamedInput(_MERGES, (1,), "int64", Fill(((merge, 1),), False)))
+    grids = sizes if isinstance(sizes, tuple) else (sizes,)
     found = [(NamedInput(patches, (rows * cols, channels * (temporal or 1) * patch * patch),
-                         float_dtype, flat), sizes),
+                         float_dtype, flat), *grids),
              (NamedInput(patches, (rows * cols, channels, patch, patch), float_dtype, flat),
-              sizes)]
+              *grids)]
     if temporal is None:  # unnamed: the code's default of two frames a patch, Qwen2-VL's
         found.append((NamedInput(patches, (rows * cols, channels * 2 * patch * patch),
-                                 float_dtype, flat), sizes))
+                                 float_dtype, flat), *grids))
     return found
+
+
+_MERGES = "merge_sizes"
 
 
 _IMAGE_TOKEN = ("image_token_id", "image_token_index")

@@ -31,7 +31,7 @@ from torch import nn
 
 from netviz.huggingface.probes import NEEDS_VALUES, REJECTED, RUNS, verdict
 from netviz.huggingface.specs import configurations
-from netviz.inputs import NamedInput
+from netviz.inputs import Fill, NamedInput
 
 Inputs = tuple[NamedInput, ...]
 Layout = tuple[tuple[int, ...], str]
@@ -54,7 +54,13 @@ COMPANIONS: dict[str, tuple[str, tuple[int | str, ...]]] = {
     "rewards": ("float", (1,)),
     "returns_to_go": ("float", (1,)),
     "timesteps": ("int64", ()),
+    "image_attention_mask": ("int64", (2,)),  # each token's view of the images (IDEFICS):
+    # as many as a pair of images, the second image layout tried
+    "image_embeds_position_mask": ("int64", ()),  # where image features go (Kosmos-2):
+    # the first tokens, as many as LEADING_ONES names
 }
+LEADING_ONES = {"image_embeds_position_mask": "latent_query_num"}
+"""Companions whose first values are ones, as many as the configuration attribute says."""
 """Optional inputs a forward may need though its error does not name them: dtype
 (``float``: the model's) and the size of each position after the tokens' (a number, or
 the configuration attribute giving it); each is a sequence as long as the token ids."""
@@ -170,6 +176,12 @@ def token_codebooks(inputs: Inputs, error: str) -> list[Inputs]:
     return made
 
 
+def _config_int(config: Any, name: str) -> int | None:
+    """Attribute ``name`` of the configuration or a sub-configuration, when an integer."""
+    return next((getattr(c, name) for c in configurations(config) if name
+                 and isinstance(getattr(c, name, None), int)), None)
+
+
 def _steps(inputs: Inputs) -> int:
     """The length of the token ids (else of the first input's first dimension)."""
     return next((i.shape[0] for i in inputs if i.name.endswith("input_ids") and i.shape),
@@ -189,13 +201,31 @@ def companions(inputs: Inputs, takes: Sequence[str], config: Any,
     for name, (dtype, sizes) in COMPANIONS.items():
         if name not in takes or name in have:
             continue
-        dims = [s if isinstance(s, int) else next(
-            (getattr(c, s) for c in configurations(config) if isinstance(getattr(c, s, None), int)),
-            None) for s in sizes]
+        dims = [s if isinstance(s, int) else _config_int(config, s) for s in sizes]
+        ones = _config_int(config, LEADING_ONES.get(name, ""))
+        fill = Fill(((1, min(ones, steps)),)) if ones else None
         if all(isinstance(d, int) and d > 0 for d in dims):
             made.append(NamedInput(name, (steps, *dims),  # type: ignore[arg-type]
-                                   float_dtype if dtype == "float" else dtype))
+                                   float_dtype if dtype == "float" else dtype, fill))
     return [(*inputs, *made)] if made else []
+
+
+GRID_SIZES = ("target_sizes",)
+"""Optional inputs giving an image's patch grid, ``[rows, cols]`` (MiniCPM-V's encoders)."""
+
+
+def patch_grid(inputs: Inputs, takes: Sequence[str], config: Any) -> list[Inputs]:
+    """``inputs`` and the patch grid of their image (``channels x height x width``,
+    cut in ``patch_size`` squares), for a forward that takes one of
+    [`GRID_SIZES`][netviz.huggingface.repairs.GRID_SIZES]."""
+    name = next((n for n in GRID_SIZES if n in takes and n not in {i.name for i in inputs}),
+                None)
+    image = next((i for i in inputs if len(i.shape) == 3 and i.dtype not in _INTEGERS), None)
+    patch = _config_int(config, "patch_size")
+    if name is None or image is None or not patch:
+        return []
+    rows, cols = image.shape[1] // patch, image.shape[2] // patch
+    return [(*inputs, NamedInput(name, (2,), "int64", Fill(((rows, 1), (cols, 1)))))]
 
 
 def decoder_mirrors(inputs: Inputs, takes: Sequence[str]) -> list[Inputs]:
@@ -239,7 +269,7 @@ def mended(
         inputs, error = queue.popleft()
         proposals = [*named_inputs(inputs, error, takes, config, float_dtype, layouts_of),
                      *companions(inputs, takes, config, float_dtype),
-                     *decoder_mirrors(inputs, takes),
+                     *decoder_mirrors(inputs, takes), *patch_grid(inputs, takes, config),
                      *resized_images(inputs, error), *padded_lengths(inputs, error),
                      *linear_widths(inputs, error), *layer_widths(inputs, error),
                      *integer_indices(inputs, error), *token_codebooks(inputs, error)]
