@@ -132,7 +132,7 @@ def layouts(name: str, config: Any, float_dtype: str) -> list[Layout]:
     if name in TOKEN_INPUTS or name.endswith("_input_ids"):  # qformer_input_ids too
         limit = _int(config, _TARGET_POSITIONS if name.startswith("decoder") else _POSITIONS)
         return [((min(SEQUENCE, limit or SEQUENCE),), "int64")]
-    if name in ("pixel_values", "pixel_values_videos"):
+    if name in ("pixel_values", "pixel_values_videos") or name.endswith("_pixel_values"):
         height, width = _size(_value(config, _IMAGE_SIZE))
         channels = _int(config, _CHANNELS) or 3
         image = ((channels, height, width), float_dtype)

@@ -88,13 +88,57 @@ def resized_images(inputs: Inputs, error: str) -> list[Inputs]:
             pairs.append((int(one.group(1)), int(one.group(2))))
     made = []
     for image in (i for i in inputs if len(i.shape) >= 3 and i.dtype not in _INTEGERS):
-        if found:
-            shape = (*image.shape[:-2], int(found.group(3)), int(found.group(4)))
+        if found and image.shape[-2:] == (mh, mw) and h % mh == 0 and w % mw == 0:
+            # already the model's size: the model joins its images (SegGPT: an image
+            # and its prompt, one above the other) into one of that size
+            shape = (*image.shape[:-2], mh * mh // h, mw * mw // w)
+        elif found:
+            shape = (*image.shape[:-2], mh, mw)
         else:
             sizes = dict(pairs)
             shape = (*image.shape[:-2], *(sizes.get(d, d) for d in image.shape[-2:]))
         if shape != image.shape:
             made.append(_reshaped(inputs, image, shape))
+    if len(made) > 1:  # every image at once first
+        together = inputs
+        for one in made:
+            changed = next(i for i, j in zip(one, inputs) if i != j)
+            together = tuple(changed if i.name == changed.name else i for i in together)
+        made.insert(0, together)
+    return made
+
+
+def shortened(inputs: Inputs, error: str) -> list[Inputs]:
+    """Each float input with its longest dimension halved, when the model says an input is
+    too long ("should be less than or equal to the swin input size")."""
+    if not re.search(r"less than or equal|too long|exceeds? the maximum", error):
+        return []
+    made = []
+    for i in inputs:
+        if i.dtype not in _INTEGERS and not i.fill and i.shape and max(i.shape) > _STEPS:
+            at = i.shape.index(max(i.shape))
+            made.append(_reshaped(inputs, i, (*i.shape[:at], i.shape[at] // 2, *i.shape[at + 1:])))
+    return made
+
+
+def broadcast_sizes(inputs: Inputs, error: str) -> list[Inputs]:
+    """Float inputs with a size the model could not broadcast against one of its own
+    tensors replaced by that tensor's ("had torch.Size([80, 560]); but expected shape
+    should be broadcastable to [1, 80, 3000]": features 560 wide, not 3000)."""
+    found = re.search(r"had torch\.Size\(\[([\d, ]*)\]\); but expected shape should be "
+                      r"broadcastable to \[([\d, ]*)\]", error)
+    if not found:
+        return []
+    had, wanted = ([int(n) for n in g.split(",") if n.strip()] for g in found.groups())
+    pairs = [(w, h) for h, w in zip(reversed(had), reversed(wanted)) if h != w and 1 not in (h, w)]
+    made = []
+    for i in inputs:
+        if i.dtype in _INTEGERS or i.fill:
+            continue
+        for size, own in pairs:
+            if size in i.shape:
+                at = i.shape.index(size)
+                made.append(_reshaped(inputs, i, (*i.shape[:at], own, *i.shape[at + 1:])))
     return made
 
 
@@ -267,10 +311,12 @@ def mended(
     budget, needs_values = BUDGET, None
     while queue and budget > 0:
         inputs, error = queue.popleft()
+        again = shortened(inputs, error)  # too long again: halved again
         proposals = [*named_inputs(inputs, error, takes, config, float_dtype, layouts_of),
                      *companions(inputs, takes, config, float_dtype),
                      *decoder_mirrors(inputs, takes), *patch_grid(inputs, takes, config),
                      *resized_images(inputs, error), *padded_lengths(inputs, error),
+                     *shortened(inputs, error), *broadcast_sizes(inputs, error),
                      *linear_widths(inputs, error), *layer_widths(inputs, error),
                      *integer_indices(inputs, error), *token_codebooks(inputs, error)]
         for proposal in proposals:
@@ -281,7 +327,7 @@ def mended(
             said, why = verdict(module, proposal)
             if said == RUNS:
                 return proposal
-            if said == REJECTED and why != error:
+            if said == REJECTED and (why != error or proposal in again):
                 queue.append((proposal, why))
             needs_values = needs_values or (proposal if said == NEEDS_VALUES else None)
     return needs_values
