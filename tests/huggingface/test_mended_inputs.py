@@ -47,6 +47,22 @@ CASES: dict[str, dict[str, object]] = {
                                          cross_head_dim=16, cross_num_key_value_heads=2,
                                          cross_hidden_size=32, num_channels=3),
                      delay_pattern=[0, 1, 2]),
+    "SegGptModel": dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, mlp_dim=37,
+                        image_size=[64, 32], patch_size=8, pretrain_image_size=32,
+                        decoder_hidden_size=16, merge_index=0,
+                        intermediate_hidden_state_indices=[1]),
+    "VideoLlama3VisionModel": dict(hidden_size=32, intermediate_size=37, num_hidden_layers=1,
+                                   num_attention_heads=2, patch_size=8),
+    "MiniCPMOcrVisionModel": dict(hidden_size=32, intermediate_size=37, num_hidden_layers=2,
+                                  num_attention_heads=2, image_size=64, patch_size=8,
+                                  insert_layer_id=0),
+    "Kosmos2Model": dict(text_config=dict(vocab_size=99, embed_dim=32, layers=1,
+                                          attention_heads=2, ffn_dim=37,
+                                          max_position_embeddings=64),
+                         vision_config=dict(hidden_size=32, intermediate_size=37,
+                                            num_hidden_layers=1, num_attention_heads=2,
+                                            image_size=32, patch_size=8),
+                         latent_query_num=4),
 }
 EXPECTED = {
     "LxmertModel": {"input_ids": (64,), "visual_feats": (64, 24), "visual_pos": (64, 4)},
@@ -57,10 +73,20 @@ EXPECTED = {
     "TimesFmModel": {"past_values": (64, 1), "past_values_padding": (64,), "freq": ()},
     "SpeechT5Model": {"input_values": (128, 32), "decoder_input_values": (128, 32)},
     "DiaModel": {"input_ids": (64,), "decoder_input_ids": (64, 3)},
+    # an image over its prompt, as tall as the model's 64 x 32 together
+    "SegGptModel": {"pixel_values": (3, 32, 32), "prompt_pixel_values": (3, 32, 32),
+                    "prompt_masks": (3, 32, 32)},
+    # 224 / 8 = 28 patches a side of 3 x 8 x 8 values, their grid, how much they merge
+    "VideoLlama3VisionModel": {"pixel_values": (28 * 28, 3 * 8 * 8), "grid_thw": (1, 3),
+                               "merge_sizes": (1,)},
+    "MiniCPMOcrVisionModel": {"pixel_values": (3, 64, 64), "target_sizes": (2,)},
+    "Kosmos2Model": {"pixel_values": (3, 32, 32), "input_ids": (64,),
+                     "image_embeds_position_mask": (64,)},
 }
-UNCALLED = {"DecisionTransformerModel": 32}
+UNCALLED = {"DecisionTransformerModel": 32, "SegGptModel": 32}
 """Parameters this forward does not draw: the Decision Transformer feeds its GPT-2
-embeddings, never the GPT-2's own token table (one token x 32)."""
+embeddings, never the GPT-2's own token table (one token x 32); SegGPT's mask token (32)
+replaces masked patches only (``bool_masked_pos``)."""
 
 
 def _spec(name: str, values: dict[str, object]) -> str:
@@ -148,3 +174,72 @@ def test_token_ids_per_codebook() -> None:
     ids = (NamedInput("decoder_input_ids", (128,), "int64"),)
     said = repairs.token_codebooks(ids, "shape '[1, 9, -1]' is invalid for input of size 128")
     assert _shapes(said) == [{"decoder_input_ids": (128, 9)}]
+
+
+def test_images_the_model_joins_each_at_its_share_of_the_size() -> None:
+    """SegGPT stacks an image over its prompt: two images of the model's size are too
+    tall by two, so each gets half (the pair first, then each alone)."""
+    pair = (NamedInput("pixel_values", (3, 896, 448), "float32"),
+            NamedInput("prompt_pixel_values", (3, 896, 448), "float32"))
+    said = repairs.resized_images(pair, "Input image size (1792*448) doesn't match model "
+                                        "(896*448).")
+    assert _shapes(said)[0] == {"pixel_values": (3, 448, 448),
+                                "prompt_pixel_values": (3, 448, 448)}
+
+
+def test_an_input_said_too_long_is_halved() -> None:
+    features = (NamedInput("input_ids", (128,), "int64"),
+                NamedInput("input_features", (1, 3000, 64), "float32"))
+    said = repairs.shortened(features, "the wav size should be less than or equal to the "
+                                       "swin input size")
+    assert _shapes(said) == [{"input_ids": (128,), "input_features": (1, 1500, 64)}]
+    assert repairs.shortened(features, "some other error") == []
+
+
+def test_a_size_the_model_cannot_broadcast_takes_its_tensors() -> None:
+    error = ("Attempting to broadcast a dimension of length 560 at -1! Mismatching argument "
+             "at index 1 had torch.Size([80, 560]); but expected shape should be "
+             "broadcastable to [1, 80, 3000]")
+    features = (NamedInput("input_features", (80, 3000), "float32"),)
+    assert _shapes(repairs.broadcast_sizes(features, error)) == [{"input_features": (80, 560)}]
+
+
+def test_the_patch_grid_of_an_image_and_leading_ones_of_a_companion() -> None:
+    class Config:
+        patch_size = 16
+        latent_query_num = 4
+
+    image = (NamedInput("pixel_values", (3, 224, 448), "float32"),)
+    (said,) = repairs.patch_grid(image, ["pixel_values", "target_sizes"], Config())
+    grid = said[-1]
+    assert (grid.name, grid.shape, grid.fill and grid.fill.runs) == (
+        "target_sizes", (2,), ((14, 1), (28, 1)))
+    ids = (NamedInput("input_ids", (16,), "int64"),)
+    (said,) = repairs.companions(ids, ["image_embeds_position_mask"], Config(), "float32")
+    mask = said[-1]
+    assert (mask.shape, mask.fill and mask.fill.runs) == ((16,), ((1, 4),))
+
+
+def test_the_main_input_alone_survives_the_candidate_cap() -> None:
+    """A forward taking images and speech features besides its token ids has more
+    combinations than [`MAX_CANDIDATES`][netviz.huggingface.inputs.MAX_CANDIDATES]; the
+    token ids alone (what a text-only configuration runs: EmbeddingGemma 2) must still be
+    among the candidates, last."""
+    from torch import nn
+
+    from netviz.huggingface.inputs import MAX_CANDIDATES, input_candidates
+
+    class Config:
+        max_position_embeddings = 64
+
+    class Multimodal(nn.Module):
+        main_input_name = "input_ids"
+        config = Config()
+
+        def forward(self, input_ids=None, pixel_values=None, input_features=None):  # type: ignore[no-untyped-def]
+            return input_ids
+
+    found = input_candidates(Multimodal())
+    assert len(found) == MAX_CANDIDATES
+    assert _shapes(found[-1:]) == [{"input_ids": (64,)}]
+    assert {"pixel_values", "input_features"} <= {i.name for i in found[0]}
