@@ -51,7 +51,7 @@ from netviz.huggingface.probes import (
     NEEDS_VALUES, REJECTED, RUNS, feature_tokens, verdict,
 )
 from netviz.huggingface.probes import float_dtype as model_float_dtype
-from netviz.huggingface.repairs import companions, mended
+from netviz.huggingface.repairs import companions, mended, resized_tokens
 from netviz.huggingface.specs import configurations
 from netviz.inputs import Fill, NamedInput
 from netviz.ir import Shape
@@ -358,7 +358,7 @@ def model_inputs(module: nn.Module) -> tuple[NamedInput, ...]:
         verdicts.append(said)
         rejected += [(candidate, why)] if said == REJECTED else []
         if said == REJECTED and candidate is candidates[0]:
-            named = _named_inputs(module, candidate, why) or _resized_tokens(
+            named = _named_inputs(module, candidate, why) or resized_tokens(
                 module, candidate, why)
             if named:
                 return named
@@ -367,10 +367,10 @@ def model_inputs(module: nn.Module) -> tuple[NamedInput, ...]:
     # model's errors, else the likeliest
     if NEEDS_VALUES in verdicts:
         return candidates[verdicts.index(NEEDS_VALUES)]
-    config, takes = getattr(module, "config", None), _parameters(module)
+    config, forward = getattr(module, "config", None), _parameters(module)
     float_dtype = str(model_float_dtype(module)).removeprefix("torch.")
-    fixed = mended(module, rejected[:_MENDED], list(takes), config, float_dtype,
-                   lambda n: _ladder(config, takes[n].annotation, float_dtype, n))
+    fixed = mended(module, rejected[:_MENDED], list(forward), config, float_dtype,
+                   lambda n: _ladder(config, forward[n].annotation, float_dtype, n))
     return fixed or candidates[0]
 
 
@@ -383,30 +383,6 @@ not free); any other is checked, and mended when rejected."""
 
 _MENDED = 3
 """Rejected candidates (the first) whose errors are read to mend them."""
-
-
-def _resized_tokens(
-    module: nn.Module, inputs: tuple[NamedInput, ...], error: str
-) -> tuple[NamedInput, ...] | None:
-    """``inputs`` with token ids as long as the forward's error says, when it refused them
-    for a length that must match another input's ("size of tensor a (128) must match the
-    size of tensor b (33)": text aligned with audio frames); else ``None``."""
-    ids = next((i for i in inputs if i.name == "input_ids" and len(i.shape) == 1
-                and not i.fill), None)
-    if ids is None or not re.search(r"match|broadcast", error):
-        return None
-    numbers = [int(n) for n in re.findall(r"(?<![\w.])(\d+)(?![\w.])", error)]
-    if ids.shape[0] not in numbers:
-        return None
-    for length in dict.fromkeys(n for n in numbers if 1 < n <= _LONGEST and n != ids.shape[0]):
-        found = tuple(NamedInput(i.name, (length,), i.dtype) if i is ids else i for i in inputs)
-        if verdict(module, found)[0] == RUNS:
-            return found
-    return None
-
-
-_LONGEST = 4096
-"""The most tokens a length read from an error may ask for."""
 
 
 def _named_inputs(

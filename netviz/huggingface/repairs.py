@@ -101,8 +101,8 @@ def resized_images(inputs: Inputs, error: str) -> list[Inputs]:
             made.append(_reshaped(inputs, image, shape))
     if len(made) > 1:  # every image at once first
         together = inputs
-        for one in made:
-            changed = next(i for i, j in zip(one, inputs) if i != j)
+        for proposal in made:
+            changed = next(i for i, j in zip(proposal, inputs) if i != j)
             together = tuple(changed if i.name == changed.name else i for i in together)
         made.insert(0, together)
     return made
@@ -298,6 +298,30 @@ def named_inputs(inputs: Inputs, error: str, takes: Sequence[str], config: Any,
         for shape, dtype in layouts_of(name)[:4]:
             made.append((*inputs, NamedInput(name, shape, dtype)))
     return made
+
+
+def resized_tokens(
+    module: nn.Module, inputs: tuple[NamedInput, ...], error: str
+) -> tuple[NamedInput, ...] | None:
+    """``inputs`` with token ids as long as the forward's error says, when it refused them
+    for a length that must match another input's ("size of tensor a (128) must match the
+    size of tensor b (33)": text aligned with audio frames); else ``None``."""
+    ids = next((i for i in inputs if i.name == "input_ids" and len(i.shape) == 1
+                and not i.fill), None)
+    if ids is None or not re.search(r"match|broadcast", error):
+        return None
+    numbers = [int(n) for n in re.findall(r"(?<![\w.])(\d+)(?![\w.])", error)]
+    if ids.shape[0] not in numbers:
+        return None
+    for length in dict.fromkeys(n for n in numbers if 1 < n <= _LONGEST and n != ids.shape[0]):
+        found = tuple(NamedInput(i.name, (length,), i.dtype) if i is ids else i for i in inputs)
+        if verdict(module, found)[0] == RUNS:
+            return found
+    return None
+
+
+_LONGEST = 4096
+"""The most tokens a length read from an error may ask for."""
 
 
 def mended(
