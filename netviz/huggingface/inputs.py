@@ -350,7 +350,8 @@ def model_inputs(module: nn.Module) -> tuple[NamedInput, ...]:
             f"takes: {takes})"
         )
     verdicts, rejected = [], []
-    check = len(candidates) > 1 or bool(set(_parameters(module)) - _PLAIN)
+    check = (len(candidates) > 1 or bool(set(_parameters(module)) - _PLAIN)
+             or _int(getattr(module, "config", None), _CODEBOOKS) is not None)
     for candidate in candidates:
         said, why = verdict(module, candidate) if check else (RUNS, "")
         if said == RUNS:
@@ -370,7 +371,8 @@ def model_inputs(module: nn.Module) -> tuple[NamedInput, ...]:
     config, forward = getattr(module, "config", None), _parameters(module)
     float_dtype = str(model_float_dtype(module)).removeprefix("torch.")
     fixed = mended(module, rejected[:_MENDED], list(forward), config, float_dtype,
-                   lambda n: _ladder(config, forward[n].annotation, float_dtype, n))
+                   lambda n: _ladder(config, forward[n].annotation, float_dtype, n),
+                   lambda n: layouts(n, config, float_dtype))
     return fixed or candidates[0]
 
 
@@ -380,6 +382,9 @@ _PLAIN = {"input_ids", "attention_mask", "position_ids", "token_type_ids", "past
 """The inputs of a plain text model's forward: one that takes no other has its one
 candidate used without a forward on meta first (a forward of a large language model is
 not free); any other is checked, and mended when rejected."""
+
+_CODEBOOKS = ("num_codebooks",)
+"""A configuration naming codebooks: token ids may come one a codebook (checked too)."""
 
 _MENDED = 3
 """Rejected candidates (the first) whose errors are read to mend them."""

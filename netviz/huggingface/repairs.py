@@ -272,6 +272,16 @@ def patch_grid(inputs: Inputs, takes: Sequence[str], config: Any) -> list[Inputs
     return [(*inputs, NamedInput(name, (2,), "int64", Fill(((rows, 1), (cols, 1)))))]
 
 
+def known_inputs(inputs: Inputs, takes: Sequence[str],
+                 rules_of: Callable[[str], list[Layout]]) -> list[Inputs]:
+    """``inputs`` and every other input the forward takes that netviz has a rule for,
+    at its first layout (an audio-video encoder needs its video as well as its audio)."""
+    have = {i.name for i in inputs}
+    made = tuple(NamedInput(n, *rules_of(n)[0]) for n in takes
+                 if n not in have and rules_of(n))
+    return [(*inputs, *made)] if made else []
+
+
 def decoder_mirrors(inputs: Inputs, takes: Sequence[str]) -> list[Inputs]:
     """``inputs`` and a ``decoder_X`` like each input ``X`` the forward also takes a
     ``decoder_X`` of (an encoder-decoder fed the same kind of input on both sides:
@@ -327,6 +337,7 @@ _LONGEST = 4096
 def mended(
     module: nn.Module, rejected: Sequence[tuple[Inputs, str]], takes: Sequence[str],
     config: Any, float_dtype: str, layouts_of: Callable[[str], list[Layout]],
+    rules_of: Callable[[str], list[Layout]] = lambda name: [],
 ) -> Inputs | None:
     """The first mended input set that runs (see module docs), else the first that fails
     on meta only for want of a weight's value (it needs a real forward), else ``None``."""
@@ -339,6 +350,7 @@ def mended(
         proposals = [*named_inputs(inputs, error, takes, config, float_dtype, layouts_of),
                      *companions(inputs, takes, config, float_dtype),
                      *decoder_mirrors(inputs, takes), *patch_grid(inputs, takes, config),
+                     *known_inputs(inputs, takes, rules_of),
                      *resized_images(inputs, error), *padded_lengths(inputs, error),
                      *shortened(inputs, error), *broadcast_sizes(inputs, error),
                      *linear_widths(inputs, error), *layer_widths(inputs, error),
