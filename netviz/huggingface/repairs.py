@@ -171,6 +171,8 @@ def linear_widths(inputs: Inputs, error: str) -> list[Inputs]:
         made.append(_reshaped(inputs, i, (*i.shape[:-1], wanted)))
         if len(i.shape) > 2:  # an image-like input read as vectors: one row of them
             made.append(_reshaped(inputs, i, (rows, wanted)))
+        if len(i.shape) == 2:  # one vector a sample (OneFormer's task tokens)
+            made.append(_reshaped(inputs, i, (wanted,)))
     return made
 
 
