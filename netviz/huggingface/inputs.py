@@ -32,7 +32,8 @@ tokens leading its ids as its ``get_image_features`` makes of the image, then up
 [`SEQUENCE`][netviz.huggingface.inputs.SEQUENCE] text tokens (and their multimodal token
 types, ``mm_token_type_ids``, when its forward takes them). When there is a choice (which inputs, which layout), each candidate
 set is tried with a forward on the meta device (nothing allocated) and the first
-one the model accepts is used.
+one the model accepts is used. When the model accepts none, the errors it raised mend
+the first ones: see [`netviz.huggingface.repairs`][netviz.huggingface.repairs].
 """
 
 from __future__ import annotations

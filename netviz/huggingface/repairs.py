@@ -7,16 +7,27 @@ on meta); a changed set the model rejects for another reason is mended again, wi
 [`BUDGET`][netviz.huggingface.repairs.BUDGET] forwards in all:
 
 - an image of the wrong size ("Input height (224) doesn't match model (336)", "Input image
-  size (448*448) doesn't match model (224*224)"): the size the model says;
+  size (448*448) doesn't match model (224*224)"): the size the model says (or its share
+  of it, for images the model joins into one of that size);
 - a length that must be a multiple ("length 16000 is not a multiple of 1920"): rounded up;
+- an input said to be too long ("should be less than or equal to"): halved, again while
+  the model says so;
 - vectors of the wrong width for a linear layer ("mat1 and mat2 shapes cannot be
   multiplied (128x80 and 320x1024)", on meta "a and b must have same reduction dim, but
-  got [128, 80] X [320, 1024]"): the width the layer takes;
+  got [128, 80] X [320, 1024]"): the width the layer takes; for a layer norm
+  ("normalized_shape=[160] ... got input of size [1, 160, 10000]"): that dimension last;
+- a size the model cannot broadcast against its own tensor ("had torch.Size([80, 560]);
+  but expected shape should be broadcastable to [1, 80, 3000]"): the tensor's;
+- float indices an embedding refuses: integers;
 - token ids the model wants per codebook (a view to ``[1, 9, -1]``, a broadcast against
-  ``[33]``): ``tokens x codebooks`` for each small number the message names;
-- the optional inputs the message names ("`visual_feats` cannot be `None`"), and the
-  optional inputs of [`COMPANIONS`][netviz.huggingface.repairs.COMPANIONS] (transformers'
-  conventions for inputs a forward needs but cannot name: ``bbox``, ``lang_ids``...).
+  ``[33]``): ``tokens x codebooks`` for each small number the message names; token ids
+  as long as another input must be ("size of tensor a (128) must match ... (33)");
+- inputs added: the optional inputs the message names ("`visual_feats` cannot be
+  `None`"), the optional inputs of [`COMPANIONS`][netviz.huggingface.repairs.COMPANIONS]
+  (transformers' conventions for inputs a forward needs but cannot name: ``bbox``,
+  ``lang_ids``...), a ``decoder_X`` like ``X``, an image's patch grid
+  ([`GRID_SIZES`][netviz.huggingface.repairs.GRID_SIZES]), and every other input netviz
+  has a rule for.
 """
 
 from __future__ import annotations
@@ -59,11 +70,12 @@ COMPANIONS: dict[str, tuple[str, tuple[int | str, ...]]] = {
     "image_embeds_position_mask": ("int64", ()),  # where image features go (Kosmos-2):
     # the first tokens, as many as LEADING_ONES names
 }
-LEADING_ONES = {"image_embeds_position_mask": "latent_query_num"}
-"""Companions whose first values are ones, as many as the configuration attribute says."""
 """Optional inputs a forward may need though its error does not name them: dtype
 (``float``: the model's) and the size of each position after the tokens' (a number, or
 the configuration attribute giving it); each is a sequence as long as the token ids."""
+
+LEADING_ONES = {"image_embeds_position_mask": "latent_query_num"}
+"""Companions whose first values are ones, as many as the configuration attribute says."""
 
 
 def _replace(inputs: Inputs, old: NamedInput, new: NamedInput) -> Inputs:
