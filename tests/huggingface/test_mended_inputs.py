@@ -63,6 +63,10 @@ CASES: dict[str, dict[str, object]] = {
                                             num_hidden_layers=1, num_attention_heads=2,
                                             image_size=32, patch_size=8),
                          latent_query_num=4),
+    "Gemma4VisionModel": dict(hidden_size=32, intermediate_size=37, num_hidden_layers=1,
+                              num_attention_heads=2, num_key_value_heads=2, head_dim=16,
+                              patch_size=16, pooling_kernel_size=3,
+                              position_embedding_size=64),
 }
 EXPECTED = {
     "LxmertModel": {"input_ids": (64,), "visual_feats": (64, 24), "visual_pos": (64, 4)},
@@ -82,6 +86,8 @@ EXPECTED = {
     "MiniCPMOcrVisionModel": {"pixel_values": (3, 64, 64), "target_sizes": (2,)},
     "Kosmos2Model": {"pixel_values": (3, 32, 32), "input_ids": (64,),
                      "image_embeds_position_mask": (64,)},
+    # 224 / 16 = 14 patches a side, 12 as a multiple of the pooling kernel (3)
+    "Gemma4VisionModel": {"pixel_values": (12 * 12, 3 * 16 * 16), "pixel_position_ids": (144, 2)},
 }
 UNCALLED = {"DecisionTransformerModel": 32, "SegGptModel": 32}
 """Parameters this forward does not draw: the Decision Transformer feeds its GPT-2
