@@ -53,9 +53,10 @@ def ladder(
     samples: int,
 ) -> list[Layout]:
     """The candidate layouts of an input with no rule (see module docs); integer inputs
-    (annotated ``LongTensor``) get token ids only."""
+    (annotated ``LongTensor``) get token ids, or one integer a sequence (a class: the
+    frequency of a time series)."""
     if any(hint in str(annotation) for hint in _INTEGER_HINTS):
-        return [((sequence,), "int64")]
+        return [((sequence,), "int64"), ((), "int64")]
     found: list[Layout] = []
     for width in list(dict.fromkeys(widths))[:MAX_WIDTHS]:
         found.append(((sequence, width), float_dtype))
@@ -73,7 +74,10 @@ def image_pairs(image: Layout) -> Layout:
 
 
 PATCH_GRID = "spatial_shapes"
+PATCH_POSITIONS = "pixel_position_ids"
+"""Per patch, its ``(x, y)`` in the grid (Gemma 4's encoder), in place of the grid."""
 PATCH_MASK = "pixel_attention_mask"
+_POOLS = ("pooling_kernel_size",)
 
 
 def flat_patches(
@@ -81,17 +85,22 @@ def flat_patches(
     image_side: int, channels: int, float_dtype: str,
 ) -> tuple[NamedInput, ...] | None:
     """An image as a native-resolution vision encoder takes it, when the forward takes
-    ``spatial_shapes``: ``num_patches`` rows (else ``(image_size / patch_size)²``) of
-    ``channels x patch_size²`` values, the grid ``[rows, cols]`` of each image, and a
-    mask of ones over the patches (when the forward takes one)."""
+    ``spatial_shapes`` (or ``pixel_position_ids``): ``num_patches`` rows (else
+    ``(image_size / patch_size)²``; a square grid whose side is a multiple of
+    ``pooling_kernel_size`` when the configuration names one) of ``channels x
+    patch_size²`` values, the grid ``[rows, cols]`` of each image (or each patch's
+    position), and a mask of ones over the patches (when the forward takes one)."""
     patch = int_of(("patch_size",))
-    if PATCH_GRID not in takes or "pixel_values" not in takes or not patch:
+    grid = next((n for n in (PATCH_GRID, PATCH_POSITIONS) if n in takes), None)
+    if grid is None or "pixel_values" not in takes or not patch:
         return None
     count = int_of(("num_patches",)) or (image_side // patch) ** 2
-    side = max(int(math.isqrt(count)), 1)
+    pool = int_of(_POOLS) or 1  # the patches pool in squares of this side
+    side = max(int(math.isqrt(count)) // pool * pool, pool)
     count = side * side
     made = [NamedInput("pixel_values", (count, channels * patch * patch), float_dtype),
-            NamedInput(PATCH_GRID, (2,), "int64", Fill(((side, 2),)))]
+            NamedInput(PATCH_GRID, (2,), "int64", Fill(((side, 2),))) if grid == PATCH_GRID
+            else NamedInput(grid, (count, 2), "int64")]
     if PATCH_MASK in takes:
         made.append(NamedInput(PATCH_MASK, (count,), "int64", Fill(((1, count),))))
     return tuple(made)
@@ -115,3 +124,23 @@ def with_masks(
                      for (_, name), n in zip(masks, steps))
         found.append((*inputs, *made))
     return found
+
+
+_ALIGNED = ("_padding", "_mask")
+
+
+def aligned(inputs: tuple[NamedInput, ...]) -> tuple[NamedInput, ...]:
+    """``inputs`` with each ``X_padding`` (or ``X_mask``) made by a ladder as long as ``X``
+    when ``X`` is one of them too (``past_values_padding``: one flag a time step of
+    ``past_values``), in ``X``'s dtype for a padding, ``bool`` for a mask."""
+    by_name = {i.name: i for i in inputs}
+    found = []
+    for i in inputs:
+        stem = next((i.name[: -len(end)] for end in _ALIGNED if i.name.endswith(end)), None)
+        of = by_name.get(stem) if stem else None
+        if of is None or not of.shape or i.fill or i.shape == of.shape[:1]:
+            found.append(i)
+            continue
+        dtype = "bool" if i.name.endswith("_mask") else of.dtype
+        found.append(NamedInput(i.name, of.shape[:1], dtype))
+    return tuple(found)

@@ -32,7 +32,8 @@ tokens leading its ids as its ``get_image_features`` makes of the image, then up
 [`SEQUENCE`][netviz.huggingface.inputs.SEQUENCE] text tokens (and their multimodal token
 types, ``mm_token_type_ids``, when its forward takes them). When there is a choice (which inputs, which layout), each candidate
 set is tried with a forward on the meta device (nothing allocated) and the first
-one the model accepts is used.
+one the model accepts is used. When the model accepts none, the errors it raised mend
+the first ones: see [`netviz.huggingface.repairs`][netviz.huggingface.repairs].
 """
 
 from __future__ import annotations
@@ -46,11 +47,12 @@ from typing import Any
 from torch import nn
 
 from netviz.errors import InputShapeError
-from netviz.huggingface.fallbacks import WIDTHS, flat_patches, image_pairs, ladder, with_masks
+from netviz.huggingface.fallbacks import WIDTHS, aligned, flat_patches, image_pairs, ladder, with_masks
 from netviz.huggingface.probes import (
     NEEDS_VALUES, REJECTED, RUNS, feature_tokens, verdict,
 )
 from netviz.huggingface.probes import float_dtype as model_float_dtype
+from netviz.huggingface.repairs import companions, mended, resized_tokens
 from netviz.huggingface.specs import configurations
 from netviz.inputs import Fill, NamedInput
 from netviz.ir import Shape
@@ -128,10 +130,10 @@ def _size(value: Any) -> tuple[int, int]:
 
 def layouts(name: str, config: Any, float_dtype: str) -> list[Layout]:
     """The candidate shapes of input ``name`` (``[]``: netviz cannot make it)."""
-    if name in TOKEN_INPUTS:
+    if name in TOKEN_INPUTS or name.endswith("_input_ids"):  # qformer_input_ids too
         limit = _int(config, _TARGET_POSITIONS if name.startswith("decoder") else _POSITIONS)
         return [((min(SEQUENCE, limit or SEQUENCE),), "int64")]
-    if name in ("pixel_values", "pixel_values_videos"):
+    if name in ("pixel_values", "pixel_values_videos") or name.endswith("_pixel_values"):
         height, width = _size(_value(config, _IMAGE_SIZE))
         channels = _int(config, _CHANNELS) or 3
         image = ((channels, height, width), float_dtype)
@@ -214,7 +216,7 @@ def input_candidates(module: nn.Module) -> list[tuple[NamedInput, ...]]:
             found += [tokens] if tokens else []
             found.append(inputs)
     plain: list[tuple[NamedInput, ...]] = []  # the main input alone: always tried, last
-    for names in (base + extra, base) if extra else (base,):
+    for alone, names in ((False, base + extra), (True, base)) if extra else ((False, base),):
         names = [*names, *(n for n in takes if n in required and n not in names
                            and not n.endswith("_mask"))]  # masks: with_masks
         choices = [options(name) for name in names]
@@ -222,9 +224,9 @@ def input_candidates(module: nn.Module) -> list[tuple[NamedInput, ...]]:
         if not names or not all(choices) or not required - masks <= set(names):
             continue
         for combo in itertools.product(*choices):
-            inputs = tuple(NamedInput(n, shape, dtype) for n, (shape, dtype) in
-                           zip(names, combo))
-            if names is base and extra:
+            inputs = aligned(tuple(NamedInput(n, shape, dtype) for n, (shape, dtype) in
+                                   zip(names, combo)))
+            if alone:
                 plain.append(inputs)
                 continue
             first = all(c == o[0] for c, o, n in zip(combo, choices, names)
@@ -258,7 +260,7 @@ _PATCHES = ("pixel_values", "hidden_states")
 
 def _patch_grids(
     config: Any, takes: dict[str, inspect.Parameter], float_dtype: str
-) -> list[tuple[NamedInput, NamedInput]]:
+) -> list[tuple[NamedInput, ...]]:
     """An image as a vision encoder of the Qwen2-VL kind takes it, when the forward takes
     a ``grid_thw`` and the configuration a ``patch_size``: its patches as rows without a
     batch dimension (``grid_h x grid_w`` of ``channels x temporal_patch_size x
@@ -275,15 +277,21 @@ def _patch_grids(
     channels = _int(config, _CHANNELS) or 3
     temporal = _int(config, ("temporal_patch_size",))
     flat, where = Fill(batched=False), Fill(((1, 1), (rows, 1), (cols, 1)), False)
-    sizes = NamedInput(grid, (1, 3), "int64", where)
+    sizes: Any = NamedInput(grid, (1, 3), "int64", where)
+    if _MERGES in takes:  # and how much each image's patches merge (VideoLLaMA 3)
+        sizes = (sizes, NamedInput(_MERGES, (1,), "int64", Fill(((merge, 1),), False)))
+    grids = sizes if isinstance(sizes, tuple) else (sizes,)
     found = [(NamedInput(patches, (rows * cols, channels * (temporal or 1) * patch * patch),
-                         float_dtype, flat), sizes),
+                         float_dtype, flat), *grids),
              (NamedInput(patches, (rows * cols, channels, patch, patch), float_dtype, flat),
-              sizes)]
+              *grids)]
     if temporal is None:  # unnamed: the code's default of two frames a patch, Qwen2-VL's
         found.append((NamedInput(patches, (rows * cols, channels * 2 * patch * patch),
-                                 float_dtype, flat), sizes))
+                                 float_dtype, flat), *grids))
     return found
+
+
+_MERGES = "merge_sizes"
 
 
 _IMAGE_TOKEN = ("image_token_id", "image_token_index")
@@ -342,44 +350,45 @@ def model_inputs(module: nn.Module) -> tuple[NamedInput, ...]:
             f"configuration; give the inputs with --input NAME=D1,D2[:DTYPE] (its forward "
             f"takes: {takes})"
         )
-    verdicts = []
+    verdicts, rejected = [], []
+    check = (len(candidates) > 1 or bool(set(_parameters(module)) - _PLAIN)
+             or _int(getattr(module, "config", None), _CODEBOOKS) is not None)
     for candidate in candidates:
-        said, why = verdict(module, candidate) if len(candidates) > 1 else (RUNS, "")
+        said, why = verdict(module, candidate) if check else (RUNS, "")
         if said == RUNS:
             return candidate
         verdicts.append(said)
+        rejected += [(candidate, why)] if said == REJECTED else []
         if said == REJECTED and candidate is candidates[0]:
-            named = _named_inputs(module, candidate, why) or _resized_tokens(
+            named = _named_inputs(module, candidate, why) or resized_tokens(
                 module, candidate, why)
             if named:
                 return named
     # none runs on meta: the first that got past the model's checks of its inputs (it
-    # reads a weight-derived value, so it needs a real forward), else the likeliest
-    return candidates[verdicts.index(NEEDS_VALUES) if NEEDS_VALUES in verdicts else 0]
+    # reads a weight-derived value, so it needs a real forward), else one mended from the
+    # model's errors, else the likeliest
+    if NEEDS_VALUES in verdicts:
+        return candidates[verdicts.index(NEEDS_VALUES)]
+    config, forward = getattr(module, "config", None), _parameters(module)
+    float_dtype = str(model_float_dtype(module)).removeprefix("torch.")
+    fixed = mended(module, rejected[:_MENDED], list(forward), config, float_dtype,
+                   lambda n: _ladder(config, forward[n].annotation, float_dtype, n),
+                   lambda n: layouts(n, config, float_dtype))
+    return fixed or candidates[0]
 
 
-def _resized_tokens(
-    module: nn.Module, inputs: tuple[NamedInput, ...], error: str
-) -> tuple[NamedInput, ...] | None:
-    """``inputs`` with token ids as long as the forward's error says, when it refused them
-    for a length that must match another input's ("size of tensor a (128) must match the
-    size of tensor b (33)": text aligned with audio frames); else ``None``."""
-    ids = next((i for i in inputs if i.name == "input_ids" and len(i.shape) == 1
-                and not i.fill), None)
-    if ids is None or not re.search(r"match|broadcast", error):
-        return None
-    numbers = [int(n) for n in re.findall(r"(?<![\w.])(\d+)(?![\w.])", error)]
-    if ids.shape[0] not in numbers:
-        return None
-    for length in dict.fromkeys(n for n in numbers if 1 < n <= _LONGEST and n != ids.shape[0]):
-        found = tuple(NamedInput(i.name, (length,), i.dtype) if i is ids else i for i in inputs)
-        if verdict(module, found)[0] == RUNS:
-            return found
-    return None
+_PLAIN = {"input_ids", "attention_mask", "position_ids", "token_type_ids", "past_key_values",
+          "inputs_embeds", "use_cache", "cache_position", "labels", "output_attentions",
+          "output_hidden_states", "return_dict", "logits_to_keep", "head_mask", "args", "kwargs"}
+"""The inputs of a plain text model's forward: one that takes no other has its one
+candidate used without a forward on meta first (a forward of a large language model is
+not free); any other is checked, and mended when rejected."""
 
+_CODEBOOKS = ("num_codebooks",)
+"""A configuration naming codebooks: token ids may come one a codebook (checked too)."""
 
-_LONGEST = 4096
-"""The most tokens a length read from an error may ask for."""
+_MENDED = 3
+"""Rejected candidates (the first) whose errors are read to mend them."""
 
 
 def _named_inputs(
@@ -397,7 +406,10 @@ def _named_inputs(
     if not named:
         return None
     float_dtype = str(model_float_dtype(module)).removeprefix("torch.")
-    choices = [_ladder(config, takes[n].annotation, float_dtype, n) for n in named]
+    steps = next((i.shape[0] for i in inputs if i.name == "input_ids" and i.shape), SEQUENCE)
+    choices = [[(i.shape, i.dtype or float_dtype) for own in companions(
+        (), [n], config, float_dtype, steps) for i in own]  # a convention's layout first
+        + _ladder(config, takes[n].annotation, float_dtype, n) for n in named]
     for combo in itertools.islice(itertools.product(*choices), MAX_CANDIDATES):
         found = (*inputs, *(NamedInput(n, shape, dtype) for n, (shape, dtype) in
                             zip(named, combo)))
