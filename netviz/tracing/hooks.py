@@ -17,6 +17,7 @@ model another thread runs meanwhile is neither recorded nor disturbed.
 from __future__ import annotations
 
 import inspect
+import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from contextvars import ContextVar
@@ -54,10 +55,16 @@ from netviz.tracing.params import ParamLedger
 from netviz.tracing.meta import meta_inputs, meta_values
 from netviz.tracing.modules import module_classes
 from netviz.tracing.provenance import FollowTensors, Provenance
+from netviz.tracing.replay import OpMemo, ReplayingFollow
 from netviz.tracing.values import full_shapes, keyed_leaves, tensors_in
 
 
 _Provenance = Provenance  # the name tests/tracing/test_trace_hooks.py uses
+
+PLAIN_TRACE = "NETVIZ_PLAIN_TRACE"
+"""As [`netviz.tracing.tracer.PLAIN_TRACE`][netviz.tracing.tracer.PLAIN_TRACE]: when set, a meta
+forward runs every op instead of answering repeated calls from memory (see
+[`netviz.tracing.replay`][netviz.tracing.replay]); the graph is the same either way."""
 
 
 def is_layer(module: nn.Module, *, root: bool = False) -> bool:
@@ -411,7 +418,10 @@ def record_forward(
             if on_meta:  # outside the counter: the values it computes on the CPU are not counted
                 stack.enter_context(meta_values())
             stack.enter_context(rec.counter)
-            stack.enter_context(FollowTensors(provenance, rec.function, rec.counter))
+            follow = (ReplayingFollow(provenance, rec.function, rec.counter, OpMemo())
+                      if on_meta and not os.environ.get(PLAIN_TRACE) else
+                      FollowTensors(provenance, rec.function, rec.counter))
+            stack.enter_context(follow)
             result = runnable(*positional, **by_name)
     except NetvizError:
         raise

@@ -95,8 +95,9 @@ class FollowTensors(TorchFunctionMode):
         self.on_call = on_call
         self.counter = counter
 
-    def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
-        kwargs = kwargs or {}
+    def run(self, func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Count]:
+        """``func(*args, **kwargs)``, and what its aten ops did (a subclass may answer
+        from what it has seen, see [`netviz.tracing.replay`][netviz.tracing.replay])."""
         # MacCounter.measure() written out: a generator context manager per functional op
         # is a good part of the bookkeeping of a forward with tens of thousands of them.
         count = Count()
@@ -106,6 +107,11 @@ class FollowTensors(TorchFunctionMode):
             out = func(*args, **kwargs)
         finally:
             counts.pop()
+        return out, count
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
+        kwargs = kwargs or {}
+        out, count = self.run(func, args, kwargs)
         sources = self.provenance.of((args, kwargs))
         counted = False
         if any(True for _ in tensors_in(out)):

@@ -1,0 +1,218 @@
+"""Replaying the meta ops a forward has run before: repeated layers at almost no cost.
+
+A forward on the meta device runs the same ops on tensors of the same layouts in every
+layer of a stack (the 80 decoder layers of a 70-B Llama). Each op crosses the meta-values
+and MAC-counting dispatch modes, and many (attention, broadcasting arithmetic, RMSNorm)
+run a Python meta decomposition: most of the forward's time. On meta, what an op gives
+is a function of what it is called with alone: the op, the layout (type, dtype, shape,
+strides, storage offset) of each tensor argument and every other argument. So
+[`OpMemo`][netviz.tracing.replay.OpMemo] keys each call by exactly that; the first call
+with a key runs, and its outputs' layouts, which outputs are its inputs themselves
+(``x.contiguous()`` of a contiguous ``x``), and its MACs and data-dependent aten ops (as
+the counter saw them) are remembered. A later call with the same key is answered from
+that: fresh blank meta tensors of the remembered layouts (or the same input objects), the
+same count, without running the op. The model's Python code still runs, so a branch on a
+layer's attribute (``layer_idx``, a flag) is followed: it calls other ops, or the same op
+with other arguments, whose keys differ, and those run.
+
+Nothing is answered from memory that the memory might get wrong, and those calls run:
+
+- a tensor argument that is not a meta tensor of plain ``Tensor``/``Parameter`` type, or
+  carries a value (see [`meta_values`][netviz.tracing.meta.meta_values]: values can
+  differ between calls with one layout), or is complex (conjugate bits);
+- an argument of any type other than numbers, strings, ``None``, dtypes, devices, memory
+  formats, layouts, slices, ``...`` and tuples or lists of these and tensors;
+- an op that writes into an argument (an in-place name, a bumped version counter, a
+  changed layout), a property read, a function not from torch;
+- an output that is not a tensor or a tuple/list of them, or that carries a value (a
+  factory's ``arange``, a router's balanced choice), or appears twice.
+
+The memo lives for one forward: no state outlives it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch import nn
+
+from netviz.tracing.counter import Count, MacCounter
+from netviz.tracing.meta import value_of
+from netviz.tracing.names import is_inplace
+from netviz.tracing.provenance import FollowTensors, OnCall, Provenance
+
+_TENSOR = torch.Tensor
+_PARAMETER = nn.Parameter
+_META = torch.device("meta")
+_ATOMS = frozenset({int, float, bool, str, type(None), type(Ellipsis), torch.dtype,
+                    torch.device, torch.memory_format, torch.layout, torch.Size})
+_NOT_KEYED = frozenset({"__get__", "__set__", "__delete__", "__setitem__", "__delitem__"})
+
+
+class _Unkeyed(Exception):
+    """An argument the memo cannot key (see the module docs): the call runs."""
+
+
+def _key(value: Any, tensors: list[torch.Tensor]) -> Any:
+    """A hashable key of ``value`` saying everything an op's meta output depends on;
+    its tensors are appended to ``tensors`` in order.
+
+    Raises:
+        _Unkeyed: ``value`` holds something the key cannot say (see the module docs).
+    """
+    kind = type(value)
+    if kind is _TENSOR or kind is _PARAMETER:
+        if value_of(value) is not None or value.dtype.is_complex:  # real, or carries a value
+            raise _Unkeyed
+        tensors.append(value)
+        return (kind, value.dtype, value.shape, value.stride(), value.storage_offset())
+    if kind in _ATOMS:
+        return (kind, value)
+    if kind is tuple or kind is list:
+        return (kind, *[_key(item, tensors) for item in value])
+    if kind is slice:
+        return (kind, _key(value.start, tensors), _key(value.stop, tensors),
+                _key(value.step, tensors))
+    raise _Unkeyed
+
+
+def _keyed(func: Any) -> bool:
+    """Whether calls of ``func`` may be answered from memory: a torch function or tensor
+    method that writes into no argument by its name, and no property access."""
+    name = getattr(func, "__name__", None)
+    if not isinstance(name, str) or name in _NOT_KEYED or is_inplace(name):
+        return False
+    module = getattr(func, "__module__", None)
+    owner = getattr(func, "__objclass__", None)
+    return (isinstance(module, str) and module.split(".")[0] == "torch") or (
+        owner is torch._C.TensorBase)
+
+
+Layout = tuple[torch.dtype, tuple[int, ...], tuple[int, ...], int]
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """What a call gave: per output, the index of the argument tensor it is, or the
+    layout of a new tensor; the output's container (``None``: one tensor); its count."""
+
+    outputs: tuple[int | Layout, ...]
+    container: type | None
+    macs: int
+    data_dependent: tuple[str, ...]
+
+    def give(self, tensors: list[torch.Tensor]) -> tuple[Any, Count]:
+        """The outputs (fresh blanks, or the arguments themselves) and a fresh count."""
+        made: list[torch.Tensor] = []
+        for output in self.outputs:
+            if isinstance(output, int):
+                made.append(tensors[output])
+            else:
+                made.append(_blank(output))
+        out: Any = made[0] if self.container is None else self.container(made)
+        return out, Count(self.macs, dict.fromkeys(self.data_dependent))
+
+
+def _blank(layout: Layout) -> torch.Tensor:
+    """A new meta tensor of ``layout``, made outside every mode (nothing to see there)."""
+    dtype, shape, stride, offset = layout
+    # torch._C private guards (what torch.utils._mode_utils.no_dispatch uses): a tensor
+    # made here is no op of the model's, so neither the meta-values mode, the MAC
+    # counter nor the function modes may see it. tests/tracing/test_replay.py pins them.
+    with torch._C._DisableTorchDispatch(), torch._C.DisableTorchFunction():
+        if not offset:
+            return torch.empty_strided(shape, stride, dtype=dtype, device=_META)
+        extent = 1 + sum((size - 1) * step for size, step in zip(shape, stride) if size)
+        base = torch.empty((offset + extent,), dtype=dtype, device=_META)
+        return base.as_strided(shape, stride, offset)
+
+
+def _answer(out: Any, count: Count, tensors: list[torch.Tensor]) -> _Answer | None:
+    """How to give ``out`` again for the same key, or ``None`` when memory cannot."""
+    kind = type(out)
+    if kind is _TENSOR or kind is _PARAMETER:
+        items, container = [out], None
+    elif isinstance(out, (tuple, list)) and (kind in (tuple, list) or (
+            kind.__module__ == "torch.return_types")):
+        items, container = list(out), kind
+    else:
+        return None
+    outputs: list[int | Layout] = []
+    for index, item in enumerate(items):
+        if not isinstance(item, _TENSOR) or any(item is other for other in items[:index]):
+            return None
+        position = next((i for i, t in enumerate(tensors) if t is item), None)
+        if position is not None:
+            outputs.append(position)
+            continue
+        if (type(item) is not _TENSOR or not item.is_meta or item.dtype.is_complex
+                or item.__dict__):  # a value, or anything else set on it
+            return None
+        outputs.append((item.dtype, tuple(item.shape), tuple(item.stride()),
+                        item.storage_offset()))
+    return _Answer(tuple(outputs), container, count.macs, tuple(count.data_dependent))
+
+
+_UNSEEN = object()
+
+
+class OpMemo:
+    """What the ops of one meta forward gave, by key (see the module docs).
+
+    Attributes:
+        answered: How many calls were answered from memory (for tests and profiles).
+    """
+
+    def __init__(self) -> None:
+        self._answers: dict[Any, _Answer | None] = {}
+        self._keyed: dict[Any, bool] = {}
+        self.answered = 0
+
+    def run(self, func: Any, args: tuple[Any, ...], kwargs: dict[str, Any],
+            call: Any) -> tuple[Any, Count]:
+        """``call(func, args, kwargs)`` (the output and its count), or the same from memory."""
+        try:
+            keyed = self._keyed.get(func)
+            if keyed is None:
+                keyed = self._keyed[func] = _keyed(func)
+        except TypeError:  # an unhashable callable
+            keyed = False
+        if not keyed:
+            return call(func, args, kwargs)  # type: ignore[no-any-return]
+        tensors: list[torch.Tensor] = []
+        try:
+            key = (func, torch.get_default_dtype(), _key(args, tensors),
+                   _key(tuple(kwargs.items()), tensors) if kwargs else None)
+        except _Unkeyed:
+            return call(func, args, kwargs)  # type: ignore[no-any-return]
+        answer = self._answers.get(key, _UNSEEN)
+        if answer is None:
+            return call(func, args, kwargs)  # type: ignore[no-any-return]
+        if answer is not _UNSEEN:
+            self.answered += 1
+            return answer.give(tensors)  # type: ignore[union-attr]
+        versions = [t._version for t in tensors]
+        out, count = call(func, args, kwargs)
+        written = any(t._version != v for t, v in zip(tensors, versions))
+        try:  # the arguments' layouts, unchanged
+            same = not written and key[2] == _key(args, [])
+        except _Unkeyed:
+            same = False
+        self._answers[key] = _answer(out, count, tensors) if same else None
+        return out, count
+
+
+class ReplayingFollow(FollowTensors):
+    """[`FollowTensors`][netviz.tracing.provenance.FollowTensors] whose calls are answered
+    from an [`OpMemo`][netviz.tracing.replay.OpMemo] when it can; the bookkeeping of
+    every call (provenance, nodes, counts) is the same either way."""
+
+    def __init__(self, provenance: Provenance, on_call: OnCall, counter: MacCounter,
+                 memo: OpMemo) -> None:
+        super().__init__(provenance, on_call, counter)
+        self.memo = memo
+
+    def run(self, func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Count]:
+        return self.memo.run(func, args, kwargs, super().run)
