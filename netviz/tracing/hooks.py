@@ -343,7 +343,8 @@ def _own_calls(recorder: _Recorder, hook: Callable[..., None]) -> Callable[..., 
 
     def guarded(*args: Any) -> None:
         if _RECORDING.get() is recorder:
-            hook(*args)
+            with torch._C.DisableTorchFunction():  # its shape reads are no ops of the model's
+                hook(*args)
 
     return guarded
 

@@ -18,8 +18,10 @@ with other arguments, whose keys differ, and those run.
 Nothing is answered from memory that the memory might get wrong, and those calls run:
 
 - a tensor argument that is not a meta tensor of plain ``Tensor``/``Parameter`` type, or
-  carries a value (see [`meta_values`][netviz.tracing.meta.meta_values]: values can
-  differ between calls with one layout), or is complex (conjugate bits);
+  is complex (conjugate bits). A tensor carrying a value (see
+  [`meta_values`][netviz.tracing.meta.meta_values]: a mask, the rotary ``cos``) is keyed
+  by its value too, since an output's shape can follow from a value (``x[mask]``): only
+  a call with equal values matches;
 - an argument of any type other than numbers, strings, ``None``, dtypes, devices, memory
   formats, layouts, slices, ``...`` and tuples or lists of these and tensors;
 - an op that writes into an argument (an in-place name, a bumped version counter, a
@@ -51,6 +53,46 @@ _ATOMS = frozenset({int, float, bool, str, type(None), type(Ellipsis), torch.dty
 _NOT_KEYED = frozenset({"__get__", "__set__", "__delete__", "__setitem__", "__delitem__"})
 
 
+class _Valued:
+    """A key part for a tensor's value: equal to another of equal elements (and equally
+    assumed, see [`netviz.tracing.choices`][netviz.tracing.choices]). The layout beside it
+    in the key hashes; a kept key holds a copy (``frozen``): a model may later write into
+    the value it was made from."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: torch.Tensor) -> None:
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, _Valued):
+            return False
+        mine, theirs = self.value, other.value
+        if mine is theirs:
+            return True
+        if getattr(mine, _ASSUMED, False) != getattr(theirs, _ASSUMED, False):
+            return False
+        with torch._C._DisableTorchDispatch():  # the memo's own op (see _blank)
+            return mine.shape == theirs.shape and bool(torch.equal(mine, theirs))
+
+    def __hash__(self) -> int:
+        return 0
+
+    def frozen(self) -> _Valued:
+        with torch._C._DisableTorchDispatch():
+            copy = self.value.clone()
+        if getattr(self.value, _ASSUMED, False):
+            setattr(copy, _ASSUMED, True)
+        return _Valued(copy)
+
+
+def _frozen(key: Any) -> Any:
+    """``key`` with a copy of each value in it (see ``_Valued``)."""
+    if type(key) is tuple:
+        return tuple(_frozen(part) for part in key)
+    return key.frozen() if type(key) is _Valued else key
+
+
 class _Unkeyed(Exception):
     """An argument the memo cannot key (see the module docs): the call runs."""
 
@@ -64,10 +106,12 @@ def _key(value: Any, tensors: list[torch.Tensor]) -> Any:
     """
     kind = type(value)
     if kind is _TENSOR or kind is _PARAMETER:
-        if value_of(value) is not None or value.dtype.is_complex:  # real, or carries a value
+        if value.dtype.is_complex or not value.is_meta:
             raise _Unkeyed
         tensors.append(value)
-        return (kind, value.dtype, value.shape, value.stride(), value.storage_offset())
+        layout = (kind, value.dtype, value.shape, value.stride(), value.storage_offset())
+        carried = value_of(value)
+        return layout if carried is None else (*layout, _Valued(carried))
     if kind in _ATOMS:
         return (kind, value)
     if kind is tuple or kind is list:
@@ -118,10 +162,11 @@ class _Answer:
 def _blank(layout: Layout) -> torch.Tensor:
     """A new meta tensor of ``layout``, made outside every mode (nothing to see there)."""
     dtype, shape, stride, offset = layout
-    # torch._C private guards (what torch.utils._mode_utils.no_dispatch uses): a tensor
-    # made here is no op of the model's, so neither the meta-values mode, the MAC
-    # counter nor the function modes may see it. tests/tracing/test_replay.py pins them.
-    with torch._C._DisableTorchDispatch(), torch._C.DisableTorchFunction():
+    # torch._C private guard (what torch.utils._mode_utils.no_dispatch uses): a tensor
+    # made here is no op of the model's, so neither the meta-values mode nor the MAC
+    # counter may see it (function modes are off already, see OpMemo.run).
+    # tests/tracing/test_replay.py pins it.
+    with torch._C._DisableTorchDispatch():
         if not offset:
             return torch.empty_strided(shape, stride, dtype=dtype, device=_META)
         extent = 1 + sum((size - 1) * step for size, step in zip(shape, stride) if size)
@@ -156,6 +201,9 @@ def _answer(out: Any, count: Count, tensors: list[torch.Tensor]) -> _Answer | No
 
 
 _UNSEEN = object()
+_ASSUMED = "_netviz_assumed"
+"""The attribute [`netviz.tracing.meta`][netviz.tracing.meta] marks a value with when it
+follows from a balanced choice."""
 
 
 class OpMemo:
@@ -173,35 +221,44 @@ class OpMemo:
     def run(self, func: Any, args: tuple[Any, ...], kwargs: dict[str, Any],
             call: Any) -> tuple[Any, Count]:
         """``call(func, args, kwargs)`` (the output and its count), or the same from memory."""
+        # The memo's own tensor reads are no calls of the model's: no function mode need see
+        # them (torch._C private guard, pinned in tests/tracing/test_replay.py).
+        with torch._C.DisableTorchFunction():
+            key, tensors = self._key(func, args, kwargs)
+            answer = self._answers.get(key, _UNSEEN) if key is not None else None
+            if answer is not None and answer is not _UNSEEN:
+                self.answered += 1
+                return answer.give(tensors)  # type: ignore[union-attr]
+            versions = [t._version for t in tensors] if answer is _UNSEEN else []
+        if answer is None:
+            return call(func, args, kwargs)  # type: ignore[no-any-return]
+        out, count = call(func, args, kwargs)
+        with torch._C.DisableTorchFunction():
+            written = any(t._version != v for t, v in zip(tensors, versions))
+            try:  # the arguments' layouts, unchanged
+                same = not written and key[2] == _key(args, [])  # type: ignore[index]
+            except _Unkeyed:
+                same = False
+            self._answers[_frozen(key)] = _answer(out, count, tensors) if same else None
+        return out, count
+
+    def _key(self, func: Any, args: tuple[Any, ...],
+             kwargs: dict[str, Any]) -> tuple[Any, list[torch.Tensor]]:
+        """The call's key (``None``: not to be answered from memory) and its tensors."""
         try:
             keyed = self._keyed.get(func)
             if keyed is None:
                 keyed = self._keyed[func] = _keyed(func)
         except TypeError:  # an unhashable callable
             keyed = False
-        if not keyed:
-            return call(func, args, kwargs)  # type: ignore[no-any-return]
         tensors: list[torch.Tensor] = []
+        if not keyed:
+            return None, tensors
         try:
-            key = (func, torch.get_default_dtype(), _key(args, tensors),
-                   _key(tuple(kwargs.items()), tensors) if kwargs else None)
+            return (func, torch.get_default_dtype(), _key(args, tensors),
+                    _key(tuple(kwargs.items()), tensors) if kwargs else None), tensors
         except _Unkeyed:
-            return call(func, args, kwargs)  # type: ignore[no-any-return]
-        answer = self._answers.get(key, _UNSEEN)
-        if answer is None:
-            return call(func, args, kwargs)  # type: ignore[no-any-return]
-        if answer is not _UNSEEN:
-            self.answered += 1
-            return answer.give(tensors)  # type: ignore[union-attr]
-        versions = [t._version for t in tensors]
-        out, count = call(func, args, kwargs)
-        written = any(t._version != v for t, v in zip(tensors, versions))
-        try:  # the arguments' layouts, unchanged
-            same = not written and key[2] == _key(args, [])
-        except _Unkeyed:
-            same = False
-        self._answers[key] = _answer(out, count, tensors) if same else None
-        return out, count
+            return None, tensors
 
 
 class ReplayingFollow(FollowTensors):
