@@ -15,19 +15,24 @@ same count, without running the op. The model's Python code still runs, so a bra
 layer's attribute (``layer_idx``, a flag) is followed: it calls other ops, or the same op
 with other arguments, whose keys differ, and those run.
 
+A value (see [`meta_values`][netviz.tracing.meta.meta_values]: a mask, the rotary
+``cos``, a router's balanced picks) is part of what a call gives and of what it is
+called with: a tensor argument carrying one is keyed by its value too (an output's shape
+can follow from a value, ``x[mask]``), so only a call with equal values matches, and an
+output carrying one is given a copy of the remembered value.
+
 Nothing is answered from memory that the memory might get wrong, and those calls run:
 
-- a tensor argument that is not a meta tensor of plain ``Tensor``/``Parameter`` type, or
-  is complex (conjugate bits). A tensor carrying a value (see
-  [`meta_values`][netviz.tracing.meta.meta_values]: a mask, the rotary ``cos``) is keyed
-  by its value too, since an output's shape can follow from a value (``x[mask]``): only
-  a call with equal values matches;
+- a tensor argument that is not a meta tensor of plain ``Tensor``/``Parameter`` type,
+  or is complex (conjugate bits);
 - an argument of any type other than numbers, strings, ``None``, dtypes, devices, memory
   formats, layouts, slices, ``...`` and tuples or lists of these and tensors;
-- an op that writes into an argument (an in-place name, a bumped version counter, a
-  changed layout), a property read, a function not from torch;
-- an output that is not a tensor or a tuple/list of them, or that carries a value (a
-  factory's ``arange``, a router's balanced choice), or appears twice.
+- a property access, a function not from torch;
+- a call that changed an argument's layout (``unsqueeze_``) or value (an in-place op
+  writing into a tensor carrying one); a write into a tensor without a value changes
+  nothing a meta forward can see, so it is answered (the tensor itself);
+- an output that is not a tensor or a tuple/list of them, that appears twice, or that
+  carries a value aliasing an argument's (a view of a mask: later writes must reach it).
 
 The memo lives for one forward: no state outlives it.
 """
@@ -41,8 +46,7 @@ import torch
 from torch import nn
 
 from netviz.tracing.counter import Count, MacCounter
-from netviz.tracing.meta import value_of
-from netviz.tracing.names import is_inplace
+from netviz.tracing.meta import value_of, with_value
 from netviz.tracing.provenance import FollowTensors, OnCall, Provenance
 
 _TENSOR = torch.Tensor
@@ -50,6 +54,7 @@ _PARAMETER = nn.Parameter
 _META = torch.device("meta")
 _ATOMS = frozenset({int, float, bool, str, type(None), type(Ellipsis), torch.dtype,
                     torch.device, torch.memory_format, torch.layout, torch.Size})
+_COMPLEX = frozenset({torch.complex32, torch.complex64, torch.complex128})
 _NOT_KEYED = frozenset({"__get__", "__set__", "__delete__", "__setitem__", "__delitem__"})
 
 
@@ -80,10 +85,7 @@ class _Valued:
 
     def frozen(self) -> _Valued:
         with torch._C._DisableTorchDispatch():
-            copy = self.value.clone()
-        if getattr(self.value, _ASSUMED, False):
-            setattr(copy, _ASSUMED, True)
-        return _Valued(copy)
+            return _Valued(_copy(self.value))
 
 
 def _frozen(key: Any) -> Any:
@@ -99,34 +101,54 @@ class _Unkeyed(Exception):
 
 def _key(value: Any, tensors: list[torch.Tensor]) -> Any:
     """A hashable key of ``value`` saying everything an op's meta output depends on;
-    its tensors are appended to ``tensors`` in order.
+    its tensors are appended to ``tensors`` in order (as ``tensors_in`` finds them).
+
+    Called for every op of a forward: the common items of an argument tuple (tensors,
+    numbers) are keyed in the loop, without a call each.
 
     Raises:
         _Unkeyed: ``value`` holds something the key cannot say (see the module docs).
     """
     kind = type(value)
+    if kind is tuple or kind is list:
+        parts: list[Any] = [kind]
+        for item in value:
+            part = type(item)
+            if part is _TENSOR or part is _PARAMETER:
+                parts.append(_tensor_key(item, tensors))
+            elif part in _ATOMS:
+                parts.append(part)  # 1, 1.0 and True differ (type promotion)
+                parts.append(item)
+            else:
+                parts.append(_key(item, tensors))
+        return tuple(parts)
     if kind is _TENSOR or kind is _PARAMETER:
-        if value.dtype.is_complex or not value.is_meta:
-            raise _Unkeyed
-        tensors.append(value)
-        layout = (kind, value.dtype, value.shape, value.stride(), value.storage_offset())
-        carried = value_of(value)
-        return layout if carried is None else (*layout, _Valued(carried))
+        return _tensor_key(value, tensors)
     if kind in _ATOMS:
         return (kind, value)
-    if kind is tuple or kind is list:
-        return (kind, *[_key(item, tensors) for item in value])
-    if kind is slice:
-        return (kind, _key(value.start, tensors), _key(value.stop, tensors),
-                _key(value.step, tensors))
+    if kind is slice:  # a tensor inside one (rare) is not keyed: tensors_in skips it too
+        return (kind, _key(value.start, []), _key(value.stop, []), _key(value.step, []))
     raise _Unkeyed
+
+
+def _tensor_key(tensor: torch.Tensor, tensors: list[torch.Tensor]) -> Any:
+    """The layout of a meta tensor, and its value if it carries one (see ``_key``)."""
+    if not tensor.is_meta or tensor.dtype in _COMPLEX:
+        raise _Unkeyed
+    tensors.append(tensor)
+    carried = tensor.__dict__.get(_VALUE)
+    if carried is None:
+        return (type(tensor), tensor.dtype, tensor.shape, tensor.stride(),
+                tensor.storage_offset())
+    return (type(tensor), tensor.dtype, tensor.shape, tensor.stride(), tensor.storage_offset(),
+            _Valued(carried))
 
 
 def _keyed(func: Any) -> bool:
     """Whether calls of ``func`` may be answered from memory: a torch function or tensor
-    method that writes into no argument by its name, and no property access."""
+    method other than a property access."""
     name = getattr(func, "__name__", None)
-    if not isinstance(name, str) or name in _NOT_KEYED or is_inplace(name):
+    if not isinstance(name, str) or name in _NOT_KEYED:
         return False
     module = getattr(func, "__module__", None)
     owner = getattr(func, "__objclass__", None)
@@ -134,7 +156,8 @@ def _keyed(func: Any) -> bool:
         owner is torch._C.TensorBase)
 
 
-Layout = tuple[torch.dtype, tuple[int, ...], tuple[int, ...], int]
+Layout = tuple[torch.dtype, tuple[int, ...], tuple[int, ...], int, "torch.Tensor | None"]
+"""A new output: dtype, shape, strides, storage offset, and its value (or ``None``)."""
 
 
 @dataclass(frozen=True)
@@ -156,22 +179,52 @@ class _Answer:
             else:
                 made.append(_blank(output))
         out: Any = made[0] if self.container is None else self.container(made)
-        return out, Count(self.macs, dict.fromkeys(self.data_dependent))
+        return out, KeyedCount(self.macs, dict.fromkeys(self.data_dependent))
+
+
+@dataclass
+class KeyedCount(Count):
+    """The count of a call the memo keyed, with its key: what the call gives follows from
+    it (as what the recorder derives from the call's arguments and output does)."""
+
+    key: Any = None
 
 
 def _blank(layout: Layout) -> torch.Tensor:
-    """A new meta tensor of ``layout``, made outside every mode (nothing to see there)."""
-    dtype, shape, stride, offset = layout
-    # torch._C private guard (what torch.utils._mode_utils.no_dispatch uses): a tensor
-    # made here is no op of the model's, so neither the meta-values mode nor the MAC
-    # counter may see it (function modes are off already, see OpMemo.run).
-    # tests/tracing/test_replay.py pins it.
+    """A new meta tensor of ``layout`` (with a copy of its value), made outside every
+    mode: it is no op of the model's."""
+    dtype, shape, stride, offset, value = layout
+    # torch._C private guard (what torch.utils._mode_utils.no_dispatch uses): neither the
+    # meta-values mode nor the MAC counter may see these ops (function modes are off
+    # already, see OpMemo.run). tests/tracing/test_replay.py pins it.
     with torch._C._DisableTorchDispatch():
         if not offset:
-            return torch.empty_strided(shape, stride, dtype=dtype, device=_META)
-        extent = 1 + sum((size - 1) * step for size, step in zip(shape, stride) if size)
-        base = torch.empty((offset + extent,), dtype=dtype, device=_META)
-        return base.as_strided(shape, stride, offset)
+            made = torch.empty_strided(shape, stride, dtype=dtype, device=_META)
+        else:
+            extent = 1 + sum((size - 1) * step for size, step in zip(shape, stride) if size)
+            base = torch.empty((offset + extent,), dtype=dtype, device=_META)
+            made = base.as_strided(shape, stride, offset)
+        if value is not None:
+            with_value(made, _copy(value))
+    return made
+
+
+def _copy(value: torch.Tensor) -> torch.Tensor:
+    """A copy of a value, assumed if it is (see ``_Valued``)."""
+    copy = value.clone()
+    if getattr(value, _ASSUMED, False):
+        setattr(copy, _ASSUMED, True)
+    return copy
+
+
+def _storages(tensors: list[torch.Tensor]) -> set[int]:
+    """Where the values of ``tensors`` live (their storages' addresses)."""
+    found = set()
+    for tensor in tensors:
+        value = value_of(tensor)
+        if value is not None:
+            found.add(value.untyped_storage().data_ptr())
+    return found
 
 
 def _answer(out: Any, count: Count, tensors: list[torch.Tensor]) -> _Answer | None:
@@ -185,6 +238,7 @@ def _answer(out: Any, count: Count, tensors: list[torch.Tensor]) -> _Answer | No
     else:
         return None
     outputs: list[int | Layout] = []
+    aliased: set[int] | None = None
     for index, item in enumerate(items):
         if not isinstance(item, _TENSOR) or any(item is other for other in items[:index]):
             return None
@@ -192,11 +246,19 @@ def _answer(out: Any, count: Count, tensors: list[torch.Tensor]) -> _Answer | No
         if position is not None:
             outputs.append(position)
             continue
-        if (type(item) is not _TENSOR or not item.is_meta or item.dtype.is_complex
-                or item.__dict__):  # a value, or anything else set on it
+        if type(item) is not _TENSOR or not item.is_meta or item.dtype.is_complex:
             return None
+        value = value_of(item)
+        if set(item.__dict__) - {_VALUE}:  # anything else set on it
+            return None
+        if value is not None:
+            aliased = _storages(tensors) if aliased is None else aliased
+            if (type(value) is not _TENSOR or value.is_meta or set(value.__dict__) - {_ASSUMED}
+                    or value.untyped_storage().data_ptr() in aliased):
+                return None
+            value = _copy(value)
         outputs.append((item.dtype, tuple(item.shape), tuple(item.stride()),
-                        item.storage_offset()))
+                        item.storage_offset(), value))
     return _Answer(tuple(outputs), container, count.macs, tuple(count.data_dependent))
 
 
@@ -204,6 +266,8 @@ _UNSEEN = object()
 _ASSUMED = "_netviz_assumed"
 """The attribute [`netviz.tracing.meta`][netviz.tracing.meta] marks a value with when it
 follows from a balanced choice."""
+_VALUE = "_netviz_value"
+"""The attribute of a meta tensor holding its value (see ``value_of``, ``with_value``)."""
 
 
 class OpMemo:
@@ -228,19 +292,19 @@ class OpMemo:
             answer = self._answers.get(key, _UNSEEN) if key is not None else None
             if answer is not None and answer is not _UNSEEN:
                 self.answered += 1
-                return answer.give(tensors)  # type: ignore[union-attr]
-            versions = [t._version for t in tensors] if answer is _UNSEEN else []
+                out, count = answer.give(tensors)  # type: ignore[union-attr]
+                count.key = key
+                return out, count
+            if answer is _UNSEEN:
+                kept = _frozen(key)  # as called, values copied
         if answer is None:
             return call(func, args, kwargs)  # type: ignore[no-any-return]
         out, count = call(func, args, kwargs)
-        with torch._C.DisableTorchFunction():
-            written = any(t._version != v for t, v in zip(tensors, versions))
-            try:  # the arguments' layouts, unchanged
-                same = not written and key[2] == _key(args, [])  # type: ignore[index]
-            except _Unkeyed:
-                same = False
-            self._answers[_frozen(key)] = _answer(out, count, tensors) if same else None
-        return out, count
+        with torch._C.DisableTorchFunction(), torch._C._DisableTorchDispatch():
+            # the arguments' layouts and values as called (a write into a value runs)
+            same = self._key(func, args, kwargs)[0] == kept
+            self._answers[kept] = _answer(out, count, tensors) if same else None
+        return out, KeyedCount(count.macs, count.data_dependent, kept)
 
     def _key(self, func: Any, args: tuple[Any, ...],
              kwargs: dict[str, Any]) -> tuple[Any, list[torch.Tensor]]:
