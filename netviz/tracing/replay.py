@@ -54,38 +54,48 @@ _PARAMETER = nn.Parameter
 _META = torch.device("meta")
 _ATOMS = frozenset({int, float, bool, str, type(None), type(Ellipsis), torch.dtype,
                     torch.device, torch.memory_format, torch.layout, torch.Size})
+_BITS = {1: torch.uint8, 2: torch.int16, 4: torch.int32, 8: torch.int64}
+"""An integer dtype of each element size: a value's elements as bits."""
 _COMPLEX = frozenset({torch.complex32, torch.complex64, torch.complex128})
 _NOT_KEYED = frozenset({"__get__", "__set__", "__delete__", "__setitem__", "__delitem__"})
 
 
 class _Valued:
-    """A key part for a tensor's value: equal to another of equal elements (and equally
-    assumed, see [`netviz.tracing.choices`][netviz.tracing.choices]). The layout beside it
-    in the key hashes; a kept key holds a copy (``frozen``): a model may later write into
-    the value it was made from."""
+    """A key part for a tensor's value: equal to another of equal elements (byte for byte)
+    and equally assumed (see [`netviz.tracing.choices`][netviz.tracing.choices]). The
+    layout beside it in the key hashes. A kept key holds the value's bytes (``frozen``),
+    as they were when called: a model may later write into the value."""
 
-    __slots__ = ("value",)
+    __slots__ = ("value", "_content")
 
-    def __init__(self, value: torch.Tensor) -> None:
+    def __init__(self, value: torch.Tensor | None,
+                 content: tuple[bool, bytes] | None = None) -> None:
         self.value = value
+        self._content = content
+
+    def content(self) -> tuple[bool, bytes]:
+        """Whether the value is assumed, and its elements' bytes."""
+        if self._content is None:
+            value = self.value
+            assert value is not None
+            with torch._C._DisableTorchDispatch():  # the memo's own ops (see _blank)
+                bits = value.view(_BITS[value.element_size()])  # numpy knows no bfloat16
+                self._content = (bool(getattr(value, _ASSUMED, False)),
+                                 bits.numpy().tobytes())
+        return self._content
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, _Valued):
             return False
-        mine, theirs = self.value, other.value
-        if mine is theirs:
+        if self.value is not None and self.value is other.value:
             return True
-        if getattr(mine, _ASSUMED, False) != getattr(theirs, _ASSUMED, False):
-            return False
-        with torch._C._DisableTorchDispatch():  # the memo's own op (see _blank)
-            return mine.shape == theirs.shape and bool(torch.equal(mine, theirs))
+        return self.content() == other.content()
 
     def __hash__(self) -> int:
         return 0
 
     def frozen(self) -> _Valued:
-        with torch._C._DisableTorchDispatch():
-            return _Valued(_copy(self.value))
+        return _Valued(None, self.content())
 
 
 def _frozen(key: Any) -> Any:
