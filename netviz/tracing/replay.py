@@ -78,7 +78,7 @@ class _Valued:
         if self._content is None:
             value = self.value
             assert value is not None
-            with torch._C._DisableTorchDispatch():  # the memo's own ops (see _blank)
+            with torch._C._DisableTorchDispatch():  # the memo's own ops (see _Answer.give)
                 bits = value.view(_BITS[value.element_size()])  # numpy knows no bfloat16
                 self._content = (bool(getattr(value, _ASSUMED, False)),
                                  bits.numpy().tobytes())
@@ -180,14 +180,15 @@ class _Answer:
     macs: int
     data_dependent: tuple[str, ...]
 
-    def give(self, tensors: list[torch.Tensor]) -> tuple[Any, Count]:
+    def give(self, tensors: list[torch.Tensor]) -> tuple[Any, KeyedCount]:
         """The outputs (fresh blanks, or the arguments themselves) and a fresh count."""
         made: list[torch.Tensor] = []
-        for output in self.outputs:
-            if isinstance(output, int):
-                made.append(tensors[output])
-            else:
-                made.append(_blank(output))
+        # torch._C private guard (what torch.utils._mode_utils.no_dispatch uses): neither
+        # the meta-values mode nor the MAC counter may see the memo's own ops (function
+        # modes are off already, see OpMemo.run). tests/tracing/test_replay.py pins it.
+        with torch._C._DisableTorchDispatch():
+            for output in self.outputs:
+                made.append(tensors[output] if isinstance(output, int) else _blank(output))
         out: Any = made[0] if self.container is None else self.container(made)
         return out, KeyedCount(self.macs, dict.fromkeys(self.data_dependent))
 
@@ -201,21 +202,17 @@ class KeyedCount(Count):
 
 
 def _blank(layout: Layout) -> torch.Tensor:
-    """A new meta tensor of ``layout`` (with a copy of its value), made outside every
-    mode: it is no op of the model's."""
+    """A new meta tensor of ``layout`` (with a copy of its value); called outside every
+    mode (see ``_Answer.give``): it is no op of the model's."""
     dtype, shape, stride, offset, value = layout
-    # torch._C private guard (what torch.utils._mode_utils.no_dispatch uses): neither the
-    # meta-values mode nor the MAC counter may see these ops (function modes are off
-    # already, see OpMemo.run). tests/tracing/test_replay.py pins it.
-    with torch._C._DisableTorchDispatch():
-        if not offset:
-            made = torch.empty_strided(shape, stride, dtype=dtype, device=_META)
-        else:
-            extent = 1 + sum((size - 1) * step for size, step in zip(shape, stride) if size)
-            base = torch.empty((offset + extent,), dtype=dtype, device=_META)
-            made = base.as_strided(shape, stride, offset)
-        if value is not None:
-            with_value(made, _copy(value))
+    if not offset:
+        made = torch.empty_strided(shape, stride, dtype=dtype, device=_META)
+    else:
+        extent = 1 + sum((size - 1) * step for size, step in zip(shape, stride) if size)
+        base = torch.empty((offset + extent,), dtype=dtype, device=_META)
+        made = base.as_strided(shape, stride, offset)
+    if value is not None:
+        with_value(made, _copy(value))
     return made
 
 
@@ -347,3 +344,15 @@ class ReplayingFollow(FollowTensors):
 
     def run(self, func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Count]:
         return self.memo.run(func, args, kwargs, super().run)
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
+        kwargs = kwargs or {}
+        out, count = self.run(func, args, kwargs)
+        if type(out) in _PLAIN_OUTPUTS and not count.macs and not count.data_dependent:
+            return out  # a shape, a dtype: following it would add an empty count, no more
+        with torch._C.DisableTorchFunction():  # as FollowTensors
+            return self.follow(func, args, kwargs, out, count)
+
+
+_PLAIN_OUTPUTS = frozenset({int, float, bool, str, type(None), torch.Size, torch.dtype,
+                            torch.device})
