@@ -265,7 +265,7 @@ def _answer(out: Any, count: Count, tensors: list[torch.Tensor]) -> _Answer | No
                 return None
             value = _copy(value)
         outputs.append((item.dtype, tuple(item.shape), tuple(item.stride()),
-                        item.storage_offset(), value))
+                        int(item.storage_offset()), value))
     return _Answer(tuple(outputs), container, count.macs, tuple(count.data_dependent))
 
 
@@ -296,16 +296,16 @@ class OpMemo:
         # them (torch._C private guard, pinned in tests/tracing/test_replay.py).
         with torch._C.DisableTorchFunction():
             key, tensors = self._key(func, args, kwargs)
-            answer = self._answers.get(key, _UNSEEN) if key is not None else None
+            answer: Any = self._answers.get(key, _UNSEEN) if key is not None else None
             if answer is not None and answer is not _UNSEEN:
                 self.answered += 1
-                out, count = answer.give(tensors)  # type: ignore[union-attr]
+                out, count = answer.give(tensors)
                 count.key = key
                 return out, count
             if answer is _UNSEEN:
                 kept = _frozen(key)  # as called, values copied
         if answer is None:
-            return call(func, args, kwargs)  # type: ignore[no-any-return]
+            return call(func, args, kwargs)
         out, count = call(func, args, kwargs)
         with torch._C.DisableTorchFunction(), torch._C._DisableTorchDispatch():
             # the arguments' layouts and values as called (a write into a value runs)
