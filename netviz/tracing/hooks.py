@@ -17,6 +17,7 @@ model another thread runs meanwhile is neither recorded nor disturbed.
 from __future__ import annotations
 
 import inspect
+import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from contextvars import ContextVar
@@ -54,10 +55,16 @@ from netviz.tracing.params import ParamLedger
 from netviz.tracing.meta import meta_inputs, meta_values
 from netviz.tracing.modules import module_classes
 from netviz.tracing.provenance import FollowTensors, Provenance
+from netviz.tracing.replay import OpMemo, ReplayingFollow
 from netviz.tracing.values import full_shapes, keyed_leaves, tensors_in
 
 
 _Provenance = Provenance  # the name tests/tracing/test_trace_hooks.py uses
+
+PLAIN_TRACE = "NETVIZ_PLAIN_TRACE"
+"""As [`netviz.tracing.tracer.PLAIN_TRACE`][netviz.tracing.tracer.PLAIN_TRACE]: when set, a meta
+forward runs every op instead of answering repeated calls from memory (see
+[`netviz.tracing.replay`][netviz.tracing.replay]); the graph is the same either way."""
 
 
 def is_layer(module: nn.Module, *, root: bool = False) -> bool:
@@ -141,21 +148,26 @@ class _Recorder:
                       for path, t in (*root.named_parameters(), *root.named_buffers())}
         self.counter = MacCounter()
         self.data_dependent: dict[str, None] = {}
+        self.function_names: dict[Any, str] = {}
+        # memo key -> (entry, rule attributes, shown attributes, full input shapes)
+        self.keyed_calls: dict[Any, tuple[ops.Op | None, dict[str, Any] | None,
+                                          tuple[Attr, ...], tuple[Shape, ...]]] = {}
 
     def annotate(
         self, node_id: str, op: ops.Op | None, attrs: tuple[Attr, ...],
-        rule_attrs: dict[str, Any] | None, args: Any, output: Any, sources: tuple[str, ...],
-        count: Count,
+        rule_attrs: dict[str, Any] | None, shapes: tuple[Shape, ...], output: Any,
+        sources: tuple[str, ...], count: Count,
     ) -> tuple[int, int | None]:
-        """Record ``node_id``'s full shape; return its MACs (by its table rule, else as
-        counted at the dispatch level) and feature axis (without batch)."""
+        """Record ``node_id``'s full shape; return its MACs (by its table rule on the full
+        input ``shapes``, else as counted at the dispatch level) and feature axis (without
+        batch)."""
         full = tuple(int(d) for d in output.shape) if isinstance(output, torch.Tensor) else None
         if full is not None:
             self.full[node_id] = full
         named = dict(attrs)
         self.data_dependent.update(count.data_dependent)
         if op is not None:
-            macs = max(int(op.macs(rule_attrs or named, full_shapes(args), full)), 0)
+            macs = max(int(op.macs(rule_attrs or named, shapes, full)), 0)
         else:
             macs = count.macs
         orphans = self.counter.counts[0]  # work on weights and constants only, at the top
@@ -222,8 +234,8 @@ class _Recorder:
             attrs = tuple(sorted((*attrs, ("computes", tuple(sorted(call.computes))),
                                   *own_shapes(module))))
         kind = op.kind if op is not None else Kind.OTHER
-        macs, axis = self.annotate(node_id, op, attrs, rule_attrs, (args, kwargs), output,
-                                   sources, count)
+        macs, axis = self.annotate(node_id, op, attrs, rule_attrs, full_shapes((args, kwargs)),
+                                   output, sources, count)
         self.nodes.append(Node(
             id=node_id, kind=kind, type_name=type_name, scope=call.path,
             attrs=attrs, shape=shape,
@@ -239,7 +251,9 @@ class _Recorder:
         sources: tuple[str, ...], count: Count,
     ) -> tuple[str, ...]:
         """A node for a functional op outside leaf layers; returns ``out``'s producers."""
-        name = function_name(func)
+        name = self.function_names.get(func)
+        if name is None:
+            name = self.function_names[func] = function_name(func)
         if self._in_layer():  # part of a layer
             next(c for c in reversed(self.stack) if c.leaf).computes[name] = None
             return sources
@@ -247,11 +261,19 @@ class _Recorder:
             return sources
         scope = self.stack[-1].path if self.stack else ""
         node_id = self._new_id(f"{scope}.{name}()" if scope else f"{name}()")
-        arguments = list(tensors_in((args, kwargs)))
-        weights = self.provenance.weights_of((args, kwargs))  # those computed from weights too
-        op = ops.lookup(name)
-        rule_attrs = call_rule_attrs(op, args, kwargs) if op is not None else None
-        attrs = shown_attrs(op, rule_attrs) if op is not None and rule_attrs is not None else ()
+        arguments = tensors_in((args, kwargs))
+        weights = self.provenance.weights_of(arguments)  # those computed from weights too
+        # what follows from the call's arguments alone, once per key (see netviz.tracing.replay)
+        key = getattr(count, "key", None)
+        call = self.keyed_calls.get(key) if key is not None else None
+        if call is None:
+            op = ops.lookup(name)
+            rule_attrs = call_rule_attrs(op, args, kwargs) if op is not None else None
+            shown = shown_attrs(op, rule_attrs) if op is not None and rule_attrs is not None else ()
+            call = (op, rule_attrs, shown, full_shapes(arguments))
+            if key is not None:
+                self.keyed_calls[key] = call
+        op, rule_attrs, attrs, shapes = call
         operands = tuple(dict.fromkeys(self.names[id(t)] for t in (*arguments, *weights)
                                        if id(t) in self.names))
         if operands:
@@ -260,8 +282,7 @@ class _Recorder:
             attrs = tuple(sorted((*attrs, ("passthrough", True))))
         attrs = with_lead(attrs, out)
         kind = op.kind if op is not None else Kind.OTHER
-        macs, axis = self.annotate(node_id, op, attrs, rule_attrs, (args, kwargs), out, sources,
-                                   count)
+        macs, axis = self.annotate(node_id, op, attrs, rule_attrs, shapes, out, sources, count)
         self.nodes.append(Node(
             id=node_id, kind=kind, type_name=name, scope=scope, attrs=attrs,
             shape=tuple(out.shape[1:]) if isinstance(out, torch.Tensor) else None,
@@ -336,7 +357,8 @@ def _own_calls(recorder: _Recorder, hook: Callable[..., None]) -> Callable[..., 
 
     def guarded(*args: Any) -> None:
         if _RECORDING.get() is recorder:
-            hook(*args)
+            with torch._C.DisableTorchFunction():  # its shape reads are no ops of the model's
+                hook(*args)
 
     return guarded
 
@@ -411,7 +433,10 @@ def record_forward(
             if on_meta:  # outside the counter: the values it computes on the CPU are not counted
                 stack.enter_context(meta_values())
             stack.enter_context(rec.counter)
-            stack.enter_context(FollowTensors(provenance, rec.function, rec.counter))
+            follow = (ReplayingFollow(provenance, rec.function, rec.counter, OpMemo())
+                      if on_meta and not os.environ.get(PLAIN_TRACE) else
+                      FollowTensors(provenance, rec.function, rec.counter))
+            stack.enter_context(follow)
             result = runnable(*positional, **by_name)
     except NetvizError:
         raise

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+import torch
 from torch import nn
 from torch.overrides import TorchFunctionMode
 
@@ -95,8 +96,9 @@ class FollowTensors(TorchFunctionMode):
         self.on_call = on_call
         self.counter = counter
 
-    def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
-        kwargs = kwargs or {}
+    def run(self, func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Count]:
+        """``func(*args, **kwargs)``, and what its aten ops did (a subclass may answer
+        from what it has seen, see [`netviz.tracing.replay`][netviz.tracing.replay])."""
         # MacCounter.measure() written out: a generator context manager per functional op
         # is a good part of the bookkeeping of a forward with tens of thousands of them.
         count = Count()
@@ -106,6 +108,20 @@ class FollowTensors(TorchFunctionMode):
             out = func(*args, **kwargs)
         finally:
             counts.pop()
+        return out, count
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
+        kwargs = kwargs or {}
+        out, count = self.run(func, args, kwargs)
+        # The bookkeeping's own tensor reads (shapes, ids) are no calls of the model's: no
+        # function mode (this one's outer modes) need see them. torch._C private guard;
+        # tests/tracing/test_replay.py pins that modes do not see calls made under it.
+        with torch._C.DisableTorchFunction():
+            return self.follow(func, args, kwargs, out, count)
+
+    def follow(self, func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], out: Any,
+               count: Count) -> Any:
+        """Pass provenance from ``func``'s arguments to ``out`` and its count on; ``out``."""
         sources = self.provenance.of((args, kwargs))
         counted = False
         if any(True for _ in tensors_in(out)):
