@@ -145,7 +145,7 @@ def _tensors(module: nn.Module, shared: set[int]) -> tuple[Hashable, ...]:
             if id(tensor) in shared:
                 raise _Unsafe(name)
             out.append((kind, name, type(tensor), tensor.shape, tensor.dtype,
-                        tensor.device.type, tensor.requires_grad))
+                        tensor.device, tensor.requires_grad))
     return tuple(out)
 
 
