@@ -190,7 +190,7 @@ def training_mode(module: nn.Module, train: bool) -> Iterator[None]:
                 sub.training = mode
 
 
-def _plain_mode(cls: type) -> bool:
+def _plain_mode(cls: type[nn.Module]) -> bool:
     """Whether ``cls`` keeps its training flag as ``nn.Module`` does (no ``train``,
     ``__setattr__`` or ``training`` of its own)."""
     return (cls.train is nn.Module.train and cls.__setattr__ is nn.Module.__setattr__
