@@ -174,9 +174,14 @@ def recognize(names: Iterable[str], scalar: bool | None = None, *,
         >>> recognize(["addmm", "view"]).key, recognize(["conv2d", "relu"])
         ('linear', None)
     """
-    changed = frozenset(n for n in names if n not in PASSIVE
-                        and kind_of(n) not in (Kind.RESHAPE, Kind.DROPOUT))
+    changed = frozenset(n for n in names if _changes_values(n))
     return _recognized(changed, scalar, only, trait)
+
+
+@cache
+def _changes_values(name: str) -> bool:
+    """Whether the op ``name`` changes values (not passive, a reshape or a dropout)."""
+    return name not in PASSIVE and kind_of(name) not in (Kind.RESHAPE, Kind.DROPOUT)
 
 
 @cache

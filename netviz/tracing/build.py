@@ -130,8 +130,9 @@ def build_graph(
     pending: dict[torch.fx.Node, list] = {}  # params of dropped nodes, passed downstream
     names: dict[torch.fx.Node, list[str]] = {}  # operand names of dropped nodes, likewise
     work: dict[torch.fx.Node, list[torch.fx.Node]] = {}  # dropped nodes whose MACs count here
+    inputs_of: dict[torch.fx.Node, list[torch.fx.Node]] = {}
     for node in fx_graph.nodes:
-        inputs = node.all_input_nodes
+        inputs = inputs_of[node] = node.all_input_nodes
         if node.op == "placeholder" or any(
             i in flows and (values.get(i.name) or _NO_VALUE).tensors for i in inputs
         ):
@@ -143,10 +144,10 @@ def build_graph(
         )
         dropped = [i for i in inputs if i not in kept_set]
         pending[node] = _own_params(node, root, modules) + [
-            p for i in dropped for p in pending.get(i, ())]
+            p for i in dropped for p in pending[i]]
         names[node] = ([operand_name(str(node.target))] if node.op == "get_attr" else []) + [
-            n for i in dropped for n in names.get(i, ())]
-        work[node] = [node] + [d for i in dropped for d in work.get(i, ())]
+            n for i in dropped for n in names[i]]
+        work[node] = [node] + [d for i in dropped for d in work[i]]
         if keep:
             kept.append(node)
             kept_set.add(node)
@@ -182,7 +183,7 @@ def build_graph(
         kind = op.kind if op is not None else Kind.OTHER
         inputs = [
             ((values.get(i.name) or _NO_VALUE).full or (), axes.get(i))
-            for i in node.all_input_nodes
+            for i in inputs_of[node]
         ]
         axis = _axis(op, attrs, value, inputs)
         read = axes.get(node) if node.op == "placeholder" else None
@@ -203,7 +204,7 @@ def build_graph(
                 feature_axis=axis,
             )
         )
-        _link(node.all_input_nodes, ids[node], kept_set, ids, edges)
+        _link(inputs_of[node], ids[node], kept_set, ids, edges)
     meta: tuple[Attr, ...] = (
         ("input_shapes", tuple(tuple(int(d) for d in s) for s in input_shapes)),)
     meta += ((DATA_DEPENDENT, tuple(dependent)),) if dependent else ()

@@ -67,7 +67,7 @@ def fingerprints(root: nn.Module) -> dict[int, Fingerprint]:
         return {}
     shared = _shared(root)
     found: dict[int, Fingerprint] = {}
-    _visit(root, shared, found)
+    _visit(root, shared, found, {})
     return found
 
 
@@ -101,21 +101,22 @@ def _shared(root: nn.Module) -> set[int]:
     return twice
 
 
-def _visit(module: nn.Module, shared: set[int], found: dict[int, Fingerprint]) -> Fingerprint | None:
+def _visit(module: nn.Module, shared: set[int], found: dict[int, Fingerprint],
+           numbers: dict[Hashable, int]) -> Fingerprint | None:
+    """The fingerprint of ``module`` (``None``: none), those of its submodules put in
+    ``found``. A fingerprint is a small number: the same number for the same description
+    (class, children's numbers, tensors, attributes), given through ``numbers``, so that
+    a deep block's description is hashed once, not again in every enclosing one's."""
     children: list[tuple[str, Fingerprint | None]] = []
     safe = True
     for name, child in module._modules.items():
         if child is None:
             children.append((name, None))
             continue
-        key = _visit(child, shared, found)
+        key = _visit(child, shared, found, numbers)
         safe = safe and key is not None and id(child) not in shared
         children.append((name, key))
     if not safe:
-        return None
-    try:
-        key = (type(module), tuple(children), _tensors(module, shared), _attributes(module))
-    except _Unsafe:
         return None
     cls = type(module)
     readable = _READABLE.get(cls)
@@ -123,6 +124,11 @@ def _visit(module: nn.Module, shared: set[int], found: dict[int, Fingerprint]) -
         readable = _READABLE[cls] = _readable(cls)
     if not readable:
         return None
+    try:
+        description = (cls, tuple(children), _tensors(module, shared), _attributes(module))
+    except _Unsafe:
+        return None
+    key = numbers.setdefault(description, len(numbers))
     found[id(module)] = key
     return key
 
@@ -130,25 +136,30 @@ def _visit(module: nn.Module, shared: set[int], found: dict[int, Fingerprint]) -
 def _tensors(module: nn.Module, shared: set[int]) -> tuple[Hashable, ...]:
     out: list[Hashable] = []
     for kind, table in (("p", module._parameters), ("b", module._buffers)):
+        if not table:
+            continue
         for name, tensor in table.items():
             if tensor is None:
                 out.append((kind, name, None))
                 continue
             if id(tensor) in shared:
                 raise _Unsafe(name)
-            out.append((kind, name, type(tensor), tuple(tensor.shape), tensor.dtype,
-                        tensor.device.type, tensor.requires_grad))
+            out.append((kind, name, type(tensor), tensor.shape, tensor.dtype,
+                        tensor.device, tensor.requires_grad))
     return tuple(out)
 
 
 def _attributes(module: nn.Module) -> tuple[Hashable, ...]:
     out: list[Hashable] = []
+    append = out.append
     for name, value in module.__dict__.items():
         kind = type(value)
         if kind in _SIMPLE:  # most of them: widths, flags, names
-            out.append((name, kind, value))
+            append((name, kind, value))
         elif name in _SKIPPED:
             continue
+        elif kind is float:  # as _frozen gives it
+            append((name, (kind, repr(value))))
         elif name in _HOOKS:
             if value:
                 raise _Unsafe(name)

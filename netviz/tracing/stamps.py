@@ -231,8 +231,13 @@ def stamp(
     for node, target, name, type_expr, below in template.nodes:
         if node.op in _MODULE_TARGETS:
             target = path + target
-        new = create(node.op, target, _renamed(node.args, made), _renamed(node.kwargs, made),
-                     name, type_expr)
+        args, kwargs = node.args, node.kwargs
+        if type(args) is tuple and not kwargs and all(
+                type(a) is torch.fx.Node or type(a) in _CONSTANTS for a in args):
+            args, kwargs = tuple(made[a] if type(a) is torch.fx.Node else a for a in args), {}
+        else:  # nested arguments
+            args, kwargs = _renamed(args, made), _renamed(kwargs, made)
+        new = create(node.op, target, args, kwargs, name, type_expr)
         if below:
             stack = new.meta["nn_module_stack"]
             for key, qualified, cls in below:

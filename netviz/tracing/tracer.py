@@ -150,22 +150,51 @@ def trace_model(
         ((("input_dtypes", dtypes),) if dtypes else ()) + ((("mode", "train"),) if train else ()))
     # the model's parameters no traced op holds (never run, or read only by dead code),
     # so that its totals stay sum(numel) with each shared tensor once
-    unreached = (sum(p.numel() for p in module.parameters())
-                 - sum(n.params for n in traced.nodes))
+    unreached = _param_count(module) - sum(n.params for n in traced.nodes)
     extra += ((UNREACHED_PARAMS, unreached),) if unreached > 0 else ()
     return replace(traced, meta=traced.meta + extra) if extra else traced
+
+
+def _param_count(module: nn.Module) -> int:
+    """``sum(p.numel() for p in module.parameters())`` (each tensor once), in one flat
+    walk instead of ``parameters()``'s chain of generators."""
+    seen: set[int] = set()
+    total = 0
+    for sub in module.modules():
+        for param in sub._parameters.values():
+            if param is not None and id(param) not in seen:
+                seen.add(id(param))
+                total += param.numel()
+    return total
 
 
 @contextmanager
 def training_mode(module: nn.Module, train: bool) -> Iterator[None]:
     """Put every submodule in training (``train``) or eval mode; restore each one's after."""
     modes = [(m, m.training) for m in module.modules()]
+    # what nn.Module.train does, for a module tree that neither overrides train nor sets
+    # attributes its own way: the flag written straight into each module's __dict__
+    plain = all(_plain_mode(cls) for cls in {type(m) for m, _ in modes})
     try:
-        module.train(train)
+        if plain:
+            for sub, _ in modes:
+                sub.__dict__["training"] = train
+        else:
+            module.train(train)
         yield
     finally:
         for sub, mode in modes:
-            sub.training = mode
+            if plain:
+                sub.__dict__["training"] = mode
+            else:
+                sub.training = mode
+
+
+def _plain_mode(cls: type[nn.Module]) -> bool:
+    """Whether ``cls`` keeps its training flag as ``nn.Module`` does (no ``train``,
+    ``__setattr__`` or ``training`` of its own)."""
+    return (cls.train is nn.Module.train and cls.__setattr__ is nn.Module.__setattr__
+            and not hasattr(cls, "training"))
 
 
 def _trace(

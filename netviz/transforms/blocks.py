@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import cache
 from collections import Counter
 from collections.abc import Container, Iterable
 from dataclasses import replace
@@ -103,33 +104,34 @@ def residual_block_scopes(graph: Graph) -> list[str]:
     [`residual_joins`][netviz.transforms.blocks.residual_joins]). Blocks nested
     inside another block belong to the outer one; an add at the root makes no block.
     """
-    candidates: list[str] = []
+    candidates: dict[str, None] = {}  # in order
     joins = residual_joins(graph)
     for node in graph.nodes:
-        if not node.scope or node.scope in candidates:
-            continue
-        if node.id in joins:
-            candidates.append(node.scope)
+        if node.scope and node.id in joins:
+            candidates.setdefault(node.scope)
     found = set(candidates)
     return [block for block in candidates if _enclosing(parent(block), found) is None]
 
 
 def _weights(graph: Graph) -> dict[str, int]:
     """How many drawn ops (not norms, activations or views) run in each module."""
-    weights: dict[str, int] = {}
+    own: dict[str, int] = {}  # per scope, then added to each ancestor's
     for node in graph.nodes:
-        if node.kind in _LIGHT:
-            continue
-        path = node.scope
+        if node.kind not in _LIGHT:
+            own[node.scope] = own.get(node.scope, 0) + 1
+    weights: dict[str, int] = {}
+    for scope, count in own.items():
+        path = scope
         while True:
-            weights[path] = weights.get(path, 0) + 1
+            weights[path] = weights.get(path, 0) + count
             if not path:
                 break
             path = parent(path)
     return weights
 
 
-def hierarchy_block_scopes(graph: Graph, residual: list[str]) -> list[str]:
+def hierarchy_block_scopes(graph: Graph, residual: list[str],
+                           weights: dict[str, int] | None = None) -> list[str]:
     """Blocks the module hierarchy names, outside residual blocks.
 
     A module is a block candidate when its class is not a plain container, at least
@@ -140,10 +142,10 @@ def hierarchy_block_scopes(graph: Graph, residual: list[str]) -> list[str]:
     or a residual block is a stage, not a block (``denseblock1``), unless it joins
     blocks that run side by side (a multi-branch module, see
     [`joins_branches`][netviz.transforms.branches.joins_branches]). Of the rest, the
-    outermost are the blocks.
+    outermost are the blocks. ``weights``: ``_weights(graph)``, if the caller has it.
     """
     types = graph.module_types
-    weights = _weights(graph)
+    weights = _weights(graph) if weights is None else weights
     joining = _with_ancestors(
         n.scope for n in graph.nodes if n.kind in _JOINS and _sources(graph, n.id) >= 2)
     holds_residual = _with_ancestors(parent(r) for r in residual)
@@ -186,6 +188,7 @@ def _with_ancestors(paths: Iterable[str]) -> set[str]:
     return found
 
 
+@cache
 def humanize(class_name: str) -> str:
     """``"_DenseLayer"`` → ``"Dense layer"``, ``"InvertedResidual"`` → ``"Inverted residual"``."""
     words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", class_name.strip("_")).split()
@@ -231,9 +234,10 @@ def group_blocks(graph: Graph) -> Graph:
     if graph.clusters:
         return graph
     residual = residual_block_scopes(graph)
-    found = set(residual) | set(hierarchy_block_scopes(graph, residual))
+    weights = _weights(graph)
+    found = set(residual) | set(hierarchy_block_scopes(graph, residual, weights))
     found = {b for b in found if _enclosing(parent(b), found) is None}  # outermost
-    found = promote_units(graph, found, _weights(graph))
+    found = promote_units(graph, found, weights)
     members: dict[str, list[str]] = {}
     for node in graph.nodes:
         block = _enclosing(node.scope, found)
@@ -244,7 +248,6 @@ def group_blocks(graph: Graph) -> Graph:
     clusters = []
     group, index = -1, 0
     previous: tuple[str, int, bool] | None = None
-    weights = _weights(graph)
     for block in members:  # execution order of each block's first op
         here = (parent(_sole_holder(block, weights, types)), *_io(graph, members[block]))
         if previous is None or here[:2] != previous[:2] or (here[2] and not previous[2]):

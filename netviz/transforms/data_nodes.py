@@ -53,7 +53,7 @@ def insert_data_nodes(graph: Graph) -> Graph:
             data_before.setdefault(first.id, []).append(data)
             data_ids.append(data.id)
             replacements.update(_reroute(graph, into, data.id, cluster.id))
-        clusters.append(replace(cluster, node_ids=(*data_ids, *cluster.node_ids)))
+        clusters.append(evolve(cluster, node_ids=(*data_ids, *cluster.node_ids)))
 
     if not replacements:
         return graph

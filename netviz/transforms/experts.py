@@ -137,21 +137,24 @@ def _expert_lists(graph: Graph) -> list[tuple[list[Node], tuple[Attr, ...]]]:
             children.setdefault(parent(path), {}).setdefault(cls, []).append(path)
     if not children:
         return []
+    dependent: set[str] = set()
+    for name, scopes in _scopes_by_type(graph).items():
+        op = ops.lookup(name)
+        if op is not None and op.depends_on_data({}):
+            dependent.update(scopes)
+    # the selection runs in the list's module or in the one holding it (a loop over a list)
+    selecting = [h for h in sorted(children) if h in dependent or (h and parent(h) in dependent)]
+    if not selecting:
+        return []
     below_paths = [p for kinds in children.values() for paths in kinds.values() for p in paths]
     nodes_of: dict[str, list[Node]] = {p: [] for p in below_paths}
-    dependent: set[str] = set()
     for node in graph.nodes:
         scope = node.scope
-        op = ops.lookup(node.type_name)
-        if op is not None and op.depends_on_data({}):
-            dependent.add(scope)
         while scope:
             if scope in nodes_of:
                 nodes_of[scope].append(node)
             scope = parent(scope)
     found: list[tuple[list[Node], tuple[Attr, ...]]] = []
-    # the selection runs in the list's module or in the one holding it (a loop over a list)
-    selecting = [h for h in sorted(children) if h in dependent or (h and parent(h) in dependent)]
     for holder in selecting:
         for paths in children[holder].values():
             runs = [nodes_of[p] for p in paths if nodes_of[p]]
@@ -166,6 +169,14 @@ def _expert_lists(graph: Graph) -> list[tuple[list[Node], tuple[Attr, ...]]]:
             if isinstance(width, int):
                 attrs.append(("expert_width", width))
             found.append(([n for run in runs for n in run], tuple(attrs)))
+    return found
+
+
+def _scopes_by_type(graph: Graph) -> dict[str, set[str]]:
+    """The scopes each op (by type name) runs in."""
+    found: dict[str, set[str]] = {}
+    for node in graph.nodes:
+        found.setdefault(node.type_name, set()).add(node.scope)
     return found
 
 
@@ -196,6 +207,8 @@ def _picked_weights(graph: Graph) -> list[list[Node]]:
     """For each module that runs experts as batched products on weights picked per token
     copy (the op table's ``moe`` signatures), those picked weights, in order."""
     found: list[list[Node]] = []
+    if not any(_gathered(n) for n in graph.nodes):
+        return found
     taken: set[str] = set()
     paths = sorted((p for p, _ in graph.modules if p), key=lambda p: -p.count("."))
     below = by_path(graph.nodes, paths)

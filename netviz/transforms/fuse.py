@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from netviz.ir import Edge, Graph, Kind, Mark, Node
+from netviz.ir import Edge, Graph, Kind, Mark, Node, evolve
 from netviz.transforms.scopes import common_scope
 
 FUSIBLE = (Kind.NORM, Kind.ACT)
@@ -69,7 +69,7 @@ def fuse_marks(graph: Graph) -> Graph:
     kept = tuple(n for n in graph.nodes if n.id not in fused)
     edges = tuple(e for n in kept for e in in_edges[n.id])
     clusters = tuple(
-        replace(c, node_ids=tuple(i for i in c.node_ids if i not in fused)) for c in graph.clusters
+        evolve(c, node_ids=tuple(i for i in c.node_ids if i not in fused)) for c in graph.clusters
     )
     return replace(graph, nodes=kept, edges=edges, clusters=clusters)
 

@@ -276,7 +276,7 @@ def label(graph: Graph, *, shapes: bool = False) -> Graph:
         mark = edge.mark
         if mark is not None:
             if mark not in marks:
-                marks[mark] = replace(
+                marks[mark] = evolve(
                     mark,
                     label=mark_label(mark),
                     code=mark_label(mark, " -> "),

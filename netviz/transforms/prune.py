@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from netviz.ir import Graph, Kind
+from netviz.ir import Graph, Kind, evolve
 
 
 def prune_dead(graph: Graph) -> Graph:
@@ -31,6 +31,6 @@ def prune_dead(graph: Graph) -> Graph:
     nodes = tuple(n for n in graph.nodes if n.id not in dead)
     edges = tuple(e for e in graph.edges if e.src not in dead and e.dst not in dead)
     clusters = tuple(
-        replace(c, node_ids=tuple(i for i in c.node_ids if i not in dead)) for c in graph.clusters
+        evolve(c, node_ids=tuple(i for i in c.node_ids if i not in dead)) for c in graph.clusters
     )
     return replace(graph, nodes=nodes, edges=edges, clusters=clusters)

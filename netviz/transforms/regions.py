@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from netviz.ir import Edge, Graph, Node
+from netviz.ir import Edge, Graph, Node, evolve
 
 
 def merge_regions(graph: Graph, owner: dict[str, str], boxes: dict[str, Node]) -> Graph:
@@ -33,7 +33,7 @@ def merge_regions(graph: Graph, owner: dict[str, str], boxes: dict[str, Node]) -
         seen.add(new)
         edges.append(new)
     clusters = tuple(
-        replace(c, node_ids=tuple(dict.fromkeys(owner.get(i, i) for i in c.node_ids)))
+        evolve(c, node_ids=tuple(dict.fromkeys(owner.get(i, i) for i in c.node_ids)))
         for c in graph.clusters
     )
     return replace(graph, nodes=tuple(nodes), edges=tuple(edges), clusters=clusters)

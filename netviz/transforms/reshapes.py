@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from netviz.ir import Edge, Graph, Kind, Node
+from netviz.ir import Edge, Graph, Kind, Node, evolve
 from netviz.ops import has_trait
 from netviz.transforms.fuse import chain_marks
 
@@ -97,6 +97,6 @@ def hide_reshapes(graph: Graph) -> Graph:
         edges.append(Edge(src, edge.dst, mark))
     nodes = tuple(n for n in graph.nodes if n.id not in hidden)
     clusters = tuple(
-        replace(c, node_ids=tuple(i for i in c.node_ids if i not in hidden)) for c in graph.clusters
+        evolve(c, node_ids=tuple(i for i in c.node_ids if i not in hidden)) for c in graph.clusters
     )
     return replace(graph, nodes=nodes, edges=tuple(edges), clusters=clusters)

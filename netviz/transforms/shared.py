@@ -43,6 +43,8 @@ def attribute_shared_calls(graph: Graph, members: dict[str, list[str]]) -> dict[
     stretches: dict[str, list[list[str]]] = {}
     for block, ids in members.items():
         parts = _stretches(ids, position, owner, block, order)
+        if len(parts) < 2:
+            continue  # one stretch: no layer runs in two
         layers = [{n.scope for n in map(graph.node, part) if types.get(n.scope) == n.type_name}
                   for part in parts]
         if any(layers[i] & layers[j] for i in range(len(parts))

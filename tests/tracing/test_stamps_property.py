@@ -214,3 +214,50 @@ class Counting(nn.Module):
         global CALLS
         CALLS += 1
         return x + 1
+
+
+def test_pairs_differing_in_a_nested_block_do_not_share(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A fingerprint is a number standing for the whole description below it: pairs whose
+    first block differs in its flag get different numbers, alike pairs the same."""
+    with torch.device("meta"):
+        pairs = [Pair(4, flag) for flag in (False, True, False, True)]
+        model = nn.Sequential(nn.Conv2d(3, 4, 1), *pairs)
+    found = fingerprint_module.fingerprints(model)
+    keys = [found[id(pair)] for pair in pairs]
+    assert keys[0] == keys[2] and keys[1] == keys[3] and keys[0] != keys[1]
+    assert found[id(pairs[0].second)] == found[id(pairs[1].second)]
+    assert found[id(pairs[0].first)] != found[id(pairs[1].first)]
+    assert_same(model, monkeypatch)
+
+
+class _FrozenNorms(nn.Module):
+    """A model whose ``train`` keeps its norm in eval mode (a class's own ``train``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+        self.bn = nn.BatchNorm2d(4)
+        self.calls: list[bool] = []
+
+    def train(self, mode: bool = True) -> _FrozenNorms:
+        self.calls.append(mode)
+        super().train(mode)
+        self.bn.eval()
+        return self
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.bn(self.conv(x))
+
+
+def test_a_class_with_its_own_train_is_put_in_mode_by_it() -> None:
+    """Modules are put in eval/train mode by writing their flag directly only when no
+    class in the tree has its own ``train``; this one's runs, and modes come back."""
+    with torch.device("meta"):
+        model = _FrozenNorms()
+    model.eval()
+    model.calls.clear()
+    trace_model(model, [(3, 8, 8)], name="frozen", train=True)
+    assert model.calls == [True]
+    assert not model.training and not model.bn.training  # restored as they were before
