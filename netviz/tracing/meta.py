@@ -192,7 +192,10 @@ class _MetaValues(TorchDispatchMode):
             out = func(*margs, **mkwargs)
         except (RuntimeError, NotImplementedError):
             if not known:  # no values: the meta kernel's error stands (a real forward is needed)
-                raise
+                retried = _in_half_precision(func, margs, mkwargs) if meta else None
+                if retried is None:
+                    raise
+                return retried
             real = _on_values(func, args, kwargs)  # a data-dependent shape (nonzero)
             self.assumed.read(assumed)
             _mark(real, assumed)
@@ -222,6 +225,30 @@ class _MetaValues(TorchDispatchMode):
                 with_value(made, value)
         return out
 
+
+def _in_half_precision(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """``func``'s output on meta when its meta kernel refuses single or double precision
+    where the CPU's takes it (``torch._grouped_mm``'s meta kernel wants ``bfloat16``): the
+    op run on ``bfloat16`` operands, its floating outputs back in the operands' dtype
+    (shapes do not depend on it). ``None`` when that does not run either, or unless the
+    floating operands are all of one dtype, single or double precision (mixed dtypes are
+    the model's error on any device)."""
+    floating = {t.dtype for t in _tensors((args, kwargs)) if t.is_floating_point()}
+    if len(floating) != 1 or not floating <= _WIDE or func._schema.is_mutable:
+        return None
+    wide = floating.pop()
+
+    def narrow(tensor: torch.Tensor) -> torch.Tensor:
+        return tensor.to(torch.bfloat16) if tensor.dtype in _WIDE else tensor
+
+    try:
+        out = func(*_map(args, narrow), **_map(kwargs, narrow))
+    except (RuntimeError, NotImplementedError):
+        return None
+    return _map(out, lambda t: t.to(wide) if t.dtype == torch.bfloat16 else t)
+
+
+_WIDE = frozenset({torch.float32, torch.float64})
 
 _ASSUMED = "_netviz_assumed"  # set on a value that follows from a balanced choice
 
