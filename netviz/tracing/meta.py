@@ -30,6 +30,12 @@ CPU tensor computed alongside it, by the same op on the values of its operands.
   [`check_real_forward`][netviz.tracing.weights.check_real_forward]), and an in-place
   op writing weight-derived data into a tensor drops that tensor's value.
 - Real tensors mixed with meta ones (``meta + torch.ones(2)``) are moved to meta.
+- A concatenation of parts with and without values keeps the parts' values: a
+  select, slice or split of it that falls within one part with a value has it (a
+  mask packed beside features, split back out).
+- An op whose meta kernel refuses single or double precision where the CPU's takes
+  it (``torch._grouped_mm``'s wants ``bfloat16``) runs on meta in ``bfloat16``, its
+  output back in the operands' dtype: shapes, hence mult-adds, do not depend on it.
 
 So every value a meta forward sees is the one a CPU forward computes on the same
 inputs, and the branches it takes are the same.
@@ -212,6 +218,8 @@ class _MetaValues(TorchDispatchMode):
                 if made is not None:  # picks from a router's scores: balanced
                     with_value(made[0], _mark(made[1], True))
                     self.assumed.made(func)
+            elif not known and meta and func in _PART_OPS and _small(out):
+                _keep_parts(func, margs, mkwargs, out)
             return out
         try:
             real = _on_values(func, args, kwargs)  # in place on the values for in-place ops
@@ -249,6 +257,75 @@ def _in_half_precision(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any])
 
 
 _WIDE = frozenset({torch.float32, torch.float64})
+
+_PARTS = "_netviz_parts"  # (dim, ((start, stop, value or None), ...)) of a concatenation
+_CAT = _aten.cat.default
+_SELECT = _aten.select.int
+_SLICE = _aten.slice.Tensor
+_SPLITS = frozenset({_aten.split_with_sizes.default, _aten.split.Tensor})
+_PART_OPS = frozenset({_CAT, _SELECT, _SLICE, *_SPLITS})
+
+
+def _keep_parts(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], out: Any) -> None:
+    """The values of the parts of a concatenation, kept where the whole has none.
+
+    ``torch.cat([features, mask], -1)`` of features computed from weights and a mask
+    known from the inputs has no value, but ``packed[..., -1]`` (a select, slice or
+    split within one part, along the concatenated dim) is the mask again: it gets the
+    part's value back.
+    """
+    if func is _CAT:
+        tensors = [t for t in args[0] if not (t.dim() == 1 and t.numel() == 0)]  # legacy []
+        if not tensors or all(value_of(t) is None for t in tensors):
+            return
+        dim = (args[1] if len(args) > 1 else kwargs.get("dim", 0)) % out.dim()
+        parts, start = [], 0
+        for tensor in tensors:
+            value = value_of(tensor)
+            stop = start + int(tensor.shape[dim])
+            parts.append((start, stop, None if value is None else value.to(out.dtype)))
+            start = stop
+        setattr(out, _PARTS, (dim, tuple(parts)))
+        return
+    source = args[0]
+    found = getattr(source, _PARTS, None)
+    if found is None:
+        return
+    dim, parts = found
+    size = int(source.shape[dim])
+    if func in _SPLITS:  # split(self, size or sizes, dim=0): one range of the dim per output
+        given = args[2] if len(args) > 2 else kwargs.get("dim", 0)
+        if given % source.dim() != dim:
+            return
+        start = 0
+        for piece in out:
+            stop = start + int(piece.shape[dim])
+            _take_part(piece, parts, dim, start, stop)
+            start = stop
+        return
+    if len(args) < 2 or args[1] % source.dim() != dim:
+        return
+    if func is _SELECT:
+        index = args[2] % size
+        _take_part(out, parts, dim, index, index + 1, squeeze=True)
+        return
+    given = [*args[2:5], *[None, None, 1][len(args[2:5]):]]  # start, end, step
+    begin, end, _ = slice(given[0], given[1]).indices(size)
+    if given[2] in (None, 1) and begin < end:
+        _take_part(out, parts, dim, begin, end)
+
+
+def _take_part(out: torch.Tensor, parts: Any, dim: int, first: int, last: int,
+               squeeze: bool = False) -> None:
+    """Give ``out`` (positions ``first:last`` of a concatenation along ``dim``) the value
+    of the part that holds them all, when that part has one."""
+    for start, stop, value in parts:
+        if value is not None and start <= first and last <= stop:
+            taken = value.narrow(dim, first - start, last - first)
+            taken = taken.squeeze(dim) if squeeze else taken
+            with_value(out, _mark(taken, getattr(value, _ASSUMED, False)))
+            return
+
 
 _ASSUMED = "_netviz_assumed"  # set on a value that follows from a balanced choice
 
