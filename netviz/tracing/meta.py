@@ -59,8 +59,10 @@ from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from netviz.inputs import Fill
-from netviz.tracing.choices import balanced_indices, is_choice, warn_assumed
 from netviz.ir import Shape
+from netviz.tracing.carried import drop_value, is_assumed, mark, value_of, with_value
+from netviz.tracing.choices import balanced_indices, is_choice, warn_assumed
+from netviz.tracing.partial import PART_OPS, in_half_precision, keep_parts
 from netviz.tracing.values import tensors_in
 
 REAL_ELEMENTS = 1 << 18
@@ -71,7 +73,6 @@ INDEX_ELEMENTS = 1 << 22
 masks and indices are cheap to compute, and routing masks are large (a one-hot mask of
 128 tokens x 2 picks x 128 experts)."""
 
-_VALUE = "_netviz_value"  # the attribute of a meta tensor holding its CPU value
 _CPU = torch.device("cpu")
 _META = torch.device("meta")
 _aten = torch.ops.aten
@@ -94,25 +95,6 @@ def _map(value: Any, fn: Any) -> Any:
     if isinstance(value, dict):
         return {key: _map(item, fn) for key, item in value.items()}
     return value
-
-
-def value_of(tensor: torch.Tensor) -> torch.Tensor | None:
-    """The value of ``tensor``: itself when real, its CPU value when a meta tensor has one."""
-    if not tensor.is_meta:
-        return tensor
-    value: torch.Tensor | None = getattr(tensor, _VALUE, None)
-    return value
-
-
-def with_value(tensor: torch.Tensor, value: torch.Tensor) -> torch.Tensor:
-    """``tensor`` (on meta), carrying ``value`` (a CPU tensor of its shape)."""
-    setattr(tensor, _VALUE, value)
-    return tensor
-
-
-def _drop_value(tensor: torch.Tensor) -> None:
-    if tensor.is_meta and hasattr(tensor, _VALUE):
-        delattr(tensor, _VALUE)
 
 
 def _has_no_values(func: Any) -> bool:
@@ -172,11 +154,11 @@ class _MetaValues(TorchDispatchMode):
         if no_values and not meta:  # empty() of a new weight, a random draw: nothing to do
             return func(*args, **kwargs)
         known = not no_values and all(value_of(t) is not None for t in tensors)
-        assumed = known and _assumed(tensors)
+        assumed = known and is_assumed(tensors)
         if known and meta:
             if func is _ITEM:  # .item(), bool(), int()
                 self.assumed.read(assumed)
-                return args[0] if not args[0].is_meta else getattr(args[0], _VALUE).item()
+                return args[0] if not args[0].is_meta else value_of(args[0]).item()
             device = kwargs.get("device")
             if func is _COPY and device is not None and torch.device(device).type != "meta":
                 self.assumed.read(assumed)
@@ -198,13 +180,13 @@ class _MetaValues(TorchDispatchMode):
             out = func(*margs, **mkwargs)
         except (RuntimeError, NotImplementedError):
             if not known:  # no values: the meta kernel's error stands (a real forward is needed)
-                retried = _in_half_precision(func, margs, mkwargs) if meta else None
+                retried = in_half_precision(func, margs, mkwargs) if meta else None
                 if retried is None:
                     raise
                 return retried
             real = _on_values(func, args, kwargs)  # a data-dependent shape (nonzero)
             self.assumed.read(assumed)
-            _mark(real, assumed)
+            mark(real, assumed)
             return _map(real, lambda r: with_value(r.to(_META), r)) if _small(real) else _map(
                 real, lambda r: r.to(_META))
         if known and not any(True for _ in _tensors(out)):  # a bool, a number: from the values
@@ -212,135 +194,26 @@ class _MetaValues(TorchDispatchMode):
             return _on_values(func, args, kwargs)
         if not known or not _small(out):
             for tensor in _written(func, margs, mkwargs):
-                _drop_value(tensor)
+                drop_value(tensor)
             if not known and meta and is_choice(func) and _small(out):
                 made = balanced_indices(func, margs, mkwargs, out)
                 if made is not None:  # picks from a router's scores: balanced
-                    with_value(made[0], _mark(made[1], True))
+                    with_value(made[0], mark(made[1], True))
                     self.assumed.made(func)
-            elif not known and meta and func in _PART_OPS and _small(out):
-                _keep_parts(func, margs, mkwargs, out)
+            elif not known and meta and func in PART_OPS and _small(out):
+                keep_parts(func, margs, mkwargs, out)
             return out
         try:
             real = _on_values(func, args, kwargs)  # in place on the values for in-place ops
         except (RuntimeError, NotImplementedError):  # no CPU kernel (histc of ints): no value
             for tensor in _written(func, margs, mkwargs):
-                _drop_value(tensor)
+                drop_value(tensor)
             return out
-        _mark(real, assumed)
+        mark(real, assumed)
         for made, value in zip(_tensors(out), _tensors(real)):
             if made.is_meta:
                 with_value(made, value)
         return out
-
-
-def _in_half_precision(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    """``func``'s output on meta when its meta kernel refuses single or double precision
-    where the CPU's takes it (``torch._grouped_mm``'s meta kernel wants ``bfloat16``): the
-    op run on ``bfloat16`` operands, its floating outputs back in the operands' dtype
-    (shapes do not depend on it). ``None`` when that does not run either, or unless the
-    floating operands are all of one dtype, single or double precision (mixed dtypes are
-    the model's error on any device)."""
-    floating = {t.dtype for t in _tensors((args, kwargs)) if t.is_floating_point()}
-    if len(floating) != 1 or not floating <= _WIDE or func._schema.is_mutable:
-        return None
-    wide = floating.pop()
-
-    def narrow(tensor: torch.Tensor) -> torch.Tensor:
-        return tensor.to(torch.bfloat16) if tensor.dtype in _WIDE else tensor
-
-    try:
-        out = func(*_map(args, narrow), **_map(kwargs, narrow))
-    except (RuntimeError, NotImplementedError):
-        return None
-    return _map(out, lambda t: t.to(wide) if t.dtype == torch.bfloat16 else t)
-
-
-_WIDE = frozenset({torch.float32, torch.float64})
-
-_PARTS = "_netviz_parts"  # (dim, ((start, stop, value or None), ...)) of a concatenation
-_CAT = _aten.cat.default
-_SELECT = _aten.select.int
-_SLICE = _aten.slice.Tensor
-_SPLITS = frozenset({_aten.split_with_sizes.default, _aten.split.Tensor})
-_PART_OPS = frozenset({_CAT, _SELECT, _SLICE, *_SPLITS})
-
-
-def _keep_parts(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], out: Any) -> None:
-    """The values of the parts of a concatenation, kept where the whole has none.
-
-    ``torch.cat([features, mask], -1)`` of features computed from weights and a mask
-    known from the inputs has no value, but ``packed[..., -1]`` (a select, slice or
-    split within one part, along the concatenated dim) is the mask again: it gets the
-    part's value back.
-    """
-    if func is _CAT:
-        tensors = [t for t in args[0] if not (t.dim() == 1 and t.numel() == 0)]  # legacy []
-        if not tensors or all(value_of(t) is None for t in tensors):
-            return
-        dim = (args[1] if len(args) > 1 else kwargs.get("dim", 0)) % out.dim()
-        parts, start = [], 0
-        for tensor in tensors:
-            value = value_of(tensor)
-            stop = start + int(tensor.shape[dim])
-            parts.append((start, stop, None if value is None else value.to(out.dtype)))
-            start = stop
-        setattr(out, _PARTS, (dim, tuple(parts)))
-        return
-    source = args[0]
-    found = getattr(source, _PARTS, None)
-    if found is None:
-        return
-    dim, parts = found
-    size = int(source.shape[dim])
-    if func in _SPLITS:  # split(self, size or sizes, dim=0): one range of the dim per output
-        given = args[2] if len(args) > 2 else kwargs.get("dim", 0)
-        if given % source.dim() != dim:
-            return
-        start = 0
-        for piece in out:
-            stop = start + int(piece.shape[dim])
-            _take_part(piece, parts, dim, start, stop)
-            start = stop
-        return
-    if len(args) < 2 or args[1] % source.dim() != dim:
-        return
-    if func is _SELECT:
-        index = args[2] % size
-        _take_part(out, parts, dim, index, index + 1, squeeze=True)
-        return
-    given = [*args[2:5], *[None, None, 1][len(args[2:5]):]]  # start, end, step
-    begin, end, _ = slice(given[0], given[1]).indices(size)
-    if given[2] in (None, 1) and begin < end:
-        _take_part(out, parts, dim, begin, end)
-
-
-def _take_part(out: torch.Tensor, parts: Any, dim: int, first: int, last: int,
-               squeeze: bool = False) -> None:
-    """Give ``out`` (positions ``first:last`` of a concatenation along ``dim``) the value
-    of the part that holds them all, when that part has one."""
-    for start, stop, value in parts:
-        if value is not None and start <= first and last <= stop:
-            taken = value.narrow(dim, first - start, last - first)
-            taken = taken.squeeze(dim) if squeeze else taken
-            with_value(out, _mark(taken, getattr(value, _ASSUMED, False)))
-            return
-
-
-_ASSUMED = "_netviz_assumed"  # set on a value that follows from a balanced choice
-
-
-def _assumed(tensors: Sequence[torch.Tensor]) -> bool:
-    """Whether any of ``tensors`` (all with values) follows from a balanced choice."""
-    return any(getattr(value_of(t), _ASSUMED, False) for t in tensors)
-
-
-def _mark(value: Any, assumed: bool) -> Any:
-    """``value`` (values), marked as following from a balanced choice when ``assumed``."""
-    if assumed:
-        for tensor in _tensors(value):
-            setattr(tensor, _ASSUMED, True)
-    return value
 
 
 class Assumed:
@@ -379,7 +252,7 @@ def _masks_as_indices(args: tuple[Any, ...], assumed: Assumed) -> tuple[Any, ...
         if value is None or index.dtype not in (torch.bool, torch.uint8):
             found.append(index)
             continue
-        assumed.read(getattr(value, _ASSUMED, False))
+        assumed.read(is_assumed([value]))
         found.extend(_to_meta(position) for position in value.bool().nonzero().unbind(1))
     return (args[0], found, *args[2:])
 
@@ -416,22 +289,22 @@ class _IndexValues(TorchFunctionMode):
         if func in _READS and isinstance(args[0], torch.Tensor) and args[0].is_meta:
             value = value_of(args[0])
             if value is not None and (func is _TOLIST or value.dim() == 0):
-                self.assumed.read(getattr(value, _ASSUMED, False))
+                self.assumed.read(is_assumed([value]))
                 return func(value, *args[1:], **(kwargs or {}))  # f"expert_{index}" too
         out = func(*args, **(kwargs or {}))
         if (func in _FROM_DATA and isinstance(out, torch.Tensor) and out.is_meta
-                and not hasattr(out, _VALUE) and out.numel() <= REAL_ELEMENTS
+                and value_of(out) is None and out.numel() <= REAL_ELEMENTS
                 and all(value_of(t) is not None for t in _tensors(args))):
             data = _map(args, value_of)
             value = func(*data, **{**(kwargs or {}), "device": _CPU})
-            with_value(out, _mark(value, _assumed(_tensors(args))))
+            with_value(out, mark(value, is_assumed(_tensors(args))))
             return out
         if (func is _GETITEM and isinstance(out, torch.Tensor) and out.is_meta
-                and not hasattr(out, _VALUE) and out.numel() <= REAL_ELEMENTS):
+                and value_of(out) is None and out.numel() <= REAL_ELEMENTS):
             source = value_of(args[0])
             if source is not None and all(value_of(t) is not None for t in _tensors(args[1])):
                 value = source[_map(args[1], value_of)]
-                with_value(out, _mark(value, _assumed(_tensors(args))))
+                with_value(out, mark(value, is_assumed(_tensors(args))))
         return out
 
 
