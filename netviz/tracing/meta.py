@@ -30,6 +30,12 @@ CPU tensor computed alongside it, by the same op on the values of its operands.
   [`check_real_forward`][netviz.tracing.weights.check_real_forward]), and an in-place
   op writing weight-derived data into a tensor drops that tensor's value.
 - Real tensors mixed with meta ones (``meta + torch.ones(2)``) are moved to meta.
+- A concatenation of parts with and without values keeps the parts' values: a
+  select, slice or split of it that falls within one part with a value has it (a
+  mask packed beside features, split back out).
+- An op whose meta kernel refuses single or double precision where the CPU's takes
+  it (``torch._grouped_mm``'s wants ``bfloat16``) runs on meta in ``bfloat16``, its
+  output back in the operands' dtype: shapes, hence mult-adds, do not depend on it.
 
 So every value a meta forward sees is the one a CPU forward computes on the same
 inputs, and the branches it takes are the same.
@@ -53,8 +59,10 @@ from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from netviz.inputs import Fill
-from netviz.tracing.choices import balanced_indices, is_choice, warn_assumed
 from netviz.ir import Shape
+from netviz.tracing.carried import drop_value, is_assumed, mark, value_of, with_value
+from netviz.tracing.choices import balanced_indices, is_choice, warn_assumed
+from netviz.tracing.partial import PART_OPS, in_half_precision, keep_parts
 from netviz.tracing.values import tensors_in
 
 REAL_ELEMENTS = 1 << 18
@@ -65,7 +73,6 @@ INDEX_ELEMENTS = 1 << 22
 masks and indices are cheap to compute, and routing masks are large (a one-hot mask of
 128 tokens x 2 picks x 128 experts)."""
 
-_VALUE = "_netviz_value"  # the attribute of a meta tensor holding its CPU value
 _CPU = torch.device("cpu")
 _META = torch.device("meta")
 _aten = torch.ops.aten
@@ -88,25 +95,6 @@ def _map(value: Any, fn: Any) -> Any:
     if isinstance(value, dict):
         return {key: _map(item, fn) for key, item in value.items()}
     return value
-
-
-def value_of(tensor: torch.Tensor) -> torch.Tensor | None:
-    """The value of ``tensor``: itself when real, its CPU value when a meta tensor has one."""
-    if not tensor.is_meta:
-        return tensor
-    value: torch.Tensor | None = getattr(tensor, _VALUE, None)
-    return value
-
-
-def with_value(tensor: torch.Tensor, value: torch.Tensor) -> torch.Tensor:
-    """``tensor`` (on meta), carrying ``value`` (a CPU tensor of its shape)."""
-    setattr(tensor, _VALUE, value)
-    return tensor
-
-
-def _drop_value(tensor: torch.Tensor) -> None:
-    if tensor.is_meta and hasattr(tensor, _VALUE):
-        delattr(tensor, _VALUE)
 
 
 def _has_no_values(func: Any) -> bool:
@@ -166,11 +154,11 @@ class _MetaValues(TorchDispatchMode):
         if no_values and not meta:  # empty() of a new weight, a random draw: nothing to do
             return func(*args, **kwargs)
         known = not no_values and all(value_of(t) is not None for t in tensors)
-        assumed = known and _assumed(tensors)
+        assumed = known and is_assumed(tensors)
         if known and meta:
             if func is _ITEM:  # .item(), bool(), int()
                 self.assumed.read(assumed)
-                return args[0] if not args[0].is_meta else getattr(args[0], _VALUE).item()
+                return args[0] if not args[0].is_meta else value_of(args[0]).item()
             device = kwargs.get("device")
             if func is _COPY and device is not None and torch.device(device).type != "meta":
                 self.assumed.read(assumed)
@@ -192,10 +180,13 @@ class _MetaValues(TorchDispatchMode):
             out = func(*margs, **mkwargs)
         except (RuntimeError, NotImplementedError):
             if not known:  # no values: the meta kernel's error stands (a real forward is needed)
-                raise
+                retried = in_half_precision(func, margs, mkwargs) if meta else None
+                if retried is None:
+                    raise
+                return retried
             real = _on_values(func, args, kwargs)  # a data-dependent shape (nonzero)
             self.assumed.read(assumed)
-            _mark(real, assumed)
+            mark(real, assumed)
             return _map(real, lambda r: with_value(r.to(_META), r)) if _small(real) else _map(
                 real, lambda r: r.to(_META))
         if known and not any(True for _ in _tensors(out)):  # a bool, a number: from the values
@@ -203,40 +194,26 @@ class _MetaValues(TorchDispatchMode):
             return _on_values(func, args, kwargs)
         if not known or not _small(out):
             for tensor in _written(func, margs, mkwargs):
-                _drop_value(tensor)
+                drop_value(tensor)
             if not known and meta and is_choice(func) and _small(out):
                 made = balanced_indices(func, margs, mkwargs, out)
                 if made is not None:  # picks from a router's scores: balanced
-                    with_value(made[0], _mark(made[1], True))
+                    with_value(made[0], mark(made[1], True))
                     self.assumed.made(func)
+            elif not known and meta and func in PART_OPS and _small(out):
+                keep_parts(func, margs, mkwargs, out)
             return out
         try:
             real = _on_values(func, args, kwargs)  # in place on the values for in-place ops
         except (RuntimeError, NotImplementedError):  # no CPU kernel (histc of ints): no value
             for tensor in _written(func, margs, mkwargs):
-                _drop_value(tensor)
+                drop_value(tensor)
             return out
-        _mark(real, assumed)
+        mark(real, assumed)
         for made, value in zip(_tensors(out), _tensors(real)):
             if made.is_meta:
                 with_value(made, value)
         return out
-
-
-_ASSUMED = "_netviz_assumed"  # set on a value that follows from a balanced choice
-
-
-def _assumed(tensors: Sequence[torch.Tensor]) -> bool:
-    """Whether any of ``tensors`` (all with values) follows from a balanced choice."""
-    return any(getattr(value_of(t), _ASSUMED, False) for t in tensors)
-
-
-def _mark(value: Any, assumed: bool) -> Any:
-    """``value`` (values), marked as following from a balanced choice when ``assumed``."""
-    if assumed:
-        for tensor in _tensors(value):
-            setattr(tensor, _ASSUMED, True)
-    return value
 
 
 class Assumed:
@@ -275,7 +252,7 @@ def _masks_as_indices(args: tuple[Any, ...], assumed: Assumed) -> tuple[Any, ...
         if value is None or index.dtype not in (torch.bool, torch.uint8):
             found.append(index)
             continue
-        assumed.read(getattr(value, _ASSUMED, False))
+        assumed.read(is_assumed([value]))
         found.extend(_to_meta(position) for position in value.bool().nonzero().unbind(1))
     return (args[0], found, *args[2:])
 
@@ -312,22 +289,22 @@ class _IndexValues(TorchFunctionMode):
         if func in _READS and isinstance(args[0], torch.Tensor) and args[0].is_meta:
             value = value_of(args[0])
             if value is not None and (func is _TOLIST or value.dim() == 0):
-                self.assumed.read(getattr(value, _ASSUMED, False))
+                self.assumed.read(is_assumed([value]))
                 return func(value, *args[1:], **(kwargs or {}))  # f"expert_{index}" too
         out = func(*args, **(kwargs or {}))
         if (func in _FROM_DATA and isinstance(out, torch.Tensor) and out.is_meta
-                and not hasattr(out, _VALUE) and out.numel() <= REAL_ELEMENTS
+                and value_of(out) is None and out.numel() <= REAL_ELEMENTS
                 and all(value_of(t) is not None for t in _tensors(args))):
             data = _map(args, value_of)
             value = func(*data, **{**(kwargs or {}), "device": _CPU})
-            with_value(out, _mark(value, _assumed(_tensors(args))))
+            with_value(out, mark(value, is_assumed(_tensors(args))))
             return out
         if (func is _GETITEM and isinstance(out, torch.Tensor) and out.is_meta
-                and not hasattr(out, _VALUE) and out.numel() <= REAL_ELEMENTS):
+                and value_of(out) is None and out.numel() <= REAL_ELEMENTS):
             source = value_of(args[0])
             if source is not None and all(value_of(t) is not None for t in _tensors(args[1])):
                 value = source[_map(args[1], value_of)]
-                with_value(out, _mark(value, _assumed(_tensors(args))))
+                with_value(out, mark(value, is_assumed(_tensors(args))))
         return out
 
 
