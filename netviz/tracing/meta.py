@@ -63,7 +63,7 @@ from netviz.ir import Shape
 from netviz.tracing.carried import drop_value, is_assumed, mark, value_of, with_value
 from netviz.tracing.choices import balanced_indices, is_choice, warn_assumed
 from netviz.tracing.partial import PART_OPS, in_half_precision, keep_parts
-from netviz.tracing.values import tensors_in
+from netviz.tracing.values import map_tensors, tensors_in
 
 REAL_ELEMENTS = 1 << 18
 """Largest floating-point tensor (in elements) whose value a meta forward computes."""
@@ -82,19 +82,6 @@ _COPY = _aten._to_copy.default
 
 def _tensors(value: Any) -> list[torch.Tensor]:
     return tensors_in(value)
-
-
-def _map(value: Any, fn: Any) -> Any:
-    """``value`` with ``fn`` applied to each tensor (and to each ``device`` argument)."""
-    if isinstance(value, torch.Tensor):
-        return fn(value)
-    if isinstance(value, list):
-        return [_map(item, fn) for item in value]
-    if isinstance(value, tuple):
-        return tuple(_map(item, fn) for item in value)
-    if isinstance(value, dict):
-        return {key: _map(item, fn) for key, item in value.items()}
-    return value
 
 
 def _has_no_values(func: Any) -> bool:
@@ -167,7 +154,7 @@ class _MetaValues(TorchDispatchMode):
             written = _written(func, args, kwargs)
             if any(not t.is_meta for t in written) and not known:
                 raise LostValues(f"{func} would write meta data into a real tensor")
-            margs, mkwargs = _map((args, kwargs), _to_meta)
+            margs, mkwargs = map_tensors((args, kwargs), _to_meta)
             if mkwargs.get("device") is not None:  # off meta: a value moves with its tensor
                 mkwargs["device"] = _META
         elif _on_meta(kwargs.get("device")):
@@ -187,7 +174,7 @@ class _MetaValues(TorchDispatchMode):
             real = _on_values(func, args, kwargs)  # a data-dependent shape (nonzero)
             self.assumed.read(assumed)
             mark(real, assumed)
-            return _map(real, lambda r: with_value(r.to(_META), r)) if _small(real) else _map(
+            return map_tensors(real, lambda r: with_value(r.to(_META), r)) if _small(real) else map_tensors(
                 real, lambda r: r.to(_META))
         if known and not any(True for _ in _tensors(out)):  # a bool, a number: from the values
             self.assumed.read(assumed)
@@ -268,7 +255,7 @@ def _on_meta(device: Any) -> bool:
 
 def _on_values(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """``func`` run on the operands' values, on the CPU."""
-    vargs, vkwargs = _map((args, kwargs), value_of)
+    vargs, vkwargs = map_tensors((args, kwargs), value_of)
     if _on_meta(vkwargs.get("device")):
         vkwargs = {**vkwargs, "device": _CPU}
     return func(*vargs, **vkwargs)
@@ -295,7 +282,7 @@ class _IndexValues(TorchFunctionMode):
         if (func in _FROM_DATA and isinstance(out, torch.Tensor) and out.is_meta
                 and value_of(out) is None and out.numel() <= REAL_ELEMENTS
                 and all(value_of(t) is not None for t in _tensors(args))):
-            data = _map(args, value_of)
+            data = map_tensors(args, value_of)
             value = func(*data, **{**(kwargs or {}), "device": _CPU})
             with_value(out, mark(value, is_assumed(_tensors(args))))
             return out
@@ -303,7 +290,7 @@ class _IndexValues(TorchFunctionMode):
                 and value_of(out) is None and out.numel() <= REAL_ELEMENTS):
             source = value_of(args[0])
             if source is not None and all(value_of(t) is not None for t in _tensors(args[1])):
-                value = source[_map(args[1], value_of)]
+                value = source[map_tensors(args[1], value_of)]
                 with_value(out, mark(value, is_assumed(_tensors(args))))
         return out
 

@@ -9,22 +9,9 @@ from typing import Any
 import torch
 
 from netviz.tracing.carried import is_assumed, mark, value_of, with_value
-from netviz.tracing.values import tensors_in
+from netviz.tracing.values import map_tensors, tensors_in
 
 _aten = torch.ops.aten
-
-
-def _map(value: Any, fn: Any) -> Any:
-    """``value`` with ``fn`` applied to each tensor in it (lists, tuples, dicts)."""
-    if isinstance(value, torch.Tensor):
-        return fn(value)
-    if isinstance(value, list):
-        return [_map(item, fn) for item in value]
-    if isinstance(value, tuple):
-        return tuple(_map(item, fn) for item in value)
-    if isinstance(value, dict):
-        return {key: _map(item, fn) for key, item in value.items()}
-    return value
 
 
 def in_half_precision(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -43,10 +30,10 @@ def in_half_precision(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) 
         return tensor.to(torch.bfloat16) if tensor.dtype in _WIDE else tensor
 
     try:
-        out = func(*_map(args, narrow), **_map(kwargs, narrow))
+        out = func(*map_tensors(args, narrow), **map_tensors(kwargs, narrow))
     except (RuntimeError, NotImplementedError):
         return None
-    return _map(out, lambda t: t.to(wide) if t.dtype == torch.bfloat16 else t)
+    return map_tensors(out, lambda t: t.to(wide) if t.dtype == torch.bfloat16 else t)
 
 
 _WIDE = frozenset({torch.float32, torch.float64})

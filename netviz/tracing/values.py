@@ -52,6 +52,19 @@ _TENSOR = torch.Tensor
 _PLAIN = frozenset({int, float, bool, str, type(None), torch.dtype, torch.device})
 
 
+def map_tensors(value: Any, fn: Callable[[torch.Tensor], Any]) -> Any:
+    """``value`` with ``fn`` applied to each tensor in it (through lists, tuples, dicts)."""
+    if isinstance(value, torch.Tensor):
+        return fn(value)
+    if isinstance(value, list):
+        return [map_tensors(item, fn) for item in value]
+    if isinstance(value, tuple):
+        return tuple(map_tensors(item, fn) for item in value)
+    if isinstance(value, dict):
+        return {key: map_tensors(item, fn) for key, item in value.items()}
+    return value
+
+
 def full_shapes(value: Any) -> tuple[tuple[int, ...], ...]:
     """The full shapes (batch dimension included) of every tensor in ``value``."""
     return tuple(tuple(int(d) for d in t.shape) for t in tensors_in(value))

@@ -12,32 +12,11 @@ parameter must be drawn: ``sum(p.numel() for p in model.parameters())``.
 
 from __future__ import annotations
 
-import warnings
-
 import pytest
-import torch
 
 import netviz
 from netviz.ir import Graph
-
-
-def _spec(name: str, values: dict[str, object]) -> str:
-    return f"hf:{name}({', '.join(f'{k}={v!r}' for k, v in values.items())})"
-
-
-def _reference(name: str, values: dict[str, object]) -> int:
-    import transformers
-
-    cls = getattr(transformers, name)
-    with torch.device("meta"):
-        model = cls(cls.config_class(**values))
-    return sum(p.numel() for p in model.parameters())
-
-
-def _traced(name: str, values: dict[str, object]) -> Graph:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return netviz.trace(_spec(name, values))
+from tests.huggingface.tiny import reference, traced
 
 
 def _inputs(graph: Graph) -> dict[str, tuple[int, ...] | None]:
@@ -83,9 +62,9 @@ UNCALLED = {"Siglip2VisionModel": 16 * 32, "Wav2Vec2BertModel": 32}
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_inputs_without_a_rule_are_made(name: str) -> None:
-    graph = _traced(name, CASES[name])
+    graph = traced(name, CASES[name])
     drawn = sum(n.params for n in graph.nodes)
-    assert drawn == _reference(name, CASES[name]) - UNCALLED.get(name, 0)
+    assert drawn == reference(name, CASES[name]) - UNCALLED.get(name, 0)
     assert _inputs(graph) == EXPECTED[name]
     assert netviz.Diagram.of(graph).dot
 
@@ -101,9 +80,9 @@ def test_an_image_larger_than_the_configuration_names_when_it_is_refused() -> No
     """Depth Pro cuts its input into tiles of ``image_size`` at scales down to 1/4: an image
     of ``image_size`` is refused as too small, four times that is taken. Two DINOv2
     ``mask_token`` vectors (2 x 16) are applied only to masked patches, never here."""
-    graph = _traced("DepthProModel", DEPTH_PRO)
+    graph = traced("DepthProModel", DEPTH_PRO)
     assert _inputs(graph) == {"pixel_values": (3, 4 * 32, 4 * 32)}
-    assert sum(n.params for n in graph.nodes) == _reference("DepthProModel", DEPTH_PRO) - 2 * 16
+    assert sum(n.params for n in graph.nodes) == reference("DepthProModel", DEPTH_PRO) - 2 * 16
     assert netviz.Diagram.of(graph).dot
 
 
@@ -121,9 +100,9 @@ def test_token_ids_as_long_as_the_forward_says() -> None:
     """Voxtral Realtime adds each audio frame's embedding to a text token's: 3000 feature
     frames, downsampled 8 times, need 375 tokens, which its error names ("broadcast a
     dimension of length 375")."""
-    graph = _traced("VoxtralRealtimeModel", VOXTRAL)
+    graph = traced("VoxtralRealtimeModel", VOXTRAL)
     assert _inputs(graph) == {"input_ids": (3000 // 8,), "input_features": (16, 3000)}
-    assert sum(n.params for n in graph.nodes) == _reference("VoxtralRealtimeModel", VOXTRAL)
+    assert sum(n.params for n in graph.nodes) == reference("VoxtralRealtimeModel", VOXTRAL)
 
 
 TVP = dict(backbone_config=dict(model_type="resnet", embedding_size=8, hidden_sizes=[8, 16],
@@ -137,6 +116,6 @@ def test_video_frames_larger_than_the_configuration_names_when_refused() -> None
     """TVP pads its frames to ``max_img_size`` (64), twice the backbone's ``image_size``
     (32): frames of 32 are refused, frames of 64 taken. Its visual embeddings' own position
     table (64 x 32) is not used by this forward."""
-    graph = _traced("TvpModel", TVP)
+    graph = traced("TvpModel", TVP)
     assert _inputs(graph) == {"input_ids": (64,), "pixel_values": (2, 3, 64, 64)}
-    assert sum(n.params for n in graph.nodes) == _reference("TvpModel", TVP) - 64 * 32
+    assert sum(n.params for n in graph.nodes) == reference("TvpModel", TVP) - 64 * 32

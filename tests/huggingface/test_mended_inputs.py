@@ -12,15 +12,13 @@ tested on the messages themselves too.
 
 from __future__ import annotations
 
-import warnings
-
 import pytest
-import torch
 
 import netviz
 from netviz.huggingface import repairs
 from netviz.inputs import NamedInput
 from netviz.ir import Graph
+from tests.huggingface.tiny import reference, traced
 
 TEXT = dict(vocab_size=99, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
             intermediate_size=37, max_position_embeddings=64)
@@ -95,31 +93,12 @@ embeddings, never the GPT-2's own token table (one token x 32); SegGPT's mask to
 replaces masked patches only (``bool_masked_pos``)."""
 
 
-def _spec(name: str, values: dict[str, object]) -> str:
-    return f"hf:{name}({', '.join(f'{k}={v!r}' for k, v in values.items())})"
-
-
-def _reference(name: str, values: dict[str, object]) -> int:
-    import transformers
-
-    cls = getattr(transformers, name)
-    with torch.device("meta"):
-        model = cls(cls.config_class(**values))
-    return sum(p.numel() for p in model.parameters())
-
-
-def _traced(name: str, values: dict[str, object]) -> Graph:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return netviz.trace(_spec(name, values))
-
-
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_inputs_mended_from_the_forwards_errors(name: str) -> None:
-    graph = _traced(name, CASES[name])
+    graph = traced(name, CASES[name])
     shapes = {n.id: n.shape for n in graph.nodes if n.kind.value == "input"}
     assert shapes == EXPECTED[name]
-    assert sum(n.params for n in graph.nodes) == _reference(name, CASES[name]) - UNCALLED.get(
+    assert sum(n.params for n in graph.nodes) == reference(name, CASES[name]) - UNCALLED.get(
         name, 0)
     assert netviz.Diagram.of(graph).dot
 
