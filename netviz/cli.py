@@ -144,7 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 _print_traceback(exc)
             hint = "" if debug else " (run again with --debug for details)"
             print(
-                f"netviz: error: unexpected {type(exc).__name__}: {_one_line(str(exc))}{hint}",
+                f"netviz: error: unexpected {type(exc).__name__}: "
+                f"{_shortened(_one_line(str(exc)))}{hint}",
                 file=sys.stderr,
             )
             return getattr(args, "error_exit_code", None) or 1
@@ -209,6 +210,17 @@ def _print_traceback(exc: BaseException) -> None:
 
 def _one_line(message: str) -> str:
     return " ".join(message.split()) or "unknown error"
+
+
+UNEXPECTED_CHARS = 300
+"""At most this much of an unexpected error's message is printed (``--debug``'s traceback
+shows it all): a message listing a whole graph (a cycle's nodes) still reads as one line."""
+
+
+def _shortened(message: str) -> str:
+    if len(message) <= UNEXPECTED_CHARS:
+        return message
+    return message[: UNEXPECTED_CHARS - 1].rstrip() + "…"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -111,6 +111,28 @@ def test_render_without_debug_keeps_the_ir_to_itself(
     )
 
 
+def test_an_unexpected_error_with_a_huge_message_is_still_one_short_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    """A bug whose message lists a whole graph (graphlib's CycleError names every node of
+    the cycle) is cut to a readable line; ``--debug``'s traceback keeps the whole message."""
+    from netviz.cli import UNEXPECTED_CHARS
+
+    def cycle(*args: object, **kwargs: object) -> None:
+        raise ValueError("nodes are in a cycle: " + ", ".join(f"'layers.{i}.add()'" for i in range(500)))
+
+    monkeypatch.setattr("netviz.renderers.render_dot", cycle)
+    argv = ["render", f"{MODELS_FILE}:PreActNet", "--input-shape", "3,16,16", "-o", f"{tmp_path}/d.dot"]
+    code = run(argv)
+    err = capsys.readouterr().err
+    assert code == 1 and list(tmp_path.iterdir()) == [] and err.count("\n") == 1
+    assert err.startswith("netviz: error: unexpected ValueError: nodes are in a cycle: 'layers.0.add()'")
+    assert err.endswith("… (run again with --debug for details)\n")
+    assert len(err) < UNEXPECTED_CHARS + 100
+    code = run(["render", "--debug", *argv[1:]])
+    assert "'layers.499.add()'" in capsys.readouterr().err  # in the traceback
+
+
 def test_render_debug_says_when_there_is_no_ir(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     code = run(["render", "--debug", FORWARD_RAISES, "--input-shape", "3,8,8",
                 "-o", f"{tmp_path}/d.dot"])
