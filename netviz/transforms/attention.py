@@ -121,7 +121,8 @@ def _regions(graph: Graph) -> list[set[str]]:
             index = index_by_path(graph.nodes) if index is None else index
             inside = index.get(scope, [])
         if scope and not is_block(graph, scope, inside):
-            region = {n.id for n in inside if n.kind not in (Kind.INPUT, Kind.OUTPUT)}
+            region = _this_call(graph, {n.id for n in inside
+                                        if n.kind not in (Kind.INPUT, Kind.OUTPUT)}, core[0])
         else:
             region = set(core)
         if region & taken:
@@ -130,6 +131,22 @@ def _regions(graph: Graph) -> list[set[str]]:
         taken |= region
         regions.append(region)
     return regions
+
+
+def _this_call(graph: Graph, scoped: set[str], start: str) -> set[str]:
+    """The ops of ``scoped`` (every op of one module path) connected to ``start`` through
+    edges among them: one call's ops, when the module runs several times (a layer stack
+    called again in a loop); a box for every call's ops would draw a cycle."""
+    found = {start}
+    stack = [start]
+    while stack:
+        node_id = stack.pop()
+        for edge in (*graph.in_edges(node_id), *graph.out_edges(node_id)):
+            other = edge.src if edge.dst == node_id else edge.dst
+            if other in scoped and other not in found:
+                found.add(other)
+                stack.append(other)
+    return found
 
 
 def _shifts_around(graph: Graph, region: set[str]) -> set[str]:
