@@ -11,8 +11,11 @@ import torch
 
 from netviz.tracing.values import tensors_in
 
-_VALUE = "_netviz_value"  # the attribute of a meta tensor holding its CPU value
-_ASSUMED = "_netviz_assumed"  # set on a value that follows from a balanced choice
+VALUE_ATTRIBUTE = "_netviz_value"
+"""The attribute of a meta tensor holding its CPU value."""
+ASSUMED_ATTRIBUTE = "_netviz_assumed"
+"""The attribute set on a value that follows from a balanced choice."""
+_VALUE, _ASSUMED = VALUE_ATTRIBUTE, ASSUMED_ATTRIBUTE
 
 
 def value_of(tensor: torch.Tensor) -> torch.Tensor | None:

@@ -46,7 +46,9 @@ import torch
 from torch import nn
 
 from netviz.tracing.counter import Count, MacCounter
-from netviz.tracing.meta import value_of, with_value
+from netviz.tracing.carried import ASSUMED_ATTRIBUTE as _ASSUMED
+from netviz.tracing.carried import VALUE_ATTRIBUTE as _VALUE
+from netviz.tracing.carried import value_of, with_value
 from netviz.tracing.provenance import FollowTensors, OnCall, Provenance
 
 _TENSOR = torch.Tensor
@@ -270,11 +272,6 @@ def _answer(out: Any, count: Count, tensors: list[torch.Tensor]) -> _Answer | No
 
 
 _UNSEEN = object()
-_ASSUMED = "_netviz_assumed"
-"""The attribute [`netviz.tracing.meta`][netviz.tracing.meta] marks a value with when it
-follows from a balanced choice."""
-_VALUE = "_netviz_value"
-"""The attribute of a meta tensor holding its value (see ``value_of``, ``with_value``)."""
 
 
 class OpMemo:

@@ -19,10 +19,10 @@ from typing import Any
 import torch
 import torch.fx
 
+from netviz.tracing.carried import VALUE_ATTRIBUTE as _VALUE
 from netviz.tracing.stamps import Instance, Stamps
 
 _META = torch.device("meta")
-_VALUE = "_netviz_value"  # netviz.tracing.meta: a meta tensor carrying its CPU value
 Layout = tuple[tuple[int, ...], tuple[int, ...], torch.dtype]
 
 
