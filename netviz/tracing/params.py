@@ -19,6 +19,11 @@ class ParamLedger:
         self._seen: set[int] = set()
         self._keep: list[torch.Tensor] = []  # keeps ids valid while counting
 
+    def unseen(self, params: Iterable[torch.Tensor]) -> bool:
+        """Whether none of ``params`` was counted yet."""
+        seen = self._seen
+        return not any(id(param) in seen for param in params)
+
     def take(self, params: Iterable[torch.Tensor]) -> int:
         """Number of elements of the not-yet-counted tensors in ``params``."""
         total = 0
