@@ -20,7 +20,7 @@ from netviz.ir.accounting import DATA_DEPENDENT
 from netviz.ops.axes import container_axis, feature_axis, read_axis
 from netviz.tracing.attrs import layer_name, layer_op, module_attrs, operand_name
 from netviz.tracing.fx import Value
-from netviz.tracing.leaves import Leaf, Unstampable, copy_leaf
+from netviz.tracing.leaves import Copy, Leaf, Unstampable, chains, copy_leaf
 from netviz.tracing.modules import module_classes
 from netviz.tracing.names import function_name, method_name
 from netviz.tracing.params import ParamLedger
@@ -177,6 +177,7 @@ def build_graph(
         for done in {id(d): d for d in stamps.sources.values()}.values():  # type: ignore[union-attr]
             copied.update(done.nodes)
     made: dict[torch.fx.Node, tuple[int, int, int]] = {}  # IR node index, its edges
+    copies: list[Copy] = []
     dependent: dict[str, None] = {}  # data-dependent aten ops the calls ran
     claimed: set[torch.fx.Node] = set()  # nodes whose MACs a kept node counts
     ledger = ParamLedger()
@@ -188,8 +189,11 @@ def build_graph(
             _add_outputs(node, kept_set, ids, values, axes, nodes, edges)
             continue
         if leaves and node in leaves:
-            _copy(leaves[node], stamps.sources.get(node), stale,  # type: ignore[union-attr]
-                  modules, ledger, made, ids, axes, nodes, edges)
+            done = stamps.sources.get(node)  # type: ignore[union-attr]
+            start, edge_start = len(nodes), len(edges)
+            _copy(leaves[node], done, stale, modules, ledger, made, ids, axes, nodes, edges)
+            copies.append((leaves[node], done, start, len(nodes) - start,  # type: ignore[arg-type]
+                           edge_start, len(edges) - edge_start))
             continue
         if node in copied and not ledger.unseen(pending[node]):
             stale.add(node)
@@ -240,7 +244,8 @@ def build_graph(
     meta: tuple[Attr, ...] = (
         ("input_shapes", tuple(tuple(int(d) for d in s) for s in input_shapes)),)
     meta += ((DATA_DEPENDENT, tuple(dependent)),) if dependent else ()
-    graph = Graph(name=name, nodes=tuple(nodes), edges=tuple(edges), meta=meta)
+    graph = Graph(name=name, nodes=tuple(nodes), edges=tuple(edges), meta=meta,
+                  repeats=chains(copies, made) if copies else ())
     return replace(graph, modules=module_classes(root, graph, modules))
 
 _NO_VALUE = Value(tensors=False)

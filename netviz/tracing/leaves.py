@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import torch.fx
 
-from netviz.ir import Edge, Node
+from netviz.ir import Edge, Node, Repeat
 from netviz.ir.graph import evolve
 
 if TYPE_CHECKING:
@@ -155,3 +155,57 @@ def copy_leaf(
                 raise Unstampable(key, "an edge from outside the block")
             edges.append(Edge(src, rename[edge.dst]))
     axes[leaf.node] = axes.get(returned)
+
+
+Copy = tuple[Leaf, "Instance", int, int, int, int]
+"""A leaf copied into the IR: the leaf, the call it copies, the index and count of its
+nodes, the index and count of its incoming edges."""
+
+SHORTEST = 5
+"""Chains of fewer alike blocks are not recorded (drawing them costs little)."""
+
+
+def chains(copies: list[Copy], made: dict[torch.fx.Node, tuple[int, int, int]]) -> tuple[Repeat, ...]:
+    """The chains of alike blocks among the copied leaves: a call stamped node by node,
+    then leaves copying it, each reading only the previous one's output, which nothing
+    else reads, their IR nodes and edges one after the other."""
+    found: list[Repeat] = []
+    i = 0
+    while i < len(copies):
+        leaf, done, start, size, edge_start, edge_size = copies[i]
+        first = _block_range(done, made)
+        returned = done.nodes[leaf.out]
+        if (first is None or len(done.inputs) != 1 or first[1] != size or first[3] != edge_size
+                or first[0] + size != start or first[2] + edge_size != edge_start
+                or leaf.inputs != [returned] or list(returned.users) != [leaf.node]):
+            i += 1
+            continue
+        blocks = [done.path, leaf.path]
+        j = i + 1
+        while j < len(copies):
+            after, source, at, count, edge_at, edges = copies[j]
+            before = copies[j - 1]
+            if (source is not done or count != size or edges != edge_size
+                    or at != before[2] + size or edge_at != before[4] + edge_size
+                    or after.inputs != [before[0].node]
+                    or list(before[0].node.users) != [after.node]):
+                break
+            blocks.append(after.path)
+            j += 1
+        if len(blocks) >= SHORTEST:
+            found.append(Repeat(tuple(blocks), first[0], size, first[2], edge_size))
+        i = j
+    return tuple(found)
+
+
+def _block_range(done: Instance, made: dict[torch.fx.Node, tuple[int, int, int]],
+                 ) -> tuple[int, int, int, int] | None:
+    """``(first node, nodes, first edge, edges)`` of a call's IR nodes, when they are
+    one after the other."""
+    spans = [made[node] for node in done.nodes if node in made]
+    if not spans:
+        return None
+    first, last = spans[0], spans[-1]
+    if last[0] - first[0] + 1 != len(spans):
+        return None
+    return first[0], len(spans), first[1], last[2] - first[1]

@@ -21,6 +21,7 @@ from netviz.transforms.operands import constant_operand_ops
 from netviz.transforms.prune import prune_dead
 from netviz.transforms.reductions import collapse_reductions
 from netviz.transforms.recognize import recognize_modules
+from netviz.transforms.repeats import folded_without_walking
 from netviz.transforms.reshapes import hide_reshapes
 
 
@@ -92,7 +93,14 @@ def pipeline(options: NotationOptions = NotationOptions()) -> list[Step]:
 
 def to_notation(graph: Graph, options: NotationOptions = NotationOptions()) -> Graph:
     """Turn a raw trace into the notation graph, one pure transform at a time (see
-    [`pipeline`][netviz.transforms.pipeline.pipeline]). Idempotent as a whole."""
-    for _, step in pipeline(options):
+    [`pipeline`][netviz.transforms.pipeline.pipeline]). Idempotent as a whole. Long
+    chains of alike blocks the trace records are folded without walking each block
+    (see [`netviz.transforms.repeats`][netviz.transforms.repeats]): the same graph."""
+    steps = pipeline(options)
+    if graph.repeats:
+        folded = folded_without_walking(graph, steps)
+        if folded is not None:
+            return folded
+    for _, step in steps:
         graph = step(graph)
     return graph
