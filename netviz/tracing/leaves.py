@@ -87,13 +87,32 @@ def make_leaf(tracer: Any, key: Hashable, template: Template, path: str,
     # later nodes are named as tracing names them. tests/tracing/test_leaves_property.py
     # pins the graph (ids included) against the plain trace.
     create = graph._graph_namespace.create_name
-    names = []
-    for node, target, name, _, _ in template.nodes:
-        if name is None:
-            name = graph._target_to_str(path + target if node.op in _MODULE_TARGETS else target)
-        names.append(create(name, None))
+    if path.startswith("_"):  # fx reads a name like "__x__" its own way: ask it each time
+        candidates = [(False, name if name is not None else graph._target_to_str(
+            path + target if node.op in _MODULE_TARGETS else target))
+            for node, target, name, _, _ in template.nodes]
+    else:
+        candidates = template.candidates or _candidates(template, graph)
+    # _target_to_str of a module path: fx's snake case, which never joins across a "."
+    prefix = graph._target_to_str(path) if any(first for first, _ in candidates) else ""
+    names = [create(prefix + rest if first else rest, None) for first, rest in candidates]
     node = graph.create_node("call_module", path, tuple(inputs), {}, name=LEAF_NAME)
     return Leaf(node, key, template, path, names, inputs, out)
+
+
+def _candidates(template: Template, graph: Any) -> list[tuple[bool, str]]:
+    """The names fx is asked for a template's nodes: ``(True, rest)`` when the module path
+    of the call comes first (a module target, named after it), else ``(False, name)``."""
+    found = []
+    for node, target, name, _, _ in template.nodes:
+        if name is not None:
+            found.append((False, name))
+        elif node.op in _MODULE_TARGETS:
+            found.append((True, graph._target_to_str("x" + target)[1:]))
+        else:
+            found.append((False, graph._target_to_str(target)))
+    template.candidates = found
+    return found
 
 
 def renamed_scope(scope: str, source: str, path: str, key: Hashable) -> str:

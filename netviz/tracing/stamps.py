@@ -49,6 +49,8 @@ class Template:
         output: What the call returned, its nodes in place.
         out: The place in ``nodes`` of the node the call returned; -1 when it returned
             something else (several values, an input).
+        candidates: Per node, the name fx is asked for, as ``(module path first?, the
+            rest)``; set when a call is first made a leaf.
     """
 
     path: str
@@ -56,6 +58,7 @@ class Template:
     inputs: list[torch.fx.Node]
     output: Any
     out: int = -1
+    candidates: list[tuple[bool, str]] | None = None
 
 
 @dataclass(eq=False)
