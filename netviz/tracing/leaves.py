@@ -172,7 +172,7 @@ def copy_leaf(
             src = rename.get(edge.src)
             if src is None:
                 raise Unstampable(key, "an edge from outside the block")
-            edges.append(Edge(src, rename[edge.dst]))
+            edges.append(evolve(edge, src=src, dst=rename[edge.dst]))
     axes[leaf.node] = axes.get(returned)
 
 

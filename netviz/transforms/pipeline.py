@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 from netviz.ir import Graph
@@ -101,6 +101,7 @@ def to_notation(graph: Graph, options: NotationOptions = NotationOptions()) -> G
         folded = folded_without_walking(graph, steps)
         if folded is not None:
             return folded
+        graph = replace(graph, repeats=())  # they describe the raw trace only
     for _, step in steps:
         graph = step(graph)
     return graph

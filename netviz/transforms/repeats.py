@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from netviz.ir import Edge, Graph, Repeat
+from netviz.ir import Graph, Repeat, evolve
 
 Step = tuple[str, Callable[[Graph], Graph]]
 
@@ -62,14 +62,12 @@ def cut(graph: Graph, middle: int) -> Graph | None:
             return None
         before = next(iter(entering))  # block n - 1's output, the last block's input
         kept = nodes[start - size + previous.index(before)].id  # the kept block's
-        last = [Edge(kept, e.dst, e.mark, e.change) if e.src == before else e
-                for e in edges[estop:estop + esize]]
+        last = [evolve(e, src=kept) if e.src == before else e for e in edges[estop:estop + esize]]
         del nodes[start:stop]
         edges[estart:estop + esize] = last
         gone.update(repeat.blocks[keep:n - 1])
     modules = tuple(m for m in graph.modules if not _under(m[0], gone))
-    return Graph(name=graph.name, nodes=tuple(nodes), edges=tuple(edges), clusters=graph.clusters,
-                 meta=graph.meta, modules=modules, caption=graph.caption)
+    return replace(graph, nodes=tuple(nodes), edges=tuple(edges), modules=modules, repeats=())
 
 
 def _under(path: str, blocks: set[str]) -> bool:
