@@ -286,10 +286,8 @@ def _copy(
     there for the first time (as tracing the call would count it)."""
     if done is None or any(node in stale for node in done.nodes):
         raise Unstampable(leaf.key, "the alike call's parameters were counted before it")
-    params = _params_below(modules[leaf.path])
-    if not ledger.unseen(params):
+    if not ledger.claim(_params_below(modules[leaf.path])):
         raise Unstampable(leaf.key, "the block's parameters were counted before its call")
-    ledger.take(params)
     copy_leaf(leaf, done, made, ids, axes, nodes, edges)
 
 
