@@ -133,3 +133,14 @@ def test_the_comparison_catches_a_patch_that_miscounts_the_blocks_cut_away(
     monkeypatch.setattr(repeats_module, "patch", miscounted)
     with pytest.raises(AssertionError):
         assert_same_notation(graph)
+
+
+def test_a_cached_trace_keeps_its_chains() -> None:
+    """A raw trace written to netviz's cache and read back records the same chains (a
+    warm trace with a new notation option folds them without walking them too)."""
+    from netviz.ir.serialize import dumps, loads
+
+    graph = _trace(_chain(6))
+    again = loads(dumps(graph))
+    assert again == graph and again.repeats == graph.repeats != ()
+    assert to_notation(again) == to_notation(replace(graph, repeats=()))
