@@ -20,7 +20,6 @@ from importlib import import_module
 from typing import Any, NoReturn, TextIO
 
 from netviz import __version__
-from netviz.cache import using_cache
 from netviz.commands import COMMANDS
 from netviz.errors import FitReport, NetvizError, NetvizWarning
 
@@ -122,6 +121,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NetvizError as exc:  # raised by argument types such as parse_shape: bad usage
         print(f"netviz: error: {_one_line(str(exc))}", file=sys.stderr)
         return 2
+    from netviz.cache import using_cache  # after parsing: --help needs no cache
+
     debug = bool(getattr(args, "debug", False))
     no_cache = bool(getattr(args, "no_cache", False))
     with warnings.catch_warnings(), _without_gc(), using_cache(enabled=False if no_cache else None):
