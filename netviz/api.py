@@ -281,6 +281,14 @@ def render(
     from netviz.transforms import NotationOptions
 
     options = NotationOptions(fold=fold, shapes=shapes, depth=depth)
+    if box is None and not annotations and size is None:  # the figure alone: cached whole
+        style = {"format": fmt, "direction": direction or DEFAULT_DIRECTION, "theme": theme,
+                 "legend": legend, "dpi": dpi}
+        return traced.figure(
+            spec, input_shapes, options, style,
+            lambda graph: draw_figure(graph, fmt, direction=direction or DEFAULT_DIRECTION,
+                                      theme=theme, legend=legend, dpi=dpi),
+            input_dtypes, train, inputs, trust_remote_code)
     if box is None:
         graph = _annotator(spec, annotations, input_shapes=input_shapes,
                            input_dtypes=input_dtypes, train=train, inputs=inputs,
