@@ -12,7 +12,6 @@ import gc
 import os
 import sys
 import threading
-import traceback
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -198,6 +197,8 @@ def _print_traceback(exc: BaseException) -> None:
     netviz re-raises errors from user code as one-line errors ``from None``; the
     hidden original (with the user's own frames) is printed first.
     """
+    import traceback  # --debug only
+
     hidden = exc.__context__ if exc.__suppress_context__ and exc.__cause__ is None else None
     if hidden is not None:
         traceback.print_exception(hidden, file=sys.stderr)

@@ -102,13 +102,17 @@ def _traced(request: TraceRequest, key: str | None, trace: TraceFunction, cache:
         if entry is not None and graph is not None:
             replay(entry.notes)
             return Made(graph, entry.sources, entry.notes)
+    if key is None:  # not cached: no files to record
+        with collected_warnings() as caught:
+            graph, _ = trace(request)
+        return Made(graph, None, noted(caught))
     recorder = SourceRecorder()
     with collected_warnings() as caught, recorder:
         graph, model = trace(request)
         recorder.add(*_roots(request, model))
     notes = noted(caught)
-    sources = recorder.sources() if key is not None else None
-    if key is not None and sources is not None:
+    sources = recorder.sources()
+    if sources is not None:
         _save_graph(cache, "trace", key, graph, sources, notes)
     return Made(graph, sources, notes)
 
