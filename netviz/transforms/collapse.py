@@ -262,7 +262,7 @@ def _collapse(graph: Graph, regions: dict[str, list[str]],
     # a mark the module computes on its way in (a norm of its input) is inside the box
     box_path = {box.id: box.scope for box in boxes.values()}
     edges = tuple(
-        Edge(e.src, e.dst) if e.mark is not None and e.dst in owner and e.src not in owner
+        replace(e, mark=None, change=None) if e.mark is not None and e.dst in owner and e.src not in owner
         and within(e.mark.scope, box_path[owner[e.dst]]) else e
         for e in graph.edges
     )
