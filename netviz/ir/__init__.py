@@ -7,11 +7,14 @@ trace into the notation graph by fusing norm/activation chains into edge
 """
 
 from netviz.ir.changes import Change, ChangeKind
-from netviz.ir.graph import Attr, Cluster, Edge, Graph, Mark, Node, Shape, evolve, feature_width
+from netviz.ir.graph import (
+    Attr, Cluster, Edge, Graph, Mark, Node, Repeat, Shape, evolve, feature_width,
+)
 from netviz.ir.kinds import Kind
 
 __all__ = [
-    "Attr", "Change", "ChangeKind", "Cluster", "Edge", "Graph", "Kind", "Mark", "Node", "Shape",
+    "Attr", "Change", "ChangeKind", "Cluster", "Edge", "Graph", "Kind", "Mark", "Node", "Repeat",
+    "Shape",
     "evolve",
     "feature_width",
 ]

@@ -180,6 +180,28 @@ class Cluster:
 
 
 @dataclass(frozen=True)
+class Repeat:
+    """A chain of alike blocks in a raw trace, as the tracer knows it: each block's ops
+    are the first block's, renamed, and each block's output is the next one's only input.
+
+    Attributes:
+        blocks: Module paths of the blocks, in order.
+        start: Index in the graph's ``nodes`` of the first block's first node; each
+            block's nodes follow the previous block's.
+        size: Nodes per block.
+        edge_start: Index in the graph's ``edges`` of the first block's first incoming
+            edge; each block's incoming edges follow the previous block's.
+        edge_size: Incoming edges per block.
+    """
+
+    blocks: tuple[str, ...]
+    start: int
+    size: int
+    edge_start: int
+    edge_size: int
+
+
+@dataclass(frozen=True)
 class Graph:
     """A traced model: nodes in execution order, edges, and block clusters.
 
@@ -194,6 +216,10 @@ class Graph:
             the structure the model's author named.
         caption: A line drawn under the figure (the model's totals, set by the
             annotation transform); empty for none.
+        repeats: Chains of alike blocks the tracer found (see
+            [`Repeat`][netviz.ir.Repeat]), which the notation transforms draw without
+            walking every block; not part of the graph's value (never compared nor
+            shown), valid for the raw trace only.
     """
 
     name: str
@@ -203,6 +229,7 @@ class Graph:
     meta: tuple[Attr, ...] = field(default=())
     modules: tuple[tuple[str, str], ...] = ()
     caption: str = ""
+    repeats: tuple[Repeat, ...] = field(default=(), repr=False, compare=False)
 
     @cached_property
     def module_types(self) -> dict[str, str]:

@@ -8,7 +8,7 @@ Non-tensor nodes (``x.size(0)``) are dropped; edges join tensor nodes only.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 
 import torch.fx
@@ -20,9 +20,11 @@ from netviz.ir.accounting import DATA_DEPENDENT
 from netviz.ops.axes import container_axis, feature_axis, read_axis
 from netviz.tracing.attrs import layer_name, layer_op, module_attrs, operand_name
 from netviz.tracing.fx import Value
+from netviz.tracing.leaves import Copy, Leaf, Unstampable, chains, copy_leaf
 from netviz.tracing.modules import module_classes
 from netviz.tracing.names import function_name, method_name
 from netviz.tracing.params import ParamLedger
+from netviz.tracing.stamps import Instance, Stamps
 from netviz.tracing.values import keyed_leaves
 
 OUTPUT_ID = "output"
@@ -112,6 +114,7 @@ def build_graph(
     input_shapes: Sequence[Shape],
     name: str,
     keywords: Collection[str] = (),
+    stamps: Stamps | None = None,
 ) -> Graph:
     """Build the IR graph from an fx graph and the values ``propagate`` recorded.
 
@@ -121,8 +124,14 @@ def build_graph(
     op that uses them (their parameters counted there, their names recorded as its
     ``operands``). A returned tuple or dict gets one output node per element
     (``output.logits``). The input nodes of the ``keywords`` (inputs fed by name)
-    carry their name.
+    carry their name. A call traced as one node (a leaf of ``stamps``) gets the IR
+    nodes of the alike call it took its values from, renamed (see
+    [`netviz.tracing.leaves`][netviz.tracing.leaves]).
+
+    Raises:
+        Unstampable: A leaf's nodes cannot be copied (trace again without it).
     """
+    leaves = stamps.made if stamps is not None else {}
     modules = dict(root.named_modules())
     flows: set[torch.fx.Node] = set()  # tensor data from an input reaches the node
     kept: list[torch.fx.Node] = []
@@ -133,6 +142,14 @@ def build_graph(
     inputs_of: dict[torch.fx.Node, list[torch.fx.Node]] = {}
     for node in fx_graph.nodes:
         inputs = inputs_of[node] = node.all_input_nodes
+        if leaves and node in leaves:
+            if not all(i in kept_set for i in inputs):
+                raise Unstampable(leaves[node].key, "an input is not an IR node")
+            flows.add(node)
+            pending[node], names[node], work[node] = [], [], []
+            kept.append(node)
+            kept_set.add(node)
+            continue
         if node.op == "placeholder" or any(
             i in flows and (values.get(i.name) or _NO_VALUE).tensors for i in inputs
         ):
@@ -153,16 +170,33 @@ def build_graph(
             kept_set.add(node)
 
     ids = _ids(kept)
+    stale: set[torch.fx.Node] = set()  # nodes of calls leaves copy, holding counted params
+    copied: set[torch.fx.Node] = set()
+    if leaves:
+        _leaf_ids(kept, leaves, ids)
+        for done in {id(d): d for d in stamps.sources.values()}.values():  # type: ignore[union-attr]
+            copied.update(done.nodes)
+    made: dict[torch.fx.Node, tuple[int, int, int]] = {}  # IR node index, its edges
+    copies: list[Copy] = []
     dependent: dict[str, None] = {}  # data-dependent aten ops the calls ran
     claimed: set[torch.fx.Node] = set()  # nodes whose MACs a kept node counts
     ledger = ParamLedger()
-    axes: dict[torch.fx.Node, int | None] = _input_axes(kept, modules, values)
+    axes: dict[torch.fx.Node, int | None] = _input_axes(kept, modules, values, leaves)
     nodes: list[Node] = []
     edges: list[Edge] = []
     for node in kept:
         if node.op == "output":
             _add_outputs(node, kept_set, ids, values, axes, nodes, edges)
             continue
+        if leaves and node in leaves:
+            done = stamps.sources.get(node)  # type: ignore[union-attr]
+            start, edge_start = len(nodes), len(edges)
+            _copy(leaves[node], done, stale, modules, ledger, made, ids, axes, nodes, edges)
+            copies.append((leaves[node], done, start, len(nodes) - start,  # type: ignore[arg-type]
+                           edge_start, len(edges) - edge_start))
+            continue
+        if node in copied and not ledger.unseen(pending[node]):
+            stale.add(node)
         module = modules.get(str(node.target)) if node.op == "call_module" else None
         value = values.get(node.name)
         type_name = (value.type_name if value is not None else "") or _type_name(node, module)
@@ -204,14 +238,57 @@ def build_graph(
                 feature_axis=axis,
             )
         )
+        start = len(edges)
         _link(inputs_of[node], ids[node], kept_set, ids, edges)
+        made[node] = (len(nodes) - 1, start, len(edges))
     meta: tuple[Attr, ...] = (
         ("input_shapes", tuple(tuple(int(d) for d in s) for s in input_shapes)),)
     meta += ((DATA_DEPENDENT, tuple(dependent)),) if dependent else ()
-    graph = Graph(name=name, nodes=tuple(nodes), edges=tuple(edges), meta=meta)
+    graph = Graph(name=name, nodes=tuple(nodes), edges=tuple(edges), meta=meta,
+                  repeats=chains(copies, made) if copies else ())
     return replace(graph, modules=module_classes(root, graph, modules))
 
 _NO_VALUE = Value(tensors=False)
+
+
+def _leaf_ids(kept: Sequence[torch.fx.Node], leaves: Mapping[torch.fx.Node, Leaf],
+              ids: dict[torch.fx.Node, str]) -> None:
+    """Give each leaf the id of the node it returns (the name fx would have given it)."""
+    for node in kept:
+        leaf = leaves.get(node)
+        if leaf is not None:
+            if OUTPUT_ID in leaf.names:
+                raise Unstampable(leaf.key, "a node named like the output")
+            ids[node] = leaf.names[leaf.out]
+        elif node.op != "output" and ids[node] != node.name:
+            raise Unstampable(None, "a node named like the output")
+
+
+def _params_below(module: nn.Module) -> list:
+    """Every parameter of ``module`` and its submodules (``parameters()`` without its
+    generators; a tensor may come twice)."""
+    found: list = []
+    todo = [module]
+    while todo:
+        sub = todo.pop()
+        found += [p for p in sub._parameters.values() if p is not None]
+        todo += [c for c in sub._modules.values() if c is not None]
+    return found
+
+
+def _copy(
+    leaf: Leaf, done: Instance | None, stale: set[torch.fx.Node], modules: dict[str, nn.Module],
+    ledger: ParamLedger, made: dict[torch.fx.Node, tuple[int, int, int]],
+    ids: dict[torch.fx.Node, str], axes: dict[torch.fx.Node, int | None], nodes: list[Node],
+    edges: list[Edge],
+) -> None:
+    """The IR nodes of ``leaf``: ``done``'s, when every parameter either holds counts
+    there for the first time (as tracing the call would count it)."""
+    if done is None or any(node in stale for node in done.nodes):
+        raise Unstampable(leaf.key, "the alike call's parameters were counted before it")
+    if not ledger.claim(_params_below(modules[leaf.path])):
+        raise Unstampable(leaf.key, "the block's parameters were counted before its call")
+    copy_leaf(leaf, done, made, ids, axes, nodes, edges)
 
 
 def _macs(
@@ -233,7 +310,8 @@ def _macs(
 
 
 def _input_axes(
-    kept: Sequence[torch.fx.Node], modules: dict[str, nn.Module], values: dict[str, Value]
+    kept: Sequence[torch.fx.Node], modules: dict[str, nn.Module], values: dict[str, Value],
+    leaves: Mapping[torch.fx.Node, Leaf] | None = None,
 ) -> dict[torch.fx.Node, int | None]:
     """Each model input's feature axis (full index), as the first op that reads it says.
 
@@ -249,6 +327,8 @@ def _input_axes(
         for node in kept:
             if node.op in ("placeholder", "output") or not carrying & set(node.all_input_nodes):
                 continue
+            if leaves and node in leaves:
+                raise Unstampable(leaves[node].key, "an input's axis is decided inside a leaf")
             module = modules.get(str(node.target)) if node.op == "call_module" else None
             value = values.get(node.name)
             type_name = (value.type_name if value is not None else "") or _type_name(node, module)

@@ -150,24 +150,37 @@ def _tensors(module: nn.Module, shared: set[int]) -> tuple[Hashable, ...]:
 
 
 def _attributes(module: nn.Module) -> tuple[Hashable, ...]:
+    found = module.__dict__
+    keys = tuple(found)
+    plan = _PLANS.get(keys)
+    if plan is None:
+        if "forward" in found:
+            raise _Unsafe("instance-level forward")
+        plan = _PLANS[keys] = (tuple(k for k in keys if k in _HOOKS),
+                               tuple(k for k in keys if k not in _SKIPPED and k not in _HOOKS))
+    hooks, names = plan
+    for name in hooks:
+        if found[name]:
+            raise _Unsafe(name)
     out: list[Hashable] = []
     append = out.append
-    for name, value in module.__dict__.items():
+    for name in names:
+        value = found[name]
         kind = type(value)
         if kind in _SIMPLE:  # most of them: widths, flags, names
             append((name, kind, value))
-        elif name in _SKIPPED:
-            continue
         elif kind is float:  # as _frozen gives it
             append((name, (kind, repr(value))))
-        elif name in _HOOKS:
-            if value:
-                raise _Unsafe(name)
-        elif name == "forward":
-            raise _Unsafe("instance-level forward")
+        elif kind is set and not value:  # nn.Module's _non_persistent_buffers_set
+            append((name, (kind, frozenset())))
         else:
-            out.append((name, _frozen(value, _DEPTH)))
+            append((name, _frozen(value, _DEPTH)))
     return tuple(out)
+
+
+_PLANS: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+"""Per set of ``__dict__`` keys (in order): the hook registries among them and the
+attributes compared, filled as modules are met."""
 
 
 def _frozen(value: Any, depth: int) -> Hashable:

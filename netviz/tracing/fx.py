@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import inspect
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -278,17 +278,22 @@ def symbolic_graph(module: nn.Module, inputs: int, keywords: Sequence[str] = ())
 
 def stamped_graph(
     module: nn.Module, inputs: int, keywords: Sequence[str] = (),
+    no_leaf: set[Hashable] | None = None,
 ) -> tuple[torch.fx.Graph, Stamps]:
     """``symbolic_graph``, each distinct block traced once and the others stamped from it
     (see [`netviz.tracing.stamps`][netviz.tracing.stamps]): the same graph, and the
-    stamped calls.
+    stamped calls. Given ``no_leaf``, later calls of a block are one node each
+    ([`netviz.tracing.leaves`][netviz.tracing.leaves]), but for the templates it names:
+    [`propagate`][netviz.tracing.fx.propagate] and
+    [`build_graph`][netviz.tracing.build.build_graph] then need the stamps.
 
     Raises:
         Exception: As ``symbolic_graph``.
     """
     concrete = _defaults_beyond(module, inputs, keywords)
     tracer = _Tracer()
-    tracer.stamps = Stamps(stamp_keys(fingerprints(module), module, tracer.is_leaf_module))
+    tracer.stamps = Stamps(stamp_keys(fingerprints(module), module, tracer.is_leaf_module),
+                           leaves=no_leaf is not None, no_leaf=set(no_leaf or ()))
     graph = tracer.trace(module, concrete_args=concrete or None)
     tracer.stamps.created.clear()
     return graph, tracer.stamps
@@ -345,6 +350,8 @@ class ShapeInterpreter(torch.fx.Interpreter):
         call: see [`netviz.tracing.reuse`][netviz.tracing.reuse])."""
         reuse = self.reuse
         if reuse is not None:
+            if n in reuse.leaves:
+                return reuse.leaf(n, self.env, self.values)
             if n in reuse.ready or (n in reuse.first and reuse.start(n, self.env, self.values)):
                 result = reuse.ready.pop(n)  # a call nested in a call others may reuse
             else:

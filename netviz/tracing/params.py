@@ -19,6 +19,21 @@ class ParamLedger:
         self._seen: set[int] = set()
         self._keep: list[torch.Tensor] = []  # keeps ids valid while counting
 
+    def unseen(self, params: Iterable[torch.Tensor]) -> bool:
+        """Whether none of ``params`` was counted yet."""
+        seen = self._seen
+        return not any(id(param) in seen for param in params)
+
+    def claim(self, params: list[torch.Tensor]) -> bool:
+        """Count ``params`` as seen when none was seen before (``True``); else change
+        nothing (``False``)."""
+        seen = self._seen
+        if any(id(param) in seen for param in params):
+            return False
+        seen.update(id(param) for param in params)
+        self._keep += params
+        return True
+
     def take(self, params: Iterable[torch.Tensor]) -> int:
         """Number of elements of the not-yet-counted tensors in ``params``."""
         total = 0

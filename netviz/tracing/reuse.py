@@ -20,6 +20,7 @@ import torch
 import torch.fx
 
 from netviz.tracing.carried import VALUE_ATTRIBUTE as _VALUE
+from netviz.tracing.leaves import Unstampable
 from netviz.tracing.stamps import Instance, Stamps
 
 _META = torch.device("meta")
@@ -38,13 +39,15 @@ class Reuse:
         self.ready: dict[torch.fx.Node, Any] = {}  # results of skipped nodes
         self.layouts: dict[torch.fx.Node, Layout | None] = {}  # of the tensors leaving calls
         self._leaving: dict[int, list[int]] = {}  # template -> places of nodes leaving it
+        self.leaves = stamps.made  # calls traced as one node
+        self.sources = stamps.sources  # leaf node -> the call it copies
 
     def start(self, node: torch.fx.Node, env: dict[torch.fx.Node, Any],
               values: dict[str, Any]) -> bool:
         """At the first node of a call: take its nodes' values and results from an alike
         call if there was one (``True``; ``ready`` then holds the results)."""
         instance = self.first[node]
-        key = _inputs_key(instance, env)
+        key = _inputs_key(instance.inputs, env)
         if key is None:
             return False
         template = id(instance.template)
@@ -71,6 +74,34 @@ class Reuse:
             self.ready.setdefault(mine, None)
         return True
 
+    def leaf(self, node: torch.fx.Node, env: dict[torch.fx.Node, Any],
+             values: dict[str, Any]) -> torch.Tensor:
+        """A call traced as one node (see [`netviz.tracing.leaves`][netviz.tracing.leaves]):
+        its would-be nodes take the values of an alike earlier call stamped node by node,
+        the first of its module, whose only node used after it is the one it returns.
+
+        Raises:
+            Unstampable: There is no such call.
+        """
+        leaf = self.leaves[node]
+        key = _inputs_key(leaf.inputs, env)
+        template = id(leaf.template)
+        done = self.done.get((template, key)) if key is not None else None
+        if done is None or not done.fresh:
+            raise Unstampable(leaf.key, "no alike call stamped node by node before")
+        leaving = self._leaving.get(template)
+        if leaving is None:
+            leaving = self._leaving[template] = _leaving(done)
+        layout = self.layouts.get(done.nodes[leaf.out])
+        if leaving != [leaf.out] or layout is None:
+            raise Unstampable(leaf.key, "the alike call returns more than one meta tensor")
+        for name, theirs in zip(leaf.names, done.nodes):
+            values[name] = values[theirs.name]
+        values[node.name] = values[done.nodes[leaf.out].name]
+        self.sources[node] = done
+        size, stride, dtype = layout
+        return torch.empty_strided(size, stride, dtype=dtype, device=_META)
+
     def noted(self, node: torch.fx.Node, result: Any) -> None:
         """Keep the layout of a result leaving a call others may reuse."""
         if node in self.layouts and type(result) is torch.Tensor and result.is_meta \
@@ -85,11 +116,11 @@ def _leaving(instance: Instance) -> list[int]:
             if any(user not in inside for user in node.users)]
 
 
-def _inputs_key(instance: Instance, env: dict[torch.fx.Node, Any]) -> Hashable | None:
-    """What the call's results depend on in its inputs: each one's layout; ``None``
+def _inputs_key(inputs: list[torch.fx.Node], env: dict[torch.fx.Node, Any]) -> Hashable | None:
+    """What a call's results depend on in its ``inputs``: each one's layout; ``None``
     when an input is not a plain meta tensor without a value."""
     key = []
-    for node in instance.inputs:
+    for node in inputs:
         value = env.get(node)
         if type(value) is not torch.Tensor or not value.is_meta or hasattr(value, _VALUE) \
                 or value.requires_grad:

@@ -30,6 +30,8 @@ import torch
 import torch.fx
 from torch import nn
 
+from netviz.tracing.leaves import Leaf, make_leaf
+
 _CONSTANTS = (type(None), bool, int, float, str, torch.dtype, torch.device)
 _MODULE_TARGETS = ("call_module", "get_attr")
 
@@ -45,12 +47,18 @@ class Template:
             the module-stack entries below the block (relative keys and paths, classes).
         inputs: The nodes the call was given, by argument slot.
         output: What the call returned, its nodes in place.
+        out: The place in ``nodes`` of the node the call returned; -1 when it returned
+            something else (several values, an input).
+        candidates: Per node, the name fx is asked for, as ``(module path first?, the
+            rest)``; set when a call is first made a leaf.
     """
 
     path: str
     nodes: list[tuple[torch.fx.Node, Any, str | None, Any, tuple[tuple[str, str, Any], ...]]]
     inputs: list[torch.fx.Node]
     output: Any
+    out: int = -1
+    candidates: list[tuple[bool, str]] | None = None
 
 
 @dataclass(eq=False)
@@ -61,11 +69,15 @@ class Instance:
         template: The template.
         nodes: Its nodes, in the template's order.
         inputs: The nodes it was given, by argument slot.
+        fresh: The call is the first of its module (its parameters count in its nodes).
+        path: The block's module path.
     """
 
     template: Template
     nodes: list[torch.fx.Node]
     inputs: list[torch.fx.Node]
+    fresh: bool = True
+    path: str = ""
 
 
 @dataclass
@@ -79,6 +91,14 @@ class Stamps:
         refused: Fingerprints and patterns whose template was refused.
         instances: Every call made from (or recorded as) a template, in graph order.
         created: ``(node, name asked for, type annotation)`` of every node created.
+        leaves: Make alike later calls one node each (see
+            [`netviz.tracing.leaves`][netviz.tracing.leaves]), except of the templates
+            (by fingerprint and pattern) in ``no_leaf``; ``False``: stamp every call.
+        no_leaf: Templates whose calls are stamped node by node.
+        made: The calls made one node, by that node.
+        sources: For each of those (by node), the alike call stamped node by node whose
+            values it took while propagating shapes.
+        recording: How many templates are being recorded around the current call.
     """
 
     keys: dict[int, Hashable]
@@ -86,6 +106,11 @@ class Stamps:
     refused: set[Hashable] = field(default_factory=set)
     instances: list[Instance] = field(default_factory=list)
     created: list[tuple[torch.fx.Node, str | None, Any]] = field(default_factory=list)
+    leaves: bool = False
+    no_leaf: set[Hashable] = field(default_factory=set)
+    made: dict[torch.fx.Node, Leaf] = field(default_factory=dict)
+    sources: dict[torch.fx.Node, Instance] = field(default_factory=dict)
+    recording: int = 0
 
 
 class StampingTracer(torch.fx.Tracer):
@@ -115,22 +140,33 @@ class StampingTracer(torch.fx.Tracer):
         shape, inputs = found
         template = stamps.templates.get((key, shape))
         path = self.path_of_module(m)
+        calls = self.num_calls.get(path, 0)
         if template is None:
             start, depth = len(stamps.created), len(self.module_stack)
-            output = super().call_module(m, forward, args, kwargs)
+            stamps.recording += 1
+            try:
+                output = super().call_module(m, forward, args, kwargs)
+            finally:
+                stamps.recording -= 1
             template = record(stamps, path, start, depth, inputs, output)
             if template is None:
                 stamps.refused.add((key, shape))
             else:
                 stamps.templates[(key, shape)] = template
                 nodes = [node for node, *_ in template.nodes]
-                stamps.instances.append(Instance(template, nodes, inputs))
+                stamps.instances.append(Instance(template, nodes, inputs, calls == 0, path))
             return output
+        if (stamps.leaves and not stamps.recording and calls == 0
+                and (key, shape) not in stamps.no_leaf):
+            made = make_leaf(self, (key, shape), template, path, inputs)
+            if made is not None:
+                self.num_calls[path] = 1
+                stamps.made[made.node] = made
+                return self.proxy(made.node)
         # What fx's call_module does around a call (Tracer.num_calls and module_stack are
         # fx's own bookkeeping, undocumented): push the module on the stack every node's
         # nn_module_stack copies. tests/tracing/test_stamps_property.py pins that stamped
         # graphs equal traced ones, names and module stacks included.
-        calls = self.num_calls.get(path, 0)
         module_key = f"{path}@{calls}" if calls > 0 else path
         self.module_stack[module_key] = (path, type(m))
         self.num_calls[path] = calls + 1
@@ -138,6 +174,7 @@ class StampingTracer(torch.fx.Tracer):
             output, instance = stamp(template, path, inputs, self.create_node, self.proxy)
         finally:
             self.module_stack.popitem(last=True)
+        instance.fresh = calls == 0
         stamps.instances.append(instance)
         return output
 
@@ -199,7 +236,9 @@ def record(
         output = _output(output, inside | set(inputs))
     except ValueError:
         return None
-    return Template(path, nodes, inputs, output)
+    out = next((i for i, (node, *_) in enumerate(nodes) if node is output), -1) \
+        if type(output) is torch.fx.Node else -1
+    return Template(path, nodes, inputs, output, out)
 
 
 def _output(value: Any, allowed: set[torch.fx.Node]) -> Any:
@@ -244,7 +283,7 @@ def stamp(
                 stack[path + key] = (path + qualified, cls)
         made[node] = new
         nodes.append(new)
-    return _rebuilt(template.output, made, proxy), Instance(template, nodes, inputs)
+    return _rebuilt(template.output, made, proxy), Instance(template, nodes, inputs, path=path)
 
 
 def _renamed(value: Any, made: dict[torch.fx.Node, torch.fx.Node]) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 
 import torch
@@ -25,6 +25,7 @@ from netviz.serial import one_at_a_time
 from netviz.tracing.build import build_graph
 from netviz.tracing.device import cpu_module, on_meta
 from netviz.tracing.failures import first_line, run_error
+from netviz.tracing.leaves import Unstampable
 from netviz.tracing.fx import (
     NodeFailure,
     check_input_count,
@@ -206,6 +207,29 @@ def _trace(
     train: bool,
     fills: tuple[Fill | None, ...] | None = None,
 ) -> Graph:
+    # later calls of repeated blocks as one node each (meta models, netviz.tracing.leaves);
+    # a template whose calls cannot be copied is traced again without, and so on
+    no_leaf: set[Hashable] | None = set() if on_meta(module) else None
+    while True:
+        try:
+            return _trace_once(module, shapes, name, rebuild, dtypes, names, train, fills,
+                               no_leaf)
+        except Unstampable as failed:
+            known = no_leaf is None or failed.key is None or failed.key in no_leaf
+            no_leaf = None if known else {*no_leaf, failed.key}  # type: ignore[misc]
+
+
+def _trace_once(
+    module: nn.Module,
+    shapes: tuple[Shape, ...],
+    name: str,
+    rebuild: Callable[[str], nn.Module] | None,
+    dtypes: tuple[str, ...] | None,
+    names: tuple[str | None, ...] | None,
+    train: bool,
+    fills: tuple[Fill | None, ...] | None,
+    no_leaf: set[Hashable] | None,
+) -> Graph:
     keywords = [n for n in names or () if n is not None]
     stamps = None
     with tensor_constants_removed(module):
@@ -213,7 +237,8 @@ def _trace(
             if os.environ.get(PLAIN_TRACE):
                 graph = symbolic_graph(module, len(shapes) - len(keywords), keywords)
             else:
-                graph, stamps = stamped_graph(module, len(shapes) - len(keywords), keywords)
+                graph, stamps = stamped_graph(module, len(shapes) - len(keywords), keywords,
+                                              no_leaf)
         except Exception as exc:  # untraceable: fall back to hooks
             from netviz.tracing.forwards import hooks_forward  # only then: not on fx's path
 
@@ -233,13 +258,15 @@ def _trace(
             where, what = _where(failure.node, root)
             why = (f"an op fails on the meta device at '{where}' "
                    f"({type(failure.error).__name__}: {first_line(failure.error)})")
+            if stamps is not None and stamps.made:
+                raise Unstampable(None, "propagated on the CPU") from None
             root = _cpu_twin(module, rebuild, name, why)
             root.train(train)
             try:
                 values = propagate(root, graph, shapes, dtypes, names, fills)
             except NodeFailure as again:
                 raise run_error(*_where(again.node, root), again.error, shapes) from None
-        traced = build_graph(graph, root, values, shapes, name, keywords)
+        traced = build_graph(graph, root, values, shapes, name, keywords, stamps)
     if all(node.kind in (Kind.INPUT, Kind.OUTPUT) for node in traced.nodes):
         raise TraceError(
             f"{name} has no layers or ops: its forward only passes its inputs through, "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 from netviz.ir import Graph
@@ -95,7 +95,17 @@ def pipeline(options: NotationOptions = NotationOptions()) -> list[Step]:
 
 def to_notation(graph: Graph, options: NotationOptions = NotationOptions()) -> Graph:
     """Turn a raw trace into the notation graph, one pure transform at a time (see
-    [`pipeline`][netviz.transforms.pipeline.pipeline]). Idempotent as a whole."""
-    for _, step in pipeline(options):
+    [`pipeline`][netviz.transforms.pipeline.pipeline]). Idempotent as a whole. Long
+    chains of alike blocks the trace records are folded without walking each block
+    (see [`netviz.transforms.repeats`][netviz.transforms.repeats]): the same graph."""
+    steps = pipeline(options)
+    if graph.repeats:
+        from netviz.transforms.repeats import folded_without_walking
+
+        folded = folded_without_walking(graph, steps)
+        if folded is not None:
+            return folded
+        graph = replace(graph, repeats=())  # they describe the raw trace only
+    for _, step in steps:
         graph = step(graph)
     return graph
