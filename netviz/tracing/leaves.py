@@ -187,7 +187,8 @@ SHORTEST = 5
 def chains(copies: list[Copy], made: dict[torch.fx.Node, tuple[int, int, int]]) -> tuple[Repeat, ...]:
     """The chains of alike blocks among the copied leaves: a call stamped node by node,
     then leaves copying it, each reading only the previous one's output, which nothing
-    else reads, their IR nodes and edges one after the other."""
+    else reads, their IR nodes and edges one after the other, all held by one module
+    (a chain never runs across two stages: ``layer1.2``, then ``layer2.0``)."""
     found: list[Repeat] = []
     i = 0
     while i < len(copies):
@@ -196,7 +197,8 @@ def chains(copies: list[Copy], made: dict[torch.fx.Node, tuple[int, int, int]]) 
         returned = done.nodes[leaf.out]
         if (first is None or len(done.inputs) != 1 or first[1] != size or first[3] != edge_size
                 or first[0] + size != start or first[2] + edge_size != edge_start
-                or leaf.inputs != [returned] or list(returned.users) != [leaf.node]):
+                or leaf.inputs != [returned] or list(returned.users) != [leaf.node]
+                or _holder(leaf.path) != _holder(done.path)):
             i += 1
             continue
         blocks = [done.path, leaf.path]
@@ -207,7 +209,8 @@ def chains(copies: list[Copy], made: dict[torch.fx.Node, tuple[int, int, int]]) 
             if (source is not done or count != size or edges != edge_size
                     or at != before[2] + size or edge_at != before[4] + edge_size
                     or after.inputs != [before[0].node]
-                    or list(before[0].node.users) != [after.node]):
+                    or list(before[0].node.users) != [after.node]
+                    or _holder(after.path) != _holder(done.path)):
                 break
             blocks.append(after.path)
             j += 1
@@ -215,6 +218,11 @@ def chains(copies: list[Copy], made: dict[torch.fx.Node, tuple[int, int, int]]) 
             found.append(Repeat(tuple(blocks), first[0], size, first[2], edge_size))
         i = j
     return tuple(found)
+
+
+def _holder(path: str) -> str:
+    """The module holding the module at ``path``."""
+    return path.rpartition(".")[0]
 
 
 def _block_range(done: Instance, made: dict[torch.fx.Node, tuple[int, int, int]],

@@ -144,3 +144,18 @@ def test_a_cached_trace_keeps_its_chains() -> None:
     again = loads(dumps(graph))
     assert again == graph and again.repeats == graph.repeats != ()
     assert to_notation(again) == to_notation(replace(graph, repeats=()))
+
+
+@pytest.mark.parametrize("sizes", [(3, 2), (3, 3), (6, 5)])
+def test_a_chain_never_runs_across_two_stages(sizes: tuple[int, int]) -> None:
+    """Alike blocks of two stages in a row (same widths, stride 1) are two groups in the
+    figure: a chain recorded across them would cut that boundary away."""
+    def stage(n: int) -> nn.Module:
+        return nn.Sequential(*(Block(8, 8, False, "zeros", 0.0) for _ in range(n)))
+
+    with torch.device("meta"):
+        model = nn.Sequential(nn.Conv2d(3, 8, 1), stage(sizes[0]), stage(sizes[1]))
+    graph = _trace(model)
+    for chain in graph.repeats:
+        assert len({block.rpartition(".")[0] for block in chain.blocks}) == 1, chain.blocks
+    assert_same_notation(graph)
