@@ -61,17 +61,19 @@ def frozen(value: Any, depth: int = _DEPTH, owner: Any = None) -> Hashable:
     kind = type(value)
     if kind is float:
         return (kind, repr(value))  # nan equal to itself, -0.0 apart from 0.0
-    if isinstance(value, _PLAIN):
+    # by the type (issubclass): isinstance would ask an object with a __getattribute__ of
+    # its own (a transformers configuration) for its __class__, slowly
+    if issubclass(kind, _PLAIN):
         return (kind, value)
-    if isinstance(value, (torch.Tensor, nn.Module)):
+    if issubclass(kind, (torch.Tensor, nn.Module)):
         raise _Unsafe("a tensor or module kept as a plain attribute")
     if depth <= 0:
         raise _Unsafe("attribute nested too deep")
-    if isinstance(value, (tuple, list, torch.Size)):
+    if issubclass(kind, (tuple, list, torch.Size)):
         return (kind, tuple(frozen(item, depth - 1) for item in value))
-    if isinstance(value, (set, frozenset)):
+    if issubclass(kind, (set, frozenset)):
         return (kind, frozenset(frozen(item, depth - 1) for item in value))
-    if isinstance(value, dict):
+    if issubclass(kind, dict):
         return (kind, tuple((frozen(k, depth - 1), frozen(v, depth - 1))
                             for k, v in value.items()))
     if kind is functools.partial:

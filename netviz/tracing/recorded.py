@@ -31,7 +31,7 @@ class Block:
     attributes: dict[str, dict[str, Hashable]]  # of its modules, as called
     read: dict[tuple[str, str], None]  # watched attributes its forward read
     nodes: list[tuple[Node, str, str]]  # node, id suffix, scope suffix
-    edges: list[tuple[tuple[bool, str], str]]  # source, destination suffix
+    edges: list[tuple[Edge, tuple[bool, str], str]]  # edge, source, destination suffix
     calls: dict[str, int]  # node counter of each path suffix
     full: dict[str, Any]  # id suffix -> full shape (absent: none)
     axes: dict[str, Any]
@@ -51,6 +51,8 @@ def block_of(rec: _Recorder, member: Member, out: Any, tensors: list[torch.Tenso
     checked its inputs, attributes and counts."""
     prefix = member.path
     dot = prefix + "."
+    if any(i.startswith(dot) for i in rec.input_ids):
+        return None  # an id might have been reserved (see _Recorder._new_id)
     outside = {source for producers in sources for source in producers}
     nodes: list[tuple[Node, str, str]] = []
     own: dict[str, None] = {}  # the block's node ids, in order
@@ -72,7 +74,7 @@ def block_of(rec: _Recorder, member: Member, out: Any, tensors: list[torch.Tenso
         source = encoded(edge.src)
         if source is None or edge.dst not in own:
             return None
-        edges.append((source, edge.dst[len(prefix):]))
+        edges.append((edge, source, edge.dst[len(prefix):]))
     calls: dict[str, int] = {}
     for path, count in journal:
         suffix = path[len(prefix):]
@@ -180,8 +182,8 @@ def replay(rec: _Recorder, block: Block, group: Group, member: Member,
     params = [named.get(name) for name in block.params]
     if any(p is None or rec.ledger.is_taken(p) for p in params):
         return MISSING
-    if any(prefix + suffix in rec.input_ids for _, suffix, _ in block.nodes):
-        return MISSING  # a reserved id (see _Recorder._new_id)
+    if any(i.startswith(prefix + ".") for i in rec.input_ids):
+        return MISSING  # a renamed id might be reserved (see _Recorder._new_id)
     # it fits: record what the block recorded, renamed
     rec.ledger.take(params)  # type: ignore[arg-type]
     for suffix, count in block.calls.items():
@@ -189,8 +191,9 @@ def replay(rec: _Recorder, block: Block, group: Group, member: Member,
     for node, suffix, scope in block.nodes:
         rec.nodes.append(evolve(node, id=prefix + suffix, scope=prefix + scope))
     edges = rec.edges
-    for (own, source), dst in block.edges:
-        edges.append(Edge(prefix + source if own else mapping[source], prefix + dst))
+    for edge, (own, source), dst in block.edges:  # evolve: no __init__ per edge
+        edges.append(evolve(edge, src=prefix + source if own else mapping[source],
+                            dst=prefix + dst))
     for suffix, full in block.full.items():
         rec.full[prefix + suffix] = full
     for suffix, axis in block.axes.items():
