@@ -60,6 +60,9 @@ def _stored(member: Member) -> list[tuple[int, ...]]:
 
 
 def _hooked(member: Member) -> bool:
+    """Whether a hook is registered on a module of ``member`` (torch's private hook tables,
+    as fingerprints.py reads them; tests/tracing/test_repeats.py pins that a hook makes
+    its block run)."""
     for _, module in member.modules:
         if (module._forward_hooks or module._forward_pre_hooks or module._backward_hooks
                 or module._backward_pre_hooks):
@@ -186,7 +189,7 @@ class Repeats:
             places.append(next(i for i, t in enumerate(tensors) if t is tensor) if any(
                 t is tensor for t in tensors[:index]) else index)
         sources = [provenance.of(tensor) for tensor in tensors]
-        return (key, tuple(places)), tensors, sources
+        return (key, tuple(places), torch.get_default_dtype()), tensors, sources
 
     def _record(self, group: Group, member: Member, unwatchable: frozenset,
                 original: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
@@ -195,7 +198,7 @@ class Repeats:
         rec = self.rec
         first_node, first_edge, mark = len(rec.nodes), len(rec.edges), rec.ledger.mark()
         stored = _stored(member)
-        kept = (_frozen(key[0]), key[1])
+        kept = (_frozen(key[0]), *key[1:])
         reads = Reads({id(module): rel for rel, module in member.modules})
         journal: list[tuple[str, int]] = []
         rec.journal = journal
@@ -237,7 +240,8 @@ _ACTIVE: ContextVar[Repeats | None] = ContextVar("netviz_repeats", default=None)
 
 
 def _global_hooks() -> bool:
-    """Whether module hooks are registered for every module (another tool's)."""
+    """Whether module hooks are registered for every module (another tool's); torch's
+    private tables, pinned in tests/tracing/test_repeats.py."""
     from torch.nn.modules import module as torch_module
 
     names = ("_global_forward_hooks", "_global_forward_pre_hooks", "_global_backward_hooks",

@@ -15,13 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+import threading
 from contextvars import ContextVar
 from typing import Any
 
 from netviz.tracing.alike import Group
-
-_MISSING = object()
-
 
 class Reads:
     """The watched attributes a recorded block's forward reads, and whether it writes one."""
@@ -85,28 +83,42 @@ class Watch:
             raise AttributeError(self.name) from None
 
 
+_LOCK = threading.Lock()
+_USERS: dict[tuple[type, str], int] = {}  # forwards using each installed descriptor
+
+
 def watch(group: Group, installed: list[tuple[type, str]]) -> frozenset[tuple[str, str]]:
     """Install the descriptors of ``group``'s watched attributes (each added to
-    ``installed``); those a class attribute of the same name would hide are returned."""
+    ``installed``, for ``unwatch``); those that cannot be watched are returned. Two
+    forwards at once (in two threads) share a descriptor: the last one removes it."""
     unwatchable = set()
-    for rel, name in group.watched:
-        for member in group.members:
-            cls = type(dict(member.modules)[rel])
-            found = next((k.__dict__[name] for k in cls.__mro__ if name in k.__dict__),
-                         _MISSING)
-            if isinstance(found, Watch):
-                continue
-            if found is not _MISSING or cls.__getattribute__ is not object.__getattribute__:
-                unwatchable.add((rel, name))
-                continue
-            setattr(cls, name, Watch(name))
-            installed.append((cls, name))
+    with _LOCK:
+        for rel, name in group.watched:
+            for member in group.members:
+                cls = type(dict(member.modules)[rel])
+                owner = next((k for k in cls.__mro__ if name in k.__dict__), None)
+                if owner is None:
+                    if cls.__getattribute__ is not object.__getattribute__:
+                        unwatchable.add((rel, name))
+                        continue
+                    setattr(cls, name, Watch(name))
+                    owner = cls
+                elif not isinstance(owner.__dict__[name], Watch):
+                    unwatchable.add((rel, name))  # a class attribute, a property
+                    continue
+                if (owner, name) not in installed:
+                    _USERS[(owner, name)] = _USERS.get((owner, name), 0) + 1
+                    installed.append((owner, name))
     return frozenset(unwatchable)
 
 
 def unwatch(installed: list[tuple[type, str]]) -> None:
-    """Remove the descriptors ``watch`` installed."""
-    for cls, name in installed:
-        if isinstance(cls.__dict__.get(name), Watch):
-            delattr(cls, name)
+    """Remove the descriptors ``watch`` installed (unless another forward still uses one)."""
+    with _LOCK:
+        for cls, name in installed:
+            users = _USERS.pop((cls, name), 1) - 1
+            if users:
+                _USERS[(cls, name)] = users
+            elif isinstance(cls.__dict__.get(name), Watch):
+                delattr(cls, name)
     installed.clear()

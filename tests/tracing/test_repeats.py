@@ -15,7 +15,7 @@ from torch import nn
 from torch.nn.modules.module import register_module_forward_hook
 
 from netviz.ir import Graph
-from netviz.tracing.hooks import PLAIN_TRACE, record_forward
+from netviz.tracing.hooks import PLAIN_TRACE, ForwardFailed, record_forward
 
 RUNS: list[int] = []
 """``id`` of each block whose forward ran (read without touching a block's attributes)."""
@@ -127,6 +127,33 @@ def test_a_block_with_a_hook_runs(monkeypatch: pytest.MonkeyPatch) -> None:
         handle.remove()
     _same(plain, repeated)
     assert (plain_runs, runs) == (4, 4)
+
+
+def test_nothing_is_left_on_the_model_or_its_classes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The wrappers (instance-level forwards) and the descriptors watching attributes live
+    for one forward, and are gone after it, also when it fails."""
+
+    class Failing(Block):
+        def forward(self, x: torch.Tensor, memory: Any = None) -> torch.Tensor:
+            if self.window is not None:
+                raise ValueError("no window here")
+            return super().forward(x, memory)
+
+    for cls, fails in ((Block, False), (Failing, True)):
+        with torch.device("meta"):
+            model = Stack([cls(i, window=2 if i % 2 else None) for i in range(4)])
+        before = Block.__dict__.copy(), Failing.__dict__.copy()
+        seen: list[bool] = []
+        model.stem.register_forward_pre_hook(  # mid-forward
+            lambda *_, cls=cls: seen.append("window" in cls.__dict__))
+        if fails:
+            with pytest.raises(ForwardFailed, match="blocks.1"):
+                record_forward(model, [(4, 8)], "m", "test", None, None, False, on_meta=True)
+        else:
+            record_forward(model, [(4, 8)], "m", "test", None, None, False, on_meta=True)
+        assert seen == [True]  # the window was watched while the forward ran
+        assert (Block.__dict__.copy(), Failing.__dict__.copy()) == before
+        assert not any("forward" in m.__dict__ for m in model.modules())
 
 
 def test_blocks_reading_a_shared_object_or_writing_state_run(
