@@ -40,6 +40,7 @@ class Block:
     outputs: list[Any]  # per item: ("atom", v), ("input", position), ("new", layout)
     container: type | None
     produced: list[tuple[tuple[bool, str], ...]]  # per output tensor, its producers
+    moved: list[tuple[int, tuple[tuple[bool, str], ...]]]  # inputs given new producers
 
 
 def block_of(rec: _Recorder, member: Member, out: Any, tensors: list[torch.Tensor],
@@ -88,13 +89,19 @@ def block_of(rec: _Recorder, member: Member, out: Any, tensors: list[torch.Tenso
     shaped = _outputs(rec, out, tensors, sources)
     if shaped is None:
         return None
-    outputs, container, produced_ids = shaped
+    outputs, container, produced_ids, moved_ids = shaped
     produced = []
     for producers in produced_ids:
         codes = tuple(encoded(p) for p in producers)
         if any(code is None for code in codes):
             return None
         produced.append(codes)
+    moved = []
+    for position, producers in moved_ids:
+        codes = tuple(encoded(p) for p in producers)
+        if any(code is None for code in codes):
+            return None
+        moved.append((position, codes))
     return Block(
         sources=sources, attributes=attributes, read=read,
         nodes=nodes, edges=edges, calls=calls,
@@ -102,14 +109,15 @@ def block_of(rec: _Recorder, member: Member, out: Any, tensors: list[torch.Tenso
         axes={i[len(prefix):]: rec.axes[i] for i in own if i in rec.axes},
         layers=[i[len(prefix):] for i in own if i in rec.layers],
         params=params, outputs=outputs, container=container,
-        produced=produced)  # type: ignore[arg-type]  # None codes returned above
+        produced=produced, moved=moved)  # type: ignore[arg-type]  # None codes returned above
 
 
 def _outputs(rec: _Recorder, out: Any, tensors: list[torch.Tensor],
              sources: list[tuple[str, ...]]) -> Any:
-    """Per output item how to give it again, the container, and each output tensor's
-    producers; ``None`` when it cannot be given again. Input tensors not returned must
-    keep their producers."""
+    """Per output item how to give it again, the container, each output tensor's
+    producers, and the input tensors (not returned) whose producers the call changed (an
+    op that returned its input itself, ``x.to(x.dtype)``, made it its node's output);
+    ``None`` when the output cannot be given again."""
     provenance = rec.provenance
     if type(out) is torch.Tensor:
         items, container = [out], None
@@ -139,10 +147,11 @@ def _outputs(rec: _Recorder, out: Any, tensors: list[torch.Tensor],
             outputs.append(("new", (item.dtype, tuple(item.shape), tuple(item.stride()),
                                     int(item.storage_offset()), None)))
         produced.append(provenance.of(item))
+    moved = []
     for position, tensor in enumerate(tensors):
         if position not in returned and provenance.of(tensor) != sources[position]:
-            return None
-    return outputs, container, produced
+            moved.append((position, provenance.of(tensor)))
+    return outputs, container, produced, moved
 
 
 def replay(rec: _Recorder, block: Block, group: Group, member: Member,
@@ -207,6 +216,9 @@ def replay(rec: _Recorder, block: Block, group: Group, member: Member,
                 made.append(item)
             else:
                 made.append(tensors[item] if kind == "input" else _blank(item))
+        for position, codes in block.moved:
+            rec.provenance.set(tensors[position], tuple(
+                prefix + i if own else mapping[i] for own, i in codes))
         produced = iter(block.produced)
         for value in made:
             if isinstance(value, torch.Tensor):

@@ -191,6 +191,32 @@ def test_blocks_called_on_other_inputs_run(monkeypatch: pytest.MonkeyPatch) -> N
     assert (plain_runs, runs) == (4, 2)  # blocks 1 and 2 repeat block 0; block 3 runs
 
 
+def test_an_input_an_op_returns_itself_is_followed_after_a_repeated_block(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``x.contiguous()`` of a contiguous ``x`` returns ``x`` itself: the block's node
+    becomes where ``x`` comes from, also for the residual add after the block."""
+
+    class Passing(Block):
+        def forward(self, x: torch.Tensor, memory: Any = None) -> torch.Tensor:
+            x.contiguous()
+            return super().forward(x, memory)
+
+    class Residual(Stack):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            x = self.stem(x)
+            for block in self.blocks:
+                x = block(x) + x
+            return x
+
+    plain, repeated, plain_runs, runs = _both(
+        monkeypatch, lambda: Residual([Passing(i) for i in range(4)]), [(4, 8)])
+    _same(plain, repeated)
+    assert (plain_runs, runs) == (4, 1)
+    residuals = [e.src for e in repeated.edges if e.dst.startswith("add()")]  # the stack's
+    assert [r for r in residuals if r.endswith("contiguous()")] == [
+        f"blocks.{i}.contiguous()" for i in range(4)]
+
+
 @settings(max_examples=25, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from([None, 2]), st.sampled_from([1.0, 2.0]),
                           st.booleans()), min_size=2, max_size=5),
