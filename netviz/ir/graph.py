@@ -115,12 +115,17 @@ class Edge:
     """A tensor flowing from node ``src`` to node ``dst``, optionally through a mark.
 
     ``change``: in a diff figure, how the edge differs from the other model; else ``None``.
+    ``shape`` and ``feature_axis``: the tensor's own, when it is not the one its source
+    node stands for (a region drawn as one box with several outputs: T5's position
+    bias leaving an attention box); ``None``: the source node's.
     """
 
     src: str
     dst: str
     mark: Mark | None = None
     change: Change | None = None
+    shape: Shape | None = None
+    feature_axis: int | None = None
 
 
 @dataclass(frozen=True)

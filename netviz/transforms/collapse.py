@@ -73,12 +73,43 @@ def _add_regions(
     for path in sorted(paths):
         if not _name(graph, path, loose) or not inside(path):
             continue
-        members = [i for i in node_ids if within(graph.node(i).scope, path)
-                   and graph.node(i).kind is not Kind.DATA]
-        leaving = {i for i in members for e in graph.out_edges(i) if e.dst not in members}
-        if len(members) >= (2 if loose else 3) and (len(leaving) == 1 or order and leaving
-                                                    and not _reenters(graph, members, order)):
-            regions[path] = members
+        every = [i for i in node_ids if within(graph.node(i).scope, path)
+                 and graph.node(i).kind is not Kind.DATA]
+        for call, members in enumerate(_calls(graph, every)):
+            leaving = {i for i in members for e in graph.out_edges(i) if e.dst not in members}
+            if len(members) >= (2 if loose else 3) and (
+                    len(leaving) == 1 or order and leaving and not _reenters(graph, members, order)):
+                regions[f"{path}{_CALL}{call}" if call else path] = members
+
+
+_CALL = "@call"
+"""Joins a module path and a call's index (from 1) in the key of a module's later call."""
+
+
+def _path(key: str) -> str:
+    """The module path of a region's key."""
+    return key.partition(_CALL)[0]
+
+
+def _calls(graph: Graph, members: list[str]) -> list[list[str]]:
+    """``members`` (one module's ops, in execution order) split into its calls, when the
+    module ran several times (a layer stack called again in a loop, HRM): a call
+    begins where the module's first op runs again, and every call runs ops in the same
+    submodules. Else ``[members]``: one call (a module whose first op runs again later
+    in the same call has a part without the submodules between)."""
+    if not members:
+        return [members]
+    first = graph.node(members[0])
+    parts: list[list[str]] = []
+    for node_id in members:
+        node = graph.node(node_id)
+        if not parts or (node.scope, node.type_name) == (first.scope, first.type_name):
+            parts.append([])
+        parts[-1].append(node_id)
+    if len(parts) < 2:
+        return [members]
+    scopes = [{graph.node(i).scope for i in part} for part in parts]
+    return parts if all(found == scopes[0] for found in scopes) else [members]
 
 
 def topological(graph: Graph) -> dict[str, int]:
@@ -171,8 +202,8 @@ def collapse_modules(graph: Graph, page: int = PAGE, *, loose: bool = False,
 def _collapse_once(graph: Graph, page: int, loose: bool, outputs: bool = False) -> Graph:
     regions = _regions(graph, loose, outputs)
     by_class: dict[str, list[str]] = {}
-    for path in regions:  # every module of one kind collapses together
-        by_class.setdefault(_name(graph, path), []).append(path)
+    for key in regions:  # every module of one kind collapses together
+        by_class.setdefault(_name(graph, _path(key)), []).append(key)
     # the innermost details go first (the block's own structure stays), then the biggest
     order = sorted(by_class, key=lambda c: (
         -min(p.count(".") for p in by_class[c]), -sum(len(regions[p]) - 1 for p in by_class[c])))
@@ -181,8 +212,8 @@ def _collapse_once(graph: Graph, page: int, loose: bool, outputs: bool = False) 
     for cls in order:
         if size <= page:
             break
-        paths = [p for p in by_class[cls]
-                 if not any(within(p, q) or within(q, p) for q in chosen)]
+        paths = [p for p in by_class[cls] if not any(
+            within(_path(p), _path(q)) or within(_path(q), _path(p)) for q in chosen)]
         saved = sum(len(regions[p]) - 1 for p in paths)
         if saved > 0:
             chosen += paths
@@ -246,23 +277,24 @@ def _collapse(graph: Graph, regions: dict[str, list[str]],
               names: dict[str, str] | None = None) -> Graph:
     owner: dict[str, str] = {}
     boxes: dict[str, Node] = {}  # first member id -> the box
-    for path, members in regions.items():
+    for key, members in regions.items():
+        path = _path(key)
         inside = set(members)
         nodes = [graph.node(i) for i in members]
         exit_id = [i for i in members if any(e.dst not in inside for e in graph.out_edges(i))][-1]
         last = graph.node(exit_id)
-        name = (names or {}).get(path) or _name(graph, path)
+        name = (names or {}).get(key) or _name(graph, path)
         boxes[members[0]] = Node(
-            id=f"{path}:module", kind=Kind.OTHER, type_name=COLLAPSED_TYPE, scope=path,
+            id=f"{key}:module", kind=Kind.OTHER, type_name=COLLAPSED_TYPE, scope=path,
             attrs=(("module", name), ("ops", _ops_of(nodes))),
             label=name, code=name, shape=last.shape, feature_axis=last.feature_axis,
             params=sum(n.params for n in nodes), macs=sum(n.macs for n in nodes),
         )
-        owner.update(dict.fromkeys(members, f"{path}:module"))
+        owner.update(dict.fromkeys(members, f"{key}:module"))
     # a mark the module computes on its way in (a norm of its input) is inside the box
     box_path = {box.id: box.scope for box in boxes.values()}
     edges = tuple(
-        Edge(e.src, e.dst) if e.mark is not None and e.dst in owner and e.src not in owner
+        replace(e, mark=None, change=None) if e.mark is not None and e.dst in owner and e.src not in owner
         and within(e.mark.scope, box_path[owner[e.dst]]) else e
         for e in graph.edges
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from netviz import ops
-from netviz.ir import Edge, Graph, Kind, Node, evolve
+from netviz.ir import Edge, Graph, Kind, Node, Shape, evolve
 from netviz.transforms.scopes import common_scope, within
 
 
@@ -33,22 +33,23 @@ def insert_data_nodes(graph: Graph) -> Graph:
         if first is None or first.kind is Kind.DATA or cluster.id not in entering:
             clusters.append(cluster)
             continue
-        indices = [i for i in entering[cluster.id]  # a tensor of no known shape says nothing
-                   if graph.node(graph.edges[i].src).shape is not None]
-        sources = list(dict.fromkeys(graph.edges[i].src for i in indices))
+        tensors = {i: _tensor(graph, graph.edges[i]) for i in entering[cluster.id]}
+        indices = [i for i, tensor in tensors.items()  # a tensor of no known shape says nothing
+                   if tensor[1] is not None]
+        sources = list(dict.fromkeys(tensors[i] for i in indices))
         if not sources:
             clusters.append(cluster)
             continue
         data_ids = []
         for k, source in enumerate(sources):
-            into = [i for i in indices if graph.edges[i].src == source]
+            into = [i for i in indices if tensors[i] == source]
             data = Node(
                 id=f"{cluster.id}:in" + (str(k) if len(sources) > 1 else ""),
                 kind=Kind.DATA,
                 type_name="data",
                 scope=cluster.id,
-                shape=graph.node(source).shape,
-                feature_axis=graph.node(source).feature_axis,
+                shape=source[1],
+                feature_axis=source[2],
             )
             data_before.setdefault(first.id, []).append(data)
             data_ids.append(data.id)
@@ -64,6 +65,14 @@ def insert_data_nodes(graph: Graph) -> Graph:
     return replace(graph, nodes=tuple(nodes), edges=tuple(edges), clusters=tuple(clusters))
 
 
+def _tensor(graph: Graph, edge: Edge) -> tuple[str, Shape | None, int | None]:
+    """The tensor an edge carries: its source, shape and feature axis."""
+    if edge.shape is not None:
+        return edge.src, edge.shape, edge.feature_axis
+    source = graph.node(edge.src)
+    return edge.src, source.shape, source.feature_axis
+
+
 def _reroute(graph: Graph, into: list[int], data_id: str, block: str) -> dict[int, list[Edge]]:
     """Replacements turning each ``source → member`` edge into ``source → data → member``."""
     first = graph.edges[into[0]]
@@ -75,7 +84,7 @@ def _reroute(graph: Graph, into: list[int], data_id: str, block: str) -> dict[in
         edge = graph.edges[i]
         inner = None if edge.mark == shared else edge.mark
         plan[i] = [Edge(data_id, edge.dst, inner)]
-    plan[into[0]].insert(0, Edge(first.src, data_id, shared))
+    plan[into[0]].insert(0, replace(first, dst=data_id, mark=shared, change=None))
     return plan
 
 

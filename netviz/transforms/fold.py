@@ -162,7 +162,7 @@ def fold_runs(graph: Graph, runs: list[Run], merge: Merge, align: Align | None =
         elif edge.src in drop and mark is None:
             # the kept block's exit mark, which rode on its edge into the next block
             mark = into_run.get(rename.get(edge.src, edge.src))
-        new = Edge(rename.get(edge.src, edge.src), edge.dst, mark)
+        new = replace(edge, src=rename.get(edge.src, edge.src), mark=mark, change=None)
         if new not in seen:
             seen.add(new)
             edges.append(new)

@@ -59,7 +59,8 @@ def fuse_marks(graph: Graph) -> Graph:
         mark = _extend(edge_in.mark, node)
         out_edges[edge_in.src].remove(edge_in)
         for edge_out in out_edges[node.id]:
-            new = Edge(edge_in.src, edge_out.dst, chain_marks(mark, edge_out.mark))
+            new = Edge(edge_in.src, edge_out.dst, chain_marks(mark, edge_out.mark),
+                       shape=edge_in.shape, feature_axis=edge_in.feature_axis)
             in_edges[edge_out.dst][in_edges[edge_out.dst].index(edge_out)] = new
             out_edges[edge_in.src].append(new)
         fused.add(node.id)

@@ -283,5 +283,5 @@ def label(graph: Graph, *, shapes: bool = False) -> Graph:
                     names=tuple(op_long_name(t) for t in mark.type_names),
                 )
             mark = marks[mark]
-        edges.append(Edge(edge.src, edge.dst, mark))
+        edges.append(replace(edge, mark=mark, change=None))
     return replace(graph, nodes=tuple(nodes), edges=tuple(edges))

@@ -19,15 +19,21 @@ def merge_regions(graph: Graph, owner: dict[str, str], boxes: dict[str, Node]) -
     Returns:
         The graph with every edge into or out of a region rewired to its box (edges
         inside a region, and repeated ones, dropped; two edges between the same ends with
-        different marks both kept) and clusters listing
+        different marks both kept; an edge leaving the box with a tensor other than the
+        box's own keeps that tensor's shape) and clusters listing
         the box in place of its region's nodes.
     """
     nodes = [boxes.get(n.id, n) for n in graph.nodes if n.id in boxes or n.id not in owner]
+    box_of = {owner[first]: box for first, box in boxes.items() if first in owner}
     edges: list[Edge] = []
     seen: set[Edge] = set()
     for edge in graph.edges:
         src, dst = owner.get(edge.src, edge.src), owner.get(edge.dst, edge.dst)
-        new = Edge(src, dst, edge.mark)
+        new = replace(edge, src=src, dst=dst, change=None)
+        if src != edge.src and edge.shape is None:  # a tensor leaving a box: is it the box's?
+            inner, box = graph.node(edge.src), box_of.get(src)
+            if box is not None and (inner.shape, inner.feature_axis) != (box.shape, box.feature_axis):
+                new = replace(new, shape=inner.shape, feature_axis=inner.feature_axis)
         if src == dst or new in seen:
             continue
         seen.add(new)

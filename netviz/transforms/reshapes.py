@@ -87,14 +87,14 @@ def hide_reshapes(graph: Graph) -> Graph:
     for edge in graph.edges:
         if edge.dst in hidden:
             continue
-        src, mark = edge.src, edge.mark
+        src, mark, tensor = edge.src, edge.mark, edge
         while src in hidden:
             before = graph.in_edges(src)[0]
-            src, mark = before.src, chain_marks(before.mark, mark)
+            src, mark, tensor = before.src, chain_marks(before.mark, mark), before
         if (src, edge.dst) in seen and mark is None:
             continue  # parts of one split meeting again at one op
         seen.add((src, edge.dst))
-        edges.append(Edge(src, edge.dst, mark))
+        edges.append(Edge(src, edge.dst, mark, shape=tensor.shape, feature_axis=tensor.feature_axis))
     nodes = tuple(n for n in graph.nodes if n.id not in hidden)
     clusters = tuple(
         evolve(c, node_ids=tuple(i for i in c.node_ids if i not in hidden)) for c in graph.clusters

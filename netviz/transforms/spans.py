@@ -163,7 +163,7 @@ def fold_stage_runs(graph: Graph) -> Graph:
     for edge in graph.edges:
         if edge.dst in drop or (edge.src in drop and inner.get(edge.dst) == inner[edge.src]):
             continue
-        new = Edge(rename.get(edge.src, edge.src), edge.dst, edge.mark)
+        new = replace(edge, src=rename.get(edge.src, edge.src), change=None)
         if new not in seen:
             seen.add(new)
             edges.append(new)

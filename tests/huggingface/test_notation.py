@@ -195,3 +195,19 @@ def test_on_the_meta_device_too() -> None:
     assert "MoE 4 experts, top-2, 64D" in texts and "GQA 4h/2kv 32D RoPE" in texts
     assert "RMSNorm" in {e.mark.label for e in graph.edges if e.mark is not None}
     assert not {"MatMul", "Repeat_interleave", "MixtralTopKRouter"} & set(texts)
+
+
+def test_a_tensor_other_than_a_box_s_own_output_keeps_its_own_width() -> None:
+    """T5's first block computes the relative position bias (heads x tokens x tokens)
+    inside its attention box and the later blocks reuse it: the data node it enters
+    them through is the bias's (4 heads, ``4C 16x16``), not the box's width (64D)."""
+    graph = figure("t5")
+    data = [n for n in graph.nodes if n.kind is Kind.DATA]
+    model = {**MODELS}["t5"][0]()
+    heads, tokens = model.config.num_heads, 16
+    bias = [n for n in data if n.shape == (heads, tokens, tokens)]
+    assert len(bias) == 2  # one per stack, entering its repeated block
+    assert {n.label for n in bias} == {f"{heads}C"}
+    from_boxes = [n for n in data if any(graph.node(e.src).kind is Kind.ATTENTION
+                                         for e in graph.in_edges(n.id))]
+    assert from_boxes == bias, [(n.id, n.label) for n in from_boxes]
