@@ -197,18 +197,29 @@ def replay(rec: _Recorder, block: Block, group: Group, member: Member,
     rec.ledger.take(params)  # type: ignore[arg-type]
     for suffix, count in block.calls.items():
         calls[prefix + suffix] = count
+    # the same string objects as a plain forward's (a module's path for its scope and, once
+    # called, its node's id; one id object for a node's edges): the transforms' dict
+    # lookups then compare by identity and hash each string once
+    paths = rec.paths
+    scopes = {}
+    for rel, module in member.modules:
+        path = paths.get(id(module))
+        if path is not None and path == (f"{prefix}.{rel}" if rel else prefix):
+            scopes["." + rel if rel else ""] = path
+    ids: dict[str, str] = {}
     for node, suffix, scope in block.nodes:
-        rec.nodes.append(evolve(node, id=prefix + suffix, scope=prefix + scope))
+        path = scopes.get(scope) or prefix + scope
+        node_id = ids[suffix] = path if suffix == scope else prefix + suffix
+        rec.nodes.append(evolve(node, id=node_id, scope=path))
     edges = rec.edges
     for edge, (own, source), dst in block.edges:  # evolve: no __init__ per edge
-        edges.append(evolve(edge, src=prefix + source if own else mapping[source],
-                            dst=prefix + dst))
+        edges.append(evolve(edge, src=ids[source] if own else mapping[source], dst=ids[dst]))
     for suffix, full in block.full.items():
-        rec.full[prefix + suffix] = full
+        rec.full[ids[suffix]] = full
     for suffix, axis in block.axes.items():
-        rec.axes[prefix + suffix] = axis
+        rec.axes[ids[suffix]] = axis
     for suffix in block.layers:
-        rec.layers.add(prefix + suffix)
+        rec.layers.add(ids[suffix])
     made = []
     with torch._C._DisableTorchDispatch():
         for kind, item in block.outputs:
@@ -218,12 +229,12 @@ def replay(rec: _Recorder, block: Block, group: Group, member: Member,
                 made.append(tensors[item] if kind == "input" else _blank(item))
         for position, codes in block.moved:
             rec.provenance.set(tensors[position], tuple(
-                prefix + i if own else mapping[i] for own, i in codes))
+                ids[i] if own else mapping[i] for own, i in codes))
         produced = iter(block.produced)
         for value in made:
             if isinstance(value, torch.Tensor):
                 rec.provenance.set(value, tuple(
-                    prefix + i if own else mapping[i] for own, i in next(produced)))
+                    ids[i] if own else mapping[i] for own, i in next(produced)))
     return made[0] if block.container is None else block.container(made)
 
 
