@@ -22,16 +22,16 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from netviz.diagrams import FORMATS, Diagram
-from netviz.diffs import Diff
 from netviz.inputs import InputValue, NamedInput
 from netviz.vocabulary import DEFAULT_DIRECTION, DEFAULT_THEME, Direction, Theme
 from netviz.ir import Graph, Shape
-from netviz.summaries.summary import Summary
 
 if TYPE_CHECKING:
     import torch
 
+    from netviz.diffs import Diff
     from netviz.registry import LoadedModel
+    from netviz.summaries.summary import Summary
 
 Spec = Union[str, "torch.nn.Module"]
 """A model: a registered name (``"wrn28_2"``), ``"package.module:attr"``,
@@ -281,6 +281,14 @@ def render(
     from netviz.transforms import NotationOptions
 
     options = NotationOptions(fold=fold, shapes=shapes, depth=depth)
+    if box is None and not annotations and size is None:  # the figure alone: cached whole
+        style = {"format": fmt, "direction": direction or DEFAULT_DIRECTION, "theme": theme,
+                 "legend": legend, "dpi": dpi}
+        return traced.figure(
+            spec, input_shapes, options, style,
+            lambda graph: draw_figure(graph, fmt, direction=direction or DEFAULT_DIRECTION,
+                                      theme=theme, legend=legend, dpi=dpi),
+            input_dtypes, train, inputs, trust_remote_code)
     if box is None:
         graph = _annotator(spec, annotations, input_shapes=input_shapes,
                            input_dtypes=input_dtypes, train=train, inputs=inputs,
@@ -400,6 +408,7 @@ def diff(
         trust_remote_code: Let a checkpoint folder's own code run, for either model (see
             [`trace`][netviz.api.trace]).
     """
+    from netviz.diffs import Diff
     from netviz.transforms.diff import compare
 
     def notation(spec: Spec | Diagram | Graph, shapes_of: Sequence[Shape] | None,

@@ -12,7 +12,6 @@ import gc
 import os
 import sys
 import threading
-import traceback
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -20,7 +19,6 @@ from importlib import import_module
 from typing import Any, NoReturn, TextIO
 
 from netviz import __version__
-from netviz.cache import using_cache
 from netviz.commands import COMMANDS
 from netviz.errors import FitReport, NetvizError, NetvizWarning
 
@@ -122,6 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NetvizError as exc:  # raised by argument types such as parse_shape: bad usage
         print(f"netviz: error: {_one_line(str(exc))}", file=sys.stderr)
         return 2
+    from netviz.cache import using_cache  # after parsing: --help needs no cache
+
     debug = bool(getattr(args, "debug", False))
     no_cache = bool(getattr(args, "no_cache", False))
     with warnings.catch_warnings(), _without_gc(), using_cache(enabled=False if no_cache else None):
@@ -197,6 +197,8 @@ def _print_traceback(exc: BaseException) -> None:
     netviz re-raises errors from user code as one-line errors ``from None``; the
     hidden original (with the user's own frames) is printed first.
     """
+    import traceback  # --debug only
+
     hidden = exc.__context__ if exc.__suppress_context__ and exc.__cause__ is None else None
     if hidden is not None:
         traceback.print_exception(hidden, file=sys.stderr)

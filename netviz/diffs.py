@@ -25,9 +25,8 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from netviz.diagrams import SUFFIXES as DIAGRAM_SUFFIXES
 from netviz.diagrams import Diagram
-from netviz.vocabulary import Direction, Theme
+from netviz.vocabulary import DIFF_FORMATS, DIFF_SUFFIXES, Direction, Theme
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -35,15 +34,13 @@ if TYPE_CHECKING:
     from netviz.ir import Graph
     from netviz.transforms.diff import ChangeLine, Comparison, GroupDiff
 
-FORMATS = ("txt", "md", "svg", "png", "pdf", "tex", "tikz", "dot", "mmd")
-"""Formats of a diff: its text form (``txt``, ``md``: Markdown) and every figure format."""
+FORMATS = DIFF_FORMATS
+"""Formats of a diff: its text form (``txt``, ``md``: Markdown) and every figure format
+([`netviz.vocabulary`][netviz.vocabulary])."""
 
-SUFFIXES = {
-    **{suffix: fmt for suffix, fmt in DIAGRAM_SUFFIXES.items() if fmt in FORMATS},
-    ".md": "md",
-    ".markdown": "md",
-}
-"""Output file suffixes and the diff format each implies (``.txt`` is the text form)."""
+SUFFIXES = DIFF_SUFFIXES
+"""Output file suffixes and the diff format each implies (``.txt`` is the text form;
+[`netviz.vocabulary`][netviz.vocabulary])."""
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ non-zero; everything else is a bug and shows a traceback only with ``--debug``.
 
 from __future__ import annotations
 
-import inspect
 import os
 import warnings
 from collections.abc import Iterator
@@ -112,6 +111,8 @@ def caller_stacklevel(least: int = 1) -> int:
         least: The fewest frames to go out, counted as ``warnings.warn`` counts them
             from this function's caller (1: the caller itself).
     """
+    import inspect  # here: the command line's parser (importing this module) needs none
+
     frame = inspect.currentframe()
     frames = []
     frame = frame.f_back if frame is not None else None  # the caller: level 1

@@ -24,13 +24,21 @@ def check_detail(
         UsageError: a depth that is not a whole number >= 0, a fit that is not
             ``WIDTHxHEIGHT``, an unknown direction.
     """
-    from netviz.renderers.fit import parse_box
-    from netviz.renderers.theme import check_direction
-    from netviz.transforms.depth import check_depth
-
+    # Each check imported when its option is given: most renders give none.
     if direction is not None:
+        from netviz.renderers.theme import check_direction
+
         check_direction(direction)
-    return check_depth(depth), (parse_box(str(fit)) if fit is not None else None)
+    checked = None
+    if depth is not None:
+        from netviz.transforms.depth import check_depth
+
+        checked = check_depth(depth)
+    if fit is None:
+        return checked, None
+    from netviz.renderers.fit import parse_box
+
+    return checked, parse_box(str(fit))
 
 
 def trace_levels(traced: Graph, *, fold: bool, shapes: bool,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -126,6 +125,8 @@ def write_output(path: str | None, data: str | bytes) -> None:
         return
     check_writable(path)
     target = Path(path)
+    import tempfile
+
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:  # e.g. /proc or /sys: os.access said yes, the kernel says no

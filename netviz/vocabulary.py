@@ -38,6 +38,19 @@ DIAGRAM_SUFFIXES = {
 }
 """Output file suffixes and the diagram format each implies."""
 
+DIFF_FORMATS = ("txt", "md", "svg", "png", "pdf", "tex", "tikz", "dot", "mmd")
+"""Formats of a diff: its text form (``txt``, ``md``: Markdown) and every figure format."""
+
+DIFF_SUFFIXES = {
+    **{suffix: fmt for suffix, fmt in DIAGRAM_SUFFIXES.items() if fmt in DIFF_FORMATS},
+    ".md": "md",
+    ".markdown": "md",
+}
+"""Output file suffixes and the diff format each implies (``.txt`` is the text form)."""
+
+SUMMARY_FORMATS = ("text", "markdown", "latex", "csv", "json", "torchsummary")
+"""Summary formats, the first is the default."""
+
 SUMMARY_SUFFIXES = {
     ".txt": "text",
     ".md": "markdown",

@@ -1,6 +1,6 @@
 """netviz's cache of traced models and rendered images, so a repeat render needs no torch.
 
-Three kinds of entries live in the cache folder (``$NETVIZ_CACHE_DIR``, else
+Four kinds of entries live in the cache folder (``$NETVIZ_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/netviz``, else ``~/.cache/netviz``):
 
 - ``trace``: the raw IR graph of a model spec, keyed by netviz's and torch's
@@ -8,6 +8,9 @@ Three kinds of entries live in the cache folder (``$NETVIZ_CACHE_DIR``, else
   shapes and every trace option ([`TraceRequest`][netviz.cache.keys.TraceRequest]);
   valid while every source file the model's construction and forward ran is unchanged;
 - ``notation``: the notation graph made from a trace under given transform options;
+- ``figure``: a finished figure (any format ``render`` draws), keyed by its trace request,
+  notation options, style and the ``dot`` binary, so a repeat render needs neither the
+  renderers nor Graphviz (see [`cached_figure`][netviz.cache.figures.cached_figure]);
 - ``image``: SVG/PNG/PDF bytes, keyed by the DOT text and the ``dot`` binary.
 
 ``NETVIZ_NO_CACHE=1``, the CLI's ``--no-cache`` or
@@ -15,6 +18,7 @@ Three kinds of entries live in the cache folder (``$NETVIZ_CACHE_DIR``, else
 spec that is an ``nn.Module`` instance is never cached.
 """
 
+from netviz.cache.figures import cached_figure
 from netviz.cache.images import cached_image
 from netviz.cache.keys import TraceRequest
 from netviz.cache.store import Cache, Usage, current_cache, default_folder, using_cache
@@ -24,6 +28,7 @@ __all__ = [
     "Cache",
     "TraceRequest",
     "Usage",
+    "cached_figure",
     "cached_image",
     "cached_notation",
     "cached_trace",

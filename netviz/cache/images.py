@@ -30,10 +30,18 @@ def cached_image(argv: Sequence[str], dot_source: str, draw: Callable[[], bytes]
 
 
 def _key(argv: Sequence[str], dot_source: str) -> str | None:
-    try:
-        exe = os.path.realpath(argv[0])
-        stat = os.stat(exe)
-    except (OSError, IndexError):
+    program = program_identity(argv[0]) if argv else None
+    if program is None:
         return None
-    program = [exe, stat.st_size, stat.st_mtime_ns]
     return digest("image", netviz_identity(), program, list(argv[1:]), dot_source)
+
+
+def program_identity(path: str) -> list[object] | None:
+    """A program as a key knows it: its resolved path, size and modification time
+    (``None``: it cannot be found)."""
+    try:
+        exe = os.path.realpath(path)
+        stat = os.stat(exe)
+    except OSError:
+        return None
+    return [exe, stat.st_size, stat.st_mtime_ns]

@@ -16,7 +16,7 @@ import contextlib
 import importlib
 import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -36,9 +36,17 @@ Note = tuple[str, str]
 
 
 @dataclass(frozen=True)
-class _Traced:
+class Made:
+    """A graph, cached or made, and what caching it needs.
+
+    Attributes:
+        graph: The raw or notation graph.
+        sources: The files it depends on; ``None``: it is not cacheable.
+        notes: The netviz warnings making it raised, as ``(category, message)``.
+    """
+
     graph: Graph
-    sources: tuple[Source, ...] | None  # None: not cacheable
+    sources: tuple[Source, ...] | None
     notes: tuple[Note, ...]
 
 
@@ -51,22 +59,32 @@ def cached_trace(request: TraceRequest, trace: TraceFunction) -> Graph:
 def cached_notation(request: TraceRequest, options: NotationOptions, trace: TraceFunction) -> Graph:
     """The notation graph of ``request`` under ``options``: cached, or made from the
     (possibly cached) raw graph and cached."""
+    return notation_entry(request, options, trace).graph
+
+
+def notation_entry(request: TraceRequest, options: NotationOptions, trace: TraceFunction) -> Made:
+    """[`cached_notation`][netviz.cache.traces.cached_notation], with the files the graph
+    depends on (``None``: not cacheable) and the warnings it raised (raised again here)."""
     cache = current_cache()
     base = request.key() if cache.enabled else None
     key = digest("notation", base, options_of(options)) if base else None
     if key is not None:
-        hit = _load_graph(cache, "notation", key)
-        if hit is not None:
-            return hit
+        entry = cache.load("notation", key)
+        hit = _graph(entry)
+        if entry is not None and hit is not None:
+            replay(entry.notes)
+            return Made(hit, entry.sources, entry.notes)
     traced = _traced(request, base, trace, cache)
     from netviz.transforms import to_notation
 
     graph = to_notation(traced.graph, options)
+    sources = None
     if key is not None and traced.sources is not None:
         own = SourceRecorder().sources()  # netviz's own modules, the transforms among them
         if own is not None:
-            _save_graph(cache, "notation", key, graph, merge(traced.sources, own), traced.notes)
-    return graph
+            sources = merge(traced.sources, own)
+            _save_graph(cache, "notation", key, graph, sources, traced.notes)
+    return Made(graph, sources, traced.notes)
 
 
 def trace_sources(request: TraceRequest) -> tuple[Source, ...] | None:
@@ -77,26 +95,26 @@ def trace_sources(request: TraceRequest) -> tuple[Source, ...] | None:
     return entry.sources if entry is not None else None
 
 
-def _traced(request: TraceRequest, key: str | None, trace: TraceFunction, cache: Cache) -> _Traced:
+def _traced(request: TraceRequest, key: str | None, trace: TraceFunction, cache: Cache) -> Made:
     if key is not None:
         entry = cache.load("trace", key)
         graph = _graph(entry)
         if entry is not None and graph is not None:
             replay(entry.notes)
-            return _Traced(graph, entry.sources, entry.notes)
+            return Made(graph, entry.sources, entry.notes)
+    if key is None:  # not cached: no files to record
+        with collected_warnings() as caught:
+            graph, _ = trace(request)
+        return Made(graph, None, noted(caught))
     recorder = SourceRecorder()
     with collected_warnings() as caught, recorder:
         graph, model = trace(request)
         recorder.add(*_roots(request, model))
-    notes = tuple(
-        (f"{category.__module__}:{category.__qualname__}", message)
-        for category, message in caught
-        if issubclass(category, NetvizWarning)
-    )
-    sources = recorder.sources() if key is not None else None
-    if key is not None and sources is not None:
+    notes = noted(caught)
+    sources = recorder.sources()
+    if sources is not None:
         _save_graph(cache, "trace", key, graph, sources, notes)
-    return _Traced(graph, sources, notes)
+    return Made(graph, sources, notes)
 
 
 def _roots(request: TraceRequest, model: Any) -> list[Any]:
@@ -130,14 +148,6 @@ def _graph(entry: Entry | None) -> Graph | None:
     return graph if isinstance(graph, Graph) else None
 
 
-def _load_graph(cache: Cache, kind: str, key: str) -> Graph | None:
-    entry = cache.load(kind, key)
-    graph = _graph(entry)
-    if entry is not None and graph is not None:
-        replay(entry.notes)
-    return graph
-
-
 def _save_graph(
     cache: Cache,
     kind: str,
@@ -153,6 +163,16 @@ def _save_graph(
     except TypeError:  # a value the IR does not know (from a custom tracer): not cached
         return
     cache.save(kind, key, Entry(payload, sources, notes))
+
+
+def noted(caught: Iterable[tuple[type, str]]) -> tuple[Note, ...]:
+    """The netviz warnings of ``caught`` (see [`collected_warnings`][netviz.errors.collected_warnings])
+    as stored notes: ``("module:QualName", message)``."""
+    return tuple(
+        (f"{category.__module__}:{category.__qualname__}", message)
+        for category, message in caught
+        if issubclass(category, NetvizWarning)
+    )
 
 
 def replay(notes: tuple[Note, ...]) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from netviz.dtypes import parse_dtype
 from netviz.errors import InputShapeError
-from netviz.inputs import NamedInput, named_inputs, parse_input
-from netviz.ir import Shape
+
+if TYPE_CHECKING:
+    from netviz.inputs import NamedInput
+    from netviz.ir import Shape
 
 MODEL_HELP = (
     "a registered model name (see 'netviz list'), 'package.module:attr', "
@@ -76,7 +78,17 @@ def model_options(args: argparse.Namespace) -> dict[str, Any]:
 
 def _checked_inputs(inputs: list[NamedInput] | None) -> tuple[NamedInput, ...] | None:
     """The ``--input`` values, each name once (``UsageError`` otherwise)."""
+    from netviz.inputs import named_inputs
+
     return named_inputs(inputs) if inputs else None
+
+
+def parse_input(text: str) -> NamedInput:
+    """``--input``'s value (see [`netviz.inputs.parse_input`][netviz.inputs.parse_input];
+    imported when given: ``netviz --help`` stays light)."""
+    from netviz import inputs
+
+    return inputs.parse_input(text)
 
 
 def parse_shape(text: str) -> Shape:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from netviz.cache import Cache, current_cache
+if TYPE_CHECKING:
+    from netviz.cache import Cache
 
 ABOUT = (
     "netviz keeps the traced IR of every model it draws, the notation graphs made from it "
@@ -40,6 +42,8 @@ def _megabytes(size: int) -> str:
 
 def run_info(args: argparse.Namespace) -> int:
     """Print the folder, whether the cache is on, the entries by kind and the size."""
+    from netviz.cache import current_cache
+
     cache = current_cache()
     usage = cache.usage()
     kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(usage.entries.items()))
@@ -53,6 +57,8 @@ def run_info(args: argparse.Namespace) -> int:
 
 def run_clear(args: argparse.Namespace) -> int:
     """Remove every entry and say how many."""
+    from netviz.cache import current_cache
+
     removed = current_cache().clear()
     count = sum(removed.entries.values())
     print(f"removed {count} entries ({_megabytes(removed.size)}) from {removed.folder}")

@@ -7,10 +7,11 @@ import shutil
 
 from netviz.commands._common import MODEL_HELP, add_model_arguments, model_options, parse_shape
 from netviz.commands.render import BINARY_FORMATS, parse_dpi
-from netviz.diffs import FORMATS, SUFFIXES
 from netviz.dtypes import parse_dtype
 from netviz.errors import GraphvizNotFoundError, UsageError
 from netviz.vocabulary import DEFAULT_DIRECTION, DEFAULT_THEME, DIRECTIONS, THEMES
+from netviz.vocabulary import DIFF_FORMATS as FORMATS
+from netviz.vocabulary import DIFF_SUFFIXES as SUFFIXES
 from netviz.output import (
     DPI_RANGE,
     PNG_DPI,

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from netviz.errors import NetvizError, NetvizWarning, UnknownModelError
-from netviz.ir import Shape
 
 if TYPE_CHECKING:
+    from netviz.ir import Shape
     from netviz.registry import ModelEntry
 
 HEADERS = ("name", "input", "params", "description")

@@ -6,8 +6,8 @@ import argparse
 import shutil
 
 from netviz.commands._common import add_model_arguments, model_options
-from netviz.diagrams import SUFFIXES
 from netviz.vocabulary import DEFAULT_DIRECTION, DEFAULT_THEME, DIRECTIONS, THEMES
+from netviz.vocabulary import DIAGRAM_SUFFIXES as SUFFIXES
 from netviz.errors import GraphvizNotFoundError, UsageError
 from netviz.output import (
     DPI_RANGE,

@@ -8,7 +8,8 @@ from pathlib import Path
 from netviz.commands._common import add_model_arguments, model_options
 from netviz.errors import FormatError
 from netviz.output import STDOUT, check_writable, resolve_format, write_output
-from netviz.summaries import FORMATS, SUFFIXES, check_options, resolve_view
+from netviz.vocabulary import SUMMARY_FORMATS as FORMATS
+from netviz.vocabulary import SUMMARY_SUFFIXES as SUFFIXES
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -54,6 +55,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 def run(args: argparse.Namespace) -> int:
     """Write the summary; options are checked before the model is loaded."""
+    from netviz.summaries import check_options, resolve_view
+
     fmt = _resolve(args.output, args.format)
     args.depth, args.by_group = resolve_view(fmt, args.depth, args.by_group)
     check_options(fmt, depth=args.depth, by_group=args.by_group, caption=args.caption, label=args.label)

@@ -8,11 +8,15 @@ layout. Options are checked before anything is traced
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from netviz.errors import FormatError, UsageError
 from netviz.ir import Graph
 from netviz.output import check_dpi
-from netviz.renderers.fit import Fitted, PrintBox, parse_box
 from netviz.renderers.size import Width, parse_width
+
+if TYPE_CHECKING:
+    from netviz.renderers.fit import Fitted, PrintBox
 
 FIGURE_FORMATS = ("svg", "png", "pdf", "tex", "tikz", "dot", "mmd")
 """Formats [`draw_figure`][netviz.renderers.figure.draw_figure] writes."""
@@ -53,6 +57,8 @@ def check_figure_options(
         if width is not None:
             raise UsageError("give fit (a box the figure fits) or width (a width it is "
                              "scaled to), not both")
+        from netviz.renderers.fit import PrintBox, parse_box  # its layout code: only to fit
+
         if not isinstance(fit, PrintBox):
             parse_box(fit)
     if width is None:

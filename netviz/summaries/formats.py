@@ -6,10 +6,10 @@ from collections.abc import Sequence
 
 from netviz.errors import FormatError, UsageError
 from netviz.summaries.table import GroupRow, SummaryTable
-from netviz.vocabulary import SUMMARY_SUFFIXES
+from netviz.vocabulary import SUMMARY_FORMATS, SUMMARY_SUFFIXES
 
-FORMATS = ("text", "markdown", "latex", "csv", "json", "torchsummary")
-"""Summary formats, the first is the default."""
+FORMATS = SUMMARY_FORMATS
+"""Summary formats, the first is the default ([`netviz.vocabulary`][netviz.vocabulary])."""
 
 SUFFIXES = SUMMARY_SUFFIXES
 """Output file suffixes and the format each implies (``torchsummary`` only by name;

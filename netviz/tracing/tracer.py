@@ -25,7 +25,6 @@ from netviz.serial import one_at_a_time
 from netviz.tracing.build import build_graph
 from netviz.tracing.device import cpu_module, on_meta
 from netviz.tracing.failures import first_line, run_error
-from netviz.tracing.forwards import hooks_forward
 from netviz.tracing.fx import (
     NodeFailure,
     check_input_count,
@@ -216,6 +215,8 @@ def _trace(
             else:
                 graph, stamps = stamped_graph(module, len(shapes) - len(keywords), keywords)
         except Exception as exc:  # untraceable: fall back to hooks
+            from netviz.tracing.forwards import hooks_forward  # only then: not on fx's path
+
             reason = first_line(exc)
             traced, meta = hooks_forward(module, shapes, name=name, reason=reason,
                                          rebuild=rebuild, input_dtypes=dtypes,

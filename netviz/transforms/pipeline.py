@@ -7,21 +7,6 @@ from dataclasses import dataclass
 from functools import partial
 
 from netviz.ir import Graph
-from netviz.transforms.attention import collapse_attention
-from netviz.transforms.blocks import group_blocks
-from netviz.transforms.collapse import collapse_to_page
-from netviz.transforms.depth import collapse_depth
-from netviz.transforms.experts import collapse_experts
-from netviz.transforms.data_nodes import insert_data_nodes, insert_exit_nodes, mark_token_ids
-from netviz.transforms.fold import fold_periods, fold_repeats, fold_similar
-from netviz.transforms.titles import title_clusters
-from netviz.transforms.fuse import fuse_marks
-from netviz.transforms.labels import label
-from netviz.transforms.operands import constant_operand_ops
-from netviz.transforms.prune import prune_dead
-from netviz.transforms.reductions import collapse_reductions
-from netviz.transforms.recognize import recognize_modules
-from netviz.transforms.reshapes import hide_reshapes
 
 
 @dataclass(frozen=True)
@@ -66,6 +51,24 @@ def pipeline(options: NotationOptions = NotationOptions()) -> list[Step]:
     start), label, (fold identical, periodic and near-identical runs of blocks and
     keep the figure to a page), title clusters.
     """
+    # Imported here: the options (a cache key) are needed without the transforms
+    # (a cached render draws a cached notation graph).
+    from netviz.transforms.attention import collapse_attention
+    from netviz.transforms.blocks import group_blocks
+    from netviz.transforms.collapse import collapse_to_page
+    from netviz.transforms.depth import collapse_depth
+    from netviz.transforms.experts import collapse_experts
+    from netviz.transforms.data_nodes import insert_data_nodes, insert_exit_nodes, mark_token_ids
+    from netviz.transforms.fold import fold_periods, fold_repeats, fold_similar
+    from netviz.transforms.titles import title_clusters
+    from netviz.transforms.fuse import fuse_marks
+    from netviz.transforms.labels import label
+    from netviz.transforms.operands import constant_operand_ops
+    from netviz.transforms.prune import prune_dead
+    from netviz.transforms.reductions import collapse_reductions
+    from netviz.transforms.recognize import recognize_modules
+    from netviz.transforms.reshapes import hide_reshapes
+
     steps: list[Step] = [("prune_dead", prune_dead), ("recognize_modules", recognize_modules)]
     if options.depth is not None:
         steps.append(("collapse_depth",

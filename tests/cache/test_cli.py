@@ -142,9 +142,9 @@ def test_cache_info_and_clear(
     assert main(["cache", "info"]) == 0
     info = capsys.readouterr().out
     assert f"folder:  {netviz_cache}\n" in info and "status:  on" in info
-    assert "entries: 2 (1 notation, 1 trace)" in info
+    assert "entries: 3 (1 figure, 1 notation, 1 trace)" in info
     assert main(["cache", "clear"]) == 0
-    assert capsys.readouterr().out.startswith("removed 2 entries (")
+    assert capsys.readouterr().out.startswith("removed 3 entries (")
     assert main(["--no-cache", "cache", "info"]) == 0
     info = capsys.readouterr().out
     assert "entries: 0\n" in info and "status:  off" in info

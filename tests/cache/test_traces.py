@@ -162,7 +162,7 @@ def test_a_notation_hit_needs_neither_trace_nor_transforms(
     assert api.render(f"{model}:Net", "dot", legend=True) == cold
     assert api.pseudocode(f"{model}:Net") == listing
     assert len(traces) == 1
-    assert cache.usage().entries == {"trace": 1, "notation": 2}
+    assert cache.usage().entries == {"trace": 1, "notation": 2, "figure": 1}
 
 
 def test_other_transform_options_reuse_the_raw_trace(
@@ -172,7 +172,7 @@ def test_other_transform_options_reuse_the_raw_trace(
     with_shapes = api.render(f"{model}:Net", "mmd", fold=False, shapes=True)
     assert b"8x8" in with_shapes and b"8x8" not in plain
     assert len(traces) == 1
-    assert cache.usage().entries == {"trace": 1, "notation": 2}
+    assert cache.usage().entries == {"trace": 1, "notation": 2, "figure": 2}
 
 
 def test_a_fallback_warning_is_raised_again_on_every_hit(

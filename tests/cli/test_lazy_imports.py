@@ -1,0 +1,82 @@
+"""Each command imports what it uses: ``--help`` only the parser, and a cached render
+neither torch nor the transforms, the renderers or Graphviz (what every render pays
+after ``import torch`` is kept small; see issue 22)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PARSER_ONLY = ("netviz", "netviz._version", "netviz.cli", "netviz.commands", "netviz.dtypes",
+               "netviz.errors", "netviz.output", "netviz.vocabulary")
+"""What the parser and every help page need (besides the command modules themselves)."""
+
+NOT_FOR_A_CACHED_RENDER = (
+    "torch", "graphviz", "netviz.tracing", "netviz.registry", "netviz.ops", "netviz.diffs",
+    "netviz.latex", "netviz.summaries", "netviz.renderers.dot", "netviz.renderers.binary",
+    "netviz.renderers.fit", "netviz.transforms.fold", "netviz.transforms.blocks",
+)
+"""Modules (and their submodules) a render whose figure is cached never imports."""
+
+
+def _modules_after(code: str, env: dict[str, str] | None = None) -> list[str]:
+    """Run ``code`` in a new interpreter; the netviz, torch and graphviz modules it left."""
+    probe = code + textwrap.dedent(
+        """
+        import json, sys
+        print(json.dumps(sorted(m for m in sys.modules
+                                if m.split(".")[0] in ("netviz", "torch", "graphviz"))))
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=300, check=False, cwd=ROOT, env=env)
+    assert proc.returncode == 0, proc.stderr
+    return list(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+def _under(module: str, names: tuple[str, ...]) -> bool:
+    return any(module == name or module.startswith(name + ".") for name in names)
+
+
+def test_help_pages_import_the_parser_alone() -> None:
+    code = textwrap.dedent(
+        """
+        import contextlib, io
+        import netviz.cli
+        from netviz.commands import COMMANDS
+        for argv in (["--help"], *([c, "--help"] for c in COMMANDS)):
+            with contextlib.redirect_stdout(io.StringIO()):
+                try:
+                    netviz.cli.main(argv)
+                except SystemExit as exc:
+                    assert exc.code == 0, (argv, exc.code)
+        """
+    )
+    extra = [m for m in _modules_after(code)
+             if not (m in PARSER_ONLY or m.startswith("netviz.commands."))]
+    assert extra == [], f"--help imported {', '.join(extra)}"
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="needs the Graphviz 'dot' binary")
+def test_a_cached_render_imports_no_transform_renderer_or_graphviz(tmp_path: Path) -> None:
+    env = {**os.environ, "NETVIZ_CACHE_DIR": str(tmp_path / "cache"), "NETVIZ_NO_CACHE": ""}
+    render = textwrap.dedent(
+        f"""
+        from netviz.cli import main
+        assert main(["render", "wrn28_2", "-o", {str(tmp_path / "{}.svg")!r}]) == 0
+        """
+    )
+    _modules_after(render.format("cold"), env)  # traces, draws and fills the cache
+    warm = _modules_after(render.format("warm"), env)
+    assert (tmp_path / "warm.svg").read_bytes() == (tmp_path / "cold.svg").read_bytes()
+    loaded = [m for m in warm if _under(m, NOT_FOR_A_CACHED_RENDER)]
+    assert loaded == [], f"a cached render imported {', '.join(loaded)}"
