@@ -19,7 +19,7 @@ from __future__ import annotations
 import inspect
 import os
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -55,6 +55,7 @@ from netviz.tracing.params import ParamLedger
 from netviz.tracing.meta import meta_inputs, meta_values
 from netviz.tracing.modules import module_classes
 from netviz.tracing.provenance import FollowTensors, Provenance
+from netviz.tracing.repeats import Repeats
 from netviz.tracing.replay import OpMemo, ReplayingFollow
 from netviz.tracing.values import full_shapes, keyed_leaves, tensors_in
 
@@ -148,6 +149,7 @@ class _Recorder:
                       for path, t in (*root.named_parameters(), *root.named_buffers())}
         self.counter = MacCounter()
         self.data_dependent: dict[str, None] = {}
+        self.journal: list[tuple[str, int]] | None = None  # new ids' paths (see repeats)
         self.function_names: dict[Any, str] = {}
         # memo key -> (entry, rule attributes, shown attributes, full input shapes)
         self.keyed_calls: dict[Any, tuple[ops.Op | None, dict[str, Any] | None,
@@ -181,6 +183,8 @@ class _Recorder:
     def _new_id(self, path: str) -> str:
         """``path``, or ``path#2``... for its later calls; never a reserved id."""
         self.calls[path] = count = self.calls.get(path, 0) + 1
+        if self.journal is not None:
+            self.journal.append((path, count))
         node_id = path if count == 1 else f"{path}#{count}"
         if node_id == "output" or node_id in self.input_ids:
             node_id += "#1"  # keep the reserved ids unique
@@ -426,15 +430,20 @@ def record_forward(
     handles = []
     recording = _RECORDING.set(rec)
     try:
+        replaying = on_meta and not os.environ.get(PLAIN_TRACE)
+        # before netviz's own global hooks: another tool's turn the repeats off
+        repeats = Repeats(rec, runnable, is_layer) if replaying else nullcontext()
         handles.append(register_module_forward_pre_hook(_own_calls(rec, rec.pre)))
         handles.append(register_module_forward_hook(_own_calls(rec, rec.post), with_kwargs=True))
-        runnable.train(train)
+        if any(training is not train for _, training in modes):  # the tracer set it already
+            runnable.train(train)
         with torch.no_grad(), ExitStack() as stack:
+            stack.enter_context(repeats)
             if on_meta:  # outside the counter: the values it computes on the CPU are not counted
                 stack.enter_context(meta_values())
             stack.enter_context(rec.counter)
             follow = (ReplayingFollow(provenance, rec.function, rec.counter, OpMemo())
-                      if on_meta and not os.environ.get(PLAIN_TRACE) else
+                      if replaying else
                       FollowTensors(provenance, rec.function, rec.counter))
             stack.enter_context(follow)
             result = runnable(*positional, **by_name)
@@ -449,7 +458,8 @@ def record_forward(
         for handle in handles:
             handle.remove()
         for mod, training in modes:
-            mod.training = training
+            if mod.training is not training:
+                mod.training = training
 
     outputs = _output_nodes(rec, provenance, result)
     ops, op_edges = rec.without_dead_ops()

@@ -47,3 +47,15 @@ class ParamLedger:
                 continue  # a lazy layer's weights have no size yet
             total += param.numel()
         return total
+
+    def mark(self) -> int:
+        """A mark of what was taken so far (see ``taken_since``)."""
+        return len(self._keep)
+
+    def taken_since(self, mark: int) -> list[torch.Tensor]:
+        """The tensors first taken after ``mark``, in order."""
+        return self._keep[mark:]
+
+    def is_taken(self, param: torch.Tensor) -> bool:
+        """Whether ``param`` was taken already (a later take counts it as 0)."""
+        return id(param) in self._seen

@@ -3,6 +3,7 @@ running every op, and nothing answered that memory could get wrong."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 import pytest
@@ -44,8 +45,10 @@ def test_the_private_guards_hide_ops_from_modes() -> None:
 
 
 def _memos(monkeypatch: pytest.MonkeyPatch) -> list[OpMemo]:
-    """The memos the forwards recorded from now on use."""
+    """The memos the forwards recorded from now on use. Alike blocks all run (they are
+    not repeated whole, see tests/tracing/test_repeats.py): these tests are the memo's."""
     made: list[OpMemo] = []
+    monkeypatch.setattr(hooks, "Repeats", lambda *_: contextlib.nullcontext())
 
     class Kept(OpMemo):
         """Keeps, per call, its function's name and whether it was answered from memory."""
