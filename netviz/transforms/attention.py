@@ -274,8 +274,9 @@ def _latent(graph: Graph, region: set[str]) -> tuple[Attr, ...]:
     through ops of one input each (a norm, a split, views), another projection's output
     narrower than both that projection's input and its own output: queries, keys or
     values made through a low-rank bottleneck (DeepSeek's multi-head latent attention)."""
-    for node in graph.nodes:
-        if node.id not in region or node.kind is not Kind.LINEAR:
+    for node_id in region:  # any order: the answer is whether one projection is latent
+        node = graph.node(node_id)
+        if node.kind is not Kind.LINEAR:
             continue
         current = node.id
         while True:

@@ -14,23 +14,26 @@ product reads). Parameters and MACs of everything collapsed stay on the new node
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from netviz import ops
 from netviz.ir import Attr, Graph, Kind, Node
 from netviz.transforms.attention import is_block
 from netviz.transforms.recognize import COMPUTES
 from netviz.transforms.regions import merge_regions
-from netviz.transforms.scopes import by_path, common_scope, parent, within
+from netviz.transforms.scopes import by_path, common_scope, index_by_path, parent
 
 _OUTSIDE = (Kind.INPUT, Kind.OUTPUT, Kind.DATA)
 
 
-def _layer_scope(graph: Graph, products: list[Node]) -> str:
+def _layer_scope(graph: Graph, products: list[Node],
+                 within_scope: Callable[[str], list[Node]]) -> str:
     """The module of a mixture: the one holding the experts' module (and so its router),
-    unless that is a residual block; else the experts' module itself."""
+    unless that is a residual block; else the experts' module itself. ``within_scope``:
+    the nodes within a module path, in graph order."""
     experts = common_scope(n.scope for n in products)
     holder = parent(experts)
-    return holder if holder and not is_block(graph, holder) else experts
+    return holder if holder and not is_block(graph, holder, within_scope(holder)) else experts
 
 
 def _attributes(graph: Graph, members: list[Node], products: list[Node]) -> tuple[Attr, ...]:
@@ -89,28 +92,34 @@ def collapse_experts(graph: Graph) -> Graph:
     products = [n for n in graph.nodes if has_experts(n)]
     if moe is None:
         return graph
+    index = index_by_path(graph.nodes)  # one walk: a deep model has thousands of paths
+
+    def within_scope(scope: str) -> list[Node]:
+        return index.get(scope, []) if scope else list(graph.nodes)
+
     by_scope: dict[str, list[Node]] = {}
     for node in products:
-        by_scope.setdefault(_layer_scope(graph, [node]), []).append(node)
+        by_scope.setdefault(_layer_scope(graph, [node], within_scope), []).append(node)
     for gathered in _picked_weights(graph):
-        by_scope.setdefault(_layer_scope(graph, gathered), gathered)
+        by_scope.setdefault(_layer_scope(graph, gathered, within_scope), gathered)
     listed: dict[str, tuple[Attr, ...]] = {}
     for experts, attrs in _expert_lists(graph):
-        scope = _layer_scope(graph, experts)
+        scope = _layer_scope(graph, experts, within_scope)
         if scope not in by_scope:
             by_scope[scope], listed[scope] = experts, attrs
     if not by_scope:
         return graph
     owner: dict[str, str] = {}
     boxes: dict[str, Node] = {}
+    ids = {n.id for n in graph.nodes}
     for scope, found in by_scope.items():
-        members = [n for n in graph.nodes if within(n.scope, scope) and n.kind not in _OUTSIDE]
+        members = [n for n in within_scope(scope) if n.kind not in _OUTSIDE]
         inside = {n.id for n in members}
         if inside & set(owner):
             continue
         leaving = [n for n in members if any(e.dst not in inside for e in graph.out_edges(n.id))]
         last = leaving[-1] if leaving else members[-1]
-        node_id = f"{scope}:{moe.key}" if any(n.id == scope for n in graph.nodes) else scope
+        node_id = f"{scope}:{moe.key}" if scope in ids else scope
         boxes[members[0].id] = Node(
             id=node_id, kind=moe.kind, type_name=moe.recorded_name, scope=scope,
             attrs=listed.get(scope) or _attributes(graph, members, found), shape=last.shape,
