@@ -22,6 +22,7 @@ from netviz.inputs import Fill
 from netviz.ir import Attr, Graph, Kind, Shape
 from netviz.ir.accounting import UNREACHED_PARAMS, data_dependent
 from netviz.serial import one_at_a_time
+from netviz.tracing.canonical import canonical_calls
 from netviz.tracing.build import build_graph
 from netviz.tracing.device import cpu_module, on_meta
 from netviz.tracing.failures import first_line, run_error
@@ -139,8 +140,8 @@ def trace_model(
     dtypes = check_dtypes(input_dtypes, len(shapes))
     names = _check_names(input_names, len(shapes))
     with training_mode(module, train):
-        traced = _trace(module, shapes, name, rebuild, dtypes, names, train,
-                        tuple(input_fills) if input_fills else None)
+        traced = canonical_calls(_trace(module, shapes, name, rebuild, dtypes, names, train,
+                                        tuple(input_fills) if input_fills else None))
     dependent = data_dependent(traced)
     if dependent:
         warn(f"the mult-adds of {name} are a lower bound: {', '.join(dependent)} "
