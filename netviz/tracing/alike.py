@@ -17,7 +17,6 @@ cannot compare.
 
 from __future__ import annotations
 
-import enum
 import functools
 import operator
 import types
@@ -28,47 +27,32 @@ from typing import Any
 import torch
 from torch import nn
 
-_PLAIN = (type(None), bool, int, str, bytes, complex, torch.dtype, torch.device, torch.layout,
-          torch.memory_format, enum.Enum, range, slice)
-_STRUCTURE = frozenset({"_parameters", "_buffers", "_modules"})
-_HOOKS = frozenset({
-    "_forward_hooks", "_forward_hooks_with_kwargs", "_forward_hooks_always_called",
-    "_forward_pre_hooks", "_forward_pre_hooks_with_kwargs", "_backward_hooks",
-    "_backward_pre_hooks",
-})
-_IGNORED = frozenset({
-    "_state_dict_hooks", "_state_dict_pre_hooks", "_load_state_dict_pre_hooks",
-    "_load_state_dict_post_hooks", "_is_full_backward_hook", "_non_persistent_buffers_set",
-})
-"""Bookkeeping a forward never reads (saving and loading weights)."""
-_SKIPPED = _STRUCTURE | _IGNORED
-_SIMPLE = frozenset({type(None), bool, int, str})
-_DEPTH = 6
+from netviz.tracing.fingerprints import (
+    DEPTH, HOOKS, PLAIN, SIMPLE, SKIPPED, Unsafe, shared_ids, tensor_layout,
+)
+
+_SKIPPED = SKIPPED | {"_non_persistent_buffers_set"}  # saving weights only
 
 
-class _Unsafe(Exception):
-    """The module cannot stand for another (see the module docs)."""
-
-
-def frozen(value: Any, depth: int = _DEPTH, owner: Any = None) -> Hashable:
+def frozen(value: Any, depth: int = DEPTH, owner: Any = None) -> Hashable:
     """A hashable stand-in for an attribute value of ``owner``, equal for values a forward
     cannot tell apart: plain values by value, a ``functools.partial`` by what it calls
     with what, a method bound to ``owner`` by its function, any other object by identity.
 
     Raises:
-        _Unsafe: A tensor or module, or a value nested too deep.
+        Unsafe: A tensor or module, or a value nested too deep.
     """
     kind = type(value)
     if kind is float:
         return (kind, repr(value))  # nan equal to itself, -0.0 apart from 0.0
     # by the type (issubclass): isinstance would ask an object with a __getattribute__ of
     # its own (a transformers configuration) for its __class__, slowly
-    if issubclass(kind, _PLAIN):
+    if issubclass(kind, PLAIN):
         return (kind, value)
     if issubclass(kind, (torch.Tensor, nn.Module)):
-        raise _Unsafe("a tensor or module kept as a plain attribute")
+        raise Unsafe("a tensor or module kept as a plain attribute")
     if depth <= 0:
-        raise _Unsafe("attribute nested too deep")
+        raise Unsafe("attribute nested too deep")
     if issubclass(kind, (tuple, list, torch.Size)):
         return (kind, tuple(frozen(item, depth - 1) for item in value))
     if issubclass(kind, (set, frozenset)):
@@ -90,38 +74,27 @@ def attributes(module: nn.Module, wrapper: Any = None) -> dict[str, Hashable]:
     an instance-level ``forward`` that is ``wrapper`` is left out.
 
     Raises:
-        _Unsafe: A hook registered on it, an instance-level ``forward``, an attribute
+        Unsafe: A hook registered on it, an instance-level ``forward``, an attribute
             that cannot be compared.
     """
     found: dict[str, Hashable] = {}
     for name, value in module.__dict__.items():
         kind = type(value)
-        if kind in _SIMPLE:  # most of them: widths, flags
+        if kind in SIMPLE:  # most of them: widths, flags
             found[name] = (kind, value)
             continue
         if name in _SKIPPED:
             continue
-        if name in _HOOKS:
+        if name in HOOKS:
             if value:
-                raise _Unsafe(name)
+                raise Unsafe(name)
             continue
         if name == "forward":
             if value is wrapper:
                 continue
-            raise _Unsafe("instance-level forward")
-        found[name] = frozen(value, _DEPTH, module)
+            raise Unsafe("instance-level forward")
+        found[name] = frozen(value, DEPTH, module)
     return found
-
-
-def tensors(module: nn.Module) -> tuple[Hashable, ...]:
-    """The layout of ``module``'s own parameters and buffers, by name."""
-    out: list[Hashable] = []
-    for kind, table in (("p", module._parameters), ("b", module._buffers)):
-        for name, tensor in table.items():
-            out.append((kind, name, None) if tensor is None else (
-                kind, name, type(tensor), tensor.shape, tensor.dtype, tensor.device,
-                tensor.requires_grad))
-    return tuple(out)
 
 
 @dataclass
@@ -161,7 +134,7 @@ def alike_groups(root: nn.Module, is_layer: Callable[[nn.Module], bool]) -> list
     """The groups of at least two alike blocks of ``root``, outermost blocks only (a block
     inside a member of a group is in none), in the order of ``named_modules``; blocks
     ``is_layer`` draws as one node are not grouped."""
-    shared = _shared(root)
+    shared = shared_ids(root)
     keys: dict[int, Hashable] = {}
     numbers: dict[Hashable, int] = {}
     found: dict[int, dict[str, Hashable]] = {}  # attributes of each keyed module
@@ -202,28 +175,6 @@ def _member(path: str, module: nn.Module, found: dict[int, dict[str, Hashable]])
                    for _, sub in modules])
 
 
-def _shared(root: nn.Module) -> set[int]:
-    """``id``s of modules, parameters and buffers reachable from ``root`` by two paths."""
-    seen: set[int] = set()
-    twice: set[int] = set()
-    todo = [root]
-    while todo:
-        module = todo.pop()
-        for child in module._modules.values():
-            if child is None:
-                continue
-            if id(child) in seen:
-                twice.add(id(child))
-            else:
-                seen.add(id(child))
-                todo.append(child)
-        for table in (module._parameters, module._buffers):
-            for tensor in table.values():
-                if tensor is not None:
-                    (twice if id(tensor) in seen else seen).add(id(tensor))
-    return twice
-
-
 def _visit(module: nn.Module, shared: set[int], keys: dict[int, Hashable],
            numbers: dict[Hashable, int], found: dict[int, dict[str, Hashable]],
            ) -> Hashable | None:
@@ -241,15 +192,13 @@ def _visit(module: nn.Module, shared: set[int], keys: dict[int, Hashable],
     if not safe:
         return None
     try:
-        if any(id(t) in shared for table in (module._parameters, module._buffers)
-               for t in table.values() if t is not None):
-            raise _Unsafe("a tensor shared with another part of the model")
+        layout = tensor_layout(module, shared)
         attrs = attributes(module)
-    except _Unsafe:
+    except Unsafe:
         return None
     found[id(module)] = attrs
     names = tuple(attrs)
-    description = (type(module), tuple(children), tensors(module), names)
+    description = (type(module), tuple(children), layout, names)
     key = numbers.setdefault(description, len(numbers))
     keys[id(module)] = key
     return key

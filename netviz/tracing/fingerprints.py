@@ -27,31 +27,31 @@ from typing import Any
 import torch
 from torch import nn
 
-_STRUCTURE = frozenset({"_parameters", "_buffers", "_modules"})
+STRUCTURE = frozenset({"_parameters", "_buffers", "_modules"})
 """``__dict__`` entries compared through the structure (shapes, children), not as values."""
-_HOOKS = frozenset({
+HOOKS = frozenset({
     "_forward_hooks", "_forward_hooks_with_kwargs", "_forward_hooks_always_called",
     "_forward_pre_hooks", "_forward_pre_hooks_with_kwargs", "_backward_hooks",
     "_backward_pre_hooks",
 })
 """Hook registries: a module with any hook in them is never stamped."""
-_IGNORED = frozenset({
+IGNORED = frozenset({
     "_state_dict_hooks", "_state_dict_pre_hooks", "_load_state_dict_pre_hooks",
     "_load_state_dict_post_hooks", "_is_full_backward_hook",
 })
 """Bookkeeping a forward never reads (saving and loading weights)."""
-_SKIPPED = _STRUCTURE | _IGNORED
-_PLAIN = (type(None), bool, int, float, complex, str, bytes, torch.dtype, torch.device,
+SKIPPED = STRUCTURE | IGNORED
+PLAIN = (type(None), bool, int, float, complex, str, bytes, torch.dtype, torch.device,
           torch.layout, torch.memory_format, enum.Enum, range, slice)
-_SIMPLE = frozenset({type(None), bool, int, str})
+SIMPLE = frozenset({type(None), bool, int, str})
 _CODE = (types.FunctionType, types.BuiltinFunctionType, types.ModuleType, type,
          types.MethodDescriptorType, types.WrapperDescriptorType, types.MethodWrapperType)
 _WRITES_GLOBAL = frozenset({"STORE_GLOBAL", "DELETE_GLOBAL"})
-_DEPTH = 6  # nesting depth of attribute values compared (deeper: not compared, unsafe)
+DEPTH = 6  # nesting depth of attribute values compared (deeper: not compared, unsafe)
 
 
-class _Unsafe(Exception):
-    """Sharing this module's trace could differ from tracing it."""
+class Unsafe(Exception):
+    """Sharing this module's trace (or its recorded forward) could differ from tracing it."""
 
 
 Fingerprint = Hashable
@@ -65,7 +65,7 @@ def fingerprints(root: nn.Module) -> dict[int, Fingerprint]:
     """
     if _global_hooks():
         return {}
-    shared = _shared(root)
+    shared = shared_ids(root)
     found: dict[int, Fingerprint] = {}
     _visit(root, shared, found, {})
     return found
@@ -79,7 +79,7 @@ def _global_hooks() -> bool:
     return any(getattr(torch_module, name, None) for name in names)
 
 
-def _shared(root: nn.Module) -> set[int]:
+def shared_ids(root: nn.Module) -> set[int]:
     """``id``s of modules, parameters and buffers reachable from ``root`` by two paths."""
     seen: set[int] = set()
     twice: set[int] = set()
@@ -125,15 +125,21 @@ def _visit(module: nn.Module, shared: set[int], found: dict[int, Fingerprint],
     if not readable:
         return None
     try:
-        description = (cls, tuple(children), _tensors(module, shared), _attributes(module))
-    except _Unsafe:
+        description = (cls, tuple(children), tensor_layout(module, shared), _attributes(module))
+    except Unsafe:
         return None
     key = numbers.setdefault(description, len(numbers))
     found[id(module)] = key
     return key
 
 
-def _tensors(module: nn.Module, shared: set[int]) -> tuple[Hashable, ...]:
+def tensor_layout(module: nn.Module, shared: set[int]) -> tuple[Hashable, ...]:
+    """The layout of ``module``'s own parameters and buffers, by name: type, shape, dtype,
+    device, gradient flag.
+
+    Raises:
+        Unsafe: One of them is in ``shared`` (reachable by two paths).
+    """
     out: list[Hashable] = []
     for kind, table in (("p", module._parameters), ("b", module._buffers)):
         if not table:
@@ -143,7 +149,7 @@ def _tensors(module: nn.Module, shared: set[int]) -> tuple[Hashable, ...]:
                 out.append((kind, name, None))
                 continue
             if id(tensor) in shared:
-                raise _Unsafe(name)
+                raise Unsafe(name)
             out.append((kind, name, type(tensor), tensor.shape, tensor.dtype,
                         tensor.device, tensor.requires_grad))
     return tuple(out)
@@ -155,26 +161,26 @@ def _attributes(module: nn.Module) -> tuple[Hashable, ...]:
     plan = _PLANS.get(keys)
     if plan is None:
         if "forward" in found:
-            raise _Unsafe("instance-level forward")
-        plan = _PLANS[keys] = (tuple(k for k in keys if k in _HOOKS),
-                               tuple(k for k in keys if k not in _SKIPPED and k not in _HOOKS))
+            raise Unsafe("instance-level forward")
+        plan = _PLANS[keys] = (tuple(k for k in keys if k in HOOKS),
+                               tuple(k for k in keys if k not in SKIPPED and k not in HOOKS))
     hooks, names = plan
     for name in hooks:
         if found[name]:
-            raise _Unsafe(name)
+            raise Unsafe(name)
     out: list[Hashable] = []
     append = out.append
     for name in names:
         value = found[name]
         kind = type(value)
-        if kind in _SIMPLE:  # most of them: widths, flags, names
+        if kind in SIMPLE:  # most of them: widths, flags, names
             append((name, kind, value))
         elif kind is float:  # as _frozen gives it
             append((name, (kind, repr(value))))
         elif kind is set and not value:  # nn.Module's _non_persistent_buffers_set
             append((name, (kind, frozenset())))
         else:
-            append((name, _frozen(value, _DEPTH)))
+            append((name, _frozen(value, DEPTH)))
     return tuple(out)
 
 
@@ -187,18 +193,18 @@ def _frozen(value: Any, depth: int) -> Hashable:
     """A hashable stand-in for an attribute value, equal for values the forward cannot
     tell apart (plain values by value, code and shared objects by identity)."""
     kind = type(value)
-    if kind in _SIMPLE:
+    if kind in SIMPLE:
         return (kind, value)
     if kind is tuple and all(type(item) is int for item in value):
         return (kind, value)
     if kind is float:
         return (kind, repr(value))  # nan equal to itself, -0.0 apart from 0.0
-    if isinstance(value, _PLAIN):
+    if isinstance(value, PLAIN):
         return (kind, value)
     if isinstance(value, (torch.Tensor, nn.Module)):
-        raise _Unsafe("a tensor or module kept as a plain attribute")
+        raise Unsafe("a tensor or module kept as a plain attribute")
     if depth <= 0:
-        raise _Unsafe("attribute nested too deep")
+        raise Unsafe("attribute nested too deep")
     if kind in (tuple, list, torch.Size) or isinstance(value, tuple):
         return (kind, tuple(_frozen(item, depth - 1) for item in value))
     if isinstance(value, (set, frozenset)):
@@ -207,7 +213,7 @@ def _frozen(value: Any, depth: int) -> Hashable:
         return (kind, tuple((_frozen(k, depth - 1), _frozen(v, depth - 1))
                             for k, v in value.items()))
     if isinstance(value, types.MethodType):
-        raise _Unsafe("a bound method kept as an attribute")
+        raise Unsafe("a bound method kept as an attribute")
     return (kind, "id", id(value))  # code, classes, a shared configuration object
 
 
@@ -254,7 +260,7 @@ def _codes(code: types.CodeType) -> Iterator[types.CodeType]:
 def _constant_global(value: Any) -> bool:
     """Globals a forward may read without its trace depending on when it runs: code,
     classes, modules and immutable values."""
-    if isinstance(value, _CODE) or isinstance(value, _PLAIN):
+    if isinstance(value, _CODE) or isinstance(value, PLAIN):
         return True
     if isinstance(value, (tuple, frozenset)):
         return all(_constant_global(item) for item in value)

@@ -12,7 +12,7 @@ import torch
 from netviz.ir import Edge, Node
 from netviz.ir.graph import evolve
 from netviz.tracing.alike import Group, Member
-from netviz.tracing.replay import _blank
+from netviz.tracing.replay import blank_tensor
 
 if TYPE_CHECKING:
     from netviz.tracing.hooks import _Recorder
@@ -226,7 +226,7 @@ def replay(rec: _Recorder, block: Block, group: Group, member: Member,
             if kind == "atom":
                 made.append(item)
             else:
-                made.append(tensors[item] if kind == "input" else _blank(item))
+                made.append(tensors[item] if kind == "input" else blank_tensor(item))
         for position, codes in block.moved:
             rec.provenance.set(tensors[position], tuple(
                 ids[i] if own else mapping[i] for own, i in codes))

@@ -44,9 +44,10 @@ from typing import TYPE_CHECKING, Any
 import torch
 from torch import nn
 
-from netviz.tracing.alike import Group, Member, _Unsafe, alike_groups, attributes
+from netviz.tracing.alike import Group, Member, alike_groups, attributes
+from netviz.tracing.fingerprints import Unsafe
 from netviz.tracing.recorded import MISSING, Block, block_of, replay
-from netviz.tracing.replay import _frozen, _key, _Unkeyed
+from netviz.tracing.replay import Unkeyed, call_key, kept_key
 from netviz.tracing.watched import Reads, tracking, unwatch, watch
 
 if TYPE_CHECKING:
@@ -156,7 +157,7 @@ class Repeats:
         key, tensors, sources = inputs
         try:
             now = self._attributes(member)
-        except _Unsafe:
+        except Unsafe:
             return None
         for block in self.blocks.get((id(group), key), ()):
             out = replay(self.rec, block, group, member, now, tensors, sources)
@@ -177,8 +178,8 @@ class Repeats:
         """The call's key, its tensors and their producers; ``None``: not keyable."""
         tensors: list[torch.Tensor] = []
         try:
-            key = _key((args, tuple(kwargs.items())), tensors)
-        except _Unkeyed:
+            key = call_key((args, tuple(kwargs.items())), tensors)
+        except Unkeyed:
             return None
         provenance = self.rec.provenance
         places = []
@@ -198,7 +199,7 @@ class Repeats:
         rec = self.rec
         first_node, first_edge, mark = len(rec.nodes), len(rec.edges), rec.ledger.mark()
         stored = _stored(member)
-        kept = (_frozen(key[0]), *key[1:])
+        kept = (kept_key(key[0]), *key[1:])
         reads = Reads({id(module): rel for rel, module in member.modules})
         journal: list[tuple[str, int]] = []
         rec.journal = journal
@@ -231,9 +232,9 @@ class Repeats:
         if stored != _stored(member):
             return False
         try:
-            return _key((args, tuple(kwargs.items())), []) == key and \
+            return call_key((args, tuple(kwargs.items())), []) == key and \
                 now == self._attributes(member)
-        except (_Unkeyed, _Unsafe):
+        except (Unkeyed, Unsafe):
             return False
 
 _ACTIVE: ContextVar[Repeats | None] = ContextVar("netviz_repeats", default=None)

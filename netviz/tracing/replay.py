@@ -100,18 +100,18 @@ class _Valued:
         return _Valued(None, self.content())
 
 
-def _frozen(key: Any) -> Any:
+def kept_key(key: Any) -> Any:
     """``key`` with a copy of each value in it (see ``_Valued``)."""
     if type(key) is tuple:
-        return tuple(_frozen(part) for part in key)
+        return tuple(kept_key(part) for part in key)
     return key.frozen() if type(key) is _Valued else key
 
 
-class _Unkeyed(Exception):
+class Unkeyed(Exception):
     """An argument the memo cannot key (see the module docs): the call runs."""
 
 
-def _key(value: Any, tensors: list[torch.Tensor]) -> Any:
+def call_key(value: Any, tensors: list[torch.Tensor]) -> Any:
     """A hashable key of ``value`` saying everything an op's meta output depends on;
     its tensors are appended to ``tensors`` in order (as ``tensors_in`` finds them).
 
@@ -119,7 +119,7 @@ def _key(value: Any, tensors: list[torch.Tensor]) -> Any:
     numbers) are keyed in the loop, without a call each.
 
     Raises:
-        _Unkeyed: ``value`` holds something the key cannot say (see the module docs).
+        Unkeyed: ``value`` holds something the key cannot say (see the module docs).
     """
     kind = type(value)
     if kind is tuple or kind is list:
@@ -132,21 +132,21 @@ def _key(value: Any, tensors: list[torch.Tensor]) -> Any:
                 parts.append(part)  # 1, 1.0 and True differ (type promotion)
                 parts.append(item)
             else:
-                parts.append(_key(item, tensors))
+                parts.append(call_key(item, tensors))
         return tuple(parts)
     if kind is _TENSOR or kind is _PARAMETER:
         return _tensor_key(value, tensors)
     if kind in _ATOMS:
         return (kind, value)
     if kind is slice:  # a tensor inside one (rare) is not keyed: tensors_in skips it too
-        return (kind, _key(value.start, []), _key(value.stop, []), _key(value.step, []))
-    raise _Unkeyed
+        return (kind, call_key(value.start, []), call_key(value.stop, []), call_key(value.step, []))
+    raise Unkeyed
 
 
 def _tensor_key(tensor: torch.Tensor, tensors: list[torch.Tensor]) -> Any:
-    """The layout of a meta tensor, and its value if it carries one (see ``_key``)."""
+    """The layout of a meta tensor, and its value if it carries one (see ``call_key``)."""
     if not tensor.is_meta or tensor.dtype in _COMPLEX:
-        raise _Unkeyed
+        raise Unkeyed
     tensors.append(tensor)
     carried = tensor.__dict__.get(_VALUE)
     if carried is None:
@@ -190,7 +190,7 @@ class _Answer:
         # modes are off already, see OpMemo.run). tests/tracing/test_replay.py pins it.
         with torch._C._DisableTorchDispatch():
             for output in self.outputs:
-                made.append(tensors[output] if isinstance(output, int) else _blank(output))
+                made.append(tensors[output] if isinstance(output, int) else blank_tensor(output))
         out: Any = made[0] if self.container is None else self.container(made)
         return out, KeyedCount(self.macs, dict.fromkeys(self.data_dependent))
 
@@ -203,7 +203,7 @@ class KeyedCount(Count):
     key: Any = None
 
 
-def _blank(layout: Layout) -> torch.Tensor:
+def blank_tensor(layout: Layout) -> torch.Tensor:
     """A new meta tensor of ``layout`` (with a copy of its value); called outside every
     mode (see ``_Answer.give``): it is no op of the model's."""
     dtype, shape, stride, offset, value = layout
@@ -300,7 +300,7 @@ class OpMemo:
                 count.key = key
                 return out, count
             if answer is _UNSEEN:
-                kept = _frozen(key)  # as called, values copied
+                kept = kept_key(key)  # as called, values copied
         if answer is None:
             return call(func, args, kwargs)
         out, count = call(func, args, kwargs)
@@ -323,9 +323,9 @@ class OpMemo:
         if not keyed:
             return None, tensors
         try:
-            return (func, torch.get_default_dtype(), _key(args, tensors),
-                    _key(tuple(kwargs.items()), tensors) if kwargs else None), tensors
-        except _Unkeyed:
+            return (func, torch.get_default_dtype(), call_key(args, tensors),
+                    call_key(tuple(kwargs.items()), tensors) if kwargs else None), tensors
+        except Unkeyed:
             return None, tensors
 
 
