@@ -19,6 +19,10 @@ from netviz.ir import Graph, Node, evolve
 
 def canonical_calls(graph: Graph) -> Graph:
     """``graph`` with each run of interchangeable calls in the order of first use."""
+    types = graph.module_types  # a module's own call: its class is the op
+    if not any(b.scope and (a.scope, a.type_name) == (b.scope, b.type_name)
+               and types.get(b.scope) == b.type_name for a, b in zip(graph.nodes, graph.nodes[1:])):
+        return graph  # no two calls of one module next to each other (the common case)
     nodes = list(graph.nodes)
     position = {node.id: i for i, node in enumerate(nodes)}
     sources: dict[str, list[str]] = {}
@@ -28,9 +32,6 @@ def canonical_calls(graph: Graph) -> Graph:
         use = position.get(edge.dst, len(nodes))
         if use < first_use.get(edge.src, len(nodes)):
             first_use[edge.src] = use
-    types = graph.module_types  # a module's own call: its class is the op
-    chained = {i for chain in graph.repeats
-               for i in range(chain.start, chain.start + chain.size * len(chain.blocks))}
 
     def key(node: Node) -> tuple[str, str, tuple[str, ...]]:
         return node.scope, node.type_name, tuple(sorted(sources.get(node.id, ())))
@@ -43,7 +44,8 @@ def canonical_calls(graph: Graph) -> Graph:
         while j < len(nodes) and key(nodes[j]) == here:
             j += 1
         if (j - i > 1 and here[0] and here[2] and types.get(here[0]) == here[1]
-                and not chained.intersection(range(i, j))):
+                and not any(c.start < j and i < c.start + c.size * len(c.blocks)
+                            for c in graph.repeats)):
             rename.update(_reorder(nodes, i, j, first_use))
         i = j
     if not rename:
@@ -51,7 +53,7 @@ def canonical_calls(graph: Graph) -> Graph:
     place = {node.id: k for k, node in enumerate(nodes)}
     edges = [evolve(e, src=rename.get(e.src, e.src), dst=rename.get(e.dst, e.dst))
              if e.src in rename or e.dst in rename else e for e in graph.edges]
-    slots = [k for k, e in enumerate(edges) if e.dst in rename.values()]
+    slots = [k for k, e in enumerate(edges) if e.dst in rename]  # rename permutes its keys
     into = sorted((edges[k] for k in slots), key=lambda e: place[e.dst])  # stable
     for k, edge in zip(slots, into):
         edges[k] = edge

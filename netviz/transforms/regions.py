@@ -24,7 +24,7 @@ def merge_regions(graph: Graph, owner: dict[str, str], boxes: dict[str, Node]) -
         the box in place of its region's nodes.
     """
     nodes = [boxes.get(n.id, n) for n in graph.nodes if n.id in boxes or n.id not in owner]
-    box_of = {owner[first]: box for first, box in boxes.items() if first in owner}
+    box_of = {box.id: box for box in boxes.values()}  # the ids ``owner`` gives
     edges: list[Edge] = []
     seen: set[Edge] = set()
     for edge in graph.edges:
