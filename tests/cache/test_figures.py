@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 import sys
-import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,26 +15,8 @@ from netviz.cache import Cache
 from netviz.cache import figures as figures_module
 from netviz.cache.store import Entry, _parse
 from netviz.errors import LabelSizeWarning
-from tests.cache.files import backdate
+from tests.cache.files import NET, backdate
 
-NET = textwrap.dedent(
-    """
-    from torch import nn
-    from helper import WIDTH
-
-
-    class Net(nn.Module):
-        input_shape = (3, 8, 8)
-
-        def __init__(self):
-            super().__init__()
-            self.conv = nn.Conv2d(3, WIDTH, 3, padding=1)
-            self.bn = nn.BatchNorm2d(WIDTH)
-
-        def forward(self, x):
-            return self.bn(self.conv(x)).relu()
-    """
-)
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs the Graphviz 'dot' binary")
 

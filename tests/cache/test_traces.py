@@ -20,26 +20,8 @@ from netviz.cache import Cache
 from netviz.cache import keys as keys_module
 from netviz.errors import NetvizError, TraceFallbackWarning
 from netviz.ir import Graph
-from tests.cache.files import backdate
+from tests.cache.files import NET, backdate
 
-NET = textwrap.dedent(
-    """
-    from torch import nn
-    from helper import WIDTH
-
-
-    class Net(nn.Module):
-        input_shape = (3, 8, 8)
-
-        def __init__(self):
-            super().__init__()
-            self.conv = nn.Conv2d(3, WIDTH, 3, padding=1)
-            self.bn = nn.BatchNorm2d(WIDTH)
-
-        def forward(self, x):
-            return self.bn(self.conv(x)).relu()
-    """
-)
 
 BRANCHY = textwrap.dedent(
     """

@@ -19,12 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from netviz.ir import Graph
 from netviz.tracing import leaves as leaves_module
-from netviz.tracing import trace_model
 from netviz.tracing.fx import stamped_graph
-from netviz.tracing.tracer import PLAIN_TRACE
-from tests.tracing.test_stamps_property import MODES, Block, Pair
+from tests.tracing.test_stamps_property import MODES, Block, Pair, assert_same
 
 SETTINGS = settings(
     max_examples=40,
@@ -122,24 +119,6 @@ class Chained(nn.Module):
             else:
                 x = module(x)
         return self.head(x.mean((2, 3)))
-
-
-def traced(model: nn.Module, plain: bool, monkeypatch: pytest.MonkeyPatch) -> Graph:
-    with monkeypatch.context() as patch:
-        if plain:
-            patch.setenv(PLAIN_TRACE, "1")
-        else:
-            patch.delenv(PLAIN_TRACE, raising=False)
-        return trace_model(model, [(3, 16, 16)], name="chained")
-
-
-def assert_same(model: nn.Module, monkeypatch: pytest.MonkeyPatch) -> None:
-    plain = traced(model, True, monkeypatch)
-    fast = traced(model, False, monkeypatch)
-    assert fast.nodes == plain.nodes
-    assert fast.edges == plain.edges
-    assert fast == plain
-    assert repr(fast) == repr(plain)
 
 
 @SETTINGS

@@ -121,6 +121,7 @@ def assert_same(model: nn.Module, monkeypatch: pytest.MonkeyPatch) -> None:
     assert stamped.nodes == plain.nodes
     assert stamped.edges == plain.edges
     assert stamped == plain
+    assert repr(stamped) == repr(plain)
 
 
 @SETTINGS
