@@ -241,7 +241,6 @@ def test_llama_layers_run_once_with_the_plain_graph(monkeypatch: pytest.MonkeyPa
     from transformers.models.llama import modeling_llama
 
     from netviz.registry import load_model
-    from netviz.tracing.tracer import trace_model
 
     forward = modeling_llama.LlamaMLP.forward
     mlp_runs: list[int] = []
@@ -255,18 +254,13 @@ def test_llama_layers_run_once_with_the_plain_graph(monkeypatch: pytest.MonkeyPa
                         "num_hidden_layers=4, num_attention_heads=4, num_key_value_heads=2, "
                         "vocab_size=128)", None)
 
-    def trace() -> Graph:
-        mlp_runs.clear()
-        with pytest.warns(Warning):  # torch.fx cannot trace it: the fallback says so
-            return trace_model(loaded.module, loaded.input_shapes, name=loaded.name,
-                               input_dtypes=loaded.input_dtypes,
-                               input_names=loaded.input_names, input_fills=loaded.input_fills)
-
     monkeypatch.setenv(PLAIN_TRACE, "1")
-    plain = trace()
+    mlp_runs.clear()
+    plain = _trace_loaded(loaded)
     assert len(mlp_runs) == 4
     monkeypatch.delenv(PLAIN_TRACE)
-    repeated = trace()
+    mlp_runs.clear()
+    repeated = _trace_loaded(loaded)
     assert len(mlp_runs) == 1
     _same(plain, repeated)
     assert sum(n.params for n in repeated.nodes) == sum(
@@ -281,7 +275,6 @@ def test_gemma2_sliding_and_full_layers_share_only_with_their_kind(
     from transformers.models.gemma2 import modeling_gemma2
 
     from netviz.registry import load_model
-    from netviz.tracing.tracer import trace_model
 
     forward = modeling_gemma2.Gemma2MLP.forward
     runs: list[int] = []
@@ -297,17 +290,23 @@ def test_gemma2_sliding_and_full_layers_share_only_with_their_kind(
     kinds = [layer.self_attn.sliding_window for layer in loaded.module.layers]
     assert kinds == [8, None, 8, None]
 
-    def trace() -> Graph:
-        runs.clear()
-        with pytest.warns(Warning):
-            return trace_model(loaded.module, loaded.input_shapes, name=loaded.name,
-                               input_dtypes=loaded.input_dtypes,
-                               input_names=loaded.input_names, input_fills=loaded.input_fills)
-
     monkeypatch.setenv(PLAIN_TRACE, "1")
-    plain = trace()
+    runs.clear()
+    plain = _trace_loaded(loaded)
     assert len(runs) == 4
     monkeypatch.delenv(PLAIN_TRACE)
-    repeated = trace()
+    runs.clear()
+    repeated = _trace_loaded(loaded)
     _same(plain, repeated)
     assert len(runs) == 3  # layers 0, 1, 2; layer 3 repeats layer 1 (full attention)
+
+
+def _trace_loaded(loaded: Any) -> Graph:
+    """Trace a model the registry loaded, as netviz does (torch.fx cannot trace a
+    transformers model: the fallback's warning is expected)."""
+    from netviz.tracing.tracer import trace_model
+
+    with pytest.warns(Warning):
+        return trace_model(loaded.module, loaded.input_shapes, name=loaded.name,
+                           input_dtypes=loaded.input_dtypes, input_names=loaded.input_names,
+                           input_fills=loaded.input_fills)
