@@ -41,9 +41,8 @@ from netviz.tracing.failures import layer_error, shapes_text
 from netviz.tracing.functional import NOT_HANDLED, blank, closed_form
 from netviz.tracing.layers import check_input_dtype, describe, layer_outputs, output_dtype
 from netviz.tracing.names import function_name, method_name
-from netviz.tracing.fingerprints import fingerprints
 from netviz.tracing.reuse import Reuse
-from netviz.tracing.stamps import Stamps, StampingTracer, stamp_keys
+from netviz.tracing.stamps import StampKeys, Stamps, StampingTracer
 from netviz.tracing.values import tensors_in
 
 
@@ -278,22 +277,23 @@ def symbolic_graph(module: nn.Module, inputs: int, keywords: Sequence[str] = ())
 
 def stamped_graph(
     module: nn.Module, inputs: int, keywords: Sequence[str] = (),
-    no_leaf: set[Hashable] | None = None,
+    no_leaf: set[Hashable] | None = None, keys: StampKeys | None = None,
 ) -> tuple[torch.fx.Graph, Stamps]:
     """``symbolic_graph``, each distinct block traced once and the others stamped from it
     (see [`netviz.tracing.stamps`][netviz.tracing.stamps]): the same graph, and the
     stamped calls. Given ``no_leaf``, later calls of a block are one node each
     ([`netviz.tracing.leaves`][netviz.tracing.leaves]), but for the templates it names:
     [`propagate`][netviz.tracing.fx.propagate] and
-    [`build_graph`][netviz.tracing.build.build_graph] then need the stamps.
+    [`build_graph`][netviz.tracing.build.build_graph] then need the stamps. ``keys``: the
+    model's (found when first needed, kept from an earlier trace of the same model).
 
     Raises:
         Exception: As ``symbolic_graph``.
     """
     concrete = _defaults_beyond(module, inputs, keywords)
     tracer = _Tracer()
-    tracer.stamps = Stamps(stamp_keys(fingerprints(module), module, tracer.is_leaf_module),
-                           leaves=no_leaf is not None, no_leaf=set(no_leaf or ()))
+    keys = (keys if keys is not None else StampKeys(module)).bind(tracer.is_leaf_module)
+    tracer.stamps = Stamps(keys, leaves=no_leaf is not None, no_leaf=set(no_leaf or ()))
     graph = tracer.trace(module, concrete_args=concrete or None)
     tracer.stamps.created.clear()
     return graph, tracer.stamps

@@ -36,6 +36,7 @@ from netviz.tracing.fx import (
     tensor_constants_removed,
 )
 from netviz.tracing.meta import meta_unsupported
+from netviz.tracing.stamps import StampKeys
 from netviz.tracing.names import function_name, method_name
 
 
@@ -139,9 +140,10 @@ def trace_model(
     shapes = _check_shapes(input_shapes)
     dtypes = check_dtypes(input_dtypes, len(shapes))
     names = _check_names(input_names, len(shapes))
+    keys = StampKeys(module)
     with training_mode(module, train):
         traced = canonical_calls(_trace(module, shapes, name, rebuild, dtypes, names, train,
-                                        tuple(input_fills) if input_fills else None))
+                                        tuple(input_fills) if input_fills else None, keys))
     dependent = data_dependent(traced)
     if dependent:
         warn(f"the mult-adds of {name} are a lower bound: {', '.join(dependent)} "
@@ -151,7 +153,9 @@ def trace_model(
         ((("input_dtypes", dtypes),) if dtypes else ()) + ((("mode", "train"),) if train else ()))
     # the model's parameters no traced op holds (never run, or read only by dead code),
     # so that its totals stay sum(numel) with each shared tensor once
-    unreached = _param_count(module) - sum(n.params for n in traced.nodes)
+    counted = keys.params()  # found while fingerprinting, if it was
+    total = counted if counted is not None else _param_count(module)
+    unreached = total - sum(n.params for n in traced.nodes)
     extra += ((UNREACHED_PARAMS, unreached),) if unreached > 0 else ()
     return replace(traced, meta=traced.meta + extra) if extra else traced
 
@@ -207,6 +211,7 @@ def _trace(
     names: tuple[str | None, ...] | None,
     train: bool,
     fills: tuple[Fill | None, ...] | None = None,
+    keys: StampKeys | None = None,
 ) -> Graph:
     # later calls of repeated blocks as one node each (meta models, netviz.tracing.leaves);
     # a template whose calls cannot be copied is traced again without, and so on
@@ -214,7 +219,7 @@ def _trace(
     while True:
         try:
             return _trace_once(module, shapes, name, rebuild, dtypes, names, train, fills,
-                               no_leaf)
+                               no_leaf, keys)
         except Unstampable as failed:
             known = no_leaf is None or failed.key is None or failed.key in no_leaf
             no_leaf = None if known else {*no_leaf, failed.key}  # type: ignore[misc]
@@ -230,6 +235,7 @@ def _trace_once(
     train: bool,
     fills: tuple[Fill | None, ...] | None,
     no_leaf: set[Hashable] | None,
+    keys: StampKeys | None = None,
 ) -> Graph:
     keywords = [n for n in names or () if n is not None]
     stamps = None
@@ -239,7 +245,7 @@ def _trace_once(
                 graph = symbolic_graph(module, len(shapes) - len(keywords), keywords)
             else:
                 graph, stamps = stamped_graph(module, len(shapes) - len(keywords), keywords,
-                                              no_leaf)
+                                              no_leaf, keys)
         except Exception as exc:  # untraceable: fall back to hooks
             from netviz.tracing.forwards import hooks_forward  # only then: not on fx's path
 
