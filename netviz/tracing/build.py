@@ -132,7 +132,9 @@ def build_graph(
         Unstampable: A leaf's nodes cannot be copied (trace again without it).
     """
     leaves = stamps.made if stamps is not None else {}
-    modules = dict(root.named_modules())
+    traced = stamps.modules if stamps is not None else None
+    modules = traced if traced is not None and traced.get("") is root \
+        else dict(root.named_modules())
     flows: set[torch.fx.Node] = set()  # tensor data from an input reaches the node
     kept: list[torch.fx.Node] = []
     kept_set: set[torch.fx.Node] = set()

@@ -14,7 +14,6 @@ import inspect
 from collections import OrderedDict
 from collections.abc import Hashable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -46,7 +45,6 @@ from netviz.tracing.stamps import StampKeys, Stamps, StampingTracer
 from netviz.tracing.values import tensors_in
 
 
-@dataclass(frozen=True)
 class Value:
     """What an fx node produced.
 
@@ -66,26 +64,48 @@ class Value:
         data_dependent: Aten ops the call ran whose work depends on tensor values.
     """
 
-    tensors: bool
-    shape: Shape | None = None
-    attrs: tuple[Attr, ...] = ()
-    full: Shape | None = None
-    inputs: tuple[Shape, ...] = ()
-    passthrough: bool = False
-    type_name: str = ""
-    macs: int = 0
-    data_dependent: tuple[str, ...] = ()
+    __slots__ = (
+        "tensors", "shape", "attrs", "full", "inputs", "passthrough", "type_name", "macs",
+        "data_dependent"
+    )
+
+    def __init__(self,
+                 tensors: bool,
+                 shape: Shape | None = None,
+                 attrs: tuple[Attr, ...] = (),
+                 full: Shape | None = None,
+                 inputs: tuple[Shape, ...] = (),
+                 passthrough: bool = False,
+                 type_name: str = "",
+                 macs: int = 0,
+                 data_dependent: tuple[str, ...] = ()) -> None:
+        self.tensors = tensors
+        self.shape = shape
+        self.attrs = attrs
+        self.full = full
+        self.inputs = inputs
+        self.passthrough = passthrough
+        self.type_name = type_name
+        self.macs = macs
+        self.data_dependent = data_dependent
 
 
-@dataclass
 class _Call:
     """What the interpreter learnt about the call it just made."""
 
-    op: Op | None
-    type_name: str = ""
-    attrs: tuple[Attr, ...] = ()
-    rule_attrs: dict[str, Any] | None = None
-    count: Count | None = None  # None: answered in closed form, not run
+    __slots__ = ("op", "type_name", "attrs", "rule_attrs", "count")
+
+    def __init__(self,
+                 op: Op | None,
+                 type_name: str = "",
+                 attrs: tuple[Attr, ...] = (),
+                 rule_attrs: dict[str, Any] | None = None,
+                 count: Count | None = None) -> None:
+        self.op = op
+        self.type_name = type_name
+        self.attrs = attrs
+        self.rule_attrs = rule_attrs
+        self.count = count
 
 
 class NodeFailure(Exception):
@@ -296,7 +316,19 @@ def stamped_graph(
     tracer.stamps = Stamps(keys, leaves=no_leaf is not None, no_leaf=set(no_leaf or ()))
     graph = tracer.trace(module, concrete_args=concrete or None)
     tracer.stamps.created.clear()
+    tracer.stamps.modules = named_modules(tracer, module)
     return graph, tracer.stamps
+
+
+def named_modules(tracer: torch.fx.Tracer, root: nn.Module) -> dict[str, nn.Module]:
+    """``dict(root.named_modules())`` from the table fx's ``Tracer.trace`` made walking the
+    same modules (``submodule_paths``, module -> its first path, in ``named_modules``
+    order; fx's bookkeeping, undocumented: ``tests/tracing/test_trace_fx.py`` pins that
+    both agree), without walking the model again."""
+    paths = getattr(tracer, "submodule_paths", None)
+    if not isinstance(paths, dict) or getattr(tracer, "root", None) is not root:
+        return dict(root.named_modules())
+    return {name: module for module, name in paths.items()}
 
 
 _IMMUTABLE = (torch.fx.immutable_collections.immutable_list,
@@ -335,8 +367,12 @@ class ShapeInterpreter(torch.fx.Interpreter):
         input_shapes: Sequence[Shape],
         device: torch.device,
         reuse: Reuse | None = None,
+        submodules: dict[str, nn.Module] | None = None,
     ) -> None:
-        super().__init__(module, garbage_collect_values=True, graph=graph)
+        if submodules is None:
+            super().__init__(module, garbage_collect_values=True, graph=graph)
+        else:
+            _interpreter_init(self, module, graph, submodules)
         self.device = device
         self.extra_traceback = False
         self.input_shapes = tuple(input_shapes)
@@ -469,6 +505,28 @@ class ShapeInterpreter(torch.fx.Interpreter):
         return self._run(call, lambda: module(*args, **kwargs))
 
 
+def _interpreter_init(interpreter: torch.fx.Interpreter, module: nn.Module,
+                      graph: torch.fx.Graph, submodules: dict[str, nn.Module]) -> None:
+    """What ``torch.fx.Interpreter.__init__`` does (``garbage_collect_values`` on), given
+    ``dict(module.named_modules())`` instead of walking the model again for it. Its
+    attributes are fx's own (``user_to_last_uses``, undocumented):
+    ``tests/tracing/test_trace_fx.py`` pins that both give the same ones."""
+    interpreter.module = module
+    interpreter.submodules = submodules
+    interpreter.graph = graph
+    interpreter.env = {}
+    interpreter.name = "Interpreter"
+    interpreter.garbage_collect_values = True
+    interpreter.extra_traceback = True
+    last_use: dict[torch.fx.Node, torch.fx.Node] = {}
+    interpreter.user_to_last_uses = {}
+    for node in reversed(graph.nodes):
+        for used in node.all_input_nodes:
+            if used not in last_use:
+                last_use[used] = node
+                interpreter.user_to_last_uses.setdefault(node, []).append(used)
+
+
 def _blanks(outputs: Any, like: torch.Tensor, dtype: torch.dtype) -> Any:
     """Blank tensors of the closed-form output shape(s), nested as the shapes are."""
     if outputs is None:
@@ -551,7 +609,10 @@ def propagate(
     inputs = make_inputs(input_shapes, device, dtype, random=False, dtypes=input_dtypes,
                          fills=input_fills)
     reuse = Reuse(stamps) if stamps is not None and stamps.instances else None
-    interpreter = ShapeInterpreter(module, graph, input_shapes, device, reuse)
+    traced = stamps.modules if stamps is not None else None
+    interpreter = ShapeInterpreter(module, graph, input_shapes, device, reuse,
+                                   traced if traced is not None and traced.get("") is module
+                                   else None)
     with torch.no_grad():
         interpreter.run(*fed_in_order(graph, inputs, input_names))
     return interpreter.values

@@ -24,7 +24,6 @@ one tracing every call gives (``tests/tracing/test_leaves_property.py``).
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import torch.fx
@@ -39,7 +38,6 @@ LEAF_NAME = "_netviz_leaf"
 _MODULE_TARGETS = ("call_module", "get_attr")
 
 
-@dataclass(eq=False)
 class Leaf:
     """A later call of a repeated block, traced as one fx node.
 
@@ -54,13 +52,23 @@ class Leaf:
         out: The place of the node it returns, in the template's order.
     """
 
-    node: torch.fx.Node
-    key: Hashable
-    template: Template
-    path: str
-    names: list[str]
-    inputs: list[torch.fx.Node]
-    out: int
+    __slots__ = ("node", "key", "template", "path", "names", "inputs", "out")
+
+    def __init__(self,
+                 node: torch.fx.Node,
+                 key: Hashable,
+                 template: Template,
+                 path: str,
+                 names: list[str],
+                 inputs: list[torch.fx.Node],
+                 out: int) -> None:
+        self.node = node
+        self.key = key
+        self.template = template
+        self.path = path
+        self.names = names
+        self.inputs = inputs
+        self.out = out
 
 
 class Unstampable(Exception):
@@ -94,9 +102,32 @@ def make_leaf(tracer: Any, key: Hashable, template: Template, path: str,
         candidates = template.candidates or _candidates(template, graph)
     # _target_to_str of a module path: fx's snake case, which never joins across a "."
     prefix = graph._target_to_str(path) if any(first for first, _ in candidates) else ""
-    names = [create(prefix + rest if first else rest, None) for first, rest in candidates]
+    names = [create(name, None) for name in _asked(prefix, candidates, template)]
     node = graph.create_node("call_module", path, tuple(inputs), {}, name=LEAF_NAME)
     return Leaf(node, key, template, path, names, inputs, out)
+
+
+_ILLEGAL = getattr(torch.fx.graph, "_illegal_char_regex", None)
+"""fx's characters that cannot be in a name (a run of them becomes one ``_``)."""
+
+
+def _asked(prefix: str, candidates: list[tuple[bool, str]], template: Template) -> list[str]:
+    """The names to ask fx's namespace for: each candidate, the module path ``prefix``
+    before those named after it, with fx's illegal characters already replaced as
+    ``create_name`` replaces them (which it then need not do: the same names). The
+    template's candidates are cleaned once; joined to a cleaned prefix they are the
+    cleaned whole unless a run of illegal characters spans the join."""
+    if _ILLEGAL is None or template.candidates is not candidates:
+        return [prefix + rest if first else rest for first, rest in candidates]
+    clean = template.clean
+    if clean is None:
+        clean = template.clean = [(_ILLEGAL.sub("_", rest), _ILLEGAL.match(rest) is not None)
+                                  for _, rest in candidates]
+    start = _ILLEGAL.sub("_", prefix)
+    joins = not prefix or _ILLEGAL.match(prefix[-1]) is None  # ends in a legal character
+    return [(start + cleaned if joins or not opens else _ILLEGAL.sub("_", prefix + rest))
+            if first else cleaned
+            for (first, rest), (cleaned, opens) in zip(candidates, clean)]
 
 
 def _candidates(template: Template, graph: Any) -> list[tuple[bool, str]]:

@@ -23,7 +23,6 @@ stamped call from the template's when its inputs are alike.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
 from typing import Any
 
 import torch
@@ -37,7 +36,6 @@ _CONSTANTS = (type(None), bool, int, float, str, torch.dtype, torch.device)
 _MODULE_TARGETS = ("call_module", "get_attr")
 
 
-@dataclass(eq=False)
 class Template:
     """The nodes the first traced call of a block made.
 
@@ -52,17 +50,30 @@ class Template:
             something else (several values, an input).
         candidates: Per node, the name fx is asked for, as ``(module path first?, the
             rest)``; set when a call is first made a leaf.
+        clean: Per candidate, its rest with fx's illegal characters replaced, and whether
+            it starts with one; set with ``candidates``.
     """
 
-    path: str
-    nodes: list[tuple[torch.fx.Node, Any, str | None, Any, tuple[tuple[str, str, Any], ...]]]
-    inputs: list[torch.fx.Node]
-    output: Any
-    out: int = -1
-    candidates: list[tuple[bool, str]] | None = None
+    __slots__ = ("path", "nodes", "inputs", "output", "out", "candidates", "clean")
+
+    def __init__(self,
+                 path: str,
+                 nodes: list[tuple[torch.fx.Node, Any, str | None, Any,
+                                   tuple[tuple[str, str, Any], ...]]],
+                 inputs: list[torch.fx.Node],
+                 output: Any,
+                 out: int = -1,
+                 candidates: list[tuple[bool, str]] | None = None,
+                 clean: list[tuple[str, bool]] | None = None) -> None:
+        self.path = path
+        self.nodes = nodes
+        self.inputs = inputs
+        self.output = output
+        self.out = out
+        self.candidates = candidates
+        self.clean = clean
 
 
-@dataclass(eq=False)
 class Instance:
     """One call of a block whose nodes follow a template (the template's own call too).
 
@@ -74,14 +85,21 @@ class Instance:
         path: The block's module path.
     """
 
-    template: Template
-    nodes: list[torch.fx.Node]
-    inputs: list[torch.fx.Node]
-    fresh: bool = True
-    path: str = ""
+    __slots__ = ("template", "nodes", "inputs", "fresh", "path")
+
+    def __init__(self,
+                 template: Template,
+                 nodes: list[torch.fx.Node],
+                 inputs: list[torch.fx.Node],
+                 fresh: bool = True,
+                 path: str = "") -> None:
+        self.template = template
+        self.nodes = nodes
+        self.inputs = inputs
+        self.fresh = fresh
+        self.path = path
 
 
-@dataclass
 class Stamps:
     """What one trace recorded and stamped.
 
@@ -100,18 +118,39 @@ class Stamps:
         sources: For each of those (by node), the alike call stamped node by node whose
             values it took while propagating shapes.
         recording: How many templates are being recorded around the current call.
+        modules: ``dict(root.named_modules())`` of the traced model, set after tracing
+            (from what fx found walking it, not walked again).
     """
 
-    keys: StampKeys | dict[int, Hashable]
-    templates: dict[Hashable, Template] = field(default_factory=dict)
-    refused: set[Hashable] = field(default_factory=set)
-    instances: list[Instance] = field(default_factory=list)
-    created: list[tuple[torch.fx.Node, str | None, Any]] = field(default_factory=list)
-    leaves: bool = False
-    no_leaf: set[Hashable] = field(default_factory=set)
-    made: dict[torch.fx.Node, Leaf] = field(default_factory=dict)
-    sources: dict[torch.fx.Node, Instance] = field(default_factory=dict)
-    recording: int = 0
+    __slots__ = (
+        "keys", "templates", "refused", "instances", "created", "leaves", "no_leaf", "made",
+        "sources", "recording", "modules"
+    )
+
+    def __init__(self,
+                 keys: StampKeys | dict[int, Hashable],
+                 templates: dict[Hashable, Template] | None = None,
+                 refused: set[Hashable] | None = None,
+                 instances: list[Instance] | None = None,
+                 created: list[tuple[torch.fx.Node, str | None, Any]] | None = None,
+                 leaves: bool = False,
+                 no_leaf: set[Hashable] | None = None,
+                 made: dict[torch.fx.Node, Leaf] | None = None,
+                 sources: dict[torch.fx.Node, Instance] | None = None,
+                 recording: int = 0,
+                 modules: dict[str, nn.Module] | None = None) -> None:
+        self.keys = keys
+        self.templates: dict[Hashable, Template] = {} if templates is None else templates
+        self.refused: set[Hashable] = set() if refused is None else refused
+        self.instances: list[Instance] = [] if instances is None else instances
+        self.created: list[tuple[torch.fx.Node, str | None, Any]] = (
+            [] if created is None else created)
+        self.leaves = leaves
+        self.no_leaf: set[Hashable] = set() if no_leaf is None else no_leaf
+        self.made: dict[torch.fx.Node, Leaf] = {} if made is None else made
+        self.sources: dict[torch.fx.Node, Instance] = {} if sources is None else sources
+        self.recording = recording
+        self.modules = modules
 
 
 class StampingTracer(torch.fx.Tracer):

@@ -176,7 +176,7 @@ def _param_count(module: nn.Module) -> int:
 @contextmanager
 def training_mode(module: nn.Module, train: bool) -> Iterator[None]:
     """Put every submodule in training (``train``) or eval mode; restore each one's after."""
-    modes = [(m, m.training) for m in module.modules()]
+    modes = [(m, m.training) for m in _modules(module)]
     # what nn.Module.train does, for a module tree that neither overrides train nor sets
     # attributes its own way: the flag written straight into each module's __dict__
     plain = all(_plain_mode(cls) for cls in {type(m) for m, _ in modes})
@@ -193,6 +193,22 @@ def training_mode(module: nn.Module, train: bool) -> Iterator[None]:
                 sub.__dict__["training"] = mode
             else:
                 sub.training = mode
+
+
+def _modules(root: nn.Module) -> list[nn.Module]:
+    """``list(root.modules())`` (each module once, in the same order), walked with a stack
+    instead of ``named_modules``' nested generators."""
+    seen: set[nn.Module] = set()  # by the modules themselves, as named_modules' memo
+    found = []
+    todo = [root]
+    while todo:
+        module = todo.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        found.append(module)
+        todo += [child for child in reversed(module._modules.values()) if child is not None]
+    return found
 
 
 def _plain_mode(cls: type[nn.Module]) -> bool:
