@@ -256,19 +256,20 @@ def _attributes(module: nn.Module) -> tuple[Hashable, ...]:
     for name in hooks:
         if found[name]:
             raise Unsafe(name)
-    out: list[Hashable] = []
+    out: list[Hashable] = [names]  # then each one's type and value, or its frozen value
     append = out.append
     for name in names:
         value = found[name]
         kind = type(value)
         if kind in SIMPLE:  # most of them: widths, flags, names
-            append((name, kind, value))
+            append(kind)
+            append(value)
         elif kind is float:  # as _frozen gives it
-            append((name, (kind, repr(value))))
+            append((kind, repr(value)))
         elif kind is set and not value:  # nn.Module's _non_persistent_buffers_set
-            append((name, (kind, frozenset())))
+            append((kind, frozenset()))
         else:
-            append((name, _frozen(value, DEPTH)))
+            append(_frozen(value, DEPTH))
     return tuple(out)
 
 
