@@ -43,18 +43,20 @@ def _partition(keys: dict[int, object]) -> set[frozenset[int]]:
 
 
 def _shared(model: nn.Module, share: int) -> bool:
-    """Make two blocks of ``model`` hold one layer (1), one weight (2) or nothing (0);
-    whether something is shared."""
+    """Make two blocks of ``model`` hold one layer (1), one weight (2), one layer without
+    weights (3) or nothing (0); whether something is shared."""
     blocks = [m for m in model.modules() if isinstance(m, Block)]
     if len(blocks) >= 2 and share == 1:
         blocks[1].conv = blocks[0].conv
     elif len(blocks) >= 2 and share == 2:
         blocks[1].bn.weight = blocks[0].bn.weight
+    elif len(blocks) >= 2 and share == 3:
+        blocks[0].extra = blocks[1].extra = nn.Identity()
     return len(blocks) >= 2 and share > 0
 
 
 @SETTINGS
-@given(steps=st.lists(STEP, min_size=1, max_size=5), share=st.integers(0, 2))
+@given(steps=st.lists(STEP, min_size=1, max_size=5), share=st.integers(0, 3))
 def test_one_walk_finds_what_two_walks_find(steps: list[tuple], share: int) -> None:
     """Same fingerprints (the same modules grouped alike) as the two walks, each module
     listed once, and the parameter count of ``parameters()`` when nothing is shared (a
@@ -86,7 +88,7 @@ def test_the_walk_notices_a_weight_shared_by_two_blocks() -> None:
 
 
 @SETTINGS
-@given(steps=st.lists(STEP, min_size=1, max_size=5), share=st.integers(0, 2))
+@given(steps=st.lists(STEP, min_size=1, max_size=5), share=st.integers(0, 3))
 def test_stamp_keys_from_the_walk_equal_those_over_named_modules(
     steps: list[tuple], share: int,
 ) -> None:
@@ -142,7 +144,7 @@ def test_stamp_keys_walk_once_for_several_traces() -> None:
 
 
 @SETTINGS
-@given(steps=st.lists(STEP, min_size=1, max_size=5), share=st.integers(0, 2))
+@given(steps=st.lists(STEP, min_size=1, max_size=5), share=st.integers(0, 3))
 def test_modules_listed_as_modules_lists_them(steps: list[tuple], share: int) -> None:
     model = Stacked(steps)
     _shared(model, share)
