@@ -222,6 +222,18 @@ class StampingTracer(torch.fx.Tracer):
 def pattern(args: Any) -> tuple[Hashable, list[torch.fx.Node]] | None:
     """The shape of a call's arguments (traced values as slots, constants by value) and
     the nodes in its slots; ``None`` when an argument is neither (not stampable)."""
+    if type(args) is tuple and len(args) == 2:  # (args, kwargs): one traced value, the usual
+        given, named = args
+        if type(given) is tuple and len(given) == 1 and type(named) is dict and not named:
+            value = given[0]
+            if isinstance(value, torch.fx.Proxy) and \
+                    not isinstance(value, torch.fx.proxy.Attribute):
+                return _ONE_VALUE, [value.node]
+    return walked_pattern(args)
+
+
+def walked_pattern(args: Any) -> tuple[Hashable, list[torch.fx.Node]] | None:
+    """``pattern``, always walking the arguments."""
     slots: dict[torch.fx.Node, int] = {}
 
     def walk(value: Any) -> Hashable:
@@ -243,6 +255,10 @@ def pattern(args: Any) -> tuple[Hashable, list[torch.fx.Node]] | None:
     except ValueError:
         return None
     return shape, list(slots)
+
+
+_ONE_VALUE = (tuple, ((tuple, (("slot", 0),)), (dict, ())))
+"""``pattern``'s shape of a call given one traced value and nothing else."""
 
 
 def record(

@@ -22,7 +22,9 @@ from netviz.tracing import trace_model
 from netviz.tracing.fingerprints import _Walk, model_fingerprints, shared_ids
 from netviz.tracing.fx import ShapeInterpreter, _interpreter_init, named_modules, stamped_graph
 from netviz.tracing.leaves import _asked
-from netviz.tracing.stamps import StampKeys, Template, _walked_keys, stamp_keys
+from netviz.tracing.stamps import (
+    StampKeys, Template, _walked_keys, pattern, stamp_keys, walked_pattern,
+)
 from netviz.tracing.tracer import _modules
 
 from tests.tracing.test_stamps_property import SETTINGS, STEP, Block, Stacked
@@ -222,3 +224,13 @@ def test_the_cleaned_join_is_checked_where_runs_meet() -> None:
     template.candidates = [(True, ".-x")]
     assert _asked("a.", template.candidates, template) == ["a_x"]
     assert fingerprint_module.fingerprints is not None
+
+
+def test_the_pattern_of_a_call_given_one_value_is_the_walked_one() -> None:
+    graph = torch.fx.Graph()
+    tracer = torch.fx.proxy.GraphAppendingTracer(graph)
+    value = torch.fx.Proxy(graph.placeholder("x"), tracer)
+    other = torch.fx.Proxy(graph.placeholder("y"), tracer)
+    for args in [((value,), {}), ((value, other), {}), ((value,), {"k": 1}), ((2,), {}),
+                 ((torch.fx.proxy.Attribute(value, "shape"),), {})]:
+        assert pattern(args) == walked_pattern(args)
