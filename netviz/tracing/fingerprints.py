@@ -14,6 +14,11 @@ unsafe: hooks registered on it, a forward that is not plain Python code netviz c
 global variables or reads mutable ones, a tensor or unregistered module kept as a plain
 attribute, a parameter, buffer or submodule it shares with another part of the model,
 an attribute netviz cannot compare, or a child without a fingerprint.
+
+[`model_fingerprints`][netviz.tracing.fingerprints.model_fingerprints] finds them in one
+walk of the module tree, noting every module and tensor met: when one is met twice
+(shared), it walks again knowing which (``shared_ids``). The walk counts the model's
+parameters on the way.
 """
 
 from __future__ import annotations
