@@ -261,7 +261,7 @@ def _attributes(module: nn.Module) -> tuple[Hashable, ...]:
     for name in hooks:
         if found[name]:
             raise Unsafe(name)
-    out: list[Hashable] = [names]  # then each one's type and value, or its frozen value
+    out: list[Any] = [names]  # then each one's type and value, or its frozen value
     append = out.append
     for name in names:
         value = found[name]

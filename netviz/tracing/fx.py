@@ -320,13 +320,11 @@ def stamped_graph(
     return graph, tracer.stamps
 
 
-def named_modules(tracer: torch.fx.Tracer, root: nn.Module) -> dict[str, nn.Module]:
+def named_modules(tracer: StampingTracer, root: nn.Module) -> dict[str, nn.Module]:
     """``dict(root.named_modules())`` from the table fx's ``Tracer.trace`` made walking the
-    same modules (``submodule_paths``, module -> its first path, in ``named_modules``
-    order; fx's bookkeeping, undocumented: ``tests/tracing/test_trace_fx.py`` pins that
-    both agree), without walking the model again."""
-    paths = getattr(tracer, "submodule_paths", None)
-    if not isinstance(paths, dict) or getattr(tracer, "root", None) is not root:
+    same modules (see ``StampingTracer.module_paths``), without walking them again."""
+    paths = tracer.module_paths
+    if paths is None or getattr(tracer, "root", None) is not root:
         return dict(root.named_modules())
     return {name: module for module, name in paths.items()}
 

@@ -158,6 +158,22 @@ class StampingTracer(torch.fx.Tracer):
     it traces as fx does)."""
 
     stamps: Stamps | None = None
+    module_paths: dict[nn.Module, str] | None = None
+
+    # fx's Tracer.trace sets submodule_paths (module -> its first path, from one
+    # named_modules walk) for the trace and clears it after (fx's bookkeeping,
+    # undocumented): kept as module_paths, so that the walk serves the rest of the trace
+    # too. tests/tracing/test_walks.py pins that it is named_modules, and that it is kept.
+    @property
+    def submodule_paths(self) -> dict[nn.Module, str] | None:
+        """fx's table of module paths, while tracing."""
+        return self.__dict__.get("_submodule_paths")
+
+    @submodule_paths.setter
+    def submodule_paths(self, value: dict[nn.Module, str] | None) -> None:
+        self.__dict__["_submodule_paths"] = value
+        if value is not None:
+            self.module_paths = value
 
     def create_node(self, kind: str, target: Any, args: Any, kwargs: Any,
                     name: str | None = None, type_expr: Any = None) -> torch.fx.Node:

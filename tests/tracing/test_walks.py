@@ -23,7 +23,7 @@ from netviz.tracing.fingerprints import _Walk, model_fingerprints, shared_ids
 from netviz.tracing.fx import ShapeInterpreter, _interpreter_init, named_modules, stamped_graph
 from netviz.tracing.leaves import _asked
 from netviz.tracing.stamps import (
-    StampKeys, Template, _walked_keys, pattern, stamp_keys, walked_pattern,
+    StampingTracer, StampKeys, Template, _walked_keys, pattern, stamp_keys, walked_pattern,
 )
 from netviz.tracing.tracer import _modules
 
@@ -160,16 +160,18 @@ def _trace_table(model: nn.Module) -> tuple[torch.fx.Tracer, torch.fx.Graph]:
     return tracer, tracer.trace(model)
 
 
-def test_fx_table_of_module_paths_is_named_modules() -> None:
-    """Pins fx's ``Tracer.submodule_paths`` (undocumented): inverted, it is
-    ``dict(named_modules())``, order included, a module held twice under its first path."""
+def test_fx_table_of_module_paths_is_kept_and_is_named_modules() -> None:
+    """Pins fx's ``Tracer.submodule_paths`` (undocumented), which fx sets while tracing
+    and clears after: the tracer keeps it, and inverted it is ``dict(named_modules())``,
+    order included, a module held twice under its first path."""
     with torch.device("meta"):
         model = Stacked([("block", 2, 4, False, "zeros", 0.0), ("pair", 1, False)])
     model.again = model.stem
-    tracer, _ = _trace_table(model)
-    found = named_modules(tracer, model)
-    assert list(found.items()) == list(model.named_modules())
-    assert named_modules(torch.fx.Tracer(), model) == dict(model.named_modules())
+    tracer = StampingTracer()
+    tracer.trace(model)
+    assert tracer.module_paths is not None
+    assert list(named_modules(tracer, model).items()) == list(model.named_modules())
+    assert named_modules(StampingTracer(), model) == dict(model.named_modules())
 
 
 def test_interpreter_set_up_without_its_walk_is_fx_one() -> None:
