@@ -204,8 +204,11 @@ class _Walk:
     def _noted_layout(self, module: nn.Module, seen: set[int]) -> tuple[Hashable, ...]:
         """``tensor_layout`` of ``module`` (nothing being shared), its parameters and
         buffers noted as seen, its parameters counted."""
+        params, buffers = module._parameters, module._buffers
+        if not params and not buffers:
+            return ()
         out: list[Hashable] = []
-        for kind, table in (("p", module._parameters), ("b", module._buffers)):
+        for kind, table in (("p", params), ("b", buffers)):
             if not table:
                 continue
             for name, tensor in table.items():
