@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import dis
 import enum
+import operator
 import types
-from collections.abc import Hashable, Iterator, Set as AbstractSet
+from collections.abc import Callable, Hashable, Iterator, Set as AbstractSet
 from typing import Any
 
 import torch
@@ -252,22 +253,28 @@ def tensor_layout(module: nn.Module, shared: AbstractSet[int]) -> tuple[Hashable
 
 
 def _attributes(module: nn.Module) -> tuple[Hashable, ...]:
+    """``module``'s plain attributes (not its structure nor bookkeeping): their names,
+    then each one's type and value (``SIMPLE`` types) or its frozen value.
+
+    Raises:
+        Unsafe: A hook registered on it, an instance-level ``forward``, an attribute
+            ``_frozen`` refuses.
+    """
     found = module.__dict__
     keys = tuple(found)
     plan = _PLANS.get(keys)
     if plan is None:
         if "forward" in found:
             raise Unsafe("instance-level forward")
-        plan = _PLANS[keys] = (tuple(k for k in keys if k in HOOKS),
-                               tuple(k for k in keys if k not in SKIPPED and k not in HOOKS))
-    hooks, names = plan
-    for name in hooks:
-        if found[name]:
-            raise Unsafe(name)
-    out: list[Any] = [names]  # then each one's type and value, or its frozen value
+        names = tuple(k for k in keys if k not in SKIPPED and k not in HOOKS)
+        plan = _PLANS[keys] = (_getter(tuple(k for k in keys if k in HOOKS)), names,
+                               _getter(names))
+    hooks, names, values = plan
+    if any(hooks(found)):
+        raise Unsafe("a hook")
+    out: list[Any] = [names]
     append = out.append
-    for name in names:
-        value = found[name]
+    for value in values(found):
         kind = type(value)
         if kind in SIMPLE:  # most of them: widths, flags, names
             append(kind)
@@ -281,9 +288,20 @@ def _attributes(module: nn.Module) -> tuple[Hashable, ...]:
     return tuple(out)
 
 
-_PLANS: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
-"""Per set of ``__dict__`` keys (in order): the hook registries among them and the
-attributes compared, filled as modules are met."""
+def _getter(names: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """A function giving the values of a dict at ``names``, as a tuple."""
+    if len(names) >= 2:
+        return operator.itemgetter(*names)
+    if names:
+        name = names[0]
+        return lambda found: (found[name],)
+    return lambda found: ()
+
+
+_Getter = Callable[[dict[str, Any]], tuple[Any, ...]]
+_PLANS: dict[tuple[str, ...], tuple[_Getter, tuple[str, ...], _Getter]] = {}
+"""Per set of ``__dict__`` keys (in order): a getter of the hook registries among them,
+the attributes compared and a getter of their values, filled as modules are met."""
 _INTS = frozenset({int})
 
 
