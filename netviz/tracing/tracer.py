@@ -165,7 +165,7 @@ def _param_count(module: nn.Module) -> int:
     walk instead of ``parameters()``'s chain of generators."""
     seen: set[int] = set()
     total = 0
-    for sub in module.modules():
+    for sub in _modules(module):
         for param in sub._parameters.values():
             if param is not None and id(param) not in seen:
                 seen.add(id(param))
