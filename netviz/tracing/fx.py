@@ -41,7 +41,8 @@ from netviz.tracing.functional import NOT_HANDLED, blank, closed_form
 from netviz.tracing.layers import check_input_dtype, describe, layer_outputs, output_dtype
 from netviz.tracing.names import function_name, method_name
 from netviz.tracing.reuse import Reuse
-from netviz.tracing.stamps import StampKeys, Stamps, StampingTracer
+from netviz.tracing.keys import StampKeys
+from netviz.tracing.stamps import Stamps, StampingTracer
 from netviz.tracing.values import tensors_in
 
 

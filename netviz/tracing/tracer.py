@@ -36,7 +36,7 @@ from netviz.tracing.fx import (
     tensor_constants_removed,
 )
 from netviz.tracing.meta import meta_unsupported
-from netviz.tracing.stamps import StampKeys
+from netviz.tracing.keys import StampKeys
 from netviz.tracing.names import function_name, method_name
 
 

@@ -17,14 +17,13 @@ from hypothesis import strategies as st
 from torch import nn
 
 from netviz.tracing import fingerprints as fingerprint_module
-from netviz.tracing import stamps as stamps_module
+from netviz.tracing import keys as keys_module
 from netviz.tracing import trace_model
 from netviz.tracing.fingerprints import _Walk, model_fingerprints, shared_ids
 from netviz.tracing.fx import ShapeInterpreter, _interpreter_init, named_modules, stamped_graph
 from netviz.tracing.leaves import _asked
-from netviz.tracing.stamps import (
-    StampingTracer, StampKeys, Template, _walked_keys, pattern, stamp_keys, walked_pattern,
-)
+from netviz.tracing.keys import StampKeys, _walked_keys, stamp_keys
+from netviz.tracing.stamps import StampingTracer, Template, pattern, walked_pattern
 from netviz.tracing.tracer import _modules
 
 from tests.tracing.test_stamps_property import SETTINGS, STEP, Block, Stacked
@@ -121,8 +120,8 @@ def test_a_model_fx_refuses_at_once_is_never_fingerprinted(
     """The module tree is walked when the tracer first meets a module call, not before:
     a trace that fails first (here, then traced by hooks) pays nothing for it."""
     walked: list[nn.Module] = []
-    real = stamps_module.model_fingerprints
-    monkeypatch.setattr(stamps_module, "model_fingerprints",
+    real = keys_module.model_fingerprints
+    monkeypatch.setattr(keys_module, "model_fingerprints",
                         lambda root: walked.append(root) or real(root))
     with torch.device("meta"):
         model = _Refused()
