@@ -20,7 +20,7 @@ from netviz.ir.accounting import DATA_DEPENDENT
 from netviz.ops.axes import container_axis, feature_axis, read_axis
 from netviz.tracing.attrs import layer_name, layer_op, module_attrs, operand_name
 from netviz.tracing.fx import Value
-from netviz.tracing.leaves import Copy, Leaf, Unstampable, chains, copy_leaf
+from netviz.tracing.leaves import Copy, Leaf, Plan, Unstampable, chains, copy_leaf
 from netviz.tracing.modules import module_classes
 from netviz.tracing.names import function_name, method_name
 from netviz.tracing.params import ParamLedger
@@ -132,7 +132,9 @@ def build_graph(
         Unstampable: A leaf's nodes cannot be copied (trace again without it).
     """
     leaves = stamps.made if stamps is not None else {}
-    modules = dict(root.named_modules())
+    traced = stamps.modules if stamps is not None else None
+    modules = traced if traced is not None and traced.get("") is root \
+        else dict(root.named_modules())
     flows: set[torch.fx.Node] = set()  # tensor data from an input reaches the node
     kept: list[torch.fx.Node] = []
     kept_set: set[torch.fx.Node] = set()
@@ -178,6 +180,7 @@ def build_graph(
             copied.update(done.nodes)
     made: dict[torch.fx.Node, tuple[int, int, int]] = {}  # IR node index, its edges
     copies: list[Copy] = []
+    plans: dict[int, Plan] = {}  # how to copy each call leaves copy
     dependent: dict[str, None] = {}  # data-dependent aten ops the calls ran
     claimed: set[torch.fx.Node] = set()  # nodes whose MACs a kept node counts
     ledger = ParamLedger()
@@ -191,7 +194,8 @@ def build_graph(
         if leaves and node in leaves:
             done = stamps.sources.get(node)  # type: ignore[union-attr]
             start, edge_start = len(nodes), len(edges)
-            _copy(leaves[node], done, stale, modules, ledger, made, ids, axes, nodes, edges)
+            _copy(leaves[node], done, stale, modules, ledger, made, ids, axes, nodes, edges,
+                  plans)
             copies.append((leaves[node], done, start, len(nodes) - start,  # type: ignore[arg-type]
                            edge_start, len(edges) - edge_start))
             continue
@@ -271,8 +275,12 @@ def _params_below(module: nn.Module) -> list:
     todo = [module]
     while todo:
         sub = todo.pop()
-        found += [p for p in sub._parameters.values() if p is not None]
-        todo += [c for c in sub._modules.values() if c is not None]
+        params = sub._parameters
+        if params:
+            found += [p for p in params.values() if p is not None]
+        children = sub._modules
+        if children:
+            todo += [c for c in children.values() if c is not None]
     return found
 
 
@@ -280,7 +288,7 @@ def _copy(
     leaf: Leaf, done: Instance | None, stale: set[torch.fx.Node], modules: dict[str, nn.Module],
     ledger: ParamLedger, made: dict[torch.fx.Node, tuple[int, int, int]],
     ids: dict[torch.fx.Node, str], axes: dict[torch.fx.Node, int | None], nodes: list[Node],
-    edges: list[Edge],
+    edges: list[Edge], plans: dict[int, Plan],
 ) -> None:
     """The IR nodes of ``leaf``: ``done``'s, when every parameter either holds counts
     there for the first time (as tracing the call would count it)."""
@@ -288,7 +296,7 @@ def _copy(
         raise Unstampable(leaf.key, "the alike call's parameters were counted before it")
     if not ledger.claim(_params_below(modules[leaf.path])):
         raise Unstampable(leaf.key, "the block's parameters were counted before its call")
-    copy_leaf(leaf, done, made, ids, axes, nodes, edges)
+    copy_leaf(leaf, done, made, ids, axes, nodes, edges, plans)
 
 
 def _macs(

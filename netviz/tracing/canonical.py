@@ -19,10 +19,12 @@ from netviz.ir import Graph, Node, evolve
 
 def canonical_calls(graph: Graph) -> Graph:
     """``graph`` with each run of interchangeable calls in the order of first use."""
-    types = graph.module_types  # a module's own call: its class is the op
-    if not any(b.scope and (a.scope, a.type_name) == (b.scope, b.type_name)
-               and types.get(b.scope) == b.type_name for a, b in zip(graph.nodes, graph.nodes[1:])):
+    traced = graph.nodes
+    if not any(b.scope and a.scope == b.scope and a.type_name == b.type_name
+               and graph.module_types.get(b.scope) == b.type_name  # the module's own call
+               for a, b in zip(traced, traced[1:])):
         return graph  # no two calls of one module next to each other (the common case)
+    types = graph.module_types
     nodes = list(graph.nodes)
     position = {node.id: i for i, node in enumerate(nodes)}
     sources: dict[str, list[str]] = {}

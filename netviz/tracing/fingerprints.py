@@ -14,14 +14,20 @@ unsafe: hooks registered on it, a forward that is not plain Python code netviz c
 global variables or reads mutable ones, a tensor or unregistered module kept as a plain
 attribute, a parameter, buffer or submodule it shares with another part of the model,
 an attribute netviz cannot compare, or a child without a fingerprint.
+
+[`model_fingerprints`][netviz.tracing.fingerprints.model_fingerprints] finds them in one
+walk of the module tree, noting every module and tensor met: when one is met twice
+(shared), it walks again knowing which (``shared_ids``). The walk counts the model's
+parameters on the way.
 """
 
 from __future__ import annotations
 
 import dis
 import enum
+import operator
 import types
-from collections.abc import Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Set as AbstractSet
 from typing import Any
 
 import torch
@@ -63,12 +69,51 @@ def fingerprints(root: nn.Module) -> dict[int, Fingerprint]:
     Global module hooks (``nn.modules.module.register_module_forward_hook``) make every
     module unsafe: the result is then empty.
     """
+    return model_fingerprints(root).keys
+
+
+class Fingerprints:
+    """What one walk of a model's module tree found.
+
+    Attributes:
+        keys: The fingerprint of every submodule that has one, by ``id`` of the module.
+        modules: The modules ``keys`` holds, in the order they were fingerprinted, each
+            once; ``None`` when a module is reachable by two paths.
+        params: ``sum(p.numel() for p in root.parameters())``, found on the way;
+            ``None`` when not (a module or tensor reachable by two paths, global hooks,
+            a parameter of another type than ``nn.Parameter``).
+    """
+
+    __slots__ = ("keys", "modules", "params")
+
+    def __init__(self, keys: dict[int, Fingerprint], modules: list[nn.Module] | None,
+                 params: int | None = None) -> None:
+        self.keys = keys
+        self.modules = modules
+        self.params = params
+
+
+class _SeenTwice(Exception):
+    """A module or tensor is reachable by two paths: walk again knowing which."""
+
+
+def model_fingerprints(root: nn.Module) -> Fingerprints:
+    """The fingerprints of ``root``'s submodules (see ``fingerprints``), and its parameter
+    count, in one walk when no module or tensor is reachable by two paths (the usual
+    case: found on the way); else in two, the first finding ``shared_ids``."""
     if _global_hooks():
-        return {}
-    shared = shared_ids(root)
+        return Fingerprints({}, [])
     found: dict[int, Fingerprint] = {}
-    _visit(root, shared, found, {})
-    return found
+    modules: list[nn.Module] = []
+    walk = _Walk(frozenset(), found, modules, set())
+    try:
+        walk.visit(root)
+        return Fingerprints(found, modules, walk.params)
+    except _SeenTwice:
+        pass
+    found = {}
+    _Walk(shared_ids(root), found, [], None).visit(root)
+    return Fingerprints(found, None)
 
 
 def _global_hooks() -> bool:
@@ -101,39 +146,91 @@ def shared_ids(root: nn.Module) -> set[int]:
     return twice
 
 
-def _visit(module: nn.Module, shared: set[int], found: dict[int, Fingerprint],
-           numbers: dict[Hashable, int]) -> Fingerprint | None:
-    """The fingerprint of ``module`` (``None``: none), those of its submodules put in
-    ``found``. A fingerprint is a small number: the same number for the same description
-    (class, children's numbers, tensors, attributes), given through ``numbers``, so that
-    a deep block's description is hashed once, not again in every enclosing one's."""
-    children: list[tuple[str, Fingerprint | None]] = []
-    safe = True
-    for name, child in module._modules.items():
-        if child is None:
-            children.append((name, None))
-            continue
-        key = _visit(child, shared, found, numbers)
-        safe = safe and key is not None and id(child) not in shared
-        children.append((name, key))
-    if not safe:
-        return None
-    cls = type(module)
-    readable = _READABLE.get(cls)
-    if readable is None:
-        readable = _READABLE[cls] = _readable(cls)
-    if not readable:
-        return None
-    try:
-        description = (cls, tuple(children), tensor_layout(module, shared), _attributes(module))
-    except Unsafe:
-        return None
-    key = numbers.setdefault(description, len(numbers))
-    found[id(module)] = key
-    return key
+class _Walk:
+    """One walk giving fingerprints. A fingerprint is a small number: the same number for
+    the same description (class, children's numbers, tensors, attributes), given through
+    ``numbers``, so that a deep block's description is hashed once, not again in every
+    enclosing one's.
+
+    Given ``seen`` (a first walk, ``shared`` empty), it notes the ``id`` of every module
+    and tensor met, raises ``_SeenTwice`` at one met again, and counts parameters."""
+
+    def __init__(self, shared: AbstractSet[int], found: dict[int, Fingerprint],
+                 modules: list[nn.Module], seen: set[int] | None) -> None:
+        self.shared = shared
+        self.found = found
+        self.modules = modules
+        self.seen = seen
+        self.numbers: dict[Hashable, int] = {}
+        self.params: int | None = 0
+
+    def visit(self, module: nn.Module) -> Fingerprint | None:
+        """The fingerprint of ``module`` (``None``: none), those of its submodules put in
+        ``found``."""
+        seen, shared = self.seen, self.shared
+        layout = self._noted_layout(module, seen) if seen is not None else None
+        children: list[tuple[str, Fingerprint | None]] = []
+        safe = True
+        for name, child in module._modules.items():
+            if child is None:
+                children.append((name, None))
+                continue
+            if seen is not None:
+                if id(child) in seen:
+                    raise _SeenTwice
+                seen.add(id(child))
+            key = self.visit(child)
+            safe = safe and key is not None and id(child) not in shared
+            children.append((name, key))
+        if not safe:
+            return None
+        cls = type(module)
+        readable = _READABLE.get(cls)
+        if readable is None:
+            readable = _READABLE[cls] = _readable(cls)
+        if not readable:
+            return None
+        try:
+            if layout is None:
+                layout = tensor_layout(module, shared)
+            description = (cls, tuple(children), layout, _attributes(module))
+        except Unsafe:
+            return None
+        numbers = self.numbers
+        key = numbers.setdefault(description, len(numbers))
+        self.found[id(module)] = key
+        self.modules.append(module)
+        return key
+
+    def _noted_layout(self, module: nn.Module, seen: set[int]) -> tuple[Hashable, ...]:
+        """``tensor_layout`` of ``module`` (nothing being shared), its parameters and
+        buffers noted as seen, its parameters counted."""
+        params, buffers = module._parameters, module._buffers
+        if not params and not buffers:
+            return ()
+        out: list[Hashable] = []
+        for kind, table in (("p", params), ("b", buffers)):
+            if not table:
+                continue
+            for name, tensor in table.items():
+                if tensor is None:
+                    out.append((kind, name, None))
+                    continue
+                if id(tensor) in seen:
+                    raise _SeenTwice
+                seen.add(id(tensor))
+                cls = type(tensor)
+                if kind == "p" and self.params is not None:
+                    if cls is nn.Parameter:
+                        self.params += tensor.numel()
+                    else:  # a lazy layer's, a subclass: left to _param_count
+                        self.params = None
+                out.append((kind, name, cls, tensor.shape, tensor.dtype, tensor.device,
+                            tensor.requires_grad))
+        return tuple(out)
 
 
-def tensor_layout(module: nn.Module, shared: set[int]) -> tuple[Hashable, ...]:
+def tensor_layout(module: nn.Module, shared: AbstractSet[int]) -> tuple[Hashable, ...]:
     """The layout of ``module``'s own parameters and buffers, by name: type, shape, dtype,
     device, gradient flag.
 
@@ -156,37 +253,56 @@ def tensor_layout(module: nn.Module, shared: set[int]) -> tuple[Hashable, ...]:
 
 
 def _attributes(module: nn.Module) -> tuple[Hashable, ...]:
+    """``module``'s plain attributes (not its structure nor bookkeeping): their names,
+    then each one's type and value (``SIMPLE`` types) or its frozen value.
+
+    Raises:
+        Unsafe: A hook registered on it, an instance-level ``forward``, an attribute
+            ``_frozen`` refuses.
+    """
     found = module.__dict__
     keys = tuple(found)
     plan = _PLANS.get(keys)
     if plan is None:
         if "forward" in found:
             raise Unsafe("instance-level forward")
-        plan = _PLANS[keys] = (tuple(k for k in keys if k in HOOKS),
-                               tuple(k for k in keys if k not in SKIPPED and k not in HOOKS))
-    hooks, names = plan
-    for name in hooks:
-        if found[name]:
-            raise Unsafe(name)
-    out: list[Hashable] = []
+        names = tuple(k for k in keys if k not in SKIPPED and k not in HOOKS)
+        plan = _PLANS[keys] = (_getter(tuple(k for k in keys if k in HOOKS)), names,
+                               _getter(names))
+    hooks, names, values = plan
+    if any(hooks(found)):
+        raise Unsafe("a hook")
+    out: list[Any] = [names]
     append = out.append
-    for name in names:
-        value = found[name]
+    for value in values(found):
         kind = type(value)
         if kind in SIMPLE:  # most of them: widths, flags, names
-            append((name, kind, value))
+            append(kind)
+            append(value)
         elif kind is float:  # as _frozen gives it
-            append((name, (kind, repr(value))))
+            append((kind, repr(value)))
         elif kind is set and not value:  # nn.Module's _non_persistent_buffers_set
-            append((name, (kind, frozenset())))
+            append((kind, frozenset()))
         else:
-            append((name, _frozen(value, DEPTH)))
+            append(_frozen(value, DEPTH))
     return tuple(out)
 
 
-_PLANS: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
-"""Per set of ``__dict__`` keys (in order): the hook registries among them and the
-attributes compared, filled as modules are met."""
+def _getter(names: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """A function giving the values of a dict at ``names``, as a tuple."""
+    if len(names) >= 2:
+        return operator.itemgetter(*names)
+    if names:
+        name = names[0]
+        return lambda found: (found[name],)
+    return lambda found: ()
+
+
+_Getter = Callable[[dict[str, Any]], tuple[Any, ...]]
+_PLANS: dict[tuple[str, ...], tuple[_Getter, tuple[str, ...], _Getter]] = {}
+"""Per set of ``__dict__`` keys (in order): a getter of the hook registries among them,
+the attributes compared and a getter of their values, filled as modules are met."""
+_INTS = frozenset({int})
 
 
 def _frozen(value: Any, depth: int) -> Hashable:
@@ -195,7 +311,7 @@ def _frozen(value: Any, depth: int) -> Hashable:
     kind = type(value)
     if kind in SIMPLE:
         return (kind, value)
-    if kind is tuple and all(type(item) is int for item in value):
+    if kind is tuple and _INTS.issuperset(map(type, value)):
         return (kind, value)
     if kind is float:
         return (kind, repr(value))  # nan equal to itself, -0.0 apart from 0.0

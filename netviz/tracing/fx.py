@@ -14,7 +14,6 @@ import inspect
 from collections import OrderedDict
 from collections.abc import Hashable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -41,13 +40,12 @@ from netviz.tracing.failures import layer_error, shapes_text
 from netviz.tracing.functional import NOT_HANDLED, blank, closed_form
 from netviz.tracing.layers import check_input_dtype, describe, layer_outputs, output_dtype
 from netviz.tracing.names import function_name, method_name
-from netviz.tracing.fingerprints import fingerprints
 from netviz.tracing.reuse import Reuse
-from netviz.tracing.stamps import Stamps, StampingTracer, stamp_keys
+from netviz.tracing.keys import StampKeys
+from netviz.tracing.stamps import Stamps, StampingTracer
 from netviz.tracing.values import tensors_in
 
 
-@dataclass(frozen=True)
 class Value:
     """What an fx node produced.
 
@@ -67,26 +65,48 @@ class Value:
         data_dependent: Aten ops the call ran whose work depends on tensor values.
     """
 
-    tensors: bool
-    shape: Shape | None = None
-    attrs: tuple[Attr, ...] = ()
-    full: Shape | None = None
-    inputs: tuple[Shape, ...] = ()
-    passthrough: bool = False
-    type_name: str = ""
-    macs: int = 0
-    data_dependent: tuple[str, ...] = ()
+    __slots__ = (
+        "tensors", "shape", "attrs", "full", "inputs", "passthrough", "type_name", "macs",
+        "data_dependent"
+    )
+
+    def __init__(self,
+                 tensors: bool,
+                 shape: Shape | None = None,
+                 attrs: tuple[Attr, ...] = (),
+                 full: Shape | None = None,
+                 inputs: tuple[Shape, ...] = (),
+                 passthrough: bool = False,
+                 type_name: str = "",
+                 macs: int = 0,
+                 data_dependent: tuple[str, ...] = ()) -> None:
+        self.tensors = tensors
+        self.shape = shape
+        self.attrs = attrs
+        self.full = full
+        self.inputs = inputs
+        self.passthrough = passthrough
+        self.type_name = type_name
+        self.macs = macs
+        self.data_dependent = data_dependent
 
 
-@dataclass
 class _Call:
     """What the interpreter learnt about the call it just made."""
 
-    op: Op | None
-    type_name: str = ""
-    attrs: tuple[Attr, ...] = ()
-    rule_attrs: dict[str, Any] | None = None
-    count: Count | None = None  # None: answered in closed form, not run
+    __slots__ = ("op", "type_name", "attrs", "rule_attrs", "count")
+
+    def __init__(self,
+                 op: Op | None,
+                 type_name: str = "",
+                 attrs: tuple[Attr, ...] = (),
+                 rule_attrs: dict[str, Any] | None = None,
+                 count: Count | None = None) -> None:
+        self.op = op
+        self.type_name = type_name
+        self.attrs = attrs
+        self.rule_attrs = rule_attrs
+        self.count = count
 
 
 class NodeFailure(Exception):
@@ -278,25 +298,36 @@ def symbolic_graph(module: nn.Module, inputs: int, keywords: Sequence[str] = ())
 
 def stamped_graph(
     module: nn.Module, inputs: int, keywords: Sequence[str] = (),
-    no_leaf: set[Hashable] | None = None,
+    no_leaf: set[Hashable] | None = None, keys: StampKeys | None = None,
 ) -> tuple[torch.fx.Graph, Stamps]:
     """``symbolic_graph``, each distinct block traced once and the others stamped from it
     (see [`netviz.tracing.stamps`][netviz.tracing.stamps]): the same graph, and the
     stamped calls. Given ``no_leaf``, later calls of a block are one node each
     ([`netviz.tracing.leaves`][netviz.tracing.leaves]), but for the templates it names:
     [`propagate`][netviz.tracing.fx.propagate] and
-    [`build_graph`][netviz.tracing.build.build_graph] then need the stamps.
+    [`build_graph`][netviz.tracing.build.build_graph] then need the stamps. ``keys``: the
+    model's (found when first needed, kept from an earlier trace of the same model).
 
     Raises:
         Exception: As ``symbolic_graph``.
     """
     concrete = _defaults_beyond(module, inputs, keywords)
     tracer = _Tracer()
-    tracer.stamps = Stamps(stamp_keys(fingerprints(module), module, tracer.is_leaf_module),
-                           leaves=no_leaf is not None, no_leaf=set(no_leaf or ()))
+    keys = (keys if keys is not None else StampKeys(module)).bind(tracer.is_leaf_module)
+    tracer.stamps = Stamps(keys, leaves=no_leaf is not None, no_leaf=set(no_leaf or ()))
     graph = tracer.trace(module, concrete_args=concrete or None)
     tracer.stamps.created.clear()
+    tracer.stamps.modules = named_modules(tracer, module)
     return graph, tracer.stamps
+
+
+def named_modules(tracer: StampingTracer, root: nn.Module) -> dict[str, nn.Module]:
+    """``dict(root.named_modules())`` from the table fx's ``Tracer.trace`` made walking the
+    same modules (see ``StampingTracer.module_paths``), without walking them again."""
+    paths = tracer.module_paths
+    if paths is None or getattr(tracer, "root", None) is not root:
+        return dict(root.named_modules())
+    return {name: module for module, name in paths.items()}
 
 
 _IMMUTABLE = (torch.fx.immutable_collections.immutable_list,
@@ -335,8 +366,12 @@ class ShapeInterpreter(torch.fx.Interpreter):
         input_shapes: Sequence[Shape],
         device: torch.device,
         reuse: Reuse | None = None,
+        submodules: dict[str, nn.Module] | None = None,
     ) -> None:
-        super().__init__(module, garbage_collect_values=True, graph=graph)
+        if submodules is None:
+            super().__init__(module, garbage_collect_values=True, graph=graph)
+        else:
+            _interpreter_init(self, module, graph, submodules)
         self.device = device
         self.extra_traceback = False
         self.input_shapes = tuple(input_shapes)
@@ -469,6 +504,28 @@ class ShapeInterpreter(torch.fx.Interpreter):
         return self._run(call, lambda: module(*args, **kwargs))
 
 
+def _interpreter_init(interpreter: torch.fx.Interpreter, module: nn.Module,
+                      graph: torch.fx.Graph, submodules: dict[str, nn.Module]) -> None:
+    """What ``torch.fx.Interpreter.__init__`` does (``garbage_collect_values`` on), given
+    ``dict(module.named_modules())`` instead of walking the model again for it. Its
+    attributes are fx's own (``user_to_last_uses``, undocumented):
+    ``tests/tracing/test_trace_fx.py`` pins that both give the same ones."""
+    interpreter.module = module
+    interpreter.submodules = submodules
+    interpreter.graph = graph
+    interpreter.env = {}
+    interpreter.name = "Interpreter"
+    interpreter.garbage_collect_values = True
+    interpreter.extra_traceback = True
+    last_use: dict[torch.fx.Node, torch.fx.Node] = {}
+    interpreter.user_to_last_uses = {}
+    for node in reversed(graph.nodes):
+        for used in node.all_input_nodes:
+            if used not in last_use:
+                last_use[used] = node
+                interpreter.user_to_last_uses.setdefault(node, []).append(used)
+
+
 def _blanks(outputs: Any, like: torch.Tensor, dtype: torch.dtype) -> Any:
     """Blank tensors of the closed-form output shape(s), nested as the shapes are."""
     if outputs is None:
@@ -551,7 +608,10 @@ def propagate(
     inputs = make_inputs(input_shapes, device, dtype, random=False, dtypes=input_dtypes,
                          fills=input_fills)
     reuse = Reuse(stamps) if stamps is not None and stamps.instances else None
-    interpreter = ShapeInterpreter(module, graph, input_shapes, device, reuse)
+    traced = stamps.modules if stamps is not None else None
+    interpreter = ShapeInterpreter(module, graph, input_shapes, device, reuse,
+                                   traced if traced is not None and traced.get("") is module
+                                   else None)
     with torch.no_grad():
         interpreter.run(*fed_in_order(graph, inputs, input_names))
     return interpreter.values

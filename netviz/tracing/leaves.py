@@ -24,13 +24,11 @@ one tracing every call gives (``tests/tracing/test_leaves_property.py``).
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import torch.fx
 
 from netviz.ir import Edge, Node, Repeat
-from netviz.ir.graph import evolve
 
 if TYPE_CHECKING:
     from netviz.tracing.stamps import Instance, Template
@@ -40,7 +38,6 @@ LEAF_NAME = "_netviz_leaf"
 _MODULE_TARGETS = ("call_module", "get_attr")
 
 
-@dataclass(eq=False)
 class Leaf:
     """A later call of a repeated block, traced as one fx node.
 
@@ -55,13 +52,23 @@ class Leaf:
         out: The place of the node it returns, in the template's order.
     """
 
-    node: torch.fx.Node
-    key: Hashable
-    template: Template
-    path: str
-    names: list[str]
-    inputs: list[torch.fx.Node]
-    out: int
+    __slots__ = ("node", "key", "template", "path", "names", "inputs", "out")
+
+    def __init__(self,
+                 node: torch.fx.Node,
+                 key: Hashable,
+                 template: Template,
+                 path: str,
+                 names: list[str],
+                 inputs: list[torch.fx.Node],
+                 out: int) -> None:
+        self.node = node
+        self.key = key
+        self.template = template
+        self.path = path
+        self.names = names
+        self.inputs = inputs
+        self.out = out
 
 
 class Unstampable(Exception):
@@ -95,9 +102,32 @@ def make_leaf(tracer: Any, key: Hashable, template: Template, path: str,
         candidates = template.candidates or _candidates(template, graph)
     # _target_to_str of a module path: fx's snake case, which never joins across a "."
     prefix = graph._target_to_str(path) if any(first for first, _ in candidates) else ""
-    names = [create(prefix + rest if first else rest, None) for first, rest in candidates]
+    names = [create(name, None) for name in _asked(prefix, candidates, template)]
     node = graph.create_node("call_module", path, tuple(inputs), {}, name=LEAF_NAME)
     return Leaf(node, key, template, path, names, inputs, out)
+
+
+_ILLEGAL = getattr(torch.fx.graph, "_illegal_char_regex", None)
+"""fx's characters that cannot be in a name (a run of them becomes one ``_``)."""
+
+
+def _asked(prefix: str, candidates: list[tuple[bool, str]], template: Template) -> list[str]:
+    """The names to ask fx's namespace for: each candidate, the module path ``prefix``
+    before those named after it, with fx's illegal characters already replaced as
+    ``create_name`` replaces them (which it then need not do: the same names). The
+    template's candidates are cleaned once; joined to a cleaned prefix they are the
+    cleaned whole unless a run of illegal characters spans the join."""
+    if _ILLEGAL is None or template.candidates is not candidates:
+        return [prefix + rest if first else rest for first, rest in candidates]
+    clean = template.clean
+    if clean is None:
+        clean = template.clean = [(_ILLEGAL.sub("_", rest), _ILLEGAL.match(rest) is not None)
+                                  for _, rest in candidates]
+    start = _ILLEGAL.sub("_", prefix)
+    joins = not prefix or _ILLEGAL.match(prefix[-1]) is None  # ends in a legal character
+    return [(start + cleaned if joins or not opens else _ILLEGAL.sub("_", prefix + rest))
+            if first else cleaned
+            for (first, rest), (cleaned, opens) in zip(candidates, clean)]
 
 
 def _candidates(template: Template, graph: Any) -> list[tuple[bool, str]]:
@@ -127,7 +157,7 @@ def renamed_scope(scope: str, source: str, path: str, key: Hashable) -> str:
 def copy_leaf(
     leaf: Leaf, done: Instance, made: dict[torch.fx.Node, tuple[int, int, int]],
     ids: dict[torch.fx.Node, str], axes: dict[torch.fx.Node, int | None],
-    nodes: list[Node], edges: list[Edge],
+    nodes: list[Node], edges: list[Edge], plans: dict[int, Plan] | None = None,
 ) -> None:
     """Append the IR nodes and edges of ``leaf``: those ``done`` (the alike call its
     values came from) made, renamed.
@@ -141,39 +171,89 @@ def copy_leaf(
         axes: Feature axes (full index) of the fx nodes built so far; the leaf's is set.
         nodes: The IR nodes so far.
         edges: The IR edges so far.
+        plans: What copying each call takes (see ``copy_plan``), by ``id`` of the call,
+            kept from one leaf to the next.
 
     Raises:
         Unstampable: The copy could differ from tracing the call.
     """
     key = leaf.key
-    rename: dict[str, str] = {}
+    given = []
     for mine, theirs in zip(leaf.inputs, done.inputs):
         if mine not in ids or theirs not in ids:
             raise Unstampable(key, "an input is not an IR node")
         if axes.get(mine) != axes.get(theirs):
             raise Unstampable(key, "inputs with other feature axes")
-        rename[ids[theirs]] = ids[mine]
-    returned = done.nodes[leaf.out]
-    if returned not in made:
+        given.append(ids[mine])
+    plan = plans.get(id(done)) if plans is not None else None
+    if plan is None:
+        plan = copy_plan(key, done, leaf.out, made, ids, nodes, edges)
+        if plans is not None:
+            plans[id(done)] = plan
+    names, path = leaf.names, leaf.path
+    new_node, new_edge = object.__new__, object.__new__
+    for node, place, scope, incoming in plan:
+        copy = new_node(Node)
+        fields = copy.__dict__
+        fields.update(node.__dict__)
+        fields["id"] = names[place]
+        fields["scope"] = path + scope
+        nodes.append(copy)
+        for edge, inside, src, dst in incoming:
+            moved = new_edge(Edge)
+            fields = moved.__dict__
+            fields.update(edge.__dict__)
+            fields["src"] = names[src] if inside else given[src]
+            fields["dst"] = names[dst]
+            edges.append(moved)
+    axes[leaf.node] = axes.get(done.nodes[leaf.out])
+
+
+Plan = list[tuple[Node, int, str, list[tuple[Edge, bool, int, int]]]]
+"""How to copy the IR of a call: per IR node it made, in order, the node, its place
+among the call's fx nodes (whose would-be name a leaf gives it), its scope below the
+call's module path (``""``: the module itself), and its incoming edges, each with where
+its ends are: its source among the call's nodes (``True``, a place) or among its inputs
+(``False``, an argument slot), its destination a place. The same as renaming ids and
+scopes one by one (``evolve``), made once per call a leaf copies."""
+
+
+def copy_plan(
+    key: Hashable, done: Instance, out: int, made: dict[torch.fx.Node, tuple[int, int, int]],
+    ids: dict[torch.fx.Node, str], nodes: list[Node], edges: list[Edge],
+) -> Plan:
+    """The plan copying the IR nodes and edges ``done`` made (``out``: the place of the
+    node its leaves return).
+
+    Raises:
+        Unstampable: A copy could differ from tracing the call.
+    """
+    if done.nodes[out] not in made:
         raise Unstampable(key, "what the block returns is not an IR node")
-    for name, theirs in zip(leaf.names, done.nodes):
+    where: dict[str, tuple[bool, int]] = {}
+    for slot, theirs in enumerate(done.inputs):
+        where[ids[theirs]] = (False, slot)
+    for place, theirs in enumerate(done.nodes):
         if theirs in made:
-            rename[ids[theirs]] = name
+            where[ids[theirs]] = (True, place)
     source = done.path
-    for theirs in done.nodes:
+    plan: Plan = []
+    for place, theirs in enumerate(done.nodes):
         at = made.get(theirs)
         if at is None:
             continue
         index, start, end = at
         node = nodes[index]
-        nodes.append(evolve(node, id=rename[node.id],
-                            scope=renamed_scope(node.scope, source, leaf.path, key)))
+        scope = renamed_scope(node.scope, source, "", key)
+        incoming = []
         for edge in edges[start:end]:
-            src = rename.get(edge.src)
+            src = where.get(edge.src)
             if src is None:
                 raise Unstampable(key, "an edge from outside the block")
-            edges.append(evolve(edge, src=src, dst=rename[edge.dst]))
-    axes[leaf.node] = axes.get(returned)
+            dst = where[edge.dst]
+            incoming.append((edge, src[0], src[1], dst[1]))
+        plan.append((node, place, scope, incoming))
+    return plan
 
 
 Copy = tuple[Leaf, "Instance", int, int, int, int]

@@ -23,8 +23,7 @@ stamped call from the template's when its inputs are alike.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 import torch.fx
@@ -32,11 +31,13 @@ from torch import nn
 
 from netviz.tracing.leaves import Leaf, make_leaf
 
+if TYPE_CHECKING:
+    from netviz.tracing.keys import StampKeys
+
 _CONSTANTS = (type(None), bool, int, float, str, torch.dtype, torch.device)
 _MODULE_TARGETS = ("call_module", "get_attr")
 
 
-@dataclass(eq=False)
 class Template:
     """The nodes the first traced call of a block made.
 
@@ -51,17 +52,30 @@ class Template:
             something else (several values, an input).
         candidates: Per node, the name fx is asked for, as ``(module path first?, the
             rest)``; set when a call is first made a leaf.
+        clean: Per candidate, its rest with fx's illegal characters replaced, and whether
+            it starts with one; set with ``candidates``.
     """
 
-    path: str
-    nodes: list[tuple[torch.fx.Node, Any, str | None, Any, tuple[tuple[str, str, Any], ...]]]
-    inputs: list[torch.fx.Node]
-    output: Any
-    out: int = -1
-    candidates: list[tuple[bool, str]] | None = None
+    __slots__ = ("path", "nodes", "inputs", "output", "out", "candidates", "clean")
+
+    def __init__(self,
+                 path: str,
+                 nodes: list[tuple[torch.fx.Node, Any, str | None, Any,
+                                   tuple[tuple[str, str, Any], ...]]],
+                 inputs: list[torch.fx.Node],
+                 output: Any,
+                 out: int = -1,
+                 candidates: list[tuple[bool, str]] | None = None,
+                 clean: list[tuple[str, bool]] | None = None) -> None:
+        self.path = path
+        self.nodes = nodes
+        self.inputs = inputs
+        self.output = output
+        self.out = out
+        self.candidates = candidates
+        self.clean = clean
 
 
-@dataclass(eq=False)
 class Instance:
     """One call of a block whose nodes follow a template (the template's own call too).
 
@@ -73,20 +87,27 @@ class Instance:
         path: The block's module path.
     """
 
-    template: Template
-    nodes: list[torch.fx.Node]
-    inputs: list[torch.fx.Node]
-    fresh: bool = True
-    path: str = ""
+    __slots__ = ("template", "nodes", "inputs", "fresh", "path")
+
+    def __init__(self,
+                 template: Template,
+                 nodes: list[torch.fx.Node],
+                 inputs: list[torch.fx.Node],
+                 fresh: bool = True,
+                 path: str = "") -> None:
+        self.template = template
+        self.nodes = nodes
+        self.inputs = inputs
+        self.fresh = fresh
+        self.path = path
 
 
-@dataclass
 class Stamps:
     """What one trace recorded and stamped.
 
     Attributes:
         keys: Fingerprints of the modules worth stamping (a non-leaf module sharing its
-            fingerprint with another), by ``id``.
+            fingerprint with another), by ``id`` (a dict, or found when first asked for).
         templates: By fingerprint and argument pattern.
         refused: Fingerprints and patterns whose template was refused.
         instances: Every call made from (or recorded as) a template, in graph order.
@@ -99,18 +120,39 @@ class Stamps:
         sources: For each of those (by node), the alike call stamped node by node whose
             values it took while propagating shapes.
         recording: How many templates are being recorded around the current call.
+        modules: ``dict(root.named_modules())`` of the traced model, set after tracing
+            (from what fx found walking it, not walked again).
     """
 
-    keys: dict[int, Hashable]
-    templates: dict[Hashable, Template] = field(default_factory=dict)
-    refused: set[Hashable] = field(default_factory=set)
-    instances: list[Instance] = field(default_factory=list)
-    created: list[tuple[torch.fx.Node, str | None, Any]] = field(default_factory=list)
-    leaves: bool = False
-    no_leaf: set[Hashable] = field(default_factory=set)
-    made: dict[torch.fx.Node, Leaf] = field(default_factory=dict)
-    sources: dict[torch.fx.Node, Instance] = field(default_factory=dict)
-    recording: int = 0
+    __slots__ = (
+        "keys", "templates", "refused", "instances", "created", "leaves", "no_leaf", "made",
+        "sources", "recording", "modules"
+    )
+
+    def __init__(self,
+                 keys: StampKeys | dict[int, Hashable],
+                 templates: dict[Hashable, Template] | None = None,
+                 refused: set[Hashable] | None = None,
+                 instances: list[Instance] | None = None,
+                 created: list[tuple[torch.fx.Node, str | None, Any]] | None = None,
+                 leaves: bool = False,
+                 no_leaf: set[Hashable] | None = None,
+                 made: dict[torch.fx.Node, Leaf] | None = None,
+                 sources: dict[torch.fx.Node, Instance] | None = None,
+                 recording: int = 0,
+                 modules: dict[str, nn.Module] | None = None) -> None:
+        self.keys = keys
+        self.templates: dict[Hashable, Template] = {} if templates is None else templates
+        self.refused: set[Hashable] = set() if refused is None else refused
+        self.instances: list[Instance] = [] if instances is None else instances
+        self.created: list[tuple[torch.fx.Node, str | None, Any]] = (
+            [] if created is None else created)
+        self.leaves = leaves
+        self.no_leaf: set[Hashable] = set() if no_leaf is None else no_leaf
+        self.made: dict[torch.fx.Node, Leaf] = {} if made is None else made
+        self.sources: dict[torch.fx.Node, Instance] = {} if sources is None else sources
+        self.recording = recording
+        self.modules = modules
 
 
 class StampingTracer(torch.fx.Tracer):
@@ -118,6 +160,22 @@ class StampingTracer(torch.fx.Tracer):
     it traces as fx does)."""
 
     stamps: Stamps | None = None
+    module_paths: dict[nn.Module, str] | None = None
+
+    # fx's Tracer.trace sets submodule_paths (module -> its first path, from one
+    # named_modules walk) for the trace and clears it after (fx's bookkeeping,
+    # undocumented): kept as module_paths, so that the walk serves the rest of the trace
+    # too. tests/tracing/test_walks.py pins that it is named_modules, and that it is kept.
+    @property
+    def submodule_paths(self) -> dict[nn.Module, str] | None:
+        """fx's table of module paths, while tracing."""
+        return self.__dict__.get("_submodule_paths")
+
+    @submodule_paths.setter
+    def submodule_paths(self, value: dict[nn.Module, str] | None) -> None:
+        self.__dict__["_submodule_paths"] = value
+        if value is not None:
+            self.module_paths = value
 
     def create_node(self, kind: str, target: Any, args: Any, kwargs: Any,
                     name: str | None = None, type_expr: Any = None) -> torch.fx.Node:
@@ -182,6 +240,18 @@ class StampingTracer(torch.fx.Tracer):
 def pattern(args: Any) -> tuple[Hashable, list[torch.fx.Node]] | None:
     """The shape of a call's arguments (traced values as slots, constants by value) and
     the nodes in its slots; ``None`` when an argument is neither (not stampable)."""
+    if type(args) is tuple and len(args) == 2:  # (args, kwargs): one traced value, the usual
+        given, named = args
+        if type(given) is tuple and len(given) == 1 and type(named) is dict and not named:
+            value = given[0]
+            if isinstance(value, torch.fx.Proxy) and \
+                    not isinstance(value, torch.fx.proxy.Attribute):
+                return _ONE_VALUE, [value.node]
+    return walked_pattern(args)
+
+
+def walked_pattern(args: Any) -> tuple[Hashable, list[torch.fx.Node]] | None:
+    """``pattern``, always walking the arguments."""
     slots: dict[torch.fx.Node, int] = {}
 
     def walk(value: Any) -> Hashable:
@@ -203,6 +273,10 @@ def pattern(args: Any) -> tuple[Hashable, list[torch.fx.Node]] | None:
     except ValueError:
         return None
     return shape, list(slots)
+
+
+_ONE_VALUE = (tuple, ((tuple, (("slot", 0),)), (dict, ())))
+"""``pattern``'s shape of a call given one traced value and nothing else."""
 
 
 def record(
@@ -316,18 +390,3 @@ def _rebuilt(value: Any, made: dict[torch.fx.Node, torch.fx.Node],
     if kind is dict:
         return {k: _rebuilt(v, made, proxy) for k, v in value.items()}
     return value
-
-
-def stamp_keys(keys: dict[int, Hashable], root: nn.Module,
-               is_leaf: Callable[[nn.Module, str], bool]) -> dict[int, Hashable]:
-    """The fingerprints worth stamping: of modules fx traces through (not leaves) that
-    share their fingerprint with another such module."""
-    counts: dict[Hashable, int] = {}
-    candidates: dict[int, Hashable] = {}
-    for name, module in root.named_modules():
-        key = keys.get(id(module))
-        if key is None or not name or is_leaf(module, name):
-            continue
-        candidates[id(module)] = key
-        counts[key] = counts.get(key, 0) + 1
-    return {i: k for i, k in candidates.items() if counts[k] >= 2}

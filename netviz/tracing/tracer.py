@@ -36,6 +36,7 @@ from netviz.tracing.fx import (
     tensor_constants_removed,
 )
 from netviz.tracing.meta import meta_unsupported
+from netviz.tracing.keys import StampKeys
 from netviz.tracing.names import function_name, method_name
 
 
@@ -139,9 +140,10 @@ def trace_model(
     shapes = _check_shapes(input_shapes)
     dtypes = check_dtypes(input_dtypes, len(shapes))
     names = _check_names(input_names, len(shapes))
+    keys = StampKeys(module)
     with training_mode(module, train):
         traced = canonical_calls(_trace(module, shapes, name, rebuild, dtypes, names, train,
-                                        tuple(input_fills) if input_fills else None))
+                                        tuple(input_fills) if input_fills else None, keys))
     dependent = data_dependent(traced)
     if dependent:
         warn(f"the mult-adds of {name} are a lower bound: {', '.join(dependent)} "
@@ -151,7 +153,9 @@ def trace_model(
         ((("input_dtypes", dtypes),) if dtypes else ()) + ((("mode", "train"),) if train else ()))
     # the model's parameters no traced op holds (never run, or read only by dead code),
     # so that its totals stay sum(numel) with each shared tensor once
-    unreached = _param_count(module) - sum(n.params for n in traced.nodes)
+    counted = keys.params()  # found while fingerprinting, if it was
+    total = counted if counted is not None else _param_count(module)
+    unreached = total - sum(n.params for n in traced.nodes)
     extra += ((UNREACHED_PARAMS, unreached),) if unreached > 0 else ()
     return replace(traced, meta=traced.meta + extra) if extra else traced
 
@@ -161,7 +165,7 @@ def _param_count(module: nn.Module) -> int:
     walk instead of ``parameters()``'s chain of generators."""
     seen: set[int] = set()
     total = 0
-    for sub in module.modules():
+    for sub in _modules(module):
         for param in sub._parameters.values():
             if param is not None and id(param) not in seen:
                 seen.add(id(param))
@@ -172,7 +176,7 @@ def _param_count(module: nn.Module) -> int:
 @contextmanager
 def training_mode(module: nn.Module, train: bool) -> Iterator[None]:
     """Put every submodule in training (``train``) or eval mode; restore each one's after."""
-    modes = [(m, m.training) for m in module.modules()]
+    modes = [(m, m.training) for m in _modules(module)]
     # what nn.Module.train does, for a module tree that neither overrides train nor sets
     # attributes its own way: the flag written straight into each module's __dict__
     plain = all(_plain_mode(cls) for cls in {type(m) for m, _ in modes})
@@ -191,6 +195,22 @@ def training_mode(module: nn.Module, train: bool) -> Iterator[None]:
                 sub.training = mode
 
 
+def _modules(root: nn.Module) -> list[nn.Module]:
+    """``list(root.modules())`` (each module once, in the same order), walked with a stack
+    instead of ``named_modules``' nested generators."""
+    seen: set[nn.Module] = set()  # by the modules themselves, as named_modules' memo
+    found = []
+    todo = [root]
+    while todo:
+        module = todo.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        found.append(module)
+        todo += [child for child in reversed(module._modules.values()) if child is not None]
+    return found
+
+
 def _plain_mode(cls: type[nn.Module]) -> bool:
     """Whether ``cls`` keeps its training flag as ``nn.Module`` does (no ``train``,
     ``__setattr__`` or ``training`` of its own)."""
@@ -207,6 +227,7 @@ def _trace(
     names: tuple[str | None, ...] | None,
     train: bool,
     fills: tuple[Fill | None, ...] | None = None,
+    keys: StampKeys | None = None,
 ) -> Graph:
     # later calls of repeated blocks as one node each (meta models, netviz.tracing.leaves);
     # a template whose calls cannot be copied is traced again without, and so on
@@ -214,7 +235,7 @@ def _trace(
     while True:
         try:
             return _trace_once(module, shapes, name, rebuild, dtypes, names, train, fills,
-                               no_leaf)
+                               no_leaf, keys)
         except Unstampable as failed:
             known = no_leaf is None or failed.key is None or failed.key in no_leaf
             no_leaf = None if known else {*no_leaf, failed.key}  # type: ignore[misc]
@@ -230,6 +251,7 @@ def _trace_once(
     train: bool,
     fills: tuple[Fill | None, ...] | None,
     no_leaf: set[Hashable] | None,
+    keys: StampKeys | None = None,
 ) -> Graph:
     keywords = [n for n in names or () if n is not None]
     stamps = None
@@ -239,7 +261,7 @@ def _trace_once(
                 graph = symbolic_graph(module, len(shapes) - len(keywords), keywords)
             else:
                 graph, stamps = stamped_graph(module, len(shapes) - len(keywords), keywords,
-                                              no_leaf)
+                                              no_leaf, keys)
         except Exception as exc:  # untraceable: fall back to hooks
             from netviz.tracing.forwards import hooks_forward  # only then: not on fx's path
 

@@ -1,0 +1,237 @@
+"""The tracer walks the module tree as little as it can: one walk for fingerprints,
+stamp keys and the parameter count, none when fx refuses the model before its first
+module call, fx's own table of module paths reused, leaf names asked for cleaned.
+
+Each shortcut is held to what it replaces: the two-walk fingerprints (``shared_ids``
+first), ``stamp_keys`` over ``named_modules``, ``sum(p.numel())``, ``Module.modules()``,
+``torch.fx.Interpreter.__init__``, fx's namespace given the raw names.
+"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.fx
+from hypothesis import given
+from hypothesis import strategies as st
+from torch import nn
+
+from netviz.tracing import fingerprints as fingerprint_module
+from netviz.tracing import keys as keys_module
+from netviz.tracing import trace_model
+from netviz.tracing.fingerprints import _Walk, model_fingerprints, shared_ids
+from netviz.tracing.fx import ShapeInterpreter, _interpreter_init, named_modules, stamped_graph
+from netviz.tracing.leaves import _asked
+from netviz.tracing.keys import StampKeys, _walked_keys, stamp_keys
+from netviz.tracing.stamps import StampingTracer, Template, pattern, walked_pattern
+from netviz.tracing.tracer import _modules
+
+from tests.tracing.test_stamps_property import SETTINGS, STEP, Block, Stacked
+
+
+def _two_walks(root: nn.Module) -> dict[int, object]:
+    """The fingerprints as found before: ``shared_ids`` walked first, then the tree."""
+    found: dict[int, object] = {}
+    _Walk(shared_ids(root), found, [], None).visit(root)
+    return found
+
+
+def _partition(keys: dict[int, object]) -> set[frozenset[int]]:
+    groups: dict[object, set[int]] = {}
+    for module_id, key in keys.items():
+        groups.setdefault(key, set()).add(module_id)
+    return {frozenset(group) for group in groups.values()}
+
+
+def _shared(model: nn.Module, share: int) -> bool:
+    """Make two blocks of ``model`` hold one layer (1), one weight (2), one layer without
+    weights (3) or nothing (0); whether something is shared."""
+    blocks = [m for m in model.modules() if isinstance(m, Block)]
+    if len(blocks) >= 2 and share == 1:
+        blocks[1].conv = blocks[0].conv
+    elif len(blocks) >= 2 and share == 2:
+        blocks[1].bn.weight = blocks[0].bn.weight
+    elif len(blocks) >= 2 and share == 3:
+        blocks[0].extra = blocks[1].extra = nn.Identity()
+    return len(blocks) >= 2 and share > 0
+
+
+@SETTINGS
+@given(steps=st.lists(STEP, min_size=1, max_size=5), share=st.integers(0, 3))
+def test_one_walk_finds_what_two_walks_find(steps: list[tuple], share: int) -> None:
+    """Same fingerprints (the same modules grouped alike) as the two walks, each module
+    listed once, and the parameter count of ``parameters()`` when nothing is shared (a
+    second path to a module or tensor: the two walks, no count)."""
+    with torch.device("meta"):
+        model = Stacked(steps)
+    shared = _shared(model, share)
+    found = model_fingerprints(model)
+    assert _partition(found.keys) == _partition(_two_walks(model))
+    if shared and found.modules is not None:
+        pytest.fail("a shared layer or weight was not noticed")
+    if found.modules is not None:
+        assert {id(m) for m in found.modules} == set(found.keys)
+        assert len(found.modules) == len(found.keys)
+        assert found.params == sum(p.numel() for p in model.parameters())
+    else:
+        assert found.params is None
+
+
+def test_the_walk_notices_a_weight_shared_by_two_blocks() -> None:
+    with torch.device("meta"):
+        model = Stacked([("block", 3, 4, False, "zeros", 0.0)])
+    _shared(model, 2)
+    found = model_fingerprints(model)
+    assert found.modules is None and found.params is None
+    blocks = [m for m in model.modules() if isinstance(m, Block)]
+    assert id(blocks[0]) not in found.keys and id(blocks[1]) not in found.keys
+    assert id(blocks[2]) in found.keys
+
+
+@SETTINGS
+@given(steps=st.lists(STEP, min_size=1, max_size=5), share=st.integers(0, 3))
+def test_stamp_keys_from_the_walk_equal_those_over_named_modules(
+    steps: list[tuple], share: int,
+) -> None:
+    with torch.device("meta"):
+        model = Stacked(steps)
+    _shared(model, share)
+    walk = model_fingerprints(model)
+    is_leaf = torch.fx.Tracer().is_leaf_module
+    assert _walked_keys(walk, model, is_leaf) == stamp_keys(walk.keys, model, is_leaf)
+
+
+class _Refused(nn.Module):
+    """A model fx refuses before it calls any module: control flow on a traced value."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.body = nn.Sequential(*(Block(4, 4, False, "zeros", 0.0) for _ in range(3)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.sum() > 0:
+            return self.body(x)
+        return self.body(-x)
+
+
+def test_a_model_fx_refuses_at_once_is_never_fingerprinted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The module tree is walked when the tracer first meets a module call, not before:
+    a trace that fails first (here, then traced by hooks) pays nothing for it."""
+    walked: list[nn.Module] = []
+    real = keys_module.model_fingerprints
+    monkeypatch.setattr(keys_module, "model_fingerprints",
+                        lambda root: walked.append(root) or real(root))
+    with torch.device("meta"):
+        model = _Refused()
+    with pytest.warns(Warning, match="torch.fx could not trace"):
+        trace_model(model, [(4, 8, 8)], name="refused")
+    assert walked == []
+    with torch.device("meta"):
+        stamped_graph(Stacked([("block", 3, 4, False, "zeros", 0.0)]), 1)
+    assert len(walked) == 1
+
+
+def test_stamp_keys_walk_once_for_several_traces() -> None:
+    with torch.device("meta"):
+        model = Stacked([("block", 3, 4, False, "zeros", 0.0)])
+    keys = StampKeys(model)
+    stamped_graph(model, 1, keys=keys)
+    walk = keys.walk
+    assert walk is not None and keys.params() == sum(p.numel() for p in model.parameters())
+    stamped_graph(model, 1, keys=keys)
+    assert keys.walk is walk
+
+
+@SETTINGS
+@given(steps=st.lists(STEP, min_size=1, max_size=5), share=st.integers(0, 3))
+def test_modules_listed_as_modules_lists_them(steps: list[tuple], share: int) -> None:
+    model = Stacked(steps)
+    _shared(model, share)
+    model.extra = nn.Sequential(model.stem, nn.Identity())  # met again, in another place
+    model.none = None
+    assert [id(m) for m in _modules(model)] == [id(m) for m in model.modules()]
+
+
+def _trace_table(model: nn.Module) -> tuple[torch.fx.Tracer, torch.fx.Graph]:
+    tracer = torch.fx.Tracer()
+    return tracer, tracer.trace(model)
+
+
+def test_fx_table_of_module_paths_is_kept_and_is_named_modules() -> None:
+    """Pins fx's ``Tracer.submodule_paths`` (undocumented), which fx sets while tracing
+    and clears after: the tracer keeps it, and inverted it is ``dict(named_modules())``,
+    order included, a module held twice under its first path."""
+    with torch.device("meta"):
+        model = Stacked([("block", 2, 4, False, "zeros", 0.0), ("pair", 1, False)])
+    model.again = model.stem
+    tracer = StampingTracer()
+    tracer.trace(model)
+    assert tracer.module_paths is not None
+    assert list(named_modules(tracer, model).items()) == list(model.named_modules())
+    assert named_modules(StampingTracer(), model) == dict(model.named_modules())
+
+
+def test_interpreter_set_up_without_its_walk_is_fx_one() -> None:
+    """Pins ``torch.fx.Interpreter.__init__``'s attributes (``user_to_last_uses`` is
+    fx's own): set up from a given module table, the interpreter holds the same ones."""
+    with torch.device("meta"):
+        model = Stacked([("block", 2, 4, True, "reflect", 0.5)])
+    _, graph = _trace_table(model)
+    theirs = torch.fx.Interpreter(model, garbage_collect_values=True, graph=graph)
+    mine = torch.fx.Interpreter.__new__(torch.fx.Interpreter)
+    _interpreter_init(mine, model, graph, dict(model.named_modules()))
+    assert set(vars(mine)) == set(vars(theirs))
+    for name, value in vars(theirs).items():
+        assert getattr(mine, name) == value, name
+    shaped = ShapeInterpreter(model, graph, [(3, 16, 16)], torch.device("meta"),
+                              submodules=dict(model.named_modules()))
+    assert shaped.user_to_last_uses == theirs.user_to_last_uses
+
+
+_NAME = st.text(alphabet="ab_.-0 9X", min_size=0, max_size=6)
+
+
+@SETTINGS
+@given(prefix=st.text(alphabet="ab_.-0 9X", min_size=1, max_size=8),
+       parts=st.lists(st.tuples(st.booleans(), _NAME), min_size=1, max_size=6),
+       taken=st.lists(_NAME, max_size=4))
+def test_cleaned_names_are_the_names_fx_gives(
+    prefix: str, parts: list[tuple[bool, str]], taken: list[str],
+) -> None:
+    """Names asked for already cleaned (illegal characters replaced, parts cleaned once)
+    come out of fx's namespace as the raw ones do, whatever names were taken before."""
+    template = Template("", [], [], None)
+    template.candidates = parts
+    raw = torch.fx.graph._Namespace()
+    clean = torch.fx.graph._Namespace()
+    for name in taken:
+        raw.create_name(name, None)
+        clean.create_name(name, None)
+    expected = [raw.create_name(prefix + rest if first else rest, None) for first, rest in parts]
+    for _ in range(2):  # the template's cleaned parts are kept and used again
+        got = [clean.create_name(name, None) for name in _asked(prefix, parts, template)]
+        assert got == expected
+        expected = [raw.create_name(prefix + rest if first else rest, None)
+                    for first, rest in parts]
+    assert template.clean is not None
+
+
+def test_the_cleaned_join_is_checked_where_runs_meet() -> None:
+    """A prefix ending and a part starting with illegal characters: fx makes one ``_``
+    of the whole run, so the cleaned parts are not simply joined."""
+    template = Template("", [], [], None)
+    template.candidates = [(True, ".-x")]
+    assert _asked("a.", template.candidates, template) == ["a_x"]
+    assert fingerprint_module.fingerprints is not None
+
+
+def test_the_pattern_of_a_call_given_one_value_is_the_walked_one() -> None:
+    graph = torch.fx.Graph()
+    tracer = torch.fx.proxy.GraphAppendingTracer(graph)
+    value = torch.fx.Proxy(graph.placeholder("x"), tracer)
+    other = torch.fx.Proxy(graph.placeholder("y"), tracer)
+    for args in [((value,), {}), ((value, other), {}), ((value,), {"k": 1}), ((2,), {}),
+                 ((torch.fx.proxy.Attribute(value, "shape"),), {})]:
+        assert pattern(args) == walked_pattern(args)
