@@ -176,7 +176,9 @@ def build_graph(
     copied: set[torch.fx.Node] = set()
     if leaves:
         _leaf_ids(kept, leaves, ids)
-        for done in {id(d): d for d in stamps.sources.values()}.values():  # type: ignore[union-attr]
+        sources = {id(leaf.source): leaf.source for head in leaves.values()
+                   for leaf in head.chain if leaf.source is not None}
+        for done in sources.values():
             copied.update(done.nodes)
     made: dict[torch.fx.Node, tuple[int, int, int]] = {}  # IR node index, its edges
     copies: list[Copy] = []
@@ -192,12 +194,12 @@ def build_graph(
             _add_outputs(node, kept_set, ids, values, axes, nodes, edges)
             continue
         if leaves and node in leaves:
-            done = stamps.sources.get(node)  # type: ignore[union-attr]
-            start, edge_start = len(nodes), len(edges)
-            _copy(leaves[node], done, stale, modules, ledger, made, ids, axes, nodes, edges,
-                  plans)
-            copies.append((leaves[node], done, start, len(nodes) - start,  # type: ignore[arg-type]
-                           edge_start, len(edges) - edge_start))
+            for leaf in leaves[node].chain:  # a run of leaves: each one's nodes in turn
+                done = leaf.source
+                start, edge_start = len(nodes), len(edges)
+                _copy(leaf, done, stale, modules, ledger, made, ids, axes, nodes, edges, plans)
+                copies.append((leaf, done, start, len(nodes) - start,  # type: ignore[arg-type]
+                               edge_start, len(edges) - edge_start))
             continue
         if node in copied and not ledger.unseen(pending[node]):
             stale.add(node)
@@ -257,12 +259,14 @@ _NO_VALUE = Value(tensors=False)
 
 def _leaf_ids(kept: Sequence[torch.fx.Node], leaves: Mapping[torch.fx.Node, Leaf],
               ids: dict[torch.fx.Node, str]) -> None:
-    """Give each leaf the id of the node it returns (the name fx would have given it)."""
+    """Give each leaf the id of the node it returns (the name fx would have given it; of
+    the last leaf, for a run of them)."""
     for node in kept:
-        leaf = leaves.get(node)
-        if leaf is not None:
-            if OUTPUT_ID in leaf.names:
-                raise Unstampable(leaf.key, "a node named like the output")
+        head = leaves.get(node)
+        if head is not None:
+            for leaf in head.chain:
+                if OUTPUT_ID in leaf.names:
+                    raise Unstampable(leaf.key, "a node named like the output")
             ids[node] = leaf.names[leaf.out]
         elif node.op != "output" and ids[node] != node.name:
             raise Unstampable(None, "a node named like the output")
