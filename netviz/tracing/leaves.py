@@ -16,6 +16,9 @@ in the same order, so every other node keeps its name, but no node is created.
   with the same feature axes and every parameter either counts is counted the first
   time.
 
+A run of leaves, each reading only the one before, shares one fx node
+([`netviz.tracing.runs`][netviz.tracing.runs]).
+
 Anything else raises [`Unstampable`][netviz.tracing.leaves.Unstampable]; the tracer then
 traces again with that template's calls stamped node by node, so the graph is always the
 one tracing every call gives (``tests/tracing/test_leaves_property.py``).
