@@ -34,7 +34,7 @@ from torch.nn.modules.module import (
 from netviz import ops
 from netviz.errors import NetvizError, TraceError
 from netviz.inputs import Fill
-from netviz.ir import Attr, Edge, Graph, Kind, Node, Shape
+from netviz.ir import Attr, Edge, Graph, Kind, Node, Repeat, Shape
 from netviz.ir.accounting import DATA_DEPENDENT
 from netviz.ops.axes import container_axis, feature_axis
 from netviz.tracing.attrs import (
@@ -474,7 +474,12 @@ def record_forward(
     meta: tuple[Attr, ...] = (
         ("input_shapes", tuple(tuple(int(d) for d in s) for s in input_shapes)),)
     meta += ((DATA_DEPENDENT, tuple(rec.data_dependent)),) if rec.data_dependent else ()
-    graph = Graph(name=name, nodes=tuple(nodes), edges=edges, meta=meta)
+    chained: tuple[Repeat, ...] = ()
+    if isinstance(repeats, Repeats) and repeats.played:
+        from netviz.tracing.chained import chains
+
+        chained = chains(nodes, edges, repeats.played)
+    graph = Graph(name=name, nodes=tuple(nodes), edges=edges, meta=meta, repeats=chained)
     return replace(graph, modules=module_classes(runnable, graph))
 
 

@@ -56,7 +56,9 @@ def cut(graph: Graph, middle: int) -> Graph | None:
         start, stop = repeat.start + keep * size, repeat.start + (n - 1) * size
         estart, estop = repeat.edge_start + keep * esize, repeat.edge_start + (n - 1) * esize
         inside = {node.id for node in nodes[stop:stop + size]}  # the last block
-        entering = {e.src for e in edges[estop:estop + esize] if e.src not in inside}
+        shared = set(repeat.shared)  # read by every block: kept blocks keep their edges
+        entering = {e.src for e in edges[estop:estop + esize]
+                    if e.src not in inside and e.src not in shared}
         previous = [node.id for node in nodes[stop - size:stop]]  # block n - 1
         if len(entering) != 1 or next(iter(entering)) not in previous:
             return None
