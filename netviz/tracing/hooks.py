@@ -301,12 +301,18 @@ class _Recorder:
         for edge in self.edges:
             consumers.setdefault(edge.src, []).append(edge.dst)
         live: set[str] = set()
+        layers = self.layers
         for node in reversed(self.nodes):  # consumers come later in execution order
-            if node.id in self.layers or any(
-                dst in live or dst == "output" or dst.startswith("output.")
-                for dst in consumers.get(node.id, ())
-            ):
-                live.add(node.id)
+            node_id = node.id
+            if node_id in layers:
+                live.add(node_id)
+                continue
+            for dst in consumers.get(node_id, ()):
+                if dst in live or dst == "output" or dst.startswith("output."):
+                    live.add(node_id)
+                    break
+        if len(live) == len(self.nodes):  # none dead (ids are unique)
+            return list(self.nodes), list(self.edges)
         nodes = [n for n in self.nodes if n.id in live]
         dead = {n.id for n in self.nodes} - live
         return nodes, [e for e in self.edges if e.src not in dead and e.dst not in dead]
