@@ -481,10 +481,11 @@ def record_forward(
         ("input_shapes", tuple(tuple(int(d) for d in s) for s in input_shapes)),)
     meta += ((DATA_DEPENDENT, tuple(rec.data_dependent)),) if rec.data_dependent else ()
     chained: tuple[Repeat, ...] = ()
-    if isinstance(repeats, Repeats) and repeats.played:
+    played = getattr(repeats, "played", None)  # the calls Repeats answered or recorded
+    if played:
         from netviz.tracing.chained import chains
 
-        chained = chains(nodes, edges, repeats.played)
+        chained = chains(nodes, edges, played)
     graph = Graph(name=name, nodes=tuple(nodes), edges=edges, meta=meta, repeats=chained)
     return replace(graph, modules=module_classes(runnable, graph))
 
