@@ -12,7 +12,8 @@ ops dropped, edges made unique) shows it is one:
 - each block after the first reads its own nodes, one node of the previous block (at
   the same place in every block: its output) and nodes before the chain, the same ones
   for every block (the ``shared`` ones: position embeddings, an attention mask);
-- nothing after the chain reads a block but the last one.
+- nothing after the chain reads a block but the last one, and no edge from outside its
+  range enters a block.
 
 A run that stops being one is cut where it stops; the rest of it may be a chain of its
 own. Chains of fewer than [`SHORTEST`][netviz.tracing.chained.SHORTEST] blocks are not
@@ -92,10 +93,11 @@ def _chain(block: Block, paths: list[str], nodes: Sequence[Node], edges: Sequenc
     if n < SHORTEST:
         return None, max(n, 1)
     # their incoming edges, one block after the other
-    edge_start = next((k for k, e in enumerate(edges) if index[e.dst] >= start), len(edges))
+    where = index.get
+    edge_start = next((k for k, e in enumerate(edges) if where(e.dst, -1) >= start), len(edges))
     edge_size = 0
     while edge_start + edge_size < len(edges) and \
-            index[edges[edge_start + edge_size].dst] < start + size:
+            0 <= where(edges[edge_start + edge_size].dst, -1) < start + size:
         edge_size += 1
     shared: dict[str, None] | None = None
     place = -1  # of the node of the previous block a block reads
@@ -106,12 +108,12 @@ def _chain(block: Block, paths: list[str], nodes: Sequence[Node], edges: Sequenc
         outside: dict[str, None] = {}
         previous: set[int] = set()
         fits = lo_edge + edge_size <= len(edges) and (
-            lo_edge + edge_size == len(edges) or index[edges[lo_edge + edge_size].dst] >= high)
+            lo_edge + edge_size == len(edges) or where(edges[lo_edge + edge_size].dst, -1) >= high)
         for edge in edges[lo_edge:lo_edge + edge_size] if fits else ():
-            if not low <= index[edge.dst] < high:
+            src = where(edge.src, -1)
+            if not low <= where(edge.dst, -1) < high or src < 0:
                 fits = False
                 break
-            src = index[edge.src]
             if low <= src < high:
                 continue
             if b and low - size <= src < low:
@@ -131,13 +133,15 @@ def _chain(block: Block, paths: list[str], nodes: Sequence[Node], edges: Sequenc
             break
         good = b + 1
     n = good
-    # nothing after the chain reads a block but the last
+    # nothing outside the chain reads a block but the last, nor enters one
     chain_end = edge_start + n * edge_size
-    last = start + (n - 1) * size
+    last, end = start + (n - 1) * size, start + n * size
     for edge in (*edges[:edge_start], *edges[chain_end:]):
-        src = index[edge.src]
+        src, dst = where(edge.src, -1), where(edge.dst, -1)
         if start <= src < last:
             n = min(n, (src - start) // size + 1)
+        if start <= dst < end:
+            n = min(n, (dst - start) // size)
     if n < SHORTEST:
         return None, max(n, 1)
     return Repeat(tuple(paths[:n]), start, size, edge_start, edge_size,

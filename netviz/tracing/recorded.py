@@ -192,7 +192,7 @@ def replay(rec: _Recorder, block: Block, group: Group, member: Member,
     if any(i.startswith(prefix + ".") for i in rec.input_ids):
         return MISSING  # a renamed id might be reserved (see _Recorder._new_id)
     # it fits: record what the block recorded, renamed
-    rec.ledger.take(params)  # type: ignore[arg-type]
+    rec.ledger.take(params)
     for suffix, count in block.calls.items():
         calls[prefix + suffix] = count
     # the same string objects as a plain forward's (a module's path for its scope and, once
@@ -208,24 +208,24 @@ def replay(rec: _Recorder, block: Block, group: Group, member: Member,
     # 40-90 nodes and edges each
     new = object.__new__
     ids: dict[str, str] = {}
-    append = rec.nodes.append
+    add_node = rec.nodes.append
     for node, suffix, scope in block.nodes:
         path = scopes.get(scope) or prefix + scope
         node_id = ids[suffix] = path if suffix == scope else prefix + suffix
-        copy = new(type(node))
-        fields = copy.__dict__
+        made_node = new(Node)
+        fields = made_node.__dict__
         fields.update(node.__dict__)
         fields["id"] = node_id
         fields["scope"] = path
-        append(copy)
-    append = rec.edges.append
+        add_node(made_node)
+    add_edge = rec.edges.append
     for edge, (own, source), dst in block.edges:
-        copy = new(type(edge))
-        fields = copy.__dict__
+        made_edge = new(Edge)
+        fields = made_edge.__dict__
         fields.update(edge.__dict__)
         fields["src"] = ids[source] if own else mapping[source]
         fields["dst"] = ids[dst]
-        append(copy)
+        add_edge(made_edge)
     for suffix, full in block.full.items():
         rec.full[ids[suffix]] = full
     for suffix, axis in block.axes.items():
@@ -254,7 +254,7 @@ def _parameters(member: Member, names: list[str]) -> list[torch.Tensor] | None:
     """The parameters of ``member`` at the relative ``names`` (as ``named_parameters``
     names them), or ``None`` when one is missing."""
     table = member.table
-    found = []
+    found: list[torch.Tensor] = []
     for name in names:
         rel, _, own = name.rpartition(".")
         module = table.get(rel)
