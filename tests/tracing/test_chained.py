@@ -4,7 +4,9 @@ transformers' decoder layers read, beside the previous layer's output, the rotar
 the model computes once: the hooks path records them as one chain
 ([`Repeat`][netviz.ir.Repeat]) sharing those tables, so the transforms cut it, and the
 figure is the one walking every layer gives. DeepSeek-V3's dense first layers are no
-part of the chain of its mixture-of-experts layers.
+part of the chain of its mixture-of-experts layers. An encoder-decoder's decoder layers
+share the encoder's output (the last block of the encoder's chain), T5's layers the
+position bias its first layer computes.
 """
 
 from __future__ import annotations
@@ -26,6 +28,11 @@ DEEPSEEK = ("hf:DeepseekV3Model(num_hidden_layers=7, first_k_dense_replace=1, hi
             "num_key_value_heads=4, vocab_size=100, n_routed_experts=8, q_lora_rank=32, "
             "kv_lora_rank=16, qk_rope_head_dim=8, qk_nope_head_dim=8, v_head_dim=16, n_group=2, "
             "topk_group=1, num_experts_per_tok=2)")
+T5 = ("hf:T5Model(d_model=32, d_ff=64, num_layers=6, num_heads=2, d_kv=16, vocab_size=99, "
+      "pad_token_id=0, eos_token_id=1, decoder_start_token_id=0)")
+BART = ("hf:BartModel(encoder_layers=6, decoder_layers=6, d_model=32, encoder_ffn_dim=64, "
+        "decoder_ffn_dim=64, encoder_attention_heads=2, decoder_attention_heads=2, "
+        "vocab_size=99)")
 
 
 def _trace(spec: str) -> Graph:
@@ -70,3 +77,18 @@ def test_decoder_layers_are_one_chain_sharing_the_rotary_tables(
     plain = _trace(spec)
     assert plain == graph and plain.repeats == ()
 
+
+@pytest.mark.parametrize(("spec", "chains"), [
+    (T5, [("encoder.block", 1, ("encoder.block.0.layer.0.SelfAttention.unsqueeze()",)),
+          ("decoder.block", 1, ("decoder.block.0.layer.0.SelfAttention.unsqueeze()",
+                                "encoder.dropout#2"))]),
+    (BART, [("encoder.layers", 0, ()),
+            ("decoder.layers", 0, ("encoder.layers.5.final_layer_norm",))]),
+])
+def test_encoder_decoder_chains_share_what_every_layer_reads(
+        spec: str, chains: list[tuple[str, int, tuple[str, ...]]]) -> None:
+    graph = _trace(spec)
+    assert [(c.blocks, c.shared) for c in graph.repeats] == [
+        (tuple(f"{holder}.{i}" for i in range(first, 6)), shared)
+        for holder, first, shared in chains]
+    _same_figures(graph)
