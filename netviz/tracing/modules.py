@@ -24,12 +24,12 @@ def module_classes(
     named = dict(root.named_modules()) if modules is None else modules
     paths: dict[str, None] = {}
     for scope in {node.scope for node in graph.nodes}:
-        parts = scope.split(".") if scope else []
-        for end in range(len(parts), -1, -1):
-            path = ".".join(parts[:end])
-            if path in paths:
-                break
+        path = scope
+        while path not in paths:  # it and its ancestors, up to one already there
             paths[path] = None
+            if not path:
+                break
+            path = path.rpartition(".")[0]
     # a layer kept outside the module tree (a plain list) has no class to name here
     found = [(path, type(named[path]).__name__) for path in paths if path in named]
     return tuple(sorted(found, key=lambda pair: (pair[0].count("."), pair[0])))
