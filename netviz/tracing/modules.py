@@ -25,7 +25,7 @@ def module_classes(
     paths: dict[str, None] = {}
     for scope in {node.scope for node in graph.nodes}:
         path = scope
-        while path not in paths:  # it and its ancestors, up to one already there
+        while path not in paths:  # the scope and its ancestors, up to the root ("")
             paths[path] = None
             if not path:
                 break
