@@ -1,11 +1,11 @@
 """Finished figures of a model: a repeat render reads its bytes, and needs neither the
-transforms, nor the renderers, nor ``dot``.
+transforms, nor the renderers, nor the Graphviz package, nor ``dot``.
 
 A figure is keyed by its trace request (see [`TraceRequest`][netviz.cache.keys.TraceRequest]),
 the notation options, its style and format and, for a format Graphviz draws, the
 ``dot`` binary (by its resolved path, size and modification time, as an image is);
 it is valid while the files its notation graph depends on, and netviz's own modules
-(the renderers among them), are unchanged. The
+(the renderers among them, and the Graphviz package they use), are unchanged. The
 warnings making it raised are raised again on every hit.
 """
 
@@ -77,7 +77,7 @@ def cached_figure(
     if key is not None and made.sources is not None:
         from netviz.cache.sources import SourceRecorder, merge
 
-        own = SourceRecorder().sources()  # netviz's own modules: the renderers among them
+        own = SourceRecorder().sources()  # netviz's own modules: the renderers, Graphviz's
         if own is not None:
             notes = made.notes + noted(caught)
             cache.save("figure", key, Entry(data, merge(made.sources, own), notes))

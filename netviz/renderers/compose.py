@@ -14,9 +14,9 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
+import graphviz
 
 from netviz.renderers.binary import run_dot
-from netviz.renderers.dot_source import Digraph, nohtml
 from netviz.renderers.escape import dot_id, dot_label
 from netviz.renderers.glyphs import glyph_for, mark_text
 from netviz.renderers.theme import FONT, edge_attrs, get_theme, title_attrs
@@ -45,7 +45,7 @@ def compose(wrapped: Wrapped) -> str:
     first = snake.laid[0].layout
     graph_attr = {k: str(first[k]) for k in _GRAPH_KEYS if k in first}
     graph_attr.update(layout="nop2", notranslate="true")
-    dot = Digraph(name=dot_id(snake.graph.name), graph_attr=graph_attr,
+    dot = graphviz.Digraph(name=dot_id(snake.graph.name), graph_attr=graph_attr,
                            edge_attr=edge_attrs(theme, snake.spacing))
     for k, laid in enumerate(snake.laid):
         _emit(dot, laid.layout, wrapped.shift(*wrapped.offsets[k]))
@@ -73,7 +73,7 @@ def compose(wrapped: Wrapped) -> str:
     return dot.source
 
 
-def _emit(dot: Digraph, data: dict[str, Any], offset: Point) -> None:
+def _emit(dot: graphviz.Digraph, data: dict[str, Any], offset: Point) -> None:
     """Add a part's clusters, nodes and visible edges to ``dot``, moved by ``offset``;
     its mark labels placed clear of everything (see [`place_xlabels`][netviz.renderers.xlabels.place_xlabels])."""
     dx, dy = offset
@@ -120,7 +120,7 @@ def _attrs(obj: dict[str, Any], dx: float, dy: float) -> dict[str, Any]:
             if attrs[key] == "":
                 del attrs[key]
             else:  # the label as given in the part's DOT: no quoting of its own
-                attrs[key] = nohtml(attrs[key])
+                attrs[key] = graphviz.nohtml(attrs[key])
     if "label" in attrs and obj.get("labelloc"):  # a cluster's title above its row
         attrs["labelloc"] = str(obj["labelloc"])
         attrs["labeljust"] = str(obj.get("labeljust", "l"))
@@ -147,7 +147,7 @@ def text_sizes(texts: list[str], size: float) -> dict[str, tuple[float, float]]:
     unique = sorted(set(texts))
     if not unique:
         return {}
-    dot = Digraph(node_attr={"shape": "plaintext", "margin": "0", "width": "0",
+    dot = graphviz.Digraph(node_attr={"shape": "plaintext", "margin": "0", "width": "0",
                                       "height": "0", "fontname": FONT, "fontsize": f"{size:g}"})
     for i, text in enumerate(unique):
         dot.node(f"t{i}", label=dot_label(text))

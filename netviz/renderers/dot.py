@@ -1,5 +1,4 @@
-"""The notation graph as DOT text, built in pure Python (a
-[`Digraph`][netviz.renderers.dot_source.Digraph], as the ``graphviz`` package writes it).
+"""The notation graph as DOT text, built in pure Python with ``graphviz.Digraph``.
 
 Shapes follow the seed: conv = rounded box, data = double circle, add = small
 circle with ``+``, every other op a plain box; edge marks are drawn by the glyph
@@ -17,8 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import graphviz
+
 from netviz.ir import Edge, Graph, Node
-from netviz.renderers.dot_source import Digraph
 from netviz.renderers.escape import dot_id, dot_label, dot_label_left
 from netviz.renderers.glyphs import glyph_for, mark_text
 from netviz.renderers.layout import check_edges, columns, is_box, layout, node_text
@@ -102,8 +102,8 @@ class Naming:
 def dot_figure(
     graph: Graph, *, direction: str = "TB", theme: str = "light", legend: Legend | None = None,
     spacing: Spacing = REGULAR, naming: Naming | None = None, name: str | None = None,
-) -> Digraph:
-    """The figure of ``graph`` as a [`Digraph`][netviz.renderers.dot_source.Digraph] (see
+) -> graphviz.Digraph:
+    """The figure of ``graph`` as a ``graphviz.Digraph`` (see
     [`render_dot`][netviz.renderers.dot.render_dot]).
 
     Args:
@@ -117,7 +117,7 @@ def dot_figure(
     """
     colours = get_theme(theme)
     prefix = dot_id(name or graph.name)
-    dot = Digraph(
+    dot = graphviz.Digraph(
         name=prefix,
         graph_attr={**graph_attrs(colours, check_direction(direction), spacing), "id": prefix},
         node_attr=node_attrs(colours, spacing),
@@ -130,7 +130,7 @@ def dot_figure(
     groups = {n: SPINE_GROUP if k == 0 else f"col{k}" for k, path in enumerate(paths) for n in path}
     straight = {(src, dst) for path in paths for src, dst in zip(path, path[1:])}
 
-    def add(parent: Digraph, node: Node) -> None:
+    def add(parent: graphviz.Digraph, node: Node) -> None:
         group = {"group": groups[node.id]} if node.id in groups else {}
         looks = dict(BOX_SHAPE if is_box(node) else shape_attrs(node.kind))
         if node.change is not None:

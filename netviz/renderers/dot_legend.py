@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from itertools import count
 
+import graphviz
 
 from netviz.ir import Change, Kind
 from netviz.renderers import changes
-from netviz.renderers.dot_source import Digraph
 from netviz.renderers.escape import dot_label
 from netviz.renderers.legend import BOX_TEXT, EQUIVALENT_TITLE, LEGEND_TITLE, SAMPLE_TEXT, Legend
 from netviz.renderers.theme import (
@@ -42,7 +42,7 @@ class _LegendBuilder:
     inside a cluster pulls both its ends into it.
     """
 
-    def __init__(self, dot: Digraph, box: Digraph, prefix: str,
+    def __init__(self, dot: graphviz.Digraph, box: graphviz.Digraph, prefix: str,
                  after: str | None, two_lanes: bool) -> None:
         self.dot, self.box, self.prefix = dot, box, prefix
         self.previous = after
@@ -78,7 +78,7 @@ class _LegendBuilder:
 
 
 def add_legend(
-    dot: Digraph, entries: Legend, prefix: str, colours: Theme, *, after: str | None,
+    dot: graphviz.Digraph, entries: Legend, prefix: str, colours: Theme, *, after: str | None,
     direction: str, spacing: Spacing = REGULAR,
 ) -> None:
     """Add the legend cluster to ``dot``, after node ``after`` (the spine's end; ``None``:

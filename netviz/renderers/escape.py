@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from netviz.renderers.dot_source import NoHtml, nohtml
+import graphviz
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _IDENT = re.compile(r"[^A-Za-z0-9_-]+")
@@ -21,20 +21,20 @@ def clean(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
-def dot_label(text: str) -> NoHtml:
+def dot_label(text: str) -> graphviz.quoting.NoHtml:
     """A DOT label that Graphviz draws literally (newlines become line breaks).
 
     Backslashes are doubled (no ``\\N``/``\\G``/``\\l`` escapes), ``&`` becomes
     ``&amp;`` (Graphviz would otherwise decode entities such as ``&lt;``) and the
     result is marked non-HTML so ``<...>`` stays text; ``Digraph`` quotes it.
     """
-    return nohtml(_dot_text(text).replace("\n", "\\n"))
+    return graphviz.nohtml(_dot_text(text).replace("\n", "\\n"))
 
 
-def dot_label_left(text: str) -> NoHtml:
+def dot_label_left(text: str) -> graphviz.quoting.NoHtml:
     """Like [`dot_label`][netviz.renderers.escape.dot_label], each line left-justified
     (ended by Graphviz's ``\\l``)."""
-    return nohtml("".join(line + "\\l" for line in _dot_text(text).split("\n")))
+    return graphviz.nohtml("".join(line + "\\l" for line in _dot_text(text).split("\n")))
 
 
 def _dot_text(text: str) -> str:

@@ -71,14 +71,14 @@ def test_each_style_is_its_own_figure(cache: Cache, spec: str) -> None:
 
 
 @needs_dot
-def test_a_figure_depends_on_the_model_files_netviz_and_dot(
+def test_a_figure_depends_on_the_model_files_netviz_graphviz_and_dot(
     cache: Cache, spec: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = api.render(spec, "svg")
     (entry,) = _figures(cache)
     paths = [source.path for source in entry.sources]
     for part in ("helper.py", "net.py", "netviz/renderers/dot.py",
-                 "netviz/renderers/dot_source.py", "netviz/renderers/binary.py"):
+                 "netviz/renderers/binary.py", "graphviz/"):
         assert any(part in path for path in paths), part
     monkeypatch.setattr(figures_module, "program_identity", _AnotherDot())
     assert api.render(spec, "svg") == before
