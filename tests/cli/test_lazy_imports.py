@@ -83,7 +83,7 @@ def test_a_cached_render_imports_no_transform_renderer_or_graphviz(tmp_path: Pat
 
 
 NOT_FOR_A_PLAIN_RENDER = (
-    "graphviz", "netviz.commands.cache", "netviz.commands.diff", "netviz.commands.list",
+    "netviz.commands.cache", "netviz.commands.diff", "netviz.commands.list",
     "netviz.commands.plot", "netviz.commands.pseudocode", "netviz.commands.summary",
     "netviz.cache.sources", "netviz.diagrams", "netviz.diffs", "netviz.ir.changes",
     "netviz.renderers.changes", "netviz.renderers.legend", "netviz.renderers.dot_legend",
