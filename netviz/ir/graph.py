@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, TypeVar, Union
+from typing import TYPE_CHECKING, Any, TypeVar, Union
 
-from netviz.ir.changes import Change
 from netviz.ir.kinds import Kind
+
+if TYPE_CHECKING:
+    from netviz.ir.changes import Change
 
 T = TypeVar("T")
 
