@@ -19,16 +19,19 @@ Examples:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, Optional, Union
 
-from netviz.diagrams import FORMATS, Diagram
 from netviz.inputs import InputValue, NamedInput
 from netviz.vocabulary import DEFAULT_DIRECTION, DEFAULT_THEME, Direction, Theme
+from netviz.vocabulary import DIAGRAM_FORMATS as FORMATS
 from netviz.ir import Graph, Shape
 
 if TYPE_CHECKING:
     import torch
+    from typing_extensions import TypeIs
 
+    from netviz.diagrams import Diagram
     from netviz.diffs import Diff
     from netviz.registry import LoadedModel
     from netviz.summaries.summary import Summary
@@ -151,6 +154,7 @@ def diagram(
     Raises:
         UsageError: a bad ``depth``, ``direction`` or ``fit``, checked before tracing.
     """
+    from netviz.diagrams import Diagram
     from netviz.fitting import check_detail, fit_reported, trace_levels
 
     depth, box = check_detail(depth, fit, direction)
@@ -242,11 +246,14 @@ def render(
     """
     from netviz.errors import FormatError, UsageError
     from netviz.fitting import check_detail, fit_reported, render_trace
-    from netviz.transforms.annotate import parse_annotations
 
     if fmt not in DIAGRAM_FORMATS:
         raise FormatError(f"unknown format {fmt!r}; choose one of: {', '.join(DIAGRAM_FORMATS)}")
-    annotations = parse_annotations(annotate)
+    annotations: tuple[str, ...] = ()
+    if annotate is not None:  # the transform that writes counts: imported when asked for
+        from netviz.transforms.annotate import parse_annotations
+
+        annotations = parse_annotations(annotate)
     depth, box = check_detail(depth, fit, direction)
     if fmt == "txt":
         given = {"dpi": dpi, "width": width, "annotate": annotations or None, "depth": depth,
@@ -254,18 +261,18 @@ def render(
         for option, value in given.items():
             if value is not None:
                 raise UsageError(f"{option} applies to figures, not the txt listing")
-        if isinstance(spec, (Diagram, Graph)):
+        if _is_drawing(spec):
             return _drawn(spec, fold, shapes, legend, direction, theme).render("txt")
         return pseudocode(spec, input_shapes, input_dtypes=input_dtypes, train=train,
                           inputs=inputs, trust_remote_code=trust_remote_code).encode()
     from netviz.renderers.figure import check_figure_options, draw_figure, draw_fitted
 
     size = check_figure_options(fmt, dpi=dpi, width=width, fit=box)
-    if isinstance(spec, (Diagram, Graph)):
+    if _is_drawing(spec):
         if annotations:
             raise UsageError("annotate needs the model (its counts come from its summary): "
                              "pass the model spec, not a Diagram or Graph")
-        if isinstance(spec, Diagram) and (depth is not None or box is not None):
+        if not isinstance(spec, Graph) and (depth is not None or box is not None):
             raise UsageError("depth and fit apply when the diagram is made: "
                              "netviz.diagram(model, depth=..., fit=...)")
         if isinstance(spec, Graph) and (depth is not None or box is not None):
@@ -288,7 +295,8 @@ def render(
             spec, input_shapes, options, style,
             lambda graph: draw_figure(graph, fmt, direction=direction or DEFAULT_DIRECTION,
                                       theme=theme, legend=legend, dpi=dpi),
-            input_dtypes, train, inputs, trust_remote_code)
+            input_dtypes, train, inputs, trust_remote_code,
+            drawing=lambda: _dot_started(fmt, dpi))
     if box is None:
         graph = _annotator(spec, annotations, input_shapes=input_shapes,
                            input_dtypes=input_dtypes, train=train, inputs=inputs,
@@ -308,6 +316,25 @@ def render(
         spec, input_shapes, level, input_dtypes, train, inputs, trust_remote_code)))
         for name, level in detail_levels(asked, options))
     return draw_fitted(fit_reported(levels, box, direction, theme, legend), fmt, dpi=dpi)
+
+
+def _dot_started(fmt: str, dpi: int | None) -> AbstractContextManager[None]:
+    """Starts the ``dot`` drawing the figure will run while the model is traced (see
+    [`dot_started`][netviz.renderers.binary.dot_started]); entered only when the figure is
+    not cached."""
+    from netviz.renderers.binary import dot_started
+
+    return dot_started(fmt, dpi=dpi)
+
+
+def _is_drawing(spec: object) -> TypeIs[Diagram | Graph]:
+    """Whether ``spec`` is drawn as it is: a [`Graph`][netviz.ir.Graph] or a
+    [`Diagram`][netviz.diagrams.Diagram] (whose module a model spec never needs)."""
+    if isinstance(spec, (str, Graph)):
+        return isinstance(spec, Graph)
+    from netviz.diagrams import Diagram
+
+    return isinstance(spec, Diagram)
 
 
 def _annotator(
@@ -350,6 +377,8 @@ def _drawn(
     theme: Theme,
 ) -> Diagram:
     """A diagram or graph given to ``render``, with the style ``render`` was given."""
+    from netviz.diagrams import Diagram
+
     if isinstance(drawn, Graph):
         return Diagram.of(drawn, fold=fold, shapes=shapes, legend=legend,
                           direction=direction or DEFAULT_DIRECTION, theme=theme)
@@ -408,6 +437,7 @@ def diff(
         trust_remote_code: Let a checkpoint folder's own code run, for either model (see
             [`trace`][netviz.api.trace]).
     """
+    from netviz.diagrams import Diagram
     from netviz.diffs import Diff
     from netviz.transforms.diff import compare
 

@@ -47,8 +47,13 @@ def _any_case(choices: tuple[str, ...]) -> Callable[[str], str]:
     return choice
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Build the full ``netviz`` argument parser (used by the docs' CLI reference too)."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """Build the full ``netviz`` argument parser (used by the docs' CLI reference too).
+
+    Args:
+        only: Add this command's sub-parser alone: all that parsing a command line that
+            names it needs (the other commands' modules are not imported).
+    """
     common = _Parser(add_help=False)
     common.add_argument(
         "--debug",
@@ -71,9 +76,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"netviz {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMANDS:
+    for name in COMMANDS if only is None else (only,):
         import_module(f"netviz.commands.{name}").register(subparsers, common)
     return parser
+
+
+_LEADING = ("--debug", "--no-cache")
+"""Options that may come before the command (spelled out) without changing how it parses."""
+
+
+def command_of(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` runs, if only spelled-out common options come before it
+    (``None``: anything else, such as ``--help`` or an unknown command, which the full
+    parser reads and reports)."""
+    for arg in argv:
+        if arg in COMMANDS:
+            return arg
+        if arg not in _LEADING:
+            return None
+    return None
 
 
 def _print_netviz_warning(stream: TextIO) -> Callable[..., None]:
@@ -114,9 +135,10 @@ def _without_gc() -> Iterator[None]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return the exit code (0 ok, 1 failure, 2 bad usage; a command may
     set ``error_exit_code`` for every failure, as ``diff`` does: its 1 means "differ")."""
-    parser = build_parser()
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(only=command_of(arguments))
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(arguments)
     except NetvizError as exc:  # raised by argument types such as parse_shape: bad usage
         print(f"netviz: error: {_one_line(str(exc))}", file=sys.stderr)
         return 2

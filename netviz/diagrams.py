@@ -23,7 +23,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from netviz.ir import Graph
-from netviz.vocabulary import DIAGRAM_SUFFIXES, Direction, Theme
+from netviz.vocabulary import DIAGRAM_FORMATS, DIAGRAM_SUFFIXES, Direction, Theme
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -34,8 +34,8 @@ SUFFIXES = DIAGRAM_SUFFIXES
 """Output file suffixes and the diagram format each implies
 ([`netviz.vocabulary`][netviz.vocabulary])."""
 
-FORMATS = ("svg", "png", "pdf", "tex", "tikz", "dot", "mmd", "txt")
-"""Diagram formats; ``tex`` and ``tikz`` are TikZ (a document, the picture alone),
+FORMATS = DIAGRAM_FORMATS
+"""Diagram formats ([`netviz.vocabulary`][netviz.vocabulary]); ``tex`` and ``tikz`` are TikZ (a document, the picture alone),
 ``txt`` is the pseudocode listing."""
 
 

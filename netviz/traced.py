@@ -8,6 +8,7 @@ the other.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 from netviz.ir import Graph, Shape
@@ -62,11 +63,13 @@ def figure(
     style: Mapping[str, Any], draw: Callable[[Graph], bytes],
     input_dtypes: Sequence[str] | None = None, train: bool = False, inputs: Any = None,
     trust_remote_code: bool = False,
+    drawing: Callable[[], AbstractContextManager[object]] | None = None,
 ) -> bytes:
     """The figure ``draw`` makes of the notation graph of a model spec (cached, with
-    ``style`` in its key: see [`cached_figure`][netviz.cache.figures.cached_figure])."""
+    ``style`` in its key; ``drawing`` is entered around making a figure that is not
+    cached: see [`cached_figure`][netviz.cache.figures.cached_figure])."""
     from netviz.cache import TraceRequest, cached_figure
 
     request = TraceRequest.of(spec, input_shapes, input_dtypes=input_dtypes, train=train,
                               inputs=inputs, trust_remote_code=trust_remote_code)
-    return cached_figure(request, options, style, draw, lambda r: trace_uncached(r))
+    return cached_figure(request, options, style, draw, lambda r: trace_uncached(r), drawing)

@@ -38,6 +38,10 @@ DIAGRAM_SUFFIXES = {
 }
 """Output file suffixes and the diagram format each implies."""
 
+DIAGRAM_FORMATS = ("svg", "png", "pdf", "tex", "tikz", "dot", "mmd", "txt")
+"""Diagram formats; ``tex`` and ``tikz`` are TikZ (a document, the picture alone),
+``txt`` is the pseudocode listing."""
+
 DIFF_FORMATS = ("txt", "md", "svg", "png", "pdf", "tex", "tikz", "dot", "mmd")
 """Formats of a diff: its text form (``txt``, ``md``: Markdown) and every figure format."""
 

@@ -18,11 +18,24 @@ Four kinds of entries live in the cache folder (``$NETVIZ_CACHE_DIR``, else
 spec that is an ``nn.Module`` instance is never cached.
 """
 
-from netviz.cache.figures import cached_figure
-from netviz.cache.images import cached_image
-from netviz.cache.keys import TraceRequest
-from netviz.cache.store import Cache, Usage, current_cache, default_folder, using_cache
-from netviz.cache.traces import cached_notation, cached_trace, trace_sources
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from netviz.cache.figures import cached_figure
+    from netviz.cache.images import cached_image
+    from netviz.cache.keys import TraceRequest
+    from netviz.cache.store import Cache, Usage, current_cache, default_folder, using_cache
+    from netviz.cache.traces import cached_notation, cached_trace, trace_sources
+
+_HOMES = {
+    "cached_figure": "figures", "cached_image": "images", "TraceRequest": "keys",
+    "Cache": "store", "Usage": "store", "current_cache": "store", "default_folder": "store",
+    "using_cache": "store", "cached_notation": "traces", "cached_trace": "traces",
+    "trace_sources": "traces",
+}
+"""The module of each public name, imported when the name is first used (a render with
+the cache off never imports what keys, reads or writes entries)."""
 
 __all__ = [
     "Cache",
@@ -37,3 +50,9 @@ __all__ = [
     "trace_sources",
     "using_cache",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        return getattr(import_module(f"netviz.cache.{_HOMES[name]}"), name)
+    raise AttributeError(f"module 'netviz.cache' has no attribute {name!r}")

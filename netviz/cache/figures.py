@@ -11,13 +11,14 @@ warnings making it raised are raised again on every hit.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 from netviz.cache.images import program_identity
 from netviz.cache.keys import TraceRequest, digest, options_of
-from netviz.cache.sources import SourceRecorder, merge
 from netviz.cache.store import Entry, current_cache
 from netviz.cache.traces import TraceFunction, noted, notation_entry, replay
 from netviz.errors import collected_warnings
@@ -36,6 +37,7 @@ def cached_figure(
     style: Mapping[str, Any],
     draw: Callable[[Graph], bytes],
     trace: TraceFunction,
+    drawing: Callable[[], AbstractContextManager[object]] | None = None,
 ) -> bytes:
     """The figure ``draw`` makes of the notation graph of ``request`` under ``options``:
     cached, or drawn (from the possibly cached notation graph) and cached.
@@ -49,6 +51,9 @@ def cached_figure(
             through [`netviz.errors.warn`][netviz.errors.warn] (its warnings are
             stored with the figure).
         trace: Traces the request when its graphs are not cached either.
+        drawing: Entered when the figure is to be drawn (not cached), around making
+            its graph and drawing it: it may prepare the drawing meanwhile (start
+            ``dot``: see [`dot_started`][netviz.renderers.binary.dot_started]).
     """
     cache = current_cache()
     base = request.key() if cache.enabled else None
@@ -65,10 +70,13 @@ def cached_figure(
         if entry is not None:
             replay(entry.notes)
             return entry.payload
-    made = notation_entry(request, options, trace)
-    with collected_warnings() as caught:
-        data = draw(made.graph)
+    with drawing() if drawing is not None else contextlib.nullcontext():
+        made = notation_entry(request, options, trace)
+        with collected_warnings() as caught:
+            data = draw(made.graph)
     if key is not None and made.sources is not None:
+        from netviz.cache.sources import SourceRecorder, merge
+
         own = SourceRecorder().sources()  # netviz's own modules: the renderers, Graphviz's
         if own is not None:
             notes = made.notes + noted(caught)

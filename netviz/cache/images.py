@@ -2,7 +2,8 @@
 
 ``dot`` is identified by its resolved path, size and modification time: a new
 Graphviz installs a new binary, and reading its version would cost a process.
-A hit skips ``dot`` entirely.
+A hit skips drawing with ``dot`` (a ``dot`` started early for the figure, see
+[`dot_started`][netviz.renderers.binary.dot_started], is stopped unused).
 """
 
 from __future__ import annotations

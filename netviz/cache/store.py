@@ -23,10 +23,12 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from netviz.cache.sources import Source, all_current
 from netviz.errors import NetvizWarning, caller_stacklevel
+
+if TYPE_CHECKING:
+    from netviz.cache.sources import Source
 
 SIZE_LIMIT = 200 * 1024 * 1024
 """The folder is trimmed to this many bytes after each save."""
@@ -118,6 +120,8 @@ class Cache:
             data = path.read_bytes()
         except OSError:
             return None
+        from netviz.cache.sources import all_current  # (a disabled cache needs none)
+
         entry = _parse(data)
         if entry is None or not all_current(entry.sources):
             return None
@@ -255,6 +259,8 @@ def _hash(data: bytes) -> str:
 
 def _parse(data: bytes) -> Entry | None:
     """The entry in ``data``, or ``None`` when it is corrupt or truncated."""
+    from netviz.cache.sources import Source
+
     if not data.startswith(_MAGIC):
         return None
     end = data.find(b"\n", len(_MAGIC))

@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from netviz.cache.keys import TraceRequest, digest, options_of, spec_identity
-from netviz.cache.sources import Source, SourceRecorder, merge
 from netviz.cache.store import Cache, Entry, current_cache
 from netviz.errors import NetvizError, NetvizWarning, caller_stacklevel, collected_warnings
 from netviz.ir import Graph
 
 if TYPE_CHECKING:
+    from netviz.cache.sources import Source
     from netviz.transforms import NotationOptions
 
 TraceFunction = Callable[[TraceRequest], "tuple[Graph, Any]"]
@@ -80,6 +80,8 @@ def notation_entry(request: TraceRequest, options: NotationOptions, trace: Trace
     graph = to_notation(traced.graph, options)
     sources = None
     if key is not None and traced.sources is not None:
+        from netviz.cache.sources import SourceRecorder, merge
+
         own = SourceRecorder().sources()  # netviz's own modules, the transforms among them
         if own is not None:
             sources = merge(traced.sources, own)
@@ -106,6 +108,8 @@ def _traced(request: TraceRequest, key: str | None, trace: TraceFunction, cache:
         with collected_warnings() as caught:
             graph, _ = trace(request)
         return Made(graph, None, noted(caught))
+    from netviz.cache.sources import SourceRecorder  # what a cached trace depends on
+
     recorder = SourceRecorder()
     with collected_warnings() as caught, recorder:
         graph, model = trace(request)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, TypeVar, Union
+from typing import TYPE_CHECKING, Any, TypeVar, Union
 
-from netviz.ir.changes import Change
 from netviz.ir.kinds import Kind
+
+if TYPE_CHECKING:
+    from netviz.ir.changes import Change
 
 T = TypeVar("T")
 
@@ -182,7 +184,10 @@ class Cluster:
 @dataclass(frozen=True)
 class Repeat:
     """A chain of alike blocks in a raw trace, as the tracer knows it: each block's ops
-    are the first block's, renamed, and each block's output is the next one's only input.
+    are the first block's, renamed, and each block's output is the next one's only input
+    from the chain. Beside it, every block after the first may read ``shared``: nodes
+    before the chain, the same ones for every block (a decoder layer's position
+    embeddings, its attention mask).
 
     Attributes:
         blocks: Module paths of the blocks, in order.
@@ -192,6 +197,8 @@ class Repeat:
         edge_start: Index in the graph's ``edges`` of the first block's first incoming
             edge; each block's incoming edges follow the previous block's.
         edge_size: Incoming edges per block.
+        shared: Ids of the nodes outside the chain that every block after the first
+            reads, beside the previous block's output (``()``: none).
     """
 
     blocks: tuple[str, ...]
@@ -199,6 +206,7 @@ class Repeat:
     size: int
     edge_start: int
     edge_size: int
+    shared: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

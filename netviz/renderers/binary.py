@@ -9,16 +9,19 @@ still written to the epoch, keeping its length so the PDF's xref offsets hold.
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
 import re
 import shutil
-import subprocess
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from netviz.errors import FormatError, GraphvizNotFoundError, NetvizError, UsageError
 from netviz.output import PNG_DPI, check_dpi
-from netviz.renderers.size import Width, scale_to
+from netviz.renderers.dot_process import run_dot_process, started_early
+
+if TYPE_CHECKING:
+    from netviz.renderers.size import Width
 
 BINARY_FORMATS = ("svg", "png", "pdf")
 """Formats ``render_binary`` produces."""
@@ -55,16 +58,39 @@ def render_binary(
     """
     if fmt not in BINARY_FORMATS:
         raise FormatError(f"unknown image format {fmt!r}; choose one of: {', '.join(BINARY_FORMATS)}")
-    if dpi is not None and fmt != "png":
-        raise UsageError(f"dpi applies to PNG output only, not {fmt}")
-    resolution = check_dpi(dpi) if dpi is not None else PNG_DPI
-    options = [f"-Gdpi={resolution}"] if fmt == "png" else []
+    options = _options(fmt, dpi)
     if width is not None:
+        from netviz.renderers.size import scale_to  # a scaled figure only
+
         if warn:
             scale_to(layout_json(dot_source), width)  # only to warn: dot scales it itself
         options.append(f"-Gsize={width.inches:.4f},{_TALL}!")
     data = run_dot(dot_source, fmt, *options)
     return normalize_pdf(data) if fmt == "pdf" else data
+
+
+def _options(fmt: str, dpi: int | None) -> list[str]:
+    """``dot``'s options for an unscaled ``fmt`` image (checks ``dpi``)."""
+    if dpi is not None and fmt != "png":
+        raise UsageError(f"dpi applies to PNG output only, not {fmt}")
+    resolution = check_dpi(dpi) if dpi is not None else PNG_DPI
+    return [f"-Gdpi={resolution}"] if fmt == "png" else []
+
+
+@contextlib.contextmanager
+def dot_started(fmt: str, *, dpi: int | None = None) -> Iterator[None]:
+    """Start the ``dot`` that drawing an unscaled ``fmt`` figure (``svg``, ``png``, ``pdf``;
+    ``tex`` and ``tikz``: its layout) will run, while the figure is still being made
+    (see [`started_early`][netviz.renderers.dot_process.started_early]): the
+    drawing itself then waits less. Does nothing for other formats or without ``dot``.
+    """
+    exe = shutil.which("dot") if fmt in (*BINARY_FORMATS, "tex", "tikz") else None
+    if exe is None:
+        yield
+        return
+    argv = [exe, "-Tjson"] if fmt in ("tex", "tikz") else [exe, f"-T{fmt}", *_options(fmt, dpi)]
+    with started_early(argv):
+        yield
 
 
 def run_dot(dot_source: str, fmt: str, *options: str) -> bytes:
@@ -84,24 +110,17 @@ def run_dot(dot_source: str, fmt: str, *options: str) -> bytes:
 
 
 def _run_dot(argv: list[str], dot_source: str, fmt: str) -> bytes:
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "0"}
     exe = argv[0]
     try:
-        proc = subprocess.run(
-            argv,
-            input=dot_source.encode("utf-8"),
-            capture_output=True,
-            env=env,
-            check=False,
-        )
+        status, stdout, stderr = run_dot_process(argv, dot_source.encode("utf-8"))
     except OSError as exc:
         raise GraphvizNotFoundError(
             f"cannot run the Graphviz 'dot' binary at {exe} ({exc.strerror or exc}); "
             "reinstall Graphviz or choose a text format (.dot, .mmd, .txt)"
         ) from None
-    if proc.returncode != 0 or not proc.stdout:
-        raise NetvizError(f"Graphviz 'dot' failed to render {fmt}: {_first_line(proc.stderr)}")
-    return proc.stdout
+    if status != 0 or not stdout:
+        raise NetvizError(f"Graphviz 'dot' failed to render {fmt}: {_first_line(stderr)}")
+    return stdout
 
 
 def layout_json(dot_source: str) -> dict[str, Any]:

@@ -14,16 +14,14 @@ rank of its first node (dot routes edges around nodes, not around cluster labels
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import graphviz
 
 from netviz.ir import Edge, Graph, Node
-from netviz.renderers import changes
-from netviz.renderers.dot_legend import add_legend
 from netviz.renderers.escape import dot_id, dot_label, dot_label_left
 from netviz.renderers.glyphs import glyph_for, mark_text
-from netviz.renderers.layout import check_edges, columns, layout, node_text
-from netviz.renderers.legend import Legend, is_box, legend_of
+from netviz.renderers.layout import check_edges, columns, is_box, layout, node_text
 from netviz.renderers.theme import (
     BOX_SHAPE,
     BRANCH_WEIGHT,
@@ -40,6 +38,12 @@ from netviz.renderers.theme import (
     shape_attrs,
     title_attrs,
 )
+
+if TYPE_CHECKING:
+    from netviz.renderers.legend import Legend
+
+# The legend (netviz.renderers.legend, .dot_legend) and the marks of a diff figure
+# (netviz.renderers.changes) are imported where a figure has them: most have neither.
 
 
 def render_dot(
@@ -64,7 +68,11 @@ def render_dot(
     Raises:
         UsageError: unknown ``direction`` or ``theme``.
     """
-    entries = legend_of(graph) if legend else None
+    entries = None
+    if legend:
+        from netviz.renderers.legend import legend_of
+
+        entries = legend_of(graph)
     return dot_figure(graph, direction=direction, theme=theme, legend=entries,
                       spacing=spacing).source
 
@@ -124,8 +132,11 @@ def dot_figure(
 
     def add(parent: graphviz.Digraph, node: Node) -> None:
         group = {"group": groups[node.id]} if node.id in groups else {}
-        shape = BOX_SHAPE if is_box(node) else shape_attrs(node.kind)
-        looks = {**shape, **changes.node_attrs(node.change, node.kind, colours)}
+        looks = dict(BOX_SHAPE if is_box(node) else shape_attrs(node.kind))
+        if node.change is not None:
+            from netviz.renderers import changes
+
+            looks.update(changes.node_attrs(node.change, node.kind, colours))
         parent.node(names[node.id], label=dot_label(node_text(node)),
                     id=f"{prefix}-{names[node.id]}", **looks, **group)
 
@@ -136,9 +147,12 @@ def dot_figure(
         position, cluster, members = item
         index = naming.clusters[position]
         with dot.subgraph(name=f"cluster_{index}") as sub:
-            sub.attr(**{**cluster_attrs(colours, spacing),
-                        **changes.cluster_attrs(cluster.change, colours)},
-                     id=f"{prefix}-c{index}")
+            looks = cluster_attrs(colours, spacing)
+            if cluster.change is not None:
+                from netviz.renderers import changes
+
+                looks.update(changes.cluster_attrs(cluster.change, colours))
+            sub.attr(**looks, id=f"{prefix}-c{index}")
             if cluster.title and direction == "LR" and spacing.row_titles == "label":
                 # above the row, where no edge runs (a row's edges run along it)
                 text = (dot_label_left if "\n" in cluster.title else dot_label)(cluster.title)
@@ -153,7 +167,11 @@ def dot_figure(
                 with sub.subgraph() as row:
                     row.attr(rank="same")
                     text = (dot_label_left if "\n" in cluster.title else dot_label)(cluster.title)
-                    looks = {**title_attrs(colours), **changes.title_attrs(cluster.change, colours)}
+                    looks = title_attrs(colours)
+                    if cluster.change is not None:
+                        from netviz.renderers import changes
+
+                        looks.update(changes.title_attrs(cluster.change, colours))
                     row.node(title, label=text, id=f"{prefix}-c{index}-title", **looks)
                     add(row, members[0])
                 sub.edge(title, names[members[0].id], style="invis", id=f"{prefix}-c{index}-t")
@@ -163,19 +181,26 @@ def dot_figure(
     # branches, which go beside it.
     ordered = sorted(enumerate(graph.edges), key=lambda item: _ends(item[1]) not in straight)
     for position, edge in ordered:
-        attrs = {"id": f"{prefix}-e{naming.edges[position]}", **_weight(edge, straight, groups),
-                 **changes.edge_attrs(edge.change, colours)}
+        attrs = {"id": f"{prefix}-e{naming.edges[position]}", **_weight(edge, straight, groups)}
+        note = ""
+        if edge.change is not None:
+            from netviz.renderers import changes
+
+            attrs.update(changes.edge_attrs(edge.change, colours))
+            note = changes.edge_note(edge)
         glyph = glyph_for(edge.mark)
         texts = []
         if glyph is not None and edge.mark is not None:
             attrs["arrowhead"] = glyph.arrowhead
             if glyph.labelled:
                 texts.append(mark_text(edge.mark))
-        texts += filter(None, [changes.edge_note(edge)])
+        texts += filter(None, [note])
         if texts:
             attrs[spacing.mark_label] = dot_label("\n".join(texts))
         dot.edge(names[edge.src], names[edge.dst], **attrs)
     if legend:
+        from netviz.renderers.dot_legend import add_legend
+
         end = paths[0][-1] if paths else graph.nodes[-1].id if graph.nodes else None
         add_legend(dot, legend, prefix, colours, after=names[end] if end else None,
                    direction=direction, spacing=spacing)

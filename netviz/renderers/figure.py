@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 from netviz.errors import FormatError, UsageError
 from netviz.ir import Graph
 from netviz.output import check_dpi
-from netviz.renderers.size import Width, parse_width
 
 if TYPE_CHECKING:
     from netviz.renderers.fit import Fitted, PrintBox
+    from netviz.renderers.size import Width
 
 FIGURE_FORMATS = ("svg", "png", "pdf", "tex", "tikz", "dot", "mmd")
 """Formats [`draw_figure`][netviz.renderers.figure.draw_figure] writes."""
@@ -67,6 +67,8 @@ def check_figure_options(
         raise UsageError(
             f"width applies to figures with a size ({', '.join(SIZED_FORMATS)}), not {fmt} text"
         )
+    from netviz.renderers.size import Width, parse_width  # a scaled figure only
+
     return width if isinstance(width, Width) else parse_width(width)
 
 

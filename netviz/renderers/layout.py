@@ -16,6 +16,11 @@ def node_text(node: Node) -> str:
     return "+" if node.kind is Kind.ADD else node.type_name
 
 
+def is_box(node: Node) -> bool:
+    """Whether ``node`` is a module drawn as one box (``--depth``)."""
+    return node.attr("box") is not None
+
+
 def cluster_owner(graph: Graph) -> dict[str, int]:
     """Index of the cluster drawing each clustered node (the first that lists it)."""
     owner: dict[str, int] = {}

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from netviz.ir import ChangeKind, Graph, Kind, Node
+from netviz.ir import ChangeKind, Graph, Kind
 from netviz.renderers.glyphs import GLYPHS, Glyph, glyph_for, mark_text
+from netviz.renderers.layout import is_box
 
 LEGEND_TITLE = "Legend"
 EQUIVALENT_TITLE = "These are equivalent"
@@ -92,8 +93,3 @@ def legend_of(graph: Graph) -> Legend:
                *(c.change for c in graph.clusters)]
     marked = {change.kind for change in changes if change is not None}
     return Legend(tuple(marks), kinds, tokens, boxes, tuple(k for k in ChangeKind if k in marked))
-
-
-def is_box(node: Node) -> bool:
-    """Whether ``node`` is a module drawn as one box (``--depth``)."""
-    return node.attr("box") is not None

@@ -17,14 +17,13 @@ from netviz.ir import Change, ChangeKind, Edge, Graph, Kind, Node
 from netviz.renderers import changes
 from netviz.renderers.escape import mermaid_label
 from netviz.renderers.glyphs import glyph_for, mark_text
-from netviz.renderers.layout import check_edges, cluster_owner, layout, node_text
+from netviz.renderers.layout import check_edges, cluster_owner, is_box, layout, node_text
 from netviz.renderers.legend import (
     BOX_TEXT,
     EQUIVALENT_TITLE,
     LEGEND_TITLE,
     SAMPLE_TEXT,
     Legend,
-    is_box,
     legend_of,
 )
 from netviz.renderers.theme import Theme, check_direction, get_theme

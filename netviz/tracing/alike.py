@@ -108,6 +108,12 @@ class Member:
     attributes: dict[str, dict[str, Hashable]]
     snapshot: list[tuple[dict[str, Any], tuple[str, ...], tuple[Any, ...]]] = field(
         default_factory=list)
+    table: dict[str, nn.Module] = field(default_factory=dict, repr=False, compare=False)
+    """Its modules by relative path."""
+
+    def __post_init__(self) -> None:
+        if not self.table:
+            self.table = dict(self.modules)
 
     def unchanged(self, wrapper: Any = None) -> bool:
         """Whether no attribute was set since ``attributes`` were taken (each module's

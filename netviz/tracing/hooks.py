@@ -34,7 +34,7 @@ from torch.nn.modules.module import (
 from netviz import ops
 from netviz.errors import NetvizError, TraceError
 from netviz.inputs import Fill
-from netviz.ir import Attr, Edge, Graph, Kind, Node, Shape
+from netviz.ir import Attr, Edge, Graph, Kind, Node, Repeat, Shape
 from netviz.ir.accounting import DATA_DEPENDENT
 from netviz.ops.axes import container_axis, feature_axis
 from netviz.tracing.attrs import (
@@ -44,7 +44,6 @@ from netviz.tracing.attrs import (
     layer_op,
     layer_rule_attrs,
     module_attrs,
-    operand_name,
     shown_attrs,
 )
 from netviz.tracing.counter import Count, MacCounter
@@ -53,7 +52,7 @@ from netviz.tracing.failures import run_error
 from netviz.tracing.names import function_name
 from netviz.tracing.params import ParamLedger
 from netviz.tracing.meta import meta_inputs, meta_values
-from netviz.tracing.modules import module_classes
+from netviz.tracing.modules import module_classes, operand_names
 from netviz.tracing.provenance import FollowTensors, Provenance
 from netviz.tracing.repeats import Repeats
 from netviz.tracing.replay import OpMemo, ReplayingFollow
@@ -132,8 +131,10 @@ class _Recorder:
     kept in plain Python lists, which are not registered submodules.
     """
 
-    def __init__(self, root: nn.Module, input_ids: list[str], provenance: Provenance) -> None:
-        self.paths = {id(m): p for p, m in root.named_modules()}
+    def __init__(self, root: nn.Module, input_ids: list[str], provenance: Provenance,
+                 modules: list[tuple[str, nn.Module]] | None = None) -> None:
+        modules = list(root.named_modules()) if modules is None else modules
+        self.paths = {id(m): p for p, m in modules}
         self.modules: list[nn.Module] = []  # keeps the ids in ``paths`` valid
         self.input_ids = input_ids
         self.provenance = provenance
@@ -145,8 +146,7 @@ class _Recorder:
         self.layers: set[str] = set()  # ids of the layer nodes (always drawn)
         self.full: dict[str, Shape] = {}  # node id -> full output shape
         self.axes: dict[str, int | None] = {}  # node id -> feature axis of the full shape
-        self.names = {id(t): operand_name(path)
-                      for path, t in (*root.named_parameters(), *root.named_buffers())}
+        self.names = operand_names(root, modules)
         self.counter = MacCounter()
         self.data_dependent: dict[str, None] = {}
         self.journal: list[tuple[str, int]] | None = None  # new ids' paths (see repeats)
@@ -301,12 +301,18 @@ class _Recorder:
         for edge in self.edges:
             consumers.setdefault(edge.src, []).append(edge.dst)
         live: set[str] = set()
+        layers = self.layers
         for node in reversed(self.nodes):  # consumers come later in execution order
-            if node.id in self.layers or any(
-                dst in live or dst == "output" or dst.startswith("output.")
-                for dst in consumers.get(node.id, ())
-            ):
-                live.add(node.id)
+            node_id = node.id
+            if node_id in layers:
+                live.add(node_id)
+                continue
+            for dst in consumers.get(node_id, ()):
+                if dst in live or dst == "output" or dst.startswith("output."):
+                    live.add(node_id)
+                    break
+        if len(live) == len(self.nodes):  # none dead (ids are unique)
+            return list(self.nodes), list(self.edges)
         nodes = [n for n in self.nodes if n.id in live]
         dead = {n.id for n in self.nodes} - live
         return nodes, [e for e in self.edges if e.src not in dead and e.dst not in dead]
@@ -421,12 +427,13 @@ def record_forward(
     provenance = Provenance()
     for tensor, input_id in zip(inputs, input_ids):
         provenance.set(tensor, (input_id,))
-    rec = _Recorder(runnable, input_ids, provenance)
+    walked = list(runnable.named_modules())  # one walk for the recorder, modes and classes
+    rec = _Recorder(runnable, input_ids, provenance, walked)
     rec.full.update((i, tuple(t.shape)) for i, t in zip(input_ids, inputs))
     positional = inputs[:len(input_ids) - len(keywords)]
     by_name = dict(zip(keywords, inputs[len(positional):]))
 
-    modes = [(m, m.training) for m in runnable.modules()]
+    modes = [(m, m.training) for _, m in walked]
     handles = []
     recording = _RECORDING.set(rec)
     try:
@@ -474,8 +481,14 @@ def record_forward(
     meta: tuple[Attr, ...] = (
         ("input_shapes", tuple(tuple(int(d) for d in s) for s in input_shapes)),)
     meta += ((DATA_DEPENDENT, tuple(rec.data_dependent)),) if rec.data_dependent else ()
-    graph = Graph(name=name, nodes=tuple(nodes), edges=edges, meta=meta)
-    return replace(graph, modules=module_classes(runnable, graph))
+    chained: tuple[Repeat, ...] = ()
+    played = getattr(repeats, "played", None)  # the calls Repeats answered or recorded
+    if played:
+        from netviz.tracing.chained import chains
+
+        chained = chains(nodes, edges, played)
+    graph = Graph(name=name, nodes=tuple(nodes), edges=edges, meta=meta, repeats=chained)
+    return replace(graph, modules=module_classes(runnable, graph))  # the tree as it ended
 
 
 def input_node(node_id: str, shape: Shape, *, keyword: bool) -> Node:

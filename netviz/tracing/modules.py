@@ -1,4 +1,5 @@
-"""The module tree a trace ran in: each path's class name, for the IR's ``modules``."""
+"""The module tree a trace ran in: each path's class name, for the IR's ``modules``; the
+names of its parameters and buffers as operands."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Mapping
 from torch import nn
 
 from netviz.ir import Graph
+from netviz.tracing.attrs import operand_name
 
 
 def module_classes(
@@ -36,3 +38,25 @@ def module_classes(
             depths.setdefault(path.count("."), []).append(path)
     return tuple((path, type(named[path]).__name__)
                  for depth in sorted(depths) for path in sorted(depths[depth]))
+
+
+_WALKS = ("named_modules", "named_parameters", "named_buffers", "_named_members")
+
+
+def operand_names(root: nn.Module, modules: list[tuple[str, nn.Module]]) -> dict[int, str]:
+    """``operand_name`` of each parameter and buffer of ``root`` (by ``id``), as
+    ``named_parameters()`` and ``named_buffers()`` name them (each tensor under its first
+    name), read from ``modules`` (``root.named_modules()``) instead of walking again."""
+    if any(getattr(cls, walk) is not getattr(nn.Module, walk)
+           for cls in {type(m) for _, m in modules} for walk in _WALKS):  # its own walk: ask it
+        return {id(t): operand_name(path)
+                for path, t in (*root.named_parameters(), *root.named_buffers())}
+    names: dict[int, str] = {}
+    for table in ("_parameters", "_buffers"):
+        seen: set[int] = set()
+        for _, module in modules:
+            for name, tensor in getattr(module, table).items():
+                if tensor is not None and id(tensor) not in seen:
+                    seen.add(id(tensor))
+                    names[id(tensor)] = operand_name(name)
+    return names

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 import torch
 
 from netviz.ir import Edge, Node
-from netviz.ir.graph import evolve
 from netviz.tracing.alike import Group, Member
 from netviz.tracing.replay import blank_tensor
 
@@ -187,14 +186,13 @@ def replay(rec: _Recorder, block: Block, group: Group, member: Member,
     for suffix in block.calls:
         if prefix + suffix in calls:
             return MISSING
-    named = dict(member.module.named_parameters())
-    params = [named.get(name) for name in block.params]
-    if any(p is None or rec.ledger.is_taken(p) for p in params):
+    params = _parameters(member, block.params)
+    if params is None or any(rec.ledger.is_taken(p) for p in params):
         return MISSING
     if any(i.startswith(prefix + ".") for i in rec.input_ids):
         return MISSING  # a renamed id might be reserved (see _Recorder._new_id)
     # it fits: record what the block recorded, renamed
-    rec.ledger.take(params)  # type: ignore[arg-type]
+    rec.ledger.take(params)
     for suffix, count in block.calls.items():
         calls[prefix + suffix] = count
     # the same string objects as a plain forward's (a module's path for its scope and, once
@@ -206,14 +204,28 @@ def replay(rec: _Recorder, block: Block, group: Group, member: Member,
         path = paths.get(id(module))
         if path is not None and path == (f"{prefix}.{rel}" if rel else prefix):
             scopes["." + rel if rel else ""] = path
+    # copies as evolve makes them (no __init__ per node or edge), inlined: 80 layers of
+    # 40-90 nodes and edges each
+    new = object.__new__
     ids: dict[str, str] = {}
+    add_node = rec.nodes.append
     for node, suffix, scope in block.nodes:
         path = scopes.get(scope) or prefix + scope
         node_id = ids[suffix] = path if suffix == scope else prefix + suffix
-        rec.nodes.append(evolve(node, id=node_id, scope=path))
-    edges = rec.edges
-    for edge, (own, source), dst in block.edges:  # evolve: no __init__ per edge
-        edges.append(evolve(edge, src=ids[source] if own else mapping[source], dst=ids[dst]))
+        made_node = new(Node)
+        fields = made_node.__dict__
+        fields.update(node.__dict__)
+        fields["id"] = node_id
+        fields["scope"] = path
+        add_node(made_node)
+    add_edge = rec.edges.append
+    for edge, (own, source), dst in block.edges:
+        made_edge = new(Edge)
+        fields = made_edge.__dict__
+        fields.update(edge.__dict__)
+        fields["src"] = ids[source] if own else mapping[source]
+        fields["dst"] = ids[dst]
+        add_edge(made_edge)
     for suffix, full in block.full.items():
         rec.full[ids[suffix]] = full
     for suffix, axis in block.axes.items():
@@ -236,6 +248,21 @@ def replay(rec: _Recorder, block: Block, group: Group, member: Member,
                 rec.provenance.set(value, tuple(
                     ids[i] if own else mapping[i] for own, i in next(produced)))
     return made[0] if block.container is None else block.container(made)
+
+
+def _parameters(member: Member, names: list[str]) -> list[torch.Tensor] | None:
+    """The parameters of ``member`` at the relative ``names`` (as ``named_parameters``
+    names them), or ``None`` when one is missing."""
+    table = member.table
+    found: list[torch.Tensor] = []
+    for name in names:
+        rel, _, own = name.rpartition(".")
+        module = table.get(rel)
+        param = module._parameters.get(own) if module is not None else None
+        if param is None:
+            return None
+        found.append(param)
+    return found
 
 
 def _mentions(attrs: Any, prefix: str) -> bool:

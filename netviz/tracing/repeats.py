@@ -83,6 +83,7 @@ class Repeats:
         self.blocks: dict[tuple[int, Hashable], list[Block]] = {}
         self.recording = False
         self.skipped = 0  # calls answered from a recorded block (for tests)
+        self.played: list[tuple[Block, str]] = []  # calls recorded as, or answered from, a block
         self._patched: list[nn.Module] = []
         self._watches: list[tuple[type, str]] = []
         self._token: Any = None
@@ -163,6 +164,7 @@ class Repeats:
             out = replay(self.rec, block, group, member, now, tensors, sources)
             if out is not MISSING:
                 self.skipped += 1
+                self.played.append((block, member.path))
                 return True, out
         return False, (key, tensors, sources, now)
 
@@ -218,6 +220,7 @@ class Repeats:
                                  first_node, first_edge, mark)
         if block is not None:
             self.blocks.setdefault((id(group), kept), []).append(block)
+            self.played.append((block, member.path))
         return out
 
     def _unchanged(self, member: Member, args: tuple[Any, ...], kwargs: dict[str, Any],

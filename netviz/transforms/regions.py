@@ -29,12 +29,16 @@ def merge_regions(graph: Graph, owner: dict[str, str], boxes: dict[str, Node]) -
     seen: set[Edge] = set()
     for edge in graph.edges:
         src, dst = owner.get(edge.src, edge.src), owner.get(edge.dst, edge.dst)
-        new = replace(edge, src=src, dst=dst, change=None)
+        if src == dst:
+            continue
+        # evolve: no __init__ per edge; an edge no region touches is kept as it is
+        new = edge if (src is edge.src and dst is edge.dst and edge.change is None) else evolve(
+            edge, src=src, dst=dst, change=None)
         if src != edge.src and edge.shape is None:  # a tensor leaving a box: is it the box's?
             inner, box = graph.node(edge.src), box_of.get(src)
             if box is not None and (inner.shape, inner.feature_axis) != (box.shape, box.feature_axis):
-                new = replace(new, shape=inner.shape, feature_axis=inner.feature_axis)
-        if src == dst or new in seen:
+                new = evolve(new, shape=inner.shape, feature_axis=inner.feature_axis)
+        if new in seen:
             continue
         seen.add(new)
         edges.append(new)

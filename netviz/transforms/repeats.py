@@ -10,6 +10,14 @@ the neighbours it has in the whole chain), and the folded cluster standing for t
 blocks gets the others back (their paths, the count, the indices of the blocks after
 them). The rest of the pipeline runs on that graph as on the whole one.
 
+A chain's blocks may also read ``shared`` nodes from before it (a decoder's layers read
+the rotary tables the model computes once): the cut keeps the kept blocks' edges from
+them and drops the removed blocks'. A shared node then has fewer readers in the cut
+graph than in the whole one (each block reads it alike, so at least three); the
+transforms look at how many readers a node has only as one or more, or reader by
+reader, and the two cuts below differ in that count too, so a result depending on it
+falls back.
+
 That is done for ``k = 1`` and ``k = 2``: the two must give the same graph, or the
 transforms run on the whole graph. So a transform whose result depends on how many blocks
 a chain has, or a middle block drawn for itself, falls back to the plain path; so do
@@ -56,7 +64,9 @@ def cut(graph: Graph, middle: int) -> Graph | None:
         start, stop = repeat.start + keep * size, repeat.start + (n - 1) * size
         estart, estop = repeat.edge_start + keep * esize, repeat.edge_start + (n - 1) * esize
         inside = {node.id for node in nodes[stop:stop + size]}  # the last block
-        entering = {e.src for e in edges[estop:estop + esize] if e.src not in inside}
+        shared = set(repeat.shared)  # read by every block: kept blocks keep their edges
+        entering = {e.src for e in edges[estop:estop + esize]
+                    if e.src not in inside and e.src not in shared}
         previous = [node.id for node in nodes[stop - size:stop]]  # block n - 1
         if len(entering) != 1 or next(iter(entering)) not in previous:
             return None

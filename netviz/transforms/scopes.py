@@ -29,11 +29,18 @@ def index_by_path(items: Iterable[S]) -> dict[str, list[S]]:
     nodes, and testing every pair is quadratic. The root path ``""`` is not a key.
     """
     index: dict[str, list[S]] = {}
+    lists: dict[str, list[list[S]]] = {}  # per scope, the lists of it and its ancestors
     for item in items:
         scope = item.scope
-        while scope:
-            index.setdefault(scope, []).append(item)
-            scope = scope.rpartition(".")[0]
+        found = lists.get(scope)
+        if found is None:  # the first item of this scope: its paths, innermost first
+            found = lists[scope] = []
+            path = scope
+            while path:
+                found.append(index.setdefault(path, []))
+                path = path.rpartition(".")[0]
+        for listed in found:
+            listed.append(item)
     return index
 
 

@@ -216,7 +216,7 @@ def test_an_image_hit_does_not_run_dot(
     def no_dot(*args: object, **kwargs: object) -> None:
         raise AssertionError("dot ran on a cache hit")
 
-    monkeypatch.setattr("netviz.renderers.binary.subprocess.run", no_dot)
+    monkeypatch.setattr("netviz.renderers.binary.run_dot_process", no_dot)  # hands dot its text
     assert api.render(f"{model}:Net", "svg") == svg
     with pytest.raises(AssertionError, match="dot ran"):
         api.render(f"{model}:Net", "png")  # another format: another image

@@ -80,3 +80,31 @@ def test_a_cached_render_imports_no_transform_renderer_or_graphviz(tmp_path: Pat
     assert (tmp_path / "warm.svg").read_bytes() == (tmp_path / "cold.svg").read_bytes()
     loaded = [m for m in warm if _under(m, NOT_FOR_A_CACHED_RENDER)]
     assert loaded == [], f"a cached render imported {', '.join(loaded)}"
+
+
+NOT_FOR_A_PLAIN_RENDER = (
+    "netviz.commands.cache", "netviz.commands.diff", "netviz.commands.list",
+    "netviz.commands.plot", "netviz.commands.pseudocode", "netviz.commands.summary",
+    "netviz.cache.sources", "netviz.diagrams", "netviz.diffs", "netviz.ir.changes",
+    "netviz.renderers.changes", "netviz.renderers.legend", "netviz.renderers.dot_legend",
+    "netviz.renderers.size", "netviz.renderers.fit", "netviz.transforms.annotate",
+    "netviz.summaries", "netviz.huggingface.models", "netviz.tracing.hooks",
+)
+"""Modules a plain render (cache off, SVG, no legend, width, annotations or diff) of a
+model torch.fx traces never imports: other commands, the cache's source records, diff
+marks, the legend, print sizes, counts, the hooks path (issue 22: every cold render
+pays for what it imports)."""
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="needs the Graphviz 'dot' binary")
+def test_a_plain_render_imports_only_what_it_draws(tmp_path: Path) -> None:
+    env = {**os.environ, "NETVIZ_NO_CACHE": "1"}
+    render = textwrap.dedent(
+        f"""
+        from netviz.cli import main
+        assert main(["render", "wrn28_2", "-o", {str(tmp_path / "plain.svg")!r}]) == 0
+        """
+    )
+    loaded = [m for m in _modules_after(render, env) if _under(m, NOT_FOR_A_PLAIN_RENDER)]
+    assert loaded == [], f"a plain render imported {', '.join(loaded)}"
+    assert (tmp_path / "plain.svg").read_bytes().startswith(b"<?xml")
