@@ -20,7 +20,8 @@ from netviz.ir.accounting import DATA_DEPENDENT
 from netviz.ops.axes import container_axis, feature_axis, read_axis
 from netviz.tracing.attrs import layer_name, layer_op, module_attrs, operand_name
 from netviz.tracing.fx import Value
-from netviz.tracing.leaves import Copy, Leaf, Plan, Unstampable, chains, copy_leaf
+from netviz.tracing.copies import copy_leaf_call
+from netviz.tracing.leaves import Copy, Leaf, Plan, Unstampable, chains
 from netviz.tracing.modules import module_classes
 from netviz.tracing.names import function_name, method_name
 from netviz.tracing.params import ParamLedger
@@ -176,11 +177,14 @@ def build_graph(
     copied: set[torch.fx.Node] = set()
     if leaves:
         _leaf_ids(kept, leaves, ids)
-        for done in {id(d): d for d in stamps.sources.values()}.values():  # type: ignore[union-attr]
+        sources = {id(leaf.source): leaf.source for head in leaves.values()
+                   for leaf in head.chain if leaf.source is not None}
+        for done in sources.values():
             copied.update(done.nodes)
     made: dict[torch.fx.Node, tuple[int, int, int]] = {}  # IR node index, its edges
     copies: list[Copy] = []
     plans: dict[int, Plan] = {}  # how to copy each call leaves copy
+    holders: dict[int, list[str]] = {}  # where their parameters are (copies.py)
     dependent: dict[str, None] = {}  # data-dependent aten ops the calls ran
     claimed: set[torch.fx.Node] = set()  # nodes whose MACs a kept node counts
     ledger = ParamLedger()
@@ -192,12 +196,14 @@ def build_graph(
             _add_outputs(node, kept_set, ids, values, axes, nodes, edges)
             continue
         if leaves and node in leaves:
-            done = stamps.sources.get(node)  # type: ignore[union-attr]
-            start, edge_start = len(nodes), len(edges)
-            _copy(leaves[node], done, stale, modules, ledger, made, ids, axes, nodes, edges,
-                  plans)
-            copies.append((leaves[node], done, start, len(nodes) - start,  # type: ignore[arg-type]
-                           edge_start, len(edges) - edge_start))
+            for leaf in leaves[node].chain:  # a run of leaves: each one's nodes in turn
+                source = leaf.source
+                start, edge_start = len(nodes), len(edges)
+                copy_leaf_call(leaf, source, stale, modules, ledger, made, ids, axes, nodes,
+                               edges, plans, holders)
+                assert source is not None  # else copy_leaf_call raised
+                copies.append((leaf, source, start, len(nodes) - start,
+                               edge_start, len(edges) - edge_start))
             continue
         if node in copied and not ledger.unseen(pending[node]):
             stale.add(node)
@@ -257,46 +263,17 @@ _NO_VALUE = Value(tensors=False)
 
 def _leaf_ids(kept: Sequence[torch.fx.Node], leaves: Mapping[torch.fx.Node, Leaf],
               ids: dict[torch.fx.Node, str]) -> None:
-    """Give each leaf the id of the node it returns (the name fx would have given it)."""
+    """Give each leaf the id of the node it returns (the name fx would have given it; of
+    the last leaf, for a run of them)."""
     for node in kept:
-        leaf = leaves.get(node)
-        if leaf is not None:
-            if OUTPUT_ID in leaf.names:
-                raise Unstampable(leaf.key, "a node named like the output")
+        head = leaves.get(node)
+        if head is not None:
+            for leaf in head.chain:
+                if OUTPUT_ID in leaf.names:
+                    raise Unstampable(leaf.key, "a node named like the output")
             ids[node] = leaf.names[leaf.out]
         elif node.op != "output" and ids[node] != node.name:
             raise Unstampable(None, "a node named like the output")
-
-
-def _params_below(module: nn.Module) -> list:
-    """Every parameter of ``module`` and its submodules (``parameters()`` without its
-    generators; a tensor may come twice)."""
-    found: list = []
-    todo = [module]
-    while todo:
-        sub = todo.pop()
-        params = sub._parameters
-        if params:
-            found += [p for p in params.values() if p is not None]
-        children = sub._modules
-        if children:
-            todo += [c for c in children.values() if c is not None]
-    return found
-
-
-def _copy(
-    leaf: Leaf, done: Instance | None, stale: set[torch.fx.Node], modules: dict[str, nn.Module],
-    ledger: ParamLedger, made: dict[torch.fx.Node, tuple[int, int, int]],
-    ids: dict[torch.fx.Node, str], axes: dict[torch.fx.Node, int | None], nodes: list[Node],
-    edges: list[Edge], plans: dict[int, Plan],
-) -> None:
-    """The IR nodes of ``leaf``: ``done``'s, when every parameter either holds counts
-    there for the first time (as tracing the call would count it)."""
-    if done is None or any(node in stale for node in done.nodes):
-        raise Unstampable(leaf.key, "the alike call's parameters were counted before it")
-    if not ledger.claim(_params_below(modules[leaf.path])):
-        raise Unstampable(leaf.key, "the block's parameters were counted before its call")
-    copy_leaf(leaf, done, made, ids, axes, nodes, edges, plans)
 
 
 def _macs(

@@ -16,6 +16,9 @@ in the same order, so every other node keeps its name, but no node is created.
   with the same feature axes and every parameter either counts is counted the first
   time.
 
+A run of leaves, each reading only the one before, shares one fx node
+([`netviz.tracing.runs`][netviz.tracing.runs]).
+
 Anything else raises [`Unstampable`][netviz.tracing.leaves.Unstampable]; the tracer then
 traces again with that template's calls stamped node by node, so the graph is always the
 one tracing every call gives (``tests/tracing/test_leaves_property.py``).
@@ -50,9 +53,16 @@ class Leaf:
         names: The fx names its nodes would have, in the template's order.
         inputs: The nodes it was given, by argument slot.
         out: The place of the node it returns, in the template's order.
+        prior: The call whose output is its only input, when both are one fx node (a
+            run of alike blocks: see [`netviz.tracing.runs`][netviz.tracing.runs]);
+            ``None`` when the call has a node of its own.
+        chain: The calls its node stands for, in order (the one that made it first),
+            one list shared by them.
+        source: The alike call it copies, found while propagating shapes.
     """
 
-    __slots__ = ("node", "key", "template", "path", "names", "inputs", "out")
+    __slots__ = ("node", "key", "template", "path", "names", "inputs", "out", "prior", "chain",
+                 "source")
 
     def __init__(self,
                  node: torch.fx.Node,
@@ -61,7 +71,8 @@ class Leaf:
                  path: str,
                  names: list[str],
                  inputs: list[torch.fx.Node],
-                 out: int) -> None:
+                 out: int,
+                 prior: Leaf | None = None) -> None:
         self.node = node
         self.key = key
         self.template = template
@@ -69,6 +80,9 @@ class Leaf:
         self.names = names
         self.inputs = inputs
         self.out = out
+        self.prior = prior
+        self.chain: list[Leaf] = [self]
+        self.source: Instance | None = None
 
 
 class Unstampable(Exception):
@@ -81,10 +95,12 @@ class Unstampable(Exception):
 
 
 def make_leaf(tracer: Any, key: Hashable, template: Template, path: str,
-              inputs: list[torch.fx.Node]) -> Leaf | None:
+              inputs: list[torch.fx.Node], onto: Leaf | None = None) -> Leaf | None:
     """The leaf standing for the call of module ``path`` stamped from ``template`` (its
     nodes' names taken from the tracer's graph), or ``None`` when the template does not
-    return one of its own nodes."""
+    return one of its own nodes. Given ``onto`` (the leaf whose output is the call's
+    only input, see [`netviz.tracing.runs`][netviz.tracing.runs]), the leaf joins its
+    node instead of making one."""
     out = template.out
     if out < 0:
         return None
@@ -103,6 +119,11 @@ def make_leaf(tracer: Any, key: Hashable, template: Template, path: str,
     # _target_to_str of a module path: fx's snake case, which never joins across a "."
     prefix = graph._target_to_str(path) if any(first for first, _ in candidates) else ""
     names = [create(name, None) for name in _asked(prefix, candidates, template)]
+    if onto is not None:
+        joined = Leaf(onto.node, key, template, path, names, inputs, out, onto)
+        joined.chain = onto.chain  # one list, shared by the run's leaves
+        joined.chain.append(joined)
+        return joined
     node = graph.create_node("call_module", path, tuple(inputs), {}, name=LEAF_NAME)
     return Leaf(node, key, template, path, names, inputs, out)
 
@@ -179,12 +200,13 @@ def copy_leaf(
     """
     key = leaf.key
     given = []
+    prior = leaf.prior  # its input: the output of the leaf copied just before, in its node
     for mine, theirs in zip(leaf.inputs, done.inputs):
         if mine not in ids or theirs not in ids:
             raise Unstampable(key, "an input is not an IR node")
         if axes.get(mine) != axes.get(theirs):
             raise Unstampable(key, "inputs with other feature axes")
-        given.append(ids[mine])
+        given.append(ids[mine] if prior is None else prior.names[prior.out])
     plan = plans.get(id(done)) if plans is not None else None
     if plan is None:
         plan = copy_plan(key, done, leaf.out, made, ids, nodes, edges)
@@ -288,8 +310,9 @@ def chains(copies: list[Copy], made: dict[torch.fx.Node, tuple[int, int, int]]) 
             before = copies[j - 1]
             if (source is not done or count != size or edges != edge_size
                     or at != before[2] + size or edge_at != before[4] + edge_size
-                    or after.inputs != [before[0].node]
-                    or list(before[0].node.users) != [after.node]
+                    or (after.prior is not before[0]
+                        and (after.prior is not None or after.inputs != [before[0].node]
+                             or list(before[0].node.users) != [after.node]))
                     or _holder(after.path) != _holder(done.path)):
                 break
             blocks.append(after.path)

@@ -30,9 +30,14 @@ def module_classes(
             if not path:
                 break
             path = path.rpartition(".")[0]
-    # a layer kept outside the module tree (a plain list) has no class to name here
-    found = [(path, type(named[path]).__name__) for path in paths if path in named]
-    return tuple(sorted(found, key=lambda pair: (pair[0].count("."), pair[0])))
+    # by depth, then path; a layer kept outside the module tree (a plain list) has no
+    # class to name here
+    depths: dict[int, list[str]] = {}
+    for path in paths:
+        if path in named:
+            depths.setdefault(path.count("."), []).append(path)
+    return tuple((path, type(named[path]).__name__)
+                 for depth in sorted(depths) for path in sorted(depths[depth]))
 
 
 _WALKS = ("named_modules", "named_parameters", "named_buffers", "_named_members")

@@ -76,27 +76,35 @@ class Reuse:
 
     def leaf(self, node: torch.fx.Node, env: dict[torch.fx.Node, Any],
              values: dict[str, Any]) -> torch.Tensor:
-        """A call traced as one node (see [`netviz.tracing.leaves`][netviz.tracing.leaves]):
-        its would-be nodes take the values of an alike earlier call stamped node by node,
-        the first of its module, whose only node used after it is the one it returns.
+        """A call traced as one node (see [`netviz.tracing.leaves`][netviz.tracing.leaves]),
+        or a run of them (each reading the one before: see
+        [`netviz.tracing.runs`][netviz.tracing.runs]): each one's would-be nodes take the
+        values of an alike earlier call stamped node by node, the first of its module,
+        whose only node used after it is the one it returns.
 
         Raises:
             Unstampable: There is no such call.
         """
-        leaf = self.leaves[node]
-        key = _inputs_key(leaf.inputs, env)
-        template = id(leaf.template)
-        done = self.done.get((template, key)) if key is not None else None
-        if done is None or not done.fresh:
-            raise Unstampable(leaf.key, "no alike call stamped node by node before")
-        leaving = self._leaving.get(template)
-        if leaving is None:
-            leaving = self._leaving[template] = _leaving(done)
-        layout = self.layouts.get(done.nodes[leaf.out])
-        if leaving != [leaf.out] or layout is None:
-            raise Unstampable(leaf.key, "the alike call returns more than one meta tensor")
-        for name, theirs in zip(leaf.names, done.nodes):
-            values[name] = values[theirs.name]
+        key: Hashable | None = None
+        layout: Layout | None = None
+        done: Instance | None = None
+        for leaf in self.leaves[node].chain:
+            # a leaf in a run reads the blank tensor the one before returns: its layout
+            key = _inputs_key(leaf.inputs, env) if leaf.prior is None else (layout,)
+            template = id(leaf.template)
+            done = self.done.get((template, key)) if key is not None else None
+            if done is None or not done.fresh:
+                raise Unstampable(leaf.key, "no alike call stamped node by node before")
+            leaving = self._leaving.get(template)
+            if leaving is None:
+                leaving = self._leaving[template] = _leaving(done)
+            layout = self.layouts.get(done.nodes[leaf.out])
+            if leaving != [leaf.out] or layout is None:
+                raise Unstampable(leaf.key, "the alike call returns more than one meta tensor")
+            for name, theirs in zip(leaf.names, done.nodes):
+                values[name] = values[theirs.name]
+            leaf.source = done
+        assert done is not None and layout is not None
         values[node.name] = values[done.nodes[leaf.out].name]
         self.sources[node] = done
         size, stride, dtype = layout

@@ -30,6 +30,7 @@ import torch.fx
 from torch import nn
 
 from netviz.tracing.leaves import Leaf, make_leaf
+from netviz.tracing.runs import Runs, joined_onto, noted
 
 if TYPE_CHECKING:
     from netviz.tracing.keys import StampKeys
@@ -116,17 +117,19 @@ class Stamps:
             [`netviz.tracing.leaves`][netviz.tracing.leaves]), except of the templates
             (by fingerprint and pattern) in ``no_leaf``; ``False``: stamp every call.
         no_leaf: Templates whose calls are stamped node by node.
-        made: The calls made one node, by that node.
+        made: The calls made one node, by that node (the first of a run: see
+            [`netviz.tracing.runs`][netviz.tracing.runs]).
         sources: For each of those (by node), the alike call stamped node by node whose
             values it took while propagating shapes.
         recording: How many templates are being recorded around the current call.
         modules: ``dict(root.named_modules())`` of the traced model, set after tracing
             (from what fx found walking it, not walked again).
+        runs: Runs of leaves made one node.
     """
 
     __slots__ = (
         "keys", "templates", "refused", "instances", "created", "leaves", "no_leaf", "made",
-        "sources", "recording", "modules"
+        "sources", "recording", "modules", "runs"
     )
 
     def __init__(self,
@@ -153,6 +156,7 @@ class Stamps:
         self.sources: dict[torch.fx.Node, Instance] = {} if sources is None else sources
         self.recording = recording
         self.modules = modules
+        self.runs = Runs()
 
 
 class StampingTracer(torch.fx.Tracer):
@@ -216,11 +220,13 @@ class StampingTracer(torch.fx.Tracer):
             return output
         if (stamps.leaves and not stamps.recording and calls == 0
                 and (key, shape) not in stamps.no_leaf):
-            made = make_leaf(self, (key, shape), template, path, inputs)
+            runs = stamps.runs
+            onto = joined_onto(self, runs, (key, shape), template, inputs)
+            made = make_leaf(self, (key, shape), template, path, inputs, onto)
             if made is not None:
                 self.num_calls[path] = 1
-                stamps.made[made.node] = made
-                return self.proxy(made.node)
+                stamps.made[made.node] = made.chain[0]
+                return noted(self, runs, made, self.proxy(made.node))
         # What fx's call_module does around a call (Tracer.num_calls and module_stack are
         # fx's own bookkeeping, undocumented): push the module on the stack every node's
         # nn_module_stack copies. tests/tracing/test_stamps_property.py pins that stamped

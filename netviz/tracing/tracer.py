@@ -37,6 +37,7 @@ from netviz.tracing.fx import (
 )
 from netviz.tracing.meta import meta_unsupported
 from netviz.tracing.keys import StampKeys
+from netviz.tracing.runs import check_runs
 from netviz.tracing.names import function_name, method_name
 
 
@@ -271,6 +272,7 @@ def _trace_once(
                                          input_names=names, train=train, input_fills=fills)
             warn(_fallback_message(name, reason, meta), TraceFallbackWarning, stacklevel=3)
             return traced
+        check_runs(stamps)
         check_input_count(graph, shapes, names)
         root = module
         try:

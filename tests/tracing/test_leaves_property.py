@@ -139,9 +139,14 @@ def _blocks(n: int) -> list[nn.Module]:
 
 
 def _leaves(model: nn.Module) -> int:
-    """How many calls a trace of ``model`` (all leaves allowed) makes one node each."""
+    """How many calls a trace of ``model`` (all leaves allowed) makes leaves."""
+    return sum(_runs(model))
+
+
+def _runs(model: nn.Module) -> list[int]:
+    """The leaves of each fx node standing for a run of them (one: a lone leaf)."""
     _, stamps = stamped_graph(model, 1, (), set())
-    return len(stamps.made)
+    return [len(head.chain) for head in stamps.made.values()]
 
 
 def _failures(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -163,6 +168,7 @@ def test_later_alike_calls_are_one_node_each(monkeypatch: pytest.MonkeyPatch) ->
     with torch.device("meta"):
         model = _chain(*_blocks(5))
     assert _leaves(model) == 4
+    assert _runs(model) == [4]  # each reads the one before: one node
     why = _failures(monkeypatch)
     assert_same(model, monkeypatch)
     assert why == []
