@@ -19,7 +19,7 @@ from netviz.ir import Attr, Edge, Graph, Kind, Node, Shape
 from netviz.ir.accounting import DATA_DEPENDENT
 from netviz.ops.axes import container_axis, feature_axis, read_axis
 from netviz.tracing.attrs import layer_name, layer_op, module_attrs, operand_name
-from netviz.tracing.fx import Value
+from netviz.tracing.propagation import Value
 from netviz.tracing.copies import copy_leaf_call
 from netviz.tracing.leaves import Copy, Leaf, Plan, Unstampable, chains
 from netviz.tracing.modules import module_classes

@@ -5,7 +5,7 @@ A call stamped from a template ([`netviz.tracing.stamps`][netviz.tracing.stamps]
 the template's ops on its own inputs. When those inputs are alike (the same shapes,
 strides, dtypes, on the meta device, carrying no values) the ops give the same results
 as the first such call did: each node's recorded
-[`Value`][netviz.tracing.fx.Value] is the one of that call's node in the same place, and
+[`Value`][netviz.tracing.propagation.Value] is the one of that call's node in the same place, and
 the tensors leaving the call are blank meta tensors of the same shapes and strides.
 Anything else (a real device, an input carrying values, a result that is not one meta
 tensor) is propagated op by op.

@@ -27,14 +27,8 @@ from netviz.tracing.build import build_graph
 from netviz.tracing.device import cpu_module, on_meta
 from netviz.tracing.failures import first_line, run_error
 from netviz.tracing.leaves import Unstampable
-from netviz.tracing.fx import (
-    NodeFailure,
-    check_input_count,
-    propagate,
-    stamped_graph,
-    symbolic_graph,
-    tensor_constants_removed,
-)
+from netviz.tracing.fx import stamped_graph, symbolic_graph, tensor_constants_removed
+from netviz.tracing.propagation import NodeFailure, check_input_count, propagate
 from netviz.tracing.meta import meta_unsupported
 from netviz.tracing.keys import StampKeys
 from netviz.tracing.runs import check_runs

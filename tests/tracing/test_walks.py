@@ -20,7 +20,8 @@ from netviz.tracing import fingerprints as fingerprint_module
 from netviz.tracing import keys as keys_module
 from netviz.tracing import trace_model
 from netviz.tracing.fingerprints import _Walk, model_fingerprints, shared_ids
-from netviz.tracing.fx import ShapeInterpreter, _interpreter_init, named_modules, stamped_graph
+from netviz.tracing.fx import named_modules, stamped_graph
+from netviz.tracing.propagation import ShapeInterpreter, _interpreter_init
 from netviz.tracing.leaves import _asked
 from netviz.tracing.keys import StampKeys, _walked_keys, stamp_keys
 from netviz.tracing.stamps import StampingTracer, Template, pattern, walked_pattern
