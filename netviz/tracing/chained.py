@@ -16,8 +16,8 @@ ops dropped, edges made unique) shows it is one:
   range enters a block.
 
 A run that stops being one is cut where it stops; the rest of it may be a chain of its
-own. Chains of fewer than [`SHORTEST`][netviz.tracing.chained.SHORTEST] blocks are not
-recorded.
+own. Chains of fewer than [`SHORTEST`][netviz.tracing.leaves.SHORTEST] blocks are not
+recorded (as on the fx path).
 """
 
 from __future__ import annotations
@@ -25,10 +25,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from netviz.ir import Edge, Node, Repeat
+from netviz.tracing.leaves import SHORTEST
 from netviz.tracing.recorded import Block
-
-SHORTEST = 5
-"""Chains of fewer alike blocks are not recorded (drawing them costs little)."""
 
 Played = tuple[Block, str]
 """A call recorded as, or answered from, a block record; and the block's path."""

@@ -18,35 +18,30 @@ from netviz.tracing.params import ParamLedger
 from netviz.tracing.stamps import Instance
 
 
-def _params_below(module: nn.Module) -> list:
-    """Every parameter of ``module`` and its submodules (``parameters()`` without its
-    generators; a tensor may come twice)."""
-    found: list = []
-    todo = [module]
-    while todo:
-        sub = todo.pop()
-        params = sub._parameters
-        if params:
-            found += [p for p in params.values() if p is not None]
-        children = sub._modules
-        if children:
-            todo += [c for c in children.values() if c is not None]
-    return found
-
-
-def _holders(module: nn.Module) -> list[str]:
-    """The paths below ``module`` (``""``: itself, ``".conv"``, ...) of the modules
-    holding parameters, in the order ``_params_below`` meets them."""
-    found: list[str] = []
+def _walk(module: nn.Module) -> list[tuple[str, nn.Module]]:
+    """``module`` and its submodules with their paths below it (``""``: itself,
+    ``".conv"``, ...), depth first, a module held twice met twice."""
+    found: list[tuple[str, nn.Module]] = []
     todo = [("", module)]
     while todo:
         path, sub = todo.pop()
-        if sub._parameters:
-            found.append(path)
+        found.append((path, sub))
         children = sub._modules
         if children:
             todo += [(f"{path}.{name}", c) for name, c in children.items() if c is not None]
     return found
+
+
+def _params_below(module: nn.Module) -> list:
+    """Every parameter of ``module`` and its submodules (``parameters()`` without its
+    generators; a tensor may come twice)."""
+    return [p for _, sub in _walk(module) for p in sub._parameters.values() if p is not None]
+
+
+def _holders(module: nn.Module) -> list[str]:
+    """The paths below ``module`` of the modules holding parameters, in the order
+    ``_params_below`` meets them."""
+    return [path for path, sub in _walk(module) if sub._parameters]
 
 
 def _leaf_params(leaf: Leaf, done: Instance, modules: dict[str, nn.Module],

@@ -225,8 +225,7 @@ class _Walk:
                         self.params += tensor.numel()
                     else:  # a lazy layer's, a subclass: left to _param_count
                         self.params = None
-                out.append((kind, name, cls, tensor.shape, tensor.dtype, tensor.device,
-                            tensor.requires_grad))
+                out.append(_entry(kind, name, tensor))
         return tuple(out)
 
 
@@ -247,9 +246,14 @@ def tensor_layout(module: nn.Module, shared: AbstractSet[int]) -> tuple[Hashable
                 continue
             if id(tensor) in shared:
                 raise Unsafe(name)
-            out.append((kind, name, type(tensor), tensor.shape, tensor.dtype,
-                        tensor.device, tensor.requires_grad))
+            out.append(_entry(kind, name, tensor))
     return tuple(out)
+
+
+def _entry(kind: str, name: str, tensor: torch.Tensor) -> tuple[Hashable, ...]:
+    """One parameter's (``kind`` ``"p"``) or buffer's (``"b"``) part of a layout."""
+    return (kind, name, type(tensor), tensor.shape, tensor.dtype, tensor.device,
+            tensor.requires_grad)
 
 
 def _attributes(module: nn.Module) -> tuple[Hashable, ...]:

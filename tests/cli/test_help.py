@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import sys
-import textwrap
 from importlib.metadata import version
 from pathlib import Path
 
@@ -82,30 +80,6 @@ def test_bad_usage_is_one_line_and_exit_2(
     assert lines[0].startswith("netviz: error: ")
     assert needle in lines[0]
     assert "Traceback" not in err
-
-
-def test_help_does_not_import_torch() -> None:
-    """Building the parser and printing every help page must leave torch unimported."""
-    code = textwrap.dedent(
-        """
-        import contextlib, io, json, sys
-        import netviz.cli
-        from netviz.commands import COMMANDS
-        netviz.cli.build_parser()
-        for argv in (["--help"], *([c, "--help"] for c in COMMANDS)):
-            with contextlib.redirect_stdout(io.StringIO()):
-                try:
-                    netviz.cli.main(argv)
-                except SystemExit as exc:
-                    assert exc.code == 0, (argv, exc.code)
-        heavy = ("torch", "torchinfo", "matplotlib")
-        print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in heavy)))
-        """
-    )
-    proc = _run("-c", code)
-    assert proc.returncode == 0, proc.stderr
-    imported = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert imported == [], f"netviz --help imported heavy modules: {', '.join(imported[:10])}"
 
 
 def test_python_dash_m_netviz_help() -> None:

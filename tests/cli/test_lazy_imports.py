@@ -20,6 +20,9 @@ PARSER_ONLY = ("netviz", "netviz._version", "netviz.cli", "netviz.commands", "ne
                "netviz.errors", "netviz.output", "netviz.vocabulary")
 """What the parser and every help page need (besides the command modules themselves)."""
 
+HEAVY = ("torch", "torchinfo", "matplotlib", "graphviz")
+"""Libraries slow to import: never for a help page."""
+
 NOT_FOR_A_CACHED_RENDER = (
     "torch", "graphviz", "netviz.tracing", "netviz.registry", "netviz.ops", "netviz.diffs",
     "netviz.latex", "netviz.summaries", "netviz.renderers.dot", "netviz.renderers.binary",
@@ -29,12 +32,13 @@ NOT_FOR_A_CACHED_RENDER = (
 
 
 def _modules_after(code: str, env: dict[str, str] | None = None) -> list[str]:
-    """Run ``code`` in a new interpreter; the netviz, torch and graphviz modules it left."""
+    """Run ``code`` in a new interpreter; the netviz modules and the heavy ones (torch,
+    torchinfo, matplotlib, graphviz) it left."""
     probe = code + textwrap.dedent(
-        """
+        f"""
         import json, sys
         print(json.dumps(sorted(m for m in sys.modules
-                                if m.split(".")[0] in ("netviz", "torch", "graphviz"))))
+                                if m.split(".")[0] in {("netviz", *HEAVY)!r})))
         """
     )
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
@@ -48,11 +52,14 @@ def _under(module: str, names: tuple[str, ...]) -> bool:
 
 
 def test_help_pages_import_the_parser_alone() -> None:
+    """Building the whole parser and printing every help page imports the parser alone:
+    no heavy library (torch, torchinfo, matplotlib, graphviz), no other netviz module."""
     code = textwrap.dedent(
         """
         import contextlib, io
         import netviz.cli
         from netviz.commands import COMMANDS
+        netviz.cli.build_parser()
         for argv in (["--help"], *([c, "--help"] for c in COMMANDS)):
             with contextlib.redirect_stdout(io.StringIO()):
                 try:
@@ -61,8 +68,10 @@ def test_help_pages_import_the_parser_alone() -> None:
                     assert exc.code == 0, (argv, exc.code)
         """
     )
-    extra = [m for m in _modules_after(code)
-             if not (m in PARSER_ONLY or m.startswith("netviz.commands."))]
+    modules = _modules_after(code)
+    heavy = [m for m in modules if m.split(".")[0] in HEAVY]
+    assert heavy == [], f"netviz --help imported heavy modules: {', '.join(heavy[:10])}"
+    extra = [m for m in modules if not (m in PARSER_ONLY or m.startswith("netviz.commands."))]
     assert extra == [], f"--help imported {', '.join(extra)}"
 
 

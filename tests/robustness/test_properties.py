@@ -13,7 +13,7 @@ import copy
 import warnings
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given
 
 import netviz
 from netviz import api
@@ -23,16 +23,12 @@ from netviz.renderers import render_dot, render_mermaid, render_pseudocode
 from netviz.tracing.forwards import hooks_forward
 from netviz.transforms import NotationOptions, to_notation
 from netviz.transforms.pipeline import pipeline
+from tests.properties import steady
 from tests.renderers import mermaid_parse
 from tests.renderers.dot_parse import cluster_titles, figure_nodes, parse_dot
 from tests.robustness.random_nets import NetSpec, build, net_specs
 
-PROPERTY = settings(
-    max_examples=200,
-    derandomize=True,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+PROPERTY = steady(200)
 
 
 def check_wellformed(graph: Graph) -> None:

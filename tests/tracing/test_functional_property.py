@@ -13,15 +13,15 @@ from typing import Any
 
 import torch
 import torch.nn.functional as F
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from netviz.tracing.functional import NOT_HANDLED, closed_form
 from netviz.tracing.names import function_name
 from netviz.ops import LayerShapeError
+from tests.properties import steady
 
-SETTINGS = settings(max_examples=250, derandomize=True, database=None, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = steady(250)
 
 Case = tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]
 

@@ -15,21 +15,16 @@ from __future__ import annotations
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from torch import nn
 
 from netviz.tracing import leaves as leaves_module
 from netviz.tracing.fx import stamped_graph
+from tests.properties import steady
 from tests.tracing.test_stamps_property import MODES, Block, Pair, assert_same
 
-SETTINGS = settings(
-    max_examples=40,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+SETTINGS = steady(40)
 
 
 class Split(nn.Module):
@@ -140,10 +135,10 @@ def _blocks(n: int) -> list[nn.Module]:
 
 def _leaves(model: nn.Module) -> int:
     """How many calls a trace of ``model`` (all leaves allowed) makes leaves."""
-    return sum(_runs(model))
+    return sum(runs_of(model))
 
 
-def _runs(model: nn.Module) -> list[int]:
+def runs_of(model: nn.Module) -> list[int]:
     """The leaves of each fx node standing for a run of them (one: a lone leaf)."""
     _, stamps = stamped_graph(model, 1, (), set())
     return [len(head.chain) for head in stamps.made.values()]
@@ -168,7 +163,7 @@ def test_later_alike_calls_are_one_node_each(monkeypatch: pytest.MonkeyPatch) ->
     with torch.device("meta"):
         model = _chain(*_blocks(5))
     assert _leaves(model) == 4
-    assert _runs(model) == [4]  # each reads the one before: one node
+    assert runs_of(model) == [4]  # each reads the one before: one node
     why = _failures(monkeypatch)
     assert_same(model, monkeypatch)
     assert why == []

@@ -254,14 +254,8 @@ def test_llama_layers_run_once_with_the_plain_graph(monkeypatch: pytest.MonkeyPa
                         "num_hidden_layers=4, num_attention_heads=4, num_key_value_heads=2, "
                         "vocab_size=128)", None)
 
-    monkeypatch.setenv(PLAIN_TRACE, "1")
-    mlp_runs.clear()
-    plain = _trace_loaded(loaded)
-    assert len(mlp_runs) == 4
-    monkeypatch.delenv(PLAIN_TRACE)
-    mlp_runs.clear()
-    repeated = _trace_loaded(loaded)
-    assert len(mlp_runs) == 1
+    plain, repeated, plain_runs, runs = _loaded_both(monkeypatch, loaded, mlp_runs)
+    assert (plain_runs, runs) == (4, 1)
     _same(plain, repeated)
     assert sum(n.params for n in repeated.nodes) == sum(
         p.numel() for p in loaded.module.parameters())
@@ -290,15 +284,24 @@ def test_gemma2_sliding_and_full_layers_share_only_with_their_kind(
     kinds = [layer.self_attn.sliding_window for layer in loaded.module.layers]
     assert kinds == [8, None, 8, None]
 
+    plain, repeated, plain_runs, repeated_runs = _loaded_both(monkeypatch, loaded, runs)
+    assert plain_runs == 4
+    _same(plain, repeated)
+    assert repeated_runs == 3  # layers 0, 1, 2; layer 3 repeats layer 1 (full attention)
+
+
+def _loaded_both(monkeypatch: pytest.MonkeyPatch, loaded: Any,
+                 runs: list[int]) -> tuple[Graph, Graph, int, int]:
+    """The plain trace of a loaded model and the one repeating alike blocks, with how
+    many entries each left in ``runs`` (a counted forward appends to it)."""
     monkeypatch.setenv(PLAIN_TRACE, "1")
     runs.clear()
     plain = _trace_loaded(loaded)
-    assert len(runs) == 4
+    plain_runs = len(runs)
     monkeypatch.delenv(PLAIN_TRACE)
     runs.clear()
     repeated = _trace_loaded(loaded)
-    _same(plain, repeated)
-    assert len(runs) == 3  # layers 0, 1, 2; layer 3 repeats layer 1 (full attention)
+    return plain, repeated, plain_runs, len(runs)
 
 
 def _trace_loaded(loaded: Any) -> Graph:

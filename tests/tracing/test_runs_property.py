@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from torch import nn
 
@@ -22,16 +22,11 @@ from netviz.ir import Graph
 from netviz.tracing import runs as runs_module
 from netviz.tracing import stamps as stamps_module
 from netviz.tracing import tracer as tracer_module
-from netviz.tracing.fx import stamped_graph
+from tests.properties import steady
+from tests.tracing.test_leaves_property import runs_of
 from tests.tracing.test_stamps_property import Block, assert_same, traced
 
-SETTINGS = settings(
-    max_examples=30,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+SETTINGS = steady(30)
 
 
 def _alike(width: int) -> Block:
@@ -144,12 +139,6 @@ def test_trace_with_runs_equals_plain_trace(steps: list[tuple]) -> None:
         assert_runs_right(model, monkeypatch)
 
 
-def _runs(model: nn.Module) -> list[int]:
-    """The leaves each fx node of a trace (all leaves allowed) stands for."""
-    _, stamps = stamped_graph(model, 1, (), set())
-    return [len(head.chain) for head in stamps.made.values()]
-
-
 def _model(*steps: tuple) -> nn.Module:
     with torch.device("meta"):
         return Runs(list(steps))
@@ -159,17 +148,17 @@ def test_runs_are_one_node(monkeypatch: pytest.MonkeyPatch) -> None:
     """Seven alike blocks: the first traced, the six others one node; a block differing
     in the middle splits the run; the chain recorded is the same."""
     model = _model(("run", 7, 4))
-    assert _runs(model) == [6]
+    assert runs_of(model) == [6]
     assert_runs_right(model, monkeypatch)
     assert len(traced(model, False, monkeypatch).repeats) == 1
     split = _model(("odd", 3, 4))  # (two runs of equal length would be alike as a whole)
-    assert _runs(split) == [2, 4]  # the block after the odd one reads its output: a node
+    assert runs_of(split) == [2, 4]  # the block after the odd one reads its output: a node
     assert_runs_right(split, monkeypatch)
 
 
 def test_colliding_names_are_the_plain_ones(monkeypatch: pytest.MonkeyPatch) -> None:
     model = _model(("collide", 3, 3))
-    assert _runs(model) == [5]  # a.1, a.2, then a_1, a_2, a_3
+    assert runs_of(model) == [5]  # a.1, a.2, then a_1, a_2, a_3
     plain = traced(model, True, monkeypatch)
     assert "body_0_a_1_conv_1" in {node.id for node in plain.nodes}
     assert_runs_right(model, monkeypatch)

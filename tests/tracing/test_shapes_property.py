@@ -11,20 +11,15 @@ import warnings
 
 import pytest
 import torch
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from torch import nn
 
 from netviz.tracing.layers import output_shape
 from netviz.ops import LayerShapeError
+from tests.properties import steady
 
-SETTINGS = settings(
-    max_examples=250,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+SETTINGS = steady(250)
 
 
 def real_shape(module: nn.Module, shape: tuple[int, ...]) -> tuple[int, ...] | None:

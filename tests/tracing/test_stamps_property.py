@@ -15,7 +15,7 @@ from __future__ import annotations
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from torch import nn
 
@@ -24,14 +24,9 @@ from netviz.tracing import fingerprints as fingerprint_module
 from netviz.tracing import trace_model
 from netviz.tracing.fx import stamped_graph
 from netviz.tracing.tracer import PLAIN_TRACE
+from tests.properties import steady
 
-SETTINGS = settings(
-    max_examples=30,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+SETTINGS = steady(30)
 
 MODES = ("zeros", "reflect", "replicate")
 

@@ -16,7 +16,7 @@ from dataclasses import replace
 
 import pytest
 import torch
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from torch import nn
 
@@ -26,16 +26,11 @@ from netviz.tracing import trace_model
 from netviz.transforms import NotationOptions, to_notation
 from netviz.transforms import repeats as repeats_module
 from netviz.transforms.pipeline import pipeline
+from tests.properties import steady
 from tests.tracing.test_leaves_property import STEP, Chained
 from tests.tracing.test_stamps_property import MODES, Block
 
-SETTINGS = settings(
-    max_examples=25,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+SETTINGS = steady(25)
 
 LONG = st.tuples(st.just("block"), st.integers(5, 9), st.sampled_from((4, 8)), st.booleans(),
                  st.sampled_from(MODES), st.sampled_from((0.0, 0.5)))

@@ -20,7 +20,7 @@ from dataclasses import replace
 
 import pytest
 import torch
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from torch import nn
 
@@ -29,15 +29,10 @@ from netviz.tracing.chained import SHORTEST
 from netviz.tracing.hooks import record_forward
 from netviz.transforms import repeats as repeats_module
 from netviz.transforms.pipeline import pipeline
+from tests.properties import steady
 from tests.transforms.test_repeats_property import assert_same_notation
 
-SETTINGS = settings(
-    max_examples=25,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+SETTINGS = steady(25)
 
 WIDTH = 8
 
