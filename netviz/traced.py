@@ -2,15 +2,17 @@
 
 What the public API ([`netviz.api`][netviz.api]) and the grouped summaries
 ([`netviz.summaries`][netviz.summaries]) both need, below both of them: neither imports
-the other.
+the other. With the cache off (``NETVIZ_NO_CACHE=1``, ``--no-cache``), they are made
+here as a cache miss makes them, without importing what keys, reads or writes entries.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 
+from netviz.errors import collected_warnings
 from netviz.ir import Graph, Shape
 
 if TYPE_CHECKING:
@@ -37,10 +39,14 @@ def trace(
     trust_remote_code: bool = False,
 ) -> Graph:
     """The raw trace of a model spec (see [`netviz.api.trace`][netviz.api.trace])."""
-    from netviz.cache import TraceRequest, cached_trace
+    from netviz.cache import TraceRequest, current_cache
 
     request = TraceRequest.of(spec, input_shapes, input_dtypes=input_dtypes, train=train,
                               inputs=inputs, trust_remote_code=trust_remote_code)
+    if not current_cache().enabled:
+        return _trace_made(request)
+    from netviz.cache import cached_trace
+
     return cached_trace(request, lambda r: trace_uncached(r))
 
 
@@ -51,10 +57,14 @@ def notation(
 ) -> Graph:
     """The notation graph of a model spec under ``options`` (cached like its trace;
     ``inputs`` and ``trust_remote_code`` as for [`netviz.api.trace`][netviz.api.trace])."""
-    from netviz.cache import TraceRequest, cached_notation
+    from netviz.cache import TraceRequest, current_cache
 
     request = TraceRequest.of(spec, input_shapes, input_dtypes=input_dtypes, train=train,
                               inputs=inputs, trust_remote_code=trust_remote_code)
+    if not current_cache().enabled:
+        return _notation_made(request, options)
+    from netviz.cache import cached_notation
+
     return cached_notation(request, options, lambda r: trace_uncached(r))
 
 
@@ -68,8 +78,30 @@ def figure(
     """The figure ``draw`` makes of the notation graph of a model spec (cached, with
     ``style`` in its key; ``drawing`` is entered around making a figure that is not
     cached: see [`cached_figure`][netviz.cache.figures.cached_figure])."""
-    from netviz.cache import TraceRequest, cached_figure
+    from netviz.cache import TraceRequest, current_cache
 
     request = TraceRequest.of(spec, input_shapes, input_dtypes=input_dtypes, train=train,
                               inputs=inputs, trust_remote_code=trust_remote_code)
+    if not current_cache().enabled:
+        with drawing() if drawing is not None else nullcontext():
+            graph = _notation_made(request, options)
+            with collected_warnings():
+                return draw(graph)
+    from netviz.cache import cached_figure
+
     return cached_figure(request, options, style, draw, lambda r: trace_uncached(r), drawing)
+
+
+def _trace_made(request: TraceRequest) -> Graph:
+    """The raw graph of ``request``, traced as a cache miss traces it (its netviz warnings
+    noted in a context of their own: see [`collected_warnings`][netviz.errors.collected_warnings])."""
+    with collected_warnings():
+        graph, _ = trace_uncached(request)
+    return graph
+
+
+def _notation_made(request: TraceRequest, options: NotationOptions) -> Graph:
+    """The notation graph of ``request`` under ``options``, made as a cache miss makes it."""
+    from netviz.transforms import to_notation
+
+    return to_notation(_trace_made(request), options)
