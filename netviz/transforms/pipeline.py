@@ -56,7 +56,6 @@ def pipeline(options: NotationOptions = NotationOptions()) -> list[Step]:
     from netviz.transforms.attention import collapse_attention
     from netviz.transforms.blocks import group_blocks
     from netviz.transforms.collapse import collapse_to_page
-    from netviz.transforms.depth import collapse_depth
     from netviz.transforms.experts import collapse_experts
     from netviz.transforms.data_nodes import insert_data_nodes, insert_exit_nodes, mark_token_ids
     from netviz.transforms.fold import fold_periods, fold_repeats, fold_similar
@@ -71,6 +70,8 @@ def pipeline(options: NotationOptions = NotationOptions()) -> list[Step]:
 
     steps: list[Step] = [("prune_dead", prune_dead), ("recognize_modules", recognize_modules)]
     if options.depth is not None:
+        from netviz.transforms.depth import collapse_depth  # only here: a cold render pays less
+
         steps.append(("collapse_depth",
                       partial(collapse_depth, depth=options.depth, fold=options.fold)))
     if options.hide_reshapes:
