@@ -92,10 +92,14 @@ def collapse_experts(graph: Graph) -> Graph:
     products = [n for n in graph.nodes if has_experts(n)]
     if moe is None:
         return graph
-    index = index_by_path(graph.nodes)  # one walk: a deep model has thousands of paths
+    index: dict[str, list[Node]] = {}  # made on first use: most graphs have no experts
 
     def within_scope(scope: str) -> list[Node]:
-        return index.get(scope, []) if scope else list(graph.nodes)
+        if not scope:
+            return list(graph.nodes)
+        if not index:  # one walk: a deep model has thousands of paths
+            index.update(index_by_path(graph.nodes))
+        return index.get(scope, [])
 
     by_scope: dict[str, list[Node]] = {}
     for node in products:
