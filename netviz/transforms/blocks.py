@@ -9,7 +9,6 @@ residual blocks, transitions). Never a model's or class's particular name.
 from __future__ import annotations
 
 import math
-import re
 from functools import cache
 from collections import Counter
 from collections.abc import Container, Iterable
@@ -188,10 +187,18 @@ def _with_ancestors(paths: Iterable[str]) -> set[str]:
     return found
 
 
+_UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_LOWER_OR_DIGIT = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+
+
 @cache
 def humanize(class_name: str) -> str:
     """``"_DenseLayer"`` → ``"Dense layer"``, ``"InvertedResidual"`` → ``"Inverted residual"``."""
-    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", class_name.strip("_")).split()
+    name = class_name.strip("_")
+    # a space before each capital that follows a lower-case letter or digit (ASCII, as
+    # the pattern ``(?<=[a-z0-9])(?=[A-Z])``; a loop: compiling it costs a cold render)
+    words = "".join(" " + c if i and c in _UPPER and name[i - 1] in _LOWER_OR_DIGIT else c
+                    for i, c in enumerate(name)).split()
     if not words:
         return ""
     rest = [w if w.isupper() else w.lower() for w in words[1:]]
