@@ -21,11 +21,10 @@ from netviz.ir import Cluster, Edge, Graph, Kind, Node, evolve
 from netviz.ir.accounting import mark_ops
 from netviz.text import one_line
 from netviz.transforms.blocks import CONTAINERS, humanize
+from netviz.transforms.fold import PAGE as PAGE  # the page a folded figure keeps to
 from netviz.transforms.regions import merge_regions
 from netviz.transforms.scopes import within
 
-PAGE = 60
-"""Nodes a folded figure may have (about what a page holds legibly)."""
 
 COLLAPSED_TYPE = "module"
 """``type_name`` of a collapsed module's box."""

@@ -19,6 +19,10 @@ CHANNEL_ATTRS = frozenset({
 })
 """Attributes that only state a channel count: blocks may differ in them and still fold."""
 
+PAGE = 60
+"""Nodes a folded figure may have (about what a page holds legibly; see
+[`collapse_to_page`][netviz.transforms.collapse.collapse_to_page])."""
+
 
 def block_signature(graph: Graph, cluster: Cluster) -> Hashable:
     """What makes two blocks identical: ops, every attribute, shapes and wiring, never names.
