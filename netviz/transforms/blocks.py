@@ -59,8 +59,8 @@ def residual_joins(graph: Graph) -> set[str]:
         if node.kind is Kind.INPUT:
             id_like[node.id] = node.id in index_inputs
         else:
-            id_like[node.id] = node.width is None and all(
-                id_like.get(e.src, False) for e in graph.in_edges(node.id))
+            id_like[node.id] = all(  # most nodes read features: False at once
+                id_like.get(e.src, False) for e in graph.in_edges(node.id)) and node.width is None
 
     def fresh(node_id: str) -> bool:
         return graph.node(node_id).kind is not Kind.INPUT and all(
@@ -246,8 +246,12 @@ def group_blocks(graph: Graph) -> Graph:
     found = {b for b in found if _enclosing(parent(b), found) is None}  # outermost
     found = promote_units(graph, found, weights)
     members: dict[str, list[str]] = {}
+    enclosing: dict[str, str | None] = {}  # per scope: nodes share scopes
     for node in graph.nodes:
-        block = _enclosing(node.scope, found)
+        scope = node.scope
+        if scope not in enclosing:
+            enclosing[scope] = _enclosing(scope, found)
+        block = enclosing[scope]
         if block is not None and node.kind not in (Kind.INPUT, Kind.OUTPUT):
             members.setdefault(block, []).append(node.id)
     members = attribute_shared_calls(graph, members)

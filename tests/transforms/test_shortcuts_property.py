@@ -3,6 +3,7 @@
 - ``humanize`` splits a class name before its capitals with a loop, not a pattern
   (compiling the pattern costs a cold render): the same words as the pattern
   ``(?<=[a-z0-9])(?=[A-Z])``, written here independently, for any text.
+- ``common_scope`` of two scopes, one within the other, is the outer one at once.
 - ``recognize_modules`` splits a module into its calls only when its ops could match a
   signature of the op table (every op a signature needs among them): when they cannot,
   no selection of those ops, whichever a call ran, is recognised by the op table.
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 from netviz import ops
 from netviz.transforms.blocks import humanize
 from netviz.transforms.recognize import _may_match
+from netviz.transforms.scopes import common_scope
 from tests.properties import steady
 
 SETTINGS = steady(300)
@@ -72,3 +74,14 @@ def test_ops_that_match_may_match() -> None:
     assert ops.recognize(rms) is not None
     assert _may_match(frozenset(rms))
     assert not _may_match(frozenset({"Conv2d", "BatchNorm2d", "ReLU", "add"}))
+
+
+PATHS = st.lists(st.sampled_from(["", "a", "b", "ab", "0", "a.b"]), max_size=4).map(".".join)
+
+
+@SETTINGS
+@given(PATHS, PATHS)
+def test_common_scope_of_two_is_that_of_any_sequence(first: str, second: str) -> None:
+    """A pair (a tuple: the fast path for a nested pair) gives what a list gives."""
+    assert common_scope((first, second)) == common_scope([first, second])
+    assert common_scope((first, second)) == common_scope((second, first))
