@@ -39,7 +39,8 @@ from netviz.ir import Graph, Repeat, evolve
 Step = tuple[str, Callable[[Graph], Graph]]
 
 MIDDLE = 2
-"""Middle blocks a cut keeps of each chain: two, so that one stands between alike blocks."""
+"""Middle blocks a cut keeps of each chain: two, which folding must find alike (one
+drawn for itself, or unlike the next, makes the transforms walk the whole graph)."""
 
 
 def _valid(graph: Graph, repeat: Repeat) -> bool:
