@@ -53,6 +53,7 @@ SIMPLE = frozenset({type(None), bool, int, str})
 _CODE = (types.FunctionType, types.BuiltinFunctionType, types.ModuleType, type,
          types.MethodDescriptorType, types.WrapperDescriptorType, types.MethodWrapperType)
 _WRITES_GLOBAL = frozenset({"STORE_GLOBAL", "DELETE_GLOBAL"})
+_WRITES_GLOBAL_OPS = tuple(dis.opmap[name] for name in sorted(_WRITES_GLOBAL))
 DEPTH = 6  # nesting depth of attribute values compared (deeper: not compared, unsafe)
 
 
@@ -361,13 +362,25 @@ def _plain_code(function: types.FunctionType) -> bool:
         return False  # a closure: its cells may hold anything
     names = function.__globals__
     for code in _codes(function.__code__):
-        for instruction in dis.get_instructions(code):
-            if instruction.opname in _WRITES_GLOBAL:
-                return False
+        if writes_global(code):
+            return False
         for name in code.co_names:
             if name in names and not _constant_global(names[name]):
                 return False
     return True
+
+
+def writes_global(code: types.CodeType) -> bool:
+    """Whether ``code`` (not the code nested in it) writes or deletes a global variable.
+
+    CPython's bytecode is 2-byte code units, opcode then argument (``EXTENDED_ARG`` is a
+    unit of its own, inline caches read back as ``CACHE`` units, opcode 0): the opcodes
+    are ``co_code``'s even bytes, as ``dis.get_instructions`` reads them, without making
+    an ``Instruction`` per unit (most of the fingerprints' first-call cost).
+    ``tests/tracing/test_fingerprint_code.py`` pins that both agree.
+    """
+    opcodes = code.co_code[::2]
+    return any(op in opcodes for op in _WRITES_GLOBAL_OPS)
 
 
 def _codes(code: types.CodeType) -> Iterator[types.CodeType]:
