@@ -21,7 +21,8 @@ from netviz.tracing import keys as keys_module
 from netviz.tracing import trace_model
 from netviz.tracing.fingerprints import _Walk, model_fingerprints, shared_ids
 from netviz.tracing.fx import named_modules, stamped_graph
-from netviz.tracing.propagation import ShapeInterpreter, _interpreter_init
+from netviz.tracing.interpreter import interpreter_init
+from netviz.tracing.propagation import ShapeInterpreter
 from netviz.tracing.leaves import _asked
 from netviz.tracing.keys import StampKeys, _walked_keys, stamp_keys
 from netviz.tracing.stamps import StampingTracer, Template, pattern, walked_pattern
@@ -182,7 +183,7 @@ def test_interpreter_set_up_without_its_walk_is_fx_one() -> None:
     _, graph = _trace_table(model)
     theirs = torch.fx.Interpreter(model, garbage_collect_values=True, graph=graph)
     mine = torch.fx.Interpreter.__new__(torch.fx.Interpreter)
-    _interpreter_init(mine, model, graph, dict(model.named_modules()))
+    interpreter_init(mine, model, graph, dict(model.named_modules()))
     assert set(vars(mine)) == set(vars(theirs))
     for name, value in vars(theirs).items():
         assert getattr(mine, name) == value, name
