@@ -210,12 +210,13 @@ class _Walk:
         if not params and not buffers:
             return ()
         out: list[Hashable] = []
+        append = out.append
         for kind, table in (("p", params), ("b", buffers)):
             if not table:
                 continue
             for name, tensor in table.items():
                 if tensor is None:
-                    out.append((kind, name, None))
+                    append((kind, name, None))
                     continue
                 if id(tensor) in seen:
                     raise _SeenTwice
@@ -226,7 +227,9 @@ class _Walk:
                         self.params += tensor.numel()
                     else:  # a lazy layer's, a subclass: left to _param_count
                         self.params = None
-                out.append(_entry(kind, name, tensor))
+                # _entry, inline
+                append((kind, name, cls, tensor.shape, tensor.dtype, tensor.device,
+                        tensor.requires_grad))
         return tuple(out)
 
 
@@ -284,10 +287,14 @@ def _attributes(module: nn.Module) -> tuple[Hashable, ...]:
         if kind in SIMPLE:  # most of them: widths, flags, names
             append(kind)
             append(value)
-        elif kind is float:  # as _frozen gives it
+        elif kind is tuple and _INTS.issuperset(map(type, value)):  # as _frozen gives them
+            append((kind, value))  # a kernel size, a stride
+        elif kind is float:
             append((kind, repr(value)))
         elif kind is set and not value:  # nn.Module's _non_persistent_buffers_set
             append((kind, frozenset()))
+        elif kind is list and _INTS.issuperset(map(type, value)):  # a conv's padding
+            append((kind, tuple([(int, item) for item in value])))
         else:
             append(_frozen(value, DEPTH))
     return tuple(out)
