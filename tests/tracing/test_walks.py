@@ -26,7 +26,7 @@ from netviz.tracing.propagation import ShapeInterpreter
 from netviz.tracing.leaves import _asked
 from netviz.tracing.keys import StampKeys, _walked_keys, stamp_keys
 from netviz.tracing.stamps import StampingTracer, Template, pattern, walked_pattern
-from netviz.tracing.tracer import _modules
+from netviz.tracing.tracer import _modes, _modules, training_mode
 
 from tests.tracing.test_stamps_property import SETTINGS, STEP, Block, Stacked
 
@@ -154,6 +154,30 @@ def test_modules_listed_as_modules_lists_them(steps: list[tuple], share: int) ->
     model.extra = nn.Sequential(model.stem, nn.Identity())  # met again, in another place
     model.none = None
     assert [id(m) for m in _modules(model)] == [id(m) for m in model.modules()]
+    model.head.training = False  # modes differ
+    modes, plain = _modes(model)
+    assert [(id(m), flag) for m, flag in modes] == [(id(m), m.training) for m in model.modules()]
+    assert plain
+    model.extra.append(_OwnTrain())
+    assert not _modes(model)[1]
+    before = [m.training for m in model.modules()]
+    with training_mode(model, False):  # its own train() runs, and the modes come back
+        assert not any(m.training for m in model.modules())
+        assert model.extra[-1].told == [False]
+    assert [m.training for m in model.modules()] == before
+
+
+class _OwnTrain(nn.Identity):
+    """A module with its own ``train``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.told: list[bool] = []
+
+    def train(self, mode: bool = True) -> _OwnTrain:
+        """Note the mode, set it."""
+        self.told.append(mode)
+        return super().train(mode)
 
 
 def _trace_table(model: nn.Module) -> tuple[torch.fx.Tracer, torch.fx.Graph]:
