@@ -10,7 +10,8 @@ fingerprint (for each way it is called) and stamps the others from it
 
 A module has no fingerprint (it is always traced for itself) when sharing would be
 unsafe: hooks registered on it, a forward that is not plain Python code netviz can read
-(an instance-level ``forward``, a wrapped or closure-holding method), code that writes
+(an instance-level ``forward``, a wrapped or closure-holding method: see
+[`netviz.tracing.readable`][netviz.tracing.readable]), code that writes
 global variables or reads mutable ones, a tensor or unregistered module kept as a plain
 attribute, a parameter, buffer or submodule it shares with another part of the model,
 an attribute netviz cannot compare, or a child without a fingerprint.
@@ -23,15 +24,15 @@ parameters on the way.
 
 from __future__ import annotations
 
-import dis
-import enum
 import operator
 import types
-from collections.abc import Callable, Hashable, Iterator, Set as AbstractSet
+from collections.abc import Callable, Hashable, Set as AbstractSet
 from typing import Any
 
 import torch
 from torch import nn
+
+from netviz.tracing.readable import PLAIN, READABLE, readable
 
 STRUCTURE = frozenset({"_parameters", "_buffers", "_modules"})
 """``__dict__`` entries compared through the structure (shapes, children), not as values."""
@@ -47,13 +48,7 @@ IGNORED = frozenset({
 })
 """Bookkeeping a forward never reads (saving and loading weights)."""
 SKIPPED = STRUCTURE | IGNORED
-PLAIN = (type(None), bool, int, float, complex, str, bytes, torch.dtype, torch.device,
-          torch.layout, torch.memory_format, enum.Enum, range, slice)
 SIMPLE = frozenset({type(None), bool, int, str})
-_CODE = (types.FunctionType, types.BuiltinFunctionType, types.ModuleType, type,
-         types.MethodDescriptorType, types.WrapperDescriptorType, types.MethodWrapperType)
-_WRITES_GLOBAL = frozenset({"STORE_GLOBAL", "DELETE_GLOBAL"})
-_WRITES_GLOBAL_OPS = tuple(dis.opmap[name] for name in sorted(_WRITES_GLOBAL))
 DEPTH = 6  # nesting depth of attribute values compared (deeper: not compared, unsafe)
 
 
@@ -186,10 +181,10 @@ class _Walk:
         if not safe:
             return None
         cls = type(module)
-        readable = _READABLE.get(cls)
-        if readable is None:
-            readable = _READABLE[cls] = _readable(cls)
-        if not readable:
+        plain = READABLE.get(cls)
+        if plain is None:
+            plain = READABLE[cls] = readable(cls)
+        if not plain:
             return None
         try:
             if layout is None:
@@ -343,65 +338,3 @@ def _frozen(value: Any, depth: int) -> Hashable:
     if isinstance(value, types.MethodType):
         raise Unsafe("a bound method kept as an attribute")
     return (kind, "id", id(value))  # code, classes, a shared configuration object
-
-
-_READABLE: dict[type, bool] = {}  # class -> _readable(class), filled as classes are met
-
-
-def _readable(cls: type) -> bool:
-    """Whether every method ``cls`` defines (outside ``torch.nn``) is plain Python code that
-    writes no global variable and reads no mutable one."""
-    for klass in cls.__mro__:
-        if klass.__module__.startswith("torch.nn") or klass is object:
-            continue
-        for value in vars(klass).values():
-            function = value.__func__ if isinstance(value, (staticmethod, classmethod)) else value
-            if not isinstance(function, types.FunctionType):
-                continue
-            if not _plain_code(function):
-                return False
-    forward = getattr(cls, "forward", None)
-    return isinstance(forward, types.FunctionType)
-
-
-def _plain_code(function: types.FunctionType) -> bool:
-    if any(name != "__class__" for name in function.__code__.co_freevars):
-        return False  # a closure: its cells may hold anything
-    names = function.__globals__
-    for code in _codes(function.__code__):
-        if writes_global(code):
-            return False
-        for name in code.co_names:
-            if name in names and not _constant_global(names[name]):
-                return False
-    return True
-
-
-def writes_global(code: types.CodeType) -> bool:
-    """Whether ``code`` (not the code nested in it) writes or deletes a global variable.
-
-    CPython's bytecode is 2-byte code units, opcode then argument (``EXTENDED_ARG`` is a
-    unit of its own, inline caches read back as ``CACHE`` units, opcode 0): the opcodes
-    are ``co_code``'s even bytes, as ``dis.get_instructions`` reads them, without making
-    an ``Instruction`` per unit (most of the fingerprints' first-call cost).
-    ``tests/tracing/test_fingerprint_code.py`` pins that both agree.
-    """
-    opcodes = code.co_code[::2]
-    return any(op in opcodes for op in _WRITES_GLOBAL_OPS)
-
-
-def _codes(code: types.CodeType) -> Iterator[types.CodeType]:
-    yield code
-    for const in code.co_consts:
-        if isinstance(const, types.CodeType):
-            yield from _codes(const)
-
-
-def _constant_global(value: Any) -> bool:
-    """Globals a forward may read without its trace depending on when it runs: code,
-    classes, modules and immutable values."""
-    if isinstance(value, _CODE) or isinstance(value, PLAIN):
-        return True
-    if isinstance(value, (tuple, frozenset)):
-        return all(_constant_global(item) for item in value)
-    return False

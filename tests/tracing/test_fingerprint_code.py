@@ -1,4 +1,4 @@
-"""``fingerprints.writes_global`` reads a code object's opcodes straight from ``co_code``;
+"""``readable.writes_global`` reads a code object's opcodes straight from ``co_code``;
 held here to ``dis.get_instructions`` (what it replaces) on real code and on generated
 functions that write, delete and read globals, with enough names that their arguments
 need ``EXTENDED_ARG``."""
@@ -15,8 +15,7 @@ import torch.nn
 from hypothesis import given
 from hypothesis import strategies as st
 
-import netviz.tracing.fingerprints as fingerprint_module
-from netviz.tracing.fingerprints import _codes, _readable, writes_global
+from netviz.tracing.readable import READABLE, _codes, readable, writes_global
 from tests.properties import steady
 
 _WRITES = {"STORE_GLOBAL", "DELETE_GLOBAL"}
@@ -81,6 +80,6 @@ _SEEN: object = None
 
 
 def test_a_forward_writing_a_global_is_not_readable() -> None:
-    fingerprint_module._READABLE.pop(_Writer, None)
-    assert not _readable(_Writer)
-    assert _readable(torch.nn.Conv2d)
+    READABLE.pop(_Writer, None)
+    assert not readable(_Writer)
+    assert readable(torch.nn.Conv2d)
