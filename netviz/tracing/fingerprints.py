@@ -73,8 +73,9 @@ class Fingerprints:
 
     Attributes:
         keys: The fingerprint of every submodule that has one, by ``id`` of the module.
-        modules: The modules ``keys`` holds, in the order they were fingerprinted, each
-            once; ``None`` when a module is reachable by two paths.
+        modules: The modules ``keys`` holds, in the order they were fingerprinted (the
+            order of ``keys``), each once; ``None`` when a module is reachable by two
+            paths.
         params: ``sum(p.numel() for p in root.parameters())``, found on the way;
             ``None`` when not (a module or tensor reachable by two paths, global hooks,
             a parameter of another type than ``nn.Parameter``).

@@ -99,6 +99,8 @@ def test_stamp_keys_from_the_walk_equal_those_over_named_modules(
         model = Stacked(steps)
     _shared(model, share)
     walk = model_fingerprints(model)
+    if walk.modules is not None:  # listed in the order of the keys, one to one
+        assert list(walk.keys) == [id(m) for m in walk.modules]
     is_leaf = torch.fx.Tracer().is_leaf_module
     assert _walked_keys(walk, model, is_leaf) == stamp_keys(walk.keys, model, is_leaf)
 
