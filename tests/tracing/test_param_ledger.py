@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from netviz.tracing.params import ParamLedger
 from tests.properties import steady
 
-TENSORS = [torch.nn.Parameter(torch.zeros(i + 1)) for i in range(6)]
+TENSORS: list[torch.Tensor] = [torch.nn.Parameter(torch.zeros(i + 1)) for i in range(6)]
 _GROUP = st.lists(st.integers(0, 5), max_size=4)
 
 
@@ -35,7 +35,7 @@ def test_ledger_is_a_set_of_tensors_taken(steps: list[tuple[str, list[int]]]) ->
         elif what == "unseen":
             assert ledger.unseen(group) == new(group)
         else:
-            fresh = []
+            fresh: list[torch.Tensor] = []
             for p in group:
                 if new([p]) and not any(p is f for f in fresh):
                     fresh.append(p)
