@@ -13,6 +13,7 @@ import os
 import sys
 import threading
 import warnings
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import import_module
@@ -177,7 +178,8 @@ def run() -> None:
     """The ``netviz`` command (console script and ``python -m netviz``): ``main()``, then exit.
 
     After the command, the other threads are joined and every exit handler runs
-    (those registered before netviz started, such as coverage's, and torch's);
+    (those registered before netviz started, such as coverage's, and torch's; only
+    the unregistering of torch's operator libraries is left to the end of the process);
     then the process ends with ``os._exit``: tearing down an interpreter that
     imported torch (freeing every module and object one by one) takes ~0.25 s and
     does nothing a finished command needs, since outputs are written and flushed by
@@ -197,12 +199,35 @@ def run() -> None:
     for thread in threading.enumerate():  # what the interpreter does before the handlers
         if thread is not threading.current_thread() and not thread.daemon:
             thread.join()
+    _skip_torch_library_teardown()
     # atexit has no public "run the handlers now"; _run_exitfuncs (CPython since 3.0,
     # and PyPy) runs and clears them all, in the usual order, reporting their errors.
     # tests/cli/test_run.py pins it: a handler registered before netviz started runs.
     atexit._run_exitfuncs()
     _flush()
     os._exit(status)
+
+
+def _skip_torch_library_teardown() -> None:
+    """Let the end of the process, not the exit handlers, undo torch's operator libraries.
+
+    Every ``torch.library.Library`` (134 after ``import torch``) has a ``weakref.finalize``
+    that unregisters its kernels at exit: ~5 ms of bookkeeping in memory that ``os._exit``
+    discards anyway. Those finalizers are marked not to run at exit (the public
+    ``finalize.atexit``); every other finalizer (a temporary folder's clean-up, ...) still runs.
+
+    Two private names, pinned by tests/cli/test_run.py: ``weakref.finalize._registry``
+    (CPython's table of live finalizers, stable since 3.4) and ``torch.library._del_library``
+    (their callback). If either is missing, nothing is skipped.
+    """
+    library = sys.modules.get("torch.library")
+    unregister = getattr(library, "_del_library", None)
+    registry = getattr(weakref.finalize, "_registry", None)
+    if unregister is None or not isinstance(registry, dict):
+        return
+    for finalizer, info in list(registry.items()):
+        if getattr(info, "func", None) is unregister:
+            finalizer.atexit = False
 
 
 def _flush() -> None:

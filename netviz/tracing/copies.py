@@ -69,7 +69,7 @@ def copy_leaf_call(
     """The IR nodes of ``leaf``: ``done``'s, when every parameter either holds counts
     there for the first time (as tracing the call would count it). ``holders``: see
     ``_leaf_params``."""
-    if done is None or any(node in stale for node in done.nodes):
+    if done is None or not stale.isdisjoint(done.nodes):
         raise Unstampable(leaf.key, "the alike call's parameters were counted before it")
     if not ledger.claim(_leaf_params(leaf, done, modules, holders)):
         raise Unstampable(leaf.key, "the block's parameters were counted before its call")

@@ -10,7 +10,8 @@ fingerprint (for each way it is called) and stamps the others from it
 
 A module has no fingerprint (it is always traced for itself) when sharing would be
 unsafe: hooks registered on it, a forward that is not plain Python code netviz can read
-(an instance-level ``forward``, a wrapped or closure-holding method), code that writes
+(an instance-level ``forward``, a wrapped or closure-holding method: see
+[`netviz.tracing.readable`][netviz.tracing.readable]), code that writes
 global variables or reads mutable ones, a tensor or unregistered module kept as a plain
 attribute, a parameter, buffer or submodule it shares with another part of the model,
 an attribute netviz cannot compare, or a child without a fingerprint.
@@ -23,15 +24,15 @@ parameters on the way.
 
 from __future__ import annotations
 
-import dis
-import enum
 import operator
 import types
-from collections.abc import Callable, Hashable, Iterator, Set as AbstractSet
+from collections.abc import Callable, Hashable, Set as AbstractSet
 from typing import Any
 
 import torch
 from torch import nn
+
+from netviz.tracing.readable import PLAIN, READABLE, readable
 
 STRUCTURE = frozenset({"_parameters", "_buffers", "_modules"})
 """``__dict__`` entries compared through the structure (shapes, children), not as values."""
@@ -47,12 +48,7 @@ IGNORED = frozenset({
 })
 """Bookkeeping a forward never reads (saving and loading weights)."""
 SKIPPED = STRUCTURE | IGNORED
-PLAIN = (type(None), bool, int, float, complex, str, bytes, torch.dtype, torch.device,
-          torch.layout, torch.memory_format, enum.Enum, range, slice)
 SIMPLE = frozenset({type(None), bool, int, str})
-_CODE = (types.FunctionType, types.BuiltinFunctionType, types.ModuleType, type,
-         types.MethodDescriptorType, types.WrapperDescriptorType, types.MethodWrapperType)
-_WRITES_GLOBAL = frozenset({"STORE_GLOBAL", "DELETE_GLOBAL"})
 DEPTH = 6  # nesting depth of attribute values compared (deeper: not compared, unsafe)
 
 
@@ -77,8 +73,9 @@ class Fingerprints:
 
     Attributes:
         keys: The fingerprint of every submodule that has one, by ``id`` of the module.
-        modules: The modules ``keys`` holds, in the order they were fingerprinted, each
-            once; ``None`` when a module is reachable by two paths.
+        modules: The modules ``keys`` holds, in the order they were fingerprinted (the
+            order of ``keys``), each once; ``None`` when a module is reachable by two
+            paths.
         params: ``sum(p.numel() for p in root.parameters())``, found on the way;
             ``None`` when not (a module or tensor reachable by two paths, global hooks,
             a parameter of another type than ``nn.Parameter``).
@@ -185,10 +182,10 @@ class _Walk:
         if not safe:
             return None
         cls = type(module)
-        readable = _READABLE.get(cls)
-        if readable is None:
-            readable = _READABLE[cls] = _readable(cls)
-        if not readable:
+        plain = READABLE.get(cls)
+        if plain is None:
+            plain = READABLE[cls] = readable(cls)
+        if not plain:
             return None
         try:
             if layout is None:
@@ -209,12 +206,13 @@ class _Walk:
         if not params and not buffers:
             return ()
         out: list[Hashable] = []
+        append = out.append
         for kind, table in (("p", params), ("b", buffers)):
             if not table:
                 continue
             for name, tensor in table.items():
                 if tensor is None:
-                    out.append((kind, name, None))
+                    append((kind, name, None))
                     continue
                 if id(tensor) in seen:
                     raise _SeenTwice
@@ -225,7 +223,9 @@ class _Walk:
                         self.params += tensor.numel()
                     else:  # a lazy layer's, a subclass: left to _param_count
                         self.params = None
-                out.append(_entry(kind, name, tensor))
+                # _entry, inline
+                append((kind, name, cls, tensor.shape, tensor.dtype, tensor.device,
+                        tensor.requires_grad))
         return tuple(out)
 
 
@@ -283,10 +283,14 @@ def _attributes(module: nn.Module) -> tuple[Hashable, ...]:
         if kind in SIMPLE:  # most of them: widths, flags, names
             append(kind)
             append(value)
-        elif kind is float:  # as _frozen gives it
+        elif kind is tuple and _INTS.issuperset(map(type, value)):  # as _frozen gives them
+            append((kind, value))  # a kernel size, a stride
+        elif kind is float:
             append((kind, repr(value)))
         elif kind is set and not value:  # nn.Module's _non_persistent_buffers_set
             append((kind, frozenset()))
+        elif kind is list and _INTS.issuperset(map(type, value)):  # a conv's padding
+            append((kind, tuple([(int, item) for item in value])))
         else:
             append(_frozen(value, DEPTH))
     return tuple(out)
@@ -335,53 +339,3 @@ def _frozen(value: Any, depth: int) -> Hashable:
     if isinstance(value, types.MethodType):
         raise Unsafe("a bound method kept as an attribute")
     return (kind, "id", id(value))  # code, classes, a shared configuration object
-
-
-_READABLE: dict[type, bool] = {}  # class -> _readable(class), filled as classes are met
-
-
-def _readable(cls: type) -> bool:
-    """Whether every method ``cls`` defines (outside ``torch.nn``) is plain Python code that
-    writes no global variable and reads no mutable one."""
-    for klass in cls.__mro__:
-        if klass.__module__.startswith("torch.nn") or klass is object:
-            continue
-        for value in vars(klass).values():
-            function = value.__func__ if isinstance(value, (staticmethod, classmethod)) else value
-            if not isinstance(function, types.FunctionType):
-                continue
-            if not _plain_code(function):
-                return False
-    forward = getattr(cls, "forward", None)
-    return isinstance(forward, types.FunctionType)
-
-
-def _plain_code(function: types.FunctionType) -> bool:
-    if any(name != "__class__" for name in function.__code__.co_freevars):
-        return False  # a closure: its cells may hold anything
-    names = function.__globals__
-    for code in _codes(function.__code__):
-        for instruction in dis.get_instructions(code):
-            if instruction.opname in _WRITES_GLOBAL:
-                return False
-        for name in code.co_names:
-            if name in names and not _constant_global(names[name]):
-                return False
-    return True
-
-
-def _codes(code: types.CodeType) -> Iterator[types.CodeType]:
-    yield code
-    for const in code.co_consts:
-        if isinstance(const, types.CodeType):
-            yield from _codes(const)
-
-
-def _constant_global(value: Any) -> bool:
-    """Globals a forward may read without its trace depending on when it runs: code,
-    classes, modules and immutable values."""
-    if isinstance(value, _CODE) or isinstance(value, PLAIN):
-        return True
-    if isinstance(value, (tuple, frozenset)):
-        return all(_constant_global(item) for item in value)
-    return False

@@ -32,13 +32,15 @@ def _walked_keys(walk: Fingerprints, root: nn.Module,
     """``stamp_keys`` from the modules ``walk`` met, without walking the model again, when
     ``is_leaf`` is fx's own (which reads only the module's class, not its path: asked once
     per class)."""
-    if walk.modules is None or getattr(is_leaf, "__func__", None) is not _FX_IS_LEAF:
-        return stamp_keys(walk.keys, root, is_leaf)
     keys = walk.keys
+    if walk.modules is None or getattr(is_leaf, "__func__", None) is not _FX_IS_LEAF \
+            or len(walk.modules) != len(keys):
+        return stamp_keys(keys, root, is_leaf)
     leafy: dict[type, bool] = {}
     counts: dict[Hashable, int] = {}
     candidates: dict[int, Hashable] = {}
-    for module in walk.modules:
+    # the walk notes each module's key as it lists it: the same order, one to one
+    for module, key in zip(walk.modules, keys.values()):
         if module is root:
             continue
         cls = type(module)
@@ -47,7 +49,7 @@ def _walked_keys(walk: Fingerprints, root: nn.Module,
             leaf = leafy[cls] = is_leaf(module, "")
         if leaf:
             continue
-        key = candidates[id(module)] = keys[id(module)]
+        candidates[id(module)] = key
         counts[key] = counts.get(key, 0) + 1
     return {i: k for i, k in candidates.items() if counts[k] >= 2}
 

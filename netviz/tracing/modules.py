@@ -32,12 +32,8 @@ def module_classes(
             path = path.rpartition(".")[0]
     # by depth, then path; a layer kept outside the module tree (a plain list) has no
     # class to name here
-    depths: dict[int, list[str]] = {}
-    for path in paths:
-        if path in named:
-            depths.setdefault(path.count("."), []).append(path)
-    return tuple((path, type(named[path]).__name__)
-                 for depth in sorted(depths) for path in sorted(depths[depth]))
+    found = sorted([(path.count("."), path) for path in paths if path in named])
+    return tuple([(path, type(named[path]).__name__) for _, path in found])
 
 
 _WALKS = ("named_modules", "named_parameters", "named_buffers", "_named_members")

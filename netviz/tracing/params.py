@@ -21,16 +21,15 @@ class ParamLedger:
 
     def unseen(self, params: Iterable[torch.Tensor]) -> bool:
         """Whether none of ``params`` was counted yet."""
-        seen = self._seen
-        return not any(id(param) in seen for param in params)
+        return self._seen.isdisjoint(map(id, params))
 
     def claim(self, params: list[torch.Tensor]) -> bool:
         """Count ``params`` as seen when none was seen before (``True``); else change
         nothing (``False``)."""
         seen = self._seen
-        if any(id(param) in seen for param in params):
+        if not seen.isdisjoint(map(id, params)):
             return False
-        seen.update(id(param) for param in params)
+        seen.update(map(id, params))
         self._keep += params
         return True
 

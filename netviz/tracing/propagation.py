@@ -36,6 +36,7 @@ from netviz.tracing.counter import Count, MacCounter
 from netviz.tracing.device import make_inputs, model_device, model_dtype
 from netviz.tracing.functional import NOT_HANDLED, blank, closed_form
 from netviz.tracing.fx import named_modules
+from netviz.tracing.interpreter import PlainInterpreter, interpreter_init
 from netviz.tracing.layers import check_input_dtype, describe, layer_outputs, output_dtype
 from netviz.tracing.names import function_name, method_name
 from netviz.tracing.reuse import Reuse
@@ -138,7 +139,7 @@ def _summarize(value: Any) -> tuple[bool, Shape | None]:
     return any(True for _ in tensors_in(value)), None
 
 
-class ShapeInterpreter(torch.fx.Interpreter):
+class ShapeInterpreter(PlainInterpreter):
     """Runs an fx graph, answering common layers with closed-form shapes.
 
     After ``run``, ``values`` maps every node name to a ``Value``.
@@ -156,7 +157,7 @@ class ShapeInterpreter(torch.fx.Interpreter):
         if submodules is None:
             super().__init__(module, garbage_collect_values=True, graph=graph)
         else:
-            _interpreter_init(self, module, graph, submodules)
+            interpreter_init(self, module, graph, submodules)
         self.device = device
         self.extra_traceback = False
         self.input_shapes = tuple(input_shapes)
@@ -289,28 +290,6 @@ class ShapeInterpreter(torch.fx.Interpreter):
             if outputs is not None:
                 return _blanks(outputs, like, output_dtype(module, op, like.dtype))
         return self._run(call, lambda: module(*args, **kwargs))
-
-
-def _interpreter_init(interpreter: torch.fx.Interpreter, module: nn.Module,
-                      graph: torch.fx.Graph, submodules: dict[str, nn.Module]) -> None:
-    """What ``torch.fx.Interpreter.__init__`` does (``garbage_collect_values`` on), given
-    ``dict(module.named_modules())`` instead of walking the model again for it. Its
-    attributes are fx's own (``user_to_last_uses``, undocumented):
-    ``tests/tracing/test_trace_fx.py`` pins that both give the same ones."""
-    interpreter.module = module
-    interpreter.submodules = submodules
-    interpreter.graph = graph
-    interpreter.env = {}
-    interpreter.name = "Interpreter"
-    interpreter.garbage_collect_values = True
-    interpreter.extra_traceback = True
-    last_use: dict[torch.fx.Node, torch.fx.Node] = {}
-    interpreter.user_to_last_uses = {}
-    for node in reversed(graph.nodes):
-        for used in node.all_input_nodes:
-            if used not in last_use:
-                last_use[used] = node
-                interpreter.user_to_last_uses.setdefault(node, []).append(used)
 
 
 def _blanks(outputs: Any, like: torch.Tensor, dtype: torch.dtype) -> Any:

@@ -169,10 +169,7 @@ def _param_count(module: nn.Module) -> int:
 @contextmanager
 def training_mode(module: nn.Module, train: bool) -> Iterator[None]:
     """Put every submodule in training (``train``) or eval mode; restore each one's after."""
-    modes = [(m, m.training) for m in _modules(module)]
-    # what nn.Module.train does, for a module tree that neither overrides train nor sets
-    # attributes its own way: the flag written straight into each module's __dict__
-    plain = all(_plain_mode(cls) for cls in {type(m) for m, _ in modes})
+    modes, plain = _modes(module)
     try:
         if plain:
             for sub, _ in modes:
@@ -181,11 +178,33 @@ def training_mode(module: nn.Module, train: bool) -> Iterator[None]:
             module.train(train)
         yield
     finally:
-        for sub, mode in modes:
-            if plain:
+        if plain:
+            for sub, mode in modes:
                 sub.__dict__["training"] = mode
-            else:
+        else:
+            for sub, mode in modes:
                 sub.training = mode
+
+
+def _modes(root: nn.Module) -> tuple[list[tuple[nn.Module, bool]], bool]:
+    """``(module, its training flag)`` of each of ``_modules(root)``, in order, and whether
+    all their classes are plain (see ``_plain_mode``): then ``nn.Module.train`` only
+    writes the flag straight into each module's ``__dict__``. One walk."""
+    seen: set[nn.Module] = set()  # by the modules themselves, as named_modules' memo
+    found = []
+    classes: dict[type, bool] = {}
+    todo = [root]
+    while todo:
+        module = todo.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        found.append((module, module.training))
+        cls = type(module)
+        if cls not in classes:
+            classes[cls] = _plain_mode(cls)
+        todo += [child for child in reversed(module._modules.values()) if child is not None]
+    return found, all(classes.values())
 
 
 def _modules(root: nn.Module) -> list[nn.Module]:

@@ -25,6 +25,10 @@ from netviz.transforms.scopes import common_scope, index_by_path, within
 _STEPS = 12  # ops allowed between the products and the softmax (scale, bias, mask, views)
 ATTENTION_TYPE = "attention"
 """``type_name`` of a collapsed attention node."""
+CORE_TRAITS = ("softmax", "attention")
+"""The traits of the ops a core starts from: a softmax between two products, or an op
+that is a whole attention core (``scaled_dot_product_attention``). The pipeline imports
+this module only for a graph with one (``pipeline.ATTENTION_TRAITS``, the same)."""
 
 
 def _product(node: Node) -> bool:
@@ -107,9 +111,9 @@ def _regions(graph: Graph) -> list[set[str]]:
     for node in graph.nodes:
         if node.id in taken:
             continue
-        if has_trait(node.type_name, "softmax"):
+        if has_trait(node.type_name, CORE_TRAITS[0]):
             core = _core(graph, node)
-        elif has_trait(node.type_name, "attention"):  # a whole attention core in one call
+        elif has_trait(node.type_name, CORE_TRAITS[1]):  # a whole attention core in one call
             core = [node.id]
         else:
             continue

@@ -9,7 +9,6 @@ residual blocks, transitions). Never a model's or class's particular name.
 from __future__ import annotations
 
 import math
-import re
 from functools import cache
 from collections import Counter
 from collections.abc import Container, Iterable
@@ -60,8 +59,8 @@ def residual_joins(graph: Graph) -> set[str]:
         if node.kind is Kind.INPUT:
             id_like[node.id] = node.id in index_inputs
         else:
-            id_like[node.id] = node.width is None and all(
-                id_like.get(e.src, False) for e in graph.in_edges(node.id))
+            id_like[node.id] = all(  # most nodes read features: False at once
+                id_like.get(e.src, False) for e in graph.in_edges(node.id)) and node.width is None
 
     def fresh(node_id: str) -> bool:
         return graph.node(node_id).kind is not Kind.INPUT and all(
@@ -188,10 +187,18 @@ def _with_ancestors(paths: Iterable[str]) -> set[str]:
     return found
 
 
+_UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_LOWER_OR_DIGIT = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+
+
 @cache
 def humanize(class_name: str) -> str:
     """``"_DenseLayer"`` → ``"Dense layer"``, ``"InvertedResidual"`` → ``"Inverted residual"``."""
-    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", class_name.strip("_")).split()
+    name = class_name.strip("_")
+    # a space before each capital that follows a lower-case letter or digit (ASCII, as
+    # the pattern ``(?<=[a-z0-9])(?=[A-Z])``; a loop: compiling it costs a cold render)
+    words = "".join(" " + c if i and c in _UPPER and name[i - 1] in _LOWER_OR_DIGIT else c
+                    for i, c in enumerate(name)).split()
     if not words:
         return ""
     rest = [w if w.isupper() else w.lower() for w in words[1:]]
@@ -239,8 +246,12 @@ def group_blocks(graph: Graph) -> Graph:
     found = {b for b in found if _enclosing(parent(b), found) is None}  # outermost
     found = promote_units(graph, found, weights)
     members: dict[str, list[str]] = {}
+    enclosing: dict[str, str | None] = {}  # per scope: nodes share scopes
     for node in graph.nodes:
-        block = _enclosing(node.scope, found)
+        scope = node.scope
+        if scope not in enclosing:
+            enclosing[scope] = _enclosing(scope, found)
+        block = enclosing[scope]
         if block is not None and node.kind not in (Kind.INPUT, Kind.OUTPUT):
             members.setdefault(block, []).append(node.id)
     members = attribute_shared_calls(graph, members)

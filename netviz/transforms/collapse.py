@@ -21,11 +21,10 @@ from netviz.ir import Cluster, Edge, Graph, Kind, Node, evolve
 from netviz.ir.accounting import mark_ops
 from netviz.text import one_line
 from netviz.transforms.blocks import CONTAINERS, humanize
+from netviz.transforms.fold import PAGE as PAGE  # the page a folded figure keeps to
 from netviz.transforms.regions import merge_regions
 from netviz.transforms.scopes import within
 
-PAGE = 60
-"""Nodes a folded figure may have (about what a page holds legibly)."""
 
 COLLAPSED_TYPE = "module"
 """``type_name`` of a collapsed module's box."""
@@ -112,7 +111,7 @@ def _calls(graph: Graph, members: list[str]) -> list[list[str]]:
 def topological(graph: Graph) -> dict[str, int]:
     """Each node's place in a topological order (a box sits where its first member ran,
     so the node order is not always one)."""
-    import graphlib  # only for a figure over the page
+    import graphlib  # here: most figures fit a page and never ask (a cold render pays less)
 
     sorter = graphlib.TopologicalSorter({n.id: [e.src for e in graph.in_edges(n.id)]
                                          for n in graph.nodes})
@@ -167,7 +166,8 @@ def collapse_to_page(graph: Graph, page: int = PAGE) -> Graph:
     """
     if len(graph.nodes) <= page:
         return graph
-    from netviz.transforms.spans import fold_stage_runs  # only for a figure over the page
+    # imported here: most figures fit a page and never need them (a cold render pays less)
+    from netviz.transforms.spans import fold_stage_runs
     from netviz.transforms.stages import fold_stages
 
     graph = collapse_modules(graph, page)

@@ -18,7 +18,6 @@ from collections.abc import Callable
 
 from netviz import ops
 from netviz.ir import Attr, Graph, Kind, Node
-from netviz.transforms.attention import is_block
 from netviz.transforms.recognize import COMPUTES
 from netviz.transforms.regions import merge_regions
 from netviz.transforms.scopes import by_path, common_scope, index_by_path, parent
@@ -31,6 +30,8 @@ def _layer_scope(graph: Graph, products: list[Node],
     """The module of a mixture: the one holding the experts' module (and so its router),
     unless that is a residual block; else the experts' module itself. ``within_scope``:
     the nodes within a module path, in graph order."""
+    from netviz.transforms.attention import is_block  # here: only a graph with experts needs it
+
     experts = common_scope(n.scope for n in products)
     holder = parent(experts)
     return holder if holder and not is_block(graph, holder, within_scope(holder)) else experts
@@ -92,10 +93,14 @@ def collapse_experts(graph: Graph) -> Graph:
     products = [n for n in graph.nodes if has_experts(n)]
     if moe is None:
         return graph
-    index = index_by_path(graph.nodes)  # one walk: a deep model has thousands of paths
+    index: dict[str, list[Node]] = {}  # made on first use: most graphs have no experts
 
     def within_scope(scope: str) -> list[Node]:
-        return index.get(scope, []) if scope else list(graph.nodes)
+        if not scope:
+            return list(graph.nodes)
+        if not index:  # one walk: a deep model has thousands of paths
+            index.update(index_by_path(graph.nodes))
+        return index.get(scope, [])
 
     by_scope: dict[str, list[Node]] = {}
     for node in products:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import replace
 from itertools import groupby
 
-from netviz.ir import Cluster, Edge, Graph, Kind, Node
+from netviz.ir import Cluster, Edge, Graph, Kind, Node, evolve
 from netviz.ir.accounting import cluster_ops, cluster_totals, mark_ops, mark_owner, tally
 from netviz.transforms.scopes import within
 
@@ -18,6 +18,10 @@ CHANNEL_ATTRS = frozenset({
     "vdim", "size",
 })
 """Attributes that only state a channel count: blocks may differ in them and still fold."""
+
+PAGE = 60
+"""Nodes a folded figure may have (about what a page holds legibly; see
+[`collapse_to_page`][netviz.transforms.collapse.collapse_to_page])."""
 
 
 def block_signature(graph: Graph, cluster: Cluster) -> Hashable:
@@ -162,7 +166,10 @@ def fold_runs(graph: Graph, runs: list[Run], merge: Merge, align: Align | None =
         elif edge.src in drop and mark is None:
             # the kept block's exit mark, which rode on its edge into the next block
             mark = into_run.get(rename.get(edge.src, edge.src))
-        new = replace(edge, src=rename.get(edge.src, edge.src), mark=mark, change=None)
+        src = rename.get(edge.src, edge.src)
+        # evolve: no __init__ per edge; an edge that does not change is kept as it is
+        new = edge if (src is edge.src and mark is edge.mark and edge.change is None) \
+            else evolve(edge, src=src, mark=mark, change=None)
         if new not in seen:
             seen.add(new)
             edges.append(new)

@@ -283,5 +283,7 @@ def label(graph: Graph, *, shapes: bool = False) -> Graph:
                     names=tuple(op_long_name(t) for t in mark.type_names),
                 )
             mark = marks[mark]
-        edges.append(replace(edge, mark=mark, change=None))
+        # an edge without a mark nor a change is kept as it is (the same value)
+        edges.append(edge if mark is None and edge.change is None
+                     else evolve(edge, mark=mark, change=None))
     return replace(graph, nodes=tuple(nodes), edges=tuple(edges))

@@ -38,6 +38,35 @@ class NotationOptions:
 Step = tuple[str, Callable[[Graph], Graph]]
 """One named transform of the pipeline."""
 
+ATTENTION_TRAITS = ("softmax", "attention")
+"""The traits of the ops an attention core starts from (``attention.CORE_TRAITS``): a
+graph without one has no attention to collapse."""
+
+
+def _collapse_attention(graph: Graph) -> Graph:
+    """[`collapse_attention`][netviz.transforms.attention.collapse_attention], its module
+    imported only for a graph with an op an attention core starts from (a cold render of
+    a convolutional network never loads it)."""
+    from netviz.ops import has_trait
+
+    if not any(has_trait(n.type_name, t) for n in graph.nodes for t in ATTENTION_TRAITS):
+        return graph
+    from netviz.transforms.attention import collapse_attention
+
+    return collapse_attention(graph)
+
+
+def _collapse_to_page(graph: Graph) -> Graph:
+    """[`collapse_to_page`][netviz.transforms.collapse.collapse_to_page], its module
+    imported only for a figure over the page (most fit one)."""
+    from netviz.transforms.fold import PAGE
+
+    if len(graph.nodes) <= PAGE:
+        return graph
+    from netviz.transforms.collapse import collapse_to_page
+
+    return collapse_to_page(graph, PAGE)
+
 
 def pipeline(options: NotationOptions = NotationOptions()) -> list[Step]:
     """The transforms [`to_notation`][netviz.transforms.to_notation] applies, in order.
@@ -52,10 +81,9 @@ def pipeline(options: NotationOptions = NotationOptions()) -> list[Step]:
     keep the figure to a page), title clusters.
     """
     # Imported here: the options (a cache key) are needed without the transforms
-    # (a cached render draws a cached notation graph).
-    from netviz.transforms.attention import collapse_attention
+    # (a cached render draws a cached notation graph). Attention and the page's
+    # collapsing are imported only when a graph needs them (see their steps).
     from netviz.transforms.blocks import group_blocks
-    from netviz.transforms.collapse import collapse_to_page
     from netviz.transforms.experts import collapse_experts
     from netviz.transforms.data_nodes import insert_data_nodes, insert_exit_nodes, mark_token_ids
     from netviz.transforms.fold import fold_periods, fold_repeats, fold_similar
@@ -70,12 +98,12 @@ def pipeline(options: NotationOptions = NotationOptions()) -> list[Step]:
 
     steps: list[Step] = [("prune_dead", prune_dead), ("recognize_modules", recognize_modules)]
     if options.depth is not None:
-        from netviz.transforms.depth import collapse_depth  # --depth only
+        from netviz.transforms.depth import collapse_depth  # only here: a cold render pays less
 
         steps.append(("collapse_depth",
                       partial(collapse_depth, depth=options.depth, fold=options.fold)))
     if options.hide_reshapes:
-        steps += [("collapse_attention", collapse_attention),
+        steps += [("collapse_attention", _collapse_attention),
                   ("collapse_experts", collapse_experts),
                   ("collapse_reductions", collapse_reductions), ("hide_reshapes", hide_reshapes)]
     steps += [
@@ -89,7 +117,7 @@ def pipeline(options: NotationOptions = NotationOptions()) -> list[Step]:
     ]
     if options.fold:
         steps += [("fold_repeats", fold_repeats), ("fold_periods", fold_periods),
-                  ("fold_similar", fold_similar), ("collapse_to_page", collapse_to_page)]
+                  ("fold_similar", fold_similar), ("collapse_to_page", _collapse_to_page)]
     steps.append(("title_clusters", title_clusters))
     return steps
 

@@ -15,6 +15,7 @@ gets its norm mark, a ``Conv1D`` is a ``Linear 2304D``, the written-out GELU a
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import cache
 
 from netviz import ops
 from netviz.ir import Graph, Kind, Node, evolve
@@ -66,6 +67,15 @@ def _calls(graph: Graph, members: list[Node]) -> list[list[Node]]:
     return list(runs.values())
 
 
+@cache
+def _may_match(names: frozenset[str]) -> bool:
+    """Whether some ops among ``names`` may compute one op of the table as a whole
+    module: a signature matches only ops that include every op it ``needs`` (see
+    [`Computes`][netviz.ops.record.Computes]), so ops lacking every signature's needs
+    never match, whichever of them one call ran."""
+    return any(sig.only and sig.needs <= names for op in ops.entries() for sig in op.computes)
+
+
 def _regions(graph: Graph) -> list[tuple[str, ops.Op, list[Node]]]:
     """Calls of module paths whose ops, together, compute one op of the table (deepest
     paths first)."""
@@ -75,7 +85,9 @@ def _regions(graph: Graph) -> list[tuple[str, ops.Op, list[Node]]]:
     below = by_path(graph.nodes, paths)
     for path in paths:
         members = [n for n in below[path] if n.kind not in _OUTSIDE and n.id not in taken]
-        for run in _calls(graph, members) if len(members) >= 2 else ():
+        if len(members) < 2 or not _may_match(frozenset(n.type_name for n in members)):
+            continue  # no call of it can match: its calls need not be found
+        for run in _calls(graph, members):
             inside = {n.id for n in run}
             exits = {n.id for n in run for e in graph.out_edges(n.id) if e.dst not in inside}
             if len(run) < 2 or len(exits) != 1:

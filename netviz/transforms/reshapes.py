@@ -94,7 +94,11 @@ def hide_reshapes(graph: Graph) -> Graph:
         if (src, edge.dst) in seen and mark is None:
             continue  # parts of one split meeting again at one op
         seen.add((src, edge.dst))
-        edges.append(Edge(src, edge.dst, mark, shape=tensor.shape, feature_axis=tensor.feature_axis))
+        if tensor is edge and edge.change is None:
+            edges.append(edge)  # bypasses nothing: the same value
+        else:
+            edges.append(Edge(src, edge.dst, mark, shape=tensor.shape,
+                              feature_axis=tensor.feature_axis))
     nodes = tuple(n for n in graph.nodes if n.id not in hidden)
     clusters = tuple(
         evolve(c, node_ids=tuple(i for i in c.node_ids if i not in hidden)) for c in graph.clusters

@@ -61,6 +61,12 @@ def parent(path: str) -> str:
 
 def common_scope(scopes: Iterable[str]) -> str:
     """The deepest module path containing every scope in ``scopes``."""
+    if isinstance(scopes, tuple) and len(scopes) == 2:  # a mark and one more op: often nested
+        first, second = scopes
+        if within(second, first):
+            return first
+        if within(first, second):
+            return second
     paths = [s.split(".") if s else [] for s in scopes]
     if not paths:
         return ""

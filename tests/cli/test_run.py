@@ -89,3 +89,27 @@ def test_atexit_can_run_the_handlers_now() -> None:
             "print('after')\nos._exit(0)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.splitlines() == ["ran", "after"]
+
+
+def test_torch_library_teardown_is_left_to_the_process_end() -> None:
+    """torch's operator libraries are not unregistered one by one at exit (~5 ms); every
+    other finalizer still runs. Pins the two private names ``run`` uses for it:
+    ``weakref.finalize._registry`` and ``torch.library._del_library``."""
+    prelude = (
+        "import atexit, weakref, torch, torch.library\n"
+        "class Box: pass\n"
+        "box = Box()\n"
+        "weakref.finalize(box, print, 'finalizer ran', flush=True)\n"
+        "def torch_finalizers():\n"
+        "    return sum(1 for info in weakref.finalize._registry.values()\n"
+        "               if info.func is torch.library._del_library and info.atexit)\n"
+        "import netviz.cli\n"
+        "def command(argv=None):\n"
+        "    print('before exit', torch_finalizers() > 0, flush=True)\n"
+        "    atexit.register(lambda: print('at exit', torch_finalizers(), flush=True))\n"
+        "    return 0\n"
+        "netviz.cli.main = command"
+    )
+    done = netviz("list", prelude=prelude)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode().splitlines() == ["before exit True", "at exit 0", "finalizer ran"]

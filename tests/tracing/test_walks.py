@@ -21,11 +21,12 @@ from netviz.tracing import keys as keys_module
 from netviz.tracing import trace_model
 from netviz.tracing.fingerprints import _Walk, model_fingerprints, shared_ids
 from netviz.tracing.fx import named_modules, stamped_graph
-from netviz.tracing.propagation import ShapeInterpreter, _interpreter_init
+from netviz.tracing.interpreter import interpreter_init
+from netviz.tracing.propagation import ShapeInterpreter
 from netviz.tracing.leaves import _asked
 from netviz.tracing.keys import StampKeys, _walked_keys, stamp_keys
 from netviz.tracing.stamps import StampingTracer, Template, pattern, walked_pattern
-from netviz.tracing.tracer import _modules
+from netviz.tracing.tracer import _modes, _modules, training_mode
 
 from tests.tracing.test_stamps_property import SETTINGS, STEP, Block, Stacked
 
@@ -98,6 +99,8 @@ def test_stamp_keys_from_the_walk_equal_those_over_named_modules(
         model = Stacked(steps)
     _shared(model, share)
     walk = model_fingerprints(model)
+    if walk.modules is not None:  # listed in the order of the keys, one to one
+        assert list(walk.keys) == [id(m) for m in walk.modules]
     is_leaf = torch.fx.Tracer().is_leaf_module
     assert _walked_keys(walk, model, is_leaf) == stamp_keys(walk.keys, model, is_leaf)
 
@@ -153,6 +156,30 @@ def test_modules_listed_as_modules_lists_them(steps: list[tuple], share: int) ->
     model.extra = nn.Sequential(model.stem, nn.Identity())  # met again, in another place
     model.none = None
     assert [id(m) for m in _modules(model)] == [id(m) for m in model.modules()]
+    model.head.training = False  # modes differ
+    modes, plain = _modes(model)
+    assert [(id(m), flag) for m, flag in modes] == [(id(m), m.training) for m in model.modules()]
+    assert plain
+    model.extra.append(_OwnTrain())
+    assert not _modes(model)[1]
+    before = [m.training for m in model.modules()]
+    with training_mode(model, False):  # its own train() runs, and the modes come back
+        assert not any(m.training for m in model.modules())
+        assert model.extra[-1].told == [False]
+    assert [m.training for m in model.modules()] == before
+
+
+class _OwnTrain(nn.Identity):
+    """A module with its own ``train``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.told: list[bool] = []
+
+    def train(self, mode: bool = True) -> _OwnTrain:
+        """Note the mode, set it."""
+        self.told.append(mode)
+        return super().train(mode)
 
 
 def _trace_table(model: nn.Module) -> tuple[torch.fx.Tracer, torch.fx.Graph]:
@@ -182,7 +209,7 @@ def test_interpreter_set_up_without_its_walk_is_fx_one() -> None:
     _, graph = _trace_table(model)
     theirs = torch.fx.Interpreter(model, garbage_collect_values=True, graph=graph)
     mine = torch.fx.Interpreter.__new__(torch.fx.Interpreter)
-    _interpreter_init(mine, model, graph, dict(model.named_modules()))
+    interpreter_init(mine, model, graph, dict(model.named_modules()))
     assert set(vars(mine)) == set(vars(theirs))
     for name, value in vars(theirs).items():
         assert getattr(mine, name) == value, name

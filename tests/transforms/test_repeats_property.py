@@ -78,7 +78,7 @@ def test_a_long_chain_is_recorded_and_folded_without_walking_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Eight alike blocks: one chain; the transforms before folding see the chain cut
-    to three and four blocks (not eight), and the figure is the plain one."""
+    to four blocks (not eight), once per notation, and the figure is the plain one."""
     graph = _trace(_chain(8))
     assert [r.blocks for r in graph.repeats] == [tuple(str(i) for i in range(2, 10))]
     seen: list[int] = []
@@ -92,8 +92,8 @@ def test_a_long_chain_is_recorded_and_folded_without_walking_it(
     monkeypatch.setattr(repeats_module, "cut", counted)
     assert_same_notation(graph)
     size = graph.repeats[0].size
-    # the three options that fold without a depth, each cut twice (one and two middle blocks)
-    assert seen == [len(graph.nodes) - (6 - middle) * size for middle in (1, 2)] * 3
+    # the three options that fold without a depth, each cut once (two middle blocks)
+    assert seen == [len(graph.nodes) - 4 * size] * 3
 
 
 def test_short_chains_are_not_recorded() -> None:

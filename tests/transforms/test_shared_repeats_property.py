@@ -16,6 +16,7 @@ read a block of it but the last.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
@@ -24,9 +25,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from torch import nn
 
-from netviz.ir import Graph
+from netviz.ir import Graph, evolve
 from netviz.tracing.chained import SHORTEST
 from netviz.tracing.hooks import record_forward
+from netviz.transforms import NotationOptions
+from netviz.transforms import pipeline as pipeline_module
 from netviz.transforms import repeats as repeats_module
 from netviz.transforms.pipeline import pipeline
 from tests.properties import steady
@@ -206,5 +209,55 @@ def test_the_comparison_catches_a_cut_that_drops_the_shared_edges_of_kept_blocks
             or e.dst.startswith(("layers.0.", last + "."))))
 
     monkeypatch.setattr(repeats_module, "cut", dropping)
+    with pytest.raises(AssertionError):
+        assert_same_notation(graph)
+
+
+def _with_step_before_folding(monkeypatch: pytest.MonkeyPatch,
+                              step: Callable[[Graph], Graph]) -> None:
+    """Make the pipeline run ``step`` right before ``fold_repeats`` (a transform whose
+    output depends on how many alike blocks a chain has)."""
+    plain = pipeline_module.pipeline
+
+    def with_step(options: NotationOptions = NotationOptions()) -> list:
+        steps = plain(options)
+        names = [name for name, _ in steps]
+        at = names.index("fold_repeats") if "fold_repeats" in names else len(steps)
+        return [*steps[:at], ("counting", step), *steps[at:]]
+
+    monkeypatch.setattr(pipeline_module, "pipeline", with_step)
+
+
+def test_a_transform_counting_a_shared_nodes_readers_is_caught(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cut keeps four of a chain's blocks: a transform writing how many ops read each
+    node (a shared table's readers: four in the cut, every block in the whole graph)
+    gives another figure through the chain than walking it, and the property above says
+    so (no second cut hides it by falling back)."""
+    graph = _trace(_decoder(count=7))
+    assert graph.repeats and graph.repeats[0].shared
+
+    def readers(g: Graph) -> Graph:
+        return replace(g, nodes=tuple(
+            evolve(n, attrs=(*n.attrs, ("readers", len({e.dst for e in g.out_edges(n.id)}))))
+            for n in g.nodes))
+
+    _with_step_before_folding(monkeypatch, readers)
+    with pytest.raises(AssertionError):
+        assert_same_notation(graph)
+
+
+def test_a_transform_counting_a_chains_blocks_is_caught(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A transform writing how many modules the model has (fewer in the cut graph than in
+    the whole one: the blocks cut away are gone) gives another figure through the chain
+    than walking it, and the property above says so."""
+    graph = _trace(_decoder(count=7))
+    assert graph.repeats
+
+    def modules(g: Graph) -> Graph:
+        return replace(g, caption=f"{len(g.modules)} modules")
+
+    _with_step_before_folding(monkeypatch, modules)
     with pytest.raises(AssertionError):
         assert_same_notation(graph)
