@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from netviz.diagrams import Diagram
     from netviz.diffs import Diff
     from netviz.registry import LoadedModel
+    from netviz.renderers.fit import PrintBox
     from netviz.summaries.summary import Summary
 
 Spec = Union[str, "torch.nn.Module"]
@@ -245,7 +246,6 @@ def render(
         ModelSpecError: ``spec`` is of a type netviz cannot draw.
     """
     from netviz.errors import FormatError, UsageError
-    from netviz.fitting import check_detail, fit_reported, render_trace
 
     if fmt not in DIAGRAM_FORMATS:
         raise FormatError(f"unknown format {fmt!r}; choose one of: {', '.join(DIAGRAM_FORMATS)}")
@@ -254,7 +254,7 @@ def render(
         from netviz.transforms.annotate import parse_annotations
 
         annotations = parse_annotations(annotate)
-    depth, box = check_detail(depth, fit, direction)
+    depth, box = _checked_detail(depth, fit, direction)
     if fmt == "txt":
         given = {"dpi": dpi, "width": width, "annotate": annotations or None, "depth": depth,
                  "fit": box}
@@ -276,6 +276,8 @@ def render(
             raise UsageError("depth and fit apply when the diagram is made: "
                              "netviz.diagram(model, depth=..., fit=...)")
         if isinstance(spec, Graph) and (depth is not None or box is not None):
+            from netviz.fitting import render_trace
+
             return render_trace(spec, fmt, fold=fold, shapes=shapes, legend=legend,
                                  direction=direction, theme=theme, dpi=dpi, depth=depth,
                                  box=box, size=size)
@@ -315,7 +317,21 @@ def render(
     levels = ((name, annotated(asked if not name else traced.notation(
         spec, input_shapes, level, input_dtypes, train, inputs, trust_remote_code)))
         for name, level in detail_levels(asked, options))
+    from netviz.fitting import fit_reported
+
     return draw_fitted(fit_reported(levels, box, direction, theme, legend), fmt, dpi=dpi)
+
+
+def _checked_detail(
+    depth: int | None, fit: str | None, direction: str | None
+) -> tuple[int | None, PrintBox | None]:
+    """[`check_detail`][netviz.fitting.check_detail], imported when one of its options is
+    given (most renders give none, and then there is nothing to check)."""
+    if depth is None and fit is None and direction is None:
+        return None, None
+    from netviz.fitting import check_detail
+
+    return check_detail(depth, fit, direction)
 
 
 def _dot_started(fmt: str, dpi: int | None) -> AbstractContextManager[None]:

@@ -2,32 +2,47 @@
 
 What the public API ([`netviz.api`][netviz.api]) and the grouped summaries
 ([`netviz.summaries`][netviz.summaries]) both need, below both of them: neither imports
-the other.
+the other. With the cache off (``NETVIZ_NO_CACHE=1``, ``--no-cache``), they are made
+here as a cache miss makes them, without importing what keys, reads or writes entries
+(from the same canonical arguments a [`TraceRequest`][netviz.cache.keys.TraceRequest] holds).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 
+from netviz.cache.arguments import Arguments, canonical_arguments
+from netviz.errors import collected_warnings
 from netviz.ir import Graph, Shape
 
 if TYPE_CHECKING:
     from netviz.cache import TraceRequest
+    from netviz.inputs import NamedInput
     from netviz.transforms import NotationOptions
 
 
 def trace_uncached(request: TraceRequest) -> tuple[Graph, Any]:
     """Load and trace the model of ``request``; returns the graph and the model."""
+    return load_and_trace(request.spec, request.input_shapes, request.input_dtypes,
+                           request.train, request.inputs, request.trust_remote_code)
+
+
+def load_and_trace(
+    spec: Any, input_shapes: Any, input_dtypes: tuple[str, ...] | None, train: bool,
+    inputs: tuple[NamedInput, ...] | None, trust_remote_code: bool,
+) -> tuple[Graph, Any]:
+    """Load and trace a model from canonical arguments (see
+    [`canonical_arguments`][netviz.cache.arguments.canonical_arguments])."""
     from netviz.registry import load_model
     from netviz.tracing import trace_model
 
-    loaded = load_model(request.spec, request.input_shapes, input_dtypes=request.input_dtypes,
-                        inputs=request.inputs, trust_remote_code=request.trust_remote_code)
+    loaded = load_model(spec, input_shapes, input_dtypes=input_dtypes, inputs=inputs,
+                        trust_remote_code=trust_remote_code)
     graph = trace_model(loaded.module, loaded.input_shapes, name=loaded.name, rebuild=loaded.build,
                         input_dtypes=loaded.input_dtypes, input_names=loaded.input_names,
-                        train=request.train, input_fills=loaded.input_fills)
+                        train=train, input_fills=loaded.input_fills)
     return graph, loaded.module
 
 
@@ -37,10 +52,16 @@ def trace(
     trust_remote_code: bool = False,
 ) -> Graph:
     """The raw trace of a model spec (see [`netviz.api.trace`][netviz.api.trace])."""
+    from netviz.cache import current_cache
+
+    arguments = canonical_arguments(spec, input_shapes, input_dtypes=input_dtypes, train=train,
+                                    inputs=inputs, trust_remote_code=trust_remote_code)
+    if not current_cache().enabled:
+        return _trace_made(arguments)
     from netviz.cache import TraceRequest, cached_trace
 
-    request = TraceRequest.of(spec, input_shapes, input_dtypes=input_dtypes, train=train,
-                              inputs=inputs, trust_remote_code=trust_remote_code)
+    request = TraceRequest(*arguments)
+
     return cached_trace(request, lambda r: trace_uncached(r))
 
 
@@ -51,10 +72,16 @@ def notation(
 ) -> Graph:
     """The notation graph of a model spec under ``options`` (cached like its trace;
     ``inputs`` and ``trust_remote_code`` as for [`netviz.api.trace`][netviz.api.trace])."""
+    from netviz.cache import current_cache
+
+    arguments = canonical_arguments(spec, input_shapes, input_dtypes=input_dtypes, train=train,
+                                    inputs=inputs, trust_remote_code=trust_remote_code)
+    if not current_cache().enabled:
+        return _notation_made(arguments, options)
     from netviz.cache import TraceRequest, cached_notation
 
-    request = TraceRequest.of(spec, input_shapes, input_dtypes=input_dtypes, train=train,
-                              inputs=inputs, trust_remote_code=trust_remote_code)
+    request = TraceRequest(*arguments)
+
     return cached_notation(request, options, lambda r: trace_uncached(r))
 
 
@@ -68,8 +95,34 @@ def figure(
     """The figure ``draw`` makes of the notation graph of a model spec (cached, with
     ``style`` in its key; ``drawing`` is entered around making a figure that is not
     cached: see [`cached_figure`][netviz.cache.figures.cached_figure])."""
+    from netviz.cache import current_cache
+
+    arguments = canonical_arguments(spec, input_shapes, input_dtypes=input_dtypes, train=train,
+                                    inputs=inputs, trust_remote_code=trust_remote_code)
+    if not current_cache().enabled:
+        with drawing() if drawing is not None else nullcontext():
+            graph = _notation_made(arguments, options)
+            with collected_warnings():
+                return draw(graph)
     from netviz.cache import TraceRequest, cached_figure
 
-    request = TraceRequest.of(spec, input_shapes, input_dtypes=input_dtypes, train=train,
-                              inputs=inputs, trust_remote_code=trust_remote_code)
+    request = TraceRequest(*arguments)
+
     return cached_figure(request, options, style, draw, lambda r: trace_uncached(r), drawing)
+
+
+def _trace_made(arguments: Arguments) -> Graph:
+    """The raw graph of a trace's canonical ``arguments``, traced as a cache miss traces it
+    (its netviz warnings noted in a context of their own: see
+    [`collected_warnings`][netviz.errors.collected_warnings])."""
+    with collected_warnings():
+        graph, _ = load_and_trace(*arguments)
+    return graph
+
+
+def _notation_made(arguments: Arguments, options: NotationOptions) -> Graph:
+    """The notation graph of a trace's canonical ``arguments`` under ``options``, made as a
+    cache miss makes it."""
+    from netviz.transforms import to_notation
+
+    return to_notation(_trace_made(arguments), options)

@@ -25,12 +25,13 @@ if TYPE_CHECKING:
     from netviz.cache.figures import cached_figure
     from netviz.cache.images import cached_image
     from netviz.cache.keys import TraceRequest
-    from netviz.cache.store import Cache, Usage, current_cache, default_folder, using_cache
+    from netviz.cache.entries import Usage
+    from netviz.cache.store import Cache, current_cache, default_folder, using_cache
     from netviz.cache.traces import cached_notation, cached_trace, trace_sources
 
 _HOMES = {
     "cached_figure": "figures", "cached_image": "images", "TraceRequest": "keys",
-    "Cache": "store", "Usage": "store", "current_cache": "store", "default_folder": "store",
+    "Cache": "store", "Usage": "entries", "current_cache": "store", "default_folder": "store",
     "using_cache": "store", "cached_notation": "traces", "cached_trace": "traces",
     "trace_sources": "traces",
 }

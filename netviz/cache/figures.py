@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from netviz.cache.images import program_identity
 from netviz.cache.keys import TraceRequest, digest, options_of
-from netviz.cache.store import Entry, current_cache
+from netviz.cache.entries import Entry
+from netviz.cache.store import current_cache
 from netviz.cache.traces import TraceFunction, noted, notation_entry, replay
 from netviz.errors import collected_warnings
 from netviz.ir import Graph

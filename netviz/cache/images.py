@@ -11,8 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 
-from netviz.cache.keys import digest, netviz_identity
-from netviz.cache.store import Entry, current_cache
+from netviz.cache.store import current_cache
 
 
 def cached_image(argv: Sequence[str], dot_source: str, draw: Callable[[], bytes]) -> bytes:
@@ -26,11 +25,15 @@ def cached_image(argv: Sequence[str], dot_source: str, draw: Callable[[], bytes]
             return entry.payload
     data = draw()
     if key is not None:
+        from netviz.cache.entries import Entry  # (a disabled cache keeps nothing)
+
         cache.save("image", key, Entry(data))
     return data
 
 
 def _key(argv: Sequence[str], dot_source: str) -> str | None:
+    from netviz.cache.keys import digest, netviz_identity
+
     program = program_identity(argv[0]) if argv else None
     if program is None:
         return None

@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from netviz.cache.arguments import canonical_arguments, is_dim
 from netviz.errors import NetvizError
 from netviz.huggingface.specs import hf_spec, identity
-from netviz.inputs import InputValue, NamedInput, named_inputs
+from netviz.inputs import InputValue, NamedInput
 from netviz.ir import Shape
 
 
@@ -128,9 +129,8 @@ class TraceRequest:
         Raises:
             UsageError: An unknown dtype, or malformed keyword inputs.
         """
-        dtypes = None if input_dtypes is None else tuple(_dtype_name(d) for d in input_dtypes)
-        return cls(spec, _shapes(input_shapes), dtypes, bool(train), named_inputs(inputs),
-                   bool(trust_remote_code))
+        return cls(*canonical_arguments(spec, input_shapes, input_dtypes=input_dtypes, train=train,
+                                        inputs=inputs, trust_remote_code=trust_remote_code))
 
     def key(self) -> str | None:
         """The cache key, or ``None`` when this request is not cached (a module
@@ -170,41 +170,9 @@ def spec_identity(spec: Any) -> dict[str, Any] | None:
     return {"module": target, "attr": attr, "cwd": os.getcwd(), "path": list(sys.path)}
 
 
-def _shapes(value: Any) -> Any:
-    """Shapes as a tuple of int tuples; a single shape becomes a one-element tuple.
-
-    Anything malformed is kept as it is: the key is then ``None`` and tracing reports it.
-    """
-    if value is None or isinstance(value, (str, bytes)):
-        return value
-    try:
-        items = list(value)
-        if items and all(_is_dim(d) for d in items):
-            return (tuple(items),)
-        shapes = tuple(tuple(s) for s in items)
-    except TypeError:
-        return value
-    return shapes if all(all(_is_dim(d) for d in s) for s in shapes) else value
-
-
 def _well_formed(shapes: Any) -> bool:
     return shapes is None or (
         isinstance(shapes, tuple)
         and bool(shapes)
-        and all(isinstance(s, tuple) and s and all(_is_dim(d) for d in s) for s in shapes)
+        and all(isinstance(s, tuple) and s and all(is_dim(d) for d in s) for s in shapes)
     )
-
-
-def _is_dim(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _dtype_name(dtype: Any) -> str:
-    """``torch.float16``, ``"half"`` or ``"float16"`` → ``"float16"``.
-
-    Raises:
-        UsageError: Not a dtype netviz knows.
-    """
-    from netviz.dtypes import parse_dtype
-
-    return parse_dtype(str(dtype))

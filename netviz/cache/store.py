@@ -1,8 +1,7 @@
 """The cache folder: one file per entry, written atomically, bounded in size.
 
-An entry lives at ``<folder>/<kind>/<key>``: a first line ``netviz-cache 1``, a
-JSON header (payload size and hash, the source files it depends on, the warnings
-it was made with), then the payload. A file that does not parse, is short, or
+An entry lives at ``<folder>/<kind>/<key>`` (its format: see
+[`netviz.cache.entries`][netviz.cache.entries]). A file that does not parse, is short, or
 whose payload does not match its hash is a miss; the next save replaces it.
 Entries are written to a temporary file in the same folder and renamed into
 place, so readers and concurrent writers only ever see whole entries. After a
@@ -13,22 +12,19 @@ least recently used first (a hit refreshes an entry's modification time).
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import os
 import re
 import time
 import warnings
 from collections.abc import Iterator
 from contextvars import ContextVar
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from netviz.errors import NetvizWarning, caller_stacklevel
 
 if TYPE_CHECKING:
-    from netviz.cache.sources import Source
+    from netviz.cache.entries import Entry, Usage
 
 SIZE_LIMIT = 200 * 1024 * 1024
 """The folder is trimmed to this many bytes after each save."""
@@ -39,42 +35,10 @@ FOLDER_ENV = "NETVIZ_CACHE_DIR"
 OFF_ENV = "NETVIZ_NO_CACHE"
 """Environment variable that turns the cache off when set to anything but ``""`` or ``0``."""
 
-_MAGIC = b"netviz-cache 1\n"
 _KEY = re.compile(r"[0-9a-f]{16,128}\Z")
 _KIND = re.compile(r"[a-z]+\Z")
 _STALE_TEMP_S = 3600
 """Temporary files older than this were left by a killed process; trimming removes them."""
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One cached result.
-
-    Attributes:
-        payload: The result's bytes.
-        sources: Files the result depends on; it is valid while they are unchanged.
-        notes: Warnings raised while it was made, as ``(category, message)``; the
-            category is ``"module:QualName"``, replayed on a hit.
-    """
-
-    payload: bytes
-    sources: tuple[Source, ...] = ()
-    notes: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(frozen=True)
-class Usage:
-    """What the cache folder holds.
-
-    Attributes:
-        folder: The cache folder.
-        entries: Entry count by kind (``trace``, ``notation``, ``image``, ...).
-        size: Bytes used by every file in the folder.
-    """
-
-    folder: Path
-    entries: dict[str, int]
-    size: int
 
 
 def default_folder() -> Path:
@@ -120,9 +84,10 @@ class Cache:
             data = path.read_bytes()
         except OSError:
             return None
-        from netviz.cache.sources import all_current  # (a disabled cache needs none)
+        from netviz.cache.entries import parse_entry  # (a disabled cache needs none)
+        from netviz.cache.sources import all_current
 
-        entry = _parse(data)
+        entry = parse_entry(data)
         if entry is None or not all_current(entry.sources):
             return None
         with contextlib.suppress(OSError):
@@ -133,14 +98,10 @@ class Cache:
         """Store ``entry`` as ``kind/key`` atomically, then trim the folder."""
         if not self.enabled or self._unwritable:
             return
+        from netviz.cache.entries import entry_bytes
+
         path = self._path(kind, key)
-        header = {
-            "size": len(entry.payload),
-            "blake2b": _hash(entry.payload),
-            "sources": [source.as_list() for source in entry.sources],
-            "notes": [list(note) for note in entry.notes],
-        }
-        data = _MAGIC + json.dumps(header, separators=(",", ":")).encode() + b"\n" + entry.payload
+        data = entry_bytes(entry)
         import tempfile  # only when writing: a hit needs none of it
 
         try:
@@ -167,6 +128,8 @@ class Cache:
 
     def usage(self) -> Usage:
         """Entries by kind and bytes used."""
+        from netviz.cache.entries import Usage
+
         entries: dict[str, int] = {}
         size = 0
         for kind, name, stat in self._files():
@@ -251,28 +214,3 @@ def using_cache(cache: Cache | None = None, *, enabled: bool | None = None) -> I
         yield chosen
     finally:
         _CURRENT.reset(token)
-
-
-def _hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-def _parse(data: bytes) -> Entry | None:
-    """The entry in ``data``, or ``None`` when it is corrupt or truncated."""
-    from netviz.cache.sources import Source
-
-    if not data.startswith(_MAGIC):
-        return None
-    end = data.find(b"\n", len(_MAGIC))
-    if end < 0:
-        return None
-    try:
-        header: Any = json.loads(data[len(_MAGIC) : end])
-        payload = data[end + 1 :]
-        if len(payload) != header["size"] or _hash(payload) != header["blake2b"]:
-            return None
-        sources = tuple(Source.from_list(item) for item in header["sources"])
-        notes = tuple((str(category), str(message)) for category, message in header["notes"])
-    except (ValueError, KeyError, TypeError):
-        return None
-    return Entry(payload, sources, notes)

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from netviz.cache.keys import TraceRequest, digest, options_of, spec_identity
-from netviz.cache.store import Cache, Entry, current_cache
+from netviz.cache.entries import Entry
+from netviz.cache.store import Cache, current_cache
 from netviz.errors import NetvizError, NetvizWarning, caller_stacklevel, collected_warnings
 from netviz.ir import Graph
 

@@ -24,7 +24,7 @@ from typing import Any
 from netviz.cache import TraceRequest, current_cache, trace_sources
 from netviz.cache.keys import digest, environment, installed_version, options_of, spec_identity
 from netviz.cache.sources import SourceRecorder, merge
-from netviz.cache.store import Entry
+from netviz.cache.entries import Entry
 from netviz.mkdocs.options import FenceOptions, Subject
 from netviz.mkdocs.results import ModelInfo, Rendered
 

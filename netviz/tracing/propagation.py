@@ -34,7 +34,6 @@ from netviz.tracing.attrs import (
 )
 from netviz.tracing.counter import Count, MacCounter
 from netviz.tracing.device import make_inputs, model_device, model_dtype
-from netviz.tracing.failures import layer_error, shapes_text
 from netviz.tracing.functional import NOT_HANDLED, blank, closed_form
 from netviz.tracing.fx import named_modules
 from netviz.tracing.interpreter import PlainInterpreter, interpreter_init
@@ -232,6 +231,8 @@ class ShapeInterpreter(PlainInterpreter):
         return self._call
 
     def _layer_error(self, n: torch.fx.Node, err: LayerShapeError) -> NetvizError:
+        from netviz.tracing.failures import layer_error  # failures only
+
         if n.op == "call_module":
             module = self.submodules[str(n.target)]
             name = type(module).__name__
@@ -320,6 +321,8 @@ def check_input_count(
     if any(t not in fed for t in required) or (
         positional > len(inputs) - len(keywords) and not variadic
     ):
+        from netviz.tracing.failures import shapes_text  # failures only
+
         names = ", ".join(targets)
         raise InputShapeError(
             f"the model takes {len(required)} input(s) ({names}) but "

@@ -25,11 +25,9 @@ from netviz.serial import one_at_a_time
 from netviz.tracing.canonical import canonical_calls
 from netviz.tracing.build import build_graph
 from netviz.tracing.device import cpu_module, on_meta
-from netviz.tracing.failures import first_line, run_error
 from netviz.tracing.leaves import Unstampable
 from netviz.tracing.fx import stamped_graph, symbolic_graph, tensor_constants_removed
 from netviz.tracing.propagation import NodeFailure, check_input_count, propagate
-from netviz.tracing.meta import meta_unsupported
 from netviz.tracing.keys import StampKeys
 from netviz.tracing.runs import check_runs
 from netviz.tracing.names import function_name, method_name
@@ -277,7 +275,8 @@ def _trace_once(
                 graph, stamps = stamped_graph(module, len(shapes) - len(keywords), keywords,
                                               no_leaf, keys)
         except Exception as exc:  # untraceable: fall back to hooks
-            from netviz.tracing.forwards import hooks_forward  # only then: not on fx's path
+            from netviz.tracing.failures import first_line  # only then: not on fx's path
+            from netviz.tracing.forwards import hooks_forward
 
             reason = first_line(exc)
             traced, meta = hooks_forward(module, shapes, name=name, reason=reason,
@@ -291,6 +290,9 @@ def _trace_once(
         try:
             values = propagate(root, graph, shapes, dtypes, names, fills, stamps)
         except NodeFailure as failure:
+            from netviz.tracing.failures import first_line, run_error  # failures only
+            from netviz.tracing.meta import meta_unsupported
+
             if not (on_meta(module) and meta_unsupported(failure.error)):
                 raise run_error(*_where(failure.node, root), failure.error, shapes) from None
             where, what = _where(failure.node, root)

@@ -13,7 +13,7 @@ import pytest
 from netviz import api
 from netviz.cache import Cache
 from netviz.cache import figures as figures_module
-from netviz.cache.store import Entry, _parse
+from netviz.cache.entries import Entry, parse_entry
 from netviz.errors import LabelSizeWarning
 from tests.cache.files import NET, backdate
 
@@ -34,7 +34,7 @@ def spec(tmp_path: Path) -> Iterator[str]:
 
 def _figures(cache: Cache) -> list[Entry]:
     folder = cache.folder / "figure"
-    found = [_parse(path.read_bytes()) for path in sorted(folder.rglob("*")) if path.is_file()]
+    found = [parse_entry(path.read_bytes()) for path in sorted(folder.rglob("*")) if path.is_file()]
     return [entry for entry in found if entry is not None]
 
 

@@ -14,7 +14,8 @@ import pytest
 
 from netviz.cache import Cache, current_cache, default_folder, using_cache
 from netviz.cache.sources import snapshot
-from netviz.cache.store import Entry, disabled_by_env
+from netviz.cache.entries import Entry
+from netviz.cache.store import disabled_by_env
 from netviz.errors import NetvizWarning
 
 KEY = "ab" * 32

@@ -56,15 +56,16 @@ def model(tmp_path: Path) -> Iterator[Path]:
 
 @pytest.fixture
 def traces(monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    """The specs traced without the cache (``netviz.traced``'s uncached trace), in order."""
+    """The specs traced without the cache (``netviz.traced``'s uncached trace, which a cache
+    miss and a trace with the cache off both run), in order."""
     seen: list[object] = []
-    real = traced.trace_uncached
+    real = traced.load_and_trace
 
-    def counting(request: Any) -> Any:
-        seen.append(request.spec)
-        return real(request)
+    def counting(spec: object, *arguments: Any) -> Any:
+        seen.append(spec)
+        return real(spec, *arguments)
 
-    monkeypatch.setattr(traced, "trace_uncached", counting)
+    monkeypatch.setattr(traced, "load_and_trace", counting)
     return seen
 
 

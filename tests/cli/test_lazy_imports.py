@@ -98,11 +98,15 @@ NOT_FOR_A_PLAIN_RENDER = (
     "netviz.renderers.changes", "netviz.renderers.legend", "netviz.renderers.dot_legend",
     "netviz.renderers.size", "netviz.renderers.fit", "netviz.transforms.annotate",
     "netviz.summaries", "netviz.huggingface.models", "netviz.tracing.hooks",
+    "netviz.cache.entries", "netviz.cache.keys", "netviz.cache.traces", "netviz.cache.figures",
+    "netviz.tracing.failures", "netviz.tracing.meta", "netviz.transforms.depth",
+    "netviz.transforms.spans", "netviz.transforms.stages", "netviz.fitting",
 )
 """Modules a plain render (cache off, SVG, no legend, width, annotations or diff) of a
-model torch.fx traces never imports: other commands, the cache's source records, diff
-marks, the legend, print sizes, counts, the hooks path (issue 22: every cold render
-pays for what it imports)."""
+model torch.fx traces never imports: other commands, what keys, reads and writes cache entries,
+diff marks, the legend, print sizes, counts, the hooks path, what reports a failed trace,
+``--depth`` and ``--fit``, what keeps a figure over a page to one (issue 22: every cold
+render pays for what it imports)."""
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="needs the Graphviz 'dot' binary")
