@@ -189,22 +189,10 @@ def training_mode(module: nn.Module, train: bool) -> Iterator[None]:
 def _modes(root: nn.Module) -> tuple[list[tuple[nn.Module, bool]], bool]:
     """``(module, its training flag)`` of each of ``_modules(root)``, in order, and whether
     all their classes are plain (see ``_plain_mode``): then ``nn.Module.train`` only
-    writes the flag straight into each module's ``__dict__``. One walk."""
-    seen: set[nn.Module] = set()  # by the modules themselves, as named_modules' memo
-    found = []
-    classes: dict[type, bool] = {}
-    todo = [root]
-    while todo:
-        module = todo.pop()
-        if module in seen:
-            continue
-        seen.add(module)
-        found.append((module, module.training))
-        cls = type(module)
-        if cls not in classes:
-            classes[cls] = _plain_mode(cls)
-        todo += [child for child in reversed(module._modules.values()) if child is not None]
-    return found, all(classes.values())
+    writes the flag straight into each module's ``__dict__``."""
+    modules = _modules(root)
+    plain = all(_plain_mode(cls) for cls in {type(module) for module in modules})
+    return [(module, module.training) for module in modules], plain
 
 
 def _modules(root: nn.Module) -> list[nn.Module]:
