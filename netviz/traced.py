@@ -52,15 +52,12 @@ def trace(
     trust_remote_code: bool = False,
 ) -> Graph:
     """The raw trace of a model spec (see [`netviz.api.trace`][netviz.api.trace])."""
-    from netviz.cache import current_cache
-
     arguments = canonical_arguments(spec, input_shapes, input_dtypes=input_dtypes, train=train,
                                     inputs=inputs, trust_remote_code=trust_remote_code)
-    if not current_cache().enabled:
+    request = _cached_request(arguments)
+    if request is None:
         return _trace_made(arguments)
-    from netviz.cache import TraceRequest, cached_trace
-
-    request = TraceRequest(*arguments)
+    from netviz.cache import cached_trace
 
     return cached_trace(request, lambda r: trace_uncached(r))
 
@@ -72,15 +69,12 @@ def notation(
 ) -> Graph:
     """The notation graph of a model spec under ``options`` (cached like its trace;
     ``inputs`` and ``trust_remote_code`` as for [`netviz.api.trace`][netviz.api.trace])."""
-    from netviz.cache import current_cache
-
     arguments = canonical_arguments(spec, input_shapes, input_dtypes=input_dtypes, train=train,
                                     inputs=inputs, trust_remote_code=trust_remote_code)
-    if not current_cache().enabled:
+    request = _cached_request(arguments)
+    if request is None:
         return _notation_made(arguments, options)
-    from netviz.cache import TraceRequest, cached_notation
-
-    request = TraceRequest(*arguments)
+    from netviz.cache import cached_notation
 
     return cached_notation(request, options, lambda r: trace_uncached(r))
 
@@ -95,20 +89,29 @@ def figure(
     """The figure ``draw`` makes of the notation graph of a model spec (cached, with
     ``style`` in its key; ``drawing`` is entered around making a figure that is not
     cached: see [`cached_figure`][netviz.cache.figures.cached_figure])."""
-    from netviz.cache import current_cache
-
     arguments = canonical_arguments(spec, input_shapes, input_dtypes=input_dtypes, train=train,
                                     inputs=inputs, trust_remote_code=trust_remote_code)
-    if not current_cache().enabled:
+    request = _cached_request(arguments)
+    if request is None:
         with drawing() if drawing is not None else nullcontext():
             graph = _notation_made(arguments, options)
             with collected_warnings():
                 return draw(graph)
-    from netviz.cache import TraceRequest, cached_figure
-
-    request = TraceRequest(*arguments)
+    from netviz.cache import cached_figure
 
     return cached_figure(request, options, style, draw, lambda r: trace_uncached(r), drawing)
+
+
+def _cached_request(arguments: Arguments) -> TraceRequest | None:
+    """The request to look ``arguments`` up in the cache; ``None`` when the cache is off
+    (then what keys, reads or writes entries is not imported)."""
+    from netviz.cache import current_cache
+
+    if not current_cache().enabled:
+        return None
+    from netviz.cache import TraceRequest
+
+    return TraceRequest(*arguments)
 
 
 def _trace_made(arguments: Arguments) -> Graph:
