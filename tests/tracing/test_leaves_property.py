@@ -22,7 +22,7 @@ from torch import nn
 from netviz.tracing import leaves as leaves_module
 from netviz.tracing.fx import stamped_graph
 from tests.properties import steady
-from tests.tracing.test_stamps_property import MODES, Block, Pair, assert_same
+from tests.tracing.test_stamps_property import MODES, Block, Pair, Steps, assert_same
 
 SETTINGS = steady(40)
 
@@ -62,15 +62,12 @@ STEP = st.one_of(
 )
 
 
-class Chained(nn.Module):
+class Chained(Steps):
     """A stem, the generated steps in a row (each a list of modules and how to call
     them), then a head."""
 
     def __init__(self, steps: list[tuple]) -> None:
         super().__init__()
-        self.stem = nn.Conv2d(3, 4, 3, padding=1)
-        self.body = nn.ModuleList()
-        self.kinds: list[str] = []
         width = 4
         for step in steps:
             kind = step[0]
@@ -95,25 +92,18 @@ class Chained(nn.Module):
                     self._add("mixer", Mixer(width))
         self.head = nn.Linear(width, 5)
 
-    def _add(self, kind: str, module: nn.Module) -> None:
-        self.body.append(module)
-        self.kinds.append(kind)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        stem = x = self.stem(x)
-        for kind, module in zip(self.kinds, self.body):
-            if kind == "twice":
-                x = module(module(x))
-            elif kind == "direct":  # the block's own layer, called before the block
-                x = module(x + module.conv(F.pad(x, (1, 1, 1, 1))))
-            elif kind == "split":
-                x, y = module(x)
-                x = x + y
-            elif kind == "mixer":
-                x = module(x, stem)
-            else:
-                x = module(x)
-        return self.head(x.mean((2, 3)))
+    def step(self, kind: str, module: nn.Module, x: torch.Tensor,
+             stem: torch.Tensor) -> torch.Tensor:
+        if kind == "twice":
+            return module(module(x))
+        if kind == "direct":  # the block's own layer, called before the block
+            return module(x + module.conv(F.pad(x, (1, 1, 1, 1))))
+        if kind == "split":
+            x, y = module(x)
+            return x + y
+        if kind == "mixer":
+            return module(x, stem)
+        return module(x)
 
 
 @SETTINGS

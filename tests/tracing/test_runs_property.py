@@ -24,7 +24,7 @@ from netviz.tracing import stamps as stamps_module
 from netviz.tracing import tracer as tracer_module
 from tests.properties import steady
 from tests.tracing.test_leaves_property import runs_of
-from tests.tracing.test_stamps_property import Block, assert_same, traced
+from tests.tracing.test_stamps_property import Block, Steps, assert_same, traced
 
 SETTINGS = steady(30)
 
@@ -62,7 +62,7 @@ STEP = st.one_of(
 )
 
 
-class Runs(nn.Module):
+class Runs(Steps):
     """A stem, the generated steps (each a list of modules and how to call them), a head.
 
     - ``run``: blocks of a width (the first changes it when it differs);
@@ -75,9 +75,6 @@ class Runs(nn.Module):
 
     def __init__(self, steps: list[tuple]) -> None:
         super().__init__()
-        self.stem = nn.Conv2d(3, 4, 3, padding=1)
-        self.body = nn.ModuleList()
-        self.kinds: list[str] = []
         width = 4
         for step in steps:
             kind = step[0]
@@ -100,21 +97,14 @@ class Runs(nn.Module):
                       nn.Sequential(*(_alike(width) for _ in range(after))))
         self.head = nn.Linear(width, 5)
 
-    def _add(self, kind: str, module: nn.Module) -> None:
-        self.body.append(module)
-        self.kinds.append(kind)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        stem = x = self.stem(x)
-        for kind, module in zip(self.kinds, self.body):
-            if kind == "between":  # an op made between the two runs, read after
-                side = stem.mean()
-                x = module(x) + side
-            elif kind == "again":  # the output of the run before, read after this one
-                x = module(x) + x
-            else:
-                x = module(x)
-        return self.head(x.mean((2, 3)))
+    def step(self, kind: str, module: nn.Module, x: torch.Tensor,
+             stem: torch.Tensor) -> torch.Tensor:
+        if kind == "between":  # an op made between the two runs, read after
+            side = stem.mean()
+            return module(x) + side
+        if kind == "again":  # the output of the run before, read after this one
+            return module(x) + x
+        return module(x)
 
 
 def _leaf_per_call(model: nn.Module, monkeypatch: pytest.MonkeyPatch) -> Graph:

@@ -66,6 +66,33 @@ class Pair(nn.Module):
         return self.second(self.first(x))
 
 
+class Steps(nn.Module):
+    """The frame of the generated models that take turns of several kinds: a stem, the
+    modules ``_add`` appends with the kind of step each is, a head made by the subclass;
+    ``step`` calls one (plainly; a subclass calls some kinds its own way)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = nn.Conv2d(3, 4, 3, padding=1)
+        self.body = nn.ModuleList()
+        self.kinds: list[str] = []
+
+    def _add(self, kind: str, module: nn.Module) -> None:
+        self.body.append(module)
+        self.kinds.append(kind)
+
+    def step(self, kind: str, module: nn.Module, x: torch.Tensor,
+             stem: torch.Tensor) -> torch.Tensor:
+        """One step: ``module`` of this ``kind`` on ``x`` (``stem``: the stem's output)."""
+        return module(x)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        stem = x = self.stem(x)
+        for kind, module in zip(self.kinds, self.body):
+            x = self.step(kind, module, x, stem)
+        return self.head(x.mean((2, 3)))
+
+
 STEP = st.one_of(
     st.tuples(st.just("block"), st.integers(1, 4), st.sampled_from((4, 8)), st.booleans(),
               st.sampled_from(MODES), st.sampled_from((0.0, 0.1, 0.5))),
