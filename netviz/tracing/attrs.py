@@ -172,6 +172,33 @@ def call_rule_attrs(op: Op, args: Sequence[Any], kwargs: Mapping[str, Any]) -> d
     return {**found, **op.shown(found)}
 
 
+def described_layer(
+    module: nn.Module, args: Sequence[Any], kwargs: Mapping[str, Any]
+) -> tuple[Op | None, tuple[Attr, ...], dict[str, Any] | None]:
+    """A layer's call as the table describes it, for either tracer: the layer's entry
+    (``None``: none), the attributes it shows, and what its rules read (its attributes
+    and its bound ``forward`` arguments; ``None`` without an entry)."""
+    op = layer_op(module)
+    shown = module_attrs(module, op)
+    if op is None:
+        return None, shown, None
+    rule_attrs = layer_rule_attrs(module, op, shown)
+    rule_attrs.update((bound(op, args, kwargs, layer=True) or {}) if op.forward else {})
+    return op, shown, rule_attrs
+
+
+def described_call(
+    name: str, args: Sequence[Any], kwargs: Mapping[str, Any]
+) -> tuple[Op | None, dict[str, Any] | None, tuple[Attr, ...]]:
+    """A call of the function or method ``name`` as the table describes it, for either
+    tracer: its entry (``None``: none), what its rules read (``None``: no entry, or
+    arguments that do not fit it) and the attributes it shows."""
+    op = ops.lookup(name)
+    rule_attrs = call_rule_attrs(op, args, kwargs) if op is not None else None
+    shown = shown_attrs(op, rule_attrs) if op is not None and rule_attrs is not None else ()
+    return op, rule_attrs, shown
+
+
 def call_attrs(name: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> tuple[Attr, ...]:
     """Attributes of a functional call ``name(*args, **kwargs)`` on concrete values.
 

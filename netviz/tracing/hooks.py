@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import inspect
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
@@ -37,15 +37,7 @@ from netviz.inputs import Fill
 from netviz.ir import Attr, Edge, Graph, Kind, Node, Repeat, Shape
 from netviz.ir.accounting import DATA_DEPENDENT
 from netviz.ops.axes import container_axis, feature_axis
-from netviz.tracing.attrs import (
-    bound,
-    call_rule_attrs,
-    layer_name,
-    layer_op,
-    layer_rule_attrs,
-    module_attrs,
-    shown_attrs,
-)
+from netviz.tracing.attrs import described_call, described_layer, layer_name
 from netviz.tracing.counter import Count, MacCounter
 from netviz.tracing.device import make_inputs, model_device, model_dtype
 from netviz.tracing.failures import run_error
@@ -224,15 +216,10 @@ class _Recorder:
         count = self.counter.counts.pop() if call.count is not None else Count()
         node_id = self._new_id(call.path or type(module).__name__)
         self.layers.add(node_id)
-        op = layer_op(module)
+        op, shown, rule_attrs = described_layer(module, args, kwargs)
         type_name = layer_name(module, op)
         shape = tuple(output.shape[1:]) if isinstance(output, torch.Tensor) else None
         sources = tuple(dict.fromkeys(call.sources + self.provenance.of(kwargs)))
-        shown = module_attrs(module, op)
-        rule_attrs = None
-        if op is not None:
-            rule_attrs = layer_rule_attrs(module, op, shown)
-            rule_attrs.update((bound(op, args, kwargs, layer=True) or {}) if op.forward else {})
         attrs = with_lead(shown, output)
         if op is None and call.computes:  # a layer of its own: what it computes tells what it is
             attrs = tuple(sorted((*attrs, ("computes", tuple(sorted(call.computes))),
@@ -271,9 +258,7 @@ class _Recorder:
         key = getattr(count, "key", None)
         call = self.keyed_calls.get(key) if key is not None else None
         if call is None:
-            op = ops.lookup(name)
-            rule_attrs = call_rule_attrs(op, args, kwargs) if op is not None else None
-            shown = shown_attrs(op, rule_attrs) if op is not None and rule_attrs is not None else ()
+            op, rule_attrs, shown = described_call(name, args, kwargs)
             call = (op, rule_attrs, shown, full_shapes(arguments))
             if key is not None:
                 self.keyed_calls[key] = call

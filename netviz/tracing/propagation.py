@@ -18,24 +18,14 @@ import torch
 import torch.fx
 from torch import nn
 
-from netviz import ops
 from netviz.errors import InputShapeError, NetvizError
 from netviz.inputs import Fill
 from netviz.ir import Attr, Shape
 from netviz.ops import LayerShapeError, Op
-from netviz.tracing.attrs import (
-    bound,
-    call_rule_attrs,
-    layer_name,
-    layer_op,
-    layer_rule_attrs,
-    module_attrs,
-    shown_attrs,
-)
+from netviz.tracing.attrs import described_call, described_layer, layer_name
 from netviz.tracing.counter import Count, MacCounter
 from netviz.tracing.device import make_inputs, model_device, model_dtype
 from netviz.tracing.functional import NOT_HANDLED, blank, closed_form
-from netviz.tracing.fx import named_modules
 from netviz.tracing.interpreter import PlainInterpreter, interpreter_init
 from netviz.tracing.layers import check_input_dtype, describe, layer_outputs, output_dtype
 from netviz.tracing.names import function_name, method_name
@@ -224,9 +214,7 @@ class ShapeInterpreter(PlainInterpreter):
             return run()
 
     def _called(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> _Call:
-        op = ops.lookup(name)
-        rule_attrs = call_rule_attrs(op, args, kwargs) if op is not None else None
-        shown = shown_attrs(op, rule_attrs) if op is not None and rule_attrs is not None else ()
+        op, rule_attrs, shown = described_call(name, args, kwargs)
         self._call = _Call(op, attrs=shown, rule_attrs=rule_attrs)
         return self._call
 
@@ -273,13 +261,7 @@ class ShapeInterpreter(PlainInterpreter):
     def call_module(self, target: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         """Closed-form output for common layers; else a real call."""
         module = self.submodules[target]
-        op = layer_op(module)
-        shown = module_attrs(module, op)
-        rule_attrs = None
-        if op is not None:
-            rule_attrs = layer_rule_attrs(module, op, shown)
-            found = bound(op, args, kwargs, layer=True) if op.forward else None
-            rule_attrs.update(found or {})
+        op, shown, rule_attrs = described_layer(module, args, kwargs)
         call = _Call(op, layer_name(module, op), shown, rule_attrs)
         self._call = call
         like = args[0] if args else next(iter(kwargs.values()), None)
