@@ -31,6 +31,7 @@ from torch import nn
 
 from netviz.tracing.leaves import Leaf, make_leaf
 from netviz.tracing.runs import Runs, joined_onto, noted
+from netviz.tracing.tensor_attrs import LazyTensorAttrs
 
 if TYPE_CHECKING:
     from netviz.tracing.keys import StampKeys
@@ -159,9 +160,10 @@ class Stamps:
         self.runs = Runs()
 
 
-class StampingTracer(torch.fx.Tracer):
+class StampingTracer(LazyTensorAttrs, torch.fx.Tracer):
     """A ``torch.fx.Tracer`` that stamps repeated blocks when given ``stamps`` (``None``:
-    it traces as fx does)."""
+    it traces as fx does), its table of tensor attributes made when first read (see
+    [`netviz.tracing.tensor_attrs`][netviz.tracing.tensor_attrs])."""
 
     stamps: Stamps | None = None
     module_paths: dict[nn.Module, str] | None = None
