@@ -10,7 +10,8 @@ model built on the meta device with weight initialisers as no-ops (as netviz bui
 (``NETVIZ_NO_CACHE=1``: load, trace, transform, ``dot``) and *warm* (netviz's cache on,
 primed by one unmeasured run: an unchanged model drawn again; its SVG must be
 byte-identical to the cold one). Every case runs as its own subprocess, ``--repeat``
-times, interleaved round-robin so that machine noise hits all cases alike; the table
+times, interleaved round-robin so that machine noise hits all cases alike (each cold
+render right next to its build floor, in turns first and second); the table
 shows the median wall time, its ratio to ``import torch`` and (cold rows) to the model's
 build floor, the CPU-time ratio, the peak RSS (from ``wait4``, i.e. that process alone)
 and its excess, with PASS/MISS against the targets of issue 22 (cold <= 1.10x the build
@@ -280,7 +281,7 @@ def measure(floor: Case, cases: list[Case], repeat: int, timeout: float) -> None
     run_once(floor.argv, timeout)  # warm the page cache for torch's shared libraries
     prime(cases, timeout)
     for i in range(repeat):
-        for case in [floor, *cases]:
+        for case in [floor, *in_pairs(cases, i)]:
             if case.error:
                 continue
             if case.output is not None and case.output.exists():
@@ -301,6 +302,23 @@ def measure(floor: Case, cases: list[Case], repeat: int, timeout: float) -> None
                 file=sys.stderr,
                 flush=True,
             )
+
+
+def in_pairs(cases: list[Case], round_: int) -> list[Case]:
+    """``cases`` in the order of round ``round_``: each model's build floor right next to
+    its cold render (the two a ratio is made of), build first in even rounds and cold
+    first in odd ones, so that the machine's drift in speed hits both alike."""
+    builds = {c.name: c for c in cases if c.tool == "build"}
+    order: list[Case] = []
+    for case in cases:
+        if case.tool == "build":
+            continue  # placed with its cold render
+        pair = builds.pop(case.name, None) if case.tool == "cold" else None
+        if pair is None:
+            order.append(case)
+        else:
+            order += [pair, case] if round_ % 2 == 0 else [case, pair]
+    return order + list(builds.values())
 
 
 def verdict(ok: bool) -> str:
