@@ -139,8 +139,8 @@ class _MetaValues(TorchDispatchMode):
         mutable = _MUTABLE.get(func)
         if mutable is None:
             mutable = _MUTABLE[func] = func._schema.is_mutable
-        if mutable:  # it writes into a tensor: the bytes of values read before may be stale
-            values_written()
+        if mutable and any(value_of(t) is not None for t in _written(func, args, kwargs)):
+            values_written()  # into a value (a real tensor is its own): bytes read are stale
         tensors = list(_tensors((args, kwargs)))
         meta = any(t.is_meta for t in tensors)
         no_values = _NO_VALUES.get(func)

@@ -45,6 +45,23 @@ def test_a_write_under_meta_values_forgets_the_bytes_read() -> None:
         assert value_bytes(value) == torch.full((4,), 3).numpy().tobytes()
 
 
+def test_a_write_into_a_tensor_without_a_value_keeps_them() -> None:
+    """Only a write into a value (or a real tensor, its own value) changes bytes: a
+    decoder's ``index_add_`` into blank meta features leaves the rotary values' alone."""
+    with meta_values(), remembered_bytes():
+        ids = torch.zeros(4, dtype=torch.int64, device="meta")
+        count = torch.zeros(4, dtype=torch.int64, device="meta") + ids
+        value = value_of(count)
+        assert value is not None
+        before = value_bytes(value)
+        features = torch.empty(4, 8, device="meta")  # no value
+        features.index_add_(0, ids, torch.empty(4, 8, device="meta"))
+        assert value_bytes(value) is before
+        real = torch.zeros(2)
+        real.add_(1)  # a real tensor is its own value: written
+        assert value_bytes(value) is not before
+
+
 def test_the_scope_is_this_threads() -> None:
     value = torch.arange(3)
     seen: list[bool] = []
