@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 BINARY_FORMATS = ("svg", "png", "pdf")
 """Formats ``render_binary`` produces."""
 
-_PDF_DATE = re.compile(rb"(/(?:CreationDate|ModDate)\s*\(D:)(\d{4,14})([^)]*)\)")
+_PDF_DATE = rb"(/(?:CreationDate|ModDate)\s*\(D:)(\d{4,14})([^)]*)\)"
+"""A date cairo writes into a PDF (compiled by ``re``'s cache when a PDF is made)."""
 _EPOCH = b"19700101000000"
 _TALL = 10000
 """Inches: a height no figure reaches, so a given width alone sets the scale."""
@@ -169,7 +170,7 @@ def normalize_pdf(data: bytes) -> bytes:
         zone = b"Z" + b" " * (len(zone) - 1) if zone else b""
         return match.group(1) + _EPOCH[: len(digits)] + zone + b")"
 
-    return _PDF_DATE.sub(pin, data)
+    return re.sub(_PDF_DATE, pin, data)
 
 
 def _first_line(stderr: bytes) -> str:

@@ -63,7 +63,9 @@ _MERMAID_CODES = {
     ";": "#59;",
     "\\": "#92;",
 }
-_MERMAID_SAFE = re.compile(r"[^#\"&<>|%`:;\\]+|.", re.DOTALL)
+_MERMAID_SAFE = r"[^#\"&<>|%`:;\\]+|."
+"""Runs of characters Mermaid keeps, or one it does not (a pattern for ``re.DOTALL``,
+compiled by ``re``'s cache when Mermaid is written)."""
 
 
 def mermaid_text(text: str) -> str:
@@ -75,7 +77,8 @@ def mermaid_text(text: str) -> str:
     Mermaid's ``<br>`` line break. Brackets and parentheses stay readable.
     """
     text = clean(text)
-    escaped = "".join(_MERMAID_CODES.get(part, part) for part in _MERMAID_SAFE.findall(text))
+    parts = re.findall(_MERMAID_SAFE, text, re.DOTALL)
+    escaped = "".join(_MERMAID_CODES.get(part, part) for part in parts)
     return escaped.replace("\n", "<br>")
 
 

@@ -9,11 +9,11 @@ from netviz.errors import InputShapeError, ModelForwardError, NetvizError
 from netviz.ir import Shape
 from netviz.ops import LayerShapeError
 
-# Words torch uses when an input does not fit a layer or an op.
-_SHAPE_WORDS = re.compile(
+# Words torch uses when an input does not fit a layer or an op (patterns, not compiled ones:
+# ``re`` compiles them when a failure is reported, never on a trace that succeeds).
+_SHAPE_WORDS = (
     r"shape|size|dimension|channel|mat1 and mat2|cannot be multiplied|too small|"
-    r"must match|non-singleton|out of range|expected (?:\w+ )?\d+d|[1-9]d input|kernel",
-    re.IGNORECASE,
+    r"must match|non-singleton|out of range|expected (?:\w+ )?\d+d|[1-9]d input|kernel"
 )
 
 
@@ -36,14 +36,14 @@ def first_line(exc: BaseException) -> str:
 def is_shape_problem(exc: BaseException) -> bool:
     """Whether torch's error is about sizes or ranks (the input's fault)."""
     return isinstance(exc, (RuntimeError, ValueError, IndexError)) and bool(
-        _SHAPE_WORDS.search(first_line(exc))
+        re.search(_SHAPE_WORDS, first_line(exc), re.IGNORECASE)
     )
 
 
 # A rank complaint: netviz's closed forms, then torch's own wording (batched rank, actual rank).
 _RANK_WORDS = (
-    re.compile(r"expects a \d+D or (\d+)D input, got (\d+)D"),
-    re.compile(r"Expected \d+D \(unbatched\) or (\d+)D \(batched\) input.*?got input of size:? \[([\d, ]+)\]"),
+    r"expects a \d+D or (\d+)D input, got (\d+)D",
+    r"Expected \d+D \(unbatched\) or (\d+)D \(batched\) input.*?got input of size:? \[([\d, ]+)\]",
 )
 
 
@@ -55,7 +55,7 @@ def batch_hint(message: str, shapes: Sequence[Shape]) -> str:
     (the trace adds its own).
     """
     for pattern in _RANK_WORDS:
-        found = pattern.search(message)
+        found = re.search(pattern, message)
         if found is None:
             continue
         batched, got = int(found.group(1)), found.group(2)
