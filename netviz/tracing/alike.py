@@ -21,7 +21,6 @@ import functools
 import operator
 import types
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
 from typing import Any
 
 import torch
@@ -97,23 +96,25 @@ def attributes(module: nn.Module, wrapper: Any = None) -> dict[str, Hashable]:
     return found
 
 
-@dataclass
 class Member:
     """One block of a group: its modules by path relative to it (``""``: itself, in
-    ``named_modules`` order) and their attributes, frozen."""
+    ``named_modules`` order) and their attributes, frozen; ``table``: its modules by
+    relative path. (A plain class, as ``Group``: a dataclass costs a cold run its
+    making, at import.)"""
 
-    path: str
-    module: nn.Module
-    modules: list[tuple[str, nn.Module]]
-    attributes: dict[str, dict[str, Hashable]]
-    snapshot: list[tuple[dict[str, Any], tuple[str, ...], tuple[Any, ...]]] = field(
-        default_factory=list)
-    table: dict[str, nn.Module] = field(default_factory=dict, repr=False, compare=False)
-    """Its modules by relative path."""
+    __slots__ = ("path", "module", "modules", "attributes", "snapshot", "table")
 
-    def __post_init__(self) -> None:
-        if not self.table:
-            self.table = dict(self.modules)
+    def __init__(
+        self, path: str, module: nn.Module, modules: list[tuple[str, nn.Module]],
+        attributes: dict[str, dict[str, Hashable]],
+        snapshot: list[tuple[dict[str, Any], tuple[str, ...], tuple[Any, ...]]] | None = None,
+    ) -> None:
+        self.path = path
+        self.module = module
+        self.modules = modules
+        self.attributes = attributes
+        self.snapshot = [] if snapshot is None else snapshot
+        self.table: dict[str, nn.Module] = dict(modules)
 
     def unchanged(self, wrapper: Any = None) -> bool:
         """Whether no attribute was set since ``attributes`` were taken (each module's
@@ -127,13 +128,15 @@ class Member:
         return True
 
 
-@dataclass
 class Group:
     """Alike blocks, and the attributes (relative module path, name) that differ
     among them."""
 
-    members: list[Member] = field(default_factory=list)
-    watched: set[tuple[str, str]] = field(default_factory=set)
+    __slots__ = ("members", "watched")
+
+    def __init__(self) -> None:
+        self.members: list[Member] = []
+        self.watched: set[tuple[str, str]] = set()
 
 
 def alike_groups(root: nn.Module, is_layer: Callable[[nn.Module], bool]) -> list[Group]:
@@ -175,7 +178,7 @@ def alike_groups(root: nn.Module, is_layer: Callable[[nn.Module], bool]) -> list
 
 
 def _member(path: str, module: nn.Module, found: dict[int, dict[str, Hashable]]) -> Member:
-    modules = [(rel, sub) for rel, sub in module.named_modules()]
+    modules = _named_modules(module)
     return Member(path, module, modules, {rel: found[id(sub)] for rel, sub in modules},
                   [(sub.__dict__, tuple(sub.__dict__), tuple(sub.__dict__.values()))
                    for _, sub in modules])
@@ -208,3 +211,24 @@ def _visit(module: nn.Module, shared: set[int], keys: dict[int, Hashable],
     key = numbers.setdefault(description, len(numbers))
     keys[id(module)] = key
     return key
+
+
+def _named_modules(module: nn.Module) -> list[tuple[str, nn.Module]]:
+    """``list(module.named_modules())`` of a keyed module, walked with a stack instead of
+    nested generators: no module in it is reachable by two paths (``_visit`` keys none
+    that holds a shared one), so there is none for ``named_modules``' memo to skip. A
+    class with a ``named_modules`` of its own is asked."""
+    found: list[tuple[str, nn.Module]] = []
+    todo: list[tuple[str, nn.Module]] = [("", module)]
+    while todo:
+        rel, sub = todo.pop()
+        if type(sub).named_modules is not _NAMED_MODULES:
+            return list(module.named_modules())
+        found.append((rel, sub))
+        prefix = rel + "." if rel else ""
+        todo += [(prefix + name, child) for name, child in reversed(sub._modules.items())
+                 if child is not None]
+    return found
+
+
+_NAMED_MODULES = nn.Module.named_modules

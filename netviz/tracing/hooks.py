@@ -21,7 +21,7 @@ import os
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack, nullcontext
 from contextvars import ContextVar
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 import torch
@@ -38,6 +38,7 @@ from netviz.ir import Attr, Edge, Graph, Kind, Node, Repeat, Shape
 from netviz.ir.accounting import DATA_DEPENDENT
 from netviz.ops.axes import container_axis, feature_axis
 from netviz.tracing.attrs import described_call, described_layer, layer_name
+from netviz.tracing.carried import remembered_bytes
 from netviz.tracing.counter import Count, MacCounter
 from netviz.tracing.device import make_inputs, model_device, model_dtype
 from netviz.tracing.failures import run_error
@@ -80,15 +81,21 @@ def is_layer(module: nn.Module, *, root: bool = False) -> bool:
     return own and next(module.children(), None) is None
 
 
-@dataclass
 class _Call:
-    path: str
-    module: nn.Module
-    leaf: bool  # a layer drawn as one node
-    sources: tuple[str, ...]
-    hidden: bool = False  # runs inside a layer: not drawn
-    count: Count | None = None  # the aten ops of a drawn layer's forward
-    computes: dict[str, None] = field(default_factory=dict)  # ops a drawn layer's forward ran
+    """One module call on the recorder's stack (a plain class: a dataclass costs a cold
+    run its making, at import)."""
+
+    __slots__ = ("path", "module", "leaf", "sources", "hidden", "count", "computes")
+
+    def __init__(self, path: str, module: nn.Module, leaf: bool, sources: tuple[str, ...],
+                 hidden: bool = False) -> None:
+        self.path = path
+        self.module = module
+        self.leaf = leaf  # a layer drawn as one node
+        self.sources = sources
+        self.hidden = hidden  # runs inside a layer: not drawn
+        self.count: Count | None = None  # the aten ops of a drawn layer's forward
+        self.computes: dict[str, None] = {}  # ops a drawn layer's forward ran
 
 
 def _join(parent: str, name: str) -> str:
@@ -434,6 +441,8 @@ def record_forward(
             if on_meta:  # outside the counter: the values it computes on the CPU are not counted
                 stack.enter_context(meta_values())
             stack.enter_context(rec.counter)
+            if replaying:  # a value's bytes read once until a write (see carried.py)
+                stack.enter_context(remembered_bytes())
             follow = (ReplayingFollow(provenance, rec.function, rec.counter, OpMemo())
                       if replaying else
                       FollowTensors(provenance, rec.function, rec.counter))

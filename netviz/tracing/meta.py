@@ -60,7 +60,9 @@ from torch.utils._python_dispatch import TorchDispatchMode
 
 from netviz.inputs import Fill
 from netviz.ir import Shape
-from netviz.tracing.carried import drop_value, is_assumed, mark, value_of, with_value
+from netviz.tracing.carried import (
+    drop_value, is_assumed, mark, value_of, values_written, with_value,
+)
 from netviz.tracing.choices import balanced_indices, is_choice, warn_assumed
 from netviz.tracing.partial import PART_OPS, in_half_precision, keep_parts
 from netviz.tracing.values import map_tensors, tensors_in
@@ -91,6 +93,7 @@ def _has_no_values(func: Any) -> bool:
 
 
 _NO_VALUES: dict[Any, bool] = {}  # op -> _has_no_values(op), filled as ops are met
+_MUTABLE: dict[Any, bool] = {}  # op -> whether it writes into an argument, filled alike
 
 
 def _written(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[torch.Tensor]:
@@ -133,6 +136,11 @@ class _MetaValues(TorchDispatchMode):
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
         kwargs = kwargs or {}
+        mutable = _MUTABLE.get(func)
+        if mutable is None:
+            mutable = _MUTABLE[func] = func._schema.is_mutable
+        if mutable and any(value_of(t) is not None for t in _written(func, args, kwargs)):
+            values_written()  # into a value (a real tensor is its own): bytes read are stale
         tensors = list(_tensors((args, kwargs)))
         meta = any(t.is_meta for t in tensors)
         no_values = _NO_VALUES.get(func)

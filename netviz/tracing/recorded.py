@@ -4,7 +4,6 @@ block under another path (see [`netviz.tracing.repeats`][netviz.tracing.repeats]
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import torch
@@ -21,25 +20,45 @@ MISSING = object()
 """``replay``'s answer for a block that does not fit."""
 
 
-@dataclass
 class Block:
     """What a recorded block gave, relative to its path. Ids are encoded ``(True, suffix)``
-    for its own nodes, ``(False, id)`` for its inputs' producers."""
+    for its own nodes, ``(False, id)`` for its inputs' producers. (A plain class: a
+    dataclass costs a cold run its making, at import.)"""
 
-    sources: list[tuple[str, ...]]  # producers of each input tensor, as called
-    attributes: dict[str, dict[str, Hashable]]  # of its modules, as called
-    read: dict[tuple[str, str], None]  # watched attributes its forward read
-    nodes: list[tuple[Node, str, str]]  # node, id suffix, scope suffix
-    edges: list[tuple[Edge, tuple[bool, str], str]]  # edge, source, destination suffix
-    calls: dict[str, int]  # node counter of each path suffix
-    full: dict[str, Any]  # id suffix -> full shape (absent: none)
-    axes: dict[str, Any]
-    layers: list[str]
-    params: list[str]  # relative names of the parameters taken, in order
-    outputs: list[Any]  # per item: ("atom", v), ("input", position), ("new", layout)
-    container: type | None
-    produced: list[tuple[tuple[bool, str], ...]]  # per output tensor, its producers
-    moved: list[tuple[int, tuple[tuple[bool, str], ...]]]  # inputs given new producers
+    __slots__ = ("sources", "attributes", "read", "nodes", "edges", "calls", "full", "axes",
+                 "layers", "params", "outputs", "container", "produced", "moved")
+
+    def __init__(
+        self, *,
+        sources: list[tuple[str, ...]],  # producers of each input tensor, as called
+        attributes: dict[str, dict[str, Hashable]],  # of its modules, as called
+        read: dict[tuple[str, str], None],  # watched attributes its forward read
+        nodes: list[tuple[Node, str, str]],  # node, id suffix, scope suffix
+        edges: list[tuple[Edge, tuple[bool, str], str]],  # edge, source, destination suffix
+        calls: dict[str, int],  # node counter of each path suffix
+        full: dict[str, Any],  # id suffix -> full shape (absent: none)
+        axes: dict[str, Any],
+        layers: list[str],
+        params: list[str],  # relative names of the parameters taken, in order
+        outputs: list[Any],  # per item: ("atom", v), ("input", position), ("new", layout)
+        container: type | None,
+        produced: list[tuple[tuple[bool, str], ...]],  # per output tensor, its producers
+        moved: list[tuple[int, tuple[tuple[bool, str], ...]]],  # inputs given new producers
+    ) -> None:
+        self.sources = sources
+        self.attributes = attributes
+        self.read = read
+        self.nodes = nodes
+        self.edges = edges
+        self.calls = calls
+        self.full = full
+        self.axes = axes
+        self.layers = layers
+        self.params = params
+        self.outputs = outputs
+        self.container = container
+        self.produced = produced
+        self.moved = moved
 
 
 def block_of(rec: _Recorder, member: Member, out: Any, tensors: list[torch.Tensor],

@@ -39,7 +39,6 @@ The memo lives for one forward: no state outlives it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -48,7 +47,7 @@ from torch import nn
 from netviz.tracing.counter import Count, MacCounter
 from netviz.tracing.carried import ASSUMED_ATTRIBUTE as _ASSUMED
 from netviz.tracing.carried import VALUE_ATTRIBUTE as _VALUE
-from netviz.tracing.carried import value_of, with_value
+from netviz.tracing.carried import value_bytes, value_of, with_value
 from netviz.tracing.provenance import FollowTensors, OnCall, Provenance
 
 _TENSOR = torch.Tensor
@@ -56,8 +55,6 @@ _PARAMETER = nn.Parameter
 _META = torch.device("meta")
 _ATOMS = frozenset({int, float, bool, str, type(None), type(Ellipsis), torch.dtype,
                     torch.device, torch.memory_format, torch.layout, torch.Size})
-_BITS = {1: torch.uint8, 2: torch.int16, 4: torch.int32, 8: torch.int64}
-"""An integer dtype of each element size: a value's elements as bits."""
 _COMPLEX = frozenset({torch.complex32, torch.complex64, torch.complex128})
 _NOT_KEYED = frozenset({"__get__", "__set__", "__delete__", "__setitem__", "__delitem__"})
 
@@ -76,14 +73,11 @@ class _Valued:
         self._content = content
 
     def content(self) -> tuple[bool, bytes]:
-        """Whether the value is assumed, and its elements' bytes."""
+        """Whether the value is assumed, and its elements' bytes (see ``value_bytes``)."""
         if self._content is None:
             value = self.value
             assert value is not None
-            with torch._C._DisableTorchDispatch():  # the memo's own ops (see _Answer.give)
-                bits = value.view(_BITS[value.element_size()])  # numpy knows no bfloat16
-                self._content = (bool(getattr(value, _ASSUMED, False)),
-                                 bits.numpy().tobytes())
+            self._content = (bool(getattr(value, _ASSUMED, False)), value_bytes(value))
         return self._content
 
     def __eq__(self, other: object) -> bool:
@@ -172,15 +166,19 @@ Layout = tuple[torch.dtype, tuple[int, ...], tuple[int, ...], int, "torch.Tensor
 """A new output: dtype, shape, strides, storage offset, and its value (or ``None``)."""
 
 
-@dataclass(frozen=True)
 class _Answer:
     """What a call gave: per output, the index of the argument tensor it is, or the
-    layout of a new tensor; the output's container (``None``: one tensor); its count."""
+    layout of a new tensor; the output's container (``None``: one tensor); its count.
+    (A plain class: a dataclass costs a cold run its making, at import.)"""
 
-    outputs: tuple[int | Layout, ...]
-    container: type | None
-    macs: int
-    data_dependent: tuple[str, ...]
+    __slots__ = ("outputs", "container", "macs", "data_dependent")
+
+    def __init__(self, outputs: tuple[int | Layout, ...], container: type | None, macs: int,
+                 data_dependent: tuple[str, ...]) -> None:
+        self.outputs = outputs
+        self.container = container
+        self.macs = macs
+        self.data_dependent = data_dependent
 
     def give(self, tensors: list[torch.Tensor]) -> tuple[Any, KeyedCount]:
         """The outputs (fresh blanks, or the arguments themselves) and a fresh count."""
@@ -195,12 +193,20 @@ class _Answer:
         return out, KeyedCount(self.macs, dict.fromkeys(self.data_dependent))
 
 
-@dataclass
 class KeyedCount(Count):
     """The count of a call the memo keyed, with its key: what the call gives follows from
     it (as what the recorder derives from the call's arguments and output does)."""
 
-    key: Any = None
+    def __init__(self, macs: int = 0, data_dependent: dict[str, None] | None = None,
+                 key: Any = None) -> None:
+        super().__init__(macs, {} if data_dependent is None else data_dependent)
+        self.key = key
+
+    def __eq__(self, other: object) -> bool:
+        return (type(other) is KeyedCount and super().__eq__(other)
+                and self.key == other.key)
+
+    __hash__ = None  # type: ignore[assignment]  # as a dataclass's: mutable
 
 
 def blank_tensor(layout: Layout) -> torch.Tensor:
