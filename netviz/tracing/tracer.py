@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import operator
 import os
+from collections import deque
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import replace
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from itertools import repeat
 from contextlib import contextmanager
 
 import torch
@@ -31,6 +34,7 @@ from netviz.tracing.propagation import NodeFailure, check_input_count, propagate
 from netviz.tracing.keys import StampKeys
 from netviz.tracing.runs import check_runs
 from netviz.tracing.names import function_name, method_name
+from netviz.tracing.walk import module_tree
 
 
 PLAIN_TRACE = "NETVIZ_PLAIN_TRACE"
@@ -169,30 +173,39 @@ def _param_count(module: nn.Module) -> int:
 @contextmanager
 def training_mode(module: nn.Module, train: bool) -> Iterator[None]:
     """Put every submodule in training (``train``) or eval mode; restore each one's after."""
-    modes, plain = _modes(module)
+    modules, flags, plain = _modes(module)
     try:
-        if plain:
-            for sub, _ in modes:
-                sub.__dict__["training"] = train
+        if plain:  # as nn.Module.train would, without a call per module
+            _write_flags(map(_DICT, modules), repeat(train))
         else:
             module.train(train)
         yield
     finally:
         if plain:
-            for sub, mode in modes:
-                sub.__dict__["training"] = mode
+            _write_flags(map(_DICT, modules), flags)
         else:
-            for sub, mode in modes:
+            for sub, mode in zip(modules, flags):
                 sub.training = mode
 
 
-def _modes(root: nn.Module) -> tuple[list[tuple[nn.Module, bool]], bool]:
-    """``(module, its training flag)`` of each of ``_modules(root)``, in order, and whether
-    all their classes are plain (see ``_plain_mode``): then ``nn.Module.train`` only
-    writes the flag straight into each module's ``__dict__``."""
-    modules = _modules(root)
-    plain = all(_plain_mode(cls) for cls in {type(module) for module in modules})
-    return [(module, module.training) for module in modules], plain
+def _modes(root: nn.Module) -> tuple[list[nn.Module], list[bool], bool]:
+    """The modules of ``root`` (each once), their training flags, and whether all their
+    classes are plain (see ``_plain_mode``): then ``nn.Module.train`` only writes the flag
+    straight into each module's ``__dict__``, in any order; else the modules are
+    ``list(root.modules())`` (in that order, as ``train`` sets them)."""
+    tree = module_tree(root)
+    plain = all(map(_plain_mode, tree.classes))
+    modules = tree.order if plain else _modules(root)
+    return modules, list(map(_TRAINING, modules)), plain
+
+
+def _write_flags(dicts: Iterable[dict[str, object]], flags: Iterable[bool]) -> None:
+    """``found["training"] = flag`` for each ``__dict__`` and flag."""
+    deque(map(operator.setitem, dicts, repeat("training"), flags), maxlen=0)
+
+
+_DICT = operator.attrgetter("__dict__")
+_TRAINING = operator.attrgetter("training")
 
 
 def _modules(root: nn.Module) -> list[nn.Module]:
