@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import operator
 import types
-from collections.abc import Callable, Hashable, Iterable, Set as AbstractSet
+from collections.abc import Callable, Hashable, Iterable, Sequence, Set as AbstractSet
 from itertools import chain, repeat
 from typing import Any, NamedTuple
 
@@ -202,6 +202,8 @@ def attribute_rows(dicts: list[dict[str, Any]], made: Plan,
 
 _EMPTY_SETS = "empty sets"
 """What an attribute column says when every module holds an empty set there."""
+_NO_TENSOR = "no tensor"
+"""What a parameter or buffer slot says when no module holds a tensor there."""
 
 
 def _picker(places: list[int]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
@@ -252,9 +254,9 @@ def layout_rows(modules: list[nn.Module], seen: set[int]) -> Layouts:
     for names, tables, counted in ((first[0], params, True), (first[1], buffers, False)):
         for name in names:
             tensors = list(map(operator.itemgetter(name), tables))
-            kinds = list(map(type, tensors))
-            kind = kinds[0]
-            if kinds.count(kind) != count:  # some hold no tensor there, or another type
+            kinds: list[type] = list(map(type, tensors))
+            kind: type | None = kinds[0]
+            if kinds.count(kinds[0]) != count:  # some hold no tensor there, or another type
                 said.append(None)
                 columns.append([None if tensor is None else (type(tensor), *_INFO(tensor))
                                 for tensor in tensors])
@@ -262,7 +264,7 @@ def layout_rows(modules: list[nn.Module], seen: set[int]) -> Layouts:
                 kind = None if any(type(t) is not nn.Parameter for t in tensors) \
                     else nn.Parameter
             elif kind is _NONE:
-                said.append(kind)
+                said.append(_NO_TENSOR)
                 continue
             else:
                 said.append(kind)
@@ -281,7 +283,7 @@ def layout_rows(modules: list[nn.Module], seen: set[int]) -> Layouts:
     return Layouts(zip(repeat((first, tuple(said)), count), *columns), read, total)
 
 
-def _split_layouts(modules: list[nn.Module], slots: list[Hashable], seen: set[int],
+def _split_layouts(modules: list[nn.Module], slots: Sequence[Hashable], seen: set[int],
                    ) -> Layouts:
     """``layout_rows`` of modules whose parameter or buffer names differ: read for each
     set of names apart."""

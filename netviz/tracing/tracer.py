@@ -152,7 +152,7 @@ def trace_model(
     # so that its totals stay sum(numel) with each shared tensor once
     counted = keys.params()  # found while fingerprinting, if it was
     total = counted if counted is not None else _param_count(module)
-    unreached = total - sum(n.params for n in traced.nodes)
+    unreached = total - sum(map(_PARAMS, traced.nodes))
     extra += ((UNREACHED_PARAMS, unreached),) if unreached > 0 else ()
     return replace(traced, meta=traced.meta + extra) if extra else traced
 
@@ -206,6 +206,7 @@ def _write_flags(dicts: Iterable[dict[str, object]], flags: Iterable[bool]) -> N
 
 _DICT = operator.attrgetter("__dict__")
 _TRAINING = operator.attrgetter("training")
+_PARAMS = operator.attrgetter("params")
 
 
 def _modules(root: nn.Module) -> list[nn.Module]:
