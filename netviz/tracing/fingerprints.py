@@ -202,8 +202,6 @@ def attribute_rows(dicts: list[dict[str, Any]], made: Plan,
 
 _EMPTY_SETS = "empty sets"
 """What an attribute column says when every module holds an empty set there."""
-_NO_TENSOR = "no tensor"
-"""What a parameter or buffer slot says when no module holds a tensor there."""
 
 
 def _picker(places: list[int]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
@@ -228,63 +226,62 @@ def _frozen_column(column: tuple[Any, ...], refused: set[int]) -> list[Hashable]
     return out
 
 
-def layout_rows(modules: list[nn.Module], seen: set[int]) -> Layouts:
+def layout_rows(modules: list[nn.Module], seen: set[int],
+                numbers: dict[Hashable, int] | None = None) -> Layouts:
     """The layouts of ``modules``' own parameters and buffers, read slot by slot (one
     parameter or buffer name of every module at once); the ``id``s of the tensors read
     added to ``seen``.
 
-    A module's row holds the names of its parameters and buffers, what each slot says
-    of every module (the tensors' type, and their dtype, device and gradient flag when
-    all alike; no tensor there), then the rest (shapes, and what differs). Two rows are
-    equal when the two ``tensor_layout``s are; rows are made when iterated.
+    A module's row holds the names of its parameters and buffers, then per slot the
+    number (in ``numbers``, a ``Numbers``) of what it holds there: a tensor's type, shape,
+    dtype, device and gradient flag, or ``None``. Two rows are equal when the two
+    ``tensor_layout``s are. Each tensor is read once, what it is numbered at once (not
+    held: a deep model's would take fresh memory, whose page faults cost more than
+    reading them).
     """
+    numbers = Numbers() if numbers is None else numbers
     params = list(map(_PARAMETERS, modules))
     buffers = list(map(_BUFFERS, modules))
     slots = list(zip(map(tuple, params), map(tuple, buffers)))
     first = slots[0]
     count = len(modules)
     if slots.count(first) != count:  # modules with other names: each kind apart
-        return _split_layouts(modules, slots, seen)
+        return _split_layouts(modules, slots, seen, numbers)
     if first == ((), ()):
         return Layouts(repeat((), count), 0, 0)
-    said: list[Hashable] = []
-    columns: list[Iterable[Hashable]] = []
+    columns: list[list[int | None]] = []
     read = 0
     total: int | None = 0
+    number = numbers.__getitem__
     for names, tables, counted in ((first[0], params, True), (first[1], buffers, False)):
         for name in names:
             tensors = list(map(operator.itemgetter(name), tables))
             kinds: list[type] = list(map(type, tensors))
-            kind: type | None = kinds[0]
-            if kinds.count(kinds[0]) != count:  # some hold no tensor there, or another type
-                said.append(None)
-                columns.append([None if tensor is None else (type(tensor), *_INFO(tensor))
+            if kinds.count(kinds[0]) == count and kinds[0] is not _NONE:
+                columns.append(list(map(number, map(_ENTRY, tensors))))
+            else:  # some hold no tensor there, or another type
+                columns.append([None if tensor is None else number(_ENTRY(tensor))
                                 for tensor in tensors])
                 tensors = [tensor for tensor in tensors if tensor is not None]
-                kind = None if any(type(t) is not nn.Parameter for t in tensors) \
-                    else nn.Parameter
-            elif kind is _NONE:
-                said.append(_NO_TENSOR)
-                continue
-            else:
-                said.append(kind)
-                columns.append(map(_SHAPE, tensors))
-                for get in (_DTYPE, _DEVICE, _GRAD):
-                    values = list(map(get, tensors))
-                    alike = values.count(values[0]) == count
-                    said.append(values[0] if alike else None)
-                    if not alike:
-                        columns.append(values)
+                kinds = list(map(type, tensors))
             seen.update(map(id, tensors))
             read += len(tensors)
             if counted and total is not None:
                 total = total + sum(map(torch.Tensor.numel, tensors)) \
-                    if kind is nn.Parameter else None
-    return Layouts(zip(repeat((first, tuple(said)), count), *columns), read, total)
+                    if kinds.count(nn.Parameter) == len(kinds) else None
+    return Layouts(zip(repeat(first, count), *columns), read, total)
+
+
+class Numbers(dict[Hashable, int]):
+    """A number per description, the next one for a description not met before."""
+
+    def __missing__(self, description: Hashable) -> int:
+        number = self[description] = len(self)
+        return number
 
 
 def _split_layouts(modules: list[nn.Module], slots: Sequence[Hashable], seen: set[int],
-                   ) -> Layouts:
+                   numbers: dict[Hashable, int]) -> Layouts:
     """``layout_rows`` of modules whose parameter or buffer names differ: read for each
     set of names apart."""
     places: dict[Hashable, list[int]] = {}
@@ -294,7 +291,7 @@ def _split_layouts(modules: list[nn.Module], slots: Sequence[Hashable], seen: se
     read = 0
     total: int | None = 0
     for where in places.values():
-        part = layout_rows([modules[i] for i in where], seen)
+        part = layout_rows([modules[i] for i in where], seen, numbers)
         for i, row in zip(where, part.rows):
             rows[i] = row
         read += part.read
@@ -338,9 +335,7 @@ _INTS = frozenset({int})
 _NONE = type(None)
 _PARAMETERS = operator.attrgetter("_parameters")
 _BUFFERS = operator.attrgetter("_buffers")
-_INFO = operator.attrgetter("shape", "dtype", "device", "requires_grad")
-_SHAPE, _DTYPE, _DEVICE, _GRAD = map(operator.attrgetter, ("shape", "dtype", "device",
-                                                            "requires_grad"))
+_ENTRY = operator.attrgetter("__class__", "shape", "dtype", "device", "requires_grad")
 
 
 def _frozen(value: Any, depth: int) -> Hashable:

@@ -23,7 +23,7 @@ from typing import NamedTuple
 from torch import nn
 
 from netviz.tracing.fingerprints import (
-    READABLE, Fingerprint, Unsafe, attribute_rows, layout_rows, plan, readable,
+    READABLE, Fingerprint, Numbers, Unsafe, attribute_rows, layout_rows, plan, readable,
 )
 
 
@@ -67,14 +67,6 @@ class Group(NamedTuple):
     members: list[nn.Module]
 
 
-class _Numbers(dict[Hashable, int]):
-    """A number per description, the next one for a description not met before."""
-
-    def __missing__(self, description: Hashable) -> int:
-        number = self[description] = len(self)
-        return number
-
-
 def model_fingerprints(root: nn.Module, tree: Tree | None = None) -> Fingerprints:
     """The fingerprints of ``root``'s submodules (see ``fingerprints``) and its parameter
     count. ``tree``: ``module_tree(root)``, when the caller has it."""
@@ -82,13 +74,13 @@ def model_fingerprints(root: nn.Module, tree: Tree | None = None) -> Fingerprint
         return Fingerprints({}, [])
     order, inner, twice, classes = tree or module_tree(root)
     groups = [group for cls, members in classes.items() for group in _groups(cls, members)]
-    layouts, attributes, numbers = _Numbers(), _Numbers(), _Numbers()
+    entries, layouts, attributes, numbers = Numbers(), Numbers(), Numbers(), Numbers()
     seen: set[int] = set()
     read = 0
     params: int | None = 0
     parts: list[tuple[type, list[nn.Module], list[int], list[int | None]]] = []
     for cls, _, members in groups:
-        found = layout_rows(members, seen)
+        found = layout_rows(members, seen, entries)
         read += found.read
         params = None if params is None or found.params is None else params + found.params
         parts.append((cls, members, list(map(layouts.__getitem__, found.rows)),
@@ -128,7 +120,7 @@ Part = tuple[type, int, int]
 description but for its children."""
 
 
-def _attribute_numbers(cls: type, members: list[nn.Module], numbers: _Numbers,
+def _attribute_numbers(cls: type, members: list[nn.Module], numbers: Numbers,
                        ) -> list[int | None]:
     """The numbers of a group's attribute rows (``None``: a module without a fingerprint):
     none when netviz cannot read the class's code or the modules have a forward of their
@@ -166,7 +158,7 @@ def _refuse_holders(shared: set[int], parts: list) -> None:
                 attrs[i] = None
 
 
-def _number_leaves(parts: list, inner: set[int], numbers: _Numbers,
+def _number_leaves(parts: list, inner: set[int], numbers: Numbers,
                    keys: dict[int, Fingerprint], listed: list[nn.Module]) -> dict[int, Part]:
     """Number the childless modules of each group (their fingerprints put in ``keys``,
     themselves in ``listed``); the parts of the others, by ``id``."""
@@ -190,7 +182,7 @@ def _number_leaves(parts: list, inner: set[int], numbers: _Numbers,
     return held
 
 
-def _inner_key(module: nn.Module, part: Part, twice: set[int], numbers: _Numbers,
+def _inner_key(module: nn.Module, part: Part, twice: set[int], numbers: Numbers,
                keys: dict[int, Fingerprint]) -> Fingerprint | None:
     """The fingerprint of a module with children, all numbered before (``None``: one
     has none, or is reachable by two paths)."""
