@@ -105,13 +105,12 @@ def model_fingerprints(root: nn.Module, tree: Tree | None = None) -> Fingerprint
 
 def _groups(cls: type, members: list[nn.Module]) -> list[Group]:
     """The modules of one class by ``__dict__`` keys (in order): usually one group."""
-    names = list(map(tuple, map(_DICT, members)))
-    first = names[0]
-    if names.count(first) == len(names):
+    first = tuple(members[0].__dict__)
+    if all(map(first.__eq__, map(tuple, map(_DICT, members)))):  # none held: no memory
         return [Group(cls, first, members)]
     found: dict[tuple[str, ...], list[nn.Module]] = {}
-    for module, keys in zip(members, names):
-        found.setdefault(keys, []).append(module)
+    for module in members:
+        found.setdefault(tuple(module.__dict__), []).append(module)
     return [Group(cls, keys, group) for keys, group in found.items()]
 
 
