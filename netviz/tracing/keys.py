@@ -9,7 +9,7 @@ from collections.abc import Callable, Hashable
 import torch.fx
 from torch import nn
 
-from netviz.tracing.walk import Fingerprints, model_fingerprints
+from netviz.tracing.walk import Fingerprints, Tree, model_fingerprints, unchanged
 
 
 def stamp_keys(keys: dict[int, Hashable], root: nn.Module,
@@ -65,10 +65,13 @@ class StampKeys:
     Attributes:
         root: The model.
         walk: What walking it found (``None``: not walked yet).
+        tree: ``module_tree(root)`` as the caller found it before the trace (used when
+            the tree is still the same: ``unchanged``), or ``None``.
     """
 
-    def __init__(self, root: nn.Module) -> None:
+    def __init__(self, root: nn.Module, tree: Tree | None = None) -> None:
         self.root = root
+        self.tree = tree
         self.walk: Fingerprints | None = None
         self._is_leaf: Callable[[nn.Module, str], bool] | None = None
         self._found: dict[int, Hashable] | None = None
@@ -90,7 +93,8 @@ class StampKeys:
 
     def _keys(self) -> dict[int, Hashable]:
         if self.walk is None:
-            self.walk = model_fingerprints(self.root)
+            tree = self.tree if self.tree is not None and unchanged(self.tree) else None
+            self.walk = model_fingerprints(self.root, tree)
         assert self._is_leaf is not None
         return _walked_keys(self.walk, self.root, self._is_leaf)
 

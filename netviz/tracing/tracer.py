@@ -34,7 +34,7 @@ from netviz.tracing.propagation import NodeFailure, check_input_count, propagate
 from netviz.tracing.keys import StampKeys
 from netviz.tracing.runs import check_runs
 from netviz.tracing.names import function_name, method_name
-from netviz.tracing.walk import module_tree
+from netviz.tracing.walk import Tree, module_tree
 
 
 PLAIN_TRACE = "NETVIZ_PLAIN_TRACE"
@@ -137,8 +137,9 @@ def trace_model(
     shapes = _check_shapes(input_shapes)
     dtypes = check_dtypes(input_dtypes, len(shapes))
     names = _check_names(input_names, len(shapes))
-    keys = StampKeys(module)
-    with training_mode(module, train):
+    tree = module_tree(module)  # walked once: for the modes, and the fingerprints after
+    keys = StampKeys(module, tree)
+    with training_mode(module, train, tree):
         traced = canonical_calls(_trace(module, shapes, name, rebuild, dtypes, names, train,
                                         tuple(input_fills) if input_fills else None, keys))
     dependent = data_dependent(traced)
@@ -171,9 +172,10 @@ def _param_count(module: nn.Module) -> int:
 
 
 @contextmanager
-def training_mode(module: nn.Module, train: bool) -> Iterator[None]:
-    """Put every submodule in training (``train``) or eval mode; restore each one's after."""
-    modules, flags, plain = _modes(module)
+def training_mode(module: nn.Module, train: bool, tree: Tree | None = None) -> Iterator[None]:
+    """Put every submodule in training (``train``) or eval mode; restore each one's after.
+    ``tree``: ``module_tree(module)``, when the caller has it."""
+    modules, flags, plain = _modes(module, tree)
     try:
         if plain:  # as nn.Module.train would, without a call per module
             _write_flags(map(_DICT, modules), repeat(train))
@@ -188,12 +190,13 @@ def training_mode(module: nn.Module, train: bool) -> Iterator[None]:
                 sub.training = mode
 
 
-def _modes(root: nn.Module) -> tuple[list[nn.Module], list[bool], bool]:
+def _modes(root: nn.Module, tree: Tree | None = None,
+           ) -> tuple[list[nn.Module], list[bool], bool]:
     """The modules of ``root`` (each once), their training flags, and whether all their
     classes are plain (see ``_plain_mode``): then ``nn.Module.train`` only writes the flag
     straight into each module's ``__dict__``, in any order; else the modules are
     ``list(root.modules())`` (in that order, as ``train`` sets them)."""
-    tree = module_tree(root)
+    tree = tree or module_tree(root)
     plain = all(map(_plain_mode, tree.classes))
     modules = tree.order if plain else _modules(root)
     return modules, list(map(_TRAINING, modules)), plain

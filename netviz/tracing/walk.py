@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Hashable
-from itertools import repeat
+import operator
+from itertools import chain, repeat
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -72,7 +73,7 @@ def model_fingerprints(root: nn.Module, tree: Tree | None = None) -> Fingerprint
     count. ``tree``: ``module_tree(root)``, when the caller has it."""
     if _global_hooks():
         return Fingerprints({}, [])
-    order, inner, twice, classes = tree or module_tree(root)
+    order, inner, twice, classes, _, _ = tree or module_tree(root)
     groups = [group for cls, members in classes.items() for group in _groups(cls, members)]
     entries, layouts, attributes, numbers = Numbers(), Numbers(), Numbers(), Numbers()
     seen: set[int] = set()
@@ -209,18 +210,24 @@ class Tree(NamedTuple):
         inner: Those with children, in the same order.
         twice: ``id``s of the modules reachable by two paths (held twice).
         classes: The modules by class, each class's in the order of ``order``.
+        leaves: Those without children, in the same order.
+        held: The children of each of ``inner`` (``None`` entries too), as met.
     """
 
     order: list[nn.Module]
     inner: list[nn.Module]
     twice: set[int]
     classes: dict[type, list[nn.Module]]
+    leaves: list[nn.Module]
+    held: list[tuple[nn.Module | None, ...]]
 
 
 def module_tree(root: nn.Module) -> Tree:
     """``root`` and its submodules, each once (a module held twice: where first met)."""
     order: list[nn.Module] = []
     inner: list[nn.Module] = []
+    leaves: list[nn.Module] = []
+    held: list[tuple[nn.Module | None, ...]] = []
     twice: set[int] = set()
     classes: dict[type, list[nn.Module]] = {}
     seen = {id(root)}
@@ -236,9 +243,12 @@ def module_tree(root: nn.Module) -> Tree:
             same.append(module)
         children = module._modules
         if not children:
+            leaves.append(module)
             continue
         inner.append(module)
-        kids = [child for child in children.values() if child is not None]
+        values = tuple(children.values())
+        held.append(values)
+        kids = [child for child in values if child is not None]
         ids = list(map(id, kids))
         size = len(seen)
         if seen.isdisjoint(ids):
@@ -253,7 +263,21 @@ def module_tree(root: nn.Module) -> Tree:
             else:
                 seen.add(i)
                 todo.append(kid)
-    return Tree(order, inner, twice, classes)
+    return Tree(order, inner, twice, classes, leaves, held)
+
+
+def unchanged(tree: Tree) -> bool:
+    """Whether the module tree is still ``tree``: every module without children still
+    has none, every other one holds the very same children (by identity, in order)."""
+    if any(map(len, map(_MODULES, tree.leaves))):
+        return False
+    now = list(map(tuple, map(dict.values, map(_MODULES, tree.inner))))
+    if list(map(len, now)) != list(map(len, tree.held)):
+        return False
+    return all(map(operator.is_, chain.from_iterable(now), chain.from_iterable(tree.held)))
+
+
+_MODULES = attrgetter("_modules")
 
 
 def _global_hooks() -> bool:

@@ -23,7 +23,7 @@ from netviz.tracing.fingerprints import (
     DEPTH, HOOKS, SKIPPED, Unsafe, _frozen, shared_ids, tensor_layout,
 )
 from netviz.tracing.readable import readable
-from netviz.tracing.walk import model_fingerprints, module_tree
+from netviz.tracing.walk import model_fingerprints, module_tree, unchanged
 from netviz.tracing.fx import named_modules, stamped_graph
 from netviz.tracing.interpreter import interpreter_init
 from netviz.tracing.propagation import ShapeInterpreter
@@ -168,7 +168,7 @@ def test_a_model_fx_refuses_at_once_is_never_fingerprinted(
     walked: list[nn.Module] = []
     real = keys_module.model_fingerprints
     monkeypatch.setattr(keys_module, "model_fingerprints",
-                        lambda root: walked.append(root) or real(root))
+                        lambda root, tree=None: walked.append(root) or real(root, tree))
     with torch.device("meta"):
         model = _Refused()
     with pytest.warns(Warning, match="torch.fx could not trace"):
@@ -327,3 +327,32 @@ def test_the_pattern_of_a_call_given_one_value_is_the_walked_one() -> None:
     for args in [((value,), {}), ((value, other), {}), ((value,), {"k": 1}), ((2,), {}),
                  ((torch.fx.proxy.Attribute(value, "shape"),), {})]:
         assert pattern(args) == walked_pattern(args)
+
+
+@pytest.mark.parametrize("change", ["none", "leaf gains a child", "child replaced",
+                                    "child held twice", "child removed"])
+def test_the_tree_walked_for_the_modes_serves_the_fingerprints_while_unchanged(
+    change: str,
+) -> None:
+    """The tracer walks the module tree once before the trace (modes) and fingerprints
+    from it when first asked; a tree changed since (a forward adding, replacing or
+    sharing a module before its first module call) is walked again: the keys are those
+    of a fresh walk either way."""
+    with torch.device("meta"):
+        model = Stacked([("block", 3, 4, False, "zeros", 0.0)])
+    tree = module_tree(model)
+    blocks = [m for m in model.modules() if isinstance(m, Block)]
+    if change == "leaf gains a child":
+        blocks[1].bn.extra = nn.ReLU()
+    elif change == "child replaced":
+        blocks[1].bn = nn.BatchNorm2d(4, device="meta")
+    elif change == "child held twice":
+        blocks[1].bn = blocks[0].bn
+    elif change == "child removed":
+        del blocks[1].bn
+    assert unchanged(tree) == (change == "none")
+    is_leaf = torch.fx.Tracer().is_leaf_module
+    given = StampKeys(model, tree).bind(is_leaf)
+    fresh = StampKeys(model).bind(is_leaf)
+    assert given._keys() == fresh._keys()
+    assert _partition(given.walk.keys) == _partition(_two_walks(model))
