@@ -16,10 +16,12 @@ global variables or reads mutable ones, a tensor or unregistered module kept as 
 attribute, a parameter, buffer or submodule it shares with another part of the model,
 an attribute netviz cannot compare, or a child without a fingerprint.
 
-[`model_fingerprints`][netviz.tracing.fingerprints.model_fingerprints] finds them in one
-walk of the module tree, noting every module and tensor met: when one is met twice
-(shared), it walks again knowing which (``shared_ids``). The walk counts the model's
-parameters on the way.
+[`model_fingerprints`][netviz.tracing.walk.model_fingerprints] finds them in one walk
+of the module tree, reading the modules a group at a time: the modules of one class
+with the same ``__dict__`` keys, their attributes
+([`attribute_rows`][netviz.tracing.fingerprints.attribute_rows]) and parameter and
+buffer layouts ([`layout_rows`][netviz.tracing.fingerprints.layout_rows]) a column at
+a time. The one-module forms (``_attributes``, ``tensor_layout``) say the same.
 """
 
 from __future__ import annotations
