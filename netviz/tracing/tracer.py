@@ -187,7 +187,8 @@ def training_mode(module: nn.Module, train: bool, tree: Tree | None = None) -> I
             _write_flags(map(_DICT, modules), flags)
         else:
             for sub, mode in zip(modules, flags):
-                sub.training = mode
+                if sub.training is not mode:  # the others: as they were already
+                    sub.training = mode
 
 
 def _modes(root: nn.Module, tree: Tree | None = None,
