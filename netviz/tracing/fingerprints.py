@@ -16,18 +16,21 @@ global variables or reads mutable ones, a tensor or unregistered module kept as 
 attribute, a parameter, buffer or submodule it shares with another part of the model,
 an attribute netviz cannot compare, or a child without a fingerprint.
 
-[`model_fingerprints`][netviz.tracing.fingerprints.model_fingerprints] finds them in one
-walk of the module tree, noting every module and tensor met: when one is met twice
-(shared), it walks again knowing which (``shared_ids``). The walk counts the model's
-parameters on the way.
+[`model_fingerprints`][netviz.tracing.walk.model_fingerprints] finds them in one walk
+of the module tree, reading the modules a group at a time: the modules of one class
+with the same ``__dict__`` keys, their attributes
+([`attribute_rows`][netviz.tracing.fingerprints.attribute_rows]) and parameter and
+buffer layouts ([`layout_rows`][netviz.tracing.fingerprints.layout_rows]) a column at
+a time. The one-module forms (``_attributes``, ``tensor_layout``) say the same.
 """
 
 from __future__ import annotations
 
 import operator
 import types
-from collections.abc import Callable, Hashable, Set as AbstractSet
-from typing import Any
+from collections.abc import Callable, Hashable, Iterable, Sequence, Set as AbstractSet
+from itertools import chain, repeat
+from typing import Any, NamedTuple
 
 import torch
 from torch import nn
@@ -42,6 +45,12 @@ HOOKS = frozenset({
     "_backward_pre_hooks",
 })
 """Hook registries: a module with any hook in them is never stamped."""
+CALLED_HOOKS = frozenset({
+    "_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks",
+})
+"""The registries ``nn.Module.__call__`` runs hooks from (its check for hooks; the others
+only say how to call those): a module has a hook when one of them holds one.
+``tests/tracing/test_fingerprint_code.py`` pins it."""
 IGNORED = frozenset({
     "_state_dict_hooks", "_state_dict_pre_hooks", "_load_state_dict_pre_hooks",
     "_load_state_dict_post_hooks", "_is_full_backward_hook",
@@ -57,68 +66,6 @@ class Unsafe(Exception):
 
 
 Fingerprint = Hashable
-
-
-def fingerprints(root: nn.Module) -> dict[int, Fingerprint]:
-    """The fingerprint of every submodule of ``root`` that has one, by ``id`` of the module.
-
-    Global module hooks (``nn.modules.module.register_module_forward_hook``) make every
-    module unsafe: the result is then empty.
-    """
-    return model_fingerprints(root).keys
-
-
-class Fingerprints:
-    """What one walk of a model's module tree found.
-
-    Attributes:
-        keys: The fingerprint of every submodule that has one, by ``id`` of the module.
-        modules: The modules ``keys`` holds, in the order they were fingerprinted (the
-            order of ``keys``), each once; ``None`` when a module is reachable by two
-            paths.
-        params: ``sum(p.numel() for p in root.parameters())``, found on the way;
-            ``None`` when not (a module or tensor reachable by two paths, global hooks,
-            a parameter of another type than ``nn.Parameter``).
-    """
-
-    __slots__ = ("keys", "modules", "params")
-
-    def __init__(self, keys: dict[int, Fingerprint], modules: list[nn.Module] | None,
-                 params: int | None = None) -> None:
-        self.keys = keys
-        self.modules = modules
-        self.params = params
-
-
-class _SeenTwice(Exception):
-    """A module or tensor is reachable by two paths: walk again knowing which."""
-
-
-def model_fingerprints(root: nn.Module) -> Fingerprints:
-    """The fingerprints of ``root``'s submodules (see ``fingerprints``), and its parameter
-    count, in one walk when no module or tensor is reachable by two paths (the usual
-    case: found on the way); else in two, the first finding ``shared_ids``."""
-    if _global_hooks():
-        return Fingerprints({}, [])
-    found: dict[int, Fingerprint] = {}
-    modules: list[nn.Module] = []
-    walk = _Walk(frozenset(), found, modules, set())
-    try:
-        walk.visit(root)
-        return Fingerprints(found, modules, walk.params)
-    except _SeenTwice:
-        pass
-    found = {}
-    _Walk(shared_ids(root), found, [], None).visit(root)
-    return Fingerprints(found, None)
-
-
-def _global_hooks() -> bool:
-    from torch.nn.modules import module as torch_module
-
-    names = ("_global_forward_hooks", "_global_forward_pre_hooks", "_global_backward_hooks",
-             "_global_backward_pre_hooks")
-    return any(getattr(torch_module, name, None) for name in names)
 
 
 def shared_ids(root: nn.Module) -> set[int]:
@@ -141,92 +88,6 @@ def shared_ids(root: nn.Module) -> set[int]:
                 if tensor is not None:
                     (twice if id(tensor) in seen else seen).add(id(tensor))
     return twice
-
-
-class _Walk:
-    """One walk giving fingerprints. A fingerprint is a small number: the same number for
-    the same description (class, children's numbers, tensors, attributes), given through
-    ``numbers``, so that a deep block's description is hashed once, not again in every
-    enclosing one's.
-
-    Given ``seen`` (a first walk, ``shared`` empty), it notes the ``id`` of every module
-    and tensor met, raises ``_SeenTwice`` at one met again, and counts parameters."""
-
-    def __init__(self, shared: AbstractSet[int], found: dict[int, Fingerprint],
-                 modules: list[nn.Module], seen: set[int] | None) -> None:
-        self.shared = shared
-        self.found = found
-        self.modules = modules
-        self.seen = seen
-        self.numbers: dict[Hashable, int] = {}
-        self.params: int | None = 0
-
-    def visit(self, module: nn.Module) -> Fingerprint | None:
-        """The fingerprint of ``module`` (``None``: none), those of its submodules put in
-        ``found``."""
-        seen, shared = self.seen, self.shared
-        layout = self._noted_layout(module, seen) if seen is not None else None
-        children: list[tuple[str, Fingerprint | None]] = []
-        safe = True
-        for name, child in module._modules.items():
-            if child is None:
-                children.append((name, None))
-                continue
-            if seen is not None:
-                if id(child) in seen:
-                    raise _SeenTwice
-                seen.add(id(child))
-            key = self.visit(child)
-            safe = safe and key is not None and id(child) not in shared
-            children.append((name, key))
-        if not safe:
-            return None
-        cls = type(module)
-        plain = READABLE.get(cls)
-        if plain is None:
-            plain = READABLE[cls] = readable(cls)
-        if not plain:
-            return None
-        try:
-            if layout is None:
-                layout = tensor_layout(module, shared)
-            description = (cls, tuple(children), layout, _attributes(module))
-        except Unsafe:
-            return None
-        numbers = self.numbers
-        key = numbers.setdefault(description, len(numbers))
-        self.found[id(module)] = key
-        self.modules.append(module)
-        return key
-
-    def _noted_layout(self, module: nn.Module, seen: set[int]) -> tuple[Hashable, ...]:
-        """``tensor_layout`` of ``module`` (nothing being shared), its parameters and
-        buffers noted as seen, its parameters counted."""
-        params, buffers = module._parameters, module._buffers
-        if not params and not buffers:
-            return ()
-        out: list[Hashable] = []
-        append = out.append
-        for kind, table in (("p", params), ("b", buffers)):
-            if not table:
-                continue
-            for name, tensor in table.items():
-                if tensor is None:
-                    append((kind, name, None))
-                    continue
-                if id(tensor) in seen:
-                    raise _SeenTwice
-                seen.add(id(tensor))
-                cls = type(tensor)
-                if kind == "p" and self.params is not None:
-                    if cls is nn.Parameter:
-                        self.params += tensor.numel()
-                    else:  # a lazy layer's, a subclass: left to _param_count
-                        self.params = None
-                # _entry, inline
-                append((kind, name, cls, tensor.shape, tensor.dtype, tensor.device,
-                        tensor.requires_grad))
-        return tuple(out)
 
 
 def tensor_layout(module: nn.Module, shared: AbstractSet[int]) -> tuple[Hashable, ...]:
@@ -256,44 +117,204 @@ def _entry(kind: str, name: str, tensor: torch.Tensor) -> tuple[Hashable, ...]:
             tensor.requires_grad)
 
 
+def plan(found: dict[str, Any]) -> Plan:
+    """How to read the attributes of a module whose ``__dict__`` is ``found``: made once
+    per set of keys (in order), kept in ``_PLANS``.
+
+    Raises:
+        Unsafe: An instance-level ``forward``.
+    """
+    keys = tuple(found)
+    made = _PLANS.get(keys)
+    if made is None:
+        if "forward" in found:
+            raise Unsafe("instance-level forward")
+        names = tuple(k for k in keys if k not in SKIPPED and k not in HOOKS)
+        made = _PLANS[keys] = (_getter(tuple(k for k in keys if k in CALLED_HOOKS)), names,
+                               _getter(names))
+    return made
+
+
 def _attributes(module: nn.Module) -> tuple[Hashable, ...]:
-    """``module``'s plain attributes (not its structure nor bookkeeping): their names,
-    then each one's type and value (``SIMPLE`` types) or its frozen value.
+    """``module``'s plain attributes (not its structure nor bookkeeping), as
+    ``attribute_rows`` reads them for a group of one.
 
     Raises:
         Unsafe: A hook registered on it, an instance-level ``forward``, an attribute
             ``_frozen`` refuses.
     """
     found = module.__dict__
-    keys = tuple(found)
-    plan = _PLANS.get(keys)
-    if plan is None:
-        if "forward" in found:
-            raise Unsafe("instance-level forward")
-        names = tuple(k for k in keys if k not in SKIPPED and k not in HOOKS)
-        plan = _PLANS[keys] = (_getter(tuple(k for k in keys if k in HOOKS)), names,
-                               _getter(names))
-    hooks, names, values = plan
-    if any(hooks(found)):
-        raise Unsafe("a hook")
-    out: list[Any] = [names]
-    append = out.append
-    for value in values(found):
-        kind = type(value)
-        if kind in SIMPLE:  # most of them: widths, flags, names
-            append(kind)
-            append(value)
-        elif kind is tuple and _INTS.issuperset(map(type, value)):  # as _frozen gives them
-            append((kind, value))  # a kernel size, a stride
-        elif kind is float:
-            append((kind, repr(value)))
-        elif kind is set and not value:  # nn.Module's _non_persistent_buffers_set
-            append((kind, frozenset()))
-        elif kind is list and _INTS.issuperset(map(type, value)):  # a conv's padding
-            append((kind, tuple([(int, item) for item in value])))
+    rows, refused = attribute_rows([found], plan(found))
+    if refused:
+        raise Unsafe("a hook or an attribute that cannot be compared")
+    return next(iter(rows))
+
+
+def attribute_rows(dicts: list[dict[str, Any]], made: Plan,
+                   ) -> tuple[Iterable[tuple[Hashable, ...]], set[int]]:
+    """The plain attributes of modules whose ``__dict__``s are ``dicts`` (all with the
+    keys ``made`` was planned for), read column by column: one attribute of every module
+    at once, its values' types checked together.
+
+    A module's row holds the attributes' names, what the column of each says of every
+    module (its values' type; a float column without zeros or nans; an empty-set column),
+    then the values themselves where that makes them compare as ``_frozen`` ones do (plain
+    values of one type, tuples of ints), else their ``_frozen`` form. Two rows are equal
+    when the two modules' attributes ``_frozen`` equally; rows are made when iterated,
+    so that a deep model's are not all held at once.
+
+    Returns:
+        The rows, in the order of ``dicts``, and the places of the modules refused (a
+        hook, an attribute ``_frozen`` refuses): their rows are to be ignored.
+    """
+    hooks, names, values = made
+    count = len(dicts)
+    refused: set[int] = set()
+    if any(map(any, map(hooks, dicts))):
+        refused.update(i for i, found in enumerate(dicts) if any(hooks(found)))
+    rows = list(map(values, dicts))
+    said: list[Hashable] = []  # per column, what it says of every module
+    kept: list[int] = []  # the columns whose values are kept as they are
+    frozen: list[Iterable[Hashable]] = []  # the other columns, in another form
+    for place, column in enumerate(zip(*rows)):
+        kinds = set(map(type, column))
+        kind = kinds.pop() if len(kinds) == 1 else None
+        if kind is float and 0.0 not in column and not any(map(operator.ne, column, column)):
+            said.append(kind)  # no -0.0 to tell from 0.0, no nan unequal to itself
+        elif kind in SIMPLE or (kind is tuple and _INTS.issuperset(
+                map(type, chain.from_iterable(column)))):
+            said.append(kind)  # widths, flags, names; kernel sizes, strides
+        elif kind is set and not any(column):  # nn.Module's _non_persistent_buffers_set
+            said.append(_EMPTY_SETS)
+            continue
+        elif kind is list and _INTS.issuperset(map(type, chain.from_iterable(column))):
+            said.append(kind)  # a conv's padding
+            frozen.append(map(tuple, column))
+            continue
         else:
-            append(_frozen(value, DEPTH))
-    return tuple(out)
+            said.append(None)
+            frozen.append(_frozen_column(column, refused))
+            continue
+        kept.append(place)
+    head = (names, tuple(said))
+    if len(kept) == len(said):
+        return zip(repeat(head), rows), refused
+    return zip(repeat(head), map(_picker(kept), rows), *frozen), refused
+
+
+_EMPTY_SETS = "empty sets"
+"""What an attribute column says when every module holds an empty set there."""
+
+
+def _picker(places: list[int]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    """A function giving the items of a tuple at ``places``, as a tuple."""
+    if len(places) >= 2:
+        return operator.itemgetter(*places)
+    if places:
+        place = places[0]
+        return lambda row: (row[place],)
+    return lambda row: ()
+
+
+def _frozen_column(column: tuple[Any, ...], refused: set[int]) -> list[Hashable]:
+    """``_frozen`` of each value, the places of those it refuses added to ``refused``."""
+    out: list[Hashable] = []
+    for i, value in enumerate(column):
+        try:
+            out.append(_frozen(value, DEPTH))
+        except Unsafe:
+            out.append(None)
+            refused.add(i)
+    return out
+
+
+def layout_rows(modules: list[nn.Module], seen: set[int],
+                numbers: dict[Hashable, int] | None = None) -> Layouts:
+    """The layouts of ``modules``' own parameters and buffers, read slot by slot (one
+    parameter or buffer name of every module at once); the ``id``s of the tensors read
+    added to ``seen``.
+
+    A module's row holds the names of its parameters and buffers, then per slot the
+    number (in ``numbers``, a ``Numbers``) of what it holds there: a tensor's type, shape,
+    dtype, device and gradient flag, or ``None``. Two rows are equal when the two
+    ``tensor_layout``s are. Each tensor is read once, what it is numbered at once (not
+    held: a deep model's would take fresh memory, whose page faults cost more than
+    reading them).
+    """
+    numbers = Numbers() if numbers is None else numbers
+    params = list(map(_PARAMETERS, modules))
+    buffers = list(map(_BUFFERS, modules))
+    slots = list(zip(map(tuple, params), map(tuple, buffers)))
+    first = slots[0]
+    count = len(modules)
+    if slots.count(first) != count:  # modules with other names: each kind apart
+        return _split_layouts(modules, slots, seen, numbers)
+    if first == ((), ()):
+        return Layouts(repeat((), count), 0, 0)
+    columns: list[list[int | None]] = []
+    read = 0
+    total: int | None = 0
+    number = numbers.__getitem__
+    for names, tables, counted in ((first[0], params, True), (first[1], buffers, False)):
+        for name in names:
+            tensors = list(map(operator.itemgetter(name), tables))
+            kinds: list[type] = list(map(type, tensors))
+            if kinds.count(kinds[0]) == count and kinds[0] is not _NONE:
+                columns.append(list(map(number, map(_ENTRY, tensors))))
+            else:  # some hold no tensor there, or another type
+                columns.append([None if tensor is None else number(_ENTRY(tensor))
+                                for tensor in tensors])
+                tensors = [tensor for tensor in tensors if tensor is not None]
+                kinds = list(map(type, tensors))
+            seen.update(map(id, tensors))
+            read += len(tensors)
+            if counted and total is not None:
+                total = total + sum(map(torch.Tensor.numel, tensors)) \
+                    if kinds.count(nn.Parameter) == len(kinds) else None
+    return Layouts(zip(repeat(first, count), *columns), read, total)
+
+
+class Numbers(dict[Hashable, int]):
+    """A number per description, the next one for a description not met before."""
+
+    def __missing__(self, description: Hashable) -> int:
+        number = self[description] = len(self)
+        return number
+
+
+def _split_layouts(modules: list[nn.Module], slots: Sequence[Hashable], seen: set[int],
+                   numbers: dict[Hashable, int]) -> Layouts:
+    """``layout_rows`` of modules whose parameter or buffer names differ: read for each
+    set of names apart."""
+    places: dict[Hashable, list[int]] = {}
+    for i, names in enumerate(slots):
+        places.setdefault(names, []).append(i)
+    rows: list[tuple[Hashable, ...]] = [()] * len(modules)
+    read = 0
+    total: int | None = 0
+    for where in places.values():
+        part = layout_rows([modules[i] for i in where], seen, numbers)
+        for i, row in zip(where, part.rows):
+            rows[i] = row
+        read += part.read
+        total = None if total is None or part.params is None else total + part.params
+    return Layouts(rows, read, total)
+
+
+class Layouts(NamedTuple):
+    """What ``layout_rows`` read.
+
+    Attributes:
+        rows: Each module's layout, in order.
+        read: How many tensors were read (their ``id``s added to ``seen``: fewer new
+            ones means a tensor held twice).
+        params: The number of elements of the parameters; ``None`` when one is not an
+            ``nn.Parameter`` (a lazy layer's, a subclass).
+    """
+
+    rows: Iterable[tuple[Hashable, ...]]
+    read: int
+    params: int | None
 
 
 def _getter(names: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
@@ -307,10 +328,16 @@ def _getter(names: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...
 
 
 _Getter = Callable[[dict[str, Any]], tuple[Any, ...]]
-_PLANS: dict[tuple[str, ...], tuple[_Getter, tuple[str, ...], _Getter]] = {}
-"""Per set of ``__dict__`` keys (in order): a getter of the hook registries among them,
-the attributes compared and a getter of their values, filled as modules are met."""
+Plan = tuple[_Getter, tuple[str, ...], _Getter]
+"""A getter of the hook registries among a ``__dict__``'s keys, the attributes compared
+and a getter of their values."""
+_PLANS: dict[tuple[str, ...], Plan] = {}
+"""The plan of each set of ``__dict__`` keys (in order), filled as modules are met."""
 _INTS = frozenset({int})
+_NONE = type(None)
+_PARAMETERS = operator.attrgetter("_parameters")
+_BUFFERS = operator.attrgetter("_buffers")
+_ENTRY = operator.attrgetter("__class__", "shape", "dtype", "device", "requires_grad")
 
 
 def _frozen(value: Any, depth: int) -> Hashable:

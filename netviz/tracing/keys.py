@@ -9,7 +9,7 @@ from collections.abc import Callable, Hashable
 import torch.fx
 from torch import nn
 
-from netviz.tracing.fingerprints import Fingerprints, model_fingerprints
+from netviz.tracing.walk import Fingerprints, Tree, model_fingerprints, unchanged
 
 
 def stamp_keys(keys: dict[int, Hashable], root: nn.Module,
@@ -31,26 +31,25 @@ def _walked_keys(walk: Fingerprints, root: nn.Module,
                  is_leaf: Callable[[nn.Module, str], bool]) -> dict[int, Hashable]:
     """``stamp_keys`` from the modules ``walk`` met, without walking the model again, when
     ``is_leaf`` is fx's own (which reads only the module's class, not its path: asked once
-    per class)."""
+    per group of modules of one class, or per module for those with a ``__module__`` of
+    their own)."""
     keys = walk.keys
     if walk.modules is None or getattr(is_leaf, "__func__", None) is not _FX_IS_LEAF \
             or len(walk.modules) != len(keys):
         return stamp_keys(keys, root, is_leaf)
-    leafy: dict[type, bool] = {}
     counts: dict[Hashable, int] = {}
     candidates: dict[int, Hashable] = {}
-    # the walk notes each module's key as it lists it: the same order, one to one
-    for module, key in zip(walk.modules, keys.values()):
-        if module is root:
+    for _, names, members in walk.groups:
+        if "__module__" in names:
+            members = [module for module in members if not is_leaf(module, "")]
+        elif is_leaf(members[0], ""):
             continue
-        cls = type(module)
-        leaf = leafy.get(cls)
-        if leaf is None or "__module__" in module.__dict__:
-            leaf = leafy[cls] = is_leaf(module, "")
-        if leaf:
-            continue
-        candidates[id(module)] = key
-        counts[key] = counts.get(key, 0) + 1
+        for module in members:
+            key = keys.get(id(module))
+            if key is None or module is root:
+                continue
+            candidates[id(module)] = key
+            counts[key] = counts.get(key, 0) + 1
     return {i: k for i, k in candidates.items() if counts[k] >= 2}
 
 
@@ -66,10 +65,13 @@ class StampKeys:
     Attributes:
         root: The model.
         walk: What walking it found (``None``: not walked yet).
+        tree: ``module_tree(root)`` as the caller found it before the trace (used when
+            the tree is still the same: ``unchanged``), or ``None``.
     """
 
-    def __init__(self, root: nn.Module) -> None:
+    def __init__(self, root: nn.Module, tree: Tree | None = None) -> None:
         self.root = root
+        self.tree = tree
         self.walk: Fingerprints | None = None
         self._is_leaf: Callable[[nn.Module, str], bool] | None = None
         self._found: dict[int, Hashable] | None = None
@@ -91,7 +93,8 @@ class StampKeys:
 
     def _keys(self) -> dict[int, Hashable]:
         if self.walk is None:
-            self.walk = model_fingerprints(self.root)
+            tree = self.tree if self.tree is not None and unchanged(self.tree) else None
+            self.walk = model_fingerprints(self.root, tree)
         assert self._is_leaf is not None
         return _walked_keys(self.walk, self.root, self._is_leaf)
 

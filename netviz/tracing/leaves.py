@@ -213,20 +213,20 @@ def copy_leaf(
         if plans is not None:
             plans[id(done)] = plan
     names, path = leaf.names, leaf.path
-    new_node, new_edge = object.__new__, object.__new__
+    new, set_fields = object.__new__, object.__setattr__  # frozen dataclasses: as replace()
     for node, place, scope, incoming in plan:
-        copy = new_node(Node)
-        fields = copy.__dict__
-        fields.update(node.__dict__)
+        fields = node.__dict__.copy()
         fields["id"] = names[place]
         fields["scope"] = path + scope
+        copy = new(Node)
+        set_fields(copy, "__dict__", fields)
         nodes.append(copy)
         for edge, inside, src, dst in incoming:
-            moved = new_edge(Edge)
-            fields = moved.__dict__
-            fields.update(edge.__dict__)
+            fields = edge.__dict__.copy()
             fields["src"] = names[src] if inside else given[src]
             fields["dst"] = names[dst]
+            moved = new(Edge)
+            set_fields(moved, "__dict__", fields)
             edges.append(moved)
     axes[leaf.node] = axes.get(done.nodes[leaf.out])
 

@@ -3,6 +3,7 @@ names of its parameters and buffers as operands."""
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping
 
 from torch import nn
@@ -22,18 +23,23 @@ def module_classes(
         modules: ``dict(root.named_modules())`` when the caller has it already.
     """
     named = dict(root.named_modules()) if modules is None else modules
-    paths: dict[str, None] = {}
-    for scope in {node.scope for node in graph.nodes}:
-        path = scope
-        while path not in paths:  # the scope and its ancestors, up to the root ("")
-            paths[path] = None
-            if not path:
-                break
-            path = path.rpartition(".")[0]
-    # by depth, then path; a layer kept outside the module tree (a plain list) has no
-    # class to name here
-    found = sorted([(path.count("."), path) for path in paths if path in named])
-    return tuple([(path, type(named[path]).__name__) for _, path in found])
+    paths = set(map(_SCOPE, graph.nodes))
+    new = paths
+    while new:  # the scopes' ancestors, a level at a time, up to the root ("")
+        new = set(map(_HEAD, map(_SPLIT, filter(None, new)))) - paths
+        paths |= new
+    # by depth, then path (a sort by path, then a stable one by depth); a layer kept
+    # outside the module tree (a plain list) has no class to name here
+    found = sorted(filter(named.__contains__, paths))
+    found.sort(key=_DEPTH)
+    return tuple(zip(found, map(_NAME, map(type, map(named.__getitem__, found)))))
+
+
+_SCOPE = operator.attrgetter("scope")
+_SPLIT = operator.methodcaller("rpartition", ".")
+_HEAD = operator.itemgetter(0)
+_DEPTH = operator.methodcaller("count", ".")
+_NAME = operator.attrgetter("__name__")
 
 
 _WALKS = ("named_modules", "named_parameters", "named_buffers", "_named_members")

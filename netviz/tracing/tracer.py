@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import operator
 import os
+from collections import deque
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import replace
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from itertools import repeat
 from contextlib import contextmanager
 
 import torch
@@ -31,6 +34,7 @@ from netviz.tracing.propagation import NodeFailure, check_input_count, propagate
 from netviz.tracing.keys import StampKeys
 from netviz.tracing.runs import check_runs
 from netviz.tracing.names import function_name, method_name
+from netviz.tracing.walk import Tree, module_tree
 
 
 PLAIN_TRACE = "NETVIZ_PLAIN_TRACE"
@@ -133,8 +137,9 @@ def trace_model(
     shapes = _check_shapes(input_shapes)
     dtypes = check_dtypes(input_dtypes, len(shapes))
     names = _check_names(input_names, len(shapes))
-    keys = StampKeys(module)
-    with training_mode(module, train):
+    tree = module_tree(module)  # walked once: for the modes, and the fingerprints after
+    keys = StampKeys(module, tree)
+    with training_mode(module, train, tree):
         traced = canonical_calls(_trace(module, shapes, name, rebuild, dtypes, names, train,
                                         tuple(input_fills) if input_fills else None, keys))
     dependent = data_dependent(traced)
@@ -148,7 +153,7 @@ def trace_model(
     # so that its totals stay sum(numel) with each shared tensor once
     counted = keys.params()  # found while fingerprinting, if it was
     total = counted if counted is not None else _param_count(module)
-    unreached = total - sum(n.params for n in traced.nodes)
+    unreached = total - sum(map(_PARAMS, traced.nodes))
     extra += ((UNREACHED_PARAMS, unreached),) if unreached > 0 else ()
     return replace(traced, meta=traced.meta + extra) if extra else traced
 
@@ -167,32 +172,45 @@ def _param_count(module: nn.Module) -> int:
 
 
 @contextmanager
-def training_mode(module: nn.Module, train: bool) -> Iterator[None]:
-    """Put every submodule in training (``train``) or eval mode; restore each one's after."""
-    modes, plain = _modes(module)
+def training_mode(module: nn.Module, train: bool, tree: Tree | None = None) -> Iterator[None]:
+    """Put every submodule in training (``train``) or eval mode; restore each one's after.
+    ``tree``: ``module_tree(module)``, when the caller has it."""
+    modules, flags, plain = _modes(module, tree)
     try:
-        if plain:
-            for sub, _ in modes:
-                sub.__dict__["training"] = train
+        if plain:  # as nn.Module.train would, without a call per module
+            _write_flags(map(_DICT, modules), repeat(train))
         else:
             module.train(train)
         yield
     finally:
         if plain:
-            for sub, mode in modes:
-                sub.__dict__["training"] = mode
+            _write_flags(map(_DICT, modules), flags)
         else:
-            for sub, mode in modes:
-                sub.training = mode
+            for sub, mode in zip(modules, flags):
+                if sub.training is not mode:  # the others: as they were already
+                    sub.training = mode
 
 
-def _modes(root: nn.Module) -> tuple[list[tuple[nn.Module, bool]], bool]:
-    """``(module, its training flag)`` of each of ``_modules(root)``, in order, and whether
-    all their classes are plain (see ``_plain_mode``): then ``nn.Module.train`` only
-    writes the flag straight into each module's ``__dict__``."""
-    modules = _modules(root)
-    plain = all(_plain_mode(cls) for cls in {type(module) for module in modules})
-    return [(module, module.training) for module in modules], plain
+def _modes(root: nn.Module, tree: Tree | None = None,
+           ) -> tuple[list[nn.Module], list[bool], bool]:
+    """The modules of ``root`` (each once), their training flags, and whether all their
+    classes are plain (see ``_plain_mode``): then ``nn.Module.train`` only writes the flag
+    straight into each module's ``__dict__``, in any order; else the modules are
+    ``list(root.modules())`` (in that order, as ``train`` sets them)."""
+    tree = tree or module_tree(root)
+    plain = all(map(_plain_mode, tree.classes))
+    modules = tree.order if plain else _modules(root)
+    return modules, list(map(_TRAINING, modules)), plain
+
+
+def _write_flags(dicts: Iterable[dict[str, object]], flags: Iterable[bool]) -> None:
+    """``found["training"] = flag`` for each ``__dict__`` and flag."""
+    deque(map(operator.setitem, dicts, repeat("training"), flags), maxlen=0)
+
+
+_DICT = operator.attrgetter("__dict__")
+_TRAINING = operator.attrgetter("training")
+_PARAMS = operator.attrgetter("params")
 
 
 def _modules(root: nn.Module) -> list[nn.Module]:

@@ -1,8 +1,7 @@
 """``readable.writes_global`` reads a code object's opcodes straight from ``co_code``;
 held here to ``dis.get_instructions`` (what it replaces) on real code and on generated
 functions that write, delete and read globals, with enough names that their arguments
-need ``EXTENDED_ARG``. The fingerprints' attributes, read with fast paths for common
-values, are held to their ``_frozen`` form on generated values."""
+need ``EXTENDED_ARG``."""
 
 from __future__ import annotations
 
@@ -16,7 +15,6 @@ import torch.nn
 from hypothesis import given
 from hypothesis import strategies as st
 
-from netviz.tracing.fingerprints import DEPTH, HOOKS, SIMPLE, SKIPPED, _attributes, _frozen
 from netviz.tracing.readable import READABLE, _codes, readable, writes_global
 from tests.properties import steady
 
@@ -85,43 +83,3 @@ def test_a_forward_writing_a_global_is_not_readable() -> None:
     READABLE.pop(_Writer, None)
     assert not readable(_Writer)
     assert readable(torch.nn.Conv2d)
-
-
-def _frozen_attributes(module: torch.nn.Module) -> tuple[object, ...]:
-    """``_attributes`` as it read before its fast paths: every value neither ``SIMPLE``
-    nor a float nor an empty set through ``_frozen``."""
-    names = tuple(k for k in vars(module) if k not in SKIPPED and k not in HOOKS)
-    out: list[object] = [names]
-    for name in names:
-        value = vars(module)[name]
-        kind = type(value)
-        if kind in SIMPLE:
-            out += [kind, value]
-        elif kind is float:
-            out.append((kind, repr(value)))
-        elif kind is set and not value:
-            out.append((kind, frozenset()))
-        else:
-            out.append(_frozen(value, DEPTH))
-    return tuple(out)
-
-
-_SCALAR = st.one_of(st.integers(-3, 3), st.booleans(), st.none(), st.text(max_size=2),
-                    st.floats(allow_nan=True), st.sampled_from([0.0, -0.0]))
-_VALUE = st.recursive(_SCALAR, lambda inner: st.one_of(
-    st.tuples(inner, inner), st.lists(inner, max_size=4), st.lists(st.integers(), max_size=4),
-    st.tuples(st.integers(), st.integers()), st.frozensets(st.integers(), max_size=2),
-    st.sets(st.integers(), max_size=2)), max_leaves=6)
-
-
-@steady(150)
-@given(st.lists(_VALUE, min_size=1, max_size=5))
-def test_attributes_equal_their_frozen_form(values: list[object]) -> None:
-    module = torch.nn.Module()
-    for i, value in enumerate(values):
-        setattr(module, f"a{i}", value)
-    assert _attributes(module) == _frozen_attributes(module)
-    twin = torch.nn.Module()
-    for i, value in enumerate(values):
-        setattr(twin, f"a{i}", value)
-    assert _attributes(twin) == _attributes(module)

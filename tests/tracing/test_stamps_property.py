@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from netviz.ir import Graph
-from netviz.tracing import fingerprints as fingerprint_module
+from netviz.tracing import walk as walk_module
 from netviz.tracing import trace_model
 from netviz.tracing.fx import stamped_graph
 from netviz.tracing.tracer import PLAIN_TRACE
@@ -190,7 +190,8 @@ def test_the_comparison_catches_a_fingerprint_without_attributes(
     """With attributes left out of the fingerprint, flagged blocks are stamped from
     unflagged ones and the graph differs: the property above can fail."""
     model = _model([False, True, False, True])
-    monkeypatch.setattr(fingerprint_module, "_attributes", lambda module: ())
+    monkeypatch.setattr(walk_module, "attribute_rows",
+                        lambda dicts, made: ([()] * len(dicts), set()))
     with pytest.raises(AssertionError):
         assert_same(model, monkeypatch)
 
@@ -247,7 +248,7 @@ def test_pairs_differing_in_a_nested_block_do_not_share(
     with torch.device("meta"):
         pairs = [Pair(4, flag) for flag in (False, True, False, True)]
         model = nn.Sequential(nn.Conv2d(3, 4, 1), *pairs)
-    found = fingerprint_module.fingerprints(model)
+    found = walk_module.fingerprints(model)
     keys = [found[id(pair)] for pair in pairs]
     assert keys[0] == keys[2] and keys[1] == keys[3] and keys[0] != keys[1]
     assert found[id(pairs[0].second)] == found[id(pairs[1].second)]

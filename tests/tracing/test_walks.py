@@ -16,10 +16,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from torch import nn
 
-from netviz.tracing import fingerprints as fingerprint_module
+from netviz.tracing import walk as walk_module
 from netviz.tracing import keys as keys_module
 from netviz.tracing import trace_model
-from netviz.tracing.fingerprints import _Walk, model_fingerprints, shared_ids
+from netviz.tracing.fingerprints import (
+    DEPTH, HOOKS, SKIPPED, Unsafe, _frozen, shared_ids, tensor_layout,
+)
+from netviz.tracing.readable import readable
+from netviz.tracing.walk import model_fingerprints, module_tree, unchanged
 from netviz.tracing.fx import named_modules, stamped_graph
 from netviz.tracing.interpreter import interpreter_init
 from netviz.tracing.propagation import ShapeInterpreter
@@ -32,10 +36,48 @@ from tests.tracing.test_stamps_property import SETTINGS, STEP, Block, Stacked
 
 
 def _two_walks(root: nn.Module) -> dict[int, object]:
-    """The fingerprints as found before: ``shared_ids`` walked first, then the tree."""
+    """The fingerprints as found module by module: ``shared_ids`` walked first, then the
+    tree, each module's description made for itself (its children's numbers, its
+    ``tensor_layout``, its attributes each ``_frozen``)."""
+    shared = shared_ids(root)
     found: dict[int, object] = {}
-    _Walk(shared_ids(root), found, [], None).visit(root)
+    numbers: dict[object, int] = {}
+
+    def visit(module: nn.Module) -> int | None:
+        children: list[tuple[str, int | None]] = []
+        safe = True
+        for name, child in module._modules.items():
+            key = None if child is None else visit(child)
+            safe = safe and (child is None or (key is not None and id(child) not in shared))
+            children.append((name, key))
+        if not safe or not readable(type(module)):
+            return None
+        try:
+            description = (type(module), tuple(children), tensor_layout(module, shared),
+                           plain_attributes(module))
+        except Unsafe:
+            return None
+        key = found[id(module)] = numbers.setdefault(description, len(numbers))
+        return key
+
+    visit(root)
     return found
+
+
+def plain_attributes(module: nn.Module) -> tuple[object, ...]:
+    """A module's attributes as fingerprints compare them, one by one: the names of
+    those compared (not structure, bookkeeping, hook registries), each value ``_frozen``.
+
+    Raises:
+        Unsafe: An instance-level ``forward``, a hook, a value ``_frozen`` refuses.
+    """
+    found = vars(module)
+    if "forward" in found:
+        raise Unsafe("instance-level forward")
+    if any(found[name] for name in HOOKS if name in found):
+        raise Unsafe("a hook")
+    names = tuple(k for k in found if k not in SKIPPED and k not in HOOKS)
+    return (names, *(_frozen(found[name], DEPTH) for name in names))
 
 
 def _partition(keys: dict[int, object]) -> set[frozenset[int]]:
@@ -126,7 +168,7 @@ def test_a_model_fx_refuses_at_once_is_never_fingerprinted(
     walked: list[nn.Module] = []
     real = keys_module.model_fingerprints
     monkeypatch.setattr(keys_module, "model_fingerprints",
-                        lambda root: walked.append(root) or real(root))
+                        lambda root, tree=None: walked.append(root) or real(root, tree))
     with torch.device("meta"):
         model = _Refused()
     with pytest.warns(Warning, match="torch.fx could not trace"):
@@ -148,6 +190,11 @@ def test_stamp_keys_walk_once_for_several_traces() -> None:
     assert keys.walk is walk
 
 
+def shared_module_ids(model: nn.Module) -> set[int]:
+    """``id``s of the modules ``shared_ids`` finds (not its tensors)."""
+    return shared_ids(model) & {id(m) for m in model.modules()}
+
+
 @SETTINGS
 @given(steps=st.lists(STEP, min_size=1, max_size=5), share=st.integers(0, 3))
 def test_modules_listed_as_modules_lists_them(steps: list[tuple], share: int) -> None:
@@ -156,12 +203,29 @@ def test_modules_listed_as_modules_lists_them(steps: list[tuple], share: int) ->
     model.extra = nn.Sequential(model.stem, nn.Identity())  # met again, in another place
     model.none = None
     assert [id(m) for m in _modules(model)] == [id(m) for m in model.modules()]
+    tree = module_tree(model)  # the same modules, each once, a module before its children
+    assert sorted(map(id, tree.order)) == sorted(map(id, model.modules()))
+    assert all(tree.order.index(child) > tree.order.index(module)
+               for module in model.modules() for child in module.children()
+               if id(child) not in tree.twice)
+    assert [id(m) for m in tree.inner] == [id(m) for m in tree.order if m._modules]
+    assert tree.twice == ({id(model.stem)} | shared_module_ids(model))
+    assert {cls: [id(m) for m in found] for cls, found in tree.classes.items()} == {
+        cls: [id(m) for m in tree.order if type(m) is cls] for cls in map(type, tree.order)}
     model.head.training = False  # modes differ
-    modes, plain = _modes(model)
-    assert [(id(m), flag) for m, flag in modes] == [(id(m), m.training) for m in model.modules()]
+    modules, flags, plain = _modes(model)
+    assert sorted(zip(map(id, modules), flags)) == sorted(
+        (id(m), m.training) for m in model.modules())
     assert plain
+    before = [m.training for m in model.modules()]
+    with training_mode(model, True):  # written straight into each module's flag
+        assert all(m.training for m in model.modules())
+    assert [m.training for m in model.modules()] == before
     model.extra.append(_OwnTrain())
-    assert not _modes(model)[1]
+    modules, flags, plain = _modes(model)
+    assert not plain  # then listed as modules() lists them, as train() sets them
+    assert [(id(m), flag) for m, flag in zip(modules, flags)] == [
+        (id(m), m.training) for m in model.modules()]
     before = [m.training for m in model.modules()]
     with training_mode(model, False):  # its own train() runs, and the modes come back
         assert not any(m.training for m in model.modules())
@@ -252,7 +316,7 @@ def test_the_cleaned_join_is_checked_where_runs_meet() -> None:
     template = Template("", [], [], None)
     template.candidates = [(True, ".-x")]
     assert _asked("a.", template.candidates, template) == ["a_x"]
-    assert fingerprint_module.fingerprints is not None
+    assert walk_module.fingerprints is not None
 
 
 def test_the_pattern_of_a_call_given_one_value_is_the_walked_one() -> None:
@@ -263,3 +327,32 @@ def test_the_pattern_of_a_call_given_one_value_is_the_walked_one() -> None:
     for args in [((value,), {}), ((value, other), {}), ((value,), {"k": 1}), ((2,), {}),
                  ((torch.fx.proxy.Attribute(value, "shape"),), {})]:
         assert pattern(args) == walked_pattern(args)
+
+
+@pytest.mark.parametrize("change", ["none", "leaf gains a child", "child replaced",
+                                    "child held twice", "child removed"])
+def test_the_tree_walked_for_the_modes_serves_the_fingerprints_while_unchanged(
+    change: str,
+) -> None:
+    """The tracer walks the module tree once before the trace (modes) and fingerprints
+    from it when first asked; a tree changed since (a forward adding, replacing or
+    sharing a module before its first module call) is walked again: the keys are those
+    of a fresh walk either way."""
+    with torch.device("meta"):
+        model = Stacked([("block", 3, 4, False, "zeros", 0.0)])
+    tree = module_tree(model)
+    blocks = [m for m in model.modules() if isinstance(m, Block)]
+    if change == "leaf gains a child":
+        blocks[1].bn.extra = nn.ReLU()
+    elif change == "child replaced":
+        blocks[1].bn = nn.BatchNorm2d(4, device="meta")
+    elif change == "child held twice":
+        blocks[1].bn = blocks[0].bn
+    elif change == "child removed":
+        del blocks[1].bn
+    assert unchanged(tree) == (change == "none")
+    is_leaf = torch.fx.Tracer().is_leaf_module
+    given = StampKeys(model, tree).bind(is_leaf)
+    fresh = StampKeys(model).bind(is_leaf)
+    assert given._keys() == fresh._keys()
+    assert _partition(given.walk.keys) == _partition(_two_walks(model))
