@@ -199,21 +199,11 @@ def attribute_rows(dicts: list[dict[str, Any]], made: Plan,
     head = (names, tuple(said))
     if len(kept) == len(said):
         return zip(repeat(head), rows), refused
-    return zip(repeat(head), map(_picker(kept), rows), *frozen), refused
+    return zip(repeat(head), map(_getter(kept), rows), *frozen), refused
 
 
 _EMPTY_SETS = "empty sets"
 """What an attribute column says when every module holds an empty set there."""
-
-
-def _picker(places: list[int]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
-    """A function giving the items of a tuple at ``places``, as a tuple."""
-    if len(places) >= 2:
-        return operator.itemgetter(*places)
-    if places:
-        place = places[0]
-        return lambda row: (row[place],)
-    return lambda row: ()
 
 
 def _frozen_column(column: tuple[Any, ...], refused: set[int]) -> list[Hashable]:
@@ -317,13 +307,14 @@ class Layouts(NamedTuple):
     params: int | None
 
 
-def _getter(names: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
-    """A function giving the values of a dict at ``names``, as a tuple."""
-    if len(names) >= 2:
-        return operator.itemgetter(*names)
-    if names:
-        name = names[0]
-        return lambda found: (found[name],)
+def _getter(keys: Sequence[Any]) -> Callable[[Any], tuple[Any, ...]]:
+    """A function giving the items of a dict or tuple at ``keys``, as a tuple (what
+    ``operator.itemgetter`` gives for two keys or more)."""
+    if len(keys) >= 2:
+        return operator.itemgetter(*keys)
+    if keys:
+        key = keys[0]
+        return lambda found: (found[key],)
     return lambda found: ()
 
 
