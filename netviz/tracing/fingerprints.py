@@ -21,7 +21,7 @@ of the module tree, reading the modules a group at a time: the modules of one cl
 with the same ``__dict__`` keys, their attributes
 ([`attribute_rows`][netviz.tracing.fingerprints.attribute_rows]) and parameter and
 buffer layouts ([`layout_rows`][netviz.tracing.fingerprints.layout_rows]) a column at
-a time. The one-module forms (``_attributes``, ``tensor_layout``) say the same.
+a time. The one-module form of a layout (``tensor_layout``) says the same.
 """
 
 from __future__ import annotations
@@ -133,21 +133,6 @@ def plan(found: dict[str, Any]) -> Plan:
         made = _PLANS[keys] = (_getter(tuple(k for k in keys if k in CALLED_HOOKS)), names,
                                _getter(names))
     return made
-
-
-def _attributes(module: nn.Module) -> tuple[Hashable, ...]:
-    """``module``'s plain attributes (not its structure nor bookkeeping), as
-    ``attribute_rows`` reads them for a group of one.
-
-    Raises:
-        Unsafe: A hook registered on it, an instance-level ``forward``, an attribute
-            ``_frozen`` refuses.
-    """
-    found = module.__dict__
-    rows, refused = attribute_rows([found], plan(found))
-    if refused:
-        raise Unsafe("a hook or an attribute that cannot be compared")
-    return next(iter(rows))
 
 
 def attribute_rows(dicts: list[dict[str, Any]], made: Plan,

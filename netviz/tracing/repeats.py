@@ -48,6 +48,7 @@ from netviz.tracing.alike import Group, Member, alike_groups, attributes
 from netviz.tracing.fingerprints import Unsafe
 from netviz.tracing.recorded import MISSING, Block, block_of, replay
 from netviz.tracing.replay import Unkeyed, call_key, kept_key
+from netviz.tracing.walk import global_hooks
 from netviz.tracing.watched import Reads, tracking, unwatch, watch
 
 if TYPE_CHECKING:
@@ -88,7 +89,7 @@ class Repeats:
         self._watches: list[tuple[type, str]] = []
         self._token: Any = None
         # before netviz's own global hooks are registered: another tool's turn this off
-        self.groups = [] if _global_hooks() else alike_groups(root, is_layer)
+        self.groups = [] if global_hooks() else alike_groups(root, is_layer)
 
     # -- set-up -----------------------------------------------------------------------
 
@@ -240,14 +241,5 @@ class Repeats:
         except (Unkeyed, Unsafe):
             return False
 
+
 _ACTIVE: ContextVar[Repeats | None] = ContextVar("netviz_repeats", default=None)
-
-
-def _global_hooks() -> bool:
-    """Whether module hooks are registered for every module (another tool's); torch's
-    private tables, pinned in tests/tracing/test_repeats.py."""
-    from torch.nn.modules import module as torch_module
-
-    names = ("_global_forward_hooks", "_global_forward_pre_hooks", "_global_backward_hooks",
-             "_global_backward_pre_hooks")
-    return any(getattr(torch_module, name, None) for name in names)

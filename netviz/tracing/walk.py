@@ -71,7 +71,7 @@ class Group(NamedTuple):
 def model_fingerprints(root: nn.Module, tree: Tree | None = None) -> Fingerprints:
     """The fingerprints of ``root``'s submodules (see ``fingerprints``) and its parameter
     count. ``tree``: ``module_tree(root)``, when the caller has it."""
-    if _global_hooks():
+    if global_hooks():
         return Fingerprints({}, [])
     order, inner, twice, classes, _, _ = tree or module_tree(root)
     groups = [group for cls, members in classes.items() for group in _groups(cls, members)]
@@ -280,7 +280,10 @@ def unchanged(tree: Tree) -> bool:
 _MODULES = attrgetter("_modules")
 
 
-def _global_hooks() -> bool:
+def global_hooks() -> bool:
+    """Whether module hooks are registered for every module (another tool's): then no
+    module's trace or recorded forward is shared. torch's private tables, pinned in
+    tests/tracing/test_repeats.py."""
     from torch.nn.modules import module as torch_module
 
     names = ("_global_forward_hooks", "_global_forward_pre_hooks", "_global_backward_hooks",

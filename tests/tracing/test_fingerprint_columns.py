@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from netviz.tracing.fingerprints import (
-    CALLED_HOOKS, HOOKS, Unsafe, _attributes, attribute_rows, layout_rows, plan, tensor_layout,
+    CALLED_HOOKS, HOOKS, Unsafe, attribute_rows, layout_rows, plan, tensor_layout,
 )
 from netviz.tracing.walk import fingerprints
 from tests.properties import steady
@@ -82,6 +82,15 @@ def test_attribute_rows_compare_as_frozen_values_do(
         for j in range(len(rows)):
             if i not in refused and j not in refused:
                 assert (row == rows[j]) == (expected[i] == expected[j]), (i, j)
+
+
+def _attributes(module: nn.Module) -> tuple[object, ...]:
+    """``module``'s attribute row, read as a group of one."""
+    found = vars(module)
+    rows, refused = attribute_rows([found], plan(found))
+    if refused:
+        raise Unsafe("a hook or an attribute that cannot be compared")
+    return next(iter(rows))
 
 
 @steady(100)
